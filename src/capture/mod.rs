@@ -1,0 +1,59 @@
+//! Where frames come from and where they go: capture files, live sockets and
+//! writers. Knows nothing of decoding; hands out `FrameRecord`s only.
+
+pub mod file;
+
+use crate::frame::FrameRecord;
+
+/// What a source has next.
+#[derive(Debug)]
+pub enum Next {
+    Frame(FrameRecord),
+    /// No frame arrived within the source's poll interval (live sources);
+    /// lets the caller check for stop requests.
+    Idle,
+    /// No more frames. `warning` says why the source ended early, when it did
+    /// (a file cut mid-record): every complete frame was already delivered.
+    End {
+        warning: Option<String>,
+    },
+}
+
+/// Anything that yields frames: a capture file, a live interface, a replay.
+pub trait FrameSource {
+    fn next_frame(&mut self) -> Result<Next, CaptureError>;
+}
+
+/// Errors that end a capture source. Messages say what went wrong and, where
+/// there is one, what to do about it.
+#[derive(Debug)]
+pub enum CaptureError {
+    /// The file could not be opened or read.
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    /// The bytes are not a capture file we can read.
+    NotACapture { path: String, reason: String },
+    /// Anything else, already phrased for the user.
+    Other(String),
+}
+
+impl std::fmt::Display for CaptureError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CaptureError::Io { path, source } => write!(f, "{path}: {source}"),
+            CaptureError::NotACapture { path, reason } => write!(f, "{path}: {reason}"),
+            CaptureError::Other(msg) => f.write_str(msg),
+        }
+    }
+}
+
+impl std::error::Error for CaptureError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CaptureError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! ICMPv6 (RFC 4443): errors quoting the offending packet, echo, neighbour
+//! discovery (RFC 4861) with its options, and multicast listener messages
+//! (RFC 2710, RFC 3810).
+//!
+//! ```text
+//!  0                   1                   2                   3
+//!  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! |     Type      |     Code      |          Checksum             |
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! |                         Message Body                          |
+//! ND option:  | Type | Length (units of 8 bytes) | value ...
+//! ```
+
+use std::ops::Range;
+
+use super::{Ctx, Proto, at, ipv6, names, payload};
+
+pub const TYPE: Range<usize> = 0..1;
+pub const CODE: Range<usize> = 1..2;
+pub const CHECKSUM: Range<usize> = 2..4;
+pub const HEADER_LEN: usize = 4;
+
+/// Decode an ICMPv6 message at `start`.
+pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.layer(
+        Proto::Icmpv6,
+        start..(start + 8).min(end).min(ctx.data.len()),
+    );
+    ctx.set_pdu(start..end.max(start));
+    let Some(kind) = ctx
+        .uint("icmpv6.type", "Type", at(start, TYPE))
+        .map(|t| t as u8)
+    else {
+        ctx.truncated_before(Proto::Icmpv6, start);
+        return;
+    };
+    ctx.meaning(names::icmpv6_type(kind));
+    ctx.uint("icmpv6.code", "Code", at(start, CODE));
+    ctx.hex("icmpv6.checksum", "Checksum", at(start, CHECKSUM), 4);
+    let body = start + HEADER_LEN;
+    match kind {
+        1..=4 => {
+            match kind {
+                2 => {
+                    ctx.uint("icmpv6.mtu", "MTU", body..body + 4);
+                }
+                4 => {
+                    ctx.uint("icmpv6.pointer", "Pointer", body..body + 4);
+                }
+                _ => ctx.bytes("icmpv6.reserved", "Reserved", body..body + 4),
+            }
+            if start + 8 < end.min(ctx.data.len()) {
+                let was = (ctx.quoted, ctx.addrs);
+                ctx.quoted = true;
+                ipv6::dissect(ctx, start + 8, end);
+                (ctx.quoted, ctx.addrs) = was;
+            }
+        }
+        128 | 129 => {
+            ctx.uint("icmpv6.echo.identifier", "Identifier", body..body + 2);
+            ctx.uint(
+                "icmpv6.echo.sequence_number",
+                "Sequence",
+                body + 2..body + 4,
+            );
+            payload::data(ctx, start + 8, end);
+        }
+        130..=132 => {
+            ctx.uint(
+                "icmpv6.mld.maximum_response_delay",
+                "Maximum Response Delay [ms]",
+                body..body + 2,
+            );
+            ctx.ipv6(
+                "icmpv6.mld.multicast_address",
+                "Multicast Address",
+                body + 4,
+            );
+            ctx.set_header(start..(start + 24).min(end).min(ctx.data.len()));
+            if start + 24 < end {
+                payload::data(ctx, start + 24, end);
+            }
+        }
+        133 => nd(ctx, start, end, 8),
+        134 => {
+            ctx.uint(
+                "icmpv6.nd.ra.cur_hop_limit",
+                "Cur hop limit",
+                body..body + 1,
+            );
+            ctx.hex("icmpv6.nd.ra.flag", "Flags", body + 1..body + 2, 2);
+            ctx.uint(
+                "icmpv6.nd.ra.router_lifetime",
+                "Router lifetime (s)",
+                body + 2..body + 4,
+            );
+            ctx.uint(
+                "icmpv6.nd.ra.reachable_time",
+                "Reachable time (ms)",
+                body + 4..body + 8,
+            );
+            ctx.uint(
+                "icmpv6.nd.ra.retrans_timer",
+                "Retrans timer (ms)",
+                body + 8..body + 12,
+            );
+            nd(ctx, start, end, 16);
+        }
+        135 => {
+            ctx.ipv6("icmpv6.nd.ns.target_address", "Target Address", body + 4);
+            nd(ctx, start, end, 24);
+        }
+        136 => {
+            ctx.hex("icmpv6.nd.na.flag", "Flags", body..body + 4, 8);
+            ctx.ipv6("icmpv6.nd.na.target_address", "Target Address", body + 4);
+            nd(ctx, start, end, 24);
+        }
+        137 => {
+            ctx.ipv6("icmpv6.nd.rd.target_address", "Target Address", body + 4);
+            ctx.ipv6(
+                "icmpv6.nd.rd.destination_address",
+                "Destination Address",
+                body + 20,
+            );
+            nd(ctx, start, end, 40);
+        }
+        _ => payload::data(ctx, body, end),
+    }
+}
+
+/// Neighbour discovery: fixed part of `fixed` bytes, then options.
+fn nd(ctx: &mut Ctx, start: usize, end: usize, fixed: usize) {
+    let stop = end.min(ctx.data.len());
+    ctx.set_header(start..(start + fixed).max(stop).min(stop.max(start)));
+    if start + fixed > stop {
+        ctx.short_of(Proto::Icmpv6, start, fixed, end, "message");
+        return;
+    }
+    let mut pos = start + fixed;
+    while pos + 2 <= stop {
+        let kind = ctx.u8_at(pos).unwrap_or(0);
+        let units = ctx.u8_at(pos + 1).unwrap_or(0) as usize;
+        ctx.uint("icmpv6.opt.type", "Option Type", pos..pos + 1);
+        ctx.meaning(option_name(kind));
+        ctx.uint(
+            "icmpv6.opt.length",
+            "Length (units of 8 bytes)",
+            pos + 1..pos + 2,
+        );
+        ctx.nest(1);
+        if units == 0 || pos + units * 8 > stop {
+            ctx.malformed(
+                Proto::Icmpv6,
+                pos,
+                format!("ICMPv6 option length {units} is invalid"),
+            );
+            return;
+        }
+        let len = units * 8;
+        match kind {
+            1 | 2 if len == 8 => {
+                ctx.mac("icmpv6.opt.linkaddr", "Link-layer address", pos + 2);
+                ctx.nest(1);
+            }
+            3 if len == 32 => {
+                ctx.uint(
+                    "icmpv6.opt.prefix.length",
+                    "Prefix Length",
+                    pos + 2..pos + 3,
+                );
+                ctx.nest(1);
+                ctx.uint(
+                    "icmpv6.opt.prefix.valid_lifetime",
+                    "Valid Lifetime",
+                    pos + 4..pos + 8,
+                );
+                ctx.nest(1);
+                ctx.uint(
+                    "icmpv6.opt.prefix.preferred_lifetime",
+                    "Preferred Lifetime",
+                    pos + 8..pos + 12,
+                );
+                ctx.nest(1);
+                ctx.ipv6("icmpv6.opt.prefix", "Prefix", pos + 16);
+                ctx.nest(1);
+            }
+            5 if len == 8 => {
+                ctx.uint("icmpv6.opt.mtu", "MTU", pos + 4..pos + 8);
+                ctx.nest(1);
+            }
+            _ => {
+                ctx.bytes("icmpv6.opt.data", "Data", pos + 2..pos + len);
+                ctx.nest(1);
+            }
+        }
+        pos += len;
+    }
+}
+
+fn option_name(kind: u8) -> &'static str {
+    match kind {
+        1 => "Source link-layer address",
+        2 => "Target link-layer address",
+        3 => "Prefix information",
+        4 => "Redirected header",
+        5 => "MTU",
+        25 => "Recursive DNS Server",
+        31 => "DNS Search List",
+        _ => "Unknown",
+    }
+}

@@ -1,0 +1,250 @@
+//! IPv6 (RFC 8200) and its extension headers: hop-by-hop options,
+//! routing (RFC 8200 §4.4, segment routing RFC 8754), fragment, destination
+//! options, and the Authentication Header (RFC 4302).
+//!
+//! ```text
+//!  0                   1                   2                   3
+//!  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! |Version| Traffic Class |           Flow Label                  |
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! |         Payload Length        |  Next Header  |   Hop Limit   |
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! |                 Source Address (16 bytes)                     |
+//! |               Destination Address (16 bytes)                  |
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! Extension header (all but fragment and AH):
+//! |  Next Header  |  Hdr Ext Len  |  (Hdr Ext Len + 1) * 8 - 2 bytes ...
+//! Fragment header (8 bytes):
+//! |  Next Header  |   Reserved    |      Fragment Offset    |Res|M|
+//! |                         Identification                        |
+//! ```
+
+use std::net::IpAddr;
+use std::ops::Range;
+
+use super::{BitStyle, Ctx, Proto, Value, at, ip_payload, names, payload};
+
+pub const VTF: Range<usize> = 0..4;
+pub const PAYLOAD_LEN: Range<usize> = 4..6;
+pub const NEXT_HEADER: Range<usize> = 6..7;
+pub const HOP_LIMIT: Range<usize> = 7..8;
+pub const SRC: Range<usize> = 8..24;
+pub const DST: Range<usize> = 24..40;
+pub const HEADER_LEN: usize = 40;
+
+/// Decode an IPv6 packet at `start`, bounded by `end`.
+pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.layer(
+        Proto::Ipv6,
+        start..(start + HEADER_LEN).min(end).min(ctx.data.len()),
+    );
+    let Some(version) = ctx.bits(
+        "ipv6.version",
+        "Version",
+        at(start, VTF),
+        0xf000_0000,
+        BitStyle::Dec,
+    ) else {
+        ctx.truncated_before(Proto::Ipv6, start);
+        return;
+    };
+    ctx.nest(0);
+    if version != 6 {
+        ctx.malformed(
+            Proto::Ipv6,
+            start,
+            format!("IPv6 header says version {version}"),
+        );
+        return;
+    }
+    ctx.bits(
+        "ipv6.tclass",
+        "Traffic Class",
+        at(start, VTF),
+        0x0ff0_0000,
+        BitStyle::Hex(2),
+    );
+    ctx.nest(0);
+    ctx.bits(
+        "ipv6.flow",
+        "Flow Label",
+        at(start, VTF),
+        0x000f_ffff,
+        BitStyle::Hex(5),
+    );
+    ctx.nest(0);
+    let plen = ctx.uint("ipv6.plen", "Payload Length", at(start, PAYLOAD_LEN));
+    let next = ctx
+        .uint("ipv6.nxt", "Next Header", at(start, NEXT_HEADER))
+        .map(|n| n as u8);
+    if let Some(n) = next {
+        ctx.meaning(names::ip_protocol(n));
+    }
+    ctx.uint("ipv6.hlim", "Hop Limit", at(start, HOP_LIMIT));
+    let src = ctx.ipv6("ipv6.src", "Source Address", start + SRC.start);
+    let dst = ctx.ipv6("ipv6.dst", "Destination Address", start + DST.start);
+    let (Some(plen), Some(next), Some(src), Some(dst)) = (plen, next, src, dst) else {
+        ctx.short_of(Proto::Ipv6, start, HEADER_LEN, end, "header");
+        return;
+    };
+    ctx.addrs = Some((IpAddr::V6(src), IpAddr::V6(dst)));
+    let body = start + HEADER_LEN;
+    // Payload length 0 with a hop-by-hop header is a jumbogram (RFC 2675):
+    // the length is in an option; take what the frame holds.
+    let datagram_end = if plen == 0 && next == 0 {
+        end
+    } else if body + plen as usize > end {
+        ctx.short_of(
+            Proto::Ipv6,
+            start,
+            HEADER_LEN + plen as usize,
+            end,
+            "payload length plus header",
+        );
+        end
+    } else {
+        body + plen as usize
+    };
+    ctx.set_pdu(start..datagram_end);
+    ip_payload(ctx, next, body, datagram_end);
+}
+
+/// Decode one extension header (`kind` is its protocol number) at `start`.
+pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
+    let (proto, key_nxt, key_len) = match kind {
+        0 => (Proto::Ipv6HopByHop, "ipv6.hopopts.nxt", "ipv6.hopopts.len"),
+        43 => (Proto::Ipv6Routing, "ipv6.routing.nxt", "ipv6.routing.len"),
+        44 => (Proto::Ipv6Fragment, "ipv6.fragment.nxt", ""),
+        60 => (Proto::Ipv6DestOpts, "ipv6.dstopts.nxt", "ipv6.dstopts.len"),
+        _ => (Proto::Ipv6Ah, "ah.next_header", "ah.length"),
+    };
+    ctx.layer(proto, start..(start + 8).min(end).min(ctx.data.len()));
+    let Some(next) = ctx
+        .uint(key_nxt, "Next Header", start..start + 1)
+        .map(|n| n as u8)
+    else {
+        ctx.truncated(proto, start, 8);
+        return;
+    };
+    ctx.meaning(names::ip_protocol(next));
+    let len = if proto == Proto::Ipv6Fragment {
+        8
+    } else {
+        let Some(raw) = ctx.uint(key_len, "Length", start + 1..start + 2) else {
+            ctx.truncated(proto, start, 8);
+            return;
+        };
+        if proto == Proto::Ipv6Ah {
+            (raw as usize + 2) * 4
+        } else {
+            (raw as usize + 1) * 8
+        }
+    };
+    if start + len > end {
+        ctx.set_header(start..end.min(ctx.data.len()));
+        ctx.short_of(proto, start, len, end, "extension header length");
+        return;
+    }
+    ctx.set_header(start..start + len);
+    match proto {
+        Proto::Ipv6Fragment => {
+            let offset = ctx.bits(
+                "ipv6.fragment.offset",
+                "Offset",
+                start + 2..start + 4,
+                0xfff8,
+                BitStyle::Dec,
+            );
+            ctx.bits(
+                "ipv6.fragment.more",
+                "More Fragments",
+                start + 2..start + 4,
+                0x0001,
+                BitStyle::Bool,
+            );
+            ctx.hex(
+                "ipv6.fragment.id",
+                "Identification",
+                start + 4..start + 8,
+                8,
+            );
+            if offset.unwrap_or(0) > 0 {
+                ctx.generated(
+                    "ipv6.fragment.note",
+                    "Fragment",
+                    Value::Text(
+                        format!(
+                            "fragment at byte offset {} of a larger packet",
+                            offset.unwrap_or(0) * 8
+                        )
+                        .into(),
+                    ),
+                );
+                payload::data(ctx, start + len, end);
+                return;
+            }
+        }
+        Proto::Ipv6Routing => {
+            ctx.uint("ipv6.routing.type", "Type", start + 2..start + 3);
+            ctx.uint(
+                "ipv6.routing.segleft",
+                "Segments Left",
+                start + 3..start + 4,
+            );
+            ctx.bytes(
+                "ipv6.routing.data",
+                "Type-specific data",
+                start + 4..start + len,
+            );
+        }
+        Proto::Ipv6Ah => {
+            ctx.hex("ah.spi", "AH SPI", start + 4..start + 8, 8);
+            ctx.uint("ah.sequence", "AH Sequence", start + 8..start + 12);
+            ctx.bytes("ah.icv", "AH ICV", start + 12..start + len);
+        }
+        _ => options(ctx, proto, start + 2, start + len),
+    }
+    ip_payload(ctx, next, start + len, end);
+}
+
+/// Hop-by-hop and destination options: type-length-value, with Pad1.
+fn options(ctx: &mut Ctx, proto: Proto, from: usize, to: usize) {
+    let mut pos = from;
+    while pos < to {
+        let Some(kind) = ctx.u8_at(pos) else { return };
+        ctx.hex("ipv6.opt.type", "Option Type", pos..pos + 1, 2);
+        ctx.meaning(option_name(kind));
+        ctx.nest(1);
+        if kind == 0 {
+            pos += 1;
+            continue;
+        }
+        let Some(len) = ctx.u8_at(pos + 1) else {
+            return;
+        };
+        ctx.uint("ipv6.opt.length", "Length", pos + 1..pos + 2);
+        ctx.nest(2);
+        if pos + 2 + len as usize > to {
+            ctx.malformed(
+                proto,
+                pos,
+                format!("IPv6 option length {len} runs past its header"),
+            );
+            return;
+        }
+        pos += 2 + len as usize;
+    }
+}
+
+fn option_name(kind: u8) -> &'static str {
+    match kind {
+        0 => "Pad1",
+        1 => "PadN",
+        4 => "Tunnel Encapsulation Limit",
+        5 => "Router Alert",
+        0xc2 => "Jumbo Payload",
+        0xc9 => "Home Address",
+        _ => "Unknown",
+    }
+}

@@ -1,0 +1,564 @@
+//! Bytes to a layered model: `decode(&FrameRecord) -> Dissection`.
+//!
+//! Pure and total: it never prints, never fails and never panics. What it
+//! cannot read it says in a `Note` with the layer and offset. One file per
+//! protocol; this file only dispatches between them. Imports `frame` and
+//! etherparse, nothing else from the crate.
+
+pub mod arp;
+pub mod ethernet;
+pub mod icmp;
+pub mod icmpv6;
+pub mod ipv4;
+pub mod ipv6;
+pub mod model;
+pub mod mpls;
+pub mod names;
+pub mod null;
+pub mod payload;
+pub mod sll;
+pub mod summary;
+pub mod tcp;
+pub mod udp;
+pub mod vlan;
+
+use std::borrow::Cow;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::ops::Range;
+
+pub use model::*;
+
+use crate::frame::{FrameRecord, LinkType};
+
+/// How much to build: layers only (fast: line output, stats, flows) or every
+/// field too (tree, JSON, fields, filters, teaching).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    Layers,
+    Fields,
+}
+
+/// Deeper nesting than this (stacked VLAN tags, IPv6 extension chains,
+/// tunnels) is malformed or hostile; we stop with a note instead of recursing.
+const MAX_LAYERS: usize = 256;
+
+/// Decode a frame with every field.
+pub fn decode(frame: &FrameRecord) -> Dissection {
+    let mut d = Dissection::default();
+    decode_into(frame, Detail::Fields, &mut d);
+    d
+}
+
+/// Decode a frame into `d`, reusing its allocations.
+pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
+    d.clear();
+    let data = &frame.data[..];
+    let mut ctx = Ctx {
+        data,
+        d,
+        fields_on: detail == Detail::Fields,
+        quoted: false,
+        orig_len: frame.orig_len as usize,
+        addrs: None,
+    };
+    frame_layer(&mut ctx, frame);
+    // The link layer spans the frame as it was on the wire; fields past the
+    // captured bytes are simply absent, and lengths are checked against this.
+    let end = (frame.orig_len as usize).max(data.len());
+    match frame.link {
+        LinkType::ETHERNET => ethernet::dissect(&mut ctx, 0, end),
+        LinkType::LINUX_SLL => sll::dissect_v1(&mut ctx, 0, end),
+        LinkType::LINUX_SLL2 => sll::dissect_v2(&mut ctx, 0, end),
+        LinkType::NULL => null::dissect(&mut ctx, 0, end, false),
+        LinkType::LOOP => null::dissect(&mut ctx, 0, end, true),
+        LinkType::RAW | LinkType::RAW_12 | LinkType::RAW_14 => raw_ip(&mut ctx, 0, end),
+        LinkType::IPV4 => ipv4::dissect(&mut ctx, 0, end),
+        LinkType::IPV6 => ipv6::dissect(&mut ctx, 0, end),
+        LinkType::PCAPNG_CUSTOM => {
+            ctx.layer(Proto::CustomBlock, 0..end);
+        }
+        other => {
+            ctx.layer(Proto::Unsupported, 0..end);
+            ctx.note(
+                Severity::Note,
+                NoteKind::Unsupported,
+                Proto::Unsupported,
+                0,
+                format!("unsupported link type {}", other.0),
+            );
+        }
+    }
+    if frame.is_truncated() {
+        let top = ctx.d.top_proto();
+        ctx.note(
+            Severity::Note,
+            NoteKind::Truncated,
+            top,
+            data.len(),
+            format!(
+                "frame is {} bytes on the wire but only {} were captured (snap length)",
+                frame.orig_len,
+                data.len()
+            ),
+        );
+    }
+}
+
+fn frame_layer(ctx: &mut Ctx, frame: &FrameRecord) {
+    ctx.layer(Proto::Frame, 0..0);
+    if !ctx.fields_on {
+        return;
+    }
+    ctx.generated("frame.number", "Frame Number", Value::UInt(frame.number));
+    ctx.generated(
+        "frame.len",
+        "Frame Length",
+        Value::UInt(frame.orig_len as u64),
+    );
+    ctx.generated(
+        "frame.cap_len",
+        "Capture Length",
+        Value::UInt(frame.data.len() as u64),
+    );
+    if let Some(ts) = frame.ts {
+        let text = format!("{}.{:09}", ts.secs, ts.nanos);
+        ctx.generated(
+            "frame.time_epoch",
+            "Epoch Time",
+            Value::Text(Cow::Owned(text)),
+        );
+    }
+    ctx.generated(
+        "frame.interface_id",
+        "Interface id",
+        Value::UInt(frame.iface as u64),
+    );
+    ctx.generated(
+        "frame.link_type",
+        "Link type",
+        Value::UInt(frame.link.0 as u64),
+    );
+}
+
+/// Raw IP: the version nibble says which.
+fn raw_ip(ctx: &mut Ctx, at: usize, end: usize) {
+    match ctx.data.get(at).map(|b| b >> 4) {
+        Some(4) => ipv4::dissect(ctx, at, end),
+        Some(6) => ipv6::dissect(ctx, at, end),
+        Some(v) => {
+            ctx.layer(Proto::Unsupported, at..end);
+            ctx.note(
+                Severity::Warn,
+                NoteKind::Malformed,
+                Proto::Unsupported,
+                at,
+                format!("raw IP packet with IP version {v}, expected 4 or 6"),
+            );
+        }
+        None => ctx.truncated_before(Proto::Ipv4, at),
+    }
+}
+
+/// Hand the bytes after a link header to the protocol its EtherType names.
+pub(crate) fn ether_payload(ctx: &mut Ctx, ethertype: u16, at: usize, end: usize) {
+    if ctx.too_deep(at) {
+        return;
+    }
+    match ethertype {
+        0x0800 => ipv4::dissect(ctx, at, end),
+        0x86dd => ipv6::dissect(ctx, at, end),
+        0x0806 | 0x8035 => arp::dissect(ctx, at, end),
+        0x8847 | 0x8848 => mpls::dissect(ctx, at, end),
+        0x8100 | 0x88a8 | 0x9100 => vlan::dissect(ctx, ethertype, at, end),
+        _ => payload::unsupported(ctx, at, end, || {
+            format!("EtherType {ethertype:#06x} is not decoded")
+        }),
+    }
+}
+
+/// Hand the bytes after an IP header (or extension header) to the protocol
+/// its protocol number names.
+pub(crate) fn ip_payload(ctx: &mut Ctx, protocol: u8, at: usize, end: usize) {
+    if ctx.too_deep(at) {
+        return;
+    }
+    match protocol {
+        6 => tcp::dissect(ctx, at, end),
+        17 => udp::dissect(ctx, at, end),
+        1 => icmp::dissect(ctx, at, end),
+        58 => icmpv6::dissect(ctx, at, end),
+        4 => ipv4::dissect(ctx, at, end),
+        41 => ipv6::dissect(ctx, at, end),
+        0 | 43 | 44 | 60 | 51 => ipv6::extension(ctx, protocol, at, end),
+        // "No next header": anything after it is not part of the packet.
+        59 => {
+            if at < end {
+                payload::data(ctx, at, end);
+            }
+        }
+        _ => payload::unsupported(ctx, at, end, || {
+            format!(
+                "IP protocol {protocol} ({}) is not decoded",
+                names::ip_protocol(protocol)
+            )
+        }),
+    }
+}
+
+/// The decoder's working state for one frame: the bytes, the model being
+/// built, and whether fields are wanted.
+pub struct Ctx<'a> {
+    pub(crate) data: &'a [u8],
+    pub(crate) d: &'a mut Dissection,
+    pub(crate) fields_on: bool,
+    /// Inside an ICMP error's quoted datagram: those headers describe another
+    /// packet, so they must not set this packet's 4-tuple.
+    pub(crate) quoted: bool,
+    /// The frame's length on the wire: tells a snap-length cut (the bytes
+    /// existed) from a length field that lies (they never did).
+    pub(crate) orig_len: usize,
+    /// Source and destination of the innermost IP header so far, for the
+    /// transport layer's 4-tuple and checksum pseudo-header.
+    pub(crate) addrs: Option<(IpAddr, IpAddr)>,
+}
+
+impl<'a> Ctx<'a> {
+    /// Start a layer; fields pushed after this belong to it.
+    pub(crate) fn layer(&mut self, proto: Proto, header: Range<usize>) {
+        let start = self.d.fields.len();
+        self.d.layers.push(Layer {
+            proto,
+            pdu: header.clone(),
+            header,
+            fields: start..start,
+            quoted: self.quoted,
+        });
+    }
+
+    /// Record how far the current layer's data unit extends, by its
+    /// parent's length fields.
+    pub(crate) fn set_pdu(&mut self, pdu: Range<usize>) {
+        if let Some(layer) = self.d.layers.last_mut() {
+            layer.pdu = pdu;
+        }
+    }
+
+    /// Correct the current layer's header range once its length is known.
+    pub(crate) fn set_header(&mut self, header: Range<usize>) {
+        if let Some(layer) = self.d.layers.last_mut() {
+            layer.header = header;
+        }
+    }
+
+    fn push(&mut self, field: Field) {
+        self.d.fields.push(field);
+        let end = self.d.fields.len();
+        if let Some(layer) = self.d.layers.last_mut() {
+            layer.fields.end = end;
+        }
+    }
+
+    /// Big-endian unsigned integer at `range`, if those bytes were captured.
+    pub(crate) fn read(&self, range: Range<usize>) -> Option<u64> {
+        let bytes = self.data.get(range)?;
+        Some(bytes.iter().fold(0u64, |acc, b| (acc << 8) | *b as u64))
+    }
+
+    pub(crate) fn u8_at(&self, at: usize) -> Option<u8> {
+        self.data.get(at).copied()
+    }
+
+    pub(crate) fn u16_at(&self, at: usize) -> Option<u16> {
+        self.read(at..at + 2).map(|v| v as u16)
+    }
+
+    /// A decimal field over `range`. Returns its value when captured.
+    pub(crate) fn uint(
+        &mut self,
+        key: &'static str,
+        name: &'static str,
+        range: Range<usize>,
+    ) -> Option<u64> {
+        let value = self.read(range.clone())?;
+        if self.fields_on {
+            self.push(wire(key, name, range, 0, Value::UInt(value)));
+        }
+        Some(value)
+    }
+
+    /// A hex field over `range`, `digits` wide.
+    pub(crate) fn hex(
+        &mut self,
+        key: &'static str,
+        name: &'static str,
+        range: Range<usize>,
+        digits: u8,
+    ) -> Option<u64> {
+        let value = self.read(range.clone())?;
+        if self.fields_on {
+            self.push(wire(key, name, range, 0, Value::Hex(value, digits)));
+        }
+        Some(value)
+    }
+
+    /// A bit field: `mask` over the big-endian bytes of `range`, shifted down.
+    pub(crate) fn bits(
+        &mut self,
+        key: &'static str,
+        name: &'static str,
+        range: Range<usize>,
+        mask: u64,
+        style: BitStyle,
+    ) -> Option<u64> {
+        let raw = self.read(range.clone())?;
+        let value = (raw & mask) >> mask.trailing_zeros();
+        if self.fields_on {
+            let v = match style {
+                BitStyle::Bool => Value::Bool(value != 0),
+                BitStyle::Dec => Value::UInt(value),
+                BitStyle::Hex(d) => Value::Hex(value, d),
+            };
+            let mut f = wire(key, name, range, mask, v);
+            f.depth = 1;
+            self.push(f);
+        }
+        Some(value)
+    }
+
+    pub(crate) fn mac(
+        &mut self,
+        key: &'static str,
+        name: &'static str,
+        at: usize,
+    ) -> Option<[u8; 6]> {
+        let bytes: [u8; 6] = self.data.get(at..at + 6)?.try_into().ok()?;
+        if self.fields_on {
+            self.push(wire(key, name, at..at + 6, 0, Value::Mac(bytes)));
+        }
+        Some(bytes)
+    }
+
+    pub(crate) fn ipv4(
+        &mut self,
+        key: &'static str,
+        name: &'static str,
+        at: usize,
+    ) -> Option<Ipv4Addr> {
+        let bytes: [u8; 4] = self.data.get(at..at + 4)?.try_into().ok()?;
+        let addr = Ipv4Addr::from(bytes);
+        if self.fields_on {
+            self.push(wire(key, name, at..at + 4, 0, Value::Ip(IpAddr::V4(addr))));
+        }
+        Some(addr)
+    }
+
+    pub(crate) fn ipv6(
+        &mut self,
+        key: &'static str,
+        name: &'static str,
+        at: usize,
+    ) -> Option<Ipv6Addr> {
+        let bytes: [u8; 16] = self.data.get(at..at + 16)?.try_into().ok()?;
+        let addr = Ipv6Addr::from(bytes);
+        if self.fields_on {
+            self.push(wire(key, name, at..at + 16, 0, Value::Ip(IpAddr::V6(addr))));
+        }
+        Some(addr)
+    }
+
+    /// A field whose value was worked out from its bytes by the caller
+    /// (host byte order, scaled units).
+    pub(crate) fn field(
+        &mut self,
+        key: &'static str,
+        name: &'static str,
+        range: Range<usize>,
+        value: Value,
+    ) {
+        if self.fields_on && range.end <= self.data.len() {
+            self.push(wire(key, name, range, 0, value));
+        }
+    }
+
+    /// Raw bytes shown as hex (options, padding, unknown data).
+    pub(crate) fn bytes(&mut self, key: &'static str, name: &'static str, range: Range<usize>) {
+        if self.fields_on && range.start < range.end && range.end <= self.data.len() {
+            self.push(wire(key, name, range.clone(), 0, Value::Bytes(range)));
+        }
+    }
+
+    /// A field computed by wirepeek, not read from the packet.
+    pub(crate) fn generated(&mut self, key: &'static str, name: &'static str, value: Value) {
+        if self.fields_on {
+            self.push(Field {
+                key,
+                name,
+                bytes: 0..0,
+                mask: 0,
+                value,
+                meaning: None,
+                origin: Origin::Generated,
+                depth: 0,
+            });
+        }
+    }
+
+    /// Attach a table name to the field just pushed.
+    pub(crate) fn meaning(&mut self, text: impl Into<Cow<'static, str>>) {
+        if self.fields_on
+            && let Some(f) = self.d.fields.last_mut()
+        {
+            f.meaning = Some(text.into());
+        }
+    }
+
+    /// Nest the field just pushed one level deeper.
+    pub(crate) fn nest(&mut self, depth: u8) {
+        if self.fields_on
+            && let Some(f) = self.d.fields.last_mut()
+        {
+            f.depth = depth;
+        }
+    }
+
+    pub(crate) fn note(
+        &mut self,
+        severity: Severity,
+        kind: NoteKind,
+        proto: Proto,
+        offset: usize,
+        message: String,
+    ) {
+        self.d.notes.push(Note {
+            severity,
+            kind,
+            proto,
+            offset,
+            message,
+        });
+    }
+
+    /// Say that `proto`'s header needed `need` bytes at `at` but the capture
+    /// ends sooner.
+    pub(crate) fn truncated(&mut self, proto: Proto, at: usize, need: usize) {
+        let have = self.data.len().saturating_sub(at);
+        self.note(
+            Severity::Note,
+            NoteKind::Truncated,
+            proto,
+            at,
+            format!(
+                "{} header needs {need} bytes at offset {at} but only {have} were captured",
+                proto.short()
+            ),
+        );
+    }
+
+    /// Say that a layer was expected at `at` but no bytes are left at all.
+    pub(crate) fn truncated_before(&mut self, proto: Proto, at: usize) {
+        self.note(
+            Severity::Note,
+            NoteKind::Truncated,
+            proto,
+            at,
+            format!(
+                "capture ends at offset {at}, before the {} header",
+                proto.short()
+            ),
+        );
+    }
+
+    /// Say that a length field contradicts what contains it.
+    pub(crate) fn malformed(&mut self, proto: Proto, at: usize, message: String) {
+        self.note(Severity::Warn, NoteKind::Malformed, proto, at, message);
+    }
+
+    fn too_deep(&mut self, at: usize) -> bool {
+        if self.d.layers.len() < MAX_LAYERS {
+            return false;
+        }
+        let top = self.d.top_proto();
+        self.malformed(
+            top,
+            at,
+            format!("more than {MAX_LAYERS} nested headers; decoding stops here"),
+        );
+        true
+    }
+
+    /// A header claims `claimed` bytes from `at`, beyond `end`: a snap-length
+    /// cut if the frame on the wire was long enough, a lie otherwise.
+    pub(crate) fn short_of(
+        &mut self,
+        proto: Proto,
+        at: usize,
+        claimed: usize,
+        end: usize,
+        what: &str,
+    ) {
+        // A datagram quoted in an ICMP error is cut on purpose (RFC 792 asks
+        // for its header and 8 bytes only): nothing to say.
+        if self.quoted {
+            return;
+        }
+        let have = end.min(self.data.len()).saturating_sub(at);
+        if at + claimed <= self.orig_len {
+            self.note(
+                Severity::Note,
+                NoteKind::Truncated,
+                proto,
+                at,
+                format!(
+                    "{} {what} says {claimed} bytes but only {have} were captured: the capture's snap length cut it",
+                    proto.short()
+                ),
+            );
+        } else {
+            self.malformed(
+                proto,
+                at,
+                format!(
+                    "{} {what} says {claimed} bytes but only {have} are there",
+                    proto.short()
+                ),
+            );
+        }
+    }
+
+    /// Bytes left in the capture from `at` up to `end`.
+    pub(crate) fn available(&self, at: usize, end: usize) -> usize {
+        end.min(self.data.len()).saturating_sub(at)
+    }
+}
+
+/// How a bit field is shown.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum BitStyle {
+    Bool,
+    Dec,
+    Hex(u8),
+}
+
+fn wire(
+    key: &'static str,
+    name: &'static str,
+    bytes: Range<usize>,
+    mask: u64,
+    value: Value,
+) -> Field {
+    Field {
+        key,
+        name,
+        bytes,
+        mask,
+        value,
+        meaning: None,
+        origin: Origin::Wire,
+        depth: 0,
+    }
+}
+
+/// Offset a header-relative field range to an absolute one.
+pub(crate) fn at(base: usize, field: Range<usize>) -> Range<usize> {
+    base + field.start..base + field.end
+}

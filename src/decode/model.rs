@@ -1,0 +1,294 @@
+//! The decoded model of one frame: layers outermost first, each with the byte
+//! range of its header, and fields with absolute byte ranges and Wireshark's
+//! display-filter names. Every view (line, tree, hex, JSON, fields, teaching)
+//! reads this model; none of them parse bytes again.
+
+use std::borrow::Cow;
+use std::net::IpAddr;
+use std::ops::Range;
+
+/// A protocol layer we recognise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Proto {
+    /// Generated facts about the frame itself (number, lengths, time).
+    Frame,
+    Ethernet,
+    Vlan,
+    /// 802.1ad service tag (S-tag, EtherType 0x88a8).
+    Ieee8021ad,
+    Sll,
+    Sll2,
+    /// BSD loopback (DLT_NULL host order, DLT_LOOP network order).
+    Null,
+    Arp,
+    Mpls,
+    Ipv4,
+    Ipv6,
+    Ipv6HopByHop,
+    Ipv6Routing,
+    Ipv6Fragment,
+    Ipv6DestOpts,
+    Ipv6Ah,
+    Tcp,
+    Udp,
+    Icmp,
+    Icmpv6,
+    /// Application bytes we do not dissect further.
+    Payload,
+    /// Bytes after a layer's own length (Ethernet padding, trailers).
+    Trailer,
+    /// A link type, EtherType or protocol number we do not decode.
+    Unsupported,
+    /// A pcapng custom block, delivered as a record as tshark does.
+    CustomBlock,
+}
+
+impl Proto {
+    /// The short name, as Wireshark's filter abbreviation.
+    pub fn key(self) -> &'static str {
+        match self {
+            Proto::Frame => "frame",
+            Proto::Ethernet => "eth",
+            Proto::Vlan => "vlan",
+            Proto::Ieee8021ad => "ieee8021ad",
+            Proto::Sll => "sll",
+            Proto::Sll2 => "sll",
+            Proto::Null => "null",
+            Proto::Arp => "arp",
+            Proto::Mpls => "mpls",
+            Proto::Ipv4 => "ip",
+            Proto::Ipv6 => "ipv6",
+            Proto::Ipv6HopByHop => "ipv6.hopopts",
+            Proto::Ipv6Routing => "ipv6.routing",
+            Proto::Ipv6Fragment => "ipv6.fragment",
+            Proto::Ipv6DestOpts => "ipv6.dstopts",
+            Proto::Ipv6Ah => "ah",
+            Proto::Tcp => "tcp",
+            Proto::Udp => "udp",
+            Proto::Icmp => "icmp",
+            Proto::Icmpv6 => "icmpv6",
+            Proto::Payload => "data",
+            Proto::Trailer => "eth.trailer",
+            Proto::Unsupported => "unsupported",
+            Proto::CustomBlock => "pcapng.custom",
+        }
+    }
+
+    /// The human name, as Wireshark's packet-details tree titles it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Proto::Frame => "Frame",
+            Proto::Ethernet => "Ethernet II",
+            Proto::Vlan => "802.1Q Virtual LAN",
+            Proto::Ieee8021ad => "IEEE 802.1ad",
+            Proto::Sll => "Linux cooked capture v1",
+            Proto::Sll2 => "Linux cooked capture v2",
+            Proto::Null => "Null/Loopback",
+            Proto::Arp => "Address Resolution Protocol",
+            Proto::Mpls => "MultiProtocol Label Switching Header",
+            Proto::Ipv4 => "Internet Protocol Version 4",
+            Proto::Ipv6 => "Internet Protocol Version 6",
+            Proto::Ipv6HopByHop => "IPv6 Hop-by-Hop Option",
+            Proto::Ipv6Routing => "IPv6 Routing Header",
+            Proto::Ipv6Fragment => "IPv6 Fragment Header",
+            Proto::Ipv6DestOpts => "IPv6 Destination Options",
+            Proto::Ipv6Ah => "Authentication Header",
+            Proto::Tcp => "Transmission Control Protocol",
+            Proto::Udp => "User Datagram Protocol",
+            Proto::Icmp => "Internet Control Message Protocol",
+            Proto::Icmpv6 => "Internet Control Message Protocol v6",
+            Proto::Payload => "Data",
+            Proto::Trailer => "Trailer",
+            Proto::Unsupported => "Undecoded",
+            Proto::CustomBlock => "pcapng Custom Block",
+        }
+    }
+
+    /// The name for the protocol column and for stats.
+    pub fn short(self) -> &'static str {
+        match self {
+            Proto::Frame => "Frame",
+            Proto::Ethernet => "Ethernet",
+            Proto::Vlan => "VLAN",
+            Proto::Ieee8021ad => "802.1ad",
+            Proto::Sll => "SLL",
+            Proto::Sll2 => "SLL2",
+            Proto::Null => "Null",
+            Proto::Arp => "ARP",
+            Proto::Mpls => "MPLS",
+            Proto::Ipv4 => "IPv4",
+            Proto::Ipv6 => "IPv6",
+            Proto::Ipv6HopByHop => "IPv6 hop-by-hop",
+            Proto::Ipv6Routing => "IPv6 routing",
+            Proto::Ipv6Fragment => "IPv6 fragment",
+            Proto::Ipv6DestOpts => "IPv6 dest-opts",
+            Proto::Ipv6Ah => "AH",
+            Proto::Tcp => "TCP",
+            Proto::Udp => "UDP",
+            Proto::Icmp => "ICMP",
+            Proto::Icmpv6 => "ICMPv6",
+            Proto::Payload => "Payload",
+            Proto::Trailer => "Trailer",
+            Proto::Unsupported => "Undecoded",
+            Proto::CustomBlock => "Custom block",
+        }
+    }
+}
+
+/// A field's value, typed so each view can format it its own way.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// Shown in decimal.
+    UInt(u64),
+    /// Shown in hex with this many digits (tshark's BASE_HEX), e.g. `0x0800`.
+    Hex(u64, u8),
+    Bool(bool),
+    Mac([u8; 6]),
+    Ip(IpAddr),
+    /// Raw bytes, shown as hex; a range of the frame.
+    Bytes(Range<usize>),
+    Text(Cow<'static, str>),
+}
+
+/// Whether the packet said it, or we worked it out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Wire,
+    /// Computed by wirepeek (checksum status, lengths in bytes, flow index):
+    /// shown in brackets and never mistaken for what the packet says.
+    Generated,
+}
+
+/// One field of one layer.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// Wireshark display-filter name, e.g. `tcp.srcport`.
+    pub key: &'static str,
+    /// Human label, e.g. `Source Port`.
+    pub name: &'static str,
+    /// Absolute byte range in the frame; empty for generated fields.
+    pub bytes: Range<usize>,
+    /// For bit fields: the mask over the bytes read big-endian; 0 otherwise.
+    pub mask: u64,
+    pub value: Value,
+    /// A name for the value from a table (`IPv4` for EtherType 0x0800).
+    pub meaning: Option<Cow<'static, str>>,
+    pub origin: Origin,
+    /// Nesting depth under the layer: flags sit under their flags word.
+    pub depth: u8,
+}
+
+/// One layer: its protocol, its header bytes and its fields.
+#[derive(Clone, Debug)]
+pub struct Layer {
+    pub proto: Proto,
+    /// The bytes of this layer's header (for payload layers, the payload).
+    pub header: Range<usize>,
+    /// The bytes this layer's protocol data unit spans by its parent's
+    /// account (header and payload), which may run past the captured bytes.
+    pub pdu: Range<usize>,
+    /// Index range into `Dissection::fields`.
+    pub fields: Range<usize>,
+    /// True for headers quoted inside an ICMP error message.
+    pub quoted: bool,
+}
+
+/// How serious a note is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Normal but worth saying (a capture cut by the snap length).
+    Note,
+    /// The packet contradicts itself (bad length, bad checksum).
+    Warn,
+}
+
+/// Why decoding of a layer stopped or what is odd about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoteKind {
+    /// The capture holds fewer bytes than the headers say exist.
+    Truncated,
+    /// A length or value that cannot be right.
+    Malformed,
+    /// A checksum that does not match.
+    BadChecksum,
+    /// Something we do not decode.
+    Unsupported,
+}
+
+/// An annotation on a layer, at an offset, saying what and why.
+#[derive(Clone, Debug)]
+pub struct Note {
+    pub severity: Severity,
+    pub kind: NoteKind,
+    pub proto: Proto,
+    /// Absolute byte offset in the frame where the problem is.
+    pub offset: usize,
+    pub message: String,
+}
+
+/// The socket 4-tuple (plus protocol) of a TCP or UDP packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FourTuple {
+    /// IP protocol number: 6 for TCP, 17 for UDP.
+    pub protocol: u8,
+    pub src: IpAddr,
+    pub src_port: u16,
+    pub dst: IpAddr,
+    pub dst_port: u16,
+}
+
+/// Everything decoded from one frame.
+#[derive(Clone, Debug, Default)]
+pub struct Dissection {
+    pub layers: Vec<Layer>,
+    pub fields: Vec<Field>,
+    pub notes: Vec<Note>,
+    /// The connection this packet belongs to, when it is TCP or UDP.
+    pub tuple: Option<FourTuple>,
+}
+
+impl Dissection {
+    /// Forget the previous frame but keep the allocations.
+    pub fn clear(&mut self) {
+        self.layers.clear();
+        self.fields.clear();
+        self.notes.clear();
+        self.tuple = None;
+    }
+
+    /// The fields of one layer.
+    pub fn fields_of(&self, layer: &Layer) -> &[Field] {
+        &self.fields[layer.fields.clone()]
+    }
+
+    /// The first (outermost) field with this key, as tshark's occurrence=f.
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    /// Every field with this key, outermost first.
+    pub fn fields_named<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Field> + 'a {
+        self.fields.iter().filter(move |f| f.key == key)
+    }
+
+    /// The first layer of this protocol.
+    pub fn layer(&self, proto: Proto) -> Option<&Layer> {
+        self.layers.iter().find(|l| l.proto == proto)
+    }
+
+    /// True when a layer of this protocol is present.
+    pub fn has(&self, proto: Proto) -> bool {
+        self.layers.iter().any(|l| l.proto == proto)
+    }
+
+    /// The innermost protocol worth naming in a packet list (payload and
+    /// trailers do not count).
+    pub fn top_proto(&self) -> Proto {
+        self.layers
+            .iter()
+            .rev()
+            .map(|l| l.proto)
+            .find(|p| !matches!(p, Proto::Payload | Proto::Trailer | Proto::Frame))
+            .unwrap_or(Proto::Unsupported)
+    }
+}

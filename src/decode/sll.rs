@@ -1,0 +1,146 @@
+//! Linux "cooked" capture headers, v1 (LINKTYPE_LINUX_SLL, 113) and v2
+//! (LINKTYPE_LINUX_SLL2, 276), written by libpcap for `any` captures.
+//!
+//! ```text
+//! v1:  0      2      4      6                14     16
+//!      +------+------+------+-----------------+------+
+//!      |pkttyp|hatype|halen |  address (8)    |proto |
+//!      +------+------+------+-----------------+------+
+//! v2:  0      2      4             8      10 11 12            20
+//!      +------+------+-------------+------+--+--+--------------+
+//!      |proto | rsvd | if index    |hatype|pt|hl| address (8)  |
+//!      +------+------+-------------+------+--+--+--------------+
+//! ```
+//! The protocol field is an EtherType, except the Linux values 0x0001 (Novell
+//! 802.3), 0x0004 (802.2 LLC) and others below 0x0600 (see libpcap's
+//! `pcap-linktype(7)` page).
+
+use std::ops::Range;
+
+use super::{Ctx, Proto, at, ether_payload, names, payload};
+
+pub mod v1 {
+    use std::ops::Range;
+    pub const PKTTYPE: Range<usize> = 0..2;
+    pub const HATYPE: Range<usize> = 2..4;
+    pub const HALEN: Range<usize> = 4..6;
+    pub const ADDR: Range<usize> = 6..14;
+    pub const PROTOCOL: Range<usize> = 14..16;
+    pub const LEN: usize = 16;
+}
+
+pub mod v2 {
+    use std::ops::Range;
+    pub const PROTOCOL: Range<usize> = 0..2;
+    pub const RESERVED: Range<usize> = 2..4;
+    pub const IFINDEX: Range<usize> = 4..8;
+    pub const HATYPE: Range<usize> = 8..10;
+    pub const PKTTYPE: Range<usize> = 10..11;
+    pub const HALEN: Range<usize> = 11..12;
+    pub const ADDR: Range<usize> = 12..20;
+    pub const LEN: usize = 20;
+}
+
+/// Name a Linux packet type (`sll_pkttype`).
+pub fn packet_type(value: u64) -> &'static str {
+    match value {
+        0 => "Unicast to us",
+        1 => "Broadcast",
+        2 => "Multicast",
+        3 => "Unicast to another host",
+        4 => "Sent by us",
+        _ => "Unknown",
+    }
+}
+
+/// Decode a v1 cooked header at `start`.
+pub fn dissect_v1(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.layer(Proto::Sll, start..(start + v1::LEN).min(end));
+    if let Some(t) = ctx.uint("sll.pkttype", "Packet type", at(start, v1::PKTTYPE)) {
+        ctx.meaning(packet_type(t));
+    }
+    ctx.uint(
+        "sll.hatype",
+        "Link-layer address type",
+        at(start, v1::HATYPE),
+    );
+    let halen = ctx.uint(
+        "sll.halen",
+        "Link-layer address length",
+        at(start, v1::HALEN),
+    );
+    address(ctx, start + v1::ADDR.start, halen);
+    if ctx.available(start, end) < v1::LEN {
+        ctx.truncated(Proto::Sll, start, v1::LEN);
+        return;
+    }
+    protocol(ctx, at(start, v1::PROTOCOL), start + v1::LEN, end);
+}
+
+/// Decode a v2 cooked header at `start`.
+pub fn dissect_v2(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.layer(Proto::Sll2, start..(start + v2::LEN).min(end));
+    if ctx.available(start, end) < v2::LEN {
+        ctx.truncated(Proto::Sll2, start, v2::LEN);
+        return;
+    }
+    let kind = ctx.u16_at(start).unwrap_or(0);
+    if kind >= 0x0600 {
+        ctx.hex("sll.etype", "Protocol", at(start, v2::PROTOCOL), 4);
+        ctx.meaning(names::ethertype(kind));
+    } else {
+        ctx.hex("sll.ltype", "Protocol", at(start, v2::PROTOCOL), 4);
+    }
+    ctx.hex("sll.reserved", "Reserved", at(start, v2::RESERVED), 4);
+    ctx.uint("sll.ifindex", "Interface index", at(start, v2::IFINDEX));
+    ctx.uint(
+        "sll.hatype",
+        "Link-layer address type",
+        at(start, v2::HATYPE),
+    );
+    if let Some(t) = ctx.uint("sll.pkttype", "Packet type", at(start, v2::PKTTYPE)) {
+        ctx.meaning(packet_type(t));
+    }
+    let halen = ctx.uint(
+        "sll.halen",
+        "Link-layer address length",
+        at(start, v2::HALEN),
+    );
+    address(ctx, start + v2::ADDR.start, halen);
+    next(ctx, kind, start + v2::LEN, end);
+}
+
+fn address(ctx: &mut Ctx, from: usize, halen: Option<u64>) {
+    match halen {
+        Some(6) => {
+            ctx.mac("sll.src.eth", "Source", from);
+        }
+        Some(n) if n > 0 => ctx.bytes(
+            "sll.src.unknown",
+            "Source",
+            from..from + (n as usize).min(8),
+        ),
+        _ => {}
+    }
+}
+
+fn protocol(ctx: &mut Ctx, field: Range<usize>, body: usize, end: usize) {
+    let kind = ctx.u16_at(field.start).unwrap_or(0);
+    if kind >= 0x0600 {
+        ctx.hex("sll.etype", "Protocol", field, 4);
+        ctx.meaning(names::ethertype(kind));
+    } else {
+        ctx.hex("sll.ltype", "Protocol", field, 4);
+    }
+    next(ctx, kind, body, end);
+}
+
+fn next(ctx: &mut Ctx, kind: u16, body: usize, end: usize) {
+    if kind >= 0x0600 {
+        ether_payload(ctx, kind, body, end);
+    } else {
+        payload::unsupported(ctx, body, end, || {
+            format!("Linux protocol {kind:#06x} (not an EtherType) is not decoded")
+        });
+    }
+}

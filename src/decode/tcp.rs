@@ -1,0 +1,338 @@
+//! TCP (RFC 9293), with options: MSS, window scale (RFC 7323), SACK
+//! (RFC 2018), timestamps (RFC 7323); others shown raw.
+//!
+//! ```text
+//!  0                   1                   2                   3
+//!  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! |          Source Port          |       Destination Port        |
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! |                        Sequence Number                        |
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! |                    Acknowledgment Number                      |
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! |  Data |     |A|C|E|U|A|P|R|S|F|                               |
+//! | Offset| Rsv |E|W|C|R|C|S|S|Y|I|            Window             |
+//! |       |     | |R|E|G|K|H|T|N|N|                               |
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! |           Checksum            |         Urgent Pointer        |
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! |                    Options (Data Offset > 5)                  |
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! ```
+
+use std::ops::Range;
+
+use super::{BitStyle, Ctx, FourTuple, Proto, Value, at, names, payload};
+
+pub const SRC_PORT: Range<usize> = 0..2;
+pub const DST_PORT: Range<usize> = 2..4;
+pub const SEQ: Range<usize> = 4..8;
+pub const ACK: Range<usize> = 8..12;
+pub const OFFSET_FLAGS: Range<usize> = 12..14;
+pub const WINDOW: Range<usize> = 14..16;
+pub const CHECKSUM: Range<usize> = 16..18;
+pub const URGENT: Range<usize> = 18..20;
+pub const MIN_LEN: usize = 20;
+
+/// Flag bits of the 12-bit flags field, highest first, with Wireshark's key,
+/// tcpdump's letter and the name.
+pub const FLAGS: [(u16, &str, char, &str); 9] = [
+    (0x100, "tcp.flags.ae", 'E', "Accurate ECN"),
+    (0x080, "tcp.flags.cwr", 'W', "Congestion Window Reduced"),
+    (0x040, "tcp.flags.ece", 'E', "ECN-Echo"),
+    (0x020, "tcp.flags.urg", 'U', "Urgent"),
+    (0x010, "tcp.flags.ack", '.', "Acknowledgment"),
+    (0x008, "tcp.flags.push", 'P', "Push"),
+    (0x004, "tcp.flags.reset", 'R', "Reset"),
+    (0x002, "tcp.flags.syn", 'S', "Syn"),
+    (0x001, "tcp.flags.fin", 'F', "Fin"),
+];
+
+/// Decode a TCP segment at `start`; `end` is where the IP payload ends.
+pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.layer(
+        Proto::Tcp,
+        start..(start + MIN_LEN).min(end).min(ctx.data.len()),
+    );
+    ctx.set_pdu(start..end.max(start));
+    let sport = ctx.uint("tcp.srcport", "Source Port", at(start, SRC_PORT));
+    let dport = ctx.uint("tcp.dstport", "Destination Port", at(start, DST_PORT));
+    let (Some(sport), Some(dport)) = (sport, dport) else {
+        ctx.short_of(Proto::Tcp, start, MIN_LEN, end, "header");
+        return;
+    };
+    set_tuple(ctx, 6, sport as u16, dport as u16);
+    if ctx.available(start, end) < MIN_LEN {
+        ctx.short_of(Proto::Tcp, start, MIN_LEN, end, "header");
+        return;
+    }
+    let segment_len = end.saturating_sub(start);
+    let hdr_len = (ctx.u8_at(start + OFFSET_FLAGS.start).unwrap_or(0) >> 4) as usize * 4;
+    let valid = (MIN_LEN..=segment_len).contains(&hdr_len);
+    ctx.uint("tcp.seq_raw", "Sequence Number (raw)", at(start, SEQ));
+    ctx.uint("tcp.ack_raw", "Acknowledgment number (raw)", at(start, ACK));
+    if valid {
+        ctx.generated(
+            "tcp.len",
+            "TCP Segment Len",
+            Value::UInt((segment_len - hdr_len) as u64),
+        );
+    }
+    ctx.field(
+        "tcp.hdr_len",
+        "Header Length",
+        start + 12..start + 13,
+        Value::UInt(hdr_len as u64),
+    );
+    if let Some(flags) = ctx.bits(
+        "tcp.flags",
+        "Flags",
+        at(start, OFFSET_FLAGS),
+        0x0fff,
+        BitStyle::Hex(4),
+    ) {
+        ctx.nest(0);
+        ctx.meaning(flag_names(flags as u16));
+        ctx.bits(
+            "tcp.flags.res",
+            "Reserved",
+            at(start, OFFSET_FLAGS),
+            0x0e00,
+            BitStyle::Bool,
+        );
+        for (bit, key, _, name) in FLAGS {
+            ctx.bits(
+                key,
+                name,
+                at(start, OFFSET_FLAGS),
+                bit as u64,
+                BitStyle::Bool,
+            );
+        }
+        ctx.generated(
+            "tcp.flags.str",
+            "TCP Flags",
+            Value::Text(flag_string(flags as u16).into()),
+        );
+        ctx.nest(1);
+    }
+    ctx.uint("tcp.window_size_value", "Window", at(start, WINDOW));
+    ctx.hex("tcp.checksum", "Checksum", at(start, CHECKSUM), 4);
+    ctx.uint("tcp.urgent_pointer", "Urgent Pointer", at(start, URGENT));
+    if !valid {
+        ctx.malformed(
+            Proto::Tcp,
+            start + OFFSET_FLAGS.start,
+            format!("TCP header length {hdr_len} is invalid: it must be at least 20 and at most the segment's {segment_len} bytes"),
+        );
+        return;
+    }
+    ctx.set_header(start..(start + hdr_len).min(ctx.data.len()));
+    if hdr_len > MIN_LEN {
+        options(ctx, start + MIN_LEN, start + hdr_len);
+    }
+    if ctx.available(start, end) < hdr_len {
+        ctx.short_of(Proto::Tcp, start, hdr_len, end, "header length");
+        return;
+    }
+    if start + hdr_len < end {
+        payload::data(ctx, start + hdr_len, end);
+    }
+}
+
+pub(crate) fn set_tuple(ctx: &mut Ctx, protocol: u8, src_port: u16, dst_port: u16) {
+    if ctx.quoted || ctx.d.tuple.is_some() {
+        return;
+    }
+    if let Some((src, dst)) = ctx.addrs {
+        ctx.d.tuple = Some(FourTuple {
+            protocol,
+            src,
+            src_port,
+            dst,
+            dst_port,
+        });
+    }
+}
+
+/// Wireshark's compact flag string, e.g. `·······AP···`.
+pub fn flag_string(flags: u16) -> String {
+    let letters = ['R', 'R', 'R', 'A', 'C', 'E', 'U', 'A', 'P', 'R', 'S', 'F'];
+    (0..12)
+        .map(|i| {
+            if flags & (0x800 >> i) != 0 {
+                letters[i]
+            } else {
+                '·'
+            }
+        })
+        .collect()
+}
+
+/// The set flags by name, e.g. `SYN, ACK`.
+pub fn flag_names(flags: u16) -> String {
+    let names: Vec<&str> = [
+        (0x100, "AE"),
+        (0x080, "CWR"),
+        (0x040, "ECE"),
+        (0x020, "URG"),
+        (0x010, "ACK"),
+        (0x008, "PSH"),
+        (0x004, "RST"),
+        (0x002, "SYN"),
+        (0x001, "FIN"),
+    ]
+    .iter()
+    .filter(|(bit, _)| flags & bit != 0)
+    .map(|(_, n)| *n)
+    .collect();
+    names.join(", ")
+}
+
+/// A TCP option as read from the header, for summaries and teaching.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TcpOption {
+    Eol,
+    Nop,
+    Mss(u16),
+    WindowScale(u8),
+    SackPermitted,
+    Sack(Vec<(u32, u32)>),
+    Timestamps {
+        val: u32,
+        ecr: u32,
+    },
+    Other {
+        kind: u8,
+        len: u8,
+    },
+    /// The option list stops making sense here.
+    Bad {
+        kind: u8,
+    },
+}
+
+/// Walk the options in `bytes`, calling `each` with the option and its
+/// range relative to `bytes`.
+pub fn walk_options(bytes: &[u8], mut each: impl FnMut(TcpOption, Range<usize>)) {
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let kind = bytes[pos];
+        match kind {
+            0 => {
+                each(TcpOption::Eol, pos..pos + 1);
+                return;
+            }
+            1 => {
+                each(TcpOption::Nop, pos..pos + 1);
+                pos += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let Some(&len) = bytes.get(pos + 1) else {
+            each(TcpOption::Bad { kind }, pos..bytes.len());
+            return;
+        };
+        let stop = pos + len as usize;
+        if len < 2 || stop > bytes.len() {
+            each(TcpOption::Bad { kind }, pos..bytes.len());
+            return;
+        }
+        let body = &bytes[pos + 2..stop];
+        let be32 = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        let option = match (kind, len) {
+            (2, 4) => TcpOption::Mss(u16::from_be_bytes([body[0], body[1]])),
+            (3, 3) => TcpOption::WindowScale(body[0]),
+            (4, 2) => TcpOption::SackPermitted,
+            (5, _) if (len - 2) % 8 == 0 => TcpOption::Sack(
+                body.chunks_exact(8)
+                    .map(|c| (be32(&c[..4]), be32(&c[4..])))
+                    .collect(),
+            ),
+            (8, 10) => TcpOption::Timestamps {
+                val: be32(&body[..4]),
+                ecr: be32(&body[4..]),
+            },
+            _ => TcpOption::Other { kind, len },
+        };
+        each(option, pos..stop);
+        pos = stop;
+    }
+}
+
+fn options(ctx: &mut Ctx, from: usize, to: usize) {
+    let to_captured = to.min(ctx.data.len());
+    ctx.bytes("tcp.options", "Options", from..to_captured);
+    let Some(bytes) = ctx.data.get(from..to_captured) else {
+        return;
+    };
+    let mut found = Vec::new();
+    walk_options(bytes, |opt, range| {
+        found.push((opt, from + range.start..from + range.end))
+    });
+    for (opt, range) in found {
+        let kind_at = range.start..range.start + 1;
+        let kind = ctx.u8_at(range.start).unwrap_or(0);
+        ctx.uint("tcp.option_kind", "Kind", kind_at);
+        ctx.meaning(names::tcp_option(kind));
+        ctx.nest(1);
+        let len_at = range.start + 1..range.start + 2;
+        let body = range.start + 2;
+        match opt {
+            TcpOption::Eol | TcpOption::Nop => {}
+            TcpOption::Mss(_) => {
+                ctx.uint("tcp.options.mss_val", "MSS Value", body..body + 2);
+                ctx.nest(2);
+            }
+            TcpOption::WindowScale(shift) => {
+                ctx.uint("tcp.options.wscale.shift", "Shift count", body..body + 1);
+                ctx.nest(2);
+                ctx.generated(
+                    "tcp.options.wscale.multiplier",
+                    "Multiplier",
+                    Value::UInt(1u64 << shift.min(30)),
+                );
+                ctx.nest(2);
+            }
+            TcpOption::SackPermitted => {}
+            TcpOption::Sack(blocks) => {
+                for i in 0..blocks.len() {
+                    let b = body + i * 8;
+                    ctx.uint("tcp.options.sack_le", "left edge", b..b + 4);
+                    ctx.nest(2);
+                    ctx.uint("tcp.options.sack_re", "right edge", b + 4..b + 8);
+                    ctx.nest(2);
+                }
+            }
+            TcpOption::Timestamps { .. } => {
+                ctx.uint(
+                    "tcp.options.timestamp.tsval",
+                    "Timestamp value",
+                    body..body + 4,
+                );
+                ctx.nest(2);
+                ctx.uint(
+                    "tcp.options.timestamp.tsecr",
+                    "Timestamp echo reply",
+                    body + 4..body + 8,
+                );
+                ctx.nest(2);
+            }
+            TcpOption::Other { .. } => {
+                ctx.uint("tcp.option_len", "Length", len_at);
+                ctx.nest(2);
+                ctx.bytes("tcp.option.data", "Data", body..range.end);
+                ctx.nest(2);
+            }
+            TcpOption::Bad { kind } => {
+                ctx.malformed(
+                    Proto::Tcp,
+                    range.start,
+                    format!("TCP option {kind} has an invalid length"),
+                );
+            }
+        }
+    }
+}

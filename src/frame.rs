@@ -1,0 +1,95 @@
+//! Frame records: the bytes of one captured frame plus what the capture knew
+//! about it. Owns no logic and imports nothing else from the crate, so every
+//! other module can depend on it.
+
+/// A link-layer header type, as numbered by tcpdump.org's LINKTYPE_ registry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LinkType(pub u32);
+
+impl LinkType {
+    pub const NULL: LinkType = LinkType(0);
+    pub const ETHERNET: LinkType = LinkType(1);
+    /// DLT_RAW as OpenBSD and some other systems number it.
+    pub const RAW_12: LinkType = LinkType(12);
+    /// DLT_RAW as BSD/OS numbers it.
+    pub const RAW_14: LinkType = LinkType(14);
+    pub const RAW: LinkType = LinkType(101);
+    pub const LOOP: LinkType = LinkType(108);
+    pub const LINUX_SLL: LinkType = LinkType(113);
+    pub const IPV4: LinkType = LinkType(228);
+    pub const IPV6: LinkType = LinkType(229);
+    pub const LINUX_SLL2: LinkType = LinkType(276);
+    /// Not a real link type: marks a pcapng custom block, which tshark counts
+    /// as a frame of its own, so we deliver it as a record too.
+    pub const PCAPNG_CUSTOM: LinkType = LinkType(0xffff_ff00);
+
+    /// Name the link type the way capinfos and tcpdump do.
+    pub fn name(self) -> &'static str {
+        match self {
+            LinkType::NULL => "NULL (BSD loopback)",
+            LinkType::ETHERNET => "EN10MB (Ethernet)",
+            LinkType::RAW | LinkType::RAW_12 | LinkType::RAW_14 => "RAW (raw IP)",
+            LinkType::LOOP => "LOOP (OpenBSD loopback)",
+            LinkType::LINUX_SLL => "LINUX_SLL (Linux cooked v1)",
+            LinkType::IPV4 => "IPV4 (raw IPv4)",
+            LinkType::IPV6 => "IPV6 (raw IPv6)",
+            LinkType::LINUX_SLL2 => "LINUX_SLL2 (Linux cooked v2)",
+            LinkType::PCAPNG_CUSTOM => "pcapng custom block",
+            _ => "unsupported",
+        }
+    }
+}
+
+/// How finely the source recorded time; decides how many digits we print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TsPrecision {
+    Micro,
+    Nano,
+}
+
+/// A capture time: seconds since the Unix epoch plus a sub-second part in
+/// nanoseconds. `nanos` is kept as the file said it, even when a broken file
+/// puts it at or past one second (tshark shows such values unnormalised too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamp {
+    pub secs: i64,
+    pub nanos: u32,
+}
+
+impl Timestamp {
+    /// Total nanoseconds since the epoch, for arithmetic (durations, rates).
+    pub fn as_nanos(self) -> i128 {
+        self.secs as i128 * 1_000_000_000 + self.nanos as i128
+    }
+}
+
+/// One frame as a capture source delivered it.
+#[derive(Clone, Debug)]
+pub struct FrameRecord {
+    /// 1-based frame number, in the order the source delivered frames.
+    pub number: u64,
+    /// None for records that carry no time (pcapng Simple Packet Blocks).
+    pub ts: Option<Timestamp>,
+    pub precision: TsPrecision,
+    pub link: LinkType,
+    /// Length of the frame on the wire; may exceed `data.len()` when the
+    /// snap length cut the capture.
+    pub orig_len: u32,
+    /// Interface index within the capture (pcapng IDB number, or the live
+    /// interface's ifindex).
+    pub iface: u32,
+    /// The captured bytes, starting with the link-layer header.
+    pub data: Vec<u8>,
+}
+
+impl FrameRecord {
+    /// Number of bytes actually captured.
+    pub fn cap_len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// True when the capture kept fewer bytes than were on the wire.
+    pub fn is_truncated(&self) -> bool {
+        (self.data.len() as u64) < self.orig_len as u64
+    }
+}

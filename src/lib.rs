@@ -1,0 +1,13 @@
+//! wirepeek: packet capture and protocol inspection.
+//!
+//! Dependencies point one way, toward `frame`: `capture` produces frame
+//! records, `decode` turns their bytes into a layered model, and `output`
+//! renders that model. `main.rs` only parses arguments and dispatches.
+
+pub mod capture;
+pub mod cli;
+pub mod decode;
+pub mod error;
+pub mod frame;
+pub mod output;
+pub mod run;

@@ -1,0 +1,31 @@
+//! wirepeek's entry point: parse, dispatch, map errors to exit codes.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use wirepeek::cli::{Cli, Command};
+use wirepeek::error::{EXIT_FAILURE, EXIT_OK};
+use wirepeek::run;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let result = match &cli.command {
+        Command::Read(args) => run::read(args, &mut out),
+    };
+    let _ = out.flush();
+    match result {
+        Ok(summary) => {
+            if let Some(warning) = summary.warning {
+                eprintln!("wirepeek: warning: {warning}");
+            }
+            ExitCode::from(EXIT_OK)
+        }
+        Err(e) => {
+            eprintln!("wirepeek: {e}");
+            ExitCode::from(e.exit_code().max(EXIT_FAILURE))
+        }
+    }
+}

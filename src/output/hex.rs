@@ -1,0 +1,59 @@
+//! `-x`: hex and ASCII of the frame, one block per layer so every layer
+//! boundary is visible, with offsets from the start of the frame.
+
+use std::fmt::Write;
+
+use crate::decode::{Dissection, Proto};
+use crate::frame::FrameRecord;
+
+/// Append the hex dump of one frame.
+pub fn write_hex(out: &mut String, frame: &FrameRecord, d: &Dissection) {
+    let data = &frame.data[..];
+    let mut covered = 0;
+    for layer in d.layers.iter().filter(|l| l.proto != Proto::Frame) {
+        let range = layer.header.start.max(covered)..layer.header.end.min(data.len());
+        if range.start > covered {
+            block(out, "(not decoded)", covered..range.start, data);
+        }
+        if range.start < range.end {
+            block(out, layer.proto.short(), range.clone(), data);
+            covered = range.end;
+        }
+    }
+    if covered < data.len() {
+        block(out, "(not decoded)", covered..data.len(), data);
+    }
+}
+
+fn block(out: &mut String, name: &str, range: std::ops::Range<usize>, data: &[u8]) {
+    let _ = writeln!(
+        out,
+        "\t-- {name} [{}..{}), {} bytes",
+        range.start,
+        range.end,
+        range.len()
+    );
+    let mut row = range.start - range.start % 16;
+    while row < range.end {
+        let _ = write!(out, "\t0x{row:04x}:  ");
+        let mut ascii = String::with_capacity(16);
+        for i in row..row + 16 {
+            if let Some(&b) = data.get(i).filter(|_| range.contains(&i)) {
+                let _ = write!(out, "{b:02x}");
+                ascii.push(if b.is_ascii_graphic() || b == b' ' {
+                    b as char
+                } else {
+                    '.'
+                });
+            } else {
+                out.push_str("  ");
+                ascii.push(' ');
+            }
+            if i % 2 == 1 {
+                out.push(' ');
+            }
+        }
+        let _ = writeln!(out, " {ascii}");
+        row += 16;
+    }
+}

@@ -1,0 +1,166 @@
+//! `--stats`: a summary instead of packets: packet and byte counts per
+//! protocol layer (a protocol hierarchy, as `tshark -z io,phs`), capture
+//! duration, link types, and how many packets carried notes.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::decode::{Dissection, NoteKind, Proto};
+use crate::frame::{FrameRecord, LinkType, Timestamp};
+
+struct Node {
+    proto: Proto,
+    packets: u64,
+    bytes: u64,
+    children: Vec<usize>,
+}
+
+/// Running totals over a stream of packets; constant memory per protocol path.
+pub struct Stats {
+    packets: u64,
+    bytes: u64,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+    link_types: BTreeMap<LinkType, u64>,
+    nodes: Vec<Node>,
+    truncated: u64,
+    malformed: u64,
+    unsupported: u64,
+    tcp_udp: u64,
+}
+
+impl Default for Stats {
+    fn default() -> Self {
+        Stats {
+            packets: 0,
+            bytes: 0,
+            first: None,
+            last: None,
+            link_types: BTreeMap::new(),
+            nodes: vec![Node {
+                proto: Proto::Frame,
+                packets: 0,
+                bytes: 0,
+                children: Vec::new(),
+            }],
+            truncated: 0,
+            malformed: 0,
+            unsupported: 0,
+            tcp_udp: 0,
+        }
+    }
+}
+
+impl Stats {
+    /// Count one packet.
+    pub fn add(&mut self, frame: &FrameRecord, d: &Dissection) {
+        let len = frame.orig_len as u64;
+        self.packets += 1;
+        self.bytes += len;
+        if let Some(ts) = frame.ts {
+            if self.first.is_none_or(|f| ts < f) {
+                self.first = Some(ts);
+            }
+            if self.last.is_none_or(|l| ts > l) {
+                self.last = Some(ts);
+            }
+        }
+        *self.link_types.entry(frame.link).or_insert(0) += 1;
+        let mut node = 0;
+        self.nodes[0].packets += 1;
+        self.nodes[0].bytes += len;
+        for layer in &d.layers {
+            if matches!(layer.proto, Proto::Frame | Proto::Trailer) {
+                continue;
+            }
+            let found = self.nodes[node]
+                .children
+                .iter()
+                .copied()
+                .find(|&c| self.nodes[c].proto == layer.proto);
+            let child = match found {
+                Some(c) => c,
+                None => {
+                    self.nodes.push(Node {
+                        proto: layer.proto,
+                        packets: 0,
+                        bytes: 0,
+                        children: Vec::new(),
+                    });
+                    let c = self.nodes.len() - 1;
+                    self.nodes[node].children.push(c);
+                    c
+                }
+            };
+            self.nodes[child].packets += 1;
+            self.nodes[child].bytes += len;
+            node = child;
+        }
+        if d.tuple.is_some() {
+            self.tcp_udp += 1;
+        }
+        let mut kinds = (false, false, false);
+        for note in &d.notes {
+            match note.kind {
+                NoteKind::Truncated => kinds.0 = true,
+                NoteKind::Malformed | NoteKind::BadChecksum => kinds.1 = true,
+                NoteKind::Unsupported => kinds.2 = true,
+            }
+        }
+        self.truncated += kinds.0 as u64;
+        self.malformed += kinds.1 as u64;
+        self.unsupported += kinds.2 as u64;
+    }
+
+    /// Append the report.
+    pub fn write(&self, out: &mut String) {
+        let _ = writeln!(out, "Packets:        {}", self.packets);
+        let _ = writeln!(out, "Bytes:          {}", self.bytes);
+        if let (Some(first), Some(last)) = (self.first, self.last) {
+            let span = (last.as_nanos() - first.as_nanos()).max(0) as f64 / 1e9;
+            let _ = writeln!(out, "First packet:   {}.{:09}", first.secs, first.nanos);
+            let _ = writeln!(out, "Last packet:    {}.{:09}", last.secs, last.nanos);
+            let _ = writeln!(out, "Duration:       {span:.6} s");
+            if span > 0.0 {
+                let _ = writeln!(
+                    out,
+                    "Average rate:   {:.1} packets/s, {:.1} bytes/s",
+                    self.packets as f64 / span,
+                    self.bytes as f64 / span
+                );
+            }
+        }
+        out.push_str("Link types:\n");
+        for (link, count) in &self.link_types {
+            let _ = writeln!(out, "  {:<5} {:<32} {count} packets", link.0, link.name());
+        }
+        let _ = writeln!(out, "TCP/UDP packets with a 4-tuple: {}", self.tcp_udp);
+        let _ = writeln!(
+            out,
+            "Packets with notes: {} truncated, {} malformed, {} partly undecoded",
+            self.truncated, self.malformed, self.unsupported
+        );
+        out.push_str("Protocol hierarchy (packets, bytes, share of packets):\n");
+        for &c in &self.nodes[0].children {
+            self.write_node(out, c, 1);
+        }
+    }
+
+    fn write_node(&self, out: &mut String, n: usize, depth: usize) {
+        let node = &self.nodes[n];
+        let share = if self.packets > 0 {
+            node.packets as f64 * 100.0 / self.packets as f64
+        } else {
+            0.0
+        };
+        let name = format!("{:indent$}{}", "", node.proto.short(), indent = depth * 2);
+        let _ = writeln!(
+            out,
+            "{name:<40} {:>10} {:>14} {share:>6.2}%",
+            node.packets, node.bytes
+        );
+        for &c in &node.children {
+            self.write_node(out, c, depth + 1);
+        }
+    }
+}

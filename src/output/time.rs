@@ -1,0 +1,84 @@
+//! Timestamps as tcpdump prints them: local wall-clock time with microsecond
+//! or nanosecond digits, or seconds since the first packet.
+
+use std::fmt::Write;
+
+use crate::frame::{Timestamp, TsPrecision};
+
+/// How to show times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// Local time of day, `HH:MM:SS.ffffff` (tcpdump's default).
+    Absolute,
+    /// Seconds since the first packet (tcpdump `-ttttt`).
+    Relative,
+    /// Seconds since the epoch (tcpdump `-tt`).
+    Epoch,
+}
+
+/// Append a timestamp. `first` is the first packet's time, for relative times.
+pub fn write_ts(
+    out: &mut String,
+    ts: Option<Timestamp>,
+    precision: TsPrecision,
+    format: TimeFormat,
+    first: Option<Timestamp>,
+) {
+    let Some(ts) = ts else {
+        out.push_str("--:--:--.------");
+        return;
+    };
+    let (frac, digits) = match precision {
+        TsPrecision::Micro => (ts.nanos as u64 / 1000, 6),
+        TsPrecision::Nano => (ts.nanos as u64, 9),
+    };
+    match format {
+        TimeFormat::Absolute => {
+            let (h, m, s) = local_hms(ts.secs);
+            let _ = write!(out, "{h:02}:{m:02}:{s:02}.{frac:0digits$}");
+        }
+        TimeFormat::Epoch => {
+            let _ = write!(out, "{}.{frac:0digits$}", ts.secs);
+        }
+        TimeFormat::Relative => {
+            let base = first.unwrap_or(ts).as_nanos();
+            let delta = ts.as_nanos() - base;
+            let sign = if delta < 0 { "-" } else { "" };
+            let delta = delta.unsigned_abs();
+            let secs = delta / 1_000_000_000;
+            let nanos = (delta % 1_000_000_000) as u64;
+            let frac = if digits == 6 { nanos / 1000 } else { nanos };
+            let _ = write!(out, "{sign}{secs}.{frac:0digits$}");
+        }
+    }
+}
+
+/// Hours, minutes and seconds of the day in the local time zone.
+fn local_hms(secs: i64) -> (i32, i32, i32) {
+    thread_local! {
+        /// localtime_r is slow-ish; consecutive packets mostly share a minute.
+        static CACHE: std::cell::Cell<(i64, (i32, i32, i32))> = const { std::cell::Cell::new((i64::MIN, (0, 0, 0))) };
+    }
+    let minute = secs.div_euclid(60);
+    let (cached_minute, (h, m, _)) = CACHE.with(|c| c.get());
+    if cached_minute == minute {
+        return (h, m, secs.rem_euclid(60) as i32);
+    }
+    let t = secs as libc::time_t;
+    // SAFETY: `tm` is plain data that localtime_r fully initialises on
+    // success; both pointers are valid for the call's duration.
+    let hms = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&t, &mut tm).is_null() {
+            (
+                ((secs.rem_euclid(86400)) / 3600) as i32,
+                ((secs.rem_euclid(3600)) / 60) as i32,
+                secs.rem_euclid(60) as i32,
+            )
+        } else {
+            (tm.tm_hour, tm.tm_min, tm.tm_sec)
+        }
+    };
+    CACHE.with(|c| c.set((minute, hms)));
+    hms
+}
