@@ -15,6 +15,10 @@ pub struct Cli {
 pub enum Command {
     /// Read a pcap or pcapng file (`-` for standard input) and print its packets.
     Read(ReadArgs),
+    /// Capture live traffic on one of this host's interfaces (never promiscuous).
+    Capture(CaptureArgs),
+    /// List this host's interfaces and the one `capture` picks by default.
+    Interfaces,
 }
 
 /// How packets are printed; shared by `read` and `capture`.
@@ -56,6 +60,31 @@ pub struct OutputArgs {
 pub struct ReadArgs {
     /// The capture file (pcap or pcapng, detected by content), or `-` for stdin.
     pub file: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CaptureArgs {
+    /// The interface to capture on (default: the first up, non-loopback
+    /// interface with an address, else `lo`).
+    #[arg(short = 'i', long = "interface", value_name = "IFACE")]
+    pub interface: Option<String>,
+    /// Stop after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub duration: Option<f64>,
+    /// Keep at most this many bytes of each frame (0: whole frames).
+    #[arg(short = 's', long = "snaplen", value_name = "BYTES", default_value_t = 0)]
+    pub snaplen: u32,
+    /// Save the capture to FILE instead of printing packets (`-` for stdout).
+    #[arg(short = 'w', long = "write", value_name = "FILE")]
+    pub write: Option<String>,
+    /// Save as pcapng instead of pcap.
+    #[arg(long, requires = "write")]
+    pub pcapng: bool,
+    /// Kernel ring buffer size in MiB: how much can queue while we are busy.
+    #[arg(short = 'B', long = "buffer", value_name = "MIB", default_value_t = 32)]
+    pub buffer: u32,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -8,6 +8,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILURE: u8 = 1;
 /// Exit code for a command line that makes no sense (as clap uses too).
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code when capture needs a privilege the process lacks.
+pub const EXIT_PERMISSION: u8 = 3;
 
 /// What went wrong, already phrased for the user.
 #[derive(Debug)]
@@ -25,6 +27,7 @@ impl AppError {
     pub fn exit_code(&self) -> u8 {
         match self {
             AppError::Usage(_) => EXIT_USAGE,
+            AppError::Capture(CaptureError::Permission(_)) => EXIT_PERMISSION,
             AppError::Capture(_) | AppError::Output(_) => EXIT_FAILURE,
         }
     }

@@ -14,6 +14,8 @@ fn main() -> ExitCode {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let result = match &cli.command {
         Command::Read(args) => run::read(args, &mut out),
+        Command::Capture(args) => run::capture(args, &mut out),
+        Command::Interfaces => run::interfaces(&mut out).map(|()| run::RunSummary::default()),
     };
     let _ = out.flush();
     match result {

@@ -3,9 +3,14 @@
 
 use std::io::Write;
 
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
 use crate::capture::file::FileSource;
-use crate::capture::{FrameSource, Next};
-use crate::cli::{OutputArgs, ReadArgs};
+use crate::capture::live::{LiveOptions, LiveSource};
+use crate::capture::save::{CaptureWriter, SaveFormat, SavedInterface, is_broken_pipe};
+use crate::capture::{CaptureError, FrameSource, Next, interfaces, stop};
+use crate::cli::{CaptureArgs, OutputArgs, ReadArgs};
 use crate::decode::{Detail, Dissection, decode_into};
 use crate::error::AppError;
 use crate::frame::Timestamp;
@@ -26,6 +31,104 @@ pub struct RunSummary {
     pub warning: Option<String>,
     /// The reader went away (closed pipe): stop quietly.
     pub closed_pipe: bool,
+}
+
+/// `wirepeek interfaces`.
+pub fn interfaces(out: &mut dyn Write) -> Result<(), AppError> {
+    let list = interfaces::list()?;
+    interfaces::render(&list, out).map_err(AppError::Output)
+}
+
+/// `wirepeek capture`: frames from a live interface, printed or saved, until
+/// `-c`, `--duration`, SIGINT/SIGTERM or a closed pipe. Prints tcpdump's
+/// closing counts on standard error.
+pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, AppError> {
+    let stop_flag = stop::install_stop_handlers();
+    stop::ignore_sigpipe();
+    let name = match &args.interface {
+        Some(name) => name.clone(),
+        None => interfaces::default_interface(&interfaces::list()?),
+    };
+    let mut source = LiveSource::open(
+        &name,
+        LiveOptions {
+            snaplen: args.snaplen,
+            ring_mib: args.buffer,
+        },
+    )?;
+    let deadline = args
+        .duration
+        .map(|secs| Instant::now() + Duration::from_secs_f64(secs.max(0.0)));
+    let stop = || stop_flag.load(Ordering::SeqCst) || deadline.is_some_and(|d| Instant::now() >= d);
+    eprintln!(
+        "wirepeek: listening on {name}, link-type {} ({}), snapshot length {} bytes",
+        source.link().0,
+        source.link().name(),
+        if args.snaplen == 0 { 262144 } else { args.snaplen }
+    );
+    let summary = match &args.write {
+        Some(dest) => save_frames(&mut source, args, dest, &stop)?,
+        None => print_packets(&mut source, &args.output, out, &stop)?,
+    };
+    let stats = source.stats();
+    eprintln!(
+        "{} packets captured\n{} packets received by filter\n{} packets dropped by kernel\n0 packets dropped by wirepeek",
+        summary.packets, stats.received, stats.kernel_dropped
+    );
+    Ok(summary)
+}
+
+/// Write every frame to a capture file, flushing on each idle tick so a
+/// kill loses at most one poll interval and a full disk is noticed early.
+fn save_frames(
+    source: &mut LiveSource,
+    args: &CaptureArgs,
+    dest: &str,
+    stop: &dyn Fn() -> bool,
+) -> Result<RunSummary, AppError> {
+    let sink: Box<dyn Write> = if dest == "-" {
+        Box::new(std::io::stdout())
+    } else {
+        Box::new(std::fs::File::create(dest).map_err(|source| CaptureError::Io {
+            path: dest.to_string(),
+            source,
+        })?)
+    };
+    let format = if args.pcapng { SaveFormat::PcapNg } else { SaveFormat::Pcap };
+    let interface = SavedInterface {
+        iface: source.ifindex(),
+        link: source.link(),
+        name: Some(source.interface().to_string()),
+    };
+    let mut writer = CaptureWriter::create(sink, dest, format, args.snaplen, &[interface])?;
+    let mut summary = RunSummary::default();
+    let result = (|| -> Result<(), CaptureError> {
+        loop {
+            if args.output.count.is_some_and(|c| summary.packets >= c) || stop() {
+                return Ok(());
+            }
+            match source.next_frame()? {
+                Next::Frame(frame) => {
+                    writer.write(&frame)?;
+                    summary.packets += 1;
+                }
+                Next::Idle => writer.flush()?,
+                Next::End { warning } => {
+                    summary.warning = warning;
+                    return Ok(());
+                }
+            }
+        }
+    })();
+    let finished = writer.finish();
+    match result.and(finished.map(|_| ())) {
+        Ok(()) => Ok(summary),
+        Err(e) if is_broken_pipe(&e) => {
+            summary.closed_pipe = true;
+            Ok(summary)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `wirepeek read`.

@@ -2,6 +2,10 @@
 //! writers. Knows nothing of decoding; hands out `FrameRecord`s only.
 
 pub mod file;
+pub mod interfaces;
+pub mod live;
+pub mod save;
+pub mod stop;
 
 use crate::frame::FrameRecord;
 
@@ -35,6 +39,9 @@ pub enum CaptureError {
     },
     /// The bytes are not a capture file we can read.
     NotACapture { path: String, reason: String },
+    /// The process lacks the privilege to capture (CAP_NET_RAW); the message
+    /// says how to get it. Kept apart so `main` can exit with its own code.
+    Permission(String),
     /// Anything else, already phrased for the user.
     Other(String),
 }
@@ -44,6 +51,7 @@ impl std::fmt::Display for CaptureError {
         match self {
             CaptureError::Io { path, source } => write!(f, "{path}: {source}"),
             CaptureError::NotACapture { path, reason } => write!(f, "{path}: {reason}"),
+            CaptureError::Permission(msg) => f.write_str(msg),
             CaptureError::Other(msg) => f.write_str(msg),
         }
     }
