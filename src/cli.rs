@@ -19,6 +19,9 @@ pub enum Command {
     Capture(CaptureArgs),
     /// List this host's interfaces and the one `capture` picks by default.
     Interfaces,
+    /// The built-in echo server and client (TCP and UDP, IPv4 and IPv6).
+    #[command(subcommand)]
+    Echo(crate::echo::EchoCommand),
 }
 
 /// How packets are printed; shared by `read` and `capture`.
@@ -74,7 +77,12 @@ pub struct CaptureArgs {
     #[arg(long, value_name = "SECS")]
     pub duration: Option<f64>,
     /// Keep at most this many bytes of each frame (0: whole frames).
-    #[arg(short = 's', long = "snaplen", value_name = "BYTES", default_value_t = 0)]
+    #[arg(
+        short = 's',
+        long = "snaplen",
+        value_name = "BYTES",
+        default_value_t = 0
+    )]
     pub snaplen: u32,
     /// Save the capture to FILE instead of printing packets (`-` for stdout).
     #[arg(short = 'w', long = "write", value_name = "FILE")]

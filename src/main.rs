@@ -10,12 +10,23 @@ use wirepeek::run;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let result = match &cli.command {
         Command::Read(args) => run::read(args, &mut out),
         Command::Capture(args) => run::capture(args, &mut out),
         Command::Interfaces => run::interfaces(&mut out).map(|()| run::RunSummary::default()),
+        // The echo tool has its own error type and exit codes.
+        Command::Echo(cmd) => {
+            return match wirepeek::echo::run(cmd.clone()) {
+                Ok(()) => ExitCode::from(EXIT_OK),
+                Err(e) => {
+                    eprintln!("wirepeek: {e}");
+                    ExitCode::from(e.exit_code())
+                }
+            };
+        }
     };
     let _ = out.flush();
     match result {

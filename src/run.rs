@@ -64,7 +64,11 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
         "wirepeek: listening on {name}, link-type {} ({}), snapshot length {} bytes",
         source.link().0,
         source.link().name(),
-        if args.snaplen == 0 { 262144 } else { args.snaplen }
+        if args.snaplen == 0 {
+            262144
+        } else {
+            args.snaplen
+        }
     );
     let summary = match &args.write {
         Some(dest) => save_frames(&mut source, args, dest, &stop)?,
@@ -89,12 +93,18 @@ fn save_frames(
     let sink: Box<dyn Write> = if dest == "-" {
         Box::new(std::io::stdout())
     } else {
-        Box::new(std::fs::File::create(dest).map_err(|source| CaptureError::Io {
-            path: dest.to_string(),
-            source,
-        })?)
+        Box::new(
+            std::fs::File::create(dest).map_err(|source| CaptureError::Io {
+                path: dest.to_string(),
+                source,
+            })?,
+        )
     };
-    let format = if args.pcapng { SaveFormat::PcapNg } else { SaveFormat::Pcap };
+    let format = if args.pcapng {
+        SaveFormat::PcapNg
+    } else {
+        SaveFormat::Pcap
+    };
     let interface = SavedInterface {
         iface: source.ifindex(),
         link: source.link(),

@@ -305,7 +305,7 @@ impl FileSource {
                             "pcapng section header block is cut short: it needs {needed} bytes, the file has {have}"
                         )));
                     }
-                    self.fill(needed)?;
+                    self.fill(self.end - self.start + needed.max(1))?;
                 }
                 Err(e) => {
                     return Err(self.not_a_capture(format!(
@@ -317,12 +317,14 @@ impl FileSource {
         }
     }
 
-    fn truncated(&mut self, what: &str, needed: usize, have: usize) -> Next {
+    fn truncated(&mut self, what: &str) -> Next {
         self.finished = true;
         Next::End {
             warning: Some(format!(
-                "{}: file ends in the middle of {what} at byte offset {}: it needs {needed} bytes, only {have} remain; every complete packet before it was read",
-                self.path, self.offset
+                "{}: file ends in the middle of {what} that starts at byte offset {} (only {} bytes of it are there); every complete packet before it was read",
+                self.path,
+                self.offset,
+                self.end - self.start
             )),
         }
     }
@@ -356,9 +358,9 @@ impl FileSource {
                             self.finished = true;
                             return Ok(Next::End { warning: None });
                         }
-                        return Ok(self.truncated("a packet record", needed, have));
+                        return Ok(self.truncated("a packet record"));
                     }
-                    self.fill(needed)?;
+                    self.fill(self.end - self.start + needed.max(1))?;
                 }
                 Err(e) => {
                     self.finished = true;
@@ -392,9 +394,9 @@ impl FileSource {
                             self.finished = true;
                             return Ok(Next::End { warning: None });
                         }
-                        return Ok(self.truncated("a pcapng block", needed, have));
+                        return Ok(self.truncated("a pcapng block"));
                     }
-                    self.fill(needed)?;
+                    self.fill(self.end - self.start + needed.max(1))?;
                     continue;
                 }
                 Err(e) => {
@@ -546,7 +548,9 @@ fn pcap_record(
         number: 0,
         ts: Some(Timestamp {
             secs: packet.ts_sec as i64,
-            nanos: packet.ts_frac.saturating_mul(nanos_per_frac),
+            // Wrapping, as libpcap and Wireshark do, so an out-of-range
+            // fraction in a broken file shows the same time in every tool.
+            nanos: packet.ts_frac.wrapping_mul(nanos_per_frac),
         }),
         precision,
         link,

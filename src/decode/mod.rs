@@ -88,6 +88,20 @@ pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
             );
         }
     }
+    if let Some(ts) = frame.ts
+        && ts.nanos >= 1_000_000_000
+    {
+        ctx.note(
+            Severity::Warn,
+            NoteKind::Malformed,
+            Proto::Frame,
+            0,
+            format!(
+                "the record's sub-second time is {} ns, one second or more: the file is damaged",
+                ts.nanos
+            ),
+        );
+    }
     if frame.is_truncated() {
         let top = ctx.d.top_proto();
         ctx.note(

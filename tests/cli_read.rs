@@ -1,0 +1,344 @@
+//! `wirepeek read` as a user runs it: output modes on real captures, and
+//! every kind of bad input giving a clear one-line error, the right exit
+//! code, and every complete packet before a cut.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn wirepeek(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wirepeek"))
+        .args(args)
+        .env("TZ", "UTC")
+        .output()
+        .expect("the wirepeek binary runs")
+}
+
+fn corpus_file(name: &str) -> Option<String> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/captures")
+        .join(name);
+    p.exists().then(|| p.to_string_lossy().into_owned())
+}
+
+fn sample(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("captures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wirepeek-cli-read-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(name)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn default_output_is_one_tcpdump_style_line_per_packet() {
+    let out = wirepeek(&["read", &sample("echo-tcp4.pcap")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() >= 10, "{text}");
+    assert!(
+        lines[0].contains(": Flags [S], seq "),
+        "first line is the SYN: {}",
+        lines[0]
+    );
+    assert!(lines[0].contains("options [mss "), "{}", lines[0]);
+    assert!(
+        lines[1].contains("Flags [S.]"),
+        "second is the SYN-ACK: {}",
+        lines[1]
+    );
+    assert!(
+        text.contains("Flags [P.]"),
+        "data segments carry PSH: {text}"
+    );
+    assert!(text.contains("Flags [F.]"), "the teardown is there: {text}");
+    // HH:MM:SS.nnnnnnnnn: our own captures have nanosecond timestamps.
+    let ts = lines[0].split(' ').next().unwrap_or("");
+    assert_eq!(ts.len(), "00:00:00.000000000".len(), "{ts}");
+}
+
+#[test]
+fn count_link_header_and_relative_time_flags_work_together() {
+    let out = wirepeek(&[
+        "read",
+        &sample("echo-tcp4.pcap"),
+        "-c",
+        "2",
+        "-e",
+        "--relative",
+    ]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.starts_with("0.000000000 "), "{text}");
+    assert!(text.contains("ethertype IPv4 (0x0800)"), "{text}");
+}
+
+#[test]
+fn vlan_tags_are_shown_with_the_link_header() {
+    let Some(file) = corpus_file("vlan-qinqinq.pcap") else {
+        eprintln!("skipping: corpus not present");
+        return;
+    };
+    let text = stdout(&wirepeek(&["read", &file, "-e", "-c", "1"]));
+    assert!(
+        text.contains("ethertype 802.1Q (0x8100), length 90: vlan 30, p 0"),
+        "{text}"
+    );
+}
+
+#[test]
+fn verbose_tree_lists_fields_with_byte_ranges() {
+    let out = wirepeek(&["read", &sample("echo-tcp4.pcap"), "-v", "-c", "1"]);
+    let text = stdout(&out);
+    assert!(text.contains("Ethernet II, bytes [0..14)"), "{text}");
+    assert!(
+        text.contains("Internet Protocol Version 4, bytes [14..34)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Time to Live: 64  {ip.ttl, bytes 22..23}"),
+        "{text}"
+    );
+    assert!(text.contains("[Header checksum status: Good]"), "{text}");
+    assert!(
+        text.contains("Syn: 1  {tcp.flags.syn, bytes 46..48, mask 0x2}"),
+        "{text}"
+    );
+}
+
+#[test]
+fn hex_dump_marks_each_layer() {
+    let text = stdout(&wirepeek(&[
+        "read",
+        &sample("echo-tcp4.pcap"),
+        "-x",
+        "-c",
+        "1",
+    ]));
+    assert!(text.contains("-- Ethernet [0..14), 14 bytes"), "{text}");
+    assert!(text.contains("-- IPv4 [14..34), 20 bytes"), "{text}");
+    assert!(text.contains("-- TCP [34.."), "{text}");
+}
+
+#[test]
+fn json_lines_parse_and_carry_fields_with_byte_ranges() {
+    let out = wirepeek(&["read", &sample("echo-udp4.pcap"), "--json"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let python = Command::new("python3")
+        .args([
+            "-c",
+            "import json,sys\nn=0\nfor line in sys.stdin:\n  p=json.loads(line); n+=1\n  assert p['tuple']['proto']=='udp'\n  f=[x for l in p['layers'] for x in l['fields'] if x['key']=='udp.dstport'][0]\n  assert f['bytes'][1]-f['bytes'][0]==2\nprint(n)",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn();
+    let Ok(mut python) = python else {
+        eprintln!("skipping the JSON parse check: python3 is not installed");
+        return;
+    };
+    python
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write to python");
+    let checked = python.wait_with_output().expect("python runs");
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let n: usize = String::from_utf8_lossy(&checked.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0);
+    assert_eq!(n, text.lines().count());
+    assert!(n >= 4);
+}
+
+#[test]
+fn fields_print_a_header_and_empty_cells_for_absent_fields() {
+    let text = stdout(&wirepeek(&[
+        "read",
+        &sample("echo-udp4.pcap"),
+        "--fields",
+        "frame.number,ip.src,udp.dstport,tcp.srcport",
+        "-c",
+        "1",
+    ]));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "frame.number\tip.src\tudp.dstport\ttcp.srcport");
+    let cells: Vec<&str> = lines[1].split('\t').collect();
+    assert_eq!(cells.len(), 4);
+    assert_eq!(cells[0], "1");
+    assert_eq!(cells[1], "127.0.0.1");
+    assert_eq!(cells[3], "", "UDP packet has no tcp.srcport");
+}
+
+#[test]
+fn stats_report_protocol_hierarchy_and_duration() {
+    let text = stdout(&wirepeek(&["read", &sample("echo-tcp4.pcap"), "--stats"]));
+    assert!(text.contains("Protocol hierarchy"), "{text}");
+    assert!(text.contains("  Ethernet"), "{text}");
+    assert!(text.contains("      TCP"), "{text}");
+    assert!(text.contains("Duration:"), "{text}");
+    assert!(text.contains("EN10MB (Ethernet)"), "{text}");
+}
+
+#[test]
+fn standard_input_is_read_with_a_dash() {
+    let bytes = std::fs::read(sample("echo-udp4.pcap")).expect("sample exists");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wirepeek"))
+        .args(["read", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&bytes)
+        .expect("write");
+    let out = child.wait_with_output().expect("finishes");
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("UDP, length"));
+}
+
+#[test]
+fn a_missing_file_is_a_one_line_error_with_exit_code_1() {
+    let out = wirepeek(&["read", "/nonexistent/capture.pcap"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("/nonexistent/capture.pcap") && err.contains("No such file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_capture_names_its_first_bytes() {
+    let path = scratch("notes.txt");
+    std::fs::write(&path, b"hello, this is text\n").expect("write");
+    let out = wirepeek(&["read", &path.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("not a pcap or pcapng file") && err.contains("68 65 6c 6c 6f"),
+        "{err}"
+    );
+}
+
+#[test]
+fn empty_files_directories_and_dev_zero_are_clear_errors() {
+    let empty = scratch("empty.pcap");
+    std::fs::write(&empty, b"").expect("write");
+    let out = wirepeek(&["read", &empty.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("is empty"), "{}", stderr(&out));
+
+    let out = wirepeek(&["read", &std::env::temp_dir().to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
+
+    let out = wirepeek(&["read", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("00 00 00 00"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_file_cut_mid_record_yields_every_whole_packet_then_a_warning() {
+    let bytes = std::fs::read(sample("echo-tcp4.pcap")).expect("sample exists");
+    let whole = stdout(&wirepeek(&["read", &sample("echo-tcp4.pcap")]));
+    let total = whole.lines().count();
+    // Cut 10 bytes into the last record's data.
+    let cut = scratch("cut.pcap");
+    std::fs::write(&cut, &bytes[..bytes.len() - 10]).expect("write");
+    let out = wirepeek(&["read", &cut.to_string_lossy()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a truncated file is not a failure"
+    );
+    assert_eq!(stdout(&out).lines().count(), total - 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning") && err.contains("byte offset"),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_cut_of_a_small_capture_reads_without_panicking() {
+    let bytes = std::fs::read(sample("echo-udp4.pcap")).expect("sample exists");
+    let cut = scratch("every-cut.pcap");
+    let mut previous = 0;
+    for len in (0..=bytes.len()).step_by(7) {
+        std::fs::write(&cut, &bytes[..len]).expect("write");
+        let out = wirepeek(&["read", &cut.to_string_lossy()]);
+        let code = out.status.code();
+        assert!(
+            code == Some(0) || code == Some(1),
+            "cut at {len}: {code:?} {}",
+            stderr(&out)
+        );
+        let n = stdout(&out).lines().count();
+        assert!(n >= previous, "a longer prefix never yields fewer packets");
+        previous = n;
+    }
+}
+
+#[test]
+fn unknown_flags_are_usage_errors_with_exit_code_2() {
+    let out = wirepeek(&["read", "--no-such-flag", "x.pcap"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = wirepeek(&["read", &sample("echo-tcp4.pcap"), "--json", "--stats"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn malformed_packets_say_where_and_why_they_stop() {
+    let Some(file) = corpus_file("ipv4_invalid_hdr_length.pcap") else {
+        eprintln!("skipping: corpus not present");
+        return;
+    };
+    let out = wirepeek(&["read", &file, "-v"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains("less than the minimum of 20"), "{text}");
+}
+
+#[test]
+fn unsupported_link_types_are_a_per_frame_note_not_an_abort() {
+    // A pcap header with link type 147 (user-defined) and one record.
+    let mut file = vec![
+        0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 147, 0, 0, 0,
+    ];
+    file.extend_from_slice(&[1, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 1, 2, 3, 4]);
+    let path = scratch("linktype147.pcap");
+    std::fs::write(&path, &file).expect("write");
+    let out = wirepeek(&["read", &path.to_string_lossy()]);
+    assert!(out.status.success());
+    assert!(
+        stdout(&out).contains("unsupported link type 147"),
+        "{}",
+        stdout(&out)
+    );
+}
