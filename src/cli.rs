@@ -19,6 +19,8 @@ pub enum Command {
     Capture(CaptureArgs),
     /// List this host's interfaces and the one `capture` picks by default.
     Interfaces,
+    /// Capture the built-in echo client and server talking on loopback, and show it.
+    Demo(DemoArgs),
     /// The built-in echo server and client (TCP and UDP, IPv4 and IPv6).
     #[command(subcommand)]
     Echo(crate::echo::EchoCommand),
@@ -95,4 +97,17 @@ pub struct CaptureArgs {
     pub buffer: u32,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DemoArgs {
+    /// Use UDP instead of TCP.
+    #[arg(long)]
+    pub udp: bool,
+    /// Talk over IPv6 (::1) instead of IPv4 (127.0.0.1).
+    #[arg(short = '6', long = "ipv6")]
+    pub ipv6: bool,
+    /// Also save the conversation to this pcap file.
+    #[arg(short = 'w', long = "write", value_name = "FILE")]
+    pub write: Option<String>,
 }

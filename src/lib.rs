@@ -7,6 +7,7 @@
 pub mod capture;
 pub mod cli;
 pub mod decode;
+pub mod demo;
 pub mod echo;
 pub mod error;
 pub mod frame;

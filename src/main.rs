@@ -16,6 +16,10 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Read(args) => run::read(args, &mut out),
         Command::Capture(args) => run::capture(args, &mut out),
+        Command::Demo(args) => wirepeek::demo::run(args, &mut out).map(|frames| run::RunSummary {
+            packets: frames.len() as u64,
+            ..Default::default()
+        }),
         Command::Interfaces => run::interfaces(&mut out).map(|()| run::RunSummary::default()),
         // The echo tool has its own error type and exit codes.
         Command::Echo(cmd) => {

@@ -1,0 +1,320 @@
+//! `wirepeek capture` and `wirepeek demo` as a user runs them, on real
+//! loopback traffic. Needs root (CI runs as root); without it each test says
+//! why it skips. Traffic goes to 127.0.0.1 / ::1 only, bounded in count.
+
+use std::net::UdpSocket;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use wirepeek::capture::file::FileSource;
+use wirepeek::capture::{FrameSource, Next};
+use wirepeek::decode::{Proto, decode};
+use wirepeek::frame::FrameRecord;
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_wirepeek"))
+}
+
+fn scratch(name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("wirepeek-capture-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(name).to_string_lossy().into_owned()
+}
+
+fn read_frames(path: &str) -> Vec<FrameRecord> {
+    let mut source = FileSource::open(path).expect("a capture we wrote opens");
+    let mut frames = Vec::new();
+    loop {
+        match source.next_frame().expect("reads") {
+            Next::Frame(f) => frames.push(f),
+            Next::Idle => {}
+            Next::End { warning } => {
+                assert!(warning.is_none(), "{path}: {warning:?}");
+                return frames;
+            }
+        }
+    }
+}
+
+/// Wait until the capture process says it is listening (it prints that on
+/// stderr before the first packet).
+fn wait_listening(child: &mut Child) -> String {
+    use std::io::Read;
+    let mut err = child.stderr.take().expect("stderr piped");
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut byte = [0u8; 1];
+    while Instant::now() < deadline {
+        match err.read(&mut byte) {
+            Ok(1) => {
+                seen.push(byte[0]);
+                if seen.ends_with(b"bytes\n") {
+                    break;
+                }
+            }
+            _ => break,
+        }
+    }
+    // Keep draining stderr in the background so the child never blocks.
+    let collector = std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = err.read_to_string(&mut rest);
+        rest
+    });
+    std::mem::forget(collector);
+    String::from_utf8_lossy(&seen).into_owned()
+}
+
+fn send_udp(port: u16, count: usize) {
+    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    for i in 0..count {
+        sock.send_to(
+            format!("wirepeek test datagram {i}").as_bytes(),
+            ("127.0.0.1", port),
+        )
+        .expect("send");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn udp_to_port(frames: &[FrameRecord], port: u16) -> Vec<String> {
+    frames
+        .iter()
+        .filter_map(|f| {
+            let d = decode(f);
+            let t = d.tuple?;
+            (t.protocol == 17 && t.dst_port == port).then(|| {
+                let p = d.layer(Proto::Payload).expect("payload");
+                String::from_utf8_lossy(&f.data[p.header.clone()]).into_owned()
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn sigint_during_write_leaves_a_valid_file_with_every_packet() {
+    if !is_root() {
+        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+        return;
+    }
+    let path = scratch("sigint.pcap");
+    let mut child = bin()
+        .args(["capture", "-i", "lo", "-w", &path])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    wait_listening(&mut child);
+    // A port nobody listens on: the datagrams are still on the wire.
+    let port = 47_000 + (std::process::id() % 1000) as u16;
+    send_udp(port, 100);
+    std::thread::sleep(Duration::from_millis(200));
+    // SAFETY: sending SIGINT to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let status = child.wait().expect("exits");
+    assert!(status.success(), "capture exits 0 on SIGINT: {status:?}");
+    let frames = read_frames(&path);
+    let payloads = udp_to_port(&frames, port);
+    assert_eq!(payloads.len(), 100, "every datagram sent is in the file");
+    for (i, p) in payloads.iter().enumerate() {
+        assert_eq!(
+            p,
+            &format!("wirepeek test datagram {i}"),
+            "in order, each once"
+        );
+    }
+    if let Ok(out) = Command::new("tshark")
+        .args(["-r", &path, "-q", "-z", "io,stat,0"])
+        .output()
+    {
+        assert!(
+            out.status.success(),
+            "tshark reads our file: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn count_stops_the_capture_and_the_summary_goes_to_stderr() {
+    if !is_root() {
+        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+        return;
+    }
+    let port = 48_000 + (std::process::id() % 1000) as u16;
+    let mut child = bin()
+        .args(["capture", "-i", "lo", "-c", "3", "-e"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    wait_listening(&mut child);
+    let sender = std::thread::spawn(move || send_udp(port, 50));
+    let out = child.wait_with_output().expect("exits");
+    sender.join().expect("sender");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(text.contains("ethertype IPv4"), "{text}");
+}
+
+#[test]
+fn writing_to_a_full_disk_is_a_clear_error_with_exit_code_1() {
+    if !is_root() {
+        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+        return;
+    }
+    let out = bin()
+        .args(["capture", "-i", "lo", "-c", "1", "-w", "/dev/full"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("/dev/full") && err.contains("No space left"),
+        "{err}"
+    );
+}
+
+#[test]
+fn without_cap_net_raw_the_error_says_how_to_fix_it() {
+    if !is_root() {
+        eprintln!("skipping: dropping privileges needs root to start with");
+        return;
+    }
+    let Ok(out) = Command::new("setpriv")
+        .args([
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ])
+        .arg(env!("CARGO_BIN_EXE_wirepeek"))
+        .args(["capture", "-i", "lo", "-c", "1"])
+        .output()
+    else {
+        eprintln!("skipping: setpriv (util-linux) is not installed");
+        return;
+    };
+    let err = String::from_utf8_lossy(&out.stderr);
+    if err.contains("setpriv:") {
+        eprintln!("skipping: setpriv could not switch user here: {err}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("CAP_NET_RAW") && err.contains("setcap cap_net_raw=eip"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unknown_interface_lists_the_ones_that_exist() {
+    if !is_root() {
+        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+        return;
+    }
+    let out: Output = bin()
+        .args(["capture", "-i", "nosuch0", "-c", "1"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nosuch0") && err.contains("lo"), "{err}");
+}
+
+fn demo(extra: &[&str]) -> Vec<FrameRecord> {
+    let path = scratch(&format!("demo{}.pcap", extra.join("")));
+    let out = bin()
+        .arg("demo")
+        .args(extra)
+        .args(["-w", &path])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("socket pair ("), "{text}");
+    read_frames(&path)
+}
+
+fn tcp_flags(f: &FrameRecord) -> u16 {
+    let d = decode(f);
+    d.layer(Proto::Tcp)
+        .and_then(|l| f.data.get(l.header.start + 12..l.header.start + 14))
+        .map(|b| u16::from_be_bytes([b[0], b[1]]) & 0x0fff)
+        .unwrap_or(0)
+}
+
+#[test]
+fn demo_captures_handshake_echoed_payloads_and_teardown_over_ipv4_and_ipv6() {
+    if !is_root() {
+        eprintln!("skipping: demo captures on lo and needs root; CI runs as root");
+        return;
+    }
+    for extra in [&[][..], &["-6"][..]] {
+        let frames = demo(extra);
+        assert!(frames.len() >= 10, "{extra:?}: {} frames", frames.len());
+        let flags: Vec<u16> = frames.iter().map(tcp_flags).collect();
+        assert_eq!(
+            &flags[..3],
+            &[0x002, 0x012, 0x010],
+            "{extra:?}: SYN, SYN-ACK, ACK first"
+        );
+        assert!(
+            flags.iter().filter(|f| *f & 0x001 != 0).count() >= 2,
+            "{extra:?}: both sides send FIN"
+        );
+        let first = decode(&frames[0]).tuple.expect("tcp tuple");
+        let mut to_server = Vec::new();
+        let mut to_client = Vec::new();
+        for f in &frames {
+            let d = decode(f);
+            let (Some(t), Some(p)) = (d.tuple, d.layer(Proto::Payload)) else {
+                continue;
+            };
+            let bytes = f.data[p.header.clone()].to_vec();
+            if t.src_port == first.src_port {
+                to_server.extend(bytes);
+            } else {
+                to_client.extend(bytes);
+            }
+        }
+        assert!(!to_server.is_empty(), "{extra:?}: the client sent data");
+        assert_eq!(
+            to_server, to_client,
+            "{extra:?}: the server echoed every byte"
+        );
+    }
+}
+
+#[test]
+fn udp_demo_captures_each_datagram_and_its_echo() {
+    if !is_root() {
+        eprintln!("skipping: demo captures on lo and needs root; CI runs as root");
+        return;
+    }
+    let frames = demo(&["--udp"]);
+    assert_eq!(frames.len(), 6, "three datagrams and three echoes");
+    for pair in frames.chunks(2) {
+        let (a, b) = (decode(&pair[0]), decode(&pair[1]));
+        let (ta, tb) = (a.tuple.expect("udp"), b.tuple.expect("udp"));
+        assert_eq!(
+            (ta.src_port, ta.dst_port),
+            (tb.dst_port, tb.src_port),
+            "the echo goes back"
+        );
+        let pa = &pair[0].data[a.layer(Proto::Payload).expect("payload").header.clone()];
+        let pb = &pair[1].data[b.layer(Proto::Payload).expect("payload").header.clone()];
+        assert_eq!(pa, pb);
+    }
+}
