@@ -19,6 +19,7 @@ pub mod payload;
 pub mod sll;
 pub mod summary;
 pub mod tcp;
+pub mod text;
 pub mod udp;
 pub mod vlan;
 

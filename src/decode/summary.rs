@@ -8,6 +8,7 @@ use std::fmt::Write;
 use etherparse::{TcpHeaderSlice, UdpHeaderSlice};
 
 use super::tcp::{TcpOption, walk_options};
+use super::text::push_dec;
 use super::{Dissection, Layer, Proto, names};
 use crate::frame::FrameRecord;
 
@@ -178,7 +179,7 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, out: &mut String) {
             data.get(s + 24..s + 40),
             be16(data, s + 4),
         ) {
-            (Some(a), Some(b), Some(plen)) => (ipv6(a), ipv6(b), plen as usize),
+            (Some(a), Some(b), Some(plen)) => (AddrText::new(a), AddrText::new(b), plen as usize),
             _ => {
                 let _ = write!(out, "IP6 [|ip6]");
                 return;
@@ -190,7 +191,7 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, out: &mut String) {
             data.get(s + 16..s + 20),
             be16(data, s + 2),
         ) {
-            (Some(a), Some(b), Some(len)) => (ipv4(a), ipv4(b), len as usize),
+            (Some(a), Some(b), Some(len)) => (AddrText::new(a), AddrText::new(b), len as usize),
             _ => {
                 let _ = write!(out, "IP [|ip]");
                 return;
@@ -272,7 +273,7 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, out: &mut String) {
     }
 }
 
-fn tcp(data: &[u8], layer: &Layer, src: &str, dst: &str, out: &mut String) {
+fn tcp(data: &[u8], layer: &Layer, src: &AddrText, dst: &AddrText, out: &mut String) {
     let Ok(h) = TcpHeaderSlice::from_slice(&data[layer.header.clone()]) else {
         let sport = be16(data, layer.header.start);
         let dport = be16(data, layer.header.start + 2);
@@ -286,12 +287,14 @@ fn tcp(data: &[u8], layer: &Layer, src: &str, dst: &str, out: &mut String) {
         }
         return;
     };
-    let _ = write!(
-        out,
-        "{src}.{} > {dst}.{}: Flags [",
-        h.source_port(),
-        h.destination_port()
-    );
+    src.push_to(out);
+    out.push('.');
+    push_dec(out, h.source_port() as u64);
+    out.push_str(" > ");
+    dst.push_to(out);
+    out.push('.');
+    push_dec(out, h.destination_port() as u64);
+    out.push_str(": Flags [");
     for (set, letter) in [
         (h.syn(), 'S'),
         (h.fin(), 'F'),
@@ -317,15 +320,24 @@ fn tcp(data: &[u8], layer: &Layer, src: &str, dst: &str, out: &mut String) {
     let seq = h.sequence_number();
     if payload_len > 0 || h.syn() || h.fin() || h.rst() {
         if payload_len > 0 {
-            let _ = write!(out, "seq {seq}:{}, ", seq.wrapping_add(payload_len as u32));
+            out.push_str("seq ");
+            push_dec(out, seq as u64);
+            out.push(':');
+            push_dec(out, seq.wrapping_add(payload_len as u32) as u64);
+            out.push_str(", ");
         } else {
-            let _ = write!(out, "seq {seq}, ");
+            out.push_str("seq ");
+            push_dec(out, seq as u64);
+            out.push_str(", ");
         }
     }
     if h.ack() {
-        let _ = write!(out, "ack {}, ", h.acknowledgment_number());
+        out.push_str("ack ");
+        push_dec(out, h.acknowledgment_number() as u64);
+        out.push_str(", ");
     }
-    let _ = write!(out, "win {}", h.window_size());
+    out.push_str("win ");
+    push_dec(out, h.window_size() as u64);
     if h.urg() {
         let _ = write!(out, ", urg {}", h.urgent_pointer());
     }
@@ -358,19 +370,22 @@ fn tcp(data: &[u8], layer: &Layer, src: &str, dst: &str, out: &mut String) {
         });
         out.push(']');
     }
-    let _ = write!(out, ", length {payload_len}");
+    out.push_str(", length ");
+    push_dec(out, payload_len as u64);
 }
 
-fn udp(data: &[u8], layer: &Layer, src: &str, dst: &str, out: &mut String) {
+fn udp(data: &[u8], layer: &Layer, src: &AddrText, dst: &AddrText, out: &mut String) {
     match UdpHeaderSlice::from_slice(&data[layer.header.clone()]) {
         Ok(h) => {
-            let _ = write!(
-                out,
-                "{src}.{} > {dst}.{}: UDP, length {}",
-                h.source_port(),
-                h.destination_port(),
-                h.length().saturating_sub(8)
-            );
+            src.push_to(out);
+            out.push('.');
+            push_dec(out, h.source_port() as u64);
+            out.push_str(" > ");
+            dst.push_to(out);
+            out.push('.');
+            push_dec(out, h.destination_port() as u64);
+            out.push_str(": UDP, length ");
+            push_dec(out, h.length().saturating_sub(8) as u64);
         }
         Err(_) => match (
             be16(data, layer.header.start),
@@ -499,6 +514,67 @@ fn icmpv6(data: &[u8], layer: &Layer, out: &mut String) {
                 names::icmpv6_type(kind).to_lowercase()
             );
         }
+    }
+}
+
+/// An address rendered into a fixed buffer: no heap allocation per packet.
+struct AddrText {
+    buf: [u8; 46],
+    len: usize,
+}
+
+impl AddrText {
+    fn new(bytes: &[u8]) -> AddrText {
+        let mut text = String::with_capacity(0);
+        let mut out = AddrText {
+            buf: [0; 46],
+            len: 0,
+        };
+        if bytes.len() == 4 {
+            // Fast path: dotted quad by hand.
+            for (i, octet) in bytes.iter().enumerate() {
+                if i > 0 {
+                    out.push(b'.');
+                }
+                let o = *octet;
+                if o >= 100 {
+                    out.push(b'0' + o / 100);
+                }
+                if o >= 10 {
+                    out.push(b'0' + (o / 10) % 10);
+                }
+                out.push(b'0' + o % 10);
+            }
+        } else {
+            super::text::push_ipv6(&mut text, bytes);
+            for b in text.bytes().take(46) {
+                out.push(b);
+            }
+        }
+        out
+    }
+
+    fn push(&mut self, b: u8) {
+        if self.len < self.buf.len() {
+            self.buf[self.len] = b;
+            self.len += 1;
+        }
+    }
+
+    fn push_to(&self, out: &mut String) {
+        for &b in &self.buf[..self.len] {
+            out.push(b as char);
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("?")
+    }
+}
+
+impl std::fmt::Display for AddrText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -93,29 +93,33 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         BitStyle::Hex(4),
     ) {
         ctx.nest(0);
-        ctx.meaning(flag_names(flags as u16));
-        ctx.bits(
-            "tcp.flags.res",
-            "Reserved",
-            at(start, OFFSET_FLAGS),
-            0x0e00,
-            BitStyle::Bool,
-        );
-        for (bit, key, _, name) in FLAGS {
+        // Flag names and bits matter only to field views; skip the work
+        // (and the allocations) when only layers are wanted.
+        if ctx.fields_on {
+            ctx.meaning(flag_names(flags as u16));
             ctx.bits(
-                key,
-                name,
+                "tcp.flags.res",
+                "Reserved",
                 at(start, OFFSET_FLAGS),
-                bit as u64,
+                0x0e00,
                 BitStyle::Bool,
             );
+            for (bit, key, _, name) in FLAGS {
+                ctx.bits(
+                    key,
+                    name,
+                    at(start, OFFSET_FLAGS),
+                    bit as u64,
+                    BitStyle::Bool,
+                );
+            }
+            ctx.generated(
+                "tcp.flags.str",
+                "TCP Flags",
+                Value::Text(flag_string(flags as u16).into()),
+            );
+            ctx.nest(1);
         }
-        ctx.generated(
-            "tcp.flags.str",
-            "TCP Flags",
-            Value::Text(flag_string(flags as u16).into()),
-        );
-        ctx.nest(1);
     }
     ctx.uint("tcp.window_size_value", "Window", at(start, WINDOW));
     ctx.hex("tcp.checksum", "Checksum", at(start, CHECKSUM), 4);

@@ -14,6 +14,39 @@ pub struct FieldColumns {
     index: HashMap<String, usize>,
     /// Per column, the field index in the current packet (first occurrence).
     slots: Vec<Option<usize>>,
+    /// Column of each field key seen so far, by the key's address: keys are
+    /// `&'static str`, so a pointer lookup replaces hashing the text of
+    /// every field of every packet.
+    by_address: HashMap<(usize, usize), Option<usize>, BuildAddressHasher>,
+}
+
+/// A hasher for `(address, length)` pairs: the address bits are already
+/// well spread, so a multiply is enough.
+#[derive(Default, Clone, Copy)]
+struct BuildAddressHasher;
+
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::BuildHasher for BuildAddressHasher {
+    type Hasher = AddressHasher;
+    fn build_hasher(&self) -> AddressHasher {
+        AddressHasher(0)
+    }
+}
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ *b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
 impl FieldColumns {
@@ -33,6 +66,7 @@ impl FieldColumns {
             names,
             index,
             slots,
+            by_address: HashMap::default(),
         }
     }
 
@@ -51,7 +85,16 @@ impl FieldColumns {
     pub fn write_row(&mut self, out: &mut String, frame: &FrameRecord, d: &Dissection) {
         self.slots.iter_mut().for_each(|s| *s = None);
         for (fi, field) in d.fields.iter().enumerate() {
-            if let Some(&col) = self.index.get(field.key)
+            let address = (field.key.as_ptr() as usize, field.key.len());
+            let column = match self.by_address.get(&address) {
+                Some(column) => *column,
+                None => {
+                    let column = self.index.get(field.key).copied();
+                    self.by_address.insert(address, column);
+                    column
+                }
+            };
+            if let Some(col) = column
                 && self.slots[col].is_none()
             {
                 self.slots[col] = Some(fi);

@@ -70,6 +70,12 @@ pub fn write_json(out: &mut String, frame: &FrameRecord, d: &Dissection) {
                 Value::Bool(b) => {
                     let _ = write!(out, "{b}");
                 }
+                // Hex digits and plain numbers never need escaping.
+                Value::Bytes(_) | Value::Hex(..) | Value::Ip(_) | Value::Mac(_) => {
+                    out.push('"');
+                    write_tshark(out, &field.value, &frame.data);
+                    out.push('"');
+                }
                 other => {
                     let mut text = String::new();
                     write_tshark(&mut text, other, &frame.data);
@@ -125,6 +131,12 @@ pub fn write_json(out: &mut String, frame: &FrameRecord, d: &Dissection) {
 
 /// A JSON string literal, escaped.
 pub fn string(out: &mut String, s: &str) {
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     out.push('"');
     for c in s.chars() {
         match c {

@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use crate::decode::text::push_padded;
 use crate::frame::{Timestamp, TsPrecision};
 
 /// How to show times.
@@ -35,7 +36,13 @@ pub fn write_ts(
     match format {
         TimeFormat::Absolute => {
             let (h, m, s) = local_hms(ts.secs);
-            let _ = write!(out, "{h:02}:{m:02}:{s:02}.{frac:0digits$}");
+            push_padded(out, h as u64, 2);
+            out.push(':');
+            push_padded(out, m as u64, 2);
+            out.push(':');
+            push_padded(out, s as u64, 2);
+            out.push('.');
+            push_padded(out, frac, digits);
         }
         TimeFormat::Epoch => {
             let _ = write!(out, "{}.{frac:0digits$}", ts.secs);

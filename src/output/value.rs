@@ -3,19 +3,24 @@
 use std::fmt::Write;
 
 use crate::decode::Value;
+use crate::decode::text::{push_dec, push_ipv4};
 
 /// Append `value` as tshark's `-T fields` would print it; `data` is the frame
 /// (byte-valued fields refer to ranges of it).
 pub fn write_tshark(out: &mut String, value: &Value, data: &[u8]) {
     match value {
-        Value::UInt(v) => {
-            let _ = write!(out, "{v}");
-        }
+        Value::UInt(v) => push_dec(out, *v),
         Value::Hex(v, digits) => {
-            let _ = write!(out, "0x{v:0width$x}", width = *digits as usize);
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("0x");
+            let width = (*digits as u32).max((64 - v.leading_zeros()).div_ceil(4));
+            for i in (0..width).rev() {
+                out.push(HEX[((v >> (i * 4)) & 15) as usize] as char);
+            }
         }
         Value::Bool(b) => out.push(if *b { '1' } else { '0' }),
         Value::Mac(m) => write_mac(out, m),
+        Value::Ip(std::net::IpAddr::V4(ip)) => push_ipv4(out, &ip.octets()),
         Value::Ip(ip) => {
             let _ = write!(out, "{ip}");
         }
