@@ -20,6 +20,8 @@ cargo build --release -q
 WP=target/release/wirepeek
 FIELDS=frame.number,frame.len,frame.cap_len,eth.src,eth.dst,eth.type,vlan.id,ip.src,ip.dst,ip.proto,ip.ttl,ip.flags.mf,ip.frag_offset,ipv6.src,ipv6.dst,ipv6.nxt,tcp.srcport,tcp.dstport,tcp.flags,tcp.seq_raw,tcp.ack_raw,tcp.window_size_value,tcp.len,udp.srcport,udp.dstport,udp.length,icmp.type,icmpv6.type,arp.opcode
 TSHARK_FIELDS=$(echo "$FIELDS" | sed 's/,/ -e /g; s/^/-e /')
+TIMES=$(mktemp)
+trap 'rm -f "$TIMES"' EXIT
 packets=$($WP read "$FILE" --stats | awk '/^Packets:/ {print $2}')
 # Warm the page cache so every tool reads from memory.
 cat "$FILE" > /dev/null
@@ -28,7 +30,8 @@ printf '%-44s %9s %14s %12s\n' "command ($packets packets)" "seconds" "packets/s
 run() {
     local label=$1; shift
     local stats
-    stats=$( { /usr/bin/time -f '%e %M' "$@" > /dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+    /usr/bin/time -o "$TIMES" -f '%e %M' "$@" > /dev/null 2>/dev/null || true
+    stats=$(tail -n 1 "$TIMES")
     local secs=${stats% *} kb=${stats#* }
     awk -v l="$label" -v s="$secs" -v k="$kb" -v n="$packets" \
         'BEGIN { printf "%-44s %9.2f %14.0f %12.1f\n", l, s, (s > 0 ? n / s : 0), k / 1024 }'

@@ -85,15 +85,18 @@ fn link_header(frame: &FrameRecord, d: &Dissection, out: &mut String) {
     match first.proto {
         Proto::Ethernet if data.len() >= 14 => {
             let etype = be16(data, 12).unwrap_or(0);
-            let _ = write!(
-                out,
-                "{} > {}, ethertype {} ({:#06x}), length {}: ",
-                mac(&data[6..12]),
-                mac(&data[0..6]),
-                ethertype_short(etype),
-                etype,
-                frame.orig_len
-            );
+            super::text::push_mac(out, &data[6..12]);
+            out.push_str(" > ");
+            super::text::push_mac(out, &data[0..6]);
+            out.push_str(", ethertype ");
+            out.push_str(ethertype_short(etype));
+            out.push_str(" (0x");
+            for shift in [12, 8, 4, 0] {
+                out.push(char::from_digit(((etype >> shift) & 15) as u32, 16).unwrap_or('?'));
+            }
+            out.push_str("), length ");
+            push_dec(out, frame.orig_len as u64);
+            out.push_str(": ");
         }
         Proto::Sll | Proto::Sll2 => {
             let _ = write!(out, "Linux cooked, length {}: ", frame.orig_len);
@@ -585,12 +588,7 @@ fn be16(data: &[u8], at: usize) -> Option<u16> {
 
 fn mac(b: &[u8]) -> String {
     let mut s = String::with_capacity(17);
-    for (i, byte) in b.iter().enumerate() {
-        if i > 0 {
-            s.push(':');
-        }
-        let _ = write!(s, "{byte:02x}");
-    }
+    super::text::push_mac(&mut s, b);
     s
 }
 

@@ -26,25 +26,22 @@ pub fn write_hex(out: &mut String, frame: &FrameRecord, d: &Dissection) {
 }
 
 fn block(out: &mut String, name: &str, range: std::ops::Range<usize>, data: &[u8]) {
-    let _ = writeln!(
-        out,
-        "\t-- {name} [{}..{}), {} bytes",
-        range.start,
-        range.end,
-        range.len()
-    );
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let _ = writeln!(out, "\t-- {name} [{}..{}), {} bytes", range.start, range.end, range.len());
     let mut row = range.start - range.start % 16;
+    let mut ascii = String::with_capacity(16);
     while row < range.end {
-        let _ = write!(out, "\t0x{row:04x}:  ");
-        let mut ascii = String::with_capacity(16);
+        out.push_str("\t0x");
+        for shift in [12, 8, 4, 0] {
+            out.push(HEX[(row >> shift) & 15] as char);
+        }
+        out.push_str(":  ");
+        ascii.clear();
         for i in row..row + 16 {
             if let Some(&b) = data.get(i).filter(|_| range.contains(&i)) {
-                let _ = write!(out, "{b:02x}");
-                ascii.push(if b.is_ascii_graphic() || b == b' ' {
-                    b as char
-                } else {
-                    '.'
-                });
+                out.push(HEX[(b >> 4) as usize] as char);
+                out.push(HEX[(b & 15) as usize] as char);
+                ascii.push(if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' });
             } else {
                 out.push_str("  ");
                 ascii.push(' ');
@@ -53,7 +50,9 @@ fn block(out: &mut String, name: &str, range: std::ops::Range<usize>, data: &[u8
                 out.push(' ');
             }
         }
-        let _ = writeln!(out, " {ascii}");
+        out.push(' ');
+        out.push_str(&ascii);
+        out.push('\n');
         row += 16;
     }
 }
