@@ -42,8 +42,8 @@ fn read_frames(path: &str) -> Vec<FrameRecord> {
 }
 
 /// Wait until the capture process says it is listening (it prints that on
-/// stderr before the first packet).
-fn wait_listening(child: &mut Child) -> String {
+/// stderr before the first packet); the handle yields the rest of stderr.
+fn wait_listening(child: &mut Child) -> std::thread::JoinHandle<String> {
     use std::io::Read;
     let mut err = child.stderr.take().expect("stderr piped");
     let mut seen = Vec::new();
@@ -61,13 +61,11 @@ fn wait_listening(child: &mut Child) -> String {
         }
     }
     // Keep draining stderr in the background so the child never blocks.
-    let collector = std::thread::spawn(move || {
+    std::thread::spawn(move || {
         let mut rest = String::new();
         let _ = err.read_to_string(&mut rest);
         rest
-    });
-    std::mem::forget(collector);
-    String::from_utf8_lossy(&seen).into_owned()
+    })
 }
 
 fn send_udp(port: u16, count: usize) {
@@ -142,6 +140,40 @@ fn sigint_during_write_leaves_a_valid_file_with_every_packet() {
 }
 
 #[test]
+fn sigterm_stops_a_capture_to_stdout_that_tshark_reads_from_a_pipe() {
+    if !is_root() {
+        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+        return;
+    }
+    let port = 49_000 + (std::process::id() % 1000) as u16;
+    let mut child = bin()
+        .args(["capture", "-i", "lo", "-w", "-"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    wait_listening(&mut child);
+    let pipe = child.stdout.take().expect("stdout piped");
+    let reader = std::thread::spawn(move || {
+        let mut source = FileSource::from_reader("-", Box::new(pipe)).expect("a pcap header arrives at once");
+        let mut frames = Vec::new();
+        while let Ok(Next::Frame(f)) = source.next_frame() {
+            frames.push(f);
+        }
+        frames
+    });
+    send_udp(port, 20);
+    std::thread::sleep(Duration::from_millis(200));
+    // SAFETY: sending SIGTERM to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    assert!(child.wait().expect("exits").success());
+    let frames = reader.join().expect("reader");
+    assert_eq!(udp_to_port(&frames, port).len(), 20, "every datagram came through the pipe");
+}
+
+#[test]
 fn count_stops_the_capture_and_the_summary_goes_to_stderr() {
     if !is_root() {
         eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
@@ -154,14 +186,20 @@ fn count_stops_the_capture_and_the_summary_goes_to_stderr() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("starts");
-    wait_listening(&mut child);
+    let stderr = wait_listening(&mut child);
     let sender = std::thread::spawn(move || send_udp(port, 50));
-    let out = child.wait_with_output().expect("exits");
+    let status = child.wait().expect("exits");
     sender.join().expect("sender");
-    assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(status.success());
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut text).expect("read");
     assert_eq!(text.lines().count(), 3, "{text}");
     assert!(text.contains("ethertype IPv4"), "{text}");
+    let err = stderr.join().expect("stderr");
+    assert!(
+        err.contains("3 packets captured, 0 dropped by the kernel, 0 dropped by wirepeek"),
+        "{err}"
+    );
 }
 
 #[test]
