@@ -290,14 +290,8 @@ fn tcp(data: &[u8], layer: &Layer, src: &AddrText, dst: &AddrText, out: &mut Str
         }
         return;
     };
-    src.push_to(out);
-    out.push('.');
-    push_dec(out, h.source_port() as u64);
-    out.push_str(" > ");
-    dst.push_to(out);
-    out.push('.');
-    push_dec(out, h.destination_port() as u64);
-    out.push_str(": Flags [");
+    push_endpoints(out, src, h.source_port(), dst, h.destination_port());
+    out.push_str("Flags [");
     for (set, letter) in [
         (h.syn(), 'S'),
         (h.fin(), 'F'),
@@ -377,17 +371,23 @@ fn tcp(data: &[u8], layer: &Layer, src: &AddrText, dst: &AddrText, out: &mut Str
     push_dec(out, payload_len as u64);
 }
 
+/// tcpdump's `10.0.0.1.443 > 10.0.0.2.51234: `.
+fn push_endpoints(out: &mut String, src: &AddrText, sport: u16, dst: &AddrText, dport: u16) {
+    src.push_to(out);
+    out.push('.');
+    push_dec(out, sport as u64);
+    out.push_str(" > ");
+    dst.push_to(out);
+    out.push('.');
+    push_dec(out, dport as u64);
+    out.push_str(": ");
+}
+
 fn udp(data: &[u8], layer: &Layer, src: &AddrText, dst: &AddrText, out: &mut String) {
     match UdpHeaderSlice::from_slice(&data[layer.header.clone()]) {
         Ok(h) => {
-            src.push_to(out);
-            out.push('.');
-            push_dec(out, h.source_port() as u64);
-            out.push_str(" > ");
-            dst.push_to(out);
-            out.push('.');
-            push_dec(out, h.destination_port() as u64);
-            out.push_str(": UDP, length ");
+            push_endpoints(out, src, h.source_port(), dst, h.destination_port());
+            out.push_str("UDP, length ");
             push_dec(out, h.length().saturating_sub(8) as u64);
         }
         Err(_) => match (
