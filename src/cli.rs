@@ -92,6 +92,10 @@ pub struct CaptureArgs {
     /// Save as pcapng instead of pcap.
     #[arg(long, requires = "write")]
     pub pcapng: bool,
+    /// Once the capture socket is open, switch to this user (tcpdump's -Z);
+    /// without it, every capability is dropped instead.
+    #[arg(short = 'Z', long = "user", value_name = "NAME")]
+    pub user: Option<String>,
     /// Kernel ring buffer size in MiB: how much can queue while we are busy.
     #[arg(short = 'B', long = "buffer", value_name = "MIB", default_value_t = 32)]
     pub buffer: u32,

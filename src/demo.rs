@@ -44,6 +44,7 @@ pub fn capture_conversation(args: &DemoArgs) -> Result<Vec<FrameRecord>, AppErro
     // Open the socket first: it needs privileges, and the capture must be
     // running before the first SYN.
     let mut source = LiveSource::open("lo", LiveOptions::default())?;
+    crate::capture::privilege::drop_after_open(None)?;
     let listen = if args.ipv6 {
         SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 0)
     } else {

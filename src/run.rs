@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::capture::file::FileSource;
 use crate::capture::live::{LiveOptions, LiveSource};
 use crate::capture::save::{CaptureWriter, SaveFormat, SavedInterface, is_broken_pipe};
-use crate::capture::{CaptureError, FrameSource, Next, interfaces, stop};
+use crate::capture::{CaptureError, FrameSource, Next, interfaces, privilege, stop};
 use crate::cli::{CaptureArgs, OutputArgs, ReadArgs};
 use crate::decode::{Detail, Dissection, decode_into};
 use crate::error::AppError;
@@ -70,8 +70,15 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
             args.snaplen
         }
     );
-    let summary = match &args.write {
-        Some(dest) => save_frames(&mut source, args, dest, &stop)?,
+    // Create the output file while we may still write anywhere, then give
+    // up privileges before the first packet is touched.
+    let writer = match &args.write {
+        Some(dest) => Some(open_writer(&source, args, dest)?),
+        None => None,
+    };
+    privilege::drop_after_open(args.user.as_deref())?;
+    let summary = match writer {
+        Some(writer) => save_frames(&mut source, args, writer, &stop)?,
         None => print_packets(&mut source, &args.output, out, &stop)?,
     };
     let stats = source.stats();
@@ -84,14 +91,12 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
     Ok(summary)
 }
 
-/// Write every frame to a capture file, flushing on each idle tick so a
-/// kill loses at most one poll interval and a full disk is noticed early.
-fn save_frames(
-    source: &mut LiveSource,
+/// Create the capture file (or stdout for `-`) and write its header.
+fn open_writer(
+    source: &LiveSource,
     args: &CaptureArgs,
     dest: &str,
-    stop: &dyn Fn() -> bool,
-) -> Result<RunSummary, AppError> {
+) -> Result<CaptureWriter, AppError> {
     let sink: Box<dyn Write> = if dest == "-" {
         Box::new(std::io::stdout())
     } else {
@@ -112,7 +117,23 @@ fn save_frames(
         link: source.link(),
         name: Some(source.interface().to_string()),
     };
-    let mut writer = CaptureWriter::create(sink, dest, format, args.snaplen, &[interface])?;
+    Ok(CaptureWriter::create(
+        sink,
+        dest,
+        format,
+        args.snaplen,
+        &[interface],
+    )?)
+}
+
+/// Write every frame to a capture file, flushing on each idle tick so a
+/// kill loses at most one poll interval and a full disk is noticed early.
+fn save_frames(
+    source: &mut LiveSource,
+    args: &CaptureArgs,
+    mut writer: CaptureWriter,
+    stop: &dyn Fn() -> bool,
+) -> Result<RunSummary, AppError> {
     let mut summary = RunSummary::default();
     let result = (|| -> Result<(), CaptureError> {
         loop {

@@ -362,3 +362,62 @@ fn udp_demo_captures_each_datagram_and_its_echo() {
         assert_eq!(pa, pb);
     }
 }
+
+/// The `Name:\tvalue` lines of a process's status file that we check.
+fn proc_status(pid: u32, key: &str) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_string()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn capabilities_are_dropped_once_the_socket_is_open() {
+    if !is_root() {
+        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+        return;
+    }
+    for (extra, uid) in [(&[][..], "0"), (&["-Z", "nobody"][..], "65534")] {
+        let path = scratch(&format!("caps{}.pcap", extra.len()));
+        let mut child = bin()
+            .args(["capture", "-i", "lo", "-w", &path, "--duration", "5"])
+            .args(extra)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starts");
+        let _stderr = wait_listening(&mut child);
+        // The drop happens right after "listening"; give it a moment.
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while proc_status(child.id(), "CapEff:") != "0000000000000000" && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let effective = proc_status(child.id(), "CapEff:");
+        let permitted = proc_status(child.id(), "CapPrm:");
+        let real_uid = proc_status(child.id(), "Uid:");
+        // Still capturing without privileges: packets keep arriving.
+        let port = 50_000 + (std::process::id() % 1000) as u16;
+        send_udp(port, 10);
+        std::thread::sleep(Duration::from_millis(150));
+        // SAFETY: sending SIGINT to our own child process.
+        unsafe {
+            libc::kill(child.id() as i32, libc::SIGINT);
+        }
+        assert!(child.wait().expect("exits").success());
+        assert_eq!(
+            effective, "0000000000000000",
+            "{extra:?}: no effective capabilities"
+        );
+        assert_eq!(
+            permitted, "0000000000000000",
+            "{extra:?}: none left to regain"
+        );
+        assert!(real_uid.starts_with(uid), "{extra:?}: uid {real_uid}");
+        assert_eq!(
+            udp_to_port(&read_frames(&path), port).len(),
+            10,
+            "{extra:?}: capture continued"
+        );
+    }
+}

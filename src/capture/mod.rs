@@ -4,6 +4,7 @@
 pub mod file;
 pub mod interfaces;
 pub mod live;
+pub mod privilege;
 pub mod save;
 pub mod stop;
 
