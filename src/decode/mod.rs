@@ -59,7 +59,6 @@ pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
         d,
         fields_on: detail == Detail::Fields,
         quoted: false,
-        orig_len: frame.orig_len as usize,
         addrs: None,
     };
     frame_layer(&mut ctx, frame);
@@ -229,9 +228,6 @@ pub struct Ctx<'a> {
     /// Inside an ICMP error's quoted datagram: those headers describe another
     /// packet, so they must not set this packet's 4-tuple.
     pub(crate) quoted: bool,
-    /// The frame's length on the wire: tells a snap-length cut (the bytes
-    /// existed) from a length field that lies (they never did).
-    pub(crate) orig_len: usize,
     /// Source and destination of the innermost IP header so far, for the
     /// transport layer's 4-tuple and checksum pseudo-header.
     pub(crate) addrs: Option<(IpAddr, IpAddr)>,
@@ -501,8 +497,10 @@ impl<'a> Ctx<'a> {
         true
     }
 
-    /// A header claims `claimed` bytes from `at`, beyond `end`: a snap-length
-    /// cut if the frame on the wire was long enough, a lie otherwise.
+    /// A header claims `claimed` bytes from `at` that are not all there.
+    /// Beyond `end` (what the enclosing layer allows) the header contradicts
+    /// its parent: malformed. Within `end` but past the captured bytes, the
+    /// capture's snap length cut it: a note, not an error.
     pub(crate) fn short_of(
         &mut self,
         proto: Proto,
@@ -516,8 +514,18 @@ impl<'a> Ctx<'a> {
         if self.quoted {
             return;
         }
-        let have = end.min(self.data.len()).saturating_sub(at);
-        if at + claimed <= self.orig_len {
+        if at + claimed > end {
+            let room = end.saturating_sub(at);
+            self.malformed(
+                proto,
+                at,
+                format!(
+                    "{} {what} says {claimed} bytes but the enclosing packet leaves only {room}",
+                    proto.short()
+                ),
+            );
+        } else {
+            let have = self.data.len().saturating_sub(at);
             self.note(
                 Severity::Note,
                 NoteKind::Truncated,
@@ -525,15 +533,6 @@ impl<'a> Ctx<'a> {
                 at,
                 format!(
                     "{} {what} says {claimed} bytes but only {have} were captured: the capture's snap length cut it",
-                    proto.short()
-                ),
-            );
-        } else {
-            self.malformed(
-                proto,
-                at,
-                format!(
-                    "{} {what} says {claimed} bytes but only {have} are there",
                     proto.short()
                 ),
             );

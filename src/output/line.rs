@@ -1,7 +1,7 @@
 //! tcpdump-style one line per packet: time, then the summary.
 
-use crate::decode::Dissection;
 use crate::decode::summary::tcpdump_line;
+use crate::decode::{Dissection, NoteKind, Proto, Severity};
 use crate::frame::{FrameRecord, Timestamp};
 
 use super::time::{TimeFormat, write_ts};
@@ -24,13 +24,22 @@ pub fn write_line(
 ) {
     write_ts(out, frame.ts, frame.precision, opts.time, first);
     out.push(' ');
+    let line_start = out.len();
     tcpdump_line(frame, d, opts.link, out);
-    for note in d
-        .notes
-        .iter()
-        .filter(|n| n.severity == crate::decode::Severity::Warn)
-    {
-        out.push_str(" [");
+    let already_marked = out[line_start..].contains("[|");
+    // tcpdump's `[|proto]`: a header the capture cut short. (The frame-wide
+    // snap-length note alone is not worth a marker on every line.)
+    if let Some(note) = d.notes.iter().filter(|_| !already_marked).find(|n| {
+        n.kind == NoteKind::Truncated
+            && n.proto != Proto::Frame
+            && !n.message.starts_with("frame is")
+    }) {
+        out.push_str(" [|");
+        out.push_str(note.proto.key());
+        out.push(']');
+    }
+    for note in d.notes.iter().filter(|n| n.severity == Severity::Warn) {
+        out.push_str(" [warning: ");
         out.push_str(&note.message);
         out.push(']');
     }
