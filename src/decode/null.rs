@@ -40,7 +40,13 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize, network_order: bool) {
         super::ether_payload(ctx, ethertype, start + LEN, end);
         return;
     };
-    ctx.field("null.family", "Family", field, Value::UInt(family as u64));
+    ctx.field(
+        "null.family",
+        "Family",
+        field,
+        0,
+        Value::UInt(family as u64),
+    );
     let body = start + LEN;
     match family {
         2 => {

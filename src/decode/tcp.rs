@@ -83,6 +83,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         "tcp.hdr_len",
         "Header Length",
         start + 12..start + 13,
+        0xf0,
         Value::UInt(hdr_len as u64),
     );
     if let Some(flags) = ctx.bits(
