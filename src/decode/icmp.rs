@@ -91,6 +91,10 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
                 (ctx.quoted, ctx.addrs) = was;
             }
         }
-        _ => payload::data(ctx, start + 4, end),
+        _ => {
+            // Only type, code and checksum are common to every message.
+            ctx.set_header(start..(start + 4).min(end).min(ctx.data.len()));
+            payload::data(ctx, start + 4, end)
+        }
     }
 }

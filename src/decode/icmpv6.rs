@@ -125,7 +125,11 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             );
             nd(ctx, start, end, 40);
         }
-        _ => payload::data(ctx, body, end),
+        _ => {
+            // Only type, code and checksum are common to every message.
+            ctx.set_header(start..body.min(end).min(ctx.data.len()));
+            payload::data(ctx, body, end)
+        }
     }
 }
 

@@ -120,6 +120,12 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
         _ => (Proto::Ipv6Ah, "ah.next_header", "ah.length"),
     };
     ctx.layer(proto, start..(start + 8).min(end).min(ctx.data.len()));
+    // The parent's payload length leaves no room for even the next-header
+    // and length bytes: whatever follows is not this header's to show.
+    if start + 2 > end {
+        ctx.short_of(proto, start, 8, end, "extension header");
+        return;
+    }
     let Some(next) = ctx
         .uint(key_nxt, "Next Header", start..start + 1)
         .map(|n| n as u8)
