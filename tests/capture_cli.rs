@@ -155,7 +155,8 @@ fn sigterm_stops_a_capture_to_stdout_that_tshark_reads_from_a_pipe() {
     wait_listening(&mut child);
     let pipe = child.stdout.take().expect("stdout piped");
     let reader = std::thread::spawn(move || {
-        let mut source = FileSource::from_reader("-", Box::new(pipe)).expect("a pcap header arrives at once");
+        let mut source =
+            FileSource::from_reader("-", Box::new(pipe)).expect("a pcap header arrives at once");
         let mut frames = Vec::new();
         while let Ok(Next::Frame(f)) = source.next_frame() {
             frames.push(f);
@@ -170,7 +171,11 @@ fn sigterm_stops_a_capture_to_stdout_that_tshark_reads_from_a_pipe() {
     }
     assert!(child.wait().expect("exits").success());
     let frames = reader.join().expect("reader");
-    assert_eq!(udp_to_port(&frames, port).len(), 20, "every datagram came through the pipe");
+    assert_eq!(
+        udp_to_port(&frames, port).len(),
+        20,
+        "every datagram came through the pipe"
+    );
 }
 
 #[test]
@@ -192,7 +197,8 @@ fn count_stops_the_capture_and_the_summary_goes_to_stderr() {
     sender.join().expect("sender");
     assert!(status.success());
     let mut text = String::new();
-    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut text).expect("read");
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut text)
+        .expect("read");
     assert_eq!(text.lines().count(), 3, "{text}");
     assert!(text.contains("ethertype IPv4"), "{text}");
     let err = stderr.join().expect("stderr");

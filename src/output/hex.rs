@@ -27,7 +27,13 @@ pub fn write_hex(out: &mut String, frame: &FrameRecord, d: &Dissection) {
 
 fn block(out: &mut String, name: &str, range: std::ops::Range<usize>, data: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let _ = writeln!(out, "\t-- {name} [{}..{}), {} bytes", range.start, range.end, range.len());
+    let _ = writeln!(
+        out,
+        "\t-- {name} [{}..{}), {} bytes",
+        range.start,
+        range.end,
+        range.len()
+    );
     let mut row = range.start - range.start % 16;
     let mut ascii = String::with_capacity(16);
     while row < range.end {
@@ -41,7 +47,11 @@ fn block(out: &mut String, name: &str, range: std::ops::Range<usize>, data: &[u8
             if let Some(&b) = data.get(i).filter(|_| range.contains(&i)) {
                 out.push(HEX[(b >> 4) as usize] as char);
                 out.push(HEX[(b & 15) as usize] as char);
-                ascii.push(if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' });
+                ascii.push(if b.is_ascii_graphic() || b == b' ' {
+                    b as char
+                } else {
+                    '.'
+                });
             } else {
                 out.push_str("  ");
                 ascii.push(' ');
