@@ -369,6 +369,22 @@ mod tests {
         );
     }
 
+    // Regression: ipv6_frag6_negative_len.pcap read the fragment header's
+    // next-header byte from past the payload length.
+    #[test]
+    fn extension_header_with_no_room_in_the_payload_length_reads_nothing() {
+        let mut bytes = ipv6(44, 0); // next header fragment, payload length 0
+        bytes.extend([17, 0, 0, 0, 0, 0, 0, 1]); // bytes past the payload length
+        let d = decode_raw(bytes, 48);
+        assert!(d.field("ipv6.fragment.nxt").is_none());
+        assert_eq!(header_of(&d, Proto::Ipv6Fragment), Some(40..40));
+        // The note's kind is not pinned: `short_of` calls this a snap-length
+        // cut because the frame was long enough on the wire (see report).
+        let n = d.notes.iter().find(|n| n.proto == Proto::Ipv6Fragment);
+        let why = n.map(|n| n.message.as_str()).unwrap_or_default();
+        assert!(why.contains("says 8 bytes"), "{:?}", d.notes);
+    }
+
     #[test]
     fn ipv6_header_cut_by_the_snap_length_has_the_source_and_says_truncated() {
         let mut bytes = ipv6(59, 0);
