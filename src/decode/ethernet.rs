@@ -76,7 +76,9 @@ fn trailer(ctx: &mut Ctx, from: usize, end: usize) {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::decode::{Proto, Value, decode};
+    use std::ops::Range;
+
+    use crate::decode::{Dissection, NoteKind, Proto, Value, decode};
     use crate::frame::{FrameRecord, LinkType, TsPrecision};
 
     pub(crate) fn frame(link: LinkType, data: Vec<u8>) -> FrameRecord {
@@ -89,6 +91,54 @@ pub(crate) mod tests {
             iface: 0,
             data,
         }
+    }
+
+    /// Decode raw IP bytes as captured, from a frame `orig_len` long on the wire.
+    pub(crate) fn decode_raw(data: Vec<u8>, orig_len: usize) -> Dissection {
+        let mut f = frame(LinkType::RAW, data);
+        f.orig_len = orig_len as u32;
+        decode(&f)
+    }
+
+    /// The value, byte range and mask of the first field named `key`.
+    pub(crate) fn get(d: &Dissection, key: &str) -> (Value, Range<usize>, u64) {
+        let f = d.field(key).unwrap_or_else(|| panic!("no field {key}"));
+        (f.value.clone(), f.bytes.clone(), f.mask)
+    }
+
+    /// The message of the first note of this kind on `proto`.
+    pub(crate) fn note(d: &Dissection, proto: Proto, kind: NoteKind) -> String {
+        let n = d.notes.iter().find(|n| n.proto == proto && n.kind == kind);
+        n.unwrap_or_else(|| panic!("no {kind:?} note on {proto:?}: {:?}", d.notes))
+            .message
+            .clone()
+    }
+
+    /// A 20-byte IPv4 header, 10.0.0.1 -> 10.0.0.2, with a good checksum.
+    pub(crate) fn ipv4(protocol: u8, total_len: u16) -> Vec<u8> {
+        let [lh, ll] = total_len.to_be_bytes();
+        let mut h = vec![
+            0x45, 0x00, lh, ll, // version 4, IHL 5, DSCP 0, total length
+            0x00, 0x01, 0x40, 0x00, // id 1, DF, fragment offset 0
+            0x40, protocol, 0x00, 0x00, // TTL 64, protocol, checksum (below)
+            10, 0, 0, 1, // source
+            10, 0, 0, 2, // destination
+        ];
+        let c = !crate::decode::ipv4::ones_complement_sum(&h, 0);
+        h[10..12].copy_from_slice(&c.to_be_bytes());
+        h
+    }
+
+    /// A 40-byte IPv6 header, 2001:db8::1 -> 2001:db8::2, hop limit 64.
+    pub(crate) fn ipv6(next: u8, payload_len: u16) -> Vec<u8> {
+        let [lh, ll] = payload_len.to_be_bytes();
+        let mut h = vec![
+            0x60, 0x00, 0x00, 0x00, // version 6, traffic class 0, flow 0
+            lh, ll, next, 64, // payload length, next header, hop limit
+        ];
+        h.extend([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]); // source
+        h.extend([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]); // destination
+        h
     }
 
     #[test]

@@ -125,7 +125,11 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             );
             nd(ctx, start, end, 40);
         }
-        _ => payload::data(ctx, body, end),
+        _ => {
+            // Only type, code and checksum are common to every message.
+            ctx.set_header(start..body.min(end).min(ctx.data.len()));
+            payload::data(ctx, body, end)
+        }
     }
 }
 
@@ -208,5 +212,114 @@ fn option_name(kind: u8) -> &'static str {
         25 => "Recursive DNS Server",
         31 => "DNS Search List",
         _ => "Unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{IpAddr, Ipv6Addr};
+
+    use crate::decode::ethernet::tests::{decode_raw, get, ipv6, note};
+    use crate::decode::{NoteKind, Proto, Value};
+
+    #[test]
+    fn icmpv6_echo_request_has_identifier_and_sequence_then_data() {
+        let mut bytes = ipv6(58, 12);
+        bytes.extend([
+            0x80, // type 128: echo request
+            0x00, // code 0
+            0x12, 0x34, // checksum
+            0x00, 0x07, // identifier 7
+            0x00, 0x01, // sequence 1
+            b'p', b'i', b'n', b'g', // data
+        ]);
+        let d = decode_raw(bytes, 52);
+        assert_eq!(get(&d, "icmpv6.type"), (Value::UInt(128), 40..41, 0));
+        assert_eq!(get(&d, "icmpv6.code"), (Value::UInt(0), 41..42, 0));
+        assert_eq!(
+            get(&d, "icmpv6.checksum"),
+            (Value::Hex(0x1234, 4), 42..44, 0)
+        );
+        assert_eq!(
+            get(&d, "icmpv6.echo.identifier"),
+            (Value::UInt(7), 44..46, 0)
+        );
+        let seq = get(&d, "icmpv6.echo.sequence_number");
+        assert_eq!(seq, (Value::UInt(1), 46..48, 0));
+        assert_eq!(
+            d.layer(Proto::Icmpv6).map(|l| l.header.clone()),
+            Some(40..48)
+        );
+        assert_eq!(
+            d.layer(Proto::Payload).map(|l| l.header.clone()),
+            Some(48..52)
+        );
+    }
+
+    /// A neighbour solicitation for 2001:db8::2 with one option after it.
+    fn solicitation(option_units: u8) -> Vec<u8> {
+        let mut bytes = ipv6(58, 32);
+        bytes.extend([
+            0x87, // type 135: neighbour solicitation
+            0x00, // code 0
+            0x00, 0x00, // checksum
+            0x00, 0x00, 0x00, 0x00, // reserved
+        ]);
+        bytes.extend([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]); // target
+        bytes.extend([
+            0x01,         // option type 1: source link-layer address
+            option_units, // option length in units of 8 bytes
+            0x00,
+            0x11,
+            0x22,
+            0x33,
+            0x44,
+            0x55, // the link-layer address
+        ]);
+        bytes
+    }
+
+    #[test]
+    fn neighbour_solicitation_has_target_and_source_link_layer_option() {
+        let d = decode_raw(solicitation(1), 72);
+        let target = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 2);
+        let target = (Value::Ip(IpAddr::V6(target)), 48..64, 0);
+        assert_eq!(get(&d, "icmpv6.nd.ns.target_address"), target);
+        assert_eq!(get(&d, "icmpv6.opt.type"), (Value::UInt(1), 64..65, 0));
+        assert_eq!(get(&d, "icmpv6.opt.length"), (Value::UInt(1), 65..66, 0));
+        let mac = Value::Mac([0x00, 0x11, 0x22, 0x33, 0x44, 0x55]);
+        assert_eq!(get(&d, "icmpv6.opt.linkaddr"), (mac, 66..72, 0));
+        // The header covers the options.
+        assert_eq!(
+            d.layer(Proto::Icmpv6).map(|l| l.header.clone()),
+            Some(40..72)
+        );
+        assert!(d.notes.is_empty(), "{:?}", d.notes);
+    }
+
+    #[test]
+    fn neighbour_discovery_option_of_length_zero_is_malformed() {
+        let d = decode_raw(solicitation(0), 72);
+        assert!(d.field("icmpv6.opt.linkaddr").is_none());
+        let n = d
+            .notes
+            .iter()
+            .find(|n| n.proto == Proto::Icmpv6)
+            .expect("a note");
+        assert_eq!((n.kind, n.offset), (NoteKind::Malformed, 64));
+        assert!(n.message.contains("option length 0 is invalid"));
+    }
+
+    #[test]
+    fn neighbour_solicitation_cut_inside_the_target_says_truncated() {
+        let mut bytes = solicitation(1);
+        bytes.truncate(40 + 12);
+        let d = decode_raw(bytes, 72);
+        assert!(d.field("icmpv6.nd.ns.target_address").is_none());
+        let why = note(&d, Proto::Icmpv6, NoteKind::Truncated);
+        assert!(
+            why.contains("says 24 bytes") && why.contains("snap length"),
+            "{why}"
+        );
     }
 }

@@ -60,6 +60,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         "ip.hdr_len",
         "Header Length",
         at(start, VERSION_IHL),
+        0x0f,
         Value::UInt(hdr_len as u64),
     );
     if version != 4 {
@@ -128,6 +129,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             "ip.flags",
             "Flags",
             start + 6..start + 7,
+            0xe0,
             Value::Hex(flags, 2),
         );
     }

@@ -120,6 +120,12 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
         _ => (Proto::Ipv6Ah, "ah.next_header", "ah.length"),
     };
     ctx.layer(proto, start..(start + 8).min(end).min(ctx.data.len()));
+    // The parent's payload length leaves no room for even the next-header
+    // and length bytes: whatever follows is not this header's to show.
+    if start + 2 > end {
+        ctx.short_of(proto, start, 8, end, "extension header");
+        return;
+    }
     let Some(next) = ctx
         .uint(key_nxt, "Next Header", start..start + 1)
         .map(|n| n as u8)
@@ -246,5 +252,147 @@ fn option_name(kind: u8) -> &'static str {
         0xc2 => "Jumbo Payload",
         0xc9 => "Home Address",
         _ => "Unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{IpAddr, Ipv6Addr};
+
+    use crate::decode::ethernet::tests::{decode_raw, get, ipv6, note};
+    use crate::decode::{NoteKind, Proto, Value};
+
+    fn v6(last: u16) -> Value {
+        Value::Ip(IpAddr::V6(Ipv6Addr::new(
+            0x2001, 0xdb8, 0, 0, 0, 0, 0, last,
+        )))
+    }
+
+    fn header_of(d: &crate::decode::Dissection, p: Proto) -> Option<std::ops::Range<usize>> {
+        d.layer(p).map(|l| l.header.clone())
+    }
+
+    #[test]
+    fn ipv6_fixed_header_has_every_field_with_range_and_mask() {
+        let mut bytes = vec![
+            0x6b, 0x81, 0x23, 0x45, // version 6, traffic class 0xb8, flow label 0x12345
+            0x00, 0x08, // payload length 8
+            0x11, // next header: UDP
+            0x40, // hop limit 64
+        ];
+        bytes.extend([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]); // source
+        bytes.extend([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]); // destination
+        bytes.extend([0x13, 0x88, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00]); // UDP 5000 -> 53, length 8
+        let d = decode_raw(bytes, 48);
+        assert_eq!(get(&d, "ipv6.version"), (Value::UInt(6), 0..4, 0xf000_0000));
+        assert_eq!(
+            get(&d, "ipv6.tclass"),
+            (Value::Hex(0xb8, 2), 0..4, 0x0ff0_0000)
+        );
+        assert_eq!(
+            get(&d, "ipv6.flow"),
+            (Value::Hex(0x12345, 5), 0..4, 0x000f_ffff)
+        );
+        assert_eq!(get(&d, "ipv6.plen"), (Value::UInt(8), 4..6, 0));
+        assert_eq!(get(&d, "ipv6.nxt"), (Value::UInt(17), 6..7, 0));
+        assert_eq!(get(&d, "ipv6.hlim"), (Value::UInt(64), 7..8, 0));
+        assert_eq!(get(&d, "ipv6.src"), (v6(1), 8..24, 0));
+        assert_eq!(get(&d, "ipv6.dst"), (v6(2), 24..40, 0));
+        assert_eq!(header_of(&d, Proto::Ipv6), Some(0..40));
+        assert_eq!(header_of(&d, Proto::Udp), Some(40..48));
+        assert!(d.notes.is_empty(), "{:?}", d.notes);
+    }
+
+    #[test]
+    fn hop_by_hop_then_first_fragment_chains_to_udp() {
+        let mut bytes = ipv6(0, 24); // next header: hop-by-hop; 8 + 8 + 8 bytes follow
+        bytes.extend([
+            44, // hop-by-hop: next header fragment
+            0,  // hop-by-hop: length 0 (8 bytes)
+            0x01, 0x04, 0, 0, 0, 0,  // PadN option, 4 bytes of padding
+            17, // fragment: next header UDP
+            0,  // fragment: reserved
+            0x00, 0x01, // fragment: offset 0, M (more fragments) set
+            0xde, 0xad, 0xbe, 0xef, // fragment: identification
+            0x13, 0x88, 0x00, 0x35, 0x00, 0x10, 0x00, 0x00, // UDP 5000 -> 53, length 16
+        ]);
+        let d = decode_raw(bytes, 64);
+        assert_eq!(header_of(&d, Proto::Ipv6HopByHop), Some(40..48));
+        assert_eq!(get(&d, "ipv6.hopopts.nxt"), (Value::UInt(44), 40..41, 0));
+        assert_eq!(get(&d, "ipv6.hopopts.len"), (Value::UInt(0), 41..42, 0));
+        assert_eq!(get(&d, "ipv6.opt.type"), (Value::Hex(1, 2), 42..43, 0));
+        assert_eq!(get(&d, "ipv6.opt.length"), (Value::UInt(4), 43..44, 0));
+        assert_eq!(header_of(&d, Proto::Ipv6Fragment), Some(48..56));
+        assert_eq!(get(&d, "ipv6.fragment.nxt"), (Value::UInt(17), 48..49, 0));
+        assert_eq!(
+            get(&d, "ipv6.fragment.offset"),
+            (Value::UInt(0), 50..52, 0xfff8)
+        );
+        assert_eq!(
+            get(&d, "ipv6.fragment.more"),
+            (Value::Bool(true), 50..52, 1)
+        );
+        let id = Value::Hex(0xdead_beef, 8);
+        assert_eq!(get(&d, "ipv6.fragment.id"), (id, 52..56, 0));
+        assert_eq!(header_of(&d, Proto::Udp), Some(56..64));
+    }
+
+    #[test]
+    fn non_first_fragment_is_data_not_udp() {
+        let mut bytes = ipv6(44, 16); // next header: fragment
+        bytes.extend([
+            17, // fragment: next header UDP
+            0,  // fragment: reserved
+            0x05, 0xc8, // fragment: offset 185 (byte 1480), M clear
+            0xde, 0xad, 0xbe, 0xef, // fragment: identification
+            1, 2, 3, 4, 5, 6, 7, 8, // the datagram's bytes from 1480 on
+        ]);
+        let d = decode_raw(bytes, 64);
+        assert_eq!(
+            get(&d, "ipv6.fragment.offset"),
+            (Value::UInt(185), 42..44, 0xfff8)
+        );
+        assert!(!d.has(Proto::Udp));
+        assert!(d.tuple.is_none());
+        assert_eq!(header_of(&d, Proto::Payload), Some(48..56));
+    }
+
+    #[test]
+    fn payload_length_beyond_the_frame_is_malformed_with_both_numbers() {
+        let mut bytes = ipv6(59, 100); // claims 100 bytes of payload
+        bytes.extend([0; 8]); // only 8 are there
+        let d = decode_raw(bytes, 48);
+        let why = note(&d, Proto::Ipv6, NoteKind::Malformed);
+        assert!(
+            why.contains("says 140 bytes") && why.contains("only 48"),
+            "{why}"
+        );
+    }
+
+    // Regression: ipv6_frag6_negative_len.pcap read the fragment header's
+    // next-header byte from past the payload length.
+    #[test]
+    fn extension_header_with_no_room_in_the_payload_length_reads_nothing() {
+        let mut bytes = ipv6(44, 0); // next header fragment, payload length 0
+        bytes.extend([17, 0, 0, 0, 0, 0, 0, 1]); // bytes past the payload length
+        let d = decode_raw(bytes, 48);
+        assert!(d.field("ipv6.fragment.nxt").is_none());
+        assert_eq!(header_of(&d, Proto::Ipv6Fragment), Some(40..40));
+        // The note's kind is not pinned: `short_of` calls this a snap-length
+        // cut because the frame was long enough on the wire (see report).
+        let n = d.notes.iter().find(|n| n.proto == Proto::Ipv6Fragment);
+        let why = n.map(|n| n.message.as_str()).unwrap_or_default();
+        assert!(why.contains("says 8 bytes"), "{:?}", d.notes);
+    }
+
+    #[test]
+    fn ipv6_header_cut_by_the_snap_length_has_the_source_and_says_truncated() {
+        let mut bytes = ipv6(59, 0);
+        bytes.truncate(30); // the capture kept 30 of the 40 header bytes
+        let d = decode_raw(bytes, 40);
+        assert_eq!(get(&d, "ipv6.src").1, 8..24);
+        assert!(d.field("ipv6.dst").is_none());
+        let why = note(&d, Proto::Ipv6, NoteKind::Truncated);
+        assert!(why.contains("snap length"), "{why}");
     }
 }

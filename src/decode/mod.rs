@@ -378,16 +378,18 @@ impl<'a> Ctx<'a> {
     }
 
     /// A field whose value was worked out from its bytes by the caller
-    /// (host byte order, scaled units).
+    /// (host byte order, scaled units); `mask` says which bits it came from
+    /// (0 for all of them). `tests/field_ranges.rs` lists these fields.
     pub(crate) fn field(
         &mut self,
         key: &'static str,
         name: &'static str,
         range: Range<usize>,
+        mask: u64,
         value: Value,
     ) {
         if self.fields_on && range.end <= self.data.len() {
-            self.push(wire(key, name, range, 0, value));
+            self.push(wire(key, name, range, mask, value));
         }
     }
 

@@ -74,3 +74,66 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         None => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::decode::ethernet::tests::{frame, get, ipv4, note};
+    use crate::decode::{NoteKind, Proto, Value, decode};
+    use crate::frame::LinkType;
+
+    /// Ethernet, two MPLS label stack entries, then an IPv4 header.
+    fn two_labels() -> Vec<u8> {
+        let mut bytes = vec![
+            0x00, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, // Ethernet destination
+            0x00, 0x11, 0x22, 0x33, 0x44, 0x55, // Ethernet source
+            0x88, 0x47, // EtherType: MPLS unicast
+            0x00, 0x01, 0x00, 0x40, // label 16, TC 0, S 0, TTL 64
+            0x00, 0x01, 0x1b, 0x3f, // label 17, TC 5, S 1 (bottom), TTL 63
+        ];
+        bytes.extend(ipv4(59, 20)); // first nibble 4: IPv4
+        bytes
+    }
+
+    #[test]
+    fn mpls_stack_is_one_layer_per_entry_with_masked_fields_then_ipv4() {
+        let d = decode(&frame(LinkType::ETHERNET, two_labels()));
+        let mpls: Vec<_> = d.layers.iter().filter(|l| l.proto == Proto::Mpls).collect();
+        assert_eq!(mpls.len(), 2);
+        assert_eq!(
+            (mpls[0].header.clone(), mpls[1].header.clone()),
+            (14..18, 18..22)
+        );
+        let labels: Vec<_> = d
+            .fields_named("mpls.label")
+            .map(|f| (f.value.clone(), f.bytes.clone(), f.mask))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                (Value::UInt(16), 14..18, 0xffff_f000),
+                (Value::UInt(17), 18..22, 0xffff_f000)
+            ]
+        );
+        let inner = |key| {
+            d.fields_named(key)
+                .nth(1)
+                .map(|f| (f.value.clone(), f.mask))
+        };
+        assert_eq!(inner("mpls.exp"), Some((Value::UInt(5), 0xe00)));
+        assert_eq!(inner("mpls.bottom"), Some((Value::UInt(1), 0x100)));
+        assert_eq!(inner("mpls.ttl"), Some((Value::UInt(63), 0xff)));
+        assert_eq!(get(&d, "mpls.bottom").0, Value::UInt(0));
+        assert_eq!(d.layer(Proto::Ipv4).map(|l| l.header.clone()), Some(22..42));
+    }
+
+    #[test]
+    fn mpls_stack_cut_inside_the_second_entry_says_truncated() {
+        let mut bytes = two_labels();
+        bytes.truncate(20);
+        let d = decode(&frame(LinkType::ETHERNET, bytes));
+        assert_eq!(d.fields_named("mpls.label").count(), 1);
+        assert!(!d.has(Proto::Ipv4));
+        let why = note(&d, Proto::Mpls, NoteKind::Truncated);
+        assert!(why.contains("needs 4 bytes at offset 18"), "{why}");
+    }
+}

@@ -31,3 +31,48 @@ pub fn unsupported(ctx: &mut Ctx, from: usize, to: usize, why: impl FnOnce() -> 
         message,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::decode::ethernet::tests::{decode_raw, get, ipv4, note};
+    use crate::decode::{NoteKind, Proto, Value};
+
+    #[test]
+    fn data_cut_by_the_snap_length_covers_the_captured_bytes_and_counts_the_wire_ones() {
+        let mut bytes = ipv4(17, 40);
+        bytes.extend([
+            0x13, 0x88, 0x00, 0x35, // UDP ports 5000 -> 53
+            0x00, 0x14, 0x00, 0x00, // UDP length 20, no checksum
+            b'h', b'e', b'l', b'l', // the first 4 of 12 data bytes; capture ends
+        ]);
+        let d = decode_raw(bytes, 40);
+        assert_eq!(
+            d.layer(Proto::Payload).map(|l| l.header.clone()),
+            Some(28..32)
+        );
+        assert_eq!(get(&d, "data.data"), (Value::Bytes(28..32), 28..32, 0));
+        // data.len counts what was on the wire, not what was kept.
+        assert_eq!(get(&d, "data.len").0, Value::UInt(12));
+    }
+
+    #[test]
+    fn empty_payload_makes_no_layer() {
+        let mut bytes = ipv4(17, 28);
+        bytes.extend([0x13, 0x88, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00]); // UDP, length 8
+        let d = decode_raw(bytes, 28);
+        assert!(!d.has(Proto::Payload));
+        assert!(d.field("data.data").is_none());
+    }
+
+    #[test]
+    fn unknown_ip_protocol_is_an_undecoded_layer_with_a_note_saying_which() {
+        let mut bytes = ipv4(47, 24); // protocol 47: GRE, which we do not decode
+        bytes.extend([0x00, 0x00, 0x08, 0x00]); // GRE flags, protocol IPv4
+        let d = decode_raw(bytes, 24);
+        let layer = d.layer(Proto::Unsupported).map(|l| l.header.clone());
+        assert_eq!(layer, Some(20..24));
+        assert_eq!(get(&d, "data.data").1, 20..24);
+        let why = note(&d, Proto::Unsupported, NoteKind::Unsupported);
+        assert!(why.contains("IP protocol 47 (GRE)"), "{why}");
+    }
+}

@@ -144,3 +144,93 @@ fn next(ctx: &mut Ctx, kind: u16, body: usize, end: usize) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::decode::ethernet::tests::{frame, get, note};
+    use crate::decode::{NoteKind, Proto, Value, decode};
+    use crate::frame::LinkType;
+
+    const MAC: [u8; 6] = [0x02, 0x42, 0xac, 0x11, 0x00, 0x02];
+
+    #[test]
+    fn sll_v1_header_has_packet_type_address_and_protocol_at_their_offsets() {
+        let bytes = vec![
+            0x00, 0x04, // packet type: sent by us (4)
+            0x00, 0x01, // link-layer address type: Ethernet (ARPHRD_ETHER)
+            0x00, 0x06, // link-layer address length
+            0x02, 0x42, 0xac, 0x11, 0x00, 0x02, 0x00, 0x00, // address, padded to 8
+            0x88, 0xb5, // protocol: EtherType 0x88b5 (local experimental)
+            0xde, 0xad, // payload
+        ];
+        let d = decode(&frame(LinkType::LINUX_SLL, bytes));
+        assert_eq!(get(&d, "sll.pkttype"), (Value::UInt(4), 0..2, 0));
+        assert_eq!(get(&d, "sll.hatype"), (Value::UInt(1), 2..4, 0));
+        assert_eq!(get(&d, "sll.halen"), (Value::UInt(6), 4..6, 0));
+        assert_eq!(get(&d, "sll.src.eth"), (Value::Mac(MAC), 6..12, 0));
+        assert_eq!(get(&d, "sll.etype"), (Value::Hex(0x88b5, 4), 14..16, 0));
+        assert_eq!(d.layer(Proto::Sll).map(|l| l.header.clone()), Some(0..16));
+        // Unknown EtherType: the rest is an undecoded layer with a note.
+        let rest = d.layer(Proto::Unsupported).map(|l| l.header.clone());
+        assert_eq!(rest, Some(16..18));
+        assert!(note(&d, Proto::Unsupported, NoteKind::Unsupported).contains("0x88b5"));
+    }
+
+    #[test]
+    fn sll_v1_cut_inside_the_address_keeps_the_lengths_and_says_truncated() {
+        let bytes = vec![
+            0x00, 0x00, // packet type: unicast to us
+            0x00, 0x01, // link-layer address type: Ethernet
+            0x00, 0x06, // link-layer address length
+            0x02, 0x42, 0xac, 0x11, // first 4 address bytes; capture ends
+        ];
+        let d = decode(&frame(LinkType::LINUX_SLL, bytes));
+        assert_eq!(get(&d, "sll.halen"), (Value::UInt(6), 4..6, 0));
+        assert!(d.field("sll.src.eth").is_none());
+        assert!(d.field("sll.etype").is_none());
+        let why = note(&d, Proto::Sll, NoteKind::Truncated);
+        assert!(why.contains("needs 16 bytes"), "{why}");
+    }
+
+    #[test]
+    fn sll_v2_header_has_protocol_interface_and_address_at_their_offsets() {
+        let bytes = vec![
+            0x88, 0xb5, // protocol: EtherType 0x88b5
+            0x00, 0x00, // reserved
+            0x00, 0x00, 0x00, 0x03, // interface index 3
+            0x00, 0x01, // link-layer address type: Ethernet
+            0x01, // packet type: broadcast (1)
+            0x06, // link-layer address length
+            0x02, 0x42, 0xac, 0x11, 0x00, 0x02, 0x00, 0x00, // address, padded to 8
+            0xde, 0xad, // payload
+        ];
+        let d = decode(&frame(LinkType::LINUX_SLL2, bytes));
+        assert_eq!(get(&d, "sll.etype"), (Value::Hex(0x88b5, 4), 0..2, 0));
+        assert_eq!(get(&d, "sll.reserved"), (Value::Hex(0, 4), 2..4, 0));
+        assert_eq!(get(&d, "sll.ifindex"), (Value::UInt(3), 4..8, 0));
+        assert_eq!(get(&d, "sll.hatype"), (Value::UInt(1), 8..10, 0));
+        assert_eq!(get(&d, "sll.pkttype"), (Value::UInt(1), 10..11, 0));
+        assert_eq!(get(&d, "sll.halen"), (Value::UInt(6), 11..12, 0));
+        assert_eq!(get(&d, "sll.src.eth"), (Value::Mac(MAC), 12..18, 0));
+        assert_eq!(d.layer(Proto::Sll2).map(|l| l.header.clone()), Some(0..20));
+        let rest = d.layer(Proto::Unsupported).map(|l| l.header.clone());
+        assert_eq!(rest, Some(20..22));
+    }
+
+    #[test]
+    fn sll_v2_cut_before_twenty_bytes_has_no_fields_and_says_truncated() {
+        let bytes = vec![
+            0x08, 0x00, // protocol: IPv4
+            0x00, 0x00, // reserved
+            0x00, 0x00, 0x00, 0x03, // interface index; capture ends
+        ];
+        let d = decode(&frame(LinkType::LINUX_SLL2, bytes));
+        assert!(d.field("sll.etype").is_none());
+        assert!(!d.has(Proto::Ipv4));
+        let why = note(&d, Proto::Sll2, NoteKind::Truncated);
+        assert!(
+            why.contains("needs 20 bytes") && why.contains("only 8"),
+            "{why}"
+        );
+    }
+}

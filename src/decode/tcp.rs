@@ -83,6 +83,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         "tcp.hdr_len",
         "Header Length",
         start + 12..start + 13,
+        0xf0,
         Value::UInt(hdr_len as u64),
     );
     if let Some(flags) = ctx.bits(
@@ -338,5 +339,123 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::decode::ethernet::tests::{decode_raw, get, ipv4, note};
+    use crate::decode::{Dissection, NoteKind, Proto, Value};
+
+    /// An IPv4 SYN with the options Linux sends, TCP at byte 20.
+    fn syn() -> Vec<u8> {
+        let mut bytes = ipv4(6, 60);
+        bytes.extend([
+            0xc3, 0x50, // source port 50000
+            0x00, 0x50, // destination port 80
+            0x01, 0x02, 0x03, 0x04, // sequence number
+            0x00, 0x00, 0x00, 0x00, // acknowledgment number
+            0xa0, // data offset 10 (40 bytes), reserved 0
+            0x02, // flags: SYN
+            0xfa, 0xf0, // window 64240
+            0x12, 0x34, // checksum
+            0x00, 0x00, // urgent pointer
+            0x02, 0x04, 0x05, 0xb4, // option: MSS 1460
+            0x04, 0x02, // option: SACK permitted
+            0x08, 0x0a, 0, 0, 0, 7, 0, 0, 0, 0,    // option: timestamps, value 7, echo 0
+            0x01, // option: NOP
+            0x03, 0x03, 0x07, // option: window scale, shift 7
+        ]);
+        bytes
+    }
+
+    fn kinds(d: &Dissection) -> Vec<(Value, std::ops::Range<usize>)> {
+        d.fields_named("tcp.option_kind")
+            .map(|f| (f.value.clone(), f.bytes.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn tcp_fixed_fields_have_their_ranges_and_the_flags_their_masks() {
+        let d = decode_raw(syn(), 60);
+        assert_eq!(get(&d, "tcp.srcport"), (Value::UInt(50000), 20..22, 0));
+        assert_eq!(get(&d, "tcp.dstport"), (Value::UInt(80), 22..24, 0));
+        assert_eq!(
+            get(&d, "tcp.seq_raw"),
+            (Value::UInt(0x0102_0304), 24..28, 0)
+        );
+        assert_eq!(get(&d, "tcp.ack_raw"), (Value::UInt(0), 28..32, 0));
+        // The packet says 10; shown in bytes, as tshark does.
+        assert_eq!(get(&d, "tcp.hdr_len"), (Value::UInt(40), 32..33, 0xf0));
+        assert_eq!(get(&d, "tcp.flags"), (Value::Hex(0x002, 4), 32..34, 0x0fff));
+        assert_eq!(get(&d, "tcp.flags.syn"), (Value::Bool(true), 32..34, 0x002));
+        assert_eq!(
+            get(&d, "tcp.flags.ack"),
+            (Value::Bool(false), 32..34, 0x010)
+        );
+        assert_eq!(
+            get(&d, "tcp.flags.res"),
+            (Value::Bool(false), 32..34, 0x0e00)
+        );
+        assert_eq!(
+            get(&d, "tcp.window_size_value"),
+            (Value::UInt(64240), 34..36, 0)
+        );
+        assert_eq!(get(&d, "tcp.checksum"), (Value::Hex(0x1234, 4), 36..38, 0));
+        assert_eq!(get(&d, "tcp.urgent_pointer"), (Value::UInt(0), 38..40, 0));
+        assert_eq!(d.layer(Proto::Tcp).map(|l| l.header.clone()), Some(20..60));
+        let t = d.tuple.expect("a TCP 4-tuple");
+        assert_eq!((t.protocol, t.src_port, t.dst_port), (6, 50000, 80));
+    }
+
+    #[test]
+    fn tcp_options_each_have_their_kind_and_value_ranges() {
+        let d = decode_raw(syn(), 60);
+        assert_eq!(get(&d, "tcp.options").1, 40..60);
+        let expected = [(2, 40), (4, 44), (8, 46), (1, 56), (3, 57)];
+        let expected: Vec<_> = expected
+            .iter()
+            .map(|&(k, at)| (Value::UInt(k), at..at + 1))
+            .collect();
+        assert_eq!(kinds(&d), expected);
+        assert_eq!(
+            get(&d, "tcp.options.mss_val"),
+            (Value::UInt(1460), 42..44, 0)
+        );
+        let tsval = get(&d, "tcp.options.timestamp.tsval");
+        assert_eq!(tsval, (Value::UInt(7), 48..52, 0));
+        let tsecr = get(&d, "tcp.options.timestamp.tsecr");
+        assert_eq!(tsecr, (Value::UInt(0), 52..56, 0));
+        let shift = get(&d, "tcp.options.wscale.shift");
+        assert_eq!(shift, (Value::UInt(7), 59..60, 0));
+        assert_eq!(get(&d, "tcp.options.wscale.multiplier").0, Value::UInt(128));
+        assert!(d.notes.is_empty(), "{:?}", d.notes);
+    }
+
+    #[test]
+    fn tcp_data_offset_below_five_is_malformed_and_decoding_stops() {
+        let mut bytes = syn();
+        bytes[32] = 0x40; // data offset 4: 16 bytes, less than the fixed header
+        let d = decode_raw(bytes, 60);
+        assert_eq!(get(&d, "tcp.hdr_len"), (Value::UInt(16), 32..33, 0xf0));
+        let why = note(&d, Proto::Tcp, NoteKind::Malformed);
+        assert!(why.contains("header length 16 is invalid"), "{why}");
+        assert!(d.field("tcp.options").is_none());
+        assert!(d.field("tcp.len").is_none());
+        assert!(!d.has(Proto::Payload));
+        assert_eq!(d.layer(Proto::Tcp).map(|l| l.header.clone()), Some(20..40));
+    }
+
+    #[test]
+    fn tcp_header_cut_after_the_ports_keeps_the_ports_and_says_truncated() {
+        let mut bytes = syn();
+        bytes.truncate(20 + 12); // the snap length kept 12 TCP bytes of 40
+        let d = decode_raw(bytes, 60);
+        assert_eq!(get(&d, "tcp.srcport"), (Value::UInt(50000), 20..22, 0));
+        assert_eq!(get(&d, "tcp.dstport"), (Value::UInt(80), 22..24, 0));
+        assert!(d.field("tcp.seq_raw").is_none());
+        assert!(d.tuple.is_some());
+        let why = note(&d, Proto::Tcp, NoteKind::Truncated);
+        assert!(why.contains("20 bytes but only 12 were captured"), "{why}");
     }
 }

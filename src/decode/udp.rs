@@ -64,3 +64,83 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         payload::data(ctx, start + HEADER_LEN, datagram_end);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::decode::ethernet::tests::{decode_raw, get, ipv4, note};
+    use crate::decode::{NoteKind, Proto, Value};
+
+    /// IPv4 carrying a UDP header whose length field says `length`, then 4 bytes.
+    fn datagram(length: u16) -> Vec<u8> {
+        let [lh, ll] = length.to_be_bytes();
+        let mut bytes = ipv4(17, 32);
+        bytes.extend([
+            0x13, 0x88, // source port 5000
+            0x00, 0x35, // destination port 53
+            lh, ll, // length
+            0xab, 0xcd, // checksum
+            b'p', b'i', b'n', b'g', // data
+        ]);
+        bytes
+    }
+
+    #[test]
+    fn udp_fields_have_their_ranges_and_data_follows_the_header() {
+        let d = decode_raw(datagram(12), 32);
+        assert_eq!(get(&d, "udp.srcport"), (Value::UInt(5000), 20..22, 0));
+        assert_eq!(get(&d, "udp.dstport"), (Value::UInt(53), 22..24, 0));
+        assert_eq!(get(&d, "udp.length"), (Value::UInt(12), 24..26, 0));
+        assert_eq!(get(&d, "udp.checksum"), (Value::Hex(0xabcd, 4), 26..28, 0));
+        assert_eq!(d.layer(Proto::Udp).map(|l| l.header.clone()), Some(20..28));
+        assert_eq!(
+            d.layer(Proto::Payload).map(|l| l.header.clone()),
+            Some(28..32)
+        );
+        assert!(d.notes.is_empty(), "{:?}", d.notes);
+    }
+
+    #[test]
+    fn udp_length_shorter_than_its_header_is_malformed() {
+        let d = decode_raw(datagram(4), 32);
+        let n = d
+            .notes
+            .iter()
+            .find(|n| n.proto == Proto::Udp)
+            .expect("a UDP note");
+        assert_eq!((n.kind, n.offset), (NoteKind::Malformed, 24));
+        assert!(
+            n.message
+                .contains("length 4 is less than its 8-byte header")
+        );
+        // The IP payload still bounds the data.
+        assert_eq!(
+            d.layer(Proto::Payload).map(|l| l.header.clone()),
+            Some(28..32)
+        );
+    }
+
+    #[test]
+    fn udp_length_beyond_the_ip_payload_is_noted_with_both_numbers() {
+        let d = decode_raw(datagram(100), 32);
+        let why = note(&d, Proto::Udp, NoteKind::Malformed);
+        assert!(
+            why.contains("says 100 bytes but only 12 are there"),
+            "{why}"
+        );
+        assert_eq!(
+            d.layer(Proto::Payload).map(|l| l.header.clone()),
+            Some(28..32)
+        );
+    }
+
+    #[test]
+    fn udp_header_cut_after_the_ports_keeps_the_ports_and_says_truncated() {
+        let mut bytes = datagram(12);
+        bytes.truncate(20 + 4);
+        let d = decode_raw(bytes, 32);
+        assert_eq!(get(&d, "udp.dstport").1, 22..24);
+        assert!(d.field("udp.length").is_none());
+        let why = note(&d, Proto::Udp, NoteKind::Truncated);
+        assert!(why.contains("snap length"), "{why}");
+    }
+}
