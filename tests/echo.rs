@@ -162,7 +162,7 @@ fn ten_thousand_udp_datagrams_are_all_echoed_on_loopback() {
     let mut cfg = batch(target, 10_000, 512);
     cfg.protocol = ClientProtocol::Udp;
     cfg.udp_window = 32;
-    cfg.timeout = Duration::from_secs(2);
+    cfg.timeout = Duration::from_secs(10);
     let report = run_client(cfg, &mut Vec::new()).expect("udp batch runs");
     assert_eq!(report.sent, 10_000);
     assert_eq!(

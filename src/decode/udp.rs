@@ -124,7 +124,7 @@ mod tests {
         let d = decode_raw(datagram(100), 32);
         let why = note(&d, Proto::Udp, NoteKind::Malformed);
         assert!(
-            why.contains("says 100 bytes but only 12 are there"),
+            why.contains("says 100 bytes but the enclosing packet leaves only 12"),
             "{why}"
         );
         assert_eq!(
