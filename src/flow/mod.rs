@@ -91,6 +91,9 @@ pub struct Packet {
     pub forward: bool,
     pub src_port: u16,
     pub dst_port: u16,
+    /// False for packets tshark tracks but leaves out of its conversation
+    /// counts (a TCP header the capture cut or whose length is bogus).
+    pub counted: bool,
     pub tcp: Option<TcpSegment>,
     pub echo: Option<Echo>,
 }
@@ -104,6 +107,8 @@ pub struct TcpSegment {
     pub flags: u16,
     /// Payload length by the IP header's account (tshark's `tcp.len`).
     pub len: u32,
+    /// False when the header length is bogus: no sequence analysis.
+    pub analysed: bool,
 }
 
 impl TcpSegment {
@@ -133,22 +138,60 @@ fn be32(data: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?))
 }
 
+/// The final destination of an IPv6 packet with a routing header that has
+/// segments left (the last address of a type 0/2 header, the first segment
+/// of a type 4 segment routing header): Wireshark keys conversations by it.
+fn final_destination(data: &[u8], d: &Dissection) -> Option<IpAddr> {
+    let rh = d
+        .layers
+        .iter()
+        .rev()
+        .find(|l| l.proto == Proto::Ipv6Routing && !l.quoted)?;
+    let h = rh.header.start;
+    let len = usize::from(*data.get(h + 1)?) * 8 + 8;
+    let (kind, left) = (*data.get(h + 2)?, *data.get(h + 3)?);
+    if left == 0 {
+        return None;
+    }
+    let at = match kind {
+        0 | 2 => h + len - 16,
+        4 => h + 8,
+        _ => return None,
+    };
+    if at < h + 8 {
+        return None;
+    }
+    let a: [u8; 16] = data.get(at..at + 16)?.try_into().ok()?;
+    Some(IpAddr::from(a))
+}
+
 impl Packet {
     /// The flow-relevant facts of a decoded frame, or `None` when it belongs
     /// to no conversation we track (not TCP/UDP/ICMP echo, or a TCP header
-    /// cut before its 20 fixed bytes, which tshark does not track either).
+    /// cut before its 20 fixed bytes or a UDP header cut before its 8, which
+    /// tshark does not count in its conversations either).
     pub fn from_dissection(frame: &FrameRecord, d: &Dissection) -> Option<Packet> {
         let data = &frame.data[..];
         if let Some(t) = d.tuple {
-            let (key, forward) = FlowKey::new(t.protocol, (t.src, t.src_port), (t.dst, t.dst_port));
+            let dst = final_destination(data, d).unwrap_or(t.dst);
+            let (key, forward) = FlowKey::new(t.protocol, (t.src, t.src_port), (dst, t.dst_port));
             let mut p = Packet {
                 key,
                 forward,
                 src_port: t.src_port,
                 dst_port: t.dst_port,
+                counted: true,
                 tcp: None,
                 echo: None,
             };
+            if t.protocol == UDP {
+                // tshark ignores a UDP header cut short by the capture.
+                let layer = d
+                    .layers
+                    .iter()
+                    .find(|l| l.proto == Proto::Udp && !l.quoted)?;
+                data.get(layer.header.start..layer.header.start + 8)?;
+            }
             if t.protocol == TCP {
                 let layer = d
                     .layers
@@ -157,14 +200,21 @@ impl Packet {
                 let s = layer.header.start;
                 let off_flags = be16(data, s + 12)?;
                 let hdr_len = (off_flags >> 12) as usize * 4;
-                if hdr_len < 20 || hdr_len > layer.pdu.len() {
-                    return None;
-                }
+                // tshark gives a segment with a bogus header length a stream
+                // index but neither analyses nor counts it; one whose options
+                // the capture cut is analysed but not counted.
+                let bogus = hdr_len < 20 || hdr_len > layer.pdu.len();
+                p.counted = !bogus && data.len() >= s + hdr_len;
                 p.tcp = Some(TcpSegment {
                     seq: be32(data, s + 4)?,
                     ack: be32(data, s + 8)?,
                     flags: off_flags & 0x01ff,
-                    len: (layer.pdu.len() - hdr_len) as u32,
+                    len: if bogus {
+                        0
+                    } else {
+                        (layer.pdu.len() - hdr_len) as u32
+                    },
+                    analysed: !bogus,
                 });
             }
             return Some(p);
@@ -200,12 +250,14 @@ impl Packet {
             let d6: [u8; 16] = data.get(h + 24..h + 40)?.try_into().ok()?;
             (s6.into(), d6.into())
         };
+        let dst = final_destination(data, d).unwrap_or(dst);
         let (key, forward) = FlowKey::new(proto, (src, id), (dst, id));
         Some(Packet {
             key,
             forward,
             src_port: id,
             dst_port: id,
+            counted: true,
             tcp: None,
             echo: Some(Echo { request, id, seq }),
         })

@@ -130,9 +130,11 @@ impl FlowTable {
         let idx = match self.map.get(&p.key) {
             Some(&i) => {
                 let f = &self.flows[i as usize];
-                let dir = usize::from((f.a_is_lo) != p.forward);
+                // TCP state is indexed by key direction (lower → higher = 0).
+                let kd = usize::from(!p.forward);
                 if let Some(seg) = &p.tcp
-                    && f.tcp.is_new_connection(dir, seg)
+                    && seg.analysed
+                    && f.tcp.is_new_connection(kd, seg)
                 {
                     self.counters.reused += 1;
                     let fresh = self.fresh(&p, now);
@@ -171,11 +173,27 @@ impl FlowTable {
         };
         let (i, first) = idx;
         let f = &mut self.flows[i as usize];
-        let dir = usize::from(f.a_is_lo != p.forward);
-        f.packets[dir] += 1;
-        f.bytes[dir] += len;
-        if now > f.last_ns {
+        if p.counted && f.total_packets() == 0 {
+            // A is the sender of the first packet counted (tshark's rule),
+            // which need not be the first packet tracked.
+            if f.a_is_lo != p.forward {
+                f.a_is_lo = p.forward;
+                f.client = match f.client {
+                    Client::A => Client::B,
+                    Client::B => Client::A,
+                    Client::Unknown => Client::Unknown,
+                };
+            }
+            f.first_ns = now;
             f.last_ns = now;
+        }
+        let dir = usize::from(f.a_is_lo != p.forward);
+        if p.counted {
+            f.packets[dir] += 1;
+            f.bytes[dir] += len;
+            if now > f.last_ns {
+                f.last_ns = now;
+            }
         }
         let now_us = u32::try_from((now - f.first_ns).max(0) / 1000).unwrap_or(u32::MAX);
         let mut info = FlowInfo {
@@ -187,10 +205,15 @@ impl FlowTable {
             line_seq: None,
         };
         if let Some(seg) = &p.tcp {
-            let s = f.tcp.segment(dir, seg, now_us, first);
-            info.rel_seq = Some(s.rel_seq);
-            info.rel_ack = Some(s.rel_ack);
-            info.line_seq = s.line_seq;
+            if seg.analysed {
+                let s = f.tcp.segment(usize::from(!p.forward), seg, now_us, first);
+                info.rel_seq = Some(s.rel_seq);
+                info.rel_ack = Some(s.rel_ack);
+                info.line_seq = s.line_seq;
+            } else {
+                info.rel_seq = Some(seg.seq);
+                info.rel_ack = Some(seg.ack);
+            }
             if first && seg.flags & 0x12 == 0x12 {
                 // A SYN-ACK first: its receiver is the client.
                 f.client = if dir == 0 { Client::B } else { Client::A };
@@ -335,6 +358,8 @@ impl FlowTable {
         }
         self.finished.append(&mut live);
         let mut all = self.finished;
+        // Conversations whose packets tshark would not count are not listed.
+        all.retain(|f| f.total_packets() > 0);
         all.sort_by_key(|f| (f.first_ns, proto_slot(f.key.proto), f.stream));
         all
     }

@@ -60,7 +60,8 @@ const NEXT_B: u8 = 0x20;
 const TCPDUMP_SET: u8 = 0x40;
 const HANDSHAKE: u8 = 0x80;
 
-/// TCP (and ICMP echo) state of one flow. Direction index 0 is A→B.
+/// TCP (and ICMP echo) state of one flow. Direction index 0 is from the
+/// key's lower endpoint to its higher one.
 #[derive(Clone, Debug, Default)]
 pub struct TcpFlow {
     pub state: TcpState,
@@ -115,7 +116,8 @@ impl TcpFlow {
             && seg.seq != self.base[dir]
     }
 
-    /// Account for one segment travelling in direction `dir` (0 = A→B),
+    /// Account for one segment travelling in direction `dir` (0 = lower to
+    /// higher endpoint),
     /// `now_us` microseconds after the flow's first packet.
     pub fn segment(
         &mut self,
@@ -142,10 +144,11 @@ impl TcpFlow {
             self.flags |= Self::bit(rev, BASE_A, BASE_B);
         }
         let rel_seq = seg.seq.wrapping_sub(self.base[dir]);
+        // Without the ACK flag tshark shows the field as it is on the wire.
         let rel_ack = if ack {
             seg.ack.wrapping_sub(self.base[rev])
         } else {
-            0
+            seg.ack
         };
 
         // tcpdump: only ACK-bearing segments are made relative; the first
@@ -238,6 +241,7 @@ mod tests {
             ack,
             flags,
             len,
+            analysed: true,
         }
     }
 
