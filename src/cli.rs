@@ -64,6 +64,10 @@ pub struct OutputArgs {
     pub absolute: bool,
     #[command(flatten)]
     pub limits: FlowLimitArgs,
+    /// Skip flow tracking (no tcp.stream, relative numbers or conversation
+    /// totals): for measuring what tracking costs.
+    #[arg(long = "no-flows", hide = true)]
+    pub no_flows: bool,
     /// Accepted for tcpdump habit: addresses and ports are always numeric.
     #[arg(short = 'n', hide = true)]
     pub numeric: bool,

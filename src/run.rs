@@ -241,7 +241,9 @@ pub fn print_packets(
             first = frame.ts;
         }
         decode_into(&frame, detail, &mut d);
-        if let Some(info) = flows.ingest(&frame, &d) {
+        if !args.no_flows
+            && let Some(info) = flows.ingest(&frame, &d)
+        {
             annotate(&mut d, &info, detail, args.absolute);
         }
         match &mut printer {

@@ -349,15 +349,20 @@ impl FlowTable {
     /// Every conversation: finished ones (if kept) and live ones, in order
     /// of first appearance.
     pub fn into_flows(mut self) -> Vec<FlowState> {
-        let mut live: Vec<FlowState> = Vec::with_capacity(self.map.len());
-        let mut i = self.head;
-        while i != NIL {
-            let f = &self.flows[i as usize];
-            i = f.next;
-            live.push(f.clone());
+        // Move the records out (no copy of the table): drop the index first,
+        // then keep the slots that are not on the free list.
+        self.map = HashMap::new();
+        let mut dead = vec![false; self.flows.len()];
+        for &i in &self.free {
+            dead[i as usize] = true;
         }
-        self.finished.append(&mut live);
-        let mut all = self.finished;
+        let live = std::mem::take(&mut self.flows)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !dead[*i])
+            .map(|(_, f)| f);
+        let mut all: Vec<FlowState> = live.collect();
+        all.append(&mut self.finished);
         // Conversations whose packets tshark would not count are not listed.
         all.retain(|f| f.total_packets() > 0);
         all.sort_by_key(|f| (f.first_ns, proto_slot(f.key.proto), f.stream));
@@ -411,6 +416,17 @@ mod tests {
         assert_eq!(flows[0].packets, [1, 1]);
         assert_eq!(flows[0].a().1, 5000);
         assert_eq!(flows[0].client, Client::A);
+    }
+
+    #[test]
+    fn a_flow_record_stays_compact() {
+        // The memory goal is under 200 bytes per flow beyond the key.
+        let size = std::mem::size_of::<FlowState>();
+        assert!(size <= 168, "FlowState is {size} bytes");
+        eprintln!(
+            "FlowState is {size} bytes, FlowKey {}",
+            std::mem::size_of::<FlowKey>()
+        );
     }
 
     #[test]
