@@ -7,6 +7,7 @@
 //! output or run. Per-flow state is one fixed-size struct (no per-flow
 //! allocation) so a million flows fit in a few hundred megabytes.
 
+mod index;
 pub mod table;
 pub mod tcp_state;
 

@@ -1,13 +1,13 @@
-//! The bounded flow table: `HashMap<FlowKey, u32>` into a `Vec<FlowState>`
+//! The bounded flow table: an index of `u32` slot numbers (see `index.rs`)
+//! into a `Vec<FlowState>`
 //! of fixed-size records, with an intrusive least-recently-seen list so idle
 //! flows expire and, when the table is full, the oldest idle flow is evicted
 //! in O(1). Expiries and evictions are counted; finished flows are handed
 //! back to the caller only if it asked to keep them.
 
-use std::collections::HashMap;
-
+use super::index::Index;
 use super::tcp_state::TcpFlow;
-use super::{Client, EPHEMERAL_FROM, FlowInfo, FlowKey, FlowState, ICMP, ICMPV6, Packet, TCP};
+use super::{Client, EPHEMERAL_FROM, FlowInfo, FlowState, ICMP, ICMPV6, Packet, TCP};
 use crate::decode::Dissection;
 use crate::frame::FrameRecord;
 
@@ -53,7 +53,7 @@ pub struct TableCounters {
 /// Every live conversation, bounded.
 pub struct FlowTable {
     config: FlowConfig,
-    map: HashMap<FlowKey, u32>,
+    map: Index,
     flows: Vec<FlowState>,
     free: Vec<u32>,
     /// Least recently seen live flow, and most recently seen.
@@ -78,7 +78,7 @@ impl FlowTable {
     pub fn new(config: FlowConfig) -> FlowTable {
         FlowTable {
             config,
-            map: HashMap::new(),
+            map: Index::default(),
             flows: Vec::new(),
             free: Vec::new(),
             head: NIL,
@@ -109,7 +109,7 @@ impl FlowTable {
     pub fn endpoints(&self) -> (usize, usize) {
         let mut addrs = std::collections::HashSet::new();
         let mut ends = std::collections::HashSet::new();
-        for &i in self.map.values() {
+        for i in self.map.iter() {
             let f = &self.flows[i as usize];
             addrs.insert(f.key.lo);
             addrs.insert(f.key.hi);
@@ -127,8 +127,8 @@ impl FlowTable {
         let p = Packet::from_dissection(frame, d)?;
         self.counters.packets += 1;
         let len = u64::from(frame.orig_len);
-        let idx = match self.map.get(&p.key) {
-            Some(&i) => {
+        let idx = match self.map.get(&p.key, &self.flows) {
+            Some(i) => {
                 let f = &self.flows[i as usize];
                 // TCP state is indexed by key direction (lower → higher = 0).
                 let kd = usize::from(!p.forward);
@@ -165,7 +165,7 @@ impl FlowTable {
                         (self.flows.len() - 1) as u32
                     }
                 };
-                self.map.insert(p.key, i);
+                self.map.insert(i, &self.flows);
                 self.push_tail(i);
                 self.counters.peak = self.counters.peak.max(self.map.len() as u64);
                 (i, true)
@@ -287,7 +287,7 @@ impl FlowTable {
     fn remove(&mut self, i: u32) {
         self.unlink(i);
         let key = self.flows[i as usize].key;
-        self.map.remove(&key);
+        self.map.remove(&key, &self.flows);
         self.free.push(i);
         if self.config.keep_finished {
             self.finished.push(self.flows[i as usize].clone());
@@ -351,7 +351,7 @@ impl FlowTable {
     pub fn into_flows(mut self) -> Vec<FlowState> {
         // Move the records out (no copy of the table): drop the index first,
         // then keep the slots that are not on the free list.
-        self.map = HashMap::new();
+        self.map = Index::default();
         let mut dead = vec![false; self.flows.len()];
         for &i in &self.free {
             dead[i as usize] = true;
@@ -425,8 +425,37 @@ mod tests {
         assert!(size <= 168, "FlowState is {size} bytes");
         eprintln!(
             "FlowState is {size} bytes, FlowKey {}",
-            std::mem::size_of::<FlowKey>()
+            std::mem::size_of::<crate::flow::FlowKey>()
         );
+    }
+
+    #[test]
+    fn flows_stay_findable_through_many_evictions() {
+        let config = FlowConfig {
+            max_flows: 300,
+            ..FlowConfig::default()
+        };
+        let mut t = FlowTable::new(config);
+        let frame = |n: u64| {
+            udp(
+                n,
+                n as i64,
+                (n % 250) as u8 + 2,
+                1024 + (n / 250) as u16,
+                1,
+                53,
+            )
+        };
+        for n in 0..5000 {
+            feed(&mut t, &frame(n));
+        }
+        assert_eq!(t.counters().evicted, 4700);
+        let created = t.counters().created;
+        for n in 4700..5000 {
+            feed(&mut t, &frame(n));
+        }
+        assert_eq!(t.counters().created, created, "a live flow was not found");
+        assert_eq!(t.live(), 300);
     }
 
     #[test]
