@@ -59,6 +59,6 @@ awk -v tb="$t_base" -v rb="$rss_base" -v ts="$t_stats" -v rs="$rss_stats" \
   printf "%-28s %9.2f %12.1f %9.0f%%\n", "read --stats (flows on)", ts, rs/1024, (ts/tb-1)*100
   printf "%-28s %9.2f %12.1f %9.0f%%\n", "flows --json", tf, rf/1024, (tf/tb-1)*100
   printf "ingest rate (flows --json): %.0f packets/s\n", p/tf
-  printf "memory per tracked flow (flows - decode-only peak RSS): %.0f bytes (key: 40 bytes, counted twice: record + index)\n", (rf-rb)*1024/n
+  printf "memory per tracked flow (flows - decode-only peak RSS): %.0f bytes (each includes its 40-byte key, stored once)\n", (rf-rb)*1024/n
   printf "memory per tracked flow (read --stats - decode-only peak RSS): %.0f bytes\n", (rs-rb)*1024/n
 }'
