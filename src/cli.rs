@@ -24,6 +24,8 @@ pub enum Command {
     /// The built-in echo server and client (TCP and UDP, IPv4 and IPv6).
     #[command(subcommand)]
     Echo(crate::echo::EchoCommand),
+    /// Read a capture file and print one row per conversation (TCP, UDP, ICMP echo).
+    Flows(FlowsArgs),
 }
 
 /// How packets are printed; shared by `read` and `capture`.
@@ -56,6 +58,16 @@ pub struct OutputArgs {
     /// Show times as seconds since the Unix epoch.
     #[arg(long)]
     pub epoch: bool,
+    /// Print absolute TCP sequence numbers on the packet line (tcpdump -S);
+    /// by default they are relative to each connection's first numbers.
+    #[arg(short = 'S', long = "absolute-tcp-sequence")]
+    pub absolute: bool,
+    #[command(flatten)]
+    pub limits: FlowLimitArgs,
+    /// Skip flow tracking (no tcp.stream, relative numbers or conversation
+    /// totals): for measuring what tracking costs.
+    #[arg(long = "no-flows", hide = true)]
+    pub no_flows: bool,
     /// Accepted for tcpdump habit: addresses and ports are always numeric.
     #[arg(short = 'n', hide = true)]
     pub numeric: bool,
@@ -114,4 +126,34 @@ pub struct DemoArgs {
     /// Also save the conversation to this pcap file.
     #[arg(short = 'w', long = "write", value_name = "FILE")]
     pub write: Option<String>,
+}
+
+/// Bounds on the flow table, for long or live captures.
+#[derive(Args, Debug, Clone)]
+pub struct FlowLimitArgs {
+    /// Forget a conversation after this many seconds without a packet (capture
+    /// time); by default conversations never expire, as in tshark.
+    #[arg(long = "flow-timeout", value_name = "SECS")]
+    pub flow_timeout: Option<f64>,
+    /// Track at most this many conversations at once; when full, the one idle
+    /// longest is evicted (and counted).
+    #[arg(long = "max-flows", value_name = "N", default_value_t = 2_000_000)]
+    pub max_flows: u32,
+}
+
+#[derive(Args, Debug)]
+pub struct FlowsArgs {
+    /// The capture file (pcap or pcapng, detected by content), or `-` for stdin.
+    pub file: String,
+    /// One JSON object per conversation (NDJSON).
+    #[arg(long)]
+    pub json: bool,
+    /// Row order.
+    #[arg(long, value_enum, default_value = "bytes")]
+    pub sort: crate::output::flows::SortKey,
+    /// Stop after this many packets.
+    #[arg(short = 'c', long = "count", value_name = "N")]
+    pub count: Option<u64>,
+    #[command(flatten)]
+    pub limits: FlowLimitArgs,
 }

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
                 }
             };
         }
+        Command::Flows(args) => run::flows(args, &mut out),
     };
     let _ = out.flush();
     match result {

@@ -10,15 +10,16 @@ use crate::capture::file::FileSource;
 use crate::capture::live::{LiveOptions, LiveSource};
 use crate::capture::save::{CaptureWriter, SaveFormat, SavedInterface, is_broken_pipe};
 use crate::capture::{CaptureError, FrameSource, Next, interfaces, privilege, stop};
-use crate::cli::{CaptureArgs, OutputArgs, ReadArgs};
-use crate::decode::{Detail, Dissection, decode_into};
+use crate::cli::{CaptureArgs, FlowLimitArgs, FlowsArgs, OutputArgs, ReadArgs};
+use crate::decode::{Detail, Dissection, Proto, Value, decode_into};
 use crate::error::AppError;
-use crate::frame::Timestamp;
+use crate::flow::{FlowConfig, FlowInfo, FlowTable, TCP, UDP};
+use crate::frame::{FrameRecord, Timestamp};
 use crate::output::fields::FieldColumns;
 use crate::output::line::{LineOptions, write_line};
 use crate::output::stats::Stats;
 use crate::output::time::TimeFormat;
-use crate::output::{hex, json, tree};
+use crate::output::{flows as flow_output, hex, json, tree};
 
 /// Flush the text buffer to the writer once it holds this much.
 const FLUSH_AT: usize = 256 * 1024;
@@ -234,6 +235,7 @@ pub fn print_packets(
     let mut text = String::with_capacity(FLUSH_AT + 64 * 1024);
     let mut d = Dissection::default();
     let mut first: Option<Timestamp> = None;
+    let mut flows = FlowTable::new(flow_config(&args.limits, false));
     if let Printer::Fields(columns) = &printer {
         columns.write_header(&mut text);
     }
@@ -260,6 +262,11 @@ pub fn print_packets(
             first = frame.ts;
         }
         decode_into(&frame, detail, &mut d);
+        if !args.no_flows
+            && let Some(info) = flows.ingest(&frame, &d)
+        {
+            annotate(&mut d, &info, detail, args.absolute);
+        }
         match &mut printer {
             Printer::Lines(opts) => write_line(&mut text, &frame, &d, *opts, first),
             Printer::Tree {
@@ -288,6 +295,101 @@ pub fn print_packets(
     }
     if let Printer::Stats(stats) = &printer {
         stats.write(&mut text);
+        stats.write_flows(&mut text, &flows);
+    }
+    if !flush(out, &mut text, true)? {
+        summary.closed_pipe = true;
+    }
+    Ok(summary)
+}
+
+/// The flow table's limits from the command line.
+fn flow_config(limits: &FlowLimitArgs, keep_finished: bool) -> FlowConfig {
+    FlowConfig {
+        idle_timeout_ns: limits
+            .flow_timeout
+            .filter(|s| *s > 0.0)
+            .map(|s| (s * 1e9) as i64),
+        max_flows: limits.max_flows,
+        keep_finished,
+    }
+}
+
+/// Give a decoded packet what the flow table knows: tshark's generated
+/// `tcp.stream`, `tcp.seq`, `tcp.ack` and `udp.stream` fields (when fields
+/// are wanted), and tcpdump's relative numbers for the line unless `-S`.
+fn annotate(d: &mut Dissection, info: &FlowInfo, detail: Detail, absolute: bool) {
+    if !absolute {
+        d.line_seq = info.line_seq;
+    }
+    if detail != Detail::Fields {
+        return;
+    }
+    match info.proto {
+        TCP => {
+            let stream = Value::UInt(u64::from(info.stream));
+            d.push_generated(Proto::Tcp, "tcp.stream", "Stream index", stream);
+            if let (Some(seq), Some(ack)) = (info.rel_seq, info.rel_ack) {
+                let (seq, ack) = (Value::UInt(u64::from(seq)), Value::UInt(u64::from(ack)));
+                d.push_generated(Proto::Tcp, "tcp.seq", "Sequence Number (relative)", seq);
+                d.push_generated(
+                    Proto::Tcp,
+                    "tcp.ack",
+                    "Acknowledgment Number (relative)",
+                    ack,
+                );
+            }
+        }
+        UDP => {
+            let stream = Value::UInt(u64::from(info.stream));
+            d.push_generated(Proto::Udp, "udp.stream", "Stream index", stream);
+        }
+        _ => {}
+    }
+}
+
+/// `wirepeek flows`: every conversation in a file, as a table or NDJSON.
+pub fn flows(args: &FlowsArgs, out: &mut dyn Write) -> Result<RunSummary, AppError> {
+    let mut source = FileSource::open(&args.file)?;
+    let mut table = FlowTable::new(flow_config(&args.limits, true));
+    let mut summary = RunSummary::default();
+    let mut d = Dissection::default();
+    let mut start: Option<i64> = None;
+    loop {
+        if args.count.is_some_and(|c| summary.packets >= c) {
+            break;
+        }
+        let frame: FrameRecord = match source.next_frame()? {
+            Next::Frame(frame) => frame,
+            Next::Idle => continue,
+            Next::End { warning } => {
+                summary.warning = warning;
+                break;
+            }
+        };
+        summary.packets += 1;
+        if let Some(ts) = frame.ts {
+            let ns = ts.as_nanos() as i64;
+            start.get_or_insert(ns);
+        }
+        decode_into(&frame, Detail::Layers, &mut d);
+        table.ingest(&frame, &d);
+    }
+    let counters = table.counters();
+    let mut all = table.into_flows();
+    flow_output::sort(&mut all, args.sort);
+    let start = start.unwrap_or(0);
+    let mut text = String::with_capacity(FLUSH_AT + 64 * 1024);
+    if args.json {
+        for f in &all {
+            flow_output::write_json(&mut text, f, start);
+            if text.len() >= FLUSH_AT && !flush(out, &mut text, false)? {
+                summary.closed_pipe = true;
+                return Ok(summary);
+            }
+        }
+    } else {
+        flow_output::write_table(&mut text, &all, start, &counters);
     }
     if !flush(out, &mut text, true)? {
         summary.closed_pipe = true;

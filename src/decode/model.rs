@@ -245,6 +245,11 @@ pub struct Dissection {
     pub notes: Vec<Note>,
     /// The connection this packet belongs to, when it is TCP or UDP.
     pub tuple: Option<FourTuple>,
+    /// Set after decoding by whoever tracks flows (never by the decoder):
+    /// the TCP sequence and acknowledgement numbers the tcpdump-style line
+    /// prints instead of the absolute ones, relative to the connection's
+    /// first numbers as tcpdump counts them. `None` prints them absolute.
+    pub line_seq: Option<(u32, u32)>,
 }
 
 impl Dissection {
@@ -254,6 +259,49 @@ impl Dissection {
         self.fields.clear();
         self.notes.clear();
         self.tuple = None;
+        self.line_seq = None;
+    }
+
+    /// Append a generated field (a flow index, a relative sequence number:
+    /// facts worked out after decoding) to the first unquoted layer of
+    /// `proto`, keeping every layer's field range right. Works in
+    /// `Detail::Layers` mode too. Returns false when there is no such layer.
+    pub fn push_generated(
+        &mut self,
+        proto: Proto,
+        key: &'static str,
+        name: &'static str,
+        value: Value,
+    ) -> bool {
+        let Some(li) = self
+            .layers
+            .iter()
+            .position(|l| l.proto == proto && !l.quoted)
+        else {
+            return false;
+        };
+        let at = self.layers[li].fields.end;
+        self.fields.insert(
+            at,
+            Field {
+                key,
+                name,
+                bytes: 0..0,
+                mask: 0,
+                value,
+                meaning: None,
+                origin: Origin::Generated,
+                depth: 0,
+            },
+        );
+        self.layers[li].fields.end += 1;
+        for layer in &mut self.layers[li + 1..] {
+            if layer.fields.start >= at {
+                layer.fields.start += 1;
+                layer.fields.end += 1;
+            }
+        }
+        true
     }
 
     /// The fields of one layer.

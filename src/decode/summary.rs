@@ -224,7 +224,9 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, out: &mut String) {
         be16(data, s + 6).map(|v| v & 0x1fff).unwrap_or(0)
     };
     match next {
-        Some(t) if t.proto == Proto::Tcp && frag_offset == 0 => tcp(data, t, &src, &dst, out),
+        Some(t) if t.proto == Proto::Tcp && frag_offset == 0 => {
+            tcp(data, t, d.line_seq, &src, &dst, out)
+        }
         Some(t) if t.proto == Proto::Udp && frag_offset == 0 => udp(data, t, &src, &dst, out),
         Some(t) if t.proto == Proto::Icmp => {
             let _ = write!(out, "{src} > {dst}: ");
@@ -276,7 +278,14 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, out: &mut String) {
     }
 }
 
-fn tcp(data: &[u8], layer: &Layer, src: &AddrText, dst: &AddrText, out: &mut String) {
+fn tcp(
+    data: &[u8],
+    layer: &Layer,
+    relative: Option<(u32, u32)>,
+    src: &AddrText,
+    dst: &AddrText,
+    out: &mut String,
+) {
     let Ok(h) = TcpHeaderSlice::from_slice(&data[layer.header.clone()]) else {
         let sport = be16(data, layer.header.start);
         let dport = be16(data, layer.header.start + 2);
@@ -314,7 +323,7 @@ fn tcp(data: &[u8], layer: &Layer, src: &AddrText, dst: &AddrText, out: &mut Str
     out.push_str("], ");
     // tcpdump counts what the IP header declared, not what was captured.
     let payload_len = layer.pdu.len().saturating_sub(h.data_offset() as usize * 4);
-    let seq = h.sequence_number();
+    let (seq, ack) = relative.unwrap_or((h.sequence_number(), h.acknowledgment_number()));
     if payload_len > 0 || h.syn() || h.fin() || h.rst() {
         if payload_len > 0 {
             out.push_str("seq ");
@@ -330,7 +339,7 @@ fn tcp(data: &[u8], layer: &Layer, src: &AddrText, dst: &AddrText, out: &mut Str
     }
     if h.ack() {
         out.push_str("ack ");
-        push_dec(out, h.acknowledgment_number() as u64);
+        push_dec(out, ack as u64);
         out.push_str(", ");
     }
     out.push_str("win ");

@@ -577,17 +577,18 @@ fn udp_loop(socket: UdpSocket, local: SocketAddr, shared: Arc<Shared>) {
                 normalize_addr(peer)
             ));
         }
+        // Count before echoing: once the echo is out, a client may already
+        // be reading these counters.
+        shared
+            .counters
+            .udp_datagrams
+            .fetch_add(1, Ordering::Relaxed);
+        shared
+            .counters
+            .udp_bytes
+            .fetch_add(n as u64, Ordering::Relaxed);
         match socket.send_to(datagram, peer) {
-            Ok(_) => {
-                shared
-                    .counters
-                    .udp_datagrams
-                    .fetch_add(1, Ordering::Relaxed);
-                shared
-                    .counters
-                    .udp_bytes
-                    .fetch_add(n as u64, Ordering::Relaxed);
-            }
+            Ok(_) => {}
             Err(e) => shared.log(format!(
                 "udp ({}, {local}) echo failed: {e}",
                 normalize_addr(peer)

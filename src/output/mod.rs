@@ -2,6 +2,7 @@
 //! text to any `Write`. They format the model; they never parse bytes.
 
 pub mod fields;
+pub mod flows;
 pub mod hex;
 pub mod json;
 pub mod line;

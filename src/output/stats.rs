@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::decode::{Dissection, NoteKind, Proto};
+use crate::flow::FlowTable;
 use crate::frame::{FrameRecord, LinkType, Timestamp};
 
 struct Node {
@@ -144,6 +145,29 @@ impl Stats {
         for &c in &self.nodes[0].children {
             self.write_node(out, c, 1);
         }
+    }
+
+    /// Append conversation and endpoint totals from the flow table.
+    pub fn write_flows(&self, out: &mut String, table: &FlowTable) {
+        let [tcp, udp, icmp] = table.conversations();
+        let c = table.counters();
+        let (addrs, ends) = table.endpoints();
+        let _ = writeln!(
+            out,
+            "Conversations:  {} ({tcp} TCP, {udp} UDP, {icmp} ICMP echo), {} TCP 4-tuples reused",
+            u64::from(tcp) + u64::from(udp) + u64::from(icmp),
+            c.reused
+        );
+        let _ = writeln!(
+            out,
+            "Endpoints:      {addrs} IP addresses, {ends} address:port endpoints (among {} tracked flows)",
+            table.live()
+        );
+        let _ = writeln!(
+            out,
+            "Flow table:     peak {} tracked, {} expired idle, {} evicted when full",
+            c.peak, c.expired, c.evicted
+        );
     }
 
     fn write_node(&self, out: &mut String, n: usize, depth: usize) {

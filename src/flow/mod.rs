@@ -1,0 +1,365 @@
+//! Conversations: a direction-normalised key per TCP/UDP 4-tuple (and per
+//! ICMP echo identifier), a bounded table of per-flow state, and what each
+//! packet learns from it (stream index, direction, relative TCP sequence and
+//! acknowledgement numbers).
+//!
+//! Uses `frame` and `decode` only; never prints, never imports capture,
+//! output or run. Per-flow state is one fixed-size struct (no per-flow
+//! allocation) so a million flows fit in a few hundred megabytes.
+
+mod index;
+pub mod table;
+pub mod tcp_state;
+
+use std::net::IpAddr;
+
+use crate::decode::{Dissection, Proto};
+use crate::frame::FrameRecord;
+
+pub use table::{FlowConfig, FlowTable, TableCounters};
+pub use tcp_state::{TcpFlow, TcpState};
+
+/// IP protocol numbers we track.
+pub const TCP: u8 = 6;
+pub const UDP: u8 = 17;
+pub const ICMP: u8 = 1;
+pub const ICMPV6: u8 = 58;
+
+/// One conversation's identity, the same whichever way a packet travels:
+/// the endpoint that sorts lower (address, then port) comes first. For ICMP
+/// echo the "ports" are both the echo identifier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FlowKey {
+    pub proto: u8,
+    pub lo: IpAddr,
+    pub lo_port: u16,
+    pub hi: IpAddr,
+    pub hi_port: u16,
+}
+
+impl FlowKey {
+    /// The key for a packet from `src` to `dst`, and whether the packet
+    /// travels from the lower endpoint to the higher one.
+    pub fn new(proto: u8, src: (IpAddr, u16), dst: (IpAddr, u16)) -> (FlowKey, bool) {
+        let forward = src <= dst;
+        let (lo, hi) = if forward { (src, dst) } else { (dst, src) };
+        let key = FlowKey {
+            proto,
+            lo: lo.0,
+            lo_port: lo.1,
+            hi: hi.0,
+            hi_port: hi.1,
+        };
+        (key, forward)
+    }
+
+    /// The protocol's short lower-case name (`tcp`, `udp`, `icmp`, `icmpv6`).
+    pub fn proto_name(&self) -> &'static str {
+        match self.proto {
+            TCP => "tcp",
+            UDP => "udp",
+            ICMP => "icmp",
+            ICMPV6 => "icmpv6",
+            _ => "ip",
+        }
+    }
+}
+
+/// What the flow table says about one packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlowInfo {
+    pub proto: u8,
+    /// The per-protocol stream index in order of first appearance, from 0,
+    /// as tshark's `tcp.stream` / `udp.stream`.
+    pub stream: u32,
+    /// True when the packet travels from endpoint A (the sender of the
+    /// conversation's first packet) to B.
+    pub a_to_b: bool,
+    /// Wireshark's relative sequence and acknowledgement numbers (TCP only).
+    pub rel_seq: Option<u32>,
+    pub rel_ack: Option<u32>,
+    /// tcpdump's relative numbers for the line output: `None` where tcpdump
+    /// prints the absolute ones (SYNs, the first ACK it sees of a connection).
+    pub line_seq: Option<(u32, u32)>,
+}
+
+/// The transport facts the table needs from one packet, read from the
+/// dissection's layer ranges (works in `Detail::Layers` mode).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Packet {
+    pub key: FlowKey,
+    /// From the lower endpoint to the higher one.
+    pub forward: bool,
+    pub src_port: u16,
+    pub dst_port: u16,
+    /// False for packets tshark tracks but leaves out of its conversation
+    /// counts (a TCP header the capture cut or whose length is bogus).
+    pub counted: bool,
+    pub tcp: Option<TcpSegment>,
+    pub echo: Option<Echo>,
+}
+
+/// The TCP header fields flow tracking needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TcpSegment {
+    pub seq: u32,
+    pub ack: u32,
+    /// The low 9 flag bits (FIN = 0x01 … AE = 0x100).
+    pub flags: u16,
+    /// Payload length by the IP header's account (tshark's `tcp.len`).
+    pub len: u32,
+    /// False when the header length is bogus: no sequence analysis.
+    pub analysed: bool,
+}
+
+impl TcpSegment {
+    pub const FIN: u16 = 0x01;
+    pub const SYN: u16 = 0x02;
+    pub const RST: u16 = 0x04;
+    pub const ACK: u16 = 0x10;
+
+    pub fn has(&self, flag: u16) -> bool {
+        self.flags & flag != 0
+    }
+}
+
+/// An ICMP echo request or reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Echo {
+    pub request: bool,
+    pub id: u16,
+    pub seq: u16,
+}
+
+fn be16(data: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(data.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn be32(data: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// The final destination of an IPv6 packet with a routing header that has
+/// segments left (the last address of a type 0/2 header, the first segment
+/// of a type 4 segment routing header): Wireshark keys conversations by it.
+fn final_destination(data: &[u8], d: &Dissection) -> Option<IpAddr> {
+    let rh = d
+        .layers
+        .iter()
+        .rev()
+        .find(|l| l.proto == Proto::Ipv6Routing && !l.quoted)?;
+    let h = rh.header.start;
+    let len = usize::from(*data.get(h + 1)?) * 8 + 8;
+    let (kind, left) = (*data.get(h + 2)?, *data.get(h + 3)?);
+    if left == 0 {
+        return None;
+    }
+    let at = match kind {
+        0 | 2 => h + len - 16,
+        4 => h + 8,
+        _ => return None,
+    };
+    if at < h + 8 {
+        return None;
+    }
+    let a: [u8; 16] = data.get(at..at + 16)?.try_into().ok()?;
+    Some(IpAddr::from(a))
+}
+
+impl Packet {
+    /// The flow-relevant facts of a decoded frame, or `None` when it belongs
+    /// to no conversation we track (not TCP/UDP/ICMP echo, or a TCP header
+    /// cut before its 20 fixed bytes or a UDP header cut before its 8, which
+    /// tshark does not count in its conversations either).
+    pub fn from_dissection(frame: &FrameRecord, d: &Dissection) -> Option<Packet> {
+        let data = &frame.data[..];
+        if let Some(t) = d.tuple {
+            let dst = final_destination(data, d).unwrap_or(t.dst);
+            let (key, forward) = FlowKey::new(t.protocol, (t.src, t.src_port), (dst, t.dst_port));
+            let mut p = Packet {
+                key,
+                forward,
+                src_port: t.src_port,
+                dst_port: t.dst_port,
+                counted: true,
+                tcp: None,
+                echo: None,
+            };
+            if t.protocol == UDP {
+                // tshark ignores a UDP header cut short by the capture.
+                let layer = d
+                    .layers
+                    .iter()
+                    .find(|l| l.proto == Proto::Udp && !l.quoted)?;
+                data.get(layer.header.start..layer.header.start + 8)?;
+            }
+            if t.protocol == TCP {
+                let layer = d
+                    .layers
+                    .iter()
+                    .find(|l| l.proto == Proto::Tcp && !l.quoted)?;
+                let s = layer.header.start;
+                let off_flags = be16(data, s + 12)?;
+                let hdr_len = (off_flags >> 12) as usize * 4;
+                // tshark gives a segment with a bogus header length a stream
+                // index but neither analyses nor counts it; one whose options
+                // the capture cut is analysed but not counted.
+                let bogus = hdr_len < 20 || hdr_len > layer.pdu.len();
+                p.counted = !bogus && data.len() >= s + hdr_len;
+                p.tcp = Some(TcpSegment {
+                    seq: be32(data, s + 4)?,
+                    ack: be32(data, s + 8)?,
+                    flags: off_flags & 0x01ff,
+                    len: if bogus {
+                        0
+                    } else {
+                        (layer.pdu.len() - hdr_len) as u32
+                    },
+                    analysed: !bogus,
+                });
+            }
+            return Some(p);
+        }
+        // ICMP echo: the innermost unquoted IP header before the ICMP layer.
+        let i = d
+            .layers
+            .iter()
+            .position(|l| matches!(l.proto, Proto::Icmp | Proto::Icmpv6) && !l.quoted)?;
+        let icmp = &d.layers[i];
+        let s = icmp.header.start;
+        let kind = *data.get(s)?;
+        let (proto, request) = match (icmp.proto, kind) {
+            (Proto::Icmp, 8) => (ICMP, true),
+            (Proto::Icmp, 0) => (ICMP, false),
+            (Proto::Icmpv6, 128) => (ICMPV6, true),
+            (Proto::Icmpv6, 129) => (ICMPV6, false),
+            _ => return None,
+        };
+        let id = be16(data, s + 4)?;
+        let seq = be16(data, s + 6)?;
+        let ip = d.layers[..i]
+            .iter()
+            .rev()
+            .find(|l| matches!(l.proto, Proto::Ipv4 | Proto::Ipv6))?;
+        let h = ip.header.start;
+        let (src, dst): (IpAddr, IpAddr) = if ip.proto == Proto::Ipv4 {
+            let s4: [u8; 4] = data.get(h + 12..h + 16)?.try_into().ok()?;
+            let d4: [u8; 4] = data.get(h + 16..h + 20)?.try_into().ok()?;
+            (s4.into(), d4.into())
+        } else {
+            let s6: [u8; 16] = data.get(h + 8..h + 24)?.try_into().ok()?;
+            let d6: [u8; 16] = data.get(h + 24..h + 40)?.try_into().ok()?;
+            (s6.into(), d6.into())
+        };
+        let dst = final_destination(data, d).unwrap_or(dst);
+        let (key, forward) = FlowKey::new(proto, (src, id), (dst, id));
+        Some(Packet {
+            key,
+            forward,
+            src_port: id,
+            dst_port: id,
+            counted: true,
+            tcp: None,
+            echo: Some(Echo { request, id, seq }),
+        })
+    }
+}
+
+/// Ports below this are "well known / registered": the side using a port at
+/// or above it (an ephemeral port) is taken for the client when no SYN says.
+pub const EPHEMERAL_FROM: u16 = 1024;
+
+/// Which endpoint started the conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Client {
+    A,
+    B,
+    Unknown,
+}
+
+/// Everything kept about one conversation: one fixed-size record.
+#[derive(Clone, Debug)]
+pub struct FlowState {
+    pub key: FlowKey,
+    /// True when A (the first packet's sender) is the key's lower endpoint.
+    pub a_is_lo: bool,
+    pub client: Client,
+    pub stream: u32,
+    /// First and last packet times, nanoseconds since the epoch (0 if the
+    /// records carried no time).
+    pub first_ns: i64,
+    pub last_ns: i64,
+    /// [A→B, B→A].
+    pub packets: [u64; 2],
+    /// Frame bytes (wire length), as tshark counts them.
+    pub bytes: [u64; 2],
+    pub tcp: TcpFlow,
+    /// Intrusive least-recently-seen list for expiry and eviction.
+    pub(crate) prev: u32,
+    pub(crate) next: u32,
+}
+
+impl FlowState {
+    /// The A endpoint.
+    pub fn a(&self) -> (IpAddr, u16) {
+        if self.a_is_lo {
+            (self.key.lo, self.key.lo_port)
+        } else {
+            (self.key.hi, self.key.hi_port)
+        }
+    }
+
+    /// The B endpoint.
+    pub fn b(&self) -> (IpAddr, u16) {
+        if self.a_is_lo {
+            (self.key.hi, self.key.hi_port)
+        } else {
+            (self.key.lo, self.key.lo_port)
+        }
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.bytes[0] + self.bytes[1]
+    }
+
+    pub fn total_packets(&self) -> u64 {
+        self.packets[0] + self.packets[1]
+    }
+
+    /// Seconds from first to last packet.
+    pub fn duration_ns(&self) -> i64 {
+        (self.last_ns - self.first_ns).max(0)
+    }
+
+    /// The TCP state name, or for other protocols an empty string.
+    pub fn state_name(&self) -> &'static str {
+        if self.key.proto == TCP {
+            self.tcp.state.name()
+        } else if self.key.proto == ICMP || self.key.proto == ICMPV6 {
+            if self.tcp.matched > 0 {
+                "ANSWERED"
+            } else {
+                "UNANSWERED"
+            }
+        } else {
+            ""
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    #[test]
+    fn a_key_is_the_same_in_both_directions() {
+        let a = (IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)), 40000);
+        let b = (IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)), 80);
+        let (k1, f1) = FlowKey::new(TCP, a, b);
+        let (k2, f2) = FlowKey::new(TCP, b, a);
+        assert_eq!(k1, k2);
+        assert_ne!(f1, f2);
+        assert_eq!(k1.lo_port, 80);
+    }
+}

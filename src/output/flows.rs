@@ -1,0 +1,217 @@
+//! `wirepeek flows`: the conversation table as text, or as NDJSON (one
+//! object per conversation). Formats `flow::FlowState` records; computes
+//! nothing but sort order and column widths.
+
+use std::fmt::Write;
+use std::net::IpAddr;
+
+use crate::flow::{Client, FlowState, TCP, TableCounters};
+
+use super::json::string;
+
+/// The order of the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortKey {
+    /// Total bytes, largest first.
+    Bytes,
+    /// Total packets, most first.
+    Packets,
+    /// First seen, earliest first.
+    First,
+    /// Duration, longest first.
+    Duration,
+    /// Protocol, then stream index (tshark's order).
+    Stream,
+}
+
+/// Put the flows in the order asked for; ties keep order of appearance.
+pub fn sort(flows: &mut [FlowState], key: SortKey) {
+    match key {
+        SortKey::Bytes => flows.sort_by_key(|f| std::cmp::Reverse(f.total_bytes())),
+        SortKey::Packets => flows.sort_by_key(|f| std::cmp::Reverse(f.total_packets())),
+        SortKey::First => flows.sort_by_key(|f| f.first_ns),
+        SortKey::Duration => flows.sort_by_key(|f| std::cmp::Reverse(f.duration_ns())),
+        SortKey::Stream => flows.sort_by_key(|f| (f.key.proto, f.stream)),
+    }
+}
+
+/// `addr:port`, IPv6 as `[addr]:port`.
+pub fn endpoint(out: &mut String, (addr, port): (IpAddr, u16)) {
+    match addr {
+        IpAddr::V4(a) => {
+            let _ = write!(out, "{a}:{port}");
+        }
+        IpAddr::V6(a) => {
+            let _ = write!(out, "[{a}]:{port}");
+        }
+    }
+}
+
+fn seconds(ns: i64) -> String {
+    format!(
+        "{}.{:09}",
+        ns.div_euclid(1_000_000_000),
+        ns.rem_euclid(1_000_000_000)
+    )
+}
+
+fn client_name(c: Client) -> &'static str {
+    match c {
+        Client::A => "a",
+        Client::B => "b",
+        Client::Unknown => "",
+    }
+}
+
+/// Append one conversation as a JSON object on one line. `start_ns` is the
+/// capture's first packet time, for `rel_start`.
+pub fn write_json(out: &mut String, f: &FlowState, start_ns: i64) {
+    let _ = write!(
+        out,
+        "{{\"proto\":\"{}\",\"stream\":{},\"a\":",
+        f.key.proto_name(),
+        f.stream
+    );
+    let mut ep = String::new();
+    endpoint(&mut ep, f.a());
+    string(out, &ep);
+    ep.clear();
+    endpoint(&mut ep, f.b());
+    out.push_str(",\"b\":");
+    string(out, &ep);
+    let _ = write!(
+        out,
+        ",\"client\":{},\"packets_a_to_b\":{},\"packets_b_to_a\":{},\"bytes_a_to_b\":{},\"bytes_b_to_a\":{},\"first_seen\":\"{}\",\"rel_start\":\"{}\",\"duration\":\"{}\",\"state\":",
+        match f.client {
+            Client::Unknown => "null".to_string(),
+            c => format!("\"{}\"", client_name(c)),
+        },
+        f.packets[0],
+        f.packets[1],
+        f.bytes[0],
+        f.bytes[1],
+        seconds(f.first_ns),
+        seconds(f.first_ns - start_ns),
+        seconds(f.duration_ns()),
+    );
+    string(out, f.state_name());
+    if f.key.proto == TCP {
+        out.push_str(",\"handshake_rtt\":");
+        match f.tcp.rtt_us {
+            Some(us) => {
+                let _ = write!(out, "\"{}\"", seconds(i64::from(us) * 1000));
+            }
+            None => out.push_str("null"),
+        }
+        let _ = write!(
+            out,
+            ",\"retransmissions\":{},\"out_of_order\":{}",
+            f.tcp.retransmissions, f.tcp.out_of_order
+        );
+    }
+    out.push_str("}\n");
+}
+
+/// Append the table, with a footer of totals.
+pub fn write_table(out: &mut String, flows: &[FlowState], start_ns: i64, counters: &TableCounters) {
+    let rows: Vec<[String; 13]> = flows
+        .iter()
+        .map(|f| {
+            let mut a = String::new();
+            endpoint(&mut a, f.a());
+            let mut b = String::new();
+            endpoint(&mut b, f.b());
+            match f.client {
+                Client::A => a.push_str(" *"),
+                Client::B => b.push_str(" *"),
+                Client::Unknown => {}
+            }
+            let rel = (f.first_ns - start_ns) as f64 / 1e9;
+            let rtt = f
+                .tcp
+                .rtt_us
+                .map_or(String::new(), |us| format!("{:.3}", f64::from(us) / 1000.0));
+            let tcp = f.key.proto == TCP;
+            [
+                f.key.proto_name().to_string(),
+                a,
+                b,
+                format!("{rel:.6}"),
+                format!("{:.6}", f.duration_ns() as f64 / 1e9),
+                f.packets[0].to_string(),
+                f.bytes[0].to_string(),
+                f.packets[1].to_string(),
+                f.bytes[1].to_string(),
+                f.state_name().to_string(),
+                rtt,
+                if tcp {
+                    f.tcp.retransmissions.to_string()
+                } else {
+                    String::new()
+                },
+                if tcp {
+                    f.tcp.out_of_order.to_string()
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    let header = [
+        "Proto",
+        "A",
+        "B",
+        "First(s)",
+        "Duration(s)",
+        "Pkts A→B",
+        "Bytes A→B",
+        "Pkts B→A",
+        "Bytes B→A",
+        "State",
+        "RTT(ms)",
+        "Retr",
+        "OOO",
+    ];
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r.iter()) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |out: &mut String, cells: &[&str]| {
+        for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            if i > 0 {
+                out.push_str("  ");
+            }
+            let pad = w.saturating_sub(c.chars().count());
+            // Text left-aligned, numbers right-aligned.
+            if matches!(i, 0..=2 | 9) {
+                out.push_str(c);
+                if i + 1 < cells.len() {
+                    out.extend(std::iter::repeat_n(' ', pad));
+                }
+            } else {
+                out.extend(std::iter::repeat_n(' ', pad));
+                out.push_str(c);
+            }
+        }
+        let trimmed = out.trim_end_matches(' ').len();
+        out.truncate(trimmed);
+        out.push('\n');
+    };
+    line(out, &header);
+    for r in &rows {
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        line(out, &cells);
+    }
+    let _ = writeln!(
+        out,
+        "{} conversations (* marks the client: it sent the SYN or the echo request, or uses the ephemeral port)",
+        flows.len()
+    );
+    let _ = writeln!(
+        out,
+        "Flow table: peak {} tracked, {} expired idle, {} evicted when full, {} TCP 4-tuples reused",
+        counters.peak, counters.expired, counters.evicted, counters.reused
+    );
+}
