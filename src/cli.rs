@@ -104,6 +104,9 @@ pub struct CaptureArgs {
     /// Save as pcapng instead of pcap.
     #[arg(long, requires = "write")]
     pub pcapng: bool,
+    /// When the capture ends, print its conversations (as `wirepeek flows`).
+    #[arg(long)]
+    pub flows: bool,
     /// Once the capture socket is open, switch to this user (tcpdump's -Z);
     /// without it, every capability is dropped instead.
     #[arg(short = 'Z', long = "user", value_name = "NAME")]

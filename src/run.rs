@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::flow::{FlowConfig, FlowInfo, FlowTable, TCP, UDP};
 use crate::frame::{FrameRecord, Timestamp};
 use crate::output::fields::FieldColumns;
+use crate::output::flows::SortKey;
 use crate::output::line::{LineOptions, write_line};
 use crate::output::stats::Stats;
 use crate::output::time::TimeFormat;
@@ -78,10 +79,20 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
         None => None,
     };
     privilege::drop_after_open(args.user.as_deref())?;
-    let summary = match writer {
-        Some(writer) => save_frames(&mut source, args, writer, &stop)?,
-        None => print_packets(&mut source, &args.output, out, &stop)?,
+    let mut flows = FlowTable::new(flow_config(&args.output.limits, args.flows));
+    let mut summary = match writer {
+        Some(writer) => save_frames(&mut source, args, writer, &stop, &mut flows)?,
+        None => print_packets(&mut source, &args.output, out, &stop, &mut flows)?,
     };
+    if args.flows && !summary.closed_pipe {
+        // With `-w -` standard output carries the capture file itself.
+        let to_stdout = args.write.as_deref() != Some("-");
+        let mut stderr = std::io::stderr();
+        let sink: &mut dyn Write = if to_stdout { out } else { &mut stderr };
+        if !print_flow_table(sink, flows, false, SortKey::Bytes, None)? {
+            summary.closed_pipe = true;
+        }
+    }
     let stats = source.stats();
     // wirepeek has no queue of its own between the kernel ring and the
     // printer (one thread reads and prints), so it cannot drop: 0 is exact.
@@ -134,7 +145,9 @@ fn save_frames(
     args: &CaptureArgs,
     mut writer: CaptureWriter,
     stop: &dyn Fn() -> bool,
+    flows: &mut FlowTable,
 ) -> Result<RunSummary, AppError> {
+    let mut d = Dissection::default();
     let mut summary = RunSummary::default();
     let result = (|| -> Result<(), CaptureError> {
         loop {
@@ -145,6 +158,10 @@ fn save_frames(
                 Next::Frame(frame) => {
                     writer.write(&frame)?;
                     summary.packets += 1;
+                    if args.flows {
+                        decode_into(&frame, Detail::Layers, &mut d);
+                        flows.ingest(&frame, &d);
+                    }
                 }
                 Next::Idle => writer.flush()?,
                 Next::End { warning } => {
@@ -168,7 +185,8 @@ fn save_frames(
 /// `wirepeek read`.
 pub fn read(args: &ReadArgs, out: &mut dyn Write) -> Result<RunSummary, AppError> {
     let mut source = FileSource::open(&args.file)?;
-    print_packets(&mut source, &args.output, out, &|| false)
+    let mut flows = FlowTable::new(flow_config(&args.output.limits, false));
+    print_packets(&mut source, &args.output, out, &|| false, &mut flows)
 }
 
 /// The printer a set of output flags asks for.
@@ -228,6 +246,7 @@ pub fn print_packets(
     args: &OutputArgs,
     out: &mut dyn Write,
     stop: &dyn Fn() -> bool,
+    flows: &mut FlowTable,
 ) -> Result<RunSummary, AppError> {
     let mut printer = Printer::from_args(args);
     let detail = printer.detail();
@@ -235,7 +254,6 @@ pub fn print_packets(
     let mut text = String::with_capacity(FLUSH_AT + 64 * 1024);
     let mut d = Dissection::default();
     let mut first: Option<Timestamp> = None;
-    let mut flows = FlowTable::new(flow_config(&args.limits, false));
     if let Printer::Fields(columns) = &printer {
         columns.write_header(&mut text);
     }
@@ -295,7 +313,7 @@ pub fn print_packets(
     }
     if let Printer::Stats(stats) = &printer {
         stats.write(&mut text);
-        stats.write_flows(&mut text, &flows);
+        stats.write_flows(&mut text, flows);
     }
     if !flush(out, &mut text, true)? {
         summary.closed_pipe = true;
@@ -375,26 +393,40 @@ pub fn flows(args: &FlowsArgs, out: &mut dyn Write) -> Result<RunSummary, AppErr
         decode_into(&frame, Detail::Layers, &mut d);
         table.ingest(&frame, &d);
     }
+    if !print_flow_table(out, table, args.json, args.sort, start)? {
+        summary.closed_pipe = true;
+    }
+    Ok(summary)
+}
+
+/// Print a flow table's conversations, sorted, as a table or NDJSON.
+/// Returns false when the reader has gone.
+fn print_flow_table(
+    out: &mut dyn Write,
+    table: FlowTable,
+    json: bool,
+    sort: SortKey,
+    start: Option<i64>,
+) -> Result<bool, AppError> {
     let counters = table.counters();
     let mut all = table.into_flows();
-    flow_output::sort(&mut all, args.sort);
-    let start = start.unwrap_or(0);
+    flow_output::sort(&mut all, sort);
+    // First-seen times count from the capture's first packet when known.
+    let start = start
+        .or_else(|| all.iter().map(|f| f.first_ns).min())
+        .unwrap_or(0);
     let mut text = String::with_capacity(FLUSH_AT + 64 * 1024);
-    if args.json {
+    if json {
         for f in &all {
             flow_output::write_json(&mut text, f, start);
             if text.len() >= FLUSH_AT && !flush(out, &mut text, false)? {
-                summary.closed_pipe = true;
-                return Ok(summary);
+                return Ok(false);
             }
         }
     } else {
         flow_output::write_table(&mut text, &all, start, &counters);
     }
-    if !flush(out, &mut text, true)? {
-        summary.closed_pipe = true;
-    }
-    Ok(summary)
+    flush(out, &mut text, true)
 }
 
 /// Write out the buffered text. Returns false when the reader has gone.

@@ -421,3 +421,34 @@ fn capabilities_are_dropped_once_the_socket_is_open() {
         );
     }
 }
+
+#[test]
+fn capture_with_flows_prints_the_conversation_table_at_the_end() {
+    if !is_root() {
+        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+        return;
+    }
+    let port = 51_000 + (std::process::id() % 1000) as u16;
+    let mut child = bin()
+        .args(["capture", "-i", "lo", "--flows", "--duration", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let _stderr = wait_listening(&mut child);
+    send_udp(port, 5);
+    std::thread::sleep(Duration::from_millis(100));
+    // SAFETY: sending SIGINT to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let out = child.wait_with_output().expect("exits");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("udp") && l.contains(&format!("127.0.0.1:{port}")))
+        .unwrap_or_else(|| panic!("no flow row for port {port}:\n{text}"));
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert!(cells.contains(&"5"), "five packets A→B: {row}");
+}
