@@ -25,6 +25,7 @@ pub const FIXED_LEN: usize = 8;
 
 /// Decode an ARP packet at `start`.
 pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.bound(end);
     ctx.layer(Proto::Arp, start..(start + FIXED_LEN).min(end));
     ctx.uint("arp.hw.type", "Hardware type", at(start, HTYPE));
     if let Some(p) = ctx.hex("arp.proto.type", "Protocol type", at(start, PTYPE), 4) {

@@ -28,6 +28,7 @@ pub const HEADER_LEN: usize = 14;
 
 /// Decode an Ethernet frame occupying `start..end`.
 pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.bound(end);
     ctx.layer(
         Proto::Ethernet,
         start..(start + HEADER_LEN).min(ctx.data.len()),
@@ -69,6 +70,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
 fn trailer(ctx: &mut Ctx, from: usize, end: usize) {
     let end = end.min(ctx.data.len());
     if from < end {
+        ctx.bound(end);
         ctx.layer(Proto::Trailer, from..end);
         ctx.bytes("eth.trailer", "Trailer", from..end);
     }

@@ -31,6 +31,7 @@ pub fn is_error(kind: u8) -> bool {
 
 /// Decode an ICMP message at `start`.
 pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.bound(end);
     ctx.layer(
         Proto::Icmp,
         start..(start + HEADER_LEN).min(end).min(ctx.data.len()),
@@ -85,10 +86,10 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
                 return;
             }
             if start + HEADER_LEN < end.min(ctx.data.len()) {
-                let was = (ctx.quoted, ctx.addrs);
+                let was = (ctx.quoted, ctx.addrs, ctx.limit);
                 ctx.quoted = true;
                 ipv4::dissect(ctx, start + HEADER_LEN, end);
-                (ctx.quoted, ctx.addrs) = was;
+                (ctx.quoted, ctx.addrs, ctx.limit) = was;
             }
         }
         _ => {

@@ -23,6 +23,7 @@ pub const HEADER_LEN: usize = 4;
 
 /// Decode an ICMPv6 message at `start`.
 pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.bound(end);
     ctx.layer(
         Proto::Icmpv6,
         start..(start + 8).min(end).min(ctx.data.len()),
@@ -51,10 +52,10 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
                 _ => ctx.bytes("icmpv6.reserved", "Reserved", body..body + 4),
             }
             if start + 8 < end.min(ctx.data.len()) {
-                let was = (ctx.quoted, ctx.addrs);
+                let was = (ctx.quoted, ctx.addrs, ctx.limit);
                 ctx.quoted = true;
                 ipv6::dissect(ctx, start + 8, end);
-                (ctx.quoted, ctx.addrs) = was;
+                (ctx.quoted, ctx.addrs, ctx.limit) = was;
             }
         }
         128 | 129 => {

@@ -39,6 +39,7 @@ pub const MIN_LEN: usize = 20;
 
 /// Decode an IPv4 packet at `start`; `end` bounds it (the link layer's end).
 pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.bound(end);
     ctx.layer(
         Proto::Ipv4,
         start..(start + MIN_LEN).min(end).min(ctx.data.len()),
@@ -256,6 +257,12 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
         if kind == 1 {
             pos += 1;
             continue;
+        }
+        // The length byte must itself lie inside the header.
+        if pos + 2 > to {
+            let why = "option type at the header's last byte has no room for its length";
+            ctx.malformed(Proto::Ipv4, pos, why.to_string());
+            return;
         }
         let Some(len) = ctx.u8_at(pos + 1) else {
             return;

@@ -35,6 +35,7 @@ pub const HEADER_LEN: usize = 40;
 
 /// Decode an IPv6 packet at `start`, bounded by `end`.
 pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.bound(end);
     ctx.layer(
         Proto::Ipv6,
         start..(start + HEADER_LEN).min(end).min(ctx.data.len()),
@@ -119,6 +120,7 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
         60 => (Proto::Ipv6DestOpts, "ipv6.dstopts.nxt", "ipv6.dstopts.len"),
         _ => (Proto::Ipv6Ah, "ah.next_header", "ah.length"),
     };
+    ctx.bound(end);
     ctx.layer(proto, start..(start + 8).min(end).min(ctx.data.len()));
     // The parent's payload length leaves no room for even the next-header
     // and length bytes: whatever follows is not this header's to show.
@@ -204,6 +206,14 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
                 start + 4..start + len,
             );
         }
+        Proto::Ipv6Ah if len < 12 => {
+            ctx.malformed(
+                proto,
+                start + 1,
+                format!("AH length says {len} bytes, less than its fixed 12"),
+            );
+            return;
+        }
         Proto::Ipv6Ah => {
             ctx.hex("ah.spi", "AH SPI", start + 4..start + 8, 8);
             ctx.uint("ah.sequence", "AH Sequence", start + 8..start + 12);
@@ -225,6 +235,12 @@ fn options(ctx: &mut Ctx, proto: Proto, from: usize, to: usize) {
         if kind == 0 {
             pos += 1;
             continue;
+        }
+        // The length byte must itself lie inside the header.
+        if pos + 2 > to {
+            let why = "option type at the header's last byte has no room for its length";
+            ctx.malformed(proto, pos, why.to_string());
+            return;
         }
         let Some(len) = ctx.u8_at(pos + 1) else {
             return;

@@ -60,6 +60,7 @@ pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
         fields_on: detail == Detail::Fields,
         quoted: false,
         addrs: None,
+        limit: data.len(),
     };
     frame_layer(&mut ctx, frame);
     // The link layer spans the frame as it was on the wire; fields past the
@@ -75,10 +76,10 @@ pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
         LinkType::IPV4 => ipv4::dissect(&mut ctx, 0, end),
         LinkType::IPV6 => ipv6::dissect(&mut ctx, 0, end),
         LinkType::PCAPNG_CUSTOM => {
-            ctx.layer(Proto::CustomBlock, 0..end);
+            ctx.layer(Proto::CustomBlock, 0..data.len());
         }
         other => {
-            ctx.layer(Proto::Unsupported, 0..end);
+            ctx.layer(Proto::Unsupported, 0..data.len());
             ctx.note(
                 Severity::Note,
                 NoteKind::Unsupported,
@@ -160,7 +161,7 @@ fn raw_ip(ctx: &mut Ctx, at: usize, end: usize) {
         Some(4) => ipv4::dissect(ctx, at, end),
         Some(6) => ipv6::dissect(ctx, at, end),
         Some(v) => {
-            ctx.layer(Proto::Unsupported, at..end);
+            ctx.layer(Proto::Unsupported, at..end.min(ctx.data.len()).max(at));
             ctx.note(
                 Severity::Warn,
                 NoteKind::Malformed,
@@ -231,11 +232,16 @@ pub struct Ctx<'a> {
     /// Source and destination of the innermost IP header so far, for the
     /// transport layer's 4-tuple and checksum pseudo-header.
     pub(crate) addrs: Option<(IpAddr, IpAddr)>,
+    /// Where the current layer's bytes end by its parent's account (or the
+    /// capture's end, if sooner): fields past it are not read, so a header
+    /// never borrows bytes that belong to a trailer or to nothing.
+    pub(crate) limit: usize,
 }
 
 impl<'a> Ctx<'a> {
     /// Start a layer; fields pushed after this belong to it.
     pub(crate) fn layer(&mut self, proto: Proto, header: Range<usize>) {
+        let header = self.captured(header);
         let start = self.d.fields.len();
         self.d.layers.push(Layer {
             proto,
@@ -244,6 +250,14 @@ impl<'a> Ctx<'a> {
             fields: start..start,
             quoted: self.quoted,
         });
+    }
+
+    /// A header range clipped to the captured bytes: layers describe bytes
+    /// we have; what the headers claim beyond them is in the notes.
+    fn captured(&self, range: Range<usize>) -> Range<usize> {
+        let len = self.data.len();
+        let start = range.start.min(len);
+        start..range.end.clamp(start, len)
     }
 
     /// Record how far the current layer's data unit extends, by its
@@ -256,6 +270,7 @@ impl<'a> Ctx<'a> {
 
     /// Correct the current layer's header range once its length is known.
     pub(crate) fn set_header(&mut self, header: Range<usize>) {
+        let header = self.captured(header);
         if let Some(layer) = self.d.layers.last_mut() {
             layer.header = header;
         }
@@ -269,14 +284,27 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Read fields only up to `end` (clipped to the captured bytes).
+    pub(crate) fn bound(&mut self, end: usize) {
+        self.limit = end.min(self.data.len());
+    }
+
+    /// The bytes at `range`, if captured and within the current layer.
+    fn get(&self, range: Range<usize>) -> Option<&'a [u8]> {
+        if range.end > self.limit {
+            return None;
+        }
+        self.data.get(range)
+    }
+
     /// Big-endian unsigned integer at `range`, if those bytes were captured.
     pub(crate) fn read(&self, range: Range<usize>) -> Option<u64> {
-        let bytes = self.data.get(range)?;
+        let bytes = self.get(range)?;
         Some(bytes.iter().fold(0u64, |acc, b| (acc << 8) | *b as u64))
     }
 
     pub(crate) fn u8_at(&self, at: usize) -> Option<u8> {
-        self.data.get(at).copied()
+        self.get(at..at + 1).map(|b| b[0])
     }
 
     pub(crate) fn u16_at(&self, at: usize) -> Option<u16> {
@@ -342,7 +370,7 @@ impl<'a> Ctx<'a> {
         name: &'static str,
         at: usize,
     ) -> Option<[u8; 6]> {
-        let bytes: [u8; 6] = self.data.get(at..at + 6)?.try_into().ok()?;
+        let bytes: [u8; 6] = self.get(at..at + 6)?.try_into().ok()?;
         if self.fields_on {
             self.push(wire(key, name, at..at + 6, 0, Value::Mac(bytes)));
         }
@@ -355,7 +383,7 @@ impl<'a> Ctx<'a> {
         name: &'static str,
         at: usize,
     ) -> Option<Ipv4Addr> {
-        let bytes: [u8; 4] = self.data.get(at..at + 4)?.try_into().ok()?;
+        let bytes: [u8; 4] = self.get(at..at + 4)?.try_into().ok()?;
         let addr = Ipv4Addr::from(bytes);
         if self.fields_on {
             self.push(wire(key, name, at..at + 4, 0, Value::Ip(IpAddr::V4(addr))));
@@ -369,7 +397,7 @@ impl<'a> Ctx<'a> {
         name: &'static str,
         at: usize,
     ) -> Option<Ipv6Addr> {
-        let bytes: [u8; 16] = self.data.get(at..at + 16)?.try_into().ok()?;
+        let bytes: [u8; 16] = self.get(at..at + 16)?.try_into().ok()?;
         let addr = Ipv6Addr::from(bytes);
         if self.fields_on {
             self.push(wire(key, name, at..at + 16, 0, Value::Ip(IpAddr::V6(addr))));
@@ -388,14 +416,14 @@ impl<'a> Ctx<'a> {
         mask: u64,
         value: Value,
     ) {
-        if self.fields_on && range.end <= self.data.len() {
+        if self.fields_on && range.end <= self.limit {
             self.push(wire(key, name, range, mask, value));
         }
     }
 
     /// Raw bytes shown as hex (options, padding, unknown data).
     pub(crate) fn bytes(&mut self, key: &'static str, name: &'static str, range: Range<usize>) {
-        if self.fields_on && range.start < range.end && range.end <= self.data.len() {
+        if self.fields_on && range.start < range.end && range.end <= self.limit {
             self.push(wire(key, name, range.clone(), 0, Value::Bytes(range)));
         }
     }

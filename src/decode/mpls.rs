@@ -16,6 +16,7 @@ pub const ENTRY_LEN: usize = 4;
 
 /// Decode one label stack entry at `start`, and the next, until the bottom.
 pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.bound(end);
     let mut pos = start;
     loop {
         ctx.layer(Proto::Mpls, pos..(pos + ENTRY_LEN).min(end));

@@ -17,6 +17,7 @@ pub const LEN: usize = 4;
 
 /// Decode a loopback header; `network_order` for DLT_LOOP.
 pub fn dissect(ctx: &mut Ctx, start: usize, end: usize, network_order: bool) {
+    ctx.bound(end);
     ctx.layer(Proto::Null, start..(start + LEN).min(end));
     let Some(raw) = ctx.data.get(start..start + LEN) else {
         ctx.truncated(Proto::Null, start, LEN);

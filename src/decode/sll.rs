@@ -55,6 +55,7 @@ pub fn packet_type(value: u64) -> &'static str {
 
 /// Decode a v1 cooked header at `start`.
 pub fn dissect_v1(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.bound(end);
     ctx.layer(Proto::Sll, start..(start + v1::LEN).min(end));
     if let Some(t) = ctx.uint("sll.pkttype", "Packet type", at(start, v1::PKTTYPE)) {
         ctx.meaning(packet_type(t));
@@ -79,6 +80,7 @@ pub fn dissect_v1(ctx: &mut Ctx, start: usize, end: usize) {
 
 /// Decode a v2 cooked header at `start`.
 pub fn dissect_v2(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.bound(end);
     ctx.layer(Proto::Sll2, start..(start + v2::LEN).min(end));
     if ctx.available(start, end) < v2::LEN {
         ctx.truncated(Proto::Sll2, start, v2::LEN);

@@ -51,6 +51,7 @@ pub const FLAGS: [(u16, &str, char, &str); 9] = [
 
 /// Decode a TCP segment at `start`; `end` is where the IP payload ends.
 pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.bound(end);
     ctx.layer(
         Proto::Tcp,
         start..(start + MIN_LEN).min(end).min(ctx.data.len()),

@@ -24,6 +24,7 @@ pub const HEADER_LEN: usize = 8;
 
 /// Decode a UDP datagram at `start`; `end` is where the IP payload ends.
 pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.bound(end);
     ctx.layer(
         Proto::Udp,
         start..(start + HEADER_LEN).min(end).min(ctx.data.len()),

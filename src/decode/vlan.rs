@@ -40,6 +40,7 @@ pub fn dissect(ctx: &mut Ctx, tpid: u16, start: usize, end: usize) {
             "vlan.etype",
         )
     };
+    ctx.bound(end);
     ctx.layer(proto, start..(start + TAG_LEN).min(end));
     if ctx.available(start, end) < TAG_LEN {
         ctx.bits(prio, "Priority", at(start, TCI), 0xe000, BitStyle::Dec);
