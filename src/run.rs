@@ -10,15 +10,17 @@ use crate::capture::file::FileSource;
 use crate::capture::live::{LiveOptions, LiveSource};
 use crate::capture::save::{CaptureWriter, SaveFormat, SavedInterface, is_broken_pipe};
 use crate::capture::{CaptureError, FrameSource, Next, interfaces, stop};
-use crate::cli::{CaptureArgs, OutputArgs, ReadArgs};
-use crate::decode::{Detail, Dissection, decode_into};
+use crate::cli::{CaptureArgs, ExplainArgs, OutputArgs, ReadArgs};
+use crate::decode::{Detail, Dissection, Proto, decode, decode_into};
 use crate::error::AppError;
-use crate::frame::Timestamp;
+use crate::frame::{FrameRecord, Timestamp};
 use crate::output::fields::FieldColumns;
 use crate::output::line::{LineOptions, write_line};
 use crate::output::stats::Stats;
+use crate::output::teach::{self as teach_out, Paint};
 use crate::output::time::TimeFormat;
 use crate::output::{hex, json, tree};
+use crate::teach::{Lesson, conversation};
 
 /// Flush the text buffer to the writer once it holds this much.
 const FLUSH_AT: usize = 256 * 1024;
@@ -147,6 +149,72 @@ fn save_frames(
 pub fn read(args: &ReadArgs, out: &mut dyn Write) -> Result<RunSummary, AppError> {
     let mut source = FileSource::open(&args.file)?;
     print_packets(&mut source, &args.output, out, &|| false)
+}
+
+/// `wirepeek explain`: one packet as a lesson, or its conversation as a story.
+pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Result<(), AppError> {
+    let mut source = FileSource::open(&args.file)?;
+    let mut packets: Vec<(FrameRecord, Dissection)> = Vec::new();
+    loop {
+        match source.next_frame()? {
+            Next::Frame(frame) => {
+                let d = decode(&frame);
+                packets.push((frame, d));
+            }
+            Next::Idle => {}
+            Next::End { warning } => {
+                if let Some(w) = warning {
+                    eprintln!("wirepeek: warning: {w}");
+                }
+                break;
+            }
+        }
+    }
+    let paint = Paint {
+        on: !args.markdown
+            && args
+                .color
+                .enabled(is_terminal, std::env::var_os("NO_COLOR").as_deref()),
+    };
+    let conversations = conversation::conversations(&packets);
+    let number = match args.frame {
+        Some(n) => n,
+        None if args.conversation => packets
+            .iter()
+            .find(|(_, d)| d.has(Proto::Tcp))
+            .or_else(|| packets.iter().find(|(_, d)| d.tuple.is_some()))
+            .map_or(1, |(f, _)| f.number),
+        None => 1,
+    };
+    let Some((frame, d)) = packets.iter().find(|(f, _)| f.number == number) else {
+        return Err(AppError::Usage(format!(
+            "{} has no frame {number}: it holds {} frames, numbered from 1",
+            args.file,
+            packets.len()
+        )));
+    };
+    let place = conversation::find(&conversations, number);
+    let mut text = String::new();
+    if args.conversation {
+        let Some((conv, _)) = place else {
+            return Err(AppError::Usage(format!(
+                "frame {number} is not TCP or UDP, so it belongs to no conversation; try -n with a TCP packet"
+            )));
+        };
+        if args.markdown {
+            teach_out::write_conversation_markdown(&mut text, conv);
+        } else {
+            teach_out::write_conversation(&mut text, conv, paint);
+        }
+    } else {
+        let lesson = Lesson::build(frame, d, place);
+        if args.markdown {
+            teach_out::write_lesson_markdown(&mut text, &lesson);
+        } else {
+            teach_out::write_lesson(&mut text, &lesson, paint);
+        }
+    }
+    flush(out, &mut text, true).map(|_| ())
 }
 
 /// The printer a set of output flags asks for.
