@@ -59,6 +59,14 @@ pub struct OutputArgs {
     /// Show times as seconds since the Unix epoch.
     #[arg(long)]
     pub epoch: bool,
+    /// Explain each packet field by field, with a sentence per field (a
+    /// teaching view; `wirepeek explain FILE` also places packets in their
+    /// conversation).
+    #[arg(long, conflicts_with_all = ["json", "fields", "stats"])]
+    pub explain: bool,
+    /// Colour for --explain: never, always, or auto (a terminal without NO_COLOR).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
     /// Accepted for tcpdump habit: addresses and ports are always numeric.
     #[arg(short = 'n', hide = true)]
     pub numeric: bool,

@@ -220,11 +220,17 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Re
 /// The printer a set of output flags asks for.
 enum Printer {
     Lines(LineOptions),
-    Tree { hex: bool, line: LineOptions },
+    Tree {
+        hex: bool,
+        line: LineOptions,
+    },
     Hex(LineOptions),
     Json,
     Fields(FieldColumns),
     Stats(Box<Stats>),
+    /// The teaching view, one lesson per packet (no conversation context:
+    /// packets are explained as they arrive).
+    Explain(Paint),
 }
 
 impl Printer {
@@ -240,7 +246,14 @@ impl Printer {
             time,
             link: args.link,
         };
-        if args.stats {
+        if args.explain {
+            use std::io::IsTerminal;
+            let on = args.color.enabled(
+                std::io::stdout().is_terminal(),
+                std::env::var_os("NO_COLOR").as_deref(),
+            );
+            Printer::Explain(Paint { on })
+        } else if args.stats {
             Printer::Stats(Box::default())
         } else if let Some(list) = &args.fields {
             Printer::Fields(FieldColumns::new(list))
@@ -261,7 +274,9 @@ impl Printer {
     fn detail(&self) -> Detail {
         match self {
             Printer::Lines(_) | Printer::Hex(_) | Printer::Stats(_) => Detail::Layers,
-            Printer::Tree { .. } | Printer::Json | Printer::Fields(_) => Detail::Fields,
+            Printer::Tree { .. } | Printer::Json | Printer::Fields(_) | Printer::Explain(_) => {
+                Detail::Fields
+            }
         }
     }
 }
@@ -327,6 +342,10 @@ pub fn print_packets(
             Printer::Json => json::write_json(&mut text, &frame, &d),
             Printer::Fields(columns) => columns.write_row(&mut text, &frame, &d),
             Printer::Stats(stats) => stats.add(&frame, &d),
+            Printer::Explain(paint) => {
+                teach_out::write_lesson(&mut text, &Lesson::build(&frame, &d, None), *paint);
+                text.push('\n');
+            }
         }
         if text.len() >= FLUSH_AT && !flush(out, &mut text, false)? {
             summary.closed_pipe = true;

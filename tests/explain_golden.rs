@@ -220,3 +220,16 @@ fn a_frame_number_past_the_end_is_a_usage_error() {
         "{err}"
     );
 }
+
+#[test]
+fn read_with_explain_gives_one_lesson_per_packet_without_conversation_context() {
+    let out = wirepeek(
+        &["read", "captures/echo-udp4.pcap", "--explain", "-c", "2"],
+        &[],
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("2. Field by field").count(), 2, "{text}");
+    // Without the whole capture, the client is inferred from one packet.
+    assert!(text.contains("a guess from this packet alone"), "{text}");
+}
