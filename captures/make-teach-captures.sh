@@ -4,7 +4,10 @@
 # the purpose, so nothing else on the host appears in them. Run as root from
 # the repository root after `cargo build`. Addresses are 10.213.9.0/24, which
 # exists only between the two namespaces.
+# With arguments, only the named captures are made (e.g. `icmp-echo`).
 set -eu
+WANT=" ${*:-arp-request-reply icmp-echo tcp-snaplen-60 icmp-port-unreachable} "
+want() { case "$WANT" in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 WP=${WP:-$PWD/target/debug/wirepeek}
 A=wp-teach-a B=wp-teach-b
 cleanup() { ip netns del $A 2>/dev/null || true; ip netns del $B 2>/dev/null || true; }
@@ -30,12 +33,19 @@ capture() {
   sleep 0.5
 }
 
+send_udp() {
+  ip netns exec $A python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"hi\n", ("10.213.9.2", 9))'
+}
+
 # 1. ARP: the first datagram from A to B needs B's MAC address.
+if want arp-request-reply; then
 capture $A veth-a 2 captures/arp-request-reply.pcap
-ip netns exec $A python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"hi\n", ("10.213.9.2", 9))'
+send_udp
 wait $CAP
+fi
 
 # 2. ICMP echo: a raw socket in A sends one echo request; B's kernel answers.
+if want icmp-echo; then
 capture $A veth-a 2 captures/icmp-echo.pcap
 ip netns exec $A python3 - <<'PY'
 import os, socket, struct
@@ -52,9 +62,11 @@ s.sendto(pkt, ("10.213.9.2", 0))
 s.recv(1500)
 PY
 wait $CAP
+fi
 
 # 3. Snap length 60: a TCP echo exchange on A's own loopback, each frame cut
 #    to 60 bytes, so headers survive and most payloads do not.
+if want tcp-snaplen-60; then
 ip netns exec $A "$WP" echo server --listen 127.0.0.1:7007 >/dev/null 2>&1 &
 SRV=$!
 sleep 0.5
@@ -62,3 +74,15 @@ capture $A lo 6 captures/tcp-snaplen-60.pcap 60
 ip netns exec $A "$WP" echo client -q -m "hello there, this line is longer than the snap length" 127.0.0.1 7007 >/dev/null
 wait $CAP
 kill $SRV
+fi
+
+# 4. ICMP port unreachable: a UDP datagram to port 9 on B, where nothing
+#    listens; B's kernel answers with an ICMP error quoting the datagram.
+#    One datagram first, uncaptured, so ARP is already resolved.
+if want icmp-port-unreachable; then
+send_udp
+sleep 0.3
+capture $A veth-a 2 captures/icmp-port-unreachable.pcap
+send_udp
+wait $CAP
+fi

@@ -233,3 +233,18 @@ fn read_with_explain_gives_one_lesson_per_packet_without_conversation_context() 
     // Without the whole capture, the client is inferred from one packet.
     assert!(text.contains("a guess from this packet alone"), "{text}");
 }
+
+#[test]
+fn icmp_port_unreachable_explains_the_quoted_datagram() {
+    golden(
+        "icmp-port-unreachable",
+        &[
+            "explain",
+            "captures/icmp-port-unreachable.pcap",
+            "-n",
+            "2",
+            "--color",
+            "never",
+        ],
+    );
+}

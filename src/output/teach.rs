@@ -92,13 +92,14 @@ fn span_label(s: &Span, captured: usize) -> String {
             s.extent.len()
         )
     } else {
-        format!(
+        let mut l = format!(
             "{} [{}..{}), header {} B",
-            s.name,
-            s.extent.start,
-            s.extent.end,
-            s.header.len()
-        )
+            s.name, s.extent.start, s.extent.end, s.header_len
+        );
+        if s.header_len > s.header.len() {
+            l.push_str(&format!(" ({} captured)", s.header.len()));
+        }
+        l
     };
     if s.quoted {
         label.push_str(", quoted");
@@ -131,6 +132,24 @@ pub fn write_boxes(out: &mut String, e: &Encapsulation, captured: usize, p: Pain
         {
             let body = pad(&format!(" {text}"), inner.saturating_sub(2));
             let _ = writeln!(out, "  {}│{}│{}", side(k), p.green(&body), close(k));
+        }
+        // A segment whose data the capture did not keep: say so in its box.
+        let data_at = s.header.start + s.header_len;
+        if k + 1 == n
+            && s.proto != crate::decode::Proto::Payload
+            && !s.quoted
+            && s.header.end >= captured
+            && s.extent.end > data_at
+        {
+            let body = pad(
+                &format!(
+                    " [{data_at}..{}) {} B after the header: not captured",
+                    s.extent.end,
+                    s.extent.end - data_at
+                ),
+                inner.saturating_sub(2),
+            );
+            let _ = writeln!(out, "  {}│{}│{}", side(k), p.dim(&body), close(k));
         }
     }
     for k in (0..n).rev() {
@@ -168,6 +187,13 @@ fn overhead_sentence(e: &Encapsulation) -> String {
         s.push_str(&format!(
             " (the capture kept {} bytes of that data)",
             o.data_captured
+        ));
+    }
+    if o.quoted > 0 {
+        s.push_str(&format!(
+            "; {} are the quoted start of the packet that caused this error ({}%)",
+            o.quoted,
+            o.percent(o.quoted)
         ));
     }
     if o.padding > 0 {
@@ -293,6 +319,15 @@ pub fn write_lesson(out: &mut String, l: &Lesson, p: Paint) {
             "  ",
             "No TCP or UDP header, so no ports and no socket pair: the operating system itself handles this packet, not a program listening on a port.",
         ),
+    }
+    if let Some(about) = &l.quoted_about {
+        wrapped(
+            out,
+            "  ",
+            &format!(
+                "This error is about {about}, quoted inside it: the sender's kernel uses the quoted ports to tell that socket its message failed."
+            ),
+        );
     }
     out.push('\n');
 
@@ -506,6 +541,12 @@ pub fn write_lesson_markdown(out: &mut String, l: &Lesson) {
                 "No TCP or UDP header, so no ports and no socket pair: the operating system itself handles this packet, not a program listening on a port."
             );
         }
+    }
+    if let Some(about) = &l.quoted_about {
+        let _ = writeln!(
+            out,
+            "\nThis error is about {about}, quoted inside it: the sender's kernel uses the quoted ports to tell that socket its message failed."
+        );
     }
     out.push('\n');
     let _ = writeln!(out, "### 4. What went wrong\n");

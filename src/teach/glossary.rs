@@ -462,7 +462,7 @@ pub fn explain(f: &Field, d: &Dissection, data: &[u8]) -> Option<Gloss> {
             "RFC 9293",
         ),
         "tcp.flags" => (
-            format!("Flags 0x{n:03x} ({}): the control bits, one by one below.", if meaning.is_empty() { "none" } else { meaning }),
+            format!("Flags 0x{n:04x} ({}): the control bits, one by one below.", if meaning.is_empty() { "none" } else { meaning }),
             "RFC 9293",
         ),
         "tcp.flags.res" => ("Reserved bits: must be 0.".to_string(), "RFC 9293"),
@@ -608,19 +608,32 @@ pub fn explain(f: &Field, d: &Dissection, data: &[u8]) -> Option<Gloss> {
         "icmp.type" | "icmpv6.type" => {
             let v6 = f.key == "icmpv6.type";
             let what = match (v6, n) {
-                (false, 8) | (true, 128) => "an echo request, \"are you there?\", which is what ping sends",
-                (false, 0) | (true, 129) => "an echo reply: the target answers an echo request with the same identifier, sequence and data",
-                (false, 3) | (true, 1) => "destination unreachable: a router or the target could not deliver a packet, quoted below",
-                (false, 11) | (true, 3) => "time exceeded: a TTL reached 0 on the way (traceroute relies on this)",
-                (true, 2) => "packet too big: the next link's MTU is smaller; IPv6 routers never fragment",
-                (true, 135) => "neighbour solicitation, IPv6's version of an ARP request",
-                (true, 136) => "neighbour advertisement, IPv6's version of an ARP reply",
-                (true, 133) => "router solicitation: a host asks routers to announce themselves",
-                (true, 134) => "router advertisement: a router announces itself and the link's prefixes",
+                (false, 8) | (true, 128) => "\"are you there?\", which is what ping sends",
+                (false, 0) | (true, 129) => "the answer to an echo request, carrying back its identifier, sequence number and data",
+                (false, 3) | (true, 1) => "a router or the destination host could not deliver a packet, which is quoted below",
+                (false, 11) | (true, 3) => "a TTL reached 0 on the way (traceroute relies on this); the packet is quoted below",
+                (true, 2) => "the next link's MTU is smaller than the packet, and IPv6 routers never fragment",
+                (true, 135) => "IPv6's version of an ARP request",
+                (true, 136) => "IPv6's version of an ARP reply",
+                (true, 133) => "a host asks routers to announce themselves",
+                (true, 134) => "a router announces itself and the link's prefixes",
                 _ => "a control message; its type says what the rest means",
             };
             (format!("Type {n} ({meaning}): {what}."), if v6 { "RFC 4443" } else { "RFC 792" })
         }
+        "icmp.code" if d.field("icmp.type").and_then(|t| num(&t.value)) == Some(3) => (
+            format!(
+                "Code {n} ({meaning}): {}",
+                match n {
+                    0 => "no route to the destination's network.",
+                    1 => "the last router could not reach the destination host.",
+                    3 => "the destination host got the packet, but no socket listens on its port; for UDP this is how a closed port answers.",
+                    4 => "the packet was too big for the next link and Don't Fragment was set; the next-hop MTU says how big may pass.",
+                    _ => "why delivery failed.",
+                }
+            ),
+            "RFC 792",
+        ),
         "icmp.code" | "icmpv6.code" => (
             format!("Code {n}{}: refines the type{}.", f.meaning.as_deref().map(|m| format!(" ({m})")).unwrap_or_default(), if n == 0 { "; echo messages always use 0" } else { "" }),
             if f.key == "icmp.code" { "RFC 792" } else { "RFC 4443" },

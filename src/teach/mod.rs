@@ -32,6 +32,8 @@ pub struct Lesson {
     pub encapsulation: Encapsulation,
     pub headers: Vec<HeaderLesson>,
     pub connection: Option<Connection>,
+    /// For an ICMP error: the socket pair of the packet it quotes.
+    pub quoted_about: Option<String>,
     pub problems: Vec<Problem>,
 }
 
@@ -50,8 +52,11 @@ pub struct Span {
     pub proto: Proto,
     /// Short name: `IPv4`, `TCP`, `payload`.
     pub name: &'static str,
-    /// The header's bytes (for the payload, the data's captured bytes).
+    /// The header's captured bytes (for the payload, the data's).
     pub header: Range<usize>,
+    /// The header's length on the wire, which is more than `header.len()`
+    /// when the capture cut it.
+    pub header_len: usize,
     /// Header and everything it carries, by the packet's own length fields
     /// (may run past the captured bytes).
     pub extent: Range<usize>,
@@ -70,6 +75,8 @@ pub struct Overhead {
     /// How much of the application data the capture kept.
     pub data_captured: usize,
     pub padding: usize,
+    /// Bytes of the packet an ICMP error quotes.
+    pub quoted: usize,
     /// Bytes on the wire that belong to no header we saw and no data we
     /// counted: what the capture did not keep.
     pub unaccounted: usize,
@@ -191,6 +198,7 @@ impl Lesson {
             encapsulation: Encapsulation::build(frame, d),
             headers: headers(frame, d),
             connection: connection(d, step),
+            quoted_about: quoted_about(d),
             problems: problems(frame, d),
         }
     }
@@ -205,6 +213,7 @@ impl Encapsulation {
         let mut headers = 0;
         let mut payload = 0;
         let mut padding = 0;
+        let mut quoted = 0;
         for layer in &d.layers {
             match layer.proto {
                 Proto::Frame => continue,
@@ -221,12 +230,15 @@ impl Encapsulation {
                         .find(|f| f.key == "data.len")
                         .and_then(|f| glossary::num(&f.value))
                         .map_or(layer.header.len(), |n| n as usize);
-                    if !layer.quoted {
+                    if layer.quoted {
+                        quoted += layer.header.len();
+                    } else {
                         payload += wire;
                     }
                     spans.push(Span {
                         proto: layer.proto,
                         name: "payload",
+                        header_len: layer.header.len(),
                         header: layer.header.clone(),
                         extent: layer.header.start..layer.header.start + wire,
                         quoted: layer.quoted,
@@ -236,12 +248,27 @@ impl Encapsulation {
                 }
                 _ => {}
             }
-            if !layer.quoted {
-                headers += layer.header.len();
+            // A header the capture cut still had its full length on the
+            // wire: take it from the header's own length field.
+            let header_len = if layer.header.end >= data.len() {
+                d.fields_of(layer)
+                    .iter()
+                    .find(|f| f.key.ends_with(".hdr_len"))
+                    .and_then(|f| glossary::num(&f.value))
+                    .map_or(layer.header.len(), |n| n as usize)
+                    .max(layer.header.len())
+            } else {
+                layer.header.len()
+            };
+            if layer.quoted {
+                quoted += layer.header.len();
+            } else {
+                headers += header_len;
             }
             spans.push(Span {
                 proto: layer.proto,
                 name: layer.proto.short(),
+                header_len,
                 header: layer.header.clone(),
                 extent: layer.header.start..layer.pdu.end.max(layer.header.end),
                 quoted: layer.quoted,
@@ -256,32 +283,24 @@ impl Encapsulation {
                 spans[i].extent.end = inner_end;
             }
         }
-        // A header the capture cut still had its full length on the wire:
-        // count what its length field says, and the data the capture lost.
         let data_captured = spans
             .iter()
             .filter(|s| s.proto == Proto::Payload && !s.quoted)
             .map(|s| s.header.len())
             .sum::<usize>();
+        // Data the capture lost entirely: what a cut TCP or UDP segment
+        // carried after its header, by the IP length.
         if let Some(last) = spans.last().filter(|s| !s.quoted)
-            && last.proto != Proto::Payload
+            && matches!(last.proto, Proto::Tcp | Proto::Udp)
             && last.header.end >= data.len()
-            && let Some(layer) = d
-                .layers
-                .iter()
-                .find(|l| l.header.start == last.header.start && l.proto == last.proto)
         {
-            let said = d
-                .fields_of(layer)
-                .iter()
-                .find(|f| f.key.ends_with(".hdr_len"))
-                .and_then(|f| glossary::num(&f.value))
-                .map_or(last.header.len(), |n| n as usize);
-            headers += said.saturating_sub(last.header.len());
-            payload += last.extent.end.saturating_sub(last.header.start + said);
+            payload += last
+                .extent
+                .end
+                .saturating_sub(last.header.start + last.header_len);
         }
         let wire = frame.orig_len as usize;
-        let unaccounted = wire.saturating_sub(headers + payload + padding);
+        let unaccounted = wire.saturating_sub(headers + payload + padding + quoted);
         Encapsulation {
             spans,
             trailer,
@@ -291,6 +310,7 @@ impl Encapsulation {
                 data: payload,
                 data_captured,
                 padding,
+                quoted,
                 unaccounted,
             },
         }
@@ -558,6 +578,40 @@ fn connection(d: &Dissection, step: Option<(&Conversation, &Step)>) -> Option<Co
         ports,
         position,
     })
+}
+
+/// `the UDP datagram 10.213.9.1:41444 → 10.213.9.2:9`, from the headers an
+/// ICMP error quotes.
+fn quoted_about(d: &Dissection) -> Option<String> {
+    let quoted = |key: &str| {
+        d.layers
+            .iter()
+            .filter(|l| l.quoted)
+            .flat_map(|l| d.fields_of(l))
+            .find(|f| f.key == key)
+            .map(|f| f.value.clone())
+    };
+    let (what, sport, dport) = if d.layers.iter().any(|l| l.quoted && l.proto == Proto::Tcp) {
+        ("TCP segment", "tcp.srcport", "tcp.dstport")
+    } else if d.layers.iter().any(|l| l.quoted && l.proto == Proto::Udp) {
+        ("UDP datagram", "udp.srcport", "udp.dstport")
+    } else {
+        return None;
+    };
+    let ip = |key4: &str, key6: &str| match quoted(key4).or_else(|| quoted(key6)) {
+        Some(Value::Ip(ip)) => Some(ip),
+        _ => None,
+    };
+    let port = |key: &str| {
+        quoted(key)
+            .and_then(|v| glossary::num(&v))
+            .map(|p| p as u16)
+    };
+    Some(format!(
+        "the {what} {} → {}",
+        endpoint(ip("ip.src", "ipv6.src")?, port(sport)?),
+        endpoint(ip("ip.dst", "ipv6.dst")?, port(dport)?)
+    ))
 }
 
 fn problems(frame: &FrameRecord, d: &Dissection) -> Vec<Problem> {
