@@ -279,7 +279,14 @@ pub fn write_lesson(out: &mut String, l: &Lesson, p: Paint) {
                 wrapped(out, &text_indent, &s);
             }
             if let Some(order) = &r.byte_order {
-                wrapped(out, &text_indent, &p.yellow(&format!("↳ {order}")));
+                // Wrap first, then colour each line, so escape codes never
+                // count towards the width.
+                let mut plain = String::new();
+                wrapped(&mut plain, &text_indent, &format!("↳ {order}"));
+                for line in plain.lines() {
+                    let text = line.strip_prefix(text_indent.as_str()).unwrap_or(line);
+                    let _ = writeln!(out, "{text_indent}{}", p.yellow(text));
+                }
             }
         }
     }
