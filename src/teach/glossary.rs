@@ -635,7 +635,7 @@ pub fn explain(f: &Field, d: &Dissection, data: &[u8]) -> Option<Gloss> {
             "RFC 792",
         ),
         "icmp.code" | "icmpv6.code" => (
-            format!("Code {n}{}: refines the type{}.", f.meaning.as_deref().map(|m| format!(" ({m})")).unwrap_or_default(), if n == 0 { "; echo messages always use 0" } else { "" }),
+            format!("Code {n}{}: refines the type{}.", f.meaning.as_deref().map(|m| format!(" ({m})")).unwrap_or_default(), if matches!(d.field("icmp.type").or_else(|| d.field("icmpv6.type")).and_then(|t| num(&t.value)), Some(0 | 8 | 128 | 129)) { "; echo messages always use 0" } else { "" }),
             if f.key == "icmp.code" { "RFC 792" } else { "RFC 4443" },
         ),
         "icmp.checksum" => (
