@@ -21,6 +21,9 @@ pub enum Command {
     Interfaces,
     /// Capture the built-in echo client and server talking on loopback, and show it.
     Demo(DemoArgs),
+    /// Explain one packet of a capture file layer by layer, or tell a whole
+    /// TCP conversation as a story: a teaching view.
+    Explain(ExplainArgs),
     /// The built-in echo server and client (TCP and UDP, IPv4 and IPv6).
     #[command(subcommand)]
     Echo(crate::echo::EchoCommand),
@@ -68,6 +71,14 @@ pub struct OutputArgs {
     /// totals): for measuring what tracking costs.
     #[arg(long = "no-flows", hide = true)]
     pub no_flows: bool,
+    /// Explain each packet field by field, with a sentence per field (a
+    /// teaching view; `wirepeek explain FILE` also places packets in their
+    /// conversation).
+    #[arg(long, conflicts_with_all = ["json", "fields", "stats"])]
+    pub explain: bool,
+    /// Colour for --explain: never, always, or auto (a terminal without NO_COLOR).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
     /// Accepted for tcpdump habit: addresses and ports are always numeric.
     #[arg(short = 'n', hide = true)]
     pub numeric: bool,
@@ -129,6 +140,52 @@ pub struct DemoArgs {
     /// Also save the conversation to this pcap file.
     #[arg(short = 'w', long = "write", value_name = "FILE")]
     pub write: Option<String>,
+    /// Afterwards, explain the first data packet field by field and tell the
+    /// conversation as a story.
+    #[arg(long)]
+    pub explain: bool,
+    /// Colour the explanation: never, always, or auto (a terminal without NO_COLOR).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// When to colour teaching output.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Never,
+    Always,
+    Auto,
+}
+
+impl ColorChoice {
+    /// Decide: `Auto` colours only a terminal, and never when `NO_COLOR` is
+    /// set to anything but the empty string (no-color.org).
+    pub fn enabled(self, is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+        match self {
+            ColorChoice::Never => false,
+            ColorChoice::Always => true,
+            ColorChoice::Auto => is_terminal && no_color.is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ExplainArgs {
+    /// The capture file (pcap or pcapng), or `-` for stdin.
+    pub file: String,
+    /// The frame to explain, numbered from 1 as in `read` [default: 1; with
+    /// --conversation, the first TCP packet].
+    #[arg(short = 'n', long = "frame", value_name = "N")]
+    pub frame: Option<u64>,
+    /// Tell the TCP (or UDP) conversation the frame belongs to, packet by packet.
+    #[arg(long)]
+    pub conversation: bool,
+    /// Write Markdown, for handouts.
+    #[arg(long)]
+    pub markdown: bool,
+    /// Colour: never, always, or auto (a terminal without NO_COLOR).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
 }
 
 /// Bounds on the flow table, for long or live captures.

@@ -1,7 +1,8 @@
 //! `wirepeek demo`: capture on loopback while the built-in echo client talks
 //! to the built-in echo server on a fresh port, then show the conversation
 //! packet by packet with its encapsulation. Glue between `capture`, `echo`,
-//! `decode` and `output`; owns no protocol knowledge of its own.
+//! `decode`, `teach` and `output`; owns no protocol knowledge of its own
+//! (roles and encapsulation come from `teach`).
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -20,7 +21,9 @@ use crate::echo::{
 use crate::error::AppError;
 use crate::frame::FrameRecord;
 use crate::output::line::{LineOptions, write_line};
+use crate::output::teach::{self as teach_out, Paint};
 use crate::output::time::TimeFormat;
+use crate::teach::{Encapsulation, Lesson, conversation, describe_port};
 
 /// What the client says; the server echoes each line back.
 const MESSAGES: u64 = 3;
@@ -29,13 +32,23 @@ const MESSAGE: &[u8] = b"hello there\n";
 /// last ACK is in.
 const SETTLE: Duration = Duration::from_millis(300);
 
-/// Run the demo and print the conversation to `out`.
-pub fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<Vec<FrameRecord>, AppError> {
+/// Run the demo and print the conversation to `out`; `is_terminal` says
+/// whether `out` is a terminal (for `--color auto`).
+pub fn run(
+    args: &DemoArgs,
+    out: &mut dyn Write,
+    is_terminal: bool,
+) -> Result<Vec<FrameRecord>, AppError> {
     let frames = capture_conversation(args)?;
     if let Some(dest) = &args.write {
         save(dest, &frames)?;
     }
-    print_conversation(&frames, out).map_err(AppError::Output)?;
+    let explain = args.explain.then(|| Paint {
+        on: args
+            .color
+            .enabled(is_terminal, std::env::var_os("NO_COLOR").as_deref()),
+    });
+    print_conversation(&frames, out, explain).map_err(AppError::Output)?;
     Ok(frames)
 }
 
@@ -141,36 +154,69 @@ fn save(dest: &str, frames: &[FrameRecord]) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Print each packet's line, its role in the conversation and its
-/// encapsulation with header sizes.
-pub fn print_conversation(frames: &[FrameRecord], out: &mut dyn Write) -> std::io::Result<()> {
+/// Print each packet's line, its place in the conversation and its
+/// encapsulation with byte ranges; with `explain`, then the first data packet
+/// field by field and the whole conversation as a story.
+///
+/// Why the first data packet: it is the one packet that has every layer,
+/// payload included, so it shows the whole nesting and the overhead; the
+/// story then covers every packet briefly. Explaining all packets in full
+/// would print some 1,000 lines of mostly repeated headers.
+pub fn print_conversation(
+    frames: &[FrameRecord],
+    out: &mut dyn Write,
+    explain: Option<Paint>,
+) -> std::io::Result<()> {
     let Some(first) = frames.first() else {
         writeln!(out, "no packets of the conversation were captured")?;
         return Ok(());
     };
-    let first_d = decode(first);
-    if let Some(t) = first_d.tuple {
-        let proto = if t.protocol == 6 { "TCP" } else { "UDP" };
+    let packets: Vec<(FrameRecord, Dissection)> =
+        frames.iter().map(|f| (f.clone(), decode(f))).collect();
+    let conversations = conversation::conversations(&packets);
+    if let Some(conv) = conversations.first() {
+        let (client, server) = (conv.client, conv.server);
         writeln!(
             out,
-            "{proto} conversation, socket pair ({}, {}): client port {} (ephemeral), server port {} (echo)\n",
-            endpoint(t.src, t.src_port),
-            endpoint(t.dst, t.dst_port),
-            t.src_port,
-            t.dst_port
+            "{} conversation, socket pair ({}, {}): client port {}, server port {}\n",
+            conv.transport,
+            endpoint(client.0, client.1),
+            endpoint(server.0, server.1),
+            describe_port(client.1),
+            describe_port(server.1),
         )?;
     }
     let options = LineOptions {
         time: TimeFormat::Relative,
         link: false,
     };
-    for frame in frames {
-        let d = decode(frame);
+    for (frame, d) in &packets {
         let mut text = String::new();
-        write_line(&mut text, frame, &d, options, first.ts);
+        write_line(&mut text, frame, d, options, first.ts);
         write!(out, "{:>3}  {text}", frame.number)?;
-        writeln!(out, "     {}", role(&d, frame))?;
-        writeln!(out, "     {}\n", encapsulation(&d, frame))?;
+        let role = match conversation::find(&conversations, frame.number) {
+            Some((_, step)) => step.story.clone(),
+            None => conversation::role_from_flags(d).unwrap_or_default(),
+        };
+        writeln!(out, "     {role}")?;
+        writeln!(out, "     {}\n", Encapsulation::build(frame, d).one_line())?;
+    }
+    if let Some(paint) = explain {
+        let chosen = packets
+            .iter()
+            .find(|(_, d)| d.has(Proto::Payload))
+            .or_else(|| packets.first());
+        if let Some((frame, d)) = chosen {
+            let mut text = String::new();
+            let lesson = Lesson::build(frame, d, conversation::find(&conversations, frame.number));
+            text.push_str("The first packet that carries data, explained:\n\n");
+            teach_out::write_lesson(&mut text, &lesson, paint);
+            if let Some(conv) = conversations.first() {
+                text.push_str("\nThe whole conversation:\n\n");
+                teach_out::write_conversation(&mut text, conv, paint);
+            }
+            out.write_all(text.as_bytes())?;
+        }
     }
     Ok(())
 }
@@ -180,68 +226,4 @@ fn endpoint(ip: IpAddr, port: u16) -> String {
         IpAddr::V4(a) => format!("{a}:{port}"),
         IpAddr::V6(a) => format!("[{a}]:{port}"),
     }
-}
-
-/// Where the packet sits in a TCP conversation, from its flags.
-fn role(d: &Dissection, frame: &FrameRecord) -> &'static str {
-    let flags = d
-        .field("tcp.flags")
-        .and_then(|f| match f.value {
-            crate::decode::Value::Hex(v, _) => Some(v as u16),
-            _ => None,
-        })
-        .unwrap_or(0);
-    let payload = d.layer(Proto::Payload).is_some();
-    let _ = frame;
-    if !d.has(Proto::Tcp) {
-        return if payload {
-            "UDP datagram: one message, no connection"
-        } else {
-            "UDP datagram"
-        };
-    }
-    let (syn, ack, fin, rst) = (
-        flags & 0x02 != 0,
-        flags & 0x10 != 0,
-        flags & 0x01 != 0,
-        flags & 0x04 != 0,
-    );
-    match (syn, ack, fin, rst, payload) {
-        (true, false, ..) => {
-            "handshake 1/3: SYN — the client asks to connect and picks its initial sequence number"
-        }
-        (true, true, ..) => {
-            "handshake 2/3: SYN-ACK — the server accepts and picks its own sequence number"
-        }
-        (_, _, _, true, _) => "RST: the connection is aborted",
-        (_, _, true, _, _) => "teardown: FIN — this side has nothing more to send",
-        (_, _, _, _, true) => "data: application bytes, acknowledging what was received so far",
-        _ => "ACK: acknowledges bytes (or the handshake, or a FIN) without data",
-    }
-}
-
-/// `Ethernet 14 B ⊃ IPv4 20 B ⊃ TCP 32 B ⊃ payload 12 B "hello there\n"`.
-fn encapsulation(d: &Dissection, frame: &FrameRecord) -> String {
-    let mut parts = Vec::new();
-    for layer in d
-        .layers
-        .iter()
-        .filter(|l| !matches!(l.proto, Proto::Frame | Proto::Trailer))
-    {
-        let len = layer.header.len();
-        if layer.proto == Proto::Payload {
-            let text: String = frame.data[layer.header.clone()]
-                .iter()
-                .map(|&b| match b {
-                    b'\n' => "\\n".to_string(),
-                    32..=126 => (b as char).to_string(),
-                    _ => ".".to_string(),
-                })
-                .collect();
-            parts.push(format!("payload {len} B \"{text}\""));
-        } else {
-            parts.push(format!("{} {len} B", layer.proto.short()));
-        }
-    }
-    parts.join(" ⊃ ")
 }

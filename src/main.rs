@@ -1,6 +1,6 @@
 //! wirepeek's entry point: parse, dispatch, map errors to exit codes.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -16,10 +16,13 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Read(args) => run::read(args, &mut out),
         Command::Capture(args) => run::capture(args, &mut out),
-        Command::Demo(args) => wirepeek::demo::run(args, &mut out).map(|frames| run::RunSummary {
-            packets: frames.len() as u64,
-            ..Default::default()
-        }),
+        Command::Demo(args) => wirepeek::demo::run(args, &mut out, std::io::stdout().is_terminal())
+            .map(|frames| run::RunSummary {
+                packets: frames.len() as u64,
+                ..Default::default()
+            }),
+        Command::Explain(args) => run::explain(args, &mut out, std::io::stdout().is_terminal())
+            .map(|()| run::RunSummary::default()),
         Command::Interfaces => run::interfaces(&mut out).map(|()| run::RunSummary::default()),
         // The echo tool has its own error type and exit codes.
         Command::Echo(cmd) => {

@@ -10,8 +10,8 @@ use crate::capture::file::FileSource;
 use crate::capture::live::{LiveOptions, LiveSource};
 use crate::capture::save::{CaptureWriter, SaveFormat, SavedInterface, is_broken_pipe};
 use crate::capture::{CaptureError, FrameSource, Next, interfaces, privilege, stop};
-use crate::cli::{CaptureArgs, FlowLimitArgs, FlowsArgs, OutputArgs, ReadArgs};
-use crate::decode::{Detail, Dissection, Proto, Value, decode_into};
+use crate::cli::{CaptureArgs, ExplainArgs, FlowLimitArgs, FlowsArgs, OutputArgs, ReadArgs};
+use crate::decode::{Detail, Dissection, Proto, Value, decode, decode_into};
 use crate::error::AppError;
 use crate::flow::{FlowConfig, FlowInfo, FlowTable, TCP, UDP};
 use crate::frame::{FrameRecord, Timestamp};
@@ -19,8 +19,10 @@ use crate::output::fields::FieldColumns;
 use crate::output::flows::SortKey;
 use crate::output::line::{LineOptions, write_line};
 use crate::output::stats::Stats;
+use crate::output::teach::{self as teach_out, Paint};
 use crate::output::time::TimeFormat;
 use crate::output::{flows as flow_output, hex, json, tree};
+use crate::teach::{Lesson, conversation};
 
 /// Flush the text buffer to the writer once it holds this much.
 const FLUSH_AT: usize = 256 * 1024;
@@ -189,14 +191,86 @@ pub fn read(args: &ReadArgs, out: &mut dyn Write) -> Result<RunSummary, AppError
     print_packets(&mut source, &args.output, out, &|| false, &mut flows)
 }
 
+/// `wirepeek explain`: one packet as a lesson, or its conversation as a story.
+pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Result<(), AppError> {
+    let mut source = FileSource::open(&args.file)?;
+    let mut packets: Vec<(FrameRecord, Dissection)> = Vec::new();
+    loop {
+        match source.next_frame()? {
+            Next::Frame(frame) => {
+                let d = decode(&frame);
+                packets.push((frame, d));
+            }
+            Next::Idle => {}
+            Next::End { warning } => {
+                if let Some(w) = warning {
+                    eprintln!("wirepeek: warning: {w}");
+                }
+                break;
+            }
+        }
+    }
+    let paint = Paint {
+        on: !args.markdown
+            && args
+                .color
+                .enabled(is_terminal, std::env::var_os("NO_COLOR").as_deref()),
+    };
+    let conversations = conversation::conversations(&packets);
+    let number = match args.frame {
+        Some(n) => n,
+        None if args.conversation => packets
+            .iter()
+            .find(|(_, d)| d.has(Proto::Tcp))
+            .or_else(|| packets.iter().find(|(_, d)| d.tuple.is_some()))
+            .map_or(1, |(f, _)| f.number),
+        None => 1,
+    };
+    let Some((frame, d)) = packets.iter().find(|(f, _)| f.number == number) else {
+        return Err(AppError::Usage(format!(
+            "{} has no frame {number}: it holds {} frames, numbered from 1",
+            args.file,
+            packets.len()
+        )));
+    };
+    let place = conversation::find(&conversations, number);
+    let mut text = String::new();
+    if args.conversation {
+        let Some((conv, _)) = place else {
+            return Err(AppError::Usage(format!(
+                "frame {number} is not TCP or UDP, so it belongs to no conversation; try -n with a TCP packet"
+            )));
+        };
+        if args.markdown {
+            teach_out::write_conversation_markdown(&mut text, conv);
+        } else {
+            teach_out::write_conversation(&mut text, conv, paint);
+        }
+    } else {
+        let lesson = Lesson::build(frame, d, place);
+        if args.markdown {
+            teach_out::write_lesson_markdown(&mut text, &lesson);
+        } else {
+            teach_out::write_lesson(&mut text, &lesson, paint);
+        }
+    }
+    flush(out, &mut text, true).map(|_| ())
+}
+
 /// The printer a set of output flags asks for.
 enum Printer {
     Lines(LineOptions),
-    Tree { hex: bool, line: LineOptions },
+    Tree {
+        hex: bool,
+        line: LineOptions,
+    },
     Hex(LineOptions),
     Json,
     Fields(FieldColumns),
     Stats(Box<Stats>),
+    /// The teaching view, one lesson per packet (no conversation context:
+    /// packets are explained as they arrive).
+    Explain(Paint),
 }
 
 impl Printer {
@@ -212,7 +286,14 @@ impl Printer {
             time,
             link: args.link,
         };
-        if args.stats {
+        if args.explain {
+            use std::io::IsTerminal;
+            let on = args.color.enabled(
+                std::io::stdout().is_terminal(),
+                std::env::var_os("NO_COLOR").as_deref(),
+            );
+            Printer::Explain(Paint { on })
+        } else if args.stats {
             Printer::Stats(Box::default())
         } else if let Some(list) = &args.fields {
             Printer::Fields(FieldColumns::new(list))
@@ -233,7 +314,9 @@ impl Printer {
     fn detail(&self) -> Detail {
         match self {
             Printer::Lines(_) | Printer::Hex(_) | Printer::Stats(_) => Detail::Layers,
-            Printer::Tree { .. } | Printer::Json | Printer::Fields(_) => Detail::Fields,
+            Printer::Tree { .. } | Printer::Json | Printer::Fields(_) | Printer::Explain(_) => {
+                Detail::Fields
+            }
         }
     }
 }
@@ -305,6 +388,10 @@ pub fn print_packets(
             Printer::Json => json::write_json(&mut text, &frame, &d),
             Printer::Fields(columns) => columns.write_row(&mut text, &frame, &d),
             Printer::Stats(stats) => stats.add(&frame, &d),
+            Printer::Explain(paint) => {
+                teach_out::write_lesson(&mut text, &Lesson::build(&frame, &d, None), *paint);
+                text.push('\n');
+            }
         }
         if text.len() >= FLUSH_AT && !flush(out, &mut text, false)? {
             summary.closed_pipe = true;

@@ -452,3 +452,39 @@ fn capture_with_flows_prints_the_conversation_table_at_the_end() {
     let cells: Vec<&str> = row.split_whitespace().collect();
     assert!(cells.contains(&"5"), "five packets A→B: {row}");
 }
+
+#[test]
+fn demo_explain_teaches_the_first_data_packet_and_tells_the_conversation() {
+    if !is_root() {
+        eprintln!("skipping: demo captures on lo and needs root; CI runs as root");
+        return;
+    }
+    let out = bin()
+        .args(["demo", "--explain", "--color", "never"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The per-packet roles come from `teach`.
+    assert!(
+        text.contains("handshake 1/3: the client asks to open a connection"),
+        "{text}"
+    );
+    // The lesson is about the first packet with a payload (frame 4).
+    assert!(
+        text.contains("Frame 4: 78 bytes on the wire, 78 captured"),
+        "{text}"
+    );
+    assert!(
+        text.contains("⊃ payload [66..78) \"hello there\\n\""),
+        "{text}"
+    );
+    assert!(!text.contains("\x1b["), "no colour with --color never");
+    // Then the story, with the teardown acknowledged by the client last.
+    assert!(text.contains("Three-way handshake"), "{text}");
+    assert!(text.contains("both sides have closed"), "{text}");
+}

@@ -146,6 +146,7 @@ pub fn tcp_option(kind: u8) -> &'static str {
 pub fn service(port: u16) -> Option<&'static str> {
     Some(match port {
         7 => "echo",
+        9 => "discard",
         20 => "ftp-data",
         21 => "ftp",
         22 => "ssh",

@@ -332,6 +332,9 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
                 ctx.bytes("tcp.option.data", "Data", body..range.end);
                 ctx.nest(2);
             }
+            // An option cut by the snap length is not malformed: the
+            // header's own truncation note already says where it stops.
+            TcpOption::Bad { .. } if to > to_captured => {}
             TcpOption::Bad { kind } => {
                 ctx.malformed(
                     Proto::Tcp,

@@ -7,6 +7,7 @@ pub mod hex;
 pub mod json;
 pub mod line;
 pub mod stats;
+pub mod teach;
 pub mod time;
 pub mod tree;
 pub mod value;

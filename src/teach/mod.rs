@@ -1,0 +1,731 @@
+//! The teaching model: what a student should see about one packet, built
+//! from a frame and its `Dissection` and nothing else. The nesting of headers
+//! (`Span`s with byte ranges), the overhead, every field as a row with its
+//! bytes, value, one plain sentence and the RFC, byte order made visible,
+//! the connection the packet belongs to, and what went wrong.
+//!
+//! `teach` builds models; `output::teach` renders them as text or Markdown
+//! and the TUI can draw the same model. Uses `frame` and `decode` only:
+//! never capture, output, app or tui, and it never reads a byte the decoder
+//! did not point it to.
+
+pub mod conversation;
+pub mod glossary;
+
+use std::net::IpAddr;
+use std::ops::Range;
+
+use crate::decode::summary::tcpdump_line;
+use crate::decode::{Dissection, Field, NoteKind, Origin, Proto, Severity, Value, names};
+use crate::frame::FrameRecord;
+
+pub use conversation::{Conversation, Side, Step};
+
+/// Everything to say about one packet.
+#[derive(Clone, Debug)]
+pub struct Lesson {
+    pub frame: u64,
+    pub wire_len: usize,
+    pub captured_len: usize,
+    /// tcpdump's one-line summary, without a timestamp.
+    pub summary: String,
+    pub encapsulation: Encapsulation,
+    pub headers: Vec<HeaderLesson>,
+    pub connection: Option<Connection>,
+    /// For an ICMP error: the socket pair of the packet it quotes.
+    pub quoted_about: Option<String>,
+    pub problems: Vec<Problem>,
+}
+
+/// The headers nested inside each other, outermost first.
+#[derive(Clone, Debug)]
+pub struct Encapsulation {
+    pub spans: Vec<Span>,
+    /// Bytes after the innermost layer that belong to the link (padding).
+    pub trailer: Option<Range<usize>>,
+    pub overhead: Overhead,
+}
+
+/// One box of the nesting.
+#[derive(Clone, Debug)]
+pub struct Span {
+    pub proto: Proto,
+    /// Short name: `IPv4`, `TCP`, `payload`.
+    pub name: &'static str,
+    /// The header's captured bytes (for the payload, the data's).
+    pub header: Range<usize>,
+    /// The header's length on the wire, which is more than `header.len()`
+    /// when the capture cut it.
+    pub header_len: usize,
+    /// Header and everything it carries, by the packet's own length fields
+    /// (may run past the captured bytes).
+    pub extent: Range<usize>,
+    /// Inside an ICMP error: a copy of the packet that caused it.
+    pub quoted: bool,
+    /// Printable payload text, quoted and escaped.
+    pub preview: Option<String>,
+}
+
+/// Header bytes against application data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Overhead {
+    pub wire: usize,
+    pub headers: usize,
+    pub data: usize,
+    /// How much of the application data the capture kept.
+    pub data_captured: usize,
+    pub padding: usize,
+    /// Bytes of the packet an ICMP error quotes.
+    pub quoted: usize,
+    /// Bytes on the wire that belong to no header we saw and no data we
+    /// counted: what the capture did not keep.
+    pub unaccounted: usize,
+}
+
+impl Overhead {
+    /// `part` as a percentage of the wire length, one decimal.
+    pub fn percent(&self, part: usize) -> f64 {
+        if self.wire == 0 {
+            0.0
+        } else {
+            (part as f64 * 1000.0 / self.wire as f64).round() / 10.0
+        }
+    }
+}
+
+/// One header, field by field in wire order.
+#[derive(Clone, Debug)]
+pub struct HeaderLesson {
+    pub proto: Proto,
+    pub title: &'static str,
+    pub range: Range<usize>,
+    pub quoted: bool,
+    pub rows: Vec<Row>,
+}
+
+/// One field, ready to print.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub key: &'static str,
+    pub name: &'static str,
+    /// Sub-fields (flag bits, option values) sit one level deeper.
+    pub depth: u8,
+    /// Absolute byte range; None for values wirepeek computed.
+    pub bytes: Option<Range<usize>>,
+    /// The captured bytes in hex, space-separated (`1b 5f`); for bit
+    /// fields, the bits they use (`.... ..1.`).
+    pub hex: String,
+    /// The decoded value, with its table name: `6 (TCP)`.
+    pub value: String,
+    pub sentence: Option<String>,
+    pub source: Option<&'static str>,
+    /// How the bytes become the number, for multi-byte integers.
+    pub byte_order: Option<String>,
+}
+
+impl Row {
+    /// True for values wirepeek worked out rather than read.
+    pub fn generated(&self) -> bool {
+        self.bytes.is_none()
+    }
+}
+
+/// The socket pair and where this packet stands in its conversation.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    /// `TCP` or `UDP`.
+    pub transport: &'static str,
+    pub src: String,
+    pub dst: String,
+    /// Whether this packet's sender is the client or the server.
+    pub sender: Side,
+    /// How we know which end is the client.
+    pub client_reason: String,
+    /// One line per port: what kind of port it is.
+    pub ports: Vec<String>,
+    /// The packet's place in the conversation, when we saw the conversation
+    /// or can tell from the packet alone.
+    pub position: Option<String>,
+}
+
+/// Something wrong with the packet or its capture, in words.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    pub severity: Severity,
+    pub layer: &'static str,
+    pub offset: usize,
+    /// What the decoder found.
+    pub what: String,
+    /// What it means for the reader.
+    pub why: String,
+}
+
+/// Fields whose byte order is worth showing: the ones students meet first.
+const BYTE_ORDER_KEYS: &[&str] = &[
+    "eth.type",
+    "vlan.etype",
+    "arp.opcode",
+    "ip.len",
+    "ipv6.plen",
+    "tcp.srcport",
+    "tcp.dstport",
+    "tcp.seq_raw",
+    "tcp.ack_raw",
+    "udp.srcport",
+    "udp.dstport",
+    "udp.length",
+    "icmp.ident",
+    "icmp.seq",
+    "icmpv6.echo.identifier",
+    "icmpv6.echo.sequence_number",
+];
+
+impl Lesson {
+    /// Build the lesson for `frame`; `step` is its place in a conversation
+    /// seen in full (from `conversation::conversations`), if known.
+    pub fn build(
+        frame: &FrameRecord,
+        d: &Dissection,
+        step: Option<(&Conversation, &Step)>,
+    ) -> Lesson {
+        let mut summary = String::new();
+        tcpdump_line(frame, d, false, &mut summary);
+        Lesson {
+            frame: frame.number,
+            wire_len: frame.orig_len as usize,
+            captured_len: frame.data.len(),
+            summary,
+            encapsulation: Encapsulation::build(frame, d),
+            headers: headers(frame, d),
+            connection: connection(d, step),
+            quoted_about: quoted_about(d),
+            problems: problems(frame, d),
+        }
+    }
+}
+
+impl Encapsulation {
+    /// The nesting of `d`'s layers with their byte ranges.
+    pub fn build(frame: &FrameRecord, d: &Dissection) -> Encapsulation {
+        let data = &frame.data[..];
+        let mut spans = Vec::new();
+        let mut trailer = None;
+        let mut headers = 0;
+        let mut payload = 0;
+        let mut padding = 0;
+        let mut quoted = 0;
+        for layer in &d.layers {
+            match layer.proto {
+                Proto::Frame => continue,
+                Proto::Trailer => {
+                    padding += layer.header.len();
+                    trailer = Some(layer.header.clone());
+                    continue;
+                }
+                Proto::Payload => {
+                    // The payload's wire length, even where the capture cut it.
+                    let wire = d
+                        .fields_of(layer)
+                        .iter()
+                        .find(|f| f.key == "data.len")
+                        .and_then(|f| glossary::num(&f.value))
+                        .map_or(layer.header.len(), |n| n as usize);
+                    if layer.quoted {
+                        quoted += layer.header.len();
+                    } else {
+                        payload += wire;
+                    }
+                    spans.push(Span {
+                        proto: layer.proto,
+                        name: "payload",
+                        header_len: layer.header.len(),
+                        header: layer.header.clone(),
+                        extent: layer.header.start..layer.header.start + wire,
+                        quoted: layer.quoted,
+                        preview: data.get(layer.header.clone()).and_then(printable),
+                    });
+                    continue;
+                }
+                _ => {}
+            }
+            // A header the capture cut still had its full length on the
+            // wire: take it from the header's own length field.
+            let header_len = if layer.header.end >= data.len() {
+                d.fields_of(layer)
+                    .iter()
+                    .find(|f| f.key.ends_with(".hdr_len"))
+                    .and_then(|f| glossary::num(&f.value))
+                    .map_or(layer.header.len(), |n| n as usize)
+                    .max(layer.header.len())
+            } else {
+                layer.header.len()
+            };
+            if layer.quoted {
+                quoted += layer.header.len();
+            } else {
+                headers += header_len;
+            }
+            spans.push(Span {
+                proto: layer.proto,
+                name: layer.proto.short(),
+                header_len,
+                header: layer.header.clone(),
+                extent: layer.header.start..layer.pdu.end.max(layer.header.end),
+                quoted: layer.quoted,
+                preview: None,
+            });
+        }
+        // A box holds everything inside it: widen each extent to cover the
+        // boxes it contains (Ethernet's own length covers only its header).
+        for i in (0..spans.len().saturating_sub(1)).rev() {
+            let inner_end = spans[i + 1].extent.end;
+            if inner_end > spans[i].extent.end {
+                spans[i].extent.end = inner_end;
+            }
+        }
+        let data_captured = spans
+            .iter()
+            .filter(|s| s.proto == Proto::Payload && !s.quoted)
+            .map(|s| s.header.len())
+            .sum::<usize>();
+        // Data the capture lost entirely: what a cut TCP or UDP segment
+        // carried after its header, by the IP length.
+        if let Some(last) = spans.last().filter(|s| !s.quoted)
+            && matches!(last.proto, Proto::Tcp | Proto::Udp)
+            && last.header.end >= data.len()
+        {
+            payload += last
+                .extent
+                .end
+                .saturating_sub(last.header.start + last.header_len);
+        }
+        let wire = frame.orig_len as usize;
+        let unaccounted = wire.saturating_sub(headers + payload + padding + quoted);
+        Encapsulation {
+            spans,
+            trailer,
+            overhead: Overhead {
+                wire,
+                headers,
+                data: payload,
+                data_captured,
+                padding,
+                quoted,
+                unaccounted,
+            },
+        }
+    }
+
+    /// `Ethernet [0..14) ⊃ IPv4 [14..34) ⊃ TCP [34..66) ⊃ payload [66..78) "hello there\n"`.
+    pub fn one_line(&self) -> String {
+        let parts: Vec<String> = self
+            .spans
+            .iter()
+            .map(|s| {
+                let mut p = format!("{} [{}..{})", s.name, s.header.start, s.header.end);
+                if let Some(text) = &s.preview {
+                    p.push(' ');
+                    p.push_str(text);
+                }
+                p
+            })
+            .collect();
+        parts.join(" ⊃ ")
+    }
+}
+
+/// Printable ASCII as a quoted, escaped string; None for binary data.
+pub fn printable(bytes: &[u8]) -> Option<String> {
+    const MAX: usize = 40;
+    if bytes.is_empty() {
+        return None;
+    }
+    let text_like = bytes
+        .iter()
+        .filter(|b| matches!(b, b'\n' | b'\r' | b'\t' | 32..=126))
+        .count();
+    if text_like * 10 < bytes.len() * 9 {
+        return None;
+    }
+    let mut s = String::from("\"");
+    for &b in bytes.iter().take(MAX) {
+        match b {
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            b'"' => s.push_str("\\\""),
+            b'\\' => s.push_str("\\\\"),
+            32..=126 => s.push(b as char),
+            _ => s.push('.'),
+        }
+    }
+    s.push('"');
+    if bytes.len() > MAX {
+        s.push('…');
+    }
+    Some(s)
+}
+
+fn hex_bytes(bytes: &[u8], max: usize) -> String {
+    let mut s = String::new();
+    for (i, b) in bytes.iter().take(max).enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(&format!("{b:02x}"));
+    }
+    if bytes.len() > max {
+        s.push_str(" …");
+    }
+    s
+}
+
+fn value_text(f: &Field, data: &[u8]) -> String {
+    let mut s = match &f.value {
+        Value::UInt(v) => v.to_string(),
+        Value::Hex(v, digits) => format!("0x{v:0width$x}", width = *digits as usize),
+        Value::Bool(b) => u8::from(*b).to_string(),
+        Value::Mac(m) => format!(
+            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+            m[0], m[1], m[2], m[3], m[4], m[5]
+        ),
+        Value::Ip(ip) => ip.to_string(),
+        Value::Bytes(r) => match data.get(r.clone()) {
+            Some(b) => printable(b).unwrap_or_else(|| format!("{} bytes", b.len())),
+            None => String::new(),
+        },
+        Value::Text(t) => t.to_string(),
+    };
+    if let Some(m) = &f.meaning
+        && !m.is_empty()
+    {
+        s.push_str(&format!(" ({m})"));
+    }
+    s
+}
+
+/// The bits a mask selects, Wireshark style: `.... ..1.` for SYN in its
+/// byte, `0100 ....` for the IPv4 version nibble.
+fn bit_pattern(bytes: &[u8], mask: u64) -> String {
+    let bits = bytes.len() * 8;
+    let value = bytes.iter().fold(0u64, |acc, &b| (acc << 8) | b as u64);
+    let mut s = String::new();
+    for i in (0..bits).rev() {
+        if i != bits - 1 && (i + 1) % 4 == 0 {
+            s.push(' ');
+        }
+        s.push(if mask >> i & 1 == 0 {
+            '.'
+        } else if value >> i & 1 == 1 {
+            '1'
+        } else {
+            '0'
+        });
+    }
+    s
+}
+
+/// `bytes 1b 5f → 0x1b5f = 7007 (big-endian, "network byte order"; a
+/// little-endian host reads these bytes as 0x5f1b = 24347 until ntohs)`.
+fn byte_order(f: &Field, data: &[u8]) -> Option<String> {
+    if f.origin != Origin::Wire || f.mask != 0 || !BYTE_ORDER_KEYS.contains(&f.key) {
+        return None;
+    }
+    let bytes = data.get(f.bytes.clone())?;
+    let (be, le, call, digits) = match bytes.len() {
+        2 => (
+            u16::from_be_bytes([bytes[0], bytes[1]]) as u64,
+            u16::from_le_bytes([bytes[0], bytes[1]]) as u64,
+            "ntohs",
+            4,
+        ),
+        4 => {
+            let b = [bytes[0], bytes[1], bytes[2], bytes[3]];
+            (
+                u32::from_be_bytes(b) as u64,
+                u32::from_le_bytes(b) as u64,
+                "ntohl",
+                8,
+            )
+        }
+        _ => return None,
+    };
+    if be == le {
+        return None;
+    }
+    Some(format!(
+        "bytes {} → 0x{be:0digits$x} = {be} (big-endian, \"network byte order\"; a little-endian host reads these bytes as 0x{le:0digits$x} = {le} until {call})",
+        hex_bytes(bytes, 8)
+    ))
+}
+
+fn headers(frame: &FrameRecord, d: &Dissection) -> Vec<HeaderLesson> {
+    let data = &frame.data[..];
+    d.layers
+        .iter()
+        .filter(|l| l.proto != Proto::Frame)
+        .map(|layer| {
+            let rows = d
+                .fields_of(layer)
+                .iter()
+                .map(|f| {
+                    let gloss = glossary::explain(f, d, data);
+                    let wire = f.origin == Origin::Wire;
+                    let hex = if wire {
+                        let bytes = data.get(f.bytes.clone()).unwrap_or(&[]);
+                        if f.mask != 0 && bytes.len() <= 4 {
+                            bit_pattern(bytes, f.mask)
+                        } else {
+                            hex_bytes(bytes, 6)
+                        }
+                    } else {
+                        String::new()
+                    };
+                    Row {
+                        key: f.key,
+                        name: f.name,
+                        depth: f.depth,
+                        bytes: wire.then(|| f.bytes.clone()),
+                        hex,
+                        value: value_text(f, data),
+                        sentence: gloss.as_ref().map(|g| g.sentence.clone()),
+                        source: gloss.map(|g| g.source).filter(|s| !s.is_empty()),
+                        byte_order: byte_order(f, data),
+                    }
+                })
+                .collect();
+            HeaderLesson {
+                proto: layer.proto,
+                title: layer.proto.title(),
+                range: layer.header.clone(),
+                quoted: layer.quoted,
+                rows,
+            }
+        })
+        .collect()
+}
+
+fn endpoint(ip: IpAddr, port: u16) -> String {
+    match ip {
+        IpAddr::V4(a) => format!("{a}:{port}"),
+        IpAddr::V6(a) => format!("[{a}]:{port}"),
+    }
+}
+
+/// What kind of port `port` is, and the service if the table knows it.
+pub fn describe_port(port: u16) -> String {
+    let class = match port {
+        0..=1023 => "well-known",
+        1024..=49151 => "registered range",
+        _ => "dynamic range",
+    };
+    match names::service(port) {
+        Some(s) => format!("{port} ({class}, {s})"),
+        None => format!("{port} ({class}, no service in the table)"),
+    }
+}
+
+fn connection(d: &Dissection, step: Option<(&Conversation, &Step)>) -> Option<Connection> {
+    let t = d.tuple?;
+    let transport = if t.protocol == 6 { "TCP" } else { "UDP" };
+    let (sender, client_reason, position) = match step {
+        Some((conv, step)) => (
+            step.from,
+            conv.client_reason.clone(),
+            Some(format!(
+                "packet {} of {} in this conversation: {}",
+                step.index,
+                conv.steps.len(),
+                step.story
+            )),
+        ),
+        None => {
+            let (side, reason) = conversation::guess_client(d);
+            (side, reason, conversation::role_from_flags(d))
+        }
+    };
+    let (client_port, server_port) = if sender == Side::Client {
+        (t.src_port, t.dst_port)
+    } else {
+        (t.dst_port, t.src_port)
+    };
+    let ports = vec![
+        format!(
+            "client port {}{}",
+            describe_port(client_port),
+            if client_port >= 32768 {
+                ": an ephemeral port the client's kernel picked for this socket"
+            } else {
+                ""
+            }
+        ),
+        format!(
+            "server port {}{}",
+            describe_port(server_port),
+            if names::service(server_port).is_none() && server_port >= 32768 {
+                ": not a well-known port; this server let its kernel pick a free one"
+            } else {
+                ": the port the server listens on"
+            }
+        ),
+    ];
+    Some(Connection {
+        transport,
+        src: endpoint(t.src, t.src_port),
+        dst: endpoint(t.dst, t.dst_port),
+        sender,
+        client_reason,
+        ports,
+        position,
+    })
+}
+
+/// `the UDP datagram 10.213.9.1:41444 → 10.213.9.2:9`, from the headers an
+/// ICMP error quotes.
+fn quoted_about(d: &Dissection) -> Option<String> {
+    let quoted = |key: &str| {
+        d.layers
+            .iter()
+            .filter(|l| l.quoted)
+            .flat_map(|l| d.fields_of(l))
+            .find(|f| f.key == key)
+            .map(|f| f.value.clone())
+    };
+    let (what, sport, dport) = if d.layers.iter().any(|l| l.quoted && l.proto == Proto::Tcp) {
+        ("TCP segment", "tcp.srcport", "tcp.dstport")
+    } else if d.layers.iter().any(|l| l.quoted && l.proto == Proto::Udp) {
+        ("UDP datagram", "udp.srcport", "udp.dstport")
+    } else {
+        return None;
+    };
+    let ip = |key4: &str, key6: &str| match quoted(key4).or_else(|| quoted(key6)) {
+        Some(Value::Ip(ip)) => Some(ip),
+        _ => None,
+    };
+    let port = |key: &str| {
+        quoted(key)
+            .and_then(|v| glossary::num(&v))
+            .map(|p| p as u16)
+    };
+    Some(format!(
+        "the {what} {} → {}",
+        endpoint(ip("ip.src", "ipv6.src")?, port(sport)?),
+        endpoint(ip("ip.dst", "ipv6.dst")?, port(dport)?)
+    ))
+}
+
+fn problems(frame: &FrameRecord, d: &Dissection) -> Vec<Problem> {
+    let mut snap_told = false;
+    d.notes
+        .iter()
+        .map(|n| {
+            let why = match n.kind {
+                NoteKind::Truncated if frame.is_truncated() && snap_told => {
+                    "The same cause: the capture's snap length.".to_string()
+                }
+                NoteKind::Truncated if frame.is_truncated() => {
+                    snap_told = true;
+                    format!(
+                    "The frame was {} bytes on the wire but the capture kept only the first {}: it was recorded with a snap length (`-s`), which saves headers and drops the rest. Nothing is wrong with the packet itself.",
+                    frame.orig_len,
+                    frame.data.len()
+                )
+                }
+                NoteKind::Truncated => "The capture holds fewer bytes than the headers promise, so the fields past the end cannot be shown.".to_string(),
+                NoteKind::Malformed => "The packet contradicts itself: a length or value cannot be right, so a receiver would drop it. Decoding stops where the contradiction starts.".to_string(),
+                NoteKind::BadChecksum => "The checksum does not match the bytes: they were damaged on the way, or (for packets this host sent) captured before the network card filled the checksum in.".to_string(),
+                NoteKind::Unsupported => "wirepeek does not decode this part, so it is shown as raw bytes.".to_string(),
+            };
+            Problem {
+                severity: n.severity,
+                layer: n.proto.short(),
+                offset: n.offset,
+                what: n.message.clone(),
+                why,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::decode;
+    use crate::frame::{LinkType, TsPrecision};
+
+    fn frame(data: Vec<u8>, orig_len: u32) -> FrameRecord {
+        FrameRecord {
+            number: 1,
+            ts: None,
+            precision: TsPrecision::Micro,
+            link: LinkType::ETHERNET,
+            orig_len,
+            iface: 0,
+            data,
+        }
+    }
+
+    /// Ethernet + IPv4 + UDP 7007 → 7007 carrying "hi\n".
+    fn udp_frame() -> Vec<u8> {
+        let mut b = vec![0u8; 12];
+        b.extend([0x08, 0x00]); // EtherType IPv4
+        b.extend([0x45, 0, 0, 31, 0, 1, 0x40, 0, 64, 17, 0, 0]); // IPv4, total 31
+        b.extend([127, 0, 0, 1, 127, 0, 0, 1]);
+        b.extend([0xc3, 0x50, 0x1b, 0x5f, 0, 11, 0, 0]); // UDP 50000 → 7007, len 11
+        b.extend(b"hi\n");
+        b
+    }
+
+    #[test]
+    fn nesting_lists_each_header_with_its_range_and_the_payload_text() {
+        let f = frame(udp_frame(), 45);
+        let e = Encapsulation::build(&f, &decode(&f));
+        assert_eq!(
+            e.one_line(),
+            "Ethernet [0..14) ⊃ IPv4 [14..34) ⊃ UDP [34..42) ⊃ payload [42..45) \"hi\\n\""
+        );
+        assert_eq!(e.overhead.headers, 42);
+        assert_eq!(e.overhead.data, 3);
+        assert_eq!(e.overhead.percent(42), 93.3);
+    }
+
+    #[test]
+    fn destination_port_shows_both_byte_orders() {
+        let f = frame(udp_frame(), 45);
+        let lesson = Lesson::build(&f, &decode(&f), None);
+        let udp = lesson
+            .headers
+            .iter()
+            .find(|h| h.proto == Proto::Udp)
+            .expect("a UDP header");
+        let port = udp
+            .rows
+            .iter()
+            .find(|r| r.key == "udp.dstport")
+            .expect("dst port");
+        assert_eq!(port.hex, "1b 5f");
+        assert_eq!(
+            port.byte_order.as_deref(),
+            Some(
+                "bytes 1b 5f → 0x1b5f = 7007 (big-endian, \"network byte order\"; a little-endian host reads these bytes as 0x5f1b = 24347 until ntohs)"
+            )
+        );
+    }
+
+    #[test]
+    fn a_cut_frame_is_explained_as_the_snap_length() {
+        let mut bytes = udp_frame();
+        bytes.truncate(38);
+        let f = frame(bytes, 45);
+        let lesson = Lesson::build(&f, &decode(&f), None);
+        assert!(
+            lesson
+                .problems
+                .iter()
+                .any(|p| p.why.contains("snap length")),
+            "{:?}",
+            lesson.problems
+        );
+        assert!(lesson.encapsulation.overhead.unaccounted > 0);
+    }
+}
