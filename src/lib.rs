@@ -8,6 +8,7 @@ pub mod capture;
 pub mod cli;
 pub mod decode;
 pub mod error;
+pub mod filter;
 pub mod frame;
 pub mod output;
 pub mod run;

@@ -5,10 +5,11 @@ use std::io::Write;
 
 use crate::capture::file::FileSource;
 use crate::capture::{FrameSource, Next};
-use crate::cli::{OutputArgs, ReadArgs};
+use crate::cli::{FilterArgs, OutputArgs, ReadArgs};
 use crate::decode::{Detail, Dissection, decode_into};
 use crate::error::AppError;
-use crate::frame::Timestamp;
+use crate::filter::Filter;
+use crate::frame::{LinkType, Timestamp};
 use crate::output::fields::FieldColumns;
 use crate::output::line::{LineOptions, write_line};
 use crate::output::stats::Stats;
@@ -30,8 +31,33 @@ pub struct RunSummary {
 
 /// `wirepeek read`.
 pub fn read(args: &ReadArgs, out: &mut dyn Write) -> Result<RunSummary, AppError> {
+    let filter = parse_filter(&args.filter)?;
     let mut source = FileSource::open(&args.file)?;
-    print_packets(&mut source, &args.output, out, &|| false)
+    for link in &source.info().link_types {
+        check_link(&filter, *link)?;
+    }
+    print_filtered(&mut source, &args.output, &filter, out, &|| false)
+}
+
+/// Parse the command line's filters; a bad one is a usage error (exit 2)
+/// showing the expression with a caret under the problem.
+pub fn parse_filter(args: &FilterArgs) -> Result<Filter, AppError> {
+    if let Some(expr) = args.tcpdump() {
+        Filter::parse(Some(&expr), None)
+            .map_err(|e| AppError::Usage(format!("bad filter expression: {e}")))?;
+    }
+    if let Some(display) = &args.display {
+        Filter::parse(None, Some(display))
+            .map_err(|e| AppError::Usage(format!("bad display filter: {e}")))?;
+    }
+    Filter::parse(args.tcpdump().as_deref(), args.display.as_deref())
+        .map_err(|e| AppError::Usage(format!("bad filter: {e}")))
+}
+
+fn check_link(filter: &Filter, link: LinkType) -> Result<(), AppError> {
+    filter
+        .check_link(link)
+        .map_err(|e| AppError::Usage(format!("bad filter expression: {e}")))
 }
 
 /// The printer a set of output flags asks for.
@@ -92,8 +118,25 @@ pub fn print_packets(
     out: &mut dyn Write,
     stop: &dyn Fn() -> bool,
 ) -> Result<RunSummary, AppError> {
+    print_filtered(source, args, &Filter::default(), out, stop)
+}
+
+/// As `print_packets`, keeping only the frames `filter` accepts; `-c`
+/// counts kept frames, and frame numbers stay the source's numbers.
+pub fn print_filtered(
+    source: &mut dyn FrameSource,
+    args: &OutputArgs,
+    filter: &Filter,
+    out: &mut dyn Write,
+    stop: &dyn Fn() -> bool,
+) -> Result<RunSummary, AppError> {
     let mut printer = Printer::from_args(args);
-    let detail = printer.detail();
+    let detail = if filter.needs_fields() {
+        Detail::Fields
+    } else {
+        printer.detail()
+    };
+    let mut links_checked: Vec<LinkType> = Vec::new();
     let mut summary = RunSummary::default();
     let mut text = String::with_capacity(FLUSH_AT + 64 * 1024);
     let mut d = Dissection::default();
@@ -119,11 +162,28 @@ pub fn print_packets(
                 break;
             }
         };
-        summary.packets += 1;
+        if !filter.is_empty() {
+            if !links_checked.contains(&frame.link) {
+                check_link(filter, frame.link)?;
+                links_checked.push(frame.link);
+            }
+            // tcpdump expressions read bytes: reject before decoding.
+            if !filter.matches_frame(&frame) {
+                continue;
+            }
+        }
         if first.is_none() {
             first = frame.ts;
         }
         decode_into(&frame, detail, &mut d);
+        if filter
+            .display
+            .as_ref()
+            .is_some_and(|f| !f.matches(&frame, &d))
+        {
+            continue;
+        }
+        summary.packets += 1;
         match &mut printer {
             Printer::Lines(opts) => write_line(&mut text, &frame, &d, *opts, first),
             Printer::Tree {
