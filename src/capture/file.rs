@@ -358,7 +358,10 @@ impl FileSource {
                         }
                         return Ok(self.truncated("a packet record", needed, have));
                     }
-                    self.fill(needed)?;
+                    // `needed` and `have` count from where the parser stopped:
+                    // after the 16-byte record header when it read one.
+                    let parsed = (self.end - self.start).saturating_sub(have);
+                    self.fill(parsed + needed)?;
                 }
                 Err(e) => {
                     self.finished = true;
