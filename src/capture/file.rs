@@ -397,7 +397,10 @@ impl FileSource {
                         }
                         return Ok(self.truncated("a pcapng block", needed, have));
                     }
-                    self.fill(needed)?;
+                    // As for pcap records: counted from after the block's
+                    // type and length words when the parser read them.
+                    let parsed = (self.end - self.start).saturating_sub(have);
+                    self.fill(parsed + needed)?;
                     continue;
                 }
                 Err(e) => {
