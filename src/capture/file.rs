@@ -358,10 +358,11 @@ impl FileSource {
                         }
                         return Ok(self.truncated("a packet record", needed, have));
                     }
-                    // `needed` and `have` count from where the parser stopped:
-                    // after the 16-byte record header when it read one.
-                    let parsed = (self.end - self.start).saturating_sub(have);
-                    self.fill(parsed + needed)?;
+                    // `needed` and `have` count from where the parser stopped
+                    // (after the record header when it read one); ask for at
+                    // least one byte more than we hold so the loop progresses.
+                    let held = self.end - self.start;
+                    self.fill((held.saturating_sub(have) + needed).max(held + 1))?;
                 }
                 Err(e) => {
                     self.finished = true;
@@ -397,10 +398,11 @@ impl FileSource {
                         }
                         return Ok(self.truncated("a pcapng block", needed, have));
                     }
-                    // As for pcap records: counted from after the block's
-                    // type and length words when the parser read them.
-                    let parsed = (self.end - self.start).saturating_sub(have);
-                    self.fill(parsed + needed)?;
+                    // pcap-file counts `needed` from after the block's type and
+                    // length words but `have` from the block start; ask for at
+                    // least one byte more than we hold so the loop progresses.
+                    let held = self.end - self.start;
+                    self.fill((needed + 8).max(held + 1))?;
                     continue;
                 }
                 Err(e) => {
