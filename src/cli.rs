@@ -90,6 +90,30 @@ pub struct ReadArgs {
     pub file: String,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+/// Which packets to keep; shared by `read` and `capture`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FilterArgs {
+    /// Wireshark-style display filter over field names, e.g. 'ip.addr == 10.0.0.1 && tcp.flags.syn == 1'.
+    #[arg(short = 'Y', long = "display-filter", value_name = "FILTER")]
+    pub display: Option<String>,
+    /// A tcpdump filter expression, e.g. `tcp port 80 and host 10.0.0.1` (words are joined).
+    #[arg(
+        value_name = "EXPRESSION",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub expression: Vec<String>,
+}
+
+impl FilterArgs {
+    /// The tcpdump expression, its words joined by spaces as tcpdump does.
+    pub fn tcpdump(&self) -> Option<String> {
+        (!self.expression.is_empty()).then(|| self.expression.join(" "))
+    }
 }
 
 #[derive(Args, Debug, Clone)]
@@ -127,6 +151,8 @@ pub struct CaptureArgs {
     pub buffer: u32,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -10,6 +10,7 @@ pub mod decode;
 pub mod demo;
 pub mod echo;
 pub mod error;
+pub mod filter;
 pub mod flow;
 pub mod frame;
 pub mod output;

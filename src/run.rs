@@ -10,11 +10,14 @@ use crate::capture::file::FileSource;
 use crate::capture::live::{LiveOptions, LiveSource};
 use crate::capture::save::{CaptureWriter, SaveFormat, SavedInterface, is_broken_pipe};
 use crate::capture::{CaptureError, FrameSource, Next, interfaces, privilege, stop};
-use crate::cli::{CaptureArgs, ExplainArgs, FlowLimitArgs, FlowsArgs, OutputArgs, ReadArgs};
+use crate::cli::{
+    CaptureArgs, ExplainArgs, FilterArgs, FlowLimitArgs, FlowsArgs, OutputArgs, ReadArgs,
+};
 use crate::decode::{Detail, Dissection, Proto, Value, decode, decode_into};
 use crate::error::AppError;
+use crate::filter::Filter;
 use crate::flow::{FlowConfig, FlowInfo, FlowTable, TCP, UDP};
-use crate::frame::{FrameRecord, Timestamp};
+use crate::frame::{FrameRecord, LinkType, Timestamp};
 use crate::output::fields::FieldColumns;
 use crate::output::flows::SortKey;
 use crate::output::line::{LineOptions, write_line};
@@ -47,6 +50,8 @@ pub fn interfaces(out: &mut dyn Write) -> Result<(), AppError> {
 /// `-c`, `--duration`, SIGINT/SIGTERM or a closed pipe. Prints tcpdump's
 /// closing counts on standard error.
 pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, AppError> {
+    // A bad filter is a usage error before any socket is opened.
+    let filter = parse_filter(&args.filter)?;
     let stop_flag = stop::install_stop_handlers();
     stop::ignore_sigpipe();
     let name = match &args.interface {
@@ -60,6 +65,7 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
             ring_mib: args.buffer,
         },
     )?;
+    check_link(&filter, source.link())?;
     let deadline = args
         .duration
         .map(|secs| Instant::now() + Duration::from_secs_f64(secs.max(0.0)));
@@ -83,8 +89,8 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
     privilege::drop_after_open(args.user.as_deref())?;
     let mut flows = FlowTable::new(flow_config(&args.output.limits, args.flows));
     let mut summary = match writer {
-        Some(writer) => save_frames(&mut source, args, writer, &stop, &mut flows)?,
-        None => print_packets(&mut source, &args.output, out, &stop, &mut flows)?,
+        Some(writer) => save_frames(&mut source, args, &filter, writer, &stop, &mut flows)?,
+        None => print_packets(&mut source, &args.output, &filter, out, &stop, &mut flows)?,
     };
     if args.flows && !summary.closed_pipe {
         // With `-w -` standard output carries the capture file itself.
@@ -145,6 +151,7 @@ fn open_writer(
 fn save_frames(
     source: &mut LiveSource,
     args: &CaptureArgs,
+    filter: &Filter,
     mut writer: CaptureWriter,
     stop: &dyn Fn() -> bool,
     flows: &mut FlowTable,
@@ -158,12 +165,29 @@ fn save_frames(
             }
             match source.next_frame()? {
                 Next::Frame(frame) => {
+                    if !filter.matches_frame(&frame) {
+                        continue;
+                    }
+                    if filter.display.is_some() || args.flows {
+                        let detail = if filter.needs_fields() {
+                            Detail::Fields
+                        } else {
+                            Detail::Layers
+                        };
+                        decode_into(&frame, detail, &mut d);
+                        if filter
+                            .display
+                            .as_ref()
+                            .is_some_and(|f| !f.matches(&frame, &d))
+                        {
+                            continue;
+                        }
+                        if args.flows {
+                            flows.ingest(&frame, &d);
+                        }
+                    }
                     writer.write(&frame)?;
                     summary.packets += 1;
-                    if args.flows {
-                        decode_into(&frame, Detail::Layers, &mut d);
-                        flows.ingest(&frame, &d);
-                    }
                 }
                 Next::Idle => writer.flush()?,
                 Next::End { warning } => {
@@ -186,9 +210,41 @@ fn save_frames(
 
 /// `wirepeek read`.
 pub fn read(args: &ReadArgs, out: &mut dyn Write) -> Result<RunSummary, AppError> {
+    let filter = parse_filter(&args.filter)?;
     let mut source = FileSource::open(&args.file)?;
+    for link in &source.info().link_types {
+        check_link(&filter, *link)?;
+    }
     let mut flows = FlowTable::new(flow_config(&args.output.limits, false));
-    print_packets(&mut source, &args.output, out, &|| false, &mut flows)
+    print_packets(
+        &mut source,
+        &args.output,
+        &filter,
+        out,
+        &|| false,
+        &mut flows,
+    )
+}
+
+/// Parse the command line's filters; a bad one is a usage error (exit 2)
+/// showing the expression with a caret under the problem.
+pub fn parse_filter(args: &FilterArgs) -> Result<Filter, AppError> {
+    if let Some(expr) = args.tcpdump() {
+        Filter::parse(Some(&expr), None)
+            .map_err(|e| AppError::Usage(format!("bad filter expression: {e}")))?;
+    }
+    if let Some(display) = &args.display {
+        Filter::parse(None, Some(display))
+            .map_err(|e| AppError::Usage(format!("bad display filter: {e}")))?;
+    }
+    Filter::parse(args.tcpdump().as_deref(), args.display.as_deref())
+        .map_err(|e| AppError::Usage(format!("bad filter: {e}")))
+}
+
+fn check_link(filter: &Filter, link: LinkType) -> Result<(), AppError> {
+    filter
+        .check_link(link)
+        .map_err(|e| AppError::Usage(format!("bad filter expression: {e}")))
 }
 
 /// `wirepeek explain`: one packet as a lesson, or its conversation as a story.
@@ -327,12 +383,18 @@ impl Printer {
 pub fn print_packets(
     source: &mut dyn FrameSource,
     args: &OutputArgs,
+    filter: &Filter,
     out: &mut dyn Write,
     stop: &dyn Fn() -> bool,
     flows: &mut FlowTable,
 ) -> Result<RunSummary, AppError> {
     let mut printer = Printer::from_args(args);
-    let detail = printer.detail();
+    let detail = if filter.needs_fields() {
+        Detail::Fields
+    } else {
+        printer.detail()
+    };
+    let mut links_checked: Vec<LinkType> = Vec::new();
     let mut summary = RunSummary::default();
     let mut text = String::with_capacity(FLUSH_AT + 64 * 1024);
     let mut d = Dissection::default();
@@ -358,15 +420,35 @@ pub fn print_packets(
                 break;
             }
         };
-        summary.packets += 1;
-        if first.is_none() {
-            first = frame.ts;
+        if !filter.is_empty() {
+            if !links_checked.contains(&frame.link) {
+                check_link(filter, frame.link)?;
+                links_checked.push(frame.link);
+            }
+            // A tcpdump expression reads bytes, like a capture filter: a
+            // rejected frame is not decoded, tracked or counted at all.
+            if !filter.matches_frame(&frame) {
+                continue;
+            }
         }
         decode_into(&frame, detail, &mut d);
+        // Flows see every frame the display filter is applied to, so stream
+        // indices and relative numbers are tshark's whatever `-Y` shows.
         if !args.no_flows
             && let Some(info) = flows.ingest(&frame, &d)
         {
             annotate(&mut d, &info, detail, args.absolute);
+        }
+        if filter
+            .display
+            .as_ref()
+            .is_some_and(|f| !f.matches(&frame, &d))
+        {
+            continue;
+        }
+        summary.packets += 1;
+        if first.is_none() {
+            first = frame.ts;
         }
         match &mut printer {
             Printer::Lines(opts) => write_line(&mut text, &frame, &d, *opts, first),
