@@ -488,3 +488,52 @@ fn demo_explain_teaches_the_first_data_packet_and_tells_the_conversation() {
     assert!(text.contains("Three-way handshake"), "{text}");
     assert!(text.contains("both sides have closed"), "{text}");
 }
+
+#[test]
+fn a_filter_expression_keeps_only_matching_live_packets() {
+    if !is_root() {
+        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+        return;
+    }
+    let wanted = 52_000 + (std::process::id() % 1000) as u16;
+    let other = wanted + 1;
+    let path = scratch("filtered.pcap");
+    let mut child = bin()
+        .args([
+            "capture", "-i", "lo", "-c", "10", "-w", &path, "udp", "and", "dst", "port",
+        ])
+        .arg(wanted.to_string())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let _stderr = wait_listening(&mut child);
+    // Interleave: half the datagrams go to a port the filter rejects.
+    for _ in 0..10 {
+        send_udp(other, 1);
+        send_udp(wanted, 1);
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().expect("polls").is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = child.try_wait().expect("polls");
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "-c 10 ends the capture: {status:?}"
+    );
+    let frames = read_frames(&path);
+    assert_eq!(frames.len(), 10, "only the matching datagrams were saved");
+    assert_eq!(udp_to_port(&frames, wanted).len(), 10);
+}
+
+#[test]
+fn a_bad_filter_is_a_usage_error_before_any_capture_starts() {
+    let out = bin()
+        .args(["capture", "-i", "lo", "-c", "1", "udp", "prot", "80"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("prot") && err.contains('^'), "{err}");
+    assert!(!err.contains("listening on"), "no capture started: {err}");
+}
