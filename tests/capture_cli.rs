@@ -68,6 +68,20 @@ fn wait_listening(child: &mut Child) -> std::thread::JoinHandle<String> {
     })
 }
 
+/// Start `wirepeek capture ARGS` with stderr piped, and wait until it
+/// listens; the handle yields the rest of its stderr.
+fn start_capture(args: &[&str], stdout: Stdio) -> (Child, std::thread::JoinHandle<String>) {
+    let mut child = bin()
+        .arg("capture")
+        .args(args)
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let stderr = wait_listening(&mut child);
+    (child, stderr)
+}
+
 fn send_udp(port: u16, count: usize) {
     let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
     for i in 0..count {
@@ -101,12 +115,7 @@ fn sigint_during_write_leaves_a_valid_file_with_every_packet() {
         return;
     }
     let path = scratch("sigint.pcap");
-    let mut child = bin()
-        .args(["capture", "-i", "lo", "-w", &path])
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    wait_listening(&mut child);
+    let (mut child, _stderr) = start_capture(&["-i", "lo", "-w", &path], Stdio::null());
     // A port nobody listens on: the datagrams are still on the wire.
     let port = 47_000 + (std::process::id() % 1000) as u16;
     send_udp(port, 100);
@@ -146,13 +155,7 @@ fn sigterm_stops_a_capture_to_stdout_that_tshark_reads_from_a_pipe() {
         return;
     }
     let port = 49_000 + (std::process::id() % 1000) as u16;
-    let mut child = bin()
-        .args(["capture", "-i", "lo", "-w", "-"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    wait_listening(&mut child);
+    let (mut child, _stderr) = start_capture(&["-i", "lo", "-w", "-"], Stdio::piped());
     let pipe = child.stdout.take().expect("stdout piped");
     let reader = std::thread::spawn(move || {
         let mut source =
@@ -185,13 +188,7 @@ fn count_stops_the_capture_and_the_summary_goes_to_stderr() {
         return;
     }
     let port = 48_000 + (std::process::id() % 1000) as u16;
-    let mut child = bin()
-        .args(["capture", "-i", "lo", "-c", "3", "-e"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let stderr = wait_listening(&mut child);
+    let (mut child, stderr) = start_capture(&["-i", "lo", "-c", "3", "-e"], Stdio::piped());
     let sender = std::thread::spawn(move || send_udp(port, 50));
     let status = child.wait().expect("exits");
     sender.join().expect("sender");
@@ -429,13 +426,8 @@ fn capture_with_flows_prints_the_conversation_table_at_the_end() {
         return;
     }
     let port = 51_000 + (std::process::id() % 1000) as u16;
-    let mut child = bin()
-        .args(["capture", "-i", "lo", "--flows", "--duration", "3"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let _stderr = wait_listening(&mut child);
+    let (child, _stderr) =
+        start_capture(&["-i", "lo", "--flows", "--duration", "3"], Stdio::piped());
     send_udp(port, 5);
     std::thread::sleep(Duration::from_millis(100));
     // SAFETY: sending SIGINT to our own child process.

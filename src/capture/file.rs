@@ -329,6 +329,19 @@ impl FileSource {
         }
     }
 
+    /// Stop at a pcapng block that cannot be read, saying where and why.
+    fn invalid_block(&mut self, e: &dyn std::error::Error) -> Next {
+        self.finished = true;
+        Next::End {
+            warning: Some(format!(
+                "{}: invalid pcapng block at byte offset {}: {}",
+                self.path,
+                self.offset,
+                error_chain(e)
+            )),
+        }
+    }
+
     fn next_pcap(&mut self) -> Result<Next, CaptureError> {
         loop {
             let Format::Pcap {
@@ -399,17 +412,7 @@ impl FileSource {
                     self.fill(self.end - self.start + needed.max(1))?;
                     continue;
                 }
-                Err(e) => {
-                    self.finished = true;
-                    return Ok(Next::End {
-                        warning: Some(format!(
-                            "{}: invalid pcapng block at byte offset {}: {}",
-                            self.path,
-                            self.offset,
-                            error_chain(&e)
-                        )),
-                    });
-                }
+                Err(e) => return Ok(self.invalid_block(&e)),
             };
             let block = match raw.clone().try_into_block(parser.state()) {
                 Ok(block) => block,
@@ -424,17 +427,7 @@ impl FileSource {
                         }
                     }
                 }
-                Err(e) => {
-                    self.finished = true;
-                    return Ok(Next::End {
-                        warning: Some(format!(
-                            "{}: invalid pcapng block at byte offset {}: {}",
-                            self.path,
-                            self.offset,
-                            error_chain(&e)
-                        )),
-                    });
-                }
+                Err(e) => return Ok(self.invalid_block(&e)),
             };
             if let Block::SectionHeader(shb) = &block
                 && shb.major_version != 1
