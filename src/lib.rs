@@ -4,6 +4,7 @@
 //! records, `decode` turns their bytes into a layered model, and `output`
 //! renders that model. `main.rs` only parses arguments and dispatches.
 
+pub mod app;
 pub mod capture;
 pub mod cli;
 pub mod decode;
