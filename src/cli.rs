@@ -21,6 +21,8 @@ pub enum Command {
     Interfaces,
     /// Capture the built-in echo client and server talking on loopback, and show it.
     Demo(DemoArgs),
+    /// Browse packets interactively: a capture file, a replay of one, or live.
+    Tui(TuiArgs),
     /// The built-in echo server and client (TCP and UDP, IPv4 and IPv6).
     #[command(subcommand)]
     Echo(crate::echo::EchoCommand),
@@ -97,6 +99,33 @@ pub struct CaptureArgs {
     pub buffer: u32,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct TuiArgs {
+    /// Capture live on this interface instead of opening a file.
+    #[arg(short = 'i', long = "interface", value_name = "IFACE")]
+    pub interface: Option<String>,
+    /// Play the file back at its original pace, as if live.
+    #[arg(long)]
+    pub replay: bool,
+    /// Replay speed: 2 plays twice as fast, 0.5 half as fast.
+    #[arg(long, value_name = "X", default_value_t = 1.0, requires = "replay")]
+    pub speed: f64,
+    /// Live: keep at most this many bytes of each frame (0: whole frames).
+    #[arg(
+        short = 's',
+        long = "snaplen",
+        value_name = "BYTES",
+        default_value_t = 0
+    )]
+    pub snaplen: u32,
+    /// Live: kernel ring buffer size in MiB.
+    #[arg(short = 'B', long = "buffer", value_name = "MIB", default_value_t = 32)]
+    pub buffer: u32,
+    /// `FILE [FILTER...]`, or with `-i`, `[FILTER...]`.
+    #[arg(value_name = "FILE|FILTER", trailing_var_arg = true)]
+    pub args: Vec<String>,
 }
 
 #[derive(Args, Debug, Clone)]

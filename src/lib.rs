@@ -14,3 +14,4 @@ pub mod error;
 pub mod frame;
 pub mod output;
 pub mod run;
+pub mod tui;

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
             packets: frames.len() as u64,
             ..Default::default()
         }),
+        Command::Tui(args) => wirepeek::tui::run_cli(args).map(|()| run::RunSummary::default()),
         Command::Interfaces => run::interfaces(&mut out).map(|()| run::RunSummary::default()),
         // The echo tool has its own error type and exit codes.
         Command::Echo(cmd) => {
