@@ -96,7 +96,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let mut spans = vec![Span::styled(format!("{start:04x}  "), theme::HINT)];
         let mut ascii = Vec::with_capacity(per_row);
         for i in start..start + per_row {
-            let Some(&b) = data.get(i).filter(|_| i < end) else {
+            let (Some(&b), Some(&colour)) = (data.get(i).filter(|_| i < end), colours.get(i))
+            else {
                 spans.push(Span::raw("   "));
                 continue;
             };
@@ -104,7 +105,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             let style = if lit {
                 theme::HIGHLIGHT_BYTES
             } else {
-                Style::new().fg(colours[i])
+                Style::new().fg(colour)
             };
             spans.push(Span::styled(format!("{b:02x}"), style));
             // The gap after a highlighted byte stays lit inside the range.

@@ -140,8 +140,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .iter()
         .map(|(_, r)| r.proto.len())
         .max()
-        .unwrap_or(5)
-        .max(5);
+        .unwrap_or(8)
+        .max(8);
     let mut widths = vec![
         Constraint::Length(no_w as u16),
         Constraint::Length(time_w as u16),

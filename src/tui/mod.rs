@@ -301,3 +301,6 @@ fn handle(app: &mut App, event: Event, areas: &layout::Areas) -> Result<(), AppE
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -90,7 +90,7 @@ pub fn status_text(app: &App) -> Vec<(String, Style)> {
     ));
     let c = &app.counters;
     if let Some((done, total)) = c.loading {
-        let pct = if total > 0 { done * 100 / total } else { 0 };
+        let pct = (done * 100).checked_div(total).unwrap_or(0);
         parts.push((format!("loading {}%", pct.min(100)), theme::STATUS));
     }
     if matches!(app.source, SourceKind::Live { .. }) {
