@@ -124,7 +124,7 @@ pub struct TuiArgs {
     #[arg(short = 'B', long = "buffer", value_name = "MIB", default_value_t = 32)]
     pub buffer: u32,
     /// `FILE [FILTER...]`, or with `-i`, `[FILTER...]`.
-    #[arg(value_name = "FILE|FILTER", trailing_var_arg = true)]
+    #[arg(value_name = "FILE|FILTER")]
     pub args: Vec<String>,
 }
 
