@@ -20,6 +20,7 @@ pub mod terminal;
 pub mod theme;
 pub mod view;
 
+use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
@@ -152,6 +153,12 @@ pub fn run(config: TuiConfig) -> Result<(), AppError> {
         stop_source.clone(),
         drops.clone(),
     )?;
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        stop_source.store(true, Ordering::Relaxed);
+        return Err(AppError::Usage(
+            "the TUI needs a terminal on standard input and output; for text use `wirepeek read` or `wirepeek capture`".into(),
+        ));
+    }
     let signalled = stop::install_stop_handlers();
 
     let guard = terminal::TerminalGuard::enter().map_err(AppError::Output)?;

@@ -224,3 +224,25 @@ fn drawing_through_a_test_backend_terminal_works_like_the_real_loop() {
     let screen = text(term.backend().buffer());
     assert!(screen.contains("Packets 14/14"), "{screen}");
 }
+
+#[test]
+fn saving_writes_exactly_the_shown_frames_to_a_readable_pcap() {
+    let app = file_app();
+    let dir = std::env::temp_dir().join(format!("wirepeek-tui-save-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("shown.pcap").to_string_lossy().into_owned();
+    let written = super::save::save(&app.store, &[1, 4, 9], &path).expect("saves");
+    assert_eq!(written, 3);
+    let mut back = FileSource::open(&path).expect("the saved file opens");
+    let mut frames = Vec::new();
+    while let Ok(Next::Frame(f)) = back.next_frame() {
+        frames.push(f);
+    }
+    let original = echo_frames();
+    assert_eq!(frames.len(), 3);
+    for (saved, i) in frames.iter().zip([1, 4, 9]) {
+        assert_eq!(saved.data, original[i].data);
+        assert_eq!(saved.ts, original[i].ts);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
