@@ -32,10 +32,15 @@ impl Tmux {
 
     /// Wait until the screen contains `text`; the screen on timeout.
     fn wait_for(&self, text: &str) -> Result<String, String> {
+        self.wait_until(|s| s.contains(text))
+    }
+
+    /// Wait until `ready` accepts the screen; the screen on timeout.
+    fn wait_until(&self, ready: impl Fn(&str) -> bool) -> Result<String, String> {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let screen = self.screen();
-            if screen.contains(text) {
+            if ready(&screen) {
                 return Ok(screen);
             }
             if Instant::now() > deadline {
@@ -114,6 +119,21 @@ fn the_tui_shows_a_capture_responds_to_keys_and_gives_the_terminal_back() {
     assert!(
         screen.contains("file ") && screen.contains("14/14 shown"),
         "{screen}"
+    );
+
+    // Shrink the window: the list drops its Length column, the status and
+    // hint lines stay at the bottom, nothing is left over from before.
+    tmux.run(&["resize-window", "-t", "tui", "-x", "60", "-y", "12"]);
+    let screen = tmux
+        .wait_until(|s| s.contains("Protocol Info") && s.lines().count() == 12)
+        .unwrap_or_else(|s| panic!("the resize was not redrawn:\n{s}"));
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(lines[0].starts_with(" wirepeek  1 Packets"), "{screen}");
+    assert!(lines[11].starts_with("? help  q quit"), "{screen}");
+    assert!(lines[10].starts_with(" file "), "{screen}");
+    assert!(
+        !screen.contains("0000  00"),
+        "no stale bytes pane at 12 rows:\n{screen}"
     );
 
     tmux.run(&["send-keys", "-t", "tui", "q"]);
