@@ -139,4 +139,7 @@ pub struct DemoArgs {
     /// Also save the conversation to this pcap file.
     #[arg(short = 'w', long = "write", value_name = "FILE")]
     pub write: Option<String>,
+    /// Browse the conversation in the TUI instead of printing it.
+    #[arg(long)]
+    pub tui: bool,
 }

@@ -16,6 +16,12 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Read(args) => run::read(args, &mut out),
         Command::Capture(args) => run::capture(args, &mut out),
+        Command::Demo(args) if args.tui => {
+            wirepeek::demo::run_tui(args).map(|frames| run::RunSummary {
+                packets: frames.len() as u64,
+                ..Default::default()
+            })
+        }
         Command::Demo(args) => wirepeek::demo::run(args, &mut out).map(|frames| run::RunSummary {
             packets: frames.len() as u64,
             ..Default::default()

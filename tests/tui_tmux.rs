@@ -162,3 +162,48 @@ fn the_tui_shows_a_capture_responds_to_keys_and_gives_the_terminal_back() {
         "the mouse is released"
     );
 }
+
+#[test]
+fn demo_tui_browses_the_echo_conversation_it_captured() {
+    if !have_tmux() {
+        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: the demo captures on lo, which needs root (CAP_NET_RAW)");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_wirepeek");
+    let tmux = Tmux {
+        socket: format!("wirepeek-demo-test-{}", std::process::id()),
+    };
+    let script = format!("'{bin}' demo --tui; echo EXIT=$?; sleep 60");
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "tui",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let screen = tmux
+        .wait_for("demo: echo conversation on lo")
+        .unwrap_or_else(|s| panic!("the demo never reached the TUI:\n{s}"));
+    assert!(
+        screen.contains("Flags [S]"),
+        "the handshake is listed:\n{screen}"
+    );
+    assert!(screen.contains("Flags [S.]"), "{screen}");
+    tmux.run(&["send-keys", "-t", "tui", "q"]);
+    let screen = tmux
+        .wait_for("EXIT=")
+        .unwrap_or_else(|s| panic!("q did not end the demo:\n{s}"));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+}

@@ -130,9 +130,19 @@ pub enum TimeMode {
 /// Where the frames come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SourceKind {
-    Live { interface: String },
-    File { path: String },
-    Replay { path: String },
+    Live {
+        interface: String,
+    },
+    File {
+        path: String,
+    },
+    Replay {
+        path: String,
+    },
+    /// Frames handed over whole (the demo's conversation).
+    Memory {
+        label: String,
+    },
 }
 
 /// A line of text being typed at the bottom of the screen.
@@ -221,7 +231,7 @@ impl App {
     /// A fresh app for this source. Live captures and replays follow new
     /// packets; a file opens at its first packet.
     pub fn new(source: SourceKind, replay_speed: Option<f64>) -> App {
-        let follow = !matches!(source, SourceKind::File { .. });
+        let follow = !matches!(source, SourceKind::File { .. } | SourceKind::Memory { .. });
         App {
             replay: match source {
                 SourceKind::Replay { .. } => Some(Replay::new(replay_speed.unwrap_or(1.0))),

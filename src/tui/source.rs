@@ -37,6 +37,11 @@ pub enum SourceSpec {
         path: String,
         speed: f64,
     },
+    /// Frames already in memory (the demo's conversation).
+    Frames {
+        label: String,
+        frames: Vec<FrameRecord>,
+    },
 }
 
 impl SourceSpec {
@@ -48,6 +53,9 @@ impl SourceSpec {
             },
             SourceSpec::File { path } => SourceKind::File { path: path.clone() },
             SourceSpec::Replay { path, .. } => SourceKind::Replay { path: path.clone() },
+            SourceSpec::Frames { label, .. } => SourceKind::Memory {
+                label: label.clone(),
+            },
         }
     }
 }
@@ -82,6 +90,15 @@ pub fn start(
                         let _ = opened_tx.send(Err(e));
                     }
                 }
+            }
+            SourceSpec::Frames { frames, .. } => {
+                let _ = opened_tx.send(Ok(()));
+                for chunk in frames.chunks(BATCH) {
+                    if tx.send(Event::App(Msg::Frames(chunk.to_vec()))).is_err() {
+                        return;
+                    }
+                }
+                let _ = tx.send(Event::App(Msg::SourceEnded { warning: None }));
             }
             SourceSpec::File { path } | SourceSpec::Replay { path, .. } => {
                 let total = std::fs::metadata(&path).map_or(0, |m| m.len());

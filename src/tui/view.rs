@@ -78,6 +78,7 @@ fn source_label(app: &App) -> String {
         SourceKind::Live { interface } => format!("live {interface}"),
         SourceKind::File { path } => format!("file {path}"),
         SourceKind::Replay { path } => format!("replay {path}"),
+        SourceKind::Memory { label } => label.clone(),
     }
 }
 
@@ -102,7 +103,10 @@ pub fn status_text(app: &App) -> Vec<(String, Style)> {
             theme::STATUS,
         ));
     }
-    if !matches!(app.source, SourceKind::File { .. }) {
+    if matches!(
+        app.source,
+        SourceKind::Live { .. } | SourceKind::Replay { .. }
+    ) {
         parts.push((format!("{:.0} pkt/s", c.rate), theme::STATUS));
     }
     if let Some(r) = &app.replay {
@@ -138,7 +142,7 @@ pub fn status_text(app: &App) -> Vec<(String, Style)> {
             format!("capture failed: {e}"),
             theme::STATUS.patch(theme::WARN),
         ));
-    } else if c.ended && !matches!(app.source, SourceKind::File { .. }) {
+    } else if c.ended && matches!(app.source, SourceKind::Live { .. }) {
         parts.push(("source ended".to_string(), theme::STATUS));
     }
     if let Some(n) = &app.notice {
