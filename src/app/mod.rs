@@ -217,8 +217,9 @@ pub struct App {
     pub prompt: Option<Prompt>,
     pub notice: Option<Notice>,
     pub counters: Counters,
-    /// Rows the hex pane is scrolled down by the user.
-    pub hex_scroll: usize,
+    /// The hex pane's first row when the user has scrolled it; None keeps
+    /// the selected layer or field in view.
+    pub hex_scroll: Option<usize>,
     pub hex_rows: usize,
     /// The latest tick time.
     pub now: u64,
@@ -251,7 +252,7 @@ impl App {
             prompt: None,
             notice: None,
             counters: Counters::default(),
-            hex_scroll: 0,
+            hex_scroll: None,
             hex_rows: 1,
             now: 0,
             quit: false,
@@ -337,7 +338,7 @@ impl App {
         let before = self.details.frame_index;
         self.details.show(&self.store, self.list.selected_frame());
         if before != self.details.frame_index {
-            self.hex_scroll = 0;
+            self.hex_scroll = None;
         }
     }
 }

@@ -367,3 +367,27 @@ fn the_rate_counts_packets_over_the_last_second() {
     app.update(Msg::Tick(2 * SEC));
     assert_eq!(app.counters.rate, 250.0);
 }
+
+#[test]
+fn scrolling_the_bytes_pane_sticks_until_the_selection_changes() {
+    let mut app = live();
+    app.update(frames(0..3));
+    key(&mut app, Key::Tab);
+    key(&mut app, Key::Tab);
+    assert_eq!(app.focus, Pane::Bytes);
+    assert_eq!(app.hex_scroll, None, "follows the highlight at first");
+    key(&mut app, Key::Down);
+    assert_eq!(app.hex_scroll, Some(1));
+    key(&mut app, Key::Char('G'));
+    assert_eq!(
+        app.hex_scroll,
+        Some(2),
+        "46 bytes: the last row starts at 32"
+    );
+    key(&mut app, Key::BackTab);
+    key(&mut app, Key::Down);
+    assert_eq!(
+        app.hex_scroll, None,
+        "a new cursor row brings its bytes back"
+    );
+}

@@ -50,7 +50,15 @@ impl App {
                 self.notify(format!("wrote {count} packets to {path}"), false);
             }
             Msg::SaveFailed(e) => self.notify(format!("save failed: {e}"), true),
-            Msg::Input(input) => return self.input(input),
+            Msg::Input(input) => {
+                let before = (self.details.frame_index, self.details.cursor);
+                let effect = self.input(input);
+                if before != (self.details.frame_index, self.details.cursor) {
+                    // A new selection: show its bytes again.
+                    self.hex_scroll = None;
+                }
+                return effect;
+            }
         }
         None
     }
@@ -112,7 +120,16 @@ impl App {
                 self.sync_details();
             }
             Pane::Details => self.details.move_by(delta),
-            Pane::Bytes => self.hex_scroll = self.hex_scroll.saturating_add_signed(delta),
+            Pane::Bytes => {
+                // From where the view has it: near the highlight, 16 a row.
+                let base = self.hex_scroll.unwrap_or_else(|| {
+                    self.details
+                        .highlight()
+                        .map_or(0, |h| (h.start / 16).saturating_sub(1))
+                });
+                let last = self.details.frame.data.len() / 16;
+                self.hex_scroll = Some(base.saturating_add_signed(delta).min(last));
+            }
         }
     }
 
@@ -203,11 +220,11 @@ impl App {
             }
             Pane::Details => self.details.jump(end),
             Pane::Bytes => {
-                self.hex_scroll = if end {
+                self.hex_scroll = Some(if end {
                     self.details.frame.data.len() / 16
                 } else {
                     0
-                }
+                })
             }
         }
     }

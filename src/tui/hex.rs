@@ -39,16 +39,19 @@ fn byte_colours(d: &Dissection, len: usize) -> Vec<Color> {
     colours
 }
 
-/// The first row to show: the user's scroll, moved if need be so the
-/// highlight is on screen.
+/// The first row to show: the user's scroll if they scrolled, else the
+/// top, moved if need be so the highlight is on screen.
 pub fn first_row(
-    scroll: usize,
+    scroll: Option<usize>,
     highlight: Option<&Range<usize>>,
     per_row: usize,
     rows: usize,
     total_rows: usize,
 ) -> usize {
-    let mut first = scroll.min(total_rows.saturating_sub(1));
+    if let Some(s) = scroll {
+        return s.min(total_rows.saturating_sub(rows));
+    }
+    let mut first = 0;
     if let Some(h) = highlight {
         let top = h.start / per_row;
         let bottom = (h.end.saturating_sub(1)) / per_row;
@@ -141,9 +144,15 @@ mod tests {
     #[test]
     fn the_hex_window_moves_to_show_the_highlight() {
         // 100 rows of 16 bytes, 5 on screen, user at the top.
-        assert_eq!(first_row(0, Some(&(0..4)), 16, 5, 100), 0);
-        assert_eq!(first_row(0, Some(&(800..804)), 16, 5, 100), 49);
-        assert_eq!(first_row(49, Some(&(800..804)), 16, 5, 100), 49);
-        assert_eq!(first_row(3, None, 16, 5, 100), 3);
+        assert_eq!(first_row(None, Some(&(0..4)), 16, 5, 100), 0);
+        assert_eq!(first_row(None, Some(&(800..804)), 16, 5, 100), 49);
+        assert_eq!(first_row(None, Some(&(48..100)), 16, 5, 100), 2);
+        assert_eq!(first_row(None, None, 16, 5, 100), 0);
+    }
+
+    #[test]
+    fn a_user_scroll_wins_over_the_highlight_but_stops_at_the_end() {
+        assert_eq!(first_row(Some(3), Some(&(800..804)), 16, 5, 100), 3);
+        assert_eq!(first_row(Some(99), None, 16, 5, 100), 95);
     }
 }
