@@ -24,6 +24,10 @@ fn a_panic_runs_the_restore_hook_before_the_default_report() {
     let result = std::panic::catch_unwind(|| panic!("boom inside the TUI"));
     assert!(result.is_err());
     assert!(HOOK_RESTORES.load(Ordering::SeqCst) > before);
+    assert!(
+        wirepeek::tui::terminal::panicked(),
+        "the loop can see a panic in another thread"
+    );
 }
 
 #[test]

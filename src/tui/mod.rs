@@ -240,6 +240,11 @@ where
         if app.quit || signalled.load(Ordering::Relaxed) {
             return Ok(());
         }
+        if terminal::panicked() {
+            return Err(AppError::Output(std::io::Error::other(
+                "a wirepeek thread panicked (message above); the TUI stopped",
+            )));
+        }
         let now = Instant::now();
         if now < next_tick {
             continue;

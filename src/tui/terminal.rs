@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::terminal::{
@@ -54,12 +55,20 @@ pub fn restore_terminal() {
 }
 
 static HOOK: Once = Once::new();
+static PANICKED: AtomicBool = AtomicBool::new(false);
+
+/// True once any thread has panicked since the hook was installed: the loop
+/// must stop drawing on a terminal that has been restored under it.
+pub fn panicked() -> bool {
+    PANICKED.load(Ordering::SeqCst)
+}
 
 /// Run `restore` before the default panic message (once per process).
 pub fn install_panic_hook(restore: fn()) {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            PANICKED.store(true, Ordering::SeqCst);
             restore();
             previous(info);
         }));
