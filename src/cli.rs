@@ -24,6 +24,8 @@ pub enum Command {
     /// Explain one packet of a capture file layer by layer, or tell a whole
     /// TCP conversation as a story: a teaching view.
     Explain(ExplainArgs),
+    /// Browse packets interactively: a capture file, a replay of one, or live.
+    Tui(TuiArgs),
     /// The built-in echo server and client (TCP and UDP, IPv4 and IPv6).
     #[command(subcommand)]
     Echo(crate::echo::EchoCommand),
@@ -156,6 +158,33 @@ pub struct CaptureArgs {
 }
 
 #[derive(Args, Debug, Clone)]
+pub struct TuiArgs {
+    /// Capture live on this interface instead of opening a file.
+    #[arg(short = 'i', long = "interface", value_name = "IFACE")]
+    pub interface: Option<String>,
+    /// Play the file back at its original pace, as if live.
+    #[arg(long)]
+    pub replay: bool,
+    /// Replay speed: 2 plays twice as fast, 0.5 half as fast.
+    #[arg(long, value_name = "X", default_value_t = 1.0, requires = "replay")]
+    pub speed: f64,
+    /// Live: keep at most this many bytes of each frame (0: whole frames).
+    #[arg(
+        short = 's',
+        long = "snaplen",
+        value_name = "BYTES",
+        default_value_t = 0
+    )]
+    pub snaplen: u32,
+    /// Live: kernel ring buffer size in MiB.
+    #[arg(short = 'B', long = "buffer", value_name = "MIB", default_value_t = 32)]
+    pub buffer: u32,
+    /// `FILE [FILTER...]`, or with `-i`, `[FILTER...]`.
+    #[arg(value_name = "FILE|FILTER")]
+    pub args: Vec<String>,
+}
+
+#[derive(Args, Debug, Clone)]
 pub struct DemoArgs {
     /// Use UDP instead of TCP.
     #[arg(long)]
@@ -173,6 +202,9 @@ pub struct DemoArgs {
     /// Colour the explanation: never, always, or auto (a terminal without NO_COLOR).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+    /// Browse the conversation in the TUI instead of printing it.
+    #[arg(long, conflicts_with = "explain")]
+    pub tui: bool,
 }
 
 /// When to colour teaching output.

@@ -52,6 +52,23 @@ pub fn run(
     Ok(frames)
 }
 
+/// Run the demo and browse the conversation in the TUI.
+pub fn run_tui(args: &DemoArgs) -> Result<Vec<FrameRecord>, AppError> {
+    let frames = capture_conversation(args)?;
+    if let Some(dest) = &args.write {
+        save(dest, &frames)?;
+    }
+    crate::tui::run(crate::tui::TuiConfig {
+        source: crate::tui::SourceSpec::Frames {
+            label: "demo: echo conversation on lo".into(),
+            frames: frames.clone(),
+        },
+        filter: None,
+        compiler: None,
+    })?;
+    Ok(frames)
+}
+
 /// Capture one echo conversation on `lo` and return its frames.
 pub fn capture_conversation(args: &DemoArgs) -> Result<Vec<FrameRecord>, AppError> {
     // Open the socket first: it needs privileges, and the capture must be

@@ -4,6 +4,7 @@
 //! records, `decode` turns their bytes into a layered model, and `output`
 //! renders that model. `main.rs` only parses arguments and dispatches.
 
+pub mod app;
 pub mod capture;
 pub mod cli;
 pub mod decode;
@@ -16,3 +17,4 @@ pub mod frame;
 pub mod output;
 pub mod run;
 pub mod teach;
+pub mod tui;

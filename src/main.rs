@@ -16,6 +16,12 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Read(args) => run::read(args, &mut out),
         Command::Capture(args) => run::capture(args, &mut out),
+        Command::Demo(args) if args.tui => {
+            wirepeek::demo::run_tui(args).map(|frames| run::RunSummary {
+                packets: frames.len() as u64,
+                ..Default::default()
+            })
+        }
         Command::Demo(args) => wirepeek::demo::run(args, &mut out, std::io::stdout().is_terminal())
             .map(|frames| run::RunSummary {
                 packets: frames.len() as u64,
@@ -23,6 +29,7 @@ fn main() -> ExitCode {
             }),
         Command::Explain(args) => run::explain(args, &mut out, std::io::stdout().is_terminal())
             .map(|()| run::RunSummary::default()),
+        Command::Tui(args) => wirepeek::tui::run_cli(args).map(|()| run::RunSummary::default()),
         Command::Interfaces => run::interfaces(&mut out).map(|()| run::RunSummary::default()),
         // The echo tool has its own error type and exit codes.
         Command::Echo(cmd) => {

@@ -1,0 +1,347 @@
+//! The TUI's model: every piece of state the screen shows, the one message
+//! type that changes it, and `App::update`. No I/O, no terminal: frames,
+//! keys and clock ticks arrive as `Msg`s, and anything that needs the
+//! outside world (saving a file, quitting) goes back out as an `Effect`.
+//!
+//! May use `frame` and `decode` (and filter/flow/teach once merged); must
+//! not import `tui`, ratatui, crossterm, pnet or pcap-file.
+
+pub mod details;
+pub mod filter;
+pub mod list;
+pub mod replay;
+pub mod store;
+mod update;
+
+use crate::decode::Dissection;
+use crate::frame::FrameRecord;
+
+pub use details::{DetailTree, TreeRow};
+pub use filter::{FilterCompiler, PacketFilter, ViewFilter};
+pub use list::PacketList;
+pub use replay::Replay;
+pub use store::FrameStore;
+
+/// Everything that can happen to the app.
+#[derive(Debug)]
+pub enum Msg {
+    /// A batch of frames from the capture or file thread.
+    Frames(Vec<FrameRecord>),
+    /// File loading progress: bytes read so far of `total`.
+    Progress { done: u64, total: u64 },
+    /// The source has no more frames; `warning` says why it ended early.
+    SourceEnded { warning: Option<String> },
+    /// The source failed; frames already received stay.
+    SourceFailed(String),
+    /// Drop counters: the kernel's, and frames wirepeek had no room for.
+    Drops { kernel: u64, wirepeek: u64 },
+    /// A key, click or wheel turn.
+    Input(Input),
+    /// The clock: nanoseconds since the app started.
+    Tick(u64),
+    /// How many rows each pane has on screen, from the last layout.
+    Viewport {
+        list: usize,
+        details: usize,
+        bytes: usize,
+    },
+    /// A save finished.
+    Saved { path: String, count: u64 },
+    /// A save failed.
+    SaveFailed(String),
+}
+
+/// User input, already translated from the terminal's events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input {
+    Key(Key),
+    /// A click on `row` lines below the top of `pane`'s first data row.
+    Click {
+        pane: Pane,
+        row: usize,
+    },
+    /// A wheel turn over `pane`.
+    Wheel {
+        pane: Pane,
+        down: bool,
+    },
+}
+
+/// Keys the app knows, independent of the terminal library.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Ctrl(char),
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Enter,
+    Esc,
+    Tab,
+    BackTab,
+    Backspace,
+}
+
+/// The panes of the Packets tab, in `Tab` order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    List,
+    Details,
+    Bytes,
+}
+
+/// The tabs along the top.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Packets,
+    /// The conversation table (built on the flows branch).
+    Flows,
+    /// The teaching view of the selected packet (built on the teach branch).
+    Encapsulation,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 3] = [Tab::Packets, Tab::Flows, Tab::Encapsulation];
+
+    /// The tab's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Packets => "Packets",
+            Tab::Flows => "Flows",
+            Tab::Encapsulation => "Encapsulation",
+        }
+    }
+}
+
+/// How the time column reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeMode {
+    /// Seconds since the first frame.
+    Relative,
+    /// Local time of day.
+    Absolute,
+}
+
+/// Where the frames come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    Live {
+        interface: String,
+    },
+    File {
+        path: String,
+    },
+    Replay {
+        path: String,
+    },
+    /// Frames handed over whole (the demo's conversation).
+    Memory {
+        label: String,
+    },
+}
+
+/// A line of text being typed at the bottom of the screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prompt {
+    pub purpose: PromptFor,
+    pub text: String,
+    /// Live validation: why the text would be refused, if it would.
+    pub error: Option<String>,
+}
+
+/// What a prompt's text is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptFor {
+    Filter,
+    SavePath,
+}
+
+/// A message for the status bar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub warn: bool,
+    /// Tick time after which it is cleared.
+    pub until: u64,
+}
+
+/// Something `update` asks the outside world to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Write these store indices to a capture file at `path`.
+    Save {
+        path: String,
+        frames: Vec<u32>,
+    },
+    Quit,
+}
+
+/// Counters for the status bar.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Counters {
+    pub kernel_dropped: u64,
+    pub wirepeek_dropped: u64,
+    /// Frames per second over the last second or so.
+    pub rate: f64,
+    /// File loading: bytes read and total.
+    pub loading: Option<(u64, u64)>,
+    /// The source has ended.
+    pub ended: bool,
+    /// The source failed with this message.
+    pub failed: Option<String>,
+    rate_mark: (u64, usize),
+}
+
+/// The whole state of the TUI.
+#[derive(Debug)]
+pub struct App {
+    pub source: SourceKind,
+    pub store: FrameStore,
+    pub list: PacketList,
+    pub details: DetailTree,
+    pub view: ViewFilter,
+    pub replay: Option<Replay>,
+    /// Frames of the store the view has looked at; the rest wait (paused,
+    /// or not yet released by the replay).
+    pub considered: usize,
+    pub paused: bool,
+    pub focus: Pane,
+    pub tab: Tab,
+    pub time: TimeMode,
+    pub help: bool,
+    pub prompt: Option<Prompt>,
+    pub notice: Option<Notice>,
+    pub counters: Counters,
+    /// The hex pane's first row when the user has scrolled it; None keeps
+    /// the selected layer or field in view.
+    pub hex_scroll: Option<usize>,
+    pub hex_rows: usize,
+    /// The latest tick time.
+    pub now: u64,
+    pub quit: bool,
+    scratch: FrameRecord,
+    scratch_d: Dissection,
+}
+
+impl App {
+    /// A fresh app for this source. Live captures and replays follow new
+    /// packets; a file opens at its first packet.
+    pub fn new(source: SourceKind, replay_speed: Option<f64>) -> App {
+        let follow = !matches!(source, SourceKind::File { .. } | SourceKind::Memory { .. });
+        App {
+            replay: match source {
+                SourceKind::Replay { .. } => Some(Replay::new(replay_speed.unwrap_or(1.0))),
+                _ => None,
+            },
+            source,
+            store: FrameStore::default(),
+            list: PacketList::new(follow),
+            details: DetailTree::default(),
+            view: ViewFilter::default(),
+            considered: 0,
+            paused: false,
+            focus: Pane::List,
+            tab: Tab::Packets,
+            time: TimeMode::Relative,
+            help: false,
+            prompt: None,
+            notice: None,
+            counters: Counters::default(),
+            hex_scroll: None,
+            hex_rows: 1,
+            now: 0,
+            quit: false,
+            scratch: store::empty_frame(),
+            scratch_d: Dissection::default(),
+        }
+    }
+
+    /// Frames the view may show now: all received, or those the replay
+    /// has released.
+    pub fn available(&self) -> usize {
+        match &self.replay {
+            Some(r) => r.released.min(self.store.len()),
+            None => self.store.len(),
+        }
+    }
+
+    /// Frames received but not yet looked at by the paused view.
+    pub fn waiting(&self) -> usize {
+        self.available().saturating_sub(self.considered)
+    }
+
+    /// Set a status-bar message for a few seconds.
+    pub fn notify(&mut self, text: impl Into<String>, warn: bool) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            warn,
+            until: self.now + 5_000_000_000,
+        });
+    }
+
+    /// Bring the view up to date with the available frames, unless paused.
+    fn ingest(&mut self) {
+        let available = self.available();
+        if available < self.considered {
+            // A replay stepped back.
+            self.list.truncate_from(available as u32);
+            self.considered = available;
+        }
+        if self.paused {
+            return;
+        }
+        while self.considered < available {
+            let i = self.considered;
+            if self.passes(i) {
+                self.list.push(i as u32);
+            }
+            self.considered += 1;
+        }
+        self.sync_details();
+    }
+
+    /// True when frame `i` passes the view's filters.
+    fn passes(&mut self, i: usize) -> bool {
+        if self.view.passes_all() {
+            return true;
+        }
+        if !self.store.load_into(i, &mut self.scratch) {
+            return false;
+        }
+        crate::decode::decode_into(
+            &self.scratch,
+            crate::decode::Detail::Fields,
+            &mut self.scratch_d,
+        );
+        self.view.accepts(&self.scratch, &self.scratch_d)
+    }
+
+    /// Rebuild the list after the filters changed.
+    fn refilter(&mut self) {
+        let mut shown = Vec::new();
+        for i in 0..self.considered {
+            if self.passes(i) {
+                shown.push(i as u32);
+            }
+        }
+        self.list.replace(shown);
+        self.sync_details();
+    }
+
+    /// Decode the selected frame for the details pane if it changed.
+    fn sync_details(&mut self) {
+        let before = self.details.frame_index;
+        self.details.show(&self.store, self.list.selected_frame());
+        if before != self.details.frame_index {
+            self.hex_scroll = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

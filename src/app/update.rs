@@ -1,0 +1,326 @@
+//! `App::update`: how each message and key changes the model.
+
+use super::{App, Effect, Input, Key, Msg, Pane, Prompt, PromptFor, Tab, TimeMode};
+
+/// The file name `s` offers.
+const DEFAULT_SAVE_PATH: &str = "wirepeek-saved.pcap";
+
+impl App {
+    /// Apply one message. Returns what the outside world must do, if
+    /// anything.
+    pub fn update(&mut self, msg: Msg) -> Option<Effect> {
+        match msg {
+            Msg::Frames(frames) => {
+                for f in &frames {
+                    self.store.push(f);
+                }
+                if let Some(r) = &mut self.replay {
+                    r.tick(self.now, &self.store);
+                }
+                self.ingest();
+            }
+            Msg::Progress { done, total } => self.counters.loading = Some((done, total)),
+            Msg::SourceEnded { warning } => {
+                self.counters.ended = true;
+                self.counters.loading = None;
+                if let Some(w) = warning {
+                    self.notify(w, true);
+                }
+            }
+            Msg::SourceFailed(e) => {
+                self.counters.ended = true;
+                self.counters.loading = None;
+                self.counters.failed = Some(e);
+            }
+            Msg::Drops { kernel, wirepeek } => {
+                self.counters.kernel_dropped = kernel;
+                self.counters.wirepeek_dropped = wirepeek;
+            }
+            Msg::Tick(now) => self.tick(now),
+            Msg::Viewport {
+                list,
+                details,
+                bytes,
+            } => {
+                self.list.set_rows(list);
+                self.details.set_height(details);
+                self.hex_rows = bytes.max(1);
+            }
+            Msg::Saved { path, count } => {
+                self.notify(format!("wrote {count} packets to {path}"), false);
+            }
+            Msg::SaveFailed(e) => self.notify(format!("save failed: {e}"), true),
+            Msg::Input(input) => {
+                let before = (self.details.frame_index, self.details.cursor);
+                let effect = self.input(input);
+                if before != (self.details.frame_index, self.details.cursor) {
+                    // A new selection: show its bytes again.
+                    self.hex_scroll = None;
+                }
+                return effect;
+            }
+        }
+        None
+    }
+
+    fn tick(&mut self, now: u64) {
+        self.now = now;
+        if let Some(r) = &mut self.replay {
+            r.tick(now, &self.store);
+            self.ingest();
+        }
+        if self.notice.as_ref().is_some_and(|n| now >= n.until) {
+            self.notice = None;
+        }
+        let (mark_time, mark_count) = self.counters.rate_mark;
+        let elapsed = now.saturating_sub(mark_time);
+        if elapsed >= 1_000_000_000 {
+            let count = self.available();
+            self.counters.rate = count.saturating_sub(mark_count) as f64 / (elapsed as f64 / 1e9);
+            self.counters.rate_mark = (now, count);
+        }
+    }
+
+    fn input(&mut self, input: Input) -> Option<Effect> {
+        match input {
+            Input::Key(Key::Ctrl('c')) => {
+                self.quit = true;
+                Some(Effect::Quit)
+            }
+            Input::Key(key) if self.prompt.is_some() => self.prompt_key(key),
+            Input::Key(_) if self.help => {
+                self.help = false;
+                None
+            }
+            Input::Key(key) => self.key(key),
+            Input::Click { pane, row } => {
+                self.focus = pane;
+                match pane {
+                    Pane::List => {
+                        self.list.click(row);
+                        self.sync_details();
+                    }
+                    Pane::Details => self.details.click(row),
+                    Pane::Bytes => {}
+                }
+                None
+            }
+            Input::Wheel { pane, down } => {
+                let delta = if down { 3 } else { -3 };
+                self.move_in(pane, delta);
+                None
+            }
+        }
+    }
+
+    fn move_in(&mut self, pane: Pane, delta: isize) {
+        match pane {
+            Pane::List => {
+                self.list.move_by(delta);
+                self.sync_details();
+            }
+            Pane::Details => self.details.move_by(delta),
+            Pane::Bytes => {
+                // From where the view has it: near the highlight, 16 a row.
+                let base = self.hex_scroll.unwrap_or_else(|| {
+                    self.details
+                        .highlight()
+                        .map_or(0, |h| (h.start / 16).saturating_sub(1))
+                });
+                let last = self.details.frame.data.len() / 16;
+                self.hex_scroll = Some(base.saturating_add_signed(delta).min(last));
+            }
+        }
+    }
+
+    fn key(&mut self, key: Key) -> Option<Effect> {
+        let page = |rows: usize| rows.saturating_sub(1).max(1) as isize;
+        match key {
+            Key::Char('q') => {
+                self.quit = true;
+                return Some(Effect::Quit);
+            }
+            Key::Char('?') => self.help = true,
+            Key::Tab => self.focus = next_pane(self.focus, true),
+            Key::BackTab => self.focus = next_pane(self.focus, false),
+            Key::Char('1') => self.tab = Tab::Packets,
+            Key::Char('2') => self.tab = Tab::Flows,
+            Key::Char('3') => self.tab = Tab::Encapsulation,
+            Key::Up | Key::Char('k') => self.move_in(self.focus, -1),
+            Key::Down | Key::Char('j') => self.move_in(self.focus, 1),
+            Key::PageUp => {
+                let rows = self.rows_of(self.focus);
+                self.move_in(self.focus, -page(rows));
+            }
+            Key::PageDown => {
+                let rows = self.rows_of(self.focus);
+                self.move_in(self.focus, page(rows));
+            }
+            Key::Home | Key::Char('g') => self.jump(false),
+            Key::End | Key::Char('G') => self.jump(true),
+            Key::Enter | Key::Char(' ') => match self.focus {
+                Pane::Details => self.details.toggle(),
+                Pane::List | Pane::Bytes => self.details.toggle_all(),
+            },
+            Key::Right | Key::Char('l') if self.focus == Pane::Details => {
+                self.details.open_at_cursor(true)
+            }
+            Key::Left | Key::Char('h') if self.focus == Pane::Details => {
+                self.details.open_at_cursor(false)
+            }
+            Key::Char('/') => {
+                let text = self
+                    .view
+                    .display
+                    .as_ref()
+                    .map(|a| a.text.clone())
+                    .unwrap_or_default();
+                self.open_prompt(PromptFor::Filter, text);
+            }
+            Key::Char('s') => self.open_prompt(PromptFor::SavePath, DEFAULT_SAVE_PATH.into()),
+            Key::Char('p') => self.toggle_pause(),
+            Key::Char('f') => {
+                self.list.follow = !self.list.follow;
+                if self.list.follow {
+                    self.jump(true);
+                }
+            }
+            Key::Char('t') => {
+                self.time = match self.time {
+                    TimeMode::Relative => TimeMode::Absolute,
+                    TimeMode::Absolute => TimeMode::Relative,
+                };
+            }
+            Key::Char('n') | Key::Char('N') => self.step(key == Key::Char('n')),
+            Key::Char('+') | Key::Char('=') | Key::Char('-') => {
+                let faster = key != Key::Char('-');
+                match &mut self.replay {
+                    Some(r) => r.change_speed(faster, self.now),
+                    None => self.notify("+/- change the speed of a replay (--replay)", false),
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+
+    fn rows_of(&self, pane: Pane) -> usize {
+        match pane {
+            Pane::List => self.list.rows,
+            Pane::Details => self.details.height,
+            Pane::Bytes => self.hex_rows,
+        }
+    }
+
+    fn jump(&mut self, end: bool) {
+        match self.focus {
+            Pane::List => {
+                self.list.select(if end { usize::MAX } else { 0 });
+                self.sync_details();
+            }
+            Pane::Details => self.details.jump(end),
+            Pane::Bytes => {
+                self.hex_scroll = Some(if end {
+                    self.details.frame.data.len() / 16
+                } else {
+                    0
+                })
+            }
+        }
+    }
+
+    /// `p`: in a replay, pause or resume playback (paused, `n`/`N` step);
+    /// otherwise freeze the view while capture goes on.
+    fn toggle_pause(&mut self) {
+        if let Some(r) = &mut self.replay {
+            let stepping = !r.stepping;
+            r.set_stepping(stepping, self.now, &self.store);
+            self.ingest();
+            return;
+        }
+        self.paused = !self.paused;
+        self.ingest();
+    }
+
+    fn step(&mut self, forward: bool) {
+        let Some(r) = &mut self.replay else {
+            self.notify("n/N step through a replay (--replay)", false);
+            return;
+        };
+        if forward {
+            r.step_forward(self.now, &self.store);
+        } else {
+            r.step_back(self.now, &self.store);
+        }
+        self.ingest();
+    }
+
+    fn open_prompt(&mut self, purpose: PromptFor, text: String) {
+        let mut prompt = Prompt {
+            purpose,
+            text,
+            error: None,
+        };
+        if purpose == PromptFor::Filter {
+            prompt.error = self.view.check(&prompt.text).err();
+        }
+        self.prompt = Some(prompt);
+    }
+
+    fn prompt_key(&mut self, key: Key) -> Option<Effect> {
+        let prompt = self.prompt.as_mut()?;
+        match key {
+            Key::Esc => {
+                self.prompt = None;
+                return None;
+            }
+            Key::Backspace => {
+                prompt.text.pop();
+            }
+            Key::Char(c) => prompt.text.push(c),
+            Key::Enter => {
+                let Prompt { purpose, text, .. } = self.prompt.take()?;
+                return self.submit(purpose, text);
+            }
+            _ => return None,
+        }
+        if prompt.purpose == PromptFor::Filter {
+            prompt.error = self.view.check(&prompt.text).err();
+        }
+        None
+    }
+
+    fn submit(&mut self, purpose: PromptFor, text: String) -> Option<Effect> {
+        match purpose {
+            PromptFor::Filter => match self.view.set_display(&text) {
+                Ok(()) => {
+                    self.refilter();
+                    None
+                }
+                Err(e) => {
+                    // The old filter stays.
+                    self.notify(format!("filter not applied: {e}"), true);
+                    None
+                }
+            },
+            PromptFor::SavePath => {
+                let path = text.trim().to_string();
+                if path.is_empty() {
+                    self.notify("nothing saved: no file name given", true);
+                    return None;
+                }
+                Some(Effect::Save {
+                    path,
+                    frames: self.list.shown.clone(),
+                })
+            }
+        }
+    }
+}
+
+fn next_pane(p: Pane, forward: bool) -> Pane {
+    const ORDER: [Pane; 3] = [Pane::List, Pane::Details, Pane::Bytes];
+    let i = ORDER.iter().position(|x| *x == p).unwrap_or(0);
+    let n = if forward { i + 1 } else { i + ORDER.len() - 1 };
+    ORDER[n % ORDER.len()]
+}

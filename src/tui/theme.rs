@@ -1,0 +1,61 @@
+//! Colours and styles, in one place.
+
+use ratatui::style::{Color, Modifier, Style};
+
+use crate::decode::Proto;
+
+pub const TITLE: Style = Style::new().fg(Color::Black).bg(Color::Gray);
+pub const TITLE_FOCUSED: Style = Style::new()
+    .fg(Color::Black)
+    .bg(Color::LightCyan)
+    .add_modifier(Modifier::BOLD);
+pub const HEADER: Style = Style::new().add_modifier(Modifier::BOLD);
+pub const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
+pub const CURSOR_UNFOCUSED: Style = Style::new().add_modifier(Modifier::UNDERLINED);
+pub const GENERATED: Style = Style::new().fg(Color::DarkGray);
+pub const NOTE: Style = Style::new().fg(Color::Yellow);
+pub const WARN: Style = Style::new()
+    .fg(Color::LightRed)
+    .add_modifier(Modifier::BOLD);
+pub const STATUS: Style = Style::new().fg(Color::White).bg(Color::Blue);
+pub const HINT: Style = Style::new().fg(Color::DarkGray);
+pub const HIGHLIGHT_BYTES: Style = Style::new()
+    .fg(Color::Black)
+    .bg(Color::LightYellow)
+    .add_modifier(Modifier::BOLD);
+pub const TAB_ACTIVE: Style = Style::new()
+    .fg(Color::LightCyan)
+    .add_modifier(Modifier::BOLD);
+
+/// One colour per layer, by position in the frame: the details tree's
+/// headings and the hex pane's bytes share it.
+const LAYER_COLOURS: [Color; 6] = [
+    Color::LightBlue,
+    Color::LightGreen,
+    Color::LightMagenta,
+    Color::LightCyan,
+    Color::Yellow,
+    Color::LightRed,
+];
+
+/// The colour of the `n`th layer after the Frame layer.
+pub fn layer(n: usize) -> Color {
+    LAYER_COLOURS[n % LAYER_COLOURS.len()]
+}
+
+/// The packet list's colour for a protocol, after Wireshark's rules.
+pub fn protocol(proto: Proto, warn: bool) -> Style {
+    let fg = if warn {
+        Color::LightRed
+    } else {
+        match proto {
+            Proto::Tcp => Color::LightBlue,
+            Proto::Udp => Color::LightCyan,
+            Proto::Icmp | Proto::Icmpv6 => Color::LightMagenta,
+            Proto::Arp => Color::Yellow,
+            Proto::Unsupported | Proto::CustomBlock => Color::DarkGray,
+            _ => Color::Reset,
+        }
+    };
+    Style::new().fg(fg)
+}

@@ -1,0 +1,255 @@
+//! The whole screen as a pure function of `&App`: tab bar, panes, status
+//! bar, key hints or prompt, and the help overlay on top.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+use crate::app::{App, PromptFor, SourceKind, Tab};
+
+use super::layout::{Areas, areas};
+use super::{details, flows, hex, list, teach, theme};
+
+/// Draw everything into `buf` and return where the panes went.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Areas {
+    let a = areas(area, app);
+    if a.too_small {
+        Paragraph::new("wirepeek: window too small")
+            .wrap(Wrap { trim: true })
+            .render(area, buf);
+        return a;
+    }
+    tabs(app, a.tabs, buf);
+    match app.tab {
+        Tab::Packets => {
+            if let Some(r) = a.list {
+                list::render(app, r, buf);
+            }
+            if let Some(r) = a.details {
+                details::render(app, r, buf);
+            }
+            if let Some(r) = a.bytes {
+                hex::render(app, r, buf);
+            }
+        }
+        Tab::Flows => flows::render(app, a.body, buf),
+        Tab::Encapsulation => teach::render(app, a.body, buf),
+    }
+    status(app, a.status, buf);
+    if let Some(r) = a.hint {
+        hint_or_prompt(app, r, buf);
+    }
+    if app.help {
+        help(area, buf);
+    }
+    a
+}
+
+/// A pane's title line, marked when the pane has focus.
+pub fn pane_title(text: String, focused: bool) -> Line<'static> {
+    Line::styled(
+        text,
+        if focused {
+            theme::TITLE_FOCUSED
+        } else {
+            theme::TITLE
+        },
+    )
+}
+
+fn tabs(app: &App, area: Rect, buf: &mut Buffer) {
+    let mut spans = vec![Span::styled(" wirepeek ", theme::HEADER)];
+    for (i, tab) in Tab::ALL.iter().enumerate() {
+        let style = if *tab == app.tab {
+            theme::TAB_ACTIVE
+        } else {
+            theme::HINT
+        };
+        spans.push(Span::styled(format!(" {} {} ", i + 1, tab.title()), style));
+    }
+    Line::from(spans).render(area, buf);
+}
+
+/// The source's name for the status bar.
+fn source_label(app: &App) -> String {
+    match &app.source {
+        SourceKind::Live { interface } => format!("live {interface}"),
+        SourceKind::File { path } => format!("file {path}"),
+        SourceKind::Replay { path } => format!("replay {path}"),
+        SourceKind::Memory { label } => label.clone(),
+    }
+}
+
+/// The status bar's text, in pieces separated by bars.
+pub fn status_text(app: &App) -> Vec<(String, Style)> {
+    let mut parts = vec![(source_label(app), theme::STATUS)];
+    parts.push((
+        format!("{}/{} shown", app.list.len(), app.store.len()),
+        theme::STATUS,
+    ));
+    let c = &app.counters;
+    if let Some((done, total)) = c.loading {
+        let pct = (done * 100).checked_div(total).unwrap_or(0);
+        parts.push((format!("loading {}%", pct.min(100)), theme::STATUS));
+    }
+    if matches!(app.source, SourceKind::Live { .. }) {
+        parts.push((
+            format!(
+                "drops: kernel {} wirepeek {}",
+                c.kernel_dropped, c.wirepeek_dropped
+            ),
+            theme::STATUS,
+        ));
+    }
+    if matches!(
+        app.source,
+        SourceKind::Live { .. } | SourceKind::Replay { .. }
+    ) {
+        parts.push((format!("{:.0} pkt/s", c.rate), theme::STATUS));
+    }
+    if let Some(r) = &app.replay {
+        parts.push((
+            format!(
+                "×{} at {:.1}s, {}/{}{}",
+                speed_text(r.speed),
+                r.elapsed_secs(app.now, &app.store),
+                r.released.min(app.store.len()),
+                app.store.len(),
+                if r.stepping { " stepping" } else { "" }
+            ),
+            theme::STATUS,
+        ));
+    }
+    let filter = app
+        .view
+        .display
+        .as_ref()
+        .map_or("none", |a| a.text.as_str());
+    parts.push((format!("filter: {filter}"), theme::STATUS));
+    if let Some(flow) = &app.view.flow {
+        parts.push((format!("flow: {}", flow.text), theme::STATUS));
+    }
+    if app.paused {
+        parts.push((
+            format!("PAUSED, {} waiting", app.waiting()),
+            theme::STATUS.patch(theme::WARN),
+        ));
+    }
+    if let Some(e) = &c.failed {
+        parts.push((
+            format!("capture failed: {e}"),
+            theme::STATUS.patch(theme::WARN),
+        ));
+    } else if c.ended && matches!(app.source, SourceKind::Live { .. }) {
+        parts.push(("source ended".to_string(), theme::STATUS));
+    }
+    if let Some(n) = &app.notice {
+        let style = if n.warn {
+            theme::STATUS.patch(theme::WARN)
+        } else {
+            theme::STATUS
+        };
+        parts.push((n.text.clone(), style));
+    }
+    parts
+}
+
+fn speed_text(speed: f64) -> String {
+    if speed >= 1.0 {
+        format!("{speed}")
+    } else {
+        format!("1/{}", (1.0 / speed).round())
+    }
+}
+
+fn status(app: &App, area: Rect, buf: &mut Buffer) {
+    buf.set_style(area, theme::STATUS);
+    let mut spans = Vec::new();
+    for (i, (text, style)) in status_text(app).into_iter().enumerate() {
+        spans.push(Span::styled(
+            if i == 0 { " " } else { " │ " },
+            theme::STATUS,
+        ));
+        spans.push(Span::styled(text, style));
+    }
+    Line::from(spans).render(area, buf);
+}
+
+fn hint_or_prompt(app: &App, area: Rect, buf: &mut Buffer) {
+    if let Some(p) = &app.prompt {
+        let label = match p.purpose {
+            PromptFor::Filter => "Display filter: ",
+            PromptFor::SavePath => "Save shown packets to: ",
+        };
+        let mut spans = vec![
+            Span::styled(label, theme::HEADER),
+            Span::raw(p.text.clone()),
+            Span::styled("█", theme::HINT),
+        ];
+        if let Some(e) = &p.error {
+            spans.push(Span::styled(format!("  ✗ {e}"), theme::WARN));
+        }
+        Line::from(spans).render(area, buf);
+        return;
+    }
+    let mut hint = String::from(
+        "? help  q quit  Tab pane  ↑↓ move  Enter open  / filter  p pause  f follow  t time  s save",
+    );
+    if app.replay.is_some() {
+        hint.push_str("  n/N step  +/- speed");
+    }
+    Line::styled(hint, theme::HINT).render(area, buf);
+}
+
+/// Every key, for the `?` overlay.
+pub const HELP: &[(&str, &str)] = &[
+    ("↑ ↓  j k", "move in the focused pane"),
+    ("PgUp PgDn", "move by a screen"),
+    ("g G  Home End", "first / last"),
+    (
+        "Enter Space",
+        "open/close a layer (in the list: all layers)",
+    ),
+    ("← →  h l", "close / open the layer (details)"),
+    ("Tab  Shift-Tab", "next / previous pane"),
+    ("1 2 3", "Packets, Flows, Encapsulation tabs"),
+    ("/", "display filter (Esc cancels, empty clears)"),
+    ("p", "pause the view (capture goes on) / replay"),
+    ("f", "follow new packets"),
+    ("t", "relative / absolute time"),
+    ("s", "save the shown packets to a pcap"),
+    ("n N", "replay: next / previous packet (step mode)"),
+    ("+ -", "replay: faster / slower"),
+    ("mouse", "click selects, wheel scrolls"),
+    ("q  Ctrl-C", "quit"),
+];
+
+fn help(area: Rect, buf: &mut Buffer) {
+    let width = 64.min(area.width);
+    let height = (HELP.len() as u16 + 2).min(area.height);
+    let [row] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(row);
+    Clear.render(popup, buf);
+    let lines: Vec<Line> = HELP
+        .iter()
+        .map(|(k, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {k:<16}"), theme::HEADER),
+                Span::raw(*what),
+            ])
+        })
+        .collect();
+    Paragraph::new(lines)
+        .block(
+            Block::new()
+                .borders(Borders::ALL)
+                .title(" keys (any key closes) "),
+        )
+        .render(popup, buf);
+}

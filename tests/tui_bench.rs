@@ -1,0 +1,88 @@
+//! Benchmark (ignored by default): load a large capture through the TUI's
+//! own source thread and model, then time drawing the screen. Run with
+//! `WIREPEEK_BENCH_FILE=/tmp/1m.pcap cargo test --test tui_bench -- --ignored --nocapture`.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc;
+use std::time::Instant;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use wirepeek::app::{App, Input, Key, Msg};
+use wirepeek::tui::source::{self, Drops, SourceSpec};
+use wirepeek::tui::{Event, sync_viewport, view};
+
+fn max_rss_mib() -> f64 {
+    // SAFETY: getrusage fills the plain-data struct it is given.
+    let usage = unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut u);
+        u
+    };
+    usage.ru_maxrss as f64 / 1024.0
+}
+
+#[test]
+#[ignore = "needs a large capture; set WIREPEEK_BENCH_FILE"]
+fn bench_load_and_draw_a_large_capture() {
+    let Ok(path) = std::env::var("WIREPEEK_BENCH_FILE") else {
+        eprintln!("skipped: set WIREPEEK_BENCH_FILE to a capture file");
+        return;
+    };
+    let spec = SourceSpec::File { path };
+    let (tx, rx) = mpsc::sync_channel::<Event>(256);
+    let started = Instant::now();
+    source::start(
+        &spec,
+        tx,
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(Drops::default()),
+    )
+    .expect("the capture opens");
+    let mut app = App::new(spec.kind(), None);
+    let area = Rect::new(0, 0, 80, 24);
+    sync_viewport(&mut app, area);
+    for event in rx {
+        if let Event::App(msg) = event {
+            let end = matches!(msg, Msg::SourceEnded { .. } | Msg::SourceFailed(_));
+            app.update(msg);
+            if end {
+                break;
+            }
+        }
+    }
+    let load = started.elapsed();
+    let n = app.store.len();
+    println!(
+        "loaded {n} packets ({:.0} MB captured bytes) in {:.2} s: {:.0} packets/s; max RSS {:.0} MiB",
+        app.store.bytes() as f64 / 1e6,
+        load.as_secs_f64(),
+        n as f64 / load.as_secs_f64(),
+        max_rss_mib()
+    );
+    for (label, key) in [
+        ("first rows", Key::Char('g')),
+        ("last rows", Key::Char('G')),
+    ] {
+        app.update(Msg::Input(Input::Key(key)));
+        let mut buf = Buffer::empty(area);
+        let rounds = 200;
+        let t = Instant::now();
+        for i in 0..rounds {
+            // Move so each draw decodes a fresh window, as scrolling does.
+            let k = if i % 2 == 0 {
+                Key::PageDown
+            } else {
+                Key::PageUp
+            };
+            app.update(Msg::Input(Input::Key(k)));
+            buf.reset();
+            view::render(&app, area, &mut buf);
+        }
+        println!(
+            "draw 80x24 at the {label}: {:.3} ms per frame",
+            t.elapsed().as_secs_f64() * 1000.0 / rounds as f64
+        );
+    }
+}

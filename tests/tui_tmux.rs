@@ -1,0 +1,209 @@
+//! `wirepeek tui FILE` in a real terminal: tmux runs it at 80×24, we type
+//! `j j Enter q`, read the screen back, and check the list, the details and
+//! that the shell got its terminal back (normal screen, cooked mode, cursor
+//! shown, mouse released). Skips, saying why, when tmux is not installed.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// A private tmux server, killed when the test ends however it ends.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .env("LANG", "C.UTF-8")
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "tui"]).stdout).into_owned()
+    }
+
+    fn format(&self, f: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", "tui", f]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Wait until the screen contains `text`; the screen on timeout.
+    fn wait_for(&self, text: &str) -> Result<String, String> {
+        self.wait_until(|s| s.contains(text))
+    }
+
+    /// Wait until `ready` accepts the screen; the screen on timeout.
+    fn wait_until(&self, ready: impl Fn(&str) -> bool) -> Result<String, String> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = self.screen();
+            if ready(&screen) {
+                return Ok(screen);
+            }
+            if Instant::now() > deadline {
+                return Err(screen);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn have_tmux() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn the_tui_shows_a_capture_responds_to_keys_and_gives_the_terminal_back() {
+    if !have_tmux() {
+        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_wirepeek");
+    let capture = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/echo-tcp4.pcap");
+    let tmux = Tmux {
+        socket: format!("wirepeek-test-{}", std::process::id()),
+    };
+    let script = format!(
+        "TZ=UTC '{bin}' tui '{capture}'; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; sleep 60"
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "tui",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+
+    let screen = tmux
+        .wait_for("Packets 14/14")
+        .unwrap_or_else(|s| panic!("the list never appeared:\n{s}"));
+    assert!(screen.contains("Frame 1: 74 bytes on wire"), "{screen}");
+    assert_eq!(
+        tmux.format("#{alternate_on}"),
+        "1",
+        "the TUI uses the alternate screen"
+    );
+
+    tmux.run(&["send-keys", "-t", "tui", "j", "j", "Enter"]);
+    let screen = tmux
+        .wait_for("[Frame Number: 3]")
+        .unwrap_or_else(|s| panic!("j j Enter did not open packet 3's layers:\n{s}"));
+    assert!(screen.contains("Frame 3: 66 bytes on wire"), "{screen}");
+    assert!(
+        screen.contains("Flags [S.]"),
+        "the list shows the handshake:\n{screen}"
+    );
+    assert!(
+        screen.contains("0000  00 00 00 00"),
+        "the bytes pane:\n{screen}"
+    );
+    assert!(
+        screen.contains("file ") && screen.contains("14/14 shown"),
+        "{screen}"
+    );
+
+    // Shrink the window: the list drops its Length column, the status and
+    // hint lines stay at the bottom, nothing is left over from before.
+    tmux.run(&["resize-window", "-t", "tui", "-x", "60", "-y", "12"]);
+    let screen = tmux
+        .wait_until(|s| s.contains("Protocol Info") && s.lines().count() == 12)
+        .unwrap_or_else(|s| panic!("the resize was not redrawn:\n{s}"));
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(lines[0].starts_with(" wirepeek  1 Packets"), "{screen}");
+    assert!(lines[11].starts_with("? help  q quit"), "{screen}");
+    assert!(lines[10].starts_with(" file "), "{screen}");
+    assert!(
+        !screen.contains("0000  00"),
+        "no stale bytes pane at 12 rows:\n{screen}"
+    );
+
+    tmux.run(&["send-keys", "-t", "tui", "q"]);
+    let screen = tmux
+        .wait_for("icanon")
+        .unwrap_or_else(|s| panic!("q did not end the program:\n{s}"));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    let lines: Vec<&str> = screen.lines().map(str::trim).collect();
+    assert!(
+        lines.contains(&"icanon"),
+        "the terminal is back in cooked mode:\n{screen}"
+    );
+    assert!(
+        !screen.contains("Packets 14/14"),
+        "the TUI's screen is gone:\n{screen}"
+    );
+    assert_eq!(tmux.format("#{alternate_on}"), "0");
+    assert_eq!(
+        tmux.format("#{cursor_flag}"),
+        "1",
+        "the cursor is shown again"
+    );
+    assert_eq!(
+        tmux.format("#{mouse_any_flag}"),
+        "0",
+        "the mouse is released"
+    );
+}
+
+#[test]
+fn demo_tui_browses_the_echo_conversation_it_captured() {
+    if !have_tmux() {
+        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: the demo captures on lo, which needs root (CAP_NET_RAW)");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_wirepeek");
+    let tmux = Tmux {
+        socket: format!("wirepeek-demo-test-{}", std::process::id()),
+    };
+    let script = format!("'{bin}' demo --tui; echo EXIT=$?; sleep 60");
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "tui",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let screen = tmux
+        .wait_for("demo: echo conversation on lo")
+        .unwrap_or_else(|s| panic!("the demo never reached the TUI:\n{s}"));
+    assert!(
+        screen.contains("Flags [S]"),
+        "the handshake is listed:\n{screen}"
+    );
+    assert!(screen.contains("Flags [S.]"), "{screen}");
+    tmux.run(&["send-keys", "-t", "tui", "q"]);
+    let screen = tmux
+        .wait_for("EXIT=")
+        .unwrap_or_else(|s| panic!("q did not end the demo:\n{s}"));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+}
