@@ -529,3 +529,52 @@ fn a_bad_filter_is_a_usage_error_before_any_capture_starts() {
     assert!(err.contains("prot") && err.contains('^'), "{err}");
     assert!(!err.contains("listening on"), "no capture started: {err}");
 }
+
+#[test]
+fn a_closed_pipe_on_dash_w_ends_the_capture_quietly_with_the_summary() {
+    if !is_root() {
+        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+        return;
+    }
+    let port = 53_000 + (std::process::id() % 1000) as u16;
+    let (mut child, stderr) =
+        start_capture(&["-i", "lo", "-w", "-", "--duration", "10"], Stdio::piped());
+    // The reader takes the file header and goes away, as `| head -c 24` would.
+    let mut pipe = child.stdout.take().expect("stdout piped");
+    let mut header = [0u8; 24];
+    std::io::Read::read_exact(&mut pipe, &mut header).expect("the pcap header arrives at once");
+    drop(pipe);
+    // Traffic makes the capture write, and so meet the closed pipe.
+    let started = Instant::now();
+    while child.try_wait().expect("polls").is_none() && started.elapsed() < Duration::from_secs(8) {
+        send_udp(port, 20);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = child.try_wait().expect("polls");
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "SIGPIPE/EPIPE ends it with 0: {status:?}"
+    );
+    let err = stderr.join().expect("stderr");
+    assert!(
+        err.contains("packets captured"),
+        "the summary is still printed: {err}"
+    );
+}
+
+#[test]
+fn a_path_that_cannot_be_created_is_a_clear_error_and_leaves_nothing() {
+    if !is_root() {
+        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+        return;
+    }
+    let path = "/nonexistent-dir/capture.pcap";
+    let out = bin()
+        .args(["capture", "-i", "lo", "-c", "1", "-w", path])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(path) && err.contains("No such file"), "{err}");
+    assert!(!std::path::Path::new(path).exists());
+}
