@@ -4,7 +4,9 @@
 //! from text to a predicate) that the caller supplies, and at most two
 //! predicates at a time: the display filter typed after `/`, and the flow
 //! picked in the Flows tab. A frame is shown when both accept it. Without a
-//! compiler, `/` says filters are not available in this build.
+//! compiler, `/` says filters are not available in this build;
+//! `display_compiler` is the real one, over `crate::filter`'s
+//! Wireshark-style display filters.
 
 use crate::decode::Dissection;
 use crate::frame::FrameRecord;
@@ -26,6 +28,18 @@ where
 
 /// Turns filter text into a predicate, or says what is wrong with it.
 pub type FilterCompiler = Box<dyn Fn(&str) -> Result<Box<dyn PacketFilter>, String> + Send>;
+
+/// The compiler for Wireshark-style display filters (`tcp.flags.syn == 1`).
+/// Their predicates read fields, so frames must be decoded with
+/// `Detail::Fields` before they are asked.
+pub fn display_compiler() -> FilterCompiler {
+    Box::new(|text: &str| {
+        let filter = crate::filter::Filter::parse(None, Some(text))
+            .map_err(|e| format!("{} (column {})", e.message, e.column + 1))?;
+        let matches = move |frame: &FrameRecord, d: &Dissection| filter.matches(frame, d);
+        Ok(Box::new(matches) as Box<dyn PacketFilter>)
+    })
+}
 
 /// A predicate with the text it came from, for the status bar.
 pub struct Active {

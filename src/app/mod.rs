@@ -201,6 +201,8 @@ pub struct Counters {
 #[derive(Debug)]
 pub struct App {
     pub source: SourceKind,
+    /// The tcpdump expression frames had to match to arrive, if any.
+    pub capture_filter: Option<String>,
     pub store: FrameStore,
     pub list: PacketList,
     pub details: DetailTree,
@@ -239,6 +241,7 @@ impl App {
                 _ => None,
             },
             source,
+            capture_filter: None,
             store: FrameStore::default(),
             list: PacketList::new(follow),
             details: DetailTree::default(),

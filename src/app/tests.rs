@@ -391,3 +391,88 @@ fn scrolling_the_bytes_pane_sticks_until_the_selection_changes() {
         "a new cursor row brings its bytes back"
     );
 }
+
+/// The frames of `captures/echo-tcp4.pcap`, read by hand (the model may not
+/// use the capture module): a little-endian pcap with nanosecond times.
+fn echo_frames() -> Vec<FrameRecord> {
+    let file = include_bytes!("../../captures/echo-tcp4.pcap");
+    let u32_at =
+        |at: usize| u32::from_le_bytes([file[at], file[at + 1], file[at + 2], file[at + 3]]);
+    assert_eq!(u32_at(0), 0xa1b2_3c4d, "a little-endian nanosecond pcap");
+    let link = LinkType(u32_at(20) & 0xffff);
+    let mut frames = Vec::new();
+    let mut at = 24;
+    while at + 16 <= file.len() {
+        let len = u32_at(at + 8) as usize;
+        frames.push(FrameRecord {
+            number: frames.len() as u64 + 1,
+            ts: Some(Timestamp {
+                secs: i64::from(u32_at(at)),
+                nanos: u32_at(at + 4),
+            }),
+            precision: TsPrecision::Nano,
+            link,
+            orig_len: u32_at(at + 12),
+            iface: 0,
+            data: file[at + 16..at + 16 + len].to_vec(),
+        });
+        at += 16 + len;
+    }
+    assert_eq!(frames.len(), 14);
+    frames
+}
+
+fn echo_app() -> App {
+    let mut app = App::new(
+        SourceKind::File {
+            path: "echo-tcp4.pcap".into(),
+        },
+        None,
+    );
+    app.view.compiler = Some(filter::display_compiler());
+    app.update(Msg::Viewport {
+        list: 10,
+        details: 8,
+        bytes: 4,
+    });
+    app.update(Msg::Frames(echo_frames()));
+    app
+}
+
+#[test]
+fn the_real_display_filter_keeps_the_two_syns_and_a_bad_one_keeps_it_and_says_why() {
+    let mut app = echo_app();
+    assert_eq!(app.list.len(), 14);
+    key(&mut app, Key::Char('/'));
+    chars(&mut app, "tcp.flags.syn == 1");
+    assert_eq!(app.prompt.as_ref().and_then(|p| p.error.clone()), None);
+    key(&mut app, Key::Enter);
+    assert_eq!(app.list.shown, vec![0, 1], "the SYN and the SYN-ACK");
+
+    key(&mut app, Key::Char('/'));
+    chars(&mut app, " &&");
+    let error = app.prompt.as_ref().and_then(|p| p.error.clone());
+    assert!(error.is_some(), "flagged while typing");
+    key(&mut app, Key::Enter);
+    assert_eq!(app.list.shown, vec![0, 1], "the old filter stays");
+    assert_eq!(
+        app.view.display.as_ref().map(|a| a.text.as_str()),
+        Some("tcp.flags.syn == 1")
+    );
+    let notice = app.notice.as_ref().expect("the error is shown");
+    assert!(notice.warn && notice.text.starts_with("filter not applied: "));
+    assert!(notice.text.contains("column"), "{}", notice.text);
+
+    // Fields a layer-only decode would not have: the payload's bytes.
+    key(&mut app, Key::Char('/'));
+    for _ in 0.."tcp.flags.syn == 1".len() {
+        key(&mut app, Key::Backspace);
+    }
+    chars(&mut app, "tcp.len > 0");
+    key(&mut app, Key::Enter);
+    assert_eq!(
+        app.list.shown,
+        vec![3, 5, 7, 8, 9, 10],
+        "the six data segments"
+    );
+}

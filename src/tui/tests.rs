@@ -246,3 +246,45 @@ fn saving_writes_exactly_the_shown_frames_to_a_readable_pcap() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_tcpdump_expression_keeps_the_frames_it_rejects_out_of_the_store() {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/echo-tcp4.pcap");
+    let filter = crate::filter::Filter::parse(Some("src port 34554"), None).expect("parses");
+    let (tx, rx) = std::sync::mpsc::sync_channel(64);
+    super::source::start_filtered(
+        &super::SourceSpec::File { path: path.into() },
+        Some(filter),
+        tx,
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(super::source::Drops::default()),
+    )
+    .expect("the capture opens");
+    let mut app = App::new(SourceKind::File { path: path.into() }, None);
+    for event in rx {
+        if let super::Event::App(msg) = event {
+            let end = matches!(msg, Msg::SourceEnded { .. } | Msg::SourceFailed(_));
+            app.update(msg);
+            if end {
+                break;
+            }
+        }
+    }
+    let want: Vec<u64> = echo_frames()
+        .iter()
+        .filter(|f| {
+            crate::decode::decode(f)
+                .tuple
+                .is_some_and(|t| t.src_port == 34554)
+        })
+        .map(|f| f.number)
+        .collect();
+    assert!(!want.is_empty() && want.len() < 14, "{want:?}");
+    let got: Vec<u64> = (0..app.store.len())
+        .filter_map(|i| app.store.frame(i).map(|f| f.number))
+        .collect();
+    assert_eq!(got, want);
+}

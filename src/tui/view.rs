@@ -127,6 +127,9 @@ pub fn status_text(app: &App) -> Vec<(String, Style)> {
         .display
         .as_ref()
         .map_or("none", |a| a.text.as_str());
+    if let Some(capture) = &app.capture_filter {
+        parts.push((format!("capture: {capture}"), theme::STATUS));
+    }
     parts.push((format!("filter: {filter}"), theme::STATUS));
     if let Some(flow) = &app.view.flow {
         parts.push((format!("flow: {}", flow.text), theme::STATUS));
