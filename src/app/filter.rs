@@ -2,8 +2,10 @@
 //!
 //! The TUI does not know any filter language: it holds a compiler (a closure
 //! from text to a predicate) that the caller supplies, and at most two
-//! predicates at a time: the display filter typed after `/`, and the flow
-//! picked in the Flows tab. A frame is shown when both accept it. Without a
+//! tests at a time: the display filter typed after `/`, and the flow picked
+//! in the Flows tab (a conversation of `FlowList`, matched by the frame's
+//! place in the store, so it needs no decoding). A frame is shown when both
+//! accept it. Without a
 //! compiler, `/` says filters are not available in this build;
 //! `display_compiler` is the real one, over `crate::filter`'s
 //! Wireshark-style display filters.
@@ -59,8 +61,17 @@ pub struct ViewFilter {
     pub compiler: Option<FilterCompiler>,
     /// The display filter from `/` or the command line.
     pub display: Option<Active>,
-    /// The flow chosen in the Flows tab (set by the flows pane once merged).
-    pub flow: Option<Active>,
+    /// The flow chosen in the Flows tab.
+    pub flow: Option<FlowPick>,
+}
+
+/// A conversation picked in the Flows tab.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlowPick {
+    /// How the status bar names it.
+    pub text: String,
+    /// Its position in `FlowList::rows`.
+    pub row: u32,
 }
 
 impl std::fmt::Debug for ViewFilter {
@@ -79,15 +90,12 @@ impl ViewFilter {
         self.display.is_none() && self.flow.is_none()
     }
 
-    /// True when the frame passes both predicates.
+    /// True when the frame (decoded with `Detail::Fields`) passes the
+    /// display filter. The flow is checked by the app, by store index.
     pub fn accepts(&self, frame: &FrameRecord, d: &Dissection) -> bool {
         self.display
             .as_ref()
             .is_none_or(|a| a.filter.matches(frame, d))
-            && self
-                .flow
-                .as_ref()
-                .is_none_or(|a| a.filter.matches(frame, d))
     }
 
     /// Compile `text` without applying it: the prompt's live validation.

@@ -476,3 +476,129 @@ fn the_real_display_filter_keeps_the_two_syns_and_a_bad_one_keeps_it_and_says_wh
         "the six data segments"
     );
 }
+
+#[test]
+fn the_flow_table_grows_with_each_batch_and_counts_every_frame_once() {
+    let mut app = live();
+    let echo = echo_frames();
+    app.update(Msg::Frames(echo[..7].to_vec()));
+    assert_eq!(app.flows.ingested(), 7);
+    assert_eq!(app.flows.rows.len(), 1);
+    assert_eq!(app.flows.rows[0].total_packets(), 7);
+    app.update(Msg::Frames(echo[7..].to_vec()));
+    app.update(frames(0..3));
+    assert_eq!(app.flows.ingested(), 17);
+    let tcp = &app.flows.rows[0];
+    assert_eq!(
+        (tcp.packets, tcp.bytes),
+        ([8, 6], [572, 440]),
+        "as `wirepeek flows`"
+    );
+    assert_eq!(tcp.state_name(), "CLOSED by FIN");
+    assert_eq!(app.flows.rows.len(), 4, "and one per UDP source port");
+    assert_eq!(app.flows.label(0), "tcp 127.0.0.1:34554 ↔ 127.0.0.1:36619");
+    // Refiltering looks frames up again but does not count them again.
+    key(&mut app, Key::Char('p'));
+    key(&mut app, Key::Char('p'));
+    app.view.compiler = Some(filter::display_compiler());
+    key(&mut app, Key::Char('/'));
+    chars(&mut app, "udp");
+    key(&mut app, Key::Enter);
+    assert_eq!(app.list.len(), 3);
+    assert_eq!(app.flows.rows[0].total_packets(), 14);
+}
+
+#[test]
+fn a_paused_view_leaves_the_flow_table_where_the_list_is() {
+    let mut app = live();
+    app.update(frames(0..2));
+    key(&mut app, Key::Char('p'));
+    app.update(frames(2..5));
+    assert_eq!(app.flows.rows.len(), 2);
+    key(&mut app, Key::Char('p'));
+    assert_eq!(app.flows.rows.len(), 5);
+}
+
+#[test]
+fn enter_on_a_flow_shows_only_its_packets_and_esc_shows_all_again() {
+    let mut app = live();
+    app.update(frames(0..3));
+    app.update(Msg::Frames(echo_frames()));
+    app.update(frames(3..5));
+    key(&mut app, Key::Char('2'));
+    assert_eq!(app.flows.selected_row(), Some(0));
+    key(&mut app, Key::Down);
+    key(&mut app, Key::Down);
+    key(&mut app, Key::Down);
+    assert_eq!(app.flows.selected_row(), Some(3), "the TCP conversation");
+    key(&mut app, Key::Enter);
+    assert_eq!(app.tab, Tab::Packets);
+    assert_eq!(
+        app.view.flow.as_ref().map(|p| p.text.as_str()),
+        Some("tcp 127.0.0.1:34554 ↔ 127.0.0.1:36619")
+    );
+    let echo: Vec<u32> = (3..17).collect();
+    assert_eq!(app.list.shown, echo);
+    // New packets of other flows stay out.
+    app.update(frames(5..8));
+    assert_eq!(app.list.len(), 14);
+    // The display filter narrows the flow further.
+    app.view.compiler = Some(filter::display_compiler());
+    key(&mut app, Key::Char('/'));
+    chars(&mut app, "tcp.flags.syn == 1");
+    key(&mut app, Key::Enter);
+    assert_eq!(app.list.shown, vec![3, 4]);
+    key(&mut app, Key::Esc);
+    assert!(app.view.flow.is_none());
+    assert_eq!(app.list.len(), 2, "the display filter stays");
+    key(&mut app, Key::Char('/'));
+    for _ in 0..30 {
+        key(&mut app, Key::Backspace);
+    }
+    key(&mut app, Key::Enter);
+    assert_eq!(app.list.len(), 22);
+}
+
+#[test]
+fn the_flows_tab_moves_its_own_selection_and_keeps_it_on_screen() {
+    let mut app = live();
+    app.update(frames(0..50));
+    app.update(Msg::FlowRows(10));
+    key(&mut app, Key::Char('2'));
+    key(&mut app, Key::End);
+    assert_eq!(app.flows.selected_row(), Some(49));
+    assert_eq!(app.flows.list.visible(), 40..50);
+    key(&mut app, Key::PageUp);
+    assert_eq!(app.flows.selected_row(), Some(40));
+    assert_eq!(app.list.selected, Some(49), "the packet list did not move");
+    key(&mut app, Key::Char('1'));
+    key(&mut app, Key::Char('k'));
+    assert_eq!(app.list.selected, Some(48));
+    assert_eq!(app.flows.selected_row(), Some(40));
+}
+
+#[test]
+fn the_lesson_scrolls_within_its_text_and_starts_over_for_a_new_packet() {
+    let mut app = echo_app();
+    key(&mut app, Key::Char('3'));
+    app.update(Msg::Lesson {
+        lines: 100,
+        height: 20,
+    });
+    key(&mut app, Key::PageDown);
+    assert_eq!(app.lesson.top, 19);
+    key(&mut app, Key::Char('k'));
+    assert_eq!(app.lesson.top, 18);
+    key(&mut app, Key::End);
+    assert_eq!(app.lesson.top, 80);
+    key(&mut app, Key::Char('j'));
+    assert_eq!(app.lesson.top, 80, "not past the end");
+    app.update(Msg::Lesson {
+        lines: 50,
+        height: 20,
+    });
+    assert_eq!(app.lesson.top, 30, "a shorter text pulls it back");
+    key(&mut app, Key::Char('1'));
+    key(&mut app, Key::Char('j'));
+    assert_eq!(app.lesson.top, 0);
+}

@@ -32,7 +32,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 
 use crate::app::filter::display_compiler;
-use crate::app::{App, Effect, FilterCompiler, Input, Key, Msg};
+use crate::app::{App, Effect, FilterCompiler, Input, Key, Msg, Tab};
 use crate::capture::interfaces;
 use crate::capture::live::LiveOptions;
 use crate::capture::stop;
@@ -301,6 +301,16 @@ pub fn sync_viewport(app: &mut App, area: Rect) -> layout::Areas {
         details,
         bytes,
     });
+    // The body less its title line and, for the table, its column header.
+    let body = usize::from(a.body.height);
+    app.update(Msg::FlowRows(body.saturating_sub(2).max(1)));
+    if app.tab == Tab::Encapsulation {
+        let lines = teach::lesson_lines(app, a.body.width).len();
+        app.update(Msg::Lesson {
+            lines,
+            height: body.saturating_sub(1),
+        });
+    }
     a
 }
 

@@ -218,6 +218,8 @@ pub const HELP: &[(&str, &str)] = &[
     ("← →  h l", "close / open the layer (details)"),
     ("Tab  Shift-Tab", "next / previous pane"),
     ("1 2 3", "Packets, Flows, Encapsulation tabs"),
+    ("Enter  Esc", "Flows: show one conversation's packets / all"),
+    ("↑ ↓ PgUp PgDn", "Encapsulation: scroll the lesson"),
     ("/", "display filter (Esc cancels, empty clears)"),
     ("p", "pause the view (capture goes on) / replay"),
     ("f", "follow new packets"),
