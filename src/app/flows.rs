@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
-use std::net::IpAddr;
 
 use crate::decode::Dissection;
 use crate::flow::{FlowConfig, FlowState, FlowTable, Packet};
@@ -111,17 +110,17 @@ impl FlowList {
             return String::new();
         };
         let mut s = format!("{} ", f.key.proto_name());
-        endpoint(&mut s, f.a());
-        s.push_str(" ↔ ");
-        endpoint(&mut s, f.b());
+        for (i, (addr, port)) in [f.a(), f.b()].into_iter().enumerate() {
+            if i == 1 {
+                s.push_str(" ↔ ");
+            }
+            // `addr:port`, IPv6 as `[addr]:port`.
+            let _ = if addr.is_ipv6() {
+                write!(s, "[{addr}]:{port}")
+            } else {
+                write!(s, "{addr}:{port}")
+            };
+        }
         s
     }
-}
-
-/// `addr:port`, IPv6 as `[addr]:port`.
-fn endpoint(out: &mut String, (addr, port): (IpAddr, u16)) {
-    let _ = match addr {
-        IpAddr::V4(a) => write!(out, "{a}:{port}"),
-        IpAddr::V6(a) => write!(out, "[{a}]:{port}"),
-    };
 }
