@@ -392,10 +392,15 @@ fn scrolling_the_bytes_pane_sticks_until_the_selection_changes() {
     );
 }
 
-/// The frames of `captures/echo-tcp4.pcap`, read by hand (the model may not
+/// The frames of `captures/echo-tcp4.pcap`; `pcap_frames` reads them by hand (the model may not
 /// use the capture module): a little-endian pcap with nanosecond times.
 fn echo_frames() -> Vec<FrameRecord> {
-    let file = include_bytes!("../../captures/echo-tcp4.pcap");
+    let frames = pcap_frames(include_bytes!("../../captures/echo-tcp4.pcap"));
+    assert_eq!(frames.len(), 14);
+    frames
+}
+
+fn pcap_frames(file: &[u8]) -> Vec<FrameRecord> {
     let u32_at =
         |at: usize| u32::from_le_bytes([file[at], file[at + 1], file[at + 2], file[at + 3]]);
     assert_eq!(u32_at(0), 0xa1b2_3c4d, "a little-endian nanosecond pcap");
@@ -418,7 +423,6 @@ fn echo_frames() -> Vec<FrameRecord> {
         });
         at += 16 + len;
     }
-    assert_eq!(frames.len(), 14);
     frames
 }
 
@@ -601,4 +605,14 @@ fn the_lesson_scrolls_within_its_text_and_starts_over_for_a_new_packet() {
     key(&mut app, Key::Char('1'));
     key(&mut app, Key::Char('j'));
     assert_eq!(app.lesson.top, 0);
+}
+
+#[test]
+fn an_ipv6_conversation_is_named_with_bracketed_addresses() {
+    let mut app = live();
+    let frames = pcap_frames(include_bytes!("../../captures/echo-tcp6.pcap"));
+    app.update(Msg::Frames(frames));
+    let label = app.flows.label(0);
+    assert!(label.starts_with("tcp [::1]:"), "{label}");
+    assert!(label.contains(" ↔ [::1]:"), "{label}");
 }
