@@ -392,14 +392,15 @@ fn scrolling_the_bytes_pane_sticks_until_the_selection_changes() {
     );
 }
 
-/// The frames of `captures/echo-tcp4.pcap`; `pcap_frames` reads them by hand (the model may not
-/// use the capture module): a little-endian pcap with nanosecond times.
+/// The frames of `captures/echo-tcp4.pcap`.
 fn echo_frames() -> Vec<FrameRecord> {
     let frames = pcap_frames(include_bytes!("../../captures/echo-tcp4.pcap"));
     assert_eq!(frames.len(), 14);
     frames
 }
 
+/// A capture's frames, read by hand (the model may not use the capture
+/// module): a little-endian pcap with nanosecond times.
 fn pcap_frames(file: &[u8]) -> Vec<FrameRecord> {
     let u32_at =
         |at: usize| u32::from_le_bytes([file[at], file[at + 1], file[at + 2], file[at + 3]]);
