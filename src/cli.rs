@@ -179,8 +179,13 @@ pub struct TuiArgs {
     /// Live: kernel ring buffer size in MiB.
     #[arg(short = 'B', long = "buffer", value_name = "MIB", default_value_t = 32)]
     pub buffer: u32,
-    /// `FILE [FILTER...]`, or with `-i`, `[FILTER...]`.
-    #[arg(value_name = "FILE|FILTER")]
+    /// The display filter the packet list starts with (Wireshark-style, as
+    /// typed after `/`), e.g. 'tcp.flags.syn == 1'.
+    #[arg(short = 'Y', long = "display-filter", value_name = "FILTER")]
+    pub display: Option<String>,
+    /// `FILE [EXPRESSION...]`, or with `-i`, `[EXPRESSION...]`: a tcpdump
+    /// expression keeps only the frames it matches, as a capture filter.
+    #[arg(value_name = "FILE|EXPRESSION")]
     pub args: Vec<String>,
 }
 

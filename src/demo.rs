@@ -64,7 +64,8 @@ pub fn run_tui(args: &DemoArgs) -> Result<Vec<FrameRecord>, AppError> {
             frames: frames.clone(),
         },
         filter: None,
-        compiler: None,
+        compiler: Some(crate::app::filter::display_compiler()),
+        capture_filter: None,
     })?;
     Ok(frames)
 }

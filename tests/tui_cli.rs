@@ -44,12 +44,22 @@ fn replay_with_an_interface_or_a_bad_speed_is_a_usage_error() {
 }
 
 #[test]
-fn a_filter_is_refused_while_this_build_has_no_filter_module() {
+fn good_filters_are_accepted_and_bad_ones_are_usage_errors_with_a_caret() {
+    // Accepted: it gets as far as looking for a terminal.
     check(
-        &[sample(), "tcp", "port", "80"],
+        &[sample(), "tcp", "port", "80", "-Y", "tcp.flags.syn == 1"],
         2,
-        "not available in this build",
+        "needs a terminal",
     );
+    check(&[sample(), "tcp", "port"], 2, "bad filter expression");
+    check(
+        &[sample(), "-Y", "tcp.flags.syn =="],
+        2,
+        "bad display filter",
+    );
+    let out = tui(&[sample(), "-Y", "tcp.nosuchfield == 1"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains('^'), "the caret points at the problem: {err}");
 }
 
 #[test]

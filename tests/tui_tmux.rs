@@ -1,7 +1,9 @@
 //! `wirepeek tui FILE` in a real terminal: tmux runs it at 80×24, we type
 //! `j j Enter q`, read the screen back, and check the list, the details and
 //! that the shell got its terminal back (normal screen, cooked mode, cursor
-//! shown, mouse released). Skips, saying why, when tmux is not installed.
+//! shown, mouse released); then filters given on the command line and the
+//! Flows and Encapsulation tabs. Skips, saying why, when tmux is not
+//! installed.
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -205,5 +207,63 @@ fn demo_tui_browses_the_echo_conversation_it_captured() {
     let screen = tmux
         .wait_for("EXIT=")
         .unwrap_or_else(|s| panic!("q did not end the demo:\n{s}"));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+}
+
+#[test]
+fn filters_from_the_command_line_and_the_flows_and_encapsulation_tabs_work_in_a_terminal() {
+    if !have_tmux() {
+        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_wirepeek");
+    let capture = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/echo-tcp4.pcap");
+    let tmux = Tmux {
+        socket: format!("wirepeek-tabs-test-{}", std::process::id()),
+    };
+    // Only the client's packets enter; the view starts on those with data.
+    let script = format!(
+        "TZ=UTC '{bin}' tui '{capture}' src port 34554 -Y 'tcp.len > 0'; echo EXIT=$?; sleep 60"
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "tui",
+        "-x",
+        "200",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let screen = tmux
+        .wait_for("Packets 3/8")
+        .unwrap_or_else(|s| panic!("the filtered list never appeared:\n{s}"));
+    assert!(screen.contains("capture: src port 34554"), "{screen}");
+    assert!(screen.contains("filter: tcp.len > 0"), "{screen}");
+
+    tmux.run(&["send-keys", "-t", "tui", "2"]);
+    let screen = tmux
+        .wait_for("Flows 1")
+        .unwrap_or_else(|s| panic!("2 did not open the Flows tab:\n{s}"));
+    assert!(screen.contains("127.0.0.1:34554"), "{screen}");
+
+    tmux.run(&["send-keys", "-t", "tui", "Enter"]);
+    tmux.wait_for("flow: tcp 127.0.0.1:34554")
+        .unwrap_or_else(|s| panic!("Enter did not pick the flow:\n{s}"));
+
+    tmux.run(&["send-keys", "-t", "tui", "3"]);
+    let screen = tmux
+        .wait_for("1. Headers inside headers")
+        .unwrap_or_else(|s| panic!("3 did not open the Encapsulation tab:\n{s}"));
+    assert!(screen.contains("hello there"), "{screen}");
+
+    tmux.run(&["send-keys", "-t", "tui", "q"]);
+    let screen = tmux
+        .wait_for("EXIT=")
+        .unwrap_or_else(|s| panic!("q did not end the program:\n{s}"));
     assert!(screen.contains("EXIT=0"), "{screen}");
 }

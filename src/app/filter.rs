@@ -2,9 +2,13 @@
 //!
 //! The TUI does not know any filter language: it holds a compiler (a closure
 //! from text to a predicate) that the caller supplies, and at most two
-//! predicates at a time: the display filter typed after `/`, and the flow
-//! picked in the Flows tab. A frame is shown when both accept it. Without a
-//! compiler, `/` says filters are not available in this build.
+//! tests at a time: the display filter typed after `/`, and the flow picked
+//! in the Flows tab (a conversation of `FlowList`, matched by the frame's
+//! place in the store, so it needs no decoding). A frame is shown when both
+//! accept it. Without a
+//! compiler, `/` says filters are not available in this build;
+//! `display_compiler` is the real one, over `crate::filter`'s
+//! Wireshark-style display filters.
 
 use crate::decode::Dissection;
 use crate::frame::FrameRecord;
@@ -27,6 +31,18 @@ where
 /// Turns filter text into a predicate, or says what is wrong with it.
 pub type FilterCompiler = Box<dyn Fn(&str) -> Result<Box<dyn PacketFilter>, String> + Send>;
 
+/// The compiler for Wireshark-style display filters (`tcp.flags.syn == 1`).
+/// Their predicates read fields, so frames must be decoded with
+/// `Detail::Fields` before they are asked.
+pub fn display_compiler() -> FilterCompiler {
+    Box::new(|text: &str| {
+        let filter = crate::filter::Filter::parse(None, Some(text))
+            .map_err(|e| format!("{} (column {})", e.message, e.column + 1))?;
+        let matches = move |frame: &FrameRecord, d: &Dissection| filter.matches(frame, d);
+        Ok(Box::new(matches) as Box<dyn PacketFilter>)
+    })
+}
+
 /// A predicate with the text it came from, for the status bar.
 pub struct Active {
     pub text: String,
@@ -45,8 +61,17 @@ pub struct ViewFilter {
     pub compiler: Option<FilterCompiler>,
     /// The display filter from `/` or the command line.
     pub display: Option<Active>,
-    /// The flow chosen in the Flows tab (set by the flows pane once merged).
-    pub flow: Option<Active>,
+    /// The flow chosen in the Flows tab.
+    pub flow: Option<FlowPick>,
+}
+
+/// A conversation picked in the Flows tab.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlowPick {
+    /// How the status bar names it.
+    pub text: String,
+    /// Its position in `FlowList::rows`.
+    pub row: u32,
 }
 
 impl std::fmt::Debug for ViewFilter {
@@ -65,15 +90,12 @@ impl ViewFilter {
         self.display.is_none() && self.flow.is_none()
     }
 
-    /// True when the frame passes both predicates.
+    /// True when the frame (decoded with `Detail::Fields`) passes the
+    /// display filter. The flow is checked by the app, by store index.
     pub fn accepts(&self, frame: &FrameRecord, d: &Dissection) -> bool {
         self.display
             .as_ref()
             .is_none_or(|a| a.filter.matches(frame, d))
-            && self
-                .flow
-                .as_ref()
-                .is_none_or(|a| a.filter.matches(frame, d))
     }
 
     /// Compile `text` without applying it: the prompt's live validation.

@@ -3,21 +3,23 @@
 //! keys and clock ticks arrive as `Msg`s, and anything that needs the
 //! outside world (saving a file, quitting) goes back out as an `Effect`.
 //!
-//! May use `frame` and `decode` (and filter/flow/teach once merged); must
-//! not import `tui`, ratatui, crossterm, pnet or pcap-file.
+//! May use `frame`, `decode`, `filter`, `flow` and `teach`; must not import
+//! `tui`, ratatui, crossterm, pnet or pcap-file.
 
 pub mod details;
 pub mod filter;
+pub mod flows;
 pub mod list;
 pub mod replay;
 pub mod store;
 mod update;
 
-use crate::decode::Dissection;
+use crate::decode::{Detail, Dissection, decode_into};
 use crate::frame::FrameRecord;
 
 pub use details::{DetailTree, TreeRow};
-pub use filter::{FilterCompiler, PacketFilter, ViewFilter};
+pub use filter::{FilterCompiler, FlowPick, PacketFilter, ViewFilter};
+pub use flows::FlowList;
 pub use list::PacketList;
 pub use replay::Replay;
 pub use store::FrameStore;
@@ -45,6 +47,10 @@ pub enum Msg {
         details: usize,
         bytes: usize,
     },
+    /// How many conversations the Flows tab has room for.
+    FlowRows(usize),
+    /// The Encapsulation tab's text: `lines` long, `height` of it on screen.
+    Lesson { lines: usize, height: usize },
     /// A save finished.
     Saved { path: String, count: u64 },
     /// A save failed.
@@ -99,9 +105,9 @@ pub enum Pane {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tab {
     Packets,
-    /// The conversation table (built on the flows branch).
+    /// The conversation table.
     Flows,
-    /// The teaching view of the selected packet (built on the teach branch).
+    /// The teaching view of the selected packet.
     Encapsulation,
 }
 
@@ -197,14 +203,42 @@ pub struct Counters {
     rate_mark: (u64, usize),
 }
 
+/// Where the Encapsulation tab's text is scrolled to. The text itself is
+/// drawn by the view, which reports its length (`Msg::Lesson`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LessonScroll {
+    /// The first line shown.
+    pub top: usize,
+    pub lines: usize,
+    pub height: usize,
+}
+
+impl LessonScroll {
+    /// Move by `delta` lines, staying within the text.
+    pub fn scroll(&mut self, delta: isize) {
+        self.top = self.top.saturating_add_signed(delta);
+        self.clamp();
+    }
+
+    fn clamp(&mut self) {
+        self.top = self.top.min(self.lines.saturating_sub(self.height));
+    }
+}
+
 /// The whole state of the TUI.
 #[derive(Debug)]
 pub struct App {
     pub source: SourceKind,
+    /// The tcpdump expression frames had to match to arrive, if any.
+    pub capture_filter: Option<String>,
     pub store: FrameStore,
     pub list: PacketList,
     pub details: DetailTree,
     pub view: ViewFilter,
+    /// The conversations of the frames considered so far.
+    pub flows: FlowList,
+    /// The Encapsulation tab's scroll position and extent.
+    pub lesson: LessonScroll,
     pub replay: Option<Replay>,
     /// Frames of the store the view has looked at; the rest wait (paused,
     /// or not yet released by the replay).
@@ -239,10 +273,13 @@ impl App {
                 _ => None,
             },
             source,
+            capture_filter: None,
             store: FrameStore::default(),
             list: PacketList::new(follow),
             details: DetailTree::default(),
             view: ViewFilter::default(),
+            flows: FlowList::default(),
+            lesson: LessonScroll::default(),
             considered: 0,
             paused: false,
             focus: Pane::List,
@@ -297,7 +334,13 @@ impl App {
         }
         while self.considered < available {
             let i = self.considered;
-            if self.passes(i) {
+            let pass = if i == self.flows.ingested() {
+                self.first_look(i)
+            } else {
+                // Seen before a replay stepped back: its flow is known.
+                self.passes(i)
+            };
+            if pass {
                 self.list.push(i as u32);
             }
             self.considered += 1;
@@ -305,19 +348,44 @@ impl App {
         self.sync_details();
     }
 
-    /// True when frame `i` passes the view's filters.
+    /// Decode frame `i` once for the flow table (with every field when a
+    /// display filter needs them too) and say whether it passes the view.
+    fn first_look(&mut self, i: usize) -> bool {
+        if !self.store.load_into(i, &mut self.scratch) {
+            self.flows.skip();
+            return false;
+        }
+        let detail = if self.view.display.is_some() {
+            Detail::Fields
+        } else {
+            Detail::Layers
+        };
+        decode_into(&self.scratch, detail, &mut self.scratch_d);
+        self.flows.ingest(&self.scratch, &self.scratch_d);
+        self.in_picked_flow(i) && self.view.accepts(&self.scratch, &self.scratch_d)
+    }
+
+    /// True when frame `i` belongs to the picked flow, or none is picked.
+    fn in_picked_flow(&self, i: usize) -> bool {
+        self.view
+            .flow
+            .as_ref()
+            .is_none_or(|pick| self.flows.row_of(i) == Some(pick.row))
+    }
+
+    /// True when frame `i` (already seen by the flow table) passes the
+    /// view's filters.
     fn passes(&mut self, i: usize) -> bool {
-        if self.view.passes_all() {
+        if !self.in_picked_flow(i) {
+            return false;
+        }
+        if self.view.display.is_none() {
             return true;
         }
         if !self.store.load_into(i, &mut self.scratch) {
             return false;
         }
-        crate::decode::decode_into(
-            &self.scratch,
-            crate::decode::Detail::Fields,
-            &mut self.scratch_d,
-        );
+        decode_into(&self.scratch, Detail::Fields, &mut self.scratch_d);
         self.view.accepts(&self.scratch, &self.scratch_d)
     }
 
@@ -329,6 +397,7 @@ impl App {
                 shown.push(i as u32);
             }
         }
+
         self.list.replace(shown);
         self.sync_details();
     }

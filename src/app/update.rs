@@ -1,6 +1,6 @@
 //! `App::update`: how each message and key changes the model.
 
-use super::{App, Effect, Input, Key, Msg, Pane, Prompt, PromptFor, Tab, TimeMode};
+use super::{App, Effect, FlowPick, Input, Key, Msg, Pane, Prompt, PromptFor, Tab, TimeMode};
 
 /// The file name `s` offers.
 const DEFAULT_SAVE_PATH: &str = "wirepeek-saved.pcap";
@@ -46,6 +46,12 @@ impl App {
                 self.details.set_height(details);
                 self.hex_rows = bytes.max(1);
             }
+            Msg::FlowRows(rows) => self.flows.list.set_rows(rows),
+            Msg::Lesson { lines, height } => {
+                self.lesson.lines = lines;
+                self.lesson.height = height.max(1);
+                self.lesson.scroll(0);
+            }
             Msg::Saved { path, count } => {
                 self.notify(format!("wrote {count} packets to {path}"), false);
             }
@@ -56,6 +62,10 @@ impl App {
                 if before != (self.details.frame_index, self.details.cursor) {
                     // A new selection: show its bytes again.
                     self.hex_scroll = None;
+                }
+                if before.0 != self.details.frame_index {
+                    // And its lesson from the top.
+                    self.lesson.top = 0;
                 }
                 return effect;
             }
@@ -92,7 +102,11 @@ impl App {
                 self.help = false;
                 None
             }
-            Input::Key(key) => self.key(key),
+            Input::Key(key) => match self.tab {
+                Tab::Flows => self.flows_key(key),
+                Tab::Encapsulation => self.lesson_key(key),
+                Tab::Packets => self.key(key),
+            },
             Input::Click { pane, row } => {
                 self.focus = pane;
                 match pane {
@@ -178,6 +192,7 @@ impl App {
                 self.open_prompt(PromptFor::Filter, text);
             }
             Key::Char('s') => self.open_prompt(PromptFor::SavePath, DEFAULT_SAVE_PATH.into()),
+            Key::Esc | Key::Backspace => self.clear_flow(),
             Key::Char('p') => self.toggle_pause(),
             Key::Char('f') => {
                 self.list.follow = !self.list.follow;
@@ -202,6 +217,60 @@ impl App {
             _ => {}
         }
         None
+    }
+
+    /// Keys on the Flows tab: move in the table, Enter shows the selected
+    /// conversation's packets, Esc or Backspace shows all again.
+    fn flows_key(&mut self, key: Key) -> Option<Effect> {
+        let page = self.flows.list.rows.saturating_sub(1).max(1) as isize;
+        match key {
+            Key::Up | Key::Char('k') => self.flows.list.move_by(-1),
+            Key::Down | Key::Char('j') => self.flows.list.move_by(1),
+            Key::PageUp => self.flows.list.move_by(-page),
+            Key::PageDown => self.flows.list.move_by(page),
+            Key::Home | Key::Char('g') => self.flows.list.select(0),
+            Key::End | Key::Char('G') => self.flows.list.select(usize::MAX),
+            Key::Enter => self.pick_flow(),
+            Key::Esc | Key::Backspace => self.clear_flow(),
+            _ => return self.key(key),
+        }
+        None
+    }
+
+    /// Keys on the Encapsulation tab: scroll the lesson.
+    fn lesson_key(&mut self, key: Key) -> Option<Effect> {
+        let page = self.lesson.height.saturating_sub(1).max(1) as isize;
+        match key {
+            Key::Up | Key::Char('k') => self.lesson.scroll(-1),
+            Key::Down | Key::Char('j') => self.lesson.scroll(1),
+            Key::PageUp => self.lesson.scroll(-page),
+            Key::PageDown | Key::Char(' ') => self.lesson.scroll(page),
+            Key::Home | Key::Char('g') => self.lesson.top = 0,
+            Key::End | Key::Char('G') => self.lesson.scroll(isize::MAX),
+            _ => return self.key(key),
+        }
+        None
+    }
+
+    /// Show only the selected conversation's packets, on the Packets tab.
+    fn pick_flow(&mut self) {
+        let Some(row) = self.flows.selected_row() else {
+            self.notify("no conversation to show yet", false);
+            return;
+        };
+        self.view.flow = Some(FlowPick {
+            text: self.flows.label(row),
+            row,
+        });
+        self.tab = Tab::Packets;
+        self.focus = Pane::List;
+        self.refilter();
+    }
+
+    fn clear_flow(&mut self) {
+        if self.view.flow.take().is_some() {
+            self.refilter();
+        }
     }
 
     fn rows_of(&self, pane: Pane) -> usize {

@@ -119,6 +119,12 @@ impl FlowTable {
         (addrs.len(), ends.len())
     }
 
+    /// The live conversation with this key, as tracked so far.
+    pub fn get(&self, key: &super::FlowKey) -> Option<&FlowState> {
+        let i = self.map.get(key, &self.flows)?;
+        self.flows.get(i as usize)
+    }
+
     /// Track one decoded frame; `None` when it belongs to no conversation.
     pub fn ingest(&mut self, frame: &FrameRecord, d: &Dissection) -> Option<FlowInfo> {
         let now = frame.ts.map_or(self.last_ns, |t| t.as_nanos() as i64);
@@ -402,6 +408,21 @@ mod tests {
         let mut d = Dissection::default();
         decode_into(f, Detail::Layers, &mut d);
         t.ingest(f, &d)
+    }
+
+    #[test]
+    fn get_shows_a_live_conversation_as_it_grows() {
+        let mut t = FlowTable::new(FlowConfig::default());
+        let f = udp(1, 0, 2, 5000, 1, 53);
+        feed(&mut t, &f);
+        feed(&mut t, &udp(2, 1, 1, 53, 2, 5000));
+        let key_of = |f: &FrameRecord| {
+            let mut d = Dissection::default();
+            decode_into(f, Detail::Layers, &mut d);
+            Packet::from_dissection(f, &d).expect("udp").key
+        };
+        assert_eq!(t.get(&key_of(&f)).map(|s| s.packets), Some([1, 1]));
+        assert!(t.get(&key_of(&udp(3, 2, 3, 1, 4, 2))).is_none());
     }
 
     #[test]

@@ -49,17 +49,27 @@ impl Paint {
 
 /// Append `text` wrapped at `WRAP` columns, each line starting with `indent`.
 fn wrapped(out: &mut String, indent: &str, text: &str) {
-    hanging(out, indent, indent, text);
+    wrapped_at(WRAP, out, indent, text);
+}
+
+/// Append `text` wrapped at `width` columns, each line starting with `indent`.
+fn wrapped_at(width: usize, out: &mut String, indent: &str, text: &str) {
+    hanging_at(width, out, indent, indent, text);
 }
 
 /// Append `text` wrapped at `WRAP` columns: the first line starts with
 /// `first`, the rest with `rest`.
 fn hanging(out: &mut String, first: &str, rest: &str, text: &str) {
+    hanging_at(WRAP, out, first, rest, text);
+}
+
+/// `hanging` at `width` columns.
+fn hanging_at(width: usize, out: &mut String, first: &str, rest: &str, text: &str) {
     let mut line = String::new();
     let mut indent = first;
     for word in text.split(' ') {
         let len = line.chars().count();
-        if len > 0 && indent.len() + len + 1 + word.chars().count() > WRAP {
+        if len > 0 && indent.len() + len + 1 + word.chars().count() > width {
             let _ = writeln!(out, "{indent}{line}");
             line.clear();
             indent = rest;
@@ -215,6 +225,12 @@ fn overhead_sentence(e: &Encapsulation) -> String {
 
 /// The lesson for one packet as terminal text.
 pub fn write_lesson(out: &mut String, l: &Lesson, p: Paint) {
+    write_lesson_at(out, l, p, WRAP);
+}
+
+/// `write_lesson` with sentences wrapped at `wrap` columns (the TUI's
+/// width) instead of 100.
+pub fn write_lesson_at(out: &mut String, l: &Lesson, p: Paint, wrap: usize) {
     let _ = writeln!(
         out,
         "{}",
@@ -227,11 +243,11 @@ pub fn write_lesson(out: &mut String, l: &Lesson, p: Paint) {
     out.push('\n');
 
     let _ = writeln!(out, "{}", p.bold("1. Headers inside headers"));
-    wrapped(out, "  ", &l.encapsulation.one_line());
+    wrapped_at(wrap, out, "  ", &l.encapsulation.one_line());
     out.push('\n');
     write_boxes(out, &l.encapsulation, l.captured_len, p);
     out.push('\n');
-    wrapped(out, "  ", &overhead_sentence(&l.encapsulation));
+    wrapped_at(wrap, out, "  ", &overhead_sentence(&l.encapsulation));
     out.push('\n');
 
     let _ = writeln!(
@@ -276,13 +292,13 @@ pub fn write_lesson(out: &mut String, l: &Lesson, p: Paint) {
                 if let Some(src) = r.source {
                     s.push_str(&format!(" [{src}]"));
                 }
-                wrapped(out, &text_indent, &s);
+                wrapped_at(wrap, out, &text_indent, &s);
             }
             if let Some(order) = &r.byte_order {
                 // Wrap first, then colour each line, so escape codes never
                 // count towards the width.
                 let mut plain = String::new();
-                wrapped(&mut plain, &text_indent, &format!("↳ {order}"));
+                wrapped_at(wrap, &mut plain, &text_indent, &format!("↳ {order}"));
                 for line in plain.lines() {
                     let text = line.strip_prefix(text_indent.as_str()).unwrap_or(line);
                     let _ = writeln!(out, "{text_indent}{}", p.yellow(text));
@@ -295,7 +311,8 @@ pub fn write_lesson(out: &mut String, l: &Lesson, p: Paint) {
     let _ = writeln!(out, "{}", p.bold("3. The connection"));
     match &l.connection {
         Some(c) => {
-            wrapped(
+            wrapped_at(
+                wrap,
                 out,
                 "  ",
                 &format!(
@@ -309,26 +326,29 @@ pub fn write_lesson(out: &mut String, l: &Lesson, p: Paint) {
                     }
                 ),
             );
-            wrapped(
+            wrapped_at(
+                wrap,
                 out,
                 "  ",
                 &format!("Which side is the client: {}.", c.client_reason),
             );
             for port in &c.ports {
-                wrapped(out, "  ", &format!("{port}."));
+                wrapped_at(wrap, out, "  ", &format!("{port}."));
             }
             if let Some(pos) = &c.position {
-                wrapped(out, "  ", &format!("Where it sits: {pos}."));
+                wrapped_at(wrap, out, "  ", &format!("Where it sits: {pos}."));
             }
         }
-        None => wrapped(
+        None => wrapped_at(
+            wrap,
             out,
             "  ",
             "No TCP or UDP header, so no ports and no socket pair: the operating system itself handles this packet, not a program listening on a port.",
         ),
     }
     if let Some(about) = &l.quoted_about {
-        wrapped(
+        wrapped_at(
+            wrap,
             out,
             "  ",
             &format!(
@@ -340,7 +360,8 @@ pub fn write_lesson(out: &mut String, l: &Lesson, p: Paint) {
 
     let _ = writeln!(out, "{}", p.bold("4. What went wrong"));
     if l.problems.is_empty() {
-        wrapped(
+        wrapped_at(
+            wrap,
             out,
             "  ",
             "Nothing: every header is complete and agrees with the others.",
@@ -351,7 +372,8 @@ pub fn write_lesson(out: &mut String, l: &Lesson, p: Paint) {
             Severity::Note => p.yellow("note"),
             Severity::Warn => p.red("warning"),
         };
-        wrapped(
+        wrapped_at(
+            wrap,
             out,
             "  ",
             &format!(
@@ -359,7 +381,7 @@ pub fn write_lesson(out: &mut String, l: &Lesson, p: Paint) {
                 problem.layer, problem.offset, problem.what
             ),
         );
-        wrapped(out, "    ", &problem.why);
+        wrapped_at(wrap, out, "    ", &problem.why);
     }
 }
 

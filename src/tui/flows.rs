@@ -1,22 +1,131 @@
-//! The Flows tab. The conversation table is built on the flows branch; it
-//! plugs in here (and sets `app.view.flow` when a flow is picked).
+//! The Flows tab: the conversation table the app keeps (`app::FlowList`),
+//! drawn one screen at a time (only the visible rows go to the `Table`),
+//! with the selected row highlighted and the picked one marked.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
-use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Row, Table, Widget};
 
 use crate::app::App;
+use crate::flow::{Client, FlowState};
+use crate::output::flows::endpoint;
 
 use super::{pane_title, theme};
 
+/// The columns of one conversation, as `wirepeek flows` words them.
+pub fn row_cells(f: &FlowState, start_ns: i64) -> [String; 8] {
+    let mut a = String::new();
+    endpoint(&mut a, f.a());
+    let mut b = String::new();
+    endpoint(&mut b, f.b());
+    match f.client {
+        Client::A => a.push_str(" *"),
+        Client::B => b.push_str(" *"),
+        Client::Unknown => {}
+    }
+    [
+        f.key.proto_name().to_string(),
+        a,
+        b,
+        format!("{}/{}", f.packets[0], f.packets[1]),
+        format!("{}/{}", f.bytes[0], f.bytes[1]),
+        format!("{:.3}", (f.first_ns - start_ns) as f64 / 1e9),
+        format!("{:.3}", f.duration_ns() as f64 / 1e9),
+        f.state_name().to_string(),
+    ]
+}
+
 /// Draw the Flows tab.
-pub fn render(_app: &App, area: Rect, buf: &mut Buffer) {
-    let block = Block::new().title(pane_title(" Flows ".into(), true));
-    Paragraph::new(
-        "The conversation table is not available in this build. Press 1 for the packet list.",
-    )
-    .style(theme::HINT)
-    .wrap(Wrap { trim: true })
-    .block(block)
-    .render(area, buf);
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let flows = &app.flows;
+    let title = format!(
+        " Flows {} · Enter shows one in the packet list, Esc all ",
+        flows.rows.len()
+    );
+    let block = Block::new().title(pane_title(title, true));
+    let inner = block.inner(area);
+    block.render(area, buf);
+
+    let start_ns = app.store.first_ts().map_or(0, |t| t.as_nanos() as i64);
+    let picked = app.view.flow.as_ref().map(|p| p.row);
+    let rows: Vec<(bool, [String; 8])> = flows
+        .list
+        .visible()
+        .filter_map(|pos| {
+            let row = *flows.list.shown.get(pos)?;
+            let f = flows.rows.get(row as usize)?;
+            let mut cells = row_cells(f, start_ns);
+            if picked == Some(row) {
+                cells[0].insert_str(0, "▶ ");
+            }
+            Some((Some(pos) == flows.list.selected, cells))
+        })
+        .collect();
+    let header = [
+        "Proto",
+        "A",
+        "B",
+        "Pkts A/B",
+        "Bytes A/B",
+        "Start",
+        "Duration",
+        "State",
+    ];
+    // Each column as wide as its widest visible cell; the state takes what
+    // is left, and narrow screens drop the start, then the duration.
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for (_, cells) in &rows {
+        for (w, c) in widths.iter_mut().zip(cells) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut keep = [true; 8];
+    for drop in [5, 6] {
+        let used: usize = (0..7).filter(|&i| keep[i]).map(|i| widths[i] + 1).sum();
+        if used + widths[7] > usize::from(inner.width) {
+            keep[drop] = false;
+        }
+    }
+    let constraints: Vec<Constraint> = (0..8)
+        .filter(|&i| keep[i])
+        .map(|i| match i {
+            7 => Constraint::Fill(1),
+            _ => Constraint::Length(widths[i] as u16),
+        })
+        .collect();
+    let pick = |cells: Vec<String>| -> Vec<String> {
+        cells
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| keep[*i])
+            .map(|(_, c)| c)
+            .collect()
+    };
+    let header = pick(header.iter().map(|h| h.to_string()).collect());
+    let table_rows = rows.into_iter().map(|(selected, cells)| {
+        let row = Row::new(pick(cells.to_vec()));
+        if selected {
+            row.style(theme::SELECTED)
+        } else {
+            row
+        }
+    });
+    Table::new(table_rows, constraints)
+        .header(Row::new(header).style(theme::HEADER))
+        .column_spacing(1)
+        .render(inner, buf);
+    if flows.rows.is_empty() && inner.height > 1 {
+        let area = Rect {
+            y: inner.y + 1,
+            height: 1,
+            ..inner
+        };
+        let msg = if app.paused {
+            "paused: new packets are not counted until p resumes"
+        } else {
+            "no TCP, UDP or ICMP echo conversation yet"
+        };
+        Line::styled(msg, theme::HINT).render(area, buf);
+    }
 }

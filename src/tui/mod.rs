@@ -31,12 +31,14 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 
-use crate::app::{App, Effect, FilterCompiler, Input, Key, Msg};
+use crate::app::filter::display_compiler;
+use crate::app::{App, Effect, FilterCompiler, Input, Key, Msg, Tab};
 use crate::capture::interfaces;
 use crate::capture::live::LiveOptions;
 use crate::capture::stop;
-use crate::cli::TuiArgs;
+use crate::cli::{FilterArgs, TuiArgs};
 use crate::error::AppError;
+use crate::filter::Filter;
 
 pub use source::SourceSpec;
 pub use view::pane_title;
@@ -68,9 +70,12 @@ pub struct TuiConfig {
     pub source: SourceSpec,
     /// A display filter to start with.
     pub filter: Option<String>,
-    /// Turns filter text into a predicate; None until the filter module is
-    /// wired in.
+    /// Turns filter text into a predicate (`app::filter::display_compiler`);
+    /// None leaves `/` saying filters are not available.
     pub compiler: Option<FilterCompiler>,
+    /// A tcpdump expression frames must match to enter the store at all,
+    /// as a capture filter.
+    pub capture_filter: Option<String>,
 }
 
 impl TuiConfig {
@@ -110,11 +115,18 @@ impl TuiConfig {
                 },
             },
         };
-        let rest: Vec<&str> = words.map(String::as_str).collect();
+        // Both filters are checked here, so a bad one is a usage error
+        // before any terminal or socket is touched.
+        let filters = FilterArgs {
+            display: args.display.clone(),
+            expression: words.cloned().collect(),
+        };
+        crate::run::parse_filter(&filters)?;
         Ok(TuiConfig {
             source,
-            filter: (!rest.is_empty()).then(|| rest.join(" ")),
-            compiler: None,
+            filter: filters.display.clone(),
+            compiler: Some(display_compiler()),
+            capture_filter: filters.tcpdump(),
         })
     }
 }
@@ -139,6 +151,14 @@ pub fn run(config: TuiConfig) -> Result<(), AppError> {
     };
     let mut app = App::new(config.source.kind(), speed);
     app.view.compiler = config.compiler;
+    let capture_filter = match &config.capture_filter {
+        Some(expr) => Some(
+            Filter::parse(Some(expr), None)
+                .map_err(|e| AppError::Usage(format!("bad filter expression: {e}")))?,
+        ),
+        None => None,
+    };
+    app.capture_filter = config.capture_filter.clone();
     if let Some(text) = &config.filter {
         app.view
             .set_display(text)
@@ -147,8 +167,9 @@ pub fn run(config: TuiConfig) -> Result<(), AppError> {
     let (tx, rx) = mpsc::sync_channel::<Event>(CHANNEL_SLOTS);
     let stop_source = Arc::new(AtomicBool::new(false));
     let drops = Arc::new(source::Drops::default());
-    source::start(
+    source::start_filtered(
         &config.source,
+        capture_filter,
         tx.clone(),
         stop_source.clone(),
         drops.clone(),
@@ -280,6 +301,16 @@ pub fn sync_viewport(app: &mut App, area: Rect) -> layout::Areas {
         details,
         bytes,
     });
+    // The body less its title line and, for the table, its column header.
+    let body = usize::from(a.body.height);
+    app.update(Msg::FlowRows(body.saturating_sub(2).max(1)));
+    if app.tab == Tab::Encapsulation {
+        let lines = teach::lesson_lines(app, a.body.width).len();
+        app.update(Msg::Lesson {
+            lines,
+            height: body.saturating_sub(1),
+        });
+    }
     a
 }
 

@@ -14,7 +14,9 @@ use crate::app::{Msg, SourceKind};
 use crate::capture::file::{FileFormat, FileSource};
 use crate::capture::live::{LiveOptions, LiveSource};
 use crate::capture::{CaptureError, FrameSource, Next};
-use crate::frame::FrameRecord;
+use crate::error::AppError;
+use crate::filter::Filter;
+use crate::frame::{FrameRecord, LinkType};
 
 use super::Event;
 
@@ -74,17 +76,47 @@ pub fn start(
     tx: SyncSender<Event>,
     stop: Arc<AtomicBool>,
     drops: Arc<Drops>,
-) -> Result<(), CaptureError> {
-    let (opened_tx, opened_rx) = mpsc::channel::<Result<(), CaptureError>>();
+) -> Result<(), AppError> {
+    start_filtered(spec, None, tx, stop, drops)
+}
+
+/// `start`, sending only the frames that match `filter`'s tcpdump
+/// expression (a capture filter: the rest never reach the app). A filter
+/// that cannot apply to the source's link type is a usage error, as in
+/// `wirepeek read` and `capture`.
+pub fn start_filtered(
+    spec: &SourceSpec,
+    filter: Option<Filter>,
+    tx: SyncSender<Event>,
+    stop: Arc<AtomicBool>,
+    drops: Arc<Drops>,
+) -> Result<(), AppError> {
+    let (opened_tx, opened_rx) = mpsc::channel::<Result<(), AppError>>();
     let spec = spec.clone();
+    let filter = filter.unwrap_or_default();
+    let check = {
+        let filter = filter.clone();
+        move |links: &[LinkType]| -> Result<(), AppError> {
+            for link in links {
+                filter
+                    .check_link(*link)
+                    .map_err(|e| AppError::Usage(format!("bad filter expression: {e}")))?;
+            }
+            Ok(())
+        }
+    };
+    let keep = move |f: &FrameRecord| filter.matches_frame(f);
     std::thread::Builder::new()
         .name("wirepeek-capture".into())
         .spawn(move || match spec {
             SourceSpec::Live { interface, options } => {
-                match LiveSource::open(&interface, options) {
+                let opened = LiveSource::open(&interface, options)
+                    .map_err(AppError::from)
+                    .and_then(|s| check(&[s.link()]).map(|()| s));
+                match opened {
                     Ok(source) => {
                         let _ = opened_tx.send(Ok(()));
-                        live(source, &tx, &stop, &drops);
+                        live(source, &keep, &tx, &stop, &drops);
                     }
                     Err(e) => {
                         let _ = opened_tx.send(Err(e));
@@ -92,8 +124,14 @@ pub fn start(
                 }
             }
             SourceSpec::Frames { frames, .. } => {
+                let links: Vec<LinkType> = frames.iter().map(|f| f.link).collect();
+                if let Err(e) = check(&links) {
+                    let _ = opened_tx.send(Err(e));
+                    return;
+                }
                 let _ = opened_tx.send(Ok(()));
-                for chunk in frames.chunks(BATCH) {
+                let kept: Vec<FrameRecord> = frames.into_iter().filter(|f| keep(f)).collect();
+                for chunk in kept.chunks(BATCH) {
                     if tx.send(Event::App(Msg::Frames(chunk.to_vec()))).is_err() {
                         return;
                     }
@@ -102,10 +140,13 @@ pub fn start(
             }
             SourceSpec::File { path } | SourceSpec::Replay { path, .. } => {
                 let total = std::fs::metadata(&path).map_or(0, |m| m.len());
-                match FileSource::open(&path) {
+                let opened = FileSource::open(&path)
+                    .map_err(AppError::from)
+                    .and_then(|s| check(&s.info().link_types).map(|()| s));
+                match opened {
                     Ok(source) => {
                         let _ = opened_tx.send(Ok(()));
-                        file(source, total, &tx, &stop);
+                        file(source, &keep, total, &tx, &stop);
                     }
                     Err(e) => {
                         let _ = opened_tx.send(Err(e));
@@ -113,13 +154,25 @@ pub fn start(
                 }
             }
         })
-        .map_err(|e| CaptureError::Other(format!("cannot start the capture thread: {e}")))?;
-    opened_rx
-        .recv()
-        .unwrap_or_else(|_| Err(CaptureError::Other("the capture thread stopped".into())))
+        .map_err(|e| {
+            AppError::from(CaptureError::Other(format!(
+                "cannot start the capture thread: {e}"
+            )))
+        })?;
+    opened_rx.recv().unwrap_or_else(|_| {
+        Err(AppError::from(CaptureError::Other(
+            "the capture thread stopped".into(),
+        )))
+    })
 }
 
-fn live(mut source: LiveSource, tx: &SyncSender<Event>, stop: &AtomicBool, drops: &Drops) {
+fn live(
+    mut source: LiveSource,
+    keep: &dyn Fn(&FrameRecord) -> bool,
+    tx: &SyncSender<Event>,
+    stop: &AtomicBool,
+    drops: &Drops,
+) {
     let mut batch: Vec<FrameRecord> = Vec::with_capacity(BATCH);
     let mut born = Instant::now();
     let mut stats_at = Instant::now();
@@ -151,6 +204,7 @@ fn live(mut source: LiveSource, tx: &SyncSender<Event>, stop: &AtomicBool, drops
             stats_at = Instant::now();
         }
         match next {
+            Ok(Next::Frame(f)) if !keep(&f) => {}
             Ok(Next::Frame(f)) => {
                 if batch.is_empty() {
                     born = Instant::now();
@@ -175,7 +229,13 @@ fn live(mut source: LiveSource, tx: &SyncSender<Event>, stop: &AtomicBool, drops
     }
 }
 
-fn file(mut source: FileSource, total: u64, tx: &SyncSender<Event>, stop: &AtomicBool) {
+fn file(
+    mut source: FileSource,
+    keep: &dyn Fn(&FrameRecord) -> bool,
+    total: u64,
+    tx: &SyncSender<Event>,
+    stop: &AtomicBool,
+) {
     // Record framing overhead, to turn frame sizes into a file position.
     let overhead = match source.info().format {
         FileFormat::Pcap => 16,
@@ -191,6 +251,9 @@ fn file(mut source: FileSource, total: u64, tx: &SyncSender<Event>, stop: &Atomi
         match source.next_frame() {
             Ok(Next::Frame(f)) => {
                 done += overhead + f.data.len().next_multiple_of(4) as u64;
+                if !keep(&f) {
+                    continue;
+                }
                 batch.push(f);
                 if batch.len() >= BATCH {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));

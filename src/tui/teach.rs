@@ -1,23 +1,116 @@
-//! The Encapsulation tab: the teaching view of the selected packet. The
-//! model (`teach::Encapsulation`) is built on the teach branch; its
-//! renderer plugs in here.
+//! The Encapsulation tab: the teaching view of the selected packet, the
+//! same text `wirepeek explain` prints (`teach::Lesson` through
+//! `output::teach::write_lesson_at`), wrapped to the screen's width and
+//! scrolled by the app (`App::lesson`). Only the lines on screen are handed
+//! to the `Paragraph`.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use crate::app::App;
+use crate::output::teach::{Paint, write_lesson_at};
+use crate::teach::Lesson;
 
 use super::{pane_title, theme};
 
+/// The lesson for the selected packet, wrapped to `width` columns; empty
+/// when no packet is selected.
+pub fn lesson_lines(app: &App, width: u16) -> Vec<String> {
+    if app.details.frame_index.is_none() {
+        return Vec::new();
+    }
+    let lesson = Lesson::build(&app.details.frame, &app.details.dissection, None);
+    let mut text = String::new();
+    let width = usize::from(width.max(10));
+    write_lesson_at(&mut text, &lesson, Paint { on: false }, width);
+    // What the lesson could not break (a long value) is wrapped here.
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        wrap(line, width, &mut lines);
+    }
+    lines
+}
+
+/// Break `line` at spaces to fit `width`, continuing under its own indent
+/// plus two; a word longer than the width is cut.
+fn wrap(line: &str, width: usize, out: &mut Vec<String>) {
+    let mut rest = line.trim_end();
+    let indent = rest.chars().take_while(|c| *c == ' ').count();
+    let hang = " ".repeat((indent + 2).min(width / 2));
+    let mut first = true;
+    loop {
+        let room = if first { width } else { width - hang.len() };
+        if rest.chars().count() <= room {
+            out.push(if first {
+                rest.to_string()
+            } else {
+                format!("{hang}{rest}")
+            });
+            return;
+        }
+        // The byte index just past `room` characters.
+        let limit = rest.char_indices().nth(room).map_or(rest.len(), |(i, _)| i);
+        let cut = match rest[..limit].rfind(' ') {
+            Some(space) if !rest[..space].trim().is_empty() => space,
+            _ => limit,
+        };
+        let (head, tail) = rest.split_at(cut);
+        out.push(if first {
+            head.trim_end().to_string()
+        } else {
+            format!("{hang}{}", head.trim_end())
+        });
+        rest = tail.trim_start();
+        first = false;
+        if rest.is_empty() {
+            return;
+        }
+    }
+}
+
 /// Draw the Encapsulation tab.
-pub fn render(_app: &App, area: Rect, buf: &mut Buffer) {
-    let block = Block::new().title(pane_title(" Encapsulation ".into(), true));
-    Paragraph::new(
-        "The encapsulation view is not available in this build. Press 1 for the packet list.",
-    )
-    .style(theme::HINT)
-    .wrap(Wrap { trim: true })
-    .block(block)
-    .render(area, buf);
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let lines = lesson_lines(app, area.width);
+    let title = match app.details.frame_index {
+        Some(_) => format!(
+            " Encapsulation · frame {} · ↑↓ PgUp PgDn scroll ",
+            app.details.frame.number
+        ),
+        None => " Encapsulation ".to_string(),
+    };
+    let block = Block::new().title(pane_title(title, true));
+    if lines.is_empty() {
+        Paragraph::new("Select a packet on the Packets tab (1) to see how its headers nest.")
+            .style(theme::HINT)
+            .wrap(Wrap { trim: true })
+            .block(block)
+            .render(area, buf);
+        return;
+    }
+    let height = block.inner(area).height as usize;
+    let top = app.lesson.top.min(lines.len().saturating_sub(height));
+    let shown: Vec<Line> = lines
+        .into_iter()
+        .skip(top)
+        .take(height)
+        .map(Line::from)
+        .collect();
+    Paragraph::new(shown).block(block).render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn long_lines_wrap_at_spaces_under_their_own_indent() {
+        let mut out = Vec::new();
+        wrap("  one two three four five", 12, &mut out);
+        assert_eq!(out, ["  one two", "    three", "    four", "    five"]);
+        out.clear();
+        wrap("abcdefghijklmnop", 10, &mut out);
+        assert_eq!(out, ["abcdefghij", "  klmnop"]);
+    }
 }

@@ -170,12 +170,102 @@ fn the_help_overlay_lists_the_keys() {
 }
 
 #[test]
-fn flows_and_encapsulation_tabs_say_they_are_not_in_this_build() {
+fn the_flows_tab_lists_the_conversation_and_enter_narrows_the_packet_list_to_it() {
     let mut app = file_app();
     key(&mut app, Key::Char('2'));
-    assert!(draw(&mut app, 80, 24).contains("not available in this build"));
+    let screen = draw(&mut app, 80, 24);
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(lines[1].contains("Flows 1"), "{screen}");
+    for column in ["Proto", "Pkts A/B", "Bytes A/B", "State"] {
+        assert!(lines[2].contains(column), "column {column}:\n{screen}");
+    }
+    assert!(lines[3].starts_with("tcp"), "{screen}");
+    assert!(lines[3].contains("127.0.0.1:34554 *"), "{screen}");
+    assert!(
+        lines[3].contains("8/6") && lines[3].contains("572/440"),
+        "{screen}"
+    );
+    assert!(lines[3].contains("CLOSED by FIN"), "{screen}");
+    key(&mut app, Key::Enter);
+    let screen = draw(&mut app, 160, 30);
+    assert!(screen.contains("Packets 14/14"), "{screen}");
+    assert!(
+        screen.contains("flow: tcp 127.0.0.1:34554 ↔ 127.0.0.1:36619"),
+        "{screen}"
+    );
+    key(&mut app, Key::Char('2'));
+    assert!(
+        draw(&mut app, 80, 24).contains("▶ tcp"),
+        "the picked flow is marked"
+    );
+}
+
+#[test]
+fn the_flows_tab_draws_only_the_window_of_rows_around_the_selection() {
+    let mut app = App::new(SourceKind::File { path: "x".into() }, None);
+    let echo = echo_frames();
+    // 300 conversations: the SYN of the echo capture from 300 source ports.
+    let frames: Vec<FrameRecord> = (0..300u16)
+        .map(|i| {
+            let mut f = echo[0].clone();
+            f.data[34..36].copy_from_slice(&(20_000 + i).to_be_bytes());
+            f
+        })
+        .collect();
+    app.update(Msg::Frames(frames));
+    key(&mut app, Key::Char('2'));
+    draw(&mut app, 80, 24);
+    key(&mut app, Key::End);
+    let screen = draw(&mut app, 80, 24);
+    assert!(screen.contains("Flows 300"), "{screen}");
+    assert!(screen.contains("127.0.0.1:20299"), "the last one: {screen}");
+    assert!(
+        !screen.contains("127.0.0.1:20000"),
+        "not the first: {screen}"
+    );
+}
+
+#[test]
+fn the_encapsulation_tab_teaches_the_selected_packet_and_scrolls() {
+    let mut app = file_app();
+    for _ in 0..3 {
+        key(&mut app, Key::Down);
+    }
     key(&mut app, Key::Char('3'));
-    assert!(draw(&mut app, 80, 24).contains("encapsulation view is not available"));
+    let screen = draw(&mut app, 80, 24);
+    assert!(screen.contains("frame 4"), "{screen}");
+    assert!(screen.contains("\"hello there\\n\""), "{screen}");
+    assert!(screen.contains("┌─ Ethernet [0..78)"), "{screen}");
+    assert!(
+        !screen.contains("Destination Port"),
+        "further down: {screen}"
+    );
+    let mut pages = 0;
+    let found = loop {
+        let screen = draw(&mut app, 80, 24);
+        if screen.contains("Destination Port") {
+            break screen;
+        }
+        assert!(pages < 40, "Destination Port never scrolled into view");
+        key(&mut app, Key::PageDown);
+        pages += 1;
+    };
+    assert!(pages > 0 && !found.contains("1. Headers inside headers"));
+    for line in found.lines() {
+        assert!(line.chars().count() <= 80);
+    }
+    // However far one scrolls, the text's last line stays at the bottom.
+    for _ in 0..100 {
+        key(&mut app, Key::PageDown);
+    }
+    let end = draw(&mut app, 80, 24);
+    let lines: Vec<&str> = end.lines().collect();
+    assert!(
+        lines[21].contains("Nothing: every header is complete"),
+        "{end}"
+    );
+    key(&mut app, Key::Home);
+    assert!(draw(&mut app, 80, 24).contains("1. Headers inside headers"));
 }
 
 #[test]
@@ -245,4 +335,46 @@ fn saving_writes_exactly_the_shown_frames_to_a_readable_pcap() {
         assert_eq!(saved.ts, original[i].ts);
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_tcpdump_expression_keeps_the_frames_it_rejects_out_of_the_store() {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/echo-tcp4.pcap");
+    let filter = crate::filter::Filter::parse(Some("src port 34554"), None).expect("parses");
+    let (tx, rx) = std::sync::mpsc::sync_channel(64);
+    super::source::start_filtered(
+        &super::SourceSpec::File { path: path.into() },
+        Some(filter),
+        tx,
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(super::source::Drops::default()),
+    )
+    .expect("the capture opens");
+    let mut app = App::new(SourceKind::File { path: path.into() }, None);
+    for event in rx {
+        if let super::Event::App(msg) = event {
+            let end = matches!(msg, Msg::SourceEnded { .. } | Msg::SourceFailed(_));
+            app.update(msg);
+            if end {
+                break;
+            }
+        }
+    }
+    let want: Vec<u64> = echo_frames()
+        .iter()
+        .filter(|f| {
+            crate::decode::decode(f)
+                .tuple
+                .is_some_and(|t| t.src_port == 34554)
+        })
+        .map(|f| f.number)
+        .collect();
+    assert!(!want.is_empty() && want.len() < 14, "{want:?}");
+    let got: Vec<u64> = (0..app.store.len())
+        .filter_map(|i| app.store.frame(i).map(|f| f.number))
+        .collect();
+    assert_eq!(got, want);
 }

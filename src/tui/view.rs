@@ -127,6 +127,9 @@ pub fn status_text(app: &App) -> Vec<(String, Style)> {
         .display
         .as_ref()
         .map_or("none", |a| a.text.as_str());
+    if let Some(capture) = &app.capture_filter {
+        parts.push((format!("capture: {capture}"), theme::STATUS));
+    }
     parts.push((format!("filter: {filter}"), theme::STATUS));
     if let Some(flow) = &app.view.flow {
         parts.push((format!("flow: {}", flow.text), theme::STATUS));
@@ -215,6 +218,8 @@ pub const HELP: &[(&str, &str)] = &[
     ("← →  h l", "close / open the layer (details)"),
     ("Tab  Shift-Tab", "next / previous pane"),
     ("1 2 3", "Packets, Flows, Encapsulation tabs"),
+    ("Enter  Esc", "Flows: show one conversation's packets / all"),
+    ("↑ ↓ PgUp PgDn", "Encapsulation: scroll the lesson"),
     ("/", "display filter (Esc cancels, empty clears)"),
     ("p", "pause the view (capture goes on) / replay"),
     ("f", "follow new packets"),
