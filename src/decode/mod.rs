@@ -431,16 +431,7 @@ impl<'a> Ctx<'a> {
     /// A field computed by wirepeek, not read from the packet.
     pub(crate) fn generated(&mut self, key: &'static str, name: &'static str, value: Value) {
         if self.fields_on {
-            self.push(Field {
-                key,
-                name,
-                bytes: 0..0,
-                mask: 0,
-                value,
-                meaning: None,
-                origin: Origin::Generated,
-                depth: 0,
-            });
+            self.push(Field::generated(key, name, value));
         }
     }
 

@@ -178,6 +178,22 @@ pub struct Field {
     pub depth: u8,
 }
 
+impl Field {
+    /// A field wirepeek computed (checksum status, stream index): no bytes.
+    pub fn generated(key: &'static str, name: &'static str, value: Value) -> Field {
+        Field {
+            key,
+            name,
+            bytes: 0..0,
+            mask: 0,
+            value,
+            meaning: None,
+            origin: Origin::Generated,
+            depth: 0,
+        }
+    }
+}
+
 /// One layer: its protocol, its header bytes and its fields.
 #[derive(Clone, Debug)]
 pub struct Layer {
@@ -281,19 +297,7 @@ impl Dissection {
             return false;
         };
         let at = self.layers[li].fields.end;
-        self.fields.insert(
-            at,
-            Field {
-                key,
-                name,
-                bytes: 0..0,
-                mask: 0,
-                value,
-                meaning: None,
-                origin: Origin::Generated,
-                depth: 0,
-            },
-        );
+        self.fields.insert(at, Field::generated(key, name, value));
         self.layers[li].fields.end += 1;
         for layer in &mut self.layers[li + 1..] {
             if layer.fields.start >= at {
