@@ -378,3 +378,24 @@ fn a_tcpdump_expression_keeps_the_frames_it_rejects_out_of_the_store() {
         .collect();
     assert_eq!(got, want);
 }
+
+#[test]
+fn the_status_bar_counts_the_frames_that_aged_out() {
+    let mut app = App::new(
+        SourceKind::File {
+            path: "echo-tcp4.pcap".into(),
+        },
+        None,
+    );
+    app.set_max_packets(Some(5));
+    app.update(Msg::Frames(echo_frames()));
+    let screen = draw(&mut app, 100, 24);
+    let status = screen.lines().nth(22).unwrap_or_default();
+    assert!(status.contains("5/5 shown"), "{screen}");
+    assert!(status.contains("9 aged out"), "{screen}");
+    assert!(screen.contains("Packets 5/5"), "{screen}");
+    assert!(
+        screen.contains("Frame 10:"),
+        "the oldest held frame is selected:\n{screen}"
+    );
+}
