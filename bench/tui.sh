@@ -10,7 +10,7 @@ FILE=${1:-/tmp/1m.pcap}
 [ -s "$FILE" ] || { echo "bench: $FILE missing; run bench/read.sh first to make it" >&2; exit 1; }
 cat "$FILE" > /dev/null
 WIREPEEK_BENCH_FILE="$FILE" cargo test --release -q --test tui_bench -- --ignored --nocapture 2>&1 \
-    | grep -E '^(loaded|draw|[0-9]+ conversations)'
+    | grep -E '^(first screen|loaded|draw|[0-9]+ conversations)'
 if command -v tshark >/dev/null; then
     TIMES=$(mktemp)
     trap 'rm -f "$TIMES"' EXIT

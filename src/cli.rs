@@ -179,6 +179,10 @@ pub struct TuiArgs {
     /// Live: kernel ring buffer size in MiB.
     #[arg(short = 'B', long = "buffer", value_name = "MIB", default_value_t = 32)]
     pub buffer: u32,
+    /// Keep at most this many packets, dropping the oldest as new ones
+    /// arrive (live, replay or file); the status bar counts them as aged out.
+    #[arg(long = "max-packets", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_packets: Option<u64>,
     /// The display filter the packet list starts with (Wireshark-style, as
     /// typed after `/`), e.g. 'tcp.flags.syn == 1'.
     #[arg(short = 'Y', long = "display-filter", value_name = "FILTER")]

@@ -66,6 +66,7 @@ pub fn run_tui(args: &DemoArgs) -> Result<Vec<FrameRecord>, AppError> {
         filter: None,
         compiler: Some(crate::app::filter::display_compiler()),
         capture_filter: None,
+        max_packets: None,
     })?;
     Ok(frames)
 }

@@ -66,3 +66,11 @@ fn good_filters_are_accepted_and_bad_ones_are_usage_errors_with_a_caret() {
 fn without_a_terminal_it_says_so_instead_of_drawing() {
     check(&[sample()], 2, "needs a terminal");
 }
+
+#[test]
+fn max_packets_must_be_a_positive_count() {
+    check(&[sample(), "--max-packets", "0"], 2, "--max-packets");
+    check(&[sample(), "--max-packets", "many"], 2, "--max-packets");
+    // Accepted: it gets as far as looking for a terminal.
+    check(&[sample(), "--max-packets", "5"], 2, "needs a terminal");
+}

@@ -2,8 +2,8 @@
 //! `j j Enter q`, read the screen back, and check the list, the details and
 //! that the shell got its terminal back (normal screen, cooked mode, cursor
 //! shown, mouse released); then filters given on the command line and the
-//! Flows and Encapsulation tabs. Skips, saying why, when tmux is not
-//! installed.
+//! Flows and Encapsulation tabs, and `s` saving a filtered view. Skips,
+//! saying why, when tmux (or the shared corpus) is not installed.
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -195,13 +195,12 @@ fn demo_tui_browses_the_echo_conversation_it_captured() {
         &script,
     ]);
     assert!(started.status.success(), "{started:?}");
-    let screen = tmux
-        .wait_for("demo: echo conversation on lo")
+    tmux.wait_for("demo: echo conversation on lo")
         .unwrap_or_else(|s| panic!("the demo never reached the TUI:\n{s}"));
-    assert!(
-        screen.contains("Flags [S]"),
-        "the handshake is listed:\n{screen}"
-    );
+    // The first screen may be drawn before the frames arrive.
+    let screen = tmux
+        .wait_for("Flags [S]")
+        .unwrap_or_else(|s| panic!("the handshake is never listed:\n{s}"));
     assert!(screen.contains("Flags [S.]"), "{screen}");
     tmux.run(&["send-keys", "-t", "tui", "q"]);
     let screen = tmux
@@ -266,4 +265,109 @@ fn filters_from_the_command_line_and_the_flows_and_encapsulation_tabs_work_in_a_
         .wait_for("EXIT=")
         .unwrap_or_else(|s| panic!("q did not end the program:\n{s}"));
     assert!(screen.contains("EXIT=0"), "{screen}");
+}
+
+/// `wirepeek read FILE [ARGS...]`'s packet lines.
+fn read_lines(file: &str, args: &[&str]) -> usize {
+    let out = Command::new(env!("CARGO_BIN_EXE_wirepeek"))
+        .arg("read")
+        .arg(file)
+        .args(args)
+        .env("TZ", "UTC")
+        .output()
+        .expect("wirepeek read runs");
+    assert!(
+        out.status.success(),
+        "wirepeek read {file} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+#[test]
+fn s_saves_exactly_the_packets_a_display_filter_shows() {
+    if !have_tmux() {
+        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    let capture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus/captures/many-protocols.pcap"
+    );
+    if !std::path::Path::new(capture).exists() {
+        eprintln!("skipped: the shared corpus is absent ({capture})");
+        return;
+    }
+    let total = read_lines(capture, &[]);
+    let icmp = read_lines(capture, &["-Y", "icmp"]);
+    assert!(icmp > 0 && icmp < total, "icmp {icmp} of {total}");
+
+    let dir = std::env::temp_dir().join(format!("wirepeek-tui-save-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let saved = dir.join("icmp only.pcap");
+    let saved_text = saved.to_str().expect("UTF-8 temp path");
+
+    let bin = env!("CARGO_BIN_EXE_wirepeek");
+    let tmux = Tmux {
+        socket: format!("wirepeek-save-test-{}", std::process::id()),
+    };
+    let script = format!("TZ=UTC '{bin}' tui '{capture}'; echo EXIT=$?; sleep 60");
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "tui",
+        "-x",
+        "250",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    tmux.wait_for(&format!("{total}/{total} shown"))
+        .unwrap_or_else(|s| panic!("the whole file never loaded:\n{s}"));
+
+    // Move about and expand first: the save must not depend on it.
+    tmux.run(&["send-keys", "-t", "tui", "j", "j", "Enter", "Tab", "j"]);
+    tmux.wait_for("▾ Frame 3")
+        .unwrap_or_else(|s| panic!("j j Enter did not expand packet 3:\n{s}"));
+
+    tmux.run(&["send-keys", "-t", "tui", "/"]);
+    tmux.run(&["send-keys", "-t", "tui", "-l", "icmp"]);
+    tmux.run(&["send-keys", "-t", "tui", "Enter"]);
+    tmux.wait_for(&format!("{icmp}/{total} shown"))
+        .unwrap_or_else(|s| panic!("/icmp did not narrow the list to {icmp}:\n{s}"));
+
+    tmux.run(&["send-keys", "-t", "tui", "s"]);
+    tmux.wait_for("wirepeek-saved.pcap")
+        .unwrap_or_else(|s| panic!("s did not offer a file name:\n{s}"));
+    let erase = vec!["BSpace"; "wirepeek-saved.pcap".len()];
+    let mut args = vec!["send-keys", "-t", "tui"];
+    args.extend(erase);
+    tmux.run(&args);
+    tmux.run(&["send-keys", "-t", "tui", "-l", saved_text]);
+    tmux.run(&["send-keys", "-t", "tui", "Enter"]);
+    // The status bar is wide enough (250 columns) for the whole notice.
+    tmux.wait_for(&format!("wrote {icmp} packets to {saved_text}"))
+        .unwrap_or_else(|s| panic!("Enter did not save the {icmp} packets:\n{s}"));
+
+    tmux.run(&["send-keys", "-t", "tui", "q"]);
+    let screen = tmux
+        .wait_for("EXIT=")
+        .unwrap_or_else(|s| panic!("q did not end the program:\n{s}"));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+
+    assert_eq!(
+        read_lines(saved_text, &[]),
+        icmp,
+        "the saved file's packets"
+    );
+    assert_eq!(
+        read_lines(saved_text, &["-Y", "icmp"]),
+        icmp,
+        "every saved packet is ICMP"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

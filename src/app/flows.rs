@@ -26,8 +26,11 @@ pub struct FlowList {
     pub rows: Vec<FlowState>,
     /// (IP protocol, stream index) → position in `rows`.
     by_stream: HashMap<(u8, u32), u32>,
-    /// For each frame ingested, in store order, its position in `rows`.
-    frame_row: Vec<u32>,
+    /// For each frame ingested, in store order from store index
+    /// `frame_base`, its position in `rows`. Frames that aged out of the
+    /// store are forgotten here too; their conversations stay listed.
+    frame_row: std::collections::VecDeque<u32>,
+    frame_base: usize,
     /// The selection; its `shown` holds positions in `rows`.
     pub list: PacketList,
 }
@@ -39,7 +42,8 @@ impl Default for FlowList {
             table: FlowTable::new(FlowConfig::default()),
             rows: Vec::new(),
             by_stream: HashMap::new(),
-            frame_row: Vec::new(),
+            frame_row: Default::default(),
+            frame_base: 0,
             list: PacketList::new(false),
         }
     }
@@ -49,7 +53,7 @@ impl std::fmt::Debug for FlowList {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FlowList")
             .field("rows", &self.rows.len())
-            .field("ingested", &self.frame_row.len())
+            .field("ingested", &self.ingested())
             .field("selected", &self.list.selected)
             .finish()
     }
@@ -58,19 +62,31 @@ impl std::fmt::Debug for FlowList {
 impl FlowList {
     /// Frames ingested so far: store indices `0..ingested()`.
     pub fn ingested(&self) -> usize {
-        self.frame_row.len()
+        self.frame_base + self.frame_row.len()
+    }
+
+    /// Forget which conversation store frames before `first` belonged to
+    /// (they aged out); frames before it not yet ingested never will be.
+    pub fn forget_before(&mut self, first: usize) {
+        while self.frame_base < first {
+            if self.frame_row.pop_front().is_none() {
+                self.frame_base = first;
+                break;
+            }
+            self.frame_base += 1;
+        }
     }
 
     /// Track the next store frame (decoded with at least `Detail::Layers`).
     pub fn ingest(&mut self, frame: &FrameRecord, d: &Dissection) {
         let row = self.track(frame, d).unwrap_or(NO_FLOW);
-        self.frame_row.push(row);
+        self.frame_row.push_back(row);
     }
 
     /// Count the next store frame as belonging to no conversation (its
     /// bytes were not there to decode).
     pub fn skip(&mut self) {
-        self.frame_row.push(NO_FLOW);
+        self.frame_row.push_back(NO_FLOW);
     }
 
     fn track(&mut self, frame: &FrameRecord, d: &Dissection) -> Option<u32> {
@@ -96,7 +112,8 @@ impl FlowList {
 
     /// The conversation store frame `i` belongs to, if ingested and any.
     pub fn row_of(&self, i: usize) -> Option<u32> {
-        self.frame_row.get(i).copied().filter(|&r| r != NO_FLOW)
+        let pos = i.checked_sub(self.frame_base)?;
+        self.frame_row.get(pos).copied().filter(|&r| r != NO_FLOW)
     }
 
     /// The selected conversation's position in `rows`.

@@ -76,6 +76,25 @@ impl PacketList {
         self.scroll_to_selection();
     }
 
+    /// Drop every row whose store index is below `first` (frames that aged
+    /// out of the store). The selected frame stays selected if still there;
+    /// otherwise the oldest remaining row is, or the newest when following.
+    pub fn drop_before(&mut self, first: u32) {
+        let gone = self.shown.partition_point(|&i| i < first);
+        if gone == 0 {
+            return;
+        }
+        self.shown.drain(..gone);
+        self.offset = self.offset.saturating_sub(gone);
+        self.selected = match self.selected {
+            _ if self.shown.is_empty() => None,
+            _ if self.follow => Some(self.shown.len() - 1),
+            Some(sel) => Some(sel.saturating_sub(gone).min(self.shown.len() - 1)),
+            None => Some(0),
+        };
+        self.scroll_to_selection();
+    }
+
     /// Replace the rows (after a filter change), keeping the selected frame
     /// selected when it is still shown.
     pub fn replace(&mut self, shown: Vec<u32>) {
@@ -222,6 +241,22 @@ mod tests {
         l.replace(vec![1, 9]);
         assert_eq!(l.selected_frame(), Some(9));
         l.replace(vec![]);
+        assert_eq!(l.selected, None);
+    }
+
+    #[test]
+    fn dropping_aged_out_rows_keeps_the_selected_frame_and_its_place() {
+        let mut l = list(100, false, 10);
+        l.select(50);
+        let top = l.offset;
+        l.drop_before(30);
+        assert_eq!(l.len(), 70);
+        assert_eq!(l.selected_frame(), Some(50));
+        assert_eq!(l.offset, top - 30);
+        l.drop_before(60);
+        assert_eq!(l.selected_frame(), Some(60));
+        assert_eq!(l.offset, 0);
+        l.drop_before(100);
         assert_eq!(l.selected, None);
     }
 

@@ -321,8 +321,36 @@ impl App {
         });
     }
 
+    /// Keep at most `max` frames (`--max-packets`), dropping the oldest.
+    /// Call before any frame arrives.
+    pub fn set_max_packets(&mut self, max: Option<usize>) {
+        self.store = FrameStore::with_limit(max);
+    }
+
+    /// Frames that aged out of a limited store.
+    pub fn aged_out(&self) -> usize {
+        self.store.first()
+    }
+
+    /// Forget frames that aged out of the store: their rows, their flow
+    /// membership, and any claim the view or replay had on them.
+    fn age_out(&mut self) {
+        let first = self.store.first();
+        if first == 0 {
+            return;
+        }
+        self.list.drop_before(first as u32);
+        self.flows.forget_before(first);
+        if let Some(r) = &mut self.replay {
+            r.released = r.released.max(first);
+        }
+        self.considered = self.considered.max(first);
+        self.sync_details();
+    }
+
     /// Bring the view up to date with the available frames, unless paused.
     fn ingest(&mut self) {
+        self.age_out();
         let available = self.available();
         if available < self.considered {
             // A replay stepped back.
@@ -392,7 +420,7 @@ impl App {
     /// Rebuild the list after the filters changed.
     fn refilter(&mut self) {
         let mut shown = Vec::new();
-        for i in 0..self.considered {
+        for i in self.store.first()..self.considered {
             if self.passes(i) {
                 shown.push(i as u32);
             }

@@ -617,3 +617,112 @@ fn an_ipv6_conversation_is_named_with_bracketed_addresses() {
     assert!(label.starts_with("tcp [::1]:"), "{label}");
     assert!(label.contains(" ↔ [::1]:"), "{label}");
 }
+
+fn live_limited(max: usize) -> App {
+    let mut app = live();
+    app.set_max_packets(Some(max));
+    app
+}
+
+#[test]
+fn a_store_fed_ten_times_its_limit_keeps_only_the_newest_frames() {
+    let mut app = live_limited(100);
+    for start in (0..1000).step_by(37) {
+        app.update(frames(start..(start + 37).min(1000)));
+        assert!(app.store.held() <= 100);
+        // Bounded memory: the frames held plus at most one spare chunk.
+        assert!(
+            app.store.allocated() <= 2 * (8 << 20),
+            "{}",
+            app.store.allocated()
+        );
+    }
+    assert_eq!(app.store.held(), 100);
+    assert_eq!(app.aged_out(), 900);
+    assert_eq!(app.list.len(), 100);
+    let first = app.list.shown[0] as usize;
+    assert_eq!(app.store.frame(first).map(|f| f.number), Some(901));
+    assert_eq!(app.flows.ingested(), 1000);
+    assert!(
+        app.flows.row_of(first).is_some(),
+        "held frames keep their flow"
+    );
+    assert_eq!(
+        app.flows.row_of(first - 1),
+        None,
+        "aged-out frames are forgotten"
+    );
+}
+
+#[test]
+fn a_following_view_stays_at_the_bottom_as_frames_age_out() {
+    let mut app = live_limited(20);
+    app.update(frames(0..50));
+    assert!(app.list.follow);
+    assert_eq!(app.list.selected, Some(19));
+    assert_eq!(app.list.selected_frame(), Some(49));
+    assert_eq!(app.details.frame.number, 50);
+    assert_eq!(app.list.visible(), 10..20);
+}
+
+#[test]
+fn a_view_scrolled_up_keeps_its_packet_until_it_ages_out() {
+    let mut app = live_limited(20);
+    app.update(frames(0..20));
+    for _ in 0..5 {
+        key(&mut app, Key::Char('k'));
+    }
+    assert_eq!(app.list.selected_frame(), Some(14));
+    app.update(frames(20..30));
+    assert_eq!(
+        app.list.selected_frame(),
+        Some(14),
+        "still held: still selected"
+    );
+    assert_eq!(app.details.frame_index, Some(14));
+    app.update(frames(30..40));
+    // Frame 14 aged out: the oldest remaining frame is selected instead.
+    assert_eq!(app.list.selected_frame(), Some(20));
+    assert_eq!(app.details.frame_index, Some(20));
+    assert_eq!(app.details.frame.number, 21);
+}
+
+#[test]
+fn a_filtered_view_drops_rows_whose_frames_aged_out() {
+    let mut app = live_limited(10);
+    app.view.compiler = Some(Box::new(port_filter));
+    key(&mut app, Key::Char('/'));
+    chars(&mut app, "udp.srcport == 1005");
+    key(&mut app, Key::Enter);
+    app.update(frames(0..10));
+    assert_eq!(app.list.shown, vec![5]);
+    app.update(frames(10..15));
+    assert_eq!(app.list.shown, vec![5], "frame 5 is still held");
+    app.update(frames(15..16));
+    assert!(app.list.is_empty());
+    assert_eq!(app.list.selected, None);
+    assert_eq!(app.details.frame_index, None);
+}
+
+#[test]
+fn a_paused_view_still_drops_rows_whose_frames_aged_out() {
+    let mut app = live_limited(10);
+    app.update(frames(0..10));
+    key(&mut app, Key::Char('p'));
+    assert!(app.paused);
+    app.update(frames(10..25));
+    assert_eq!(app.list.len(), 0);
+    key(&mut app, Key::Char('p'));
+    assert_eq!(app.list.shown, (15..25).collect::<Vec<u32>>());
+}
+
+#[test]
+fn a_limited_replay_releases_only_the_frames_still_held() {
+    let mut app = App::new(SourceKind::Replay { path: "x".into() }, Some(1.0));
+    app.set_max_packets(Some(4));
+    app.update(Msg::Tick(0));
+    app.update(frames(0..10));
+    app.update(Msg::Tick(10 * SEC));
+    assert_eq!(app.list.shown, vec![6, 7, 8, 9]);
+    assert_eq!(app.available(), 10);
+}

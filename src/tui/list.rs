@@ -99,7 +99,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let title = format!(
         " Packets {}/{}{} ",
         app.list.len(),
-        app.store.len(),
+        app.store.held(),
         if app.list.follow { " · following" } else { "" }
     );
     let block = Block::new().title(pane_title(title, focused));

@@ -76,6 +76,8 @@ pub struct TuiConfig {
     /// A tcpdump expression frames must match to enter the store at all,
     /// as a capture filter.
     pub capture_filter: Option<String>,
+    /// Keep at most this many frames, the oldest aging out.
+    pub max_packets: Option<usize>,
 }
 
 impl TuiConfig {
@@ -127,6 +129,7 @@ impl TuiConfig {
             filter: filters.display.clone(),
             compiler: Some(display_compiler()),
             capture_filter: filters.tcpdump(),
+            max_packets: args.max_packets.map(|n| n as usize),
         })
     }
 }
@@ -150,6 +153,7 @@ pub fn run(config: TuiConfig) -> Result<(), AppError> {
         _ => None,
     };
     let mut app = App::new(config.source.kind(), speed);
+    app.set_max_packets(config.max_packets);
     app.view.compiler = config.compiler;
     let capture_filter = match &config.capture_filter {
         Some(expr) => Some(

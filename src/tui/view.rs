@@ -86,9 +86,12 @@ fn source_label(app: &App) -> String {
 pub fn status_text(app: &App) -> Vec<(String, Style)> {
     let mut parts = vec![(source_label(app), theme::STATUS)];
     parts.push((
-        format!("{}/{} shown", app.list.len(), app.store.len()),
+        format!("{}/{} shown", app.list.len(), app.store.held()),
         theme::STATUS,
     ));
+    if app.aged_out() > 0 {
+        parts.push((format!("{} aged out", app.aged_out()), theme::STATUS));
+    }
     let c = &app.counters;
     if let Some((done, total)) = c.loading {
         let pct = (done * 100).checked_div(total).unwrap_or(0);
