@@ -10,8 +10,13 @@ use wirepeek::frame::Timestamp;
 use wirepeek_fuzz::{check_invariants, frame, link, render_fields, render_layers};
 
 fuzz_target!(|input: &[u8]| {
-    let [sel, extra, data @ ..] = input else { return };
-    let ts = Some(Timestamp { secs: 1_700_000_000, nanos: 123_456_789 });
+    let [sel, extra, data @ ..] = input else {
+        return;
+    };
+    let ts = Some(Timestamp {
+        secs: 1_700_000_000,
+        nanos: 123_456_789,
+    });
     let f = frame(1, link(*sel), ts, u32::from(*extra), data);
 
     let d = decode(&f);

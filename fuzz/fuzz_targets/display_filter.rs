@@ -6,8 +6,12 @@ use libfuzzer_sys::fuzz_target;
 use wirepeek::filter::Filter;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let Ok(filter) = Filter::parse(None, Some(text)) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(filter) = Filter::parse(None, Some(text)) else {
+        return;
+    };
     for (frame, d) in wirepeek_fuzz::sample_frames() {
         // No tcpdump expression: every frame passes that part.
         assert!(filter.matches_frame(frame));

@@ -15,7 +15,9 @@ use wirepeek::teach::conversation::{conversations, find};
 use wirepeek_fuzz::{check_invariants, frame, link};
 
 fuzz_target!(|input: &[u8]| {
-    let Some((&sel, mut rest)) = input.split_first() else { return };
+    let Some((&sel, mut rest)) = input.split_first() else {
+        return;
+    };
     let link = link(sel);
     let mut table = FlowTable::new(FlowConfig {
         idle_timeout_ns: Some(500_000_000),
@@ -30,7 +32,10 @@ fuzz_target!(|input: &[u8]| {
         rest = next;
         let ts = (*step != 0xff).then(|| {
             now_ns += i64::from(*step) * 10_000_000;
-            Timestamp { secs: now_ns / 1_000_000_000, nanos: (now_ns % 1_000_000_000) as u32 }
+            Timestamp {
+                secs: now_ns / 1_000_000_000,
+                nanos: (now_ns % 1_000_000_000) as u32,
+            }
         });
         let f = frame(packets.len() as u64 + 1, link, ts, 0, data);
         let mut d = decode(&f);
@@ -42,7 +47,12 @@ fuzz_target!(|input: &[u8]| {
             d.push_generated(Proto::Tcp, "tcp.stream", "Stream index", stream.clone());
             d.push_generated(Proto::Udp, "udp.stream", "Stream index", stream);
             if let Some(seq) = info.rel_seq {
-                d.push_generated(Proto::Tcp, "tcp.seq", "Sequence Number (relative)", Value::UInt(seq.into()));
+                d.push_generated(
+                    Proto::Tcp,
+                    "tcp.seq",
+                    "Sequence Number (relative)",
+                    Value::UInt(seq.into()),
+                );
             }
             check_invariants(&d, &f.data);
         }

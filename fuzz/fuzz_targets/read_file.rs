@@ -8,7 +8,9 @@ use wirepeek::capture::{FrameSource, Next};
 
 fuzz_target!(|data: &[u8]| {
     let reader = Box::new(std::io::Cursor::new(data.to_vec()));
-    let Ok(mut source) = FileSource::from_reader("fuzz", reader) else { return };
+    let Ok(mut source) = FileSource::from_reader("fuzz", reader) else {
+        return;
+    };
     // Every frame consumes input, so a well-behaved reader delivers at most
     // one frame per byte; more than that means it is looping.
     let mut frames = 0usize;

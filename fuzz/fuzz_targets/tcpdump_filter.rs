@@ -7,8 +7,12 @@ use wirepeek::filter::Filter;
 use wirepeek_fuzz::LINKS;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let Ok(filter) = Filter::parse(Some(text), None) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(filter) = Filter::parse(Some(text), None) else {
+        return;
+    };
     for link in LINKS {
         let _ = filter.check_link(link);
     }

@@ -42,7 +42,13 @@ pub fn selector(link: LinkType) -> Option<u8> {
 }
 
 /// A frame record as a capture source would deliver it.
-pub fn frame(number: u64, link: LinkType, ts: Option<Timestamp>, extra: u32, data: &[u8]) -> FrameRecord {
+pub fn frame(
+    number: u64,
+    link: LinkType,
+    ts: Option<Timestamp>,
+    extra: u32,
+    data: &[u8],
+) -> FrameRecord {
     FrameRecord {
         number,
         ts,
@@ -75,7 +81,10 @@ fn big_endian(bytes: &[u8]) -> u64 {
 fn check_field(f: &Field, header: &Range<usize>, data: &[u8]) -> Option<String> {
     let r = &f.bytes;
     if r.start >= r.end || r.end > data.len() {
-        return Some(format!("bytes {r:?} empty or past the {} captured", data.len()));
+        return Some(format!(
+            "bytes {r:?} empty or past the {} captured",
+            data.len()
+        ));
     }
     if r.start < header.start || r.end > header.end {
         return Some(format!("bytes {r:?} outside its layer's header {header:?}"));
@@ -83,7 +92,11 @@ fn check_field(f: &Field, header: &Range<usize>, data: &[u8]) -> Option<String> 
     let bytes = &data[r.clone()];
     let reread = |mask: u64| {
         let raw = big_endian(bytes);
-        let bits = if mask == 0 { raw } else { (raw & mask) >> mask.trailing_zeros() };
+        let bits = if mask == 0 {
+            raw
+        } else {
+            (raw & mask) >> mask.trailing_zeros()
+        };
         derived(f.key, bits, bytes, mask).unwrap_or(bits)
     };
     let ok = match &f.value {
@@ -106,11 +119,24 @@ pub fn check_invariants(d: &Dissection, data: &[u8]) {
     let mut prev_end = 0;
     for layer in d.layers.iter().filter(|l| l.proto != Proto::Frame) {
         let h = &layer.header;
-        assert!(h.start >= prev_end, "{:?} header {h:?} overlaps the previous layer (ends {prev_end})", layer.proto);
-        assert!(h.start <= h.end && h.end <= data.len(), "{:?} header {h:?} outside the {} captured bytes", layer.proto, data.len());
+        assert!(
+            h.start >= prev_end,
+            "{:?} header {h:?} overlaps the previous layer (ends {prev_end})",
+            layer.proto
+        );
+        assert!(
+            h.start <= h.end && h.end <= data.len(),
+            "{:?} header {h:?} outside the {} captured bytes",
+            layer.proto,
+            data.len()
+        );
         prev_end = prev_end.max(h.end);
         assert!(layer.fields.start <= layer.fields.end && layer.fields.end <= d.fields.len());
-        for f in d.fields_of(layer).iter().filter(|f| f.origin == Origin::Wire) {
+        for f in d
+            .fields_of(layer)
+            .iter()
+            .filter(|f| f.origin == Origin::Wire)
+        {
             if let Some(why) = check_field(f, h, data) {
                 panic!("{:?} field {}: {why}", layer.proto, f.key);
             }
@@ -121,7 +147,11 @@ pub fn check_invariants(d: &Dissection, data: &[u8]) {
 /// Every printer that runs on a layers-only dissection (`Detail::Layers`).
 pub fn render_layers(frame: &FrameRecord, d: &Dissection) {
     let mut out = String::new();
-    for (time, link) in [(TimeFormat::Absolute, false), (TimeFormat::Relative, true), (TimeFormat::Epoch, true)] {
+    for (time, link) in [
+        (TimeFormat::Absolute, false),
+        (TimeFormat::Relative, true),
+        (TimeFormat::Epoch, true),
+    ] {
         write_line(&mut out, frame, d, LineOptions { time, link }, None);
     }
     hex::write_hex(&mut out, frame, d);
@@ -134,10 +164,21 @@ pub fn render_layers(frame: &FrameRecord, d: &Dissection) {
 /// views included; `step` places the frame in a conversation.
 pub fn render_fields(frame: &FrameRecord, d: &Dissection, step: Option<(&Conversation, &Step)>) {
     let mut out = String::new();
-    write_line(&mut out, frame, d, LineOptions { time: TimeFormat::Absolute, link: true }, None);
+    write_line(
+        &mut out,
+        frame,
+        d,
+        LineOptions {
+            time: TimeFormat::Absolute,
+            link: true,
+        },
+        None,
+    );
     tree::write_tree(&mut out, frame, d);
     json::write_json(&mut out, frame, d);
-    let mut cols = FieldColumns::new("frame.number,eth.src,ip.src,ip.dst,ipv6.src,tcp.srcport,tcp.flags,udp.length,icmp.type,arp.opcode,vlan.id,ip.opt.type");
+    let mut cols = FieldColumns::new(
+        "frame.number,eth.src,ip.src,ip.dst,ipv6.src,tcp.srcport,tcp.flags,udp.length,icmp.type,arp.opcode,vlan.id,ip.opt.type",
+    );
     cols.write_header(&mut out);
     cols.write_row(&mut out, frame, d);
     let lesson = Lesson::build(frame, d, step);
@@ -166,7 +207,9 @@ pub fn sample_frames() -> &'static [(FrameRecord, Dissection)] {
             let mut source = FileSource::from_reader("sample", reader).expect("bundled capture");
             // A handful per file: handshake, data, teardown for TCP.
             for _ in 0..8 {
-                let Ok(Next::Frame(f)) = source.next_frame() else { break };
+                let Ok(Next::Frame(f)) = source.next_frame() else {
+                    break;
+                };
                 let d = wirepeek::decode::decode(&f);
                 frames.push((f, d));
             }

@@ -16,15 +16,23 @@ fn main() {
     };
     let (mut frames, mut sequences) = (0, 0);
     for file in files {
-        let Ok(mut source) = FileSource::open(file) else { continue };
-        let stem = Path::new(file).file_stem().unwrap_or_default().to_string_lossy().to_string();
+        let Ok(mut source) = FileSource::open(file) else {
+            continue;
+        };
+        let stem = Path::new(file)
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
         let mut flows: Option<Vec<u8>> = None;
         let mut last_ns = None;
         let mut n = 0;
         while let Ok(Next::Frame(f)) = source.next_frame() {
             n += 1;
             // Unsupported link types and custom blocks make poor seeds.
-            let Some(sel) = wirepeek_fuzz::selector(f.link).filter(|&s| s < 10) else { continue };
+            let Some(sel) = wirepeek_fuzz::selector(f.link).filter(|&s| s < 10) else {
+                continue;
+            };
             // The decoder sees only the first few hundred bytes of most frames.
             let data = &f.data[..f.data.len().min(2048)];
             let extra = f.orig_len.saturating_sub(data.len() as u32).min(255) as u8;
