@@ -250,13 +250,17 @@ fn lex(text: &str) -> Result<Vec<Token>, FilterError> {
                 word.truncate(cut);
                 end = start + word.chars().count();
             }
-            toks.push(Token {
-                kind: if escaped { Kind::Escaped } else { Kind::Word },
-                text: word,
-                col: i,
-            });
-            i = end;
-            continue;
+            // A run of colons that is no IPv6 address leaves no word: it is
+            // lexed as symbols below (an empty word would never move `i` on).
+            if !word.is_empty() {
+                toks.push(Token {
+                    kind: if escaped { Kind::Escaped } else { Kind::Word },
+                    text: word,
+                    col: i,
+                });
+                i = end;
+                continue;
+            }
         }
         let rest: String = chars[i..chars.len().min(i + 2)].iter().collect();
         match SYMBOLS.iter().find(|s| rest.starts_with(**s)) {
