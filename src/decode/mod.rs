@@ -276,6 +276,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    #[inline]
     fn push(&mut self, field: Field) {
         self.d.fields.push(field);
         let end = self.d.fields.len();
@@ -290,6 +291,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The bytes at `range`, if captured and within the current layer.
+    #[inline]
     fn get(&self, range: Range<usize>) -> Option<&'a [u8]> {
         if range.end > self.limit {
             return None;
@@ -298,20 +300,24 @@ impl<'a> Ctx<'a> {
     }
 
     /// Big-endian unsigned integer at `range`, if those bytes were captured.
+    #[inline]
     pub(crate) fn read(&self, range: Range<usize>) -> Option<u64> {
         let bytes = self.get(range)?;
         Some(bytes.iter().fold(0u64, |acc, b| (acc << 8) | *b as u64))
     }
 
+    #[inline]
     pub(crate) fn u8_at(&self, at: usize) -> Option<u8> {
         self.get(at..at + 1).map(|b| b[0])
     }
 
+    #[inline]
     pub(crate) fn u16_at(&self, at: usize) -> Option<u16> {
         self.read(at..at + 2).map(|v| v as u16)
     }
 
     /// A decimal field over `range`. Returns its value when captured.
+    #[inline]
     pub(crate) fn uint(
         &mut self,
         key: &'static str,
@@ -326,6 +332,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A hex field over `range`, `digits` wide.
+    #[inline]
     pub(crate) fn hex(
         &mut self,
         key: &'static str,
@@ -341,6 +348,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A bit field: `mask` over the big-endian bytes of `range`, shifted down.
+    #[inline]
     pub(crate) fn bits(
         &mut self,
         key: &'static str,
@@ -364,6 +372,7 @@ impl<'a> Ctx<'a> {
         Some(value)
     }
 
+    #[inline]
     pub(crate) fn mac(
         &mut self,
         key: &'static str,
@@ -377,6 +386,7 @@ impl<'a> Ctx<'a> {
         Some(bytes)
     }
 
+    #[inline]
     pub(crate) fn ipv4(
         &mut self,
         key: &'static str,
@@ -391,6 +401,7 @@ impl<'a> Ctx<'a> {
         Some(addr)
     }
 
+    #[inline]
     pub(crate) fn ipv6(
         &mut self,
         key: &'static str,
@@ -408,6 +419,7 @@ impl<'a> Ctx<'a> {
     /// A field whose value was worked out from its bytes by the caller
     /// (host byte order, scaled units); `mask` says which bits it came from
     /// (0 for all of them). `tests/field_ranges.rs` lists these fields.
+    #[inline]
     pub(crate) fn field(
         &mut self,
         key: &'static str,
@@ -422,6 +434,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Raw bytes shown as hex (options, padding, unknown data).
+    #[inline]
     pub(crate) fn bytes(&mut self, key: &'static str, name: &'static str, range: Range<usize>) {
         if self.fields_on && range.start < range.end && range.end <= self.limit {
             self.push(wire(key, name, range.clone(), 0, Value::Bytes(range)));
@@ -429,6 +442,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A field computed by wirepeek, not read from the packet.
+    #[inline]
     pub(crate) fn generated(&mut self, key: &'static str, name: &'static str, value: Value) {
         if self.fields_on {
             self.push(Field::generated(key, name, value));
@@ -436,6 +450,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Attach a table name to the field just pushed.
+    #[inline]
     pub(crate) fn meaning(&mut self, text: impl Into<Cow<'static, str>>) {
         if self.fields_on
             && let Some(f) = self.d.fields.last_mut()
@@ -445,6 +460,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Nest the field just pushed one level deeper.
+    #[inline]
     pub(crate) fn nest(&mut self, depth: u8) {
         if self.fields_on
             && let Some(f) = self.d.fields.last_mut()
