@@ -5,34 +5,12 @@
 //! value the decoder shows. STYLE.md habit 5: the per-protocol tests pin
 //! single frames; this one holds the whole model to its own byte ranges.
 
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use wirepeek::capture::file::FileSource;
 use wirepeek::capture::{FrameSource, Next};
-use wirepeek::decode::{Dissection, Field, Origin, Proto, Value, decode};
-
-/// Fields whose value is deliberately not the masked bits of their bytes,
-/// and how to get the value from those bits instead. Every other `UInt`,
-/// `Hex` and `Bool` wire field must equal `(bytes & mask) >> shift`.
-fn derived(key: &str, bits: u64, bytes: &[u8], mask: u64) -> Option<u64> {
-    match key {
-        // IHL and the TCP data offset count 4-byte words; like tshark we show
-        // the header length in bytes. The mask names the nibble.
-        "ip.hdr_len" | "tcp.hdr_len" => Some(bits * 4),
-        // tshark shows the three IPv4 flag bits in place (DF is 0x40), not
-        // shifted down.
-        "ip.flags" => Some(bits << (mask.trailing_zeros() % 64)),
-        // DLT_NULL's family is in the capturing host's byte order, which the
-        // file does not record; the decoder takes whichever reading is small.
-        // DLT_LOOP's is always big-endian, which is `bits` itself.
-        "null.family" => {
-            let le = bytes.iter().rev().fold(0u64, |a, b| (a << 8) | *b as u64);
-            Some(if bits <= 0xffff { bits } else { le })
-        }
-        _ => None,
-    }
-}
+use wirepeek::decode::check::problems;
+use wirepeek::decode::decode;
 
 fn capture_files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -54,82 +32,6 @@ fn capture_files() -> Vec<PathBuf> {
     }
     files.sort();
     files
-}
-
-fn big_endian(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0u64, |a, b| (a << 8) | *b as u64)
-}
-
-/// What is wrong with one wire field of `layer`, if anything.
-fn check_field(f: &Field, header: &std::ops::Range<usize>, data: &[u8]) -> Option<String> {
-    let r = &f.bytes;
-    if r.start >= r.end || r.end > data.len() {
-        return Some(format!(
-            "bytes {r:?} empty or past the {} captured",
-            data.len()
-        ));
-    }
-    if r.start < header.start || r.end > header.end {
-        return Some(format!("bytes {r:?} outside its layer's header {header:?}"));
-    }
-    let bytes = &data[r.clone()];
-    let reread = |mask: u64| {
-        let raw = big_endian(bytes);
-        let bits = if mask == 0 {
-            raw
-        } else {
-            (raw & mask) >> mask.trailing_zeros()
-        };
-        derived(f.key, bits, bytes, mask).unwrap_or(bits)
-    };
-    let ok = match &f.value {
-        // DLT_LOOP stores the family big-endian, DLT_NULL in host order:
-        // either reading of the same bytes is right for one of them.
-        Value::UInt(v) if f.key == "null.family" => reread(0) == *v || big_endian(bytes) == *v,
-        Value::UInt(v) | Value::Hex(v, _) => reread(f.mask) == *v,
-        Value::Bool(b) => (reread(f.mask) != 0) == *b,
-        Value::Mac(m) => bytes == m,
-        Value::Ip(IpAddr::V4(a)) => bytes == a.octets(),
-        Value::Ip(IpAddr::V6(a)) => bytes == a.octets(),
-        Value::Bytes(range) => range == r,
-        Value::Text(_) => true,
-    };
-    (!ok).then(|| format!("value {:?} is not what bytes {bytes:02x?} say", f.value))
-}
-
-/// Every broken invariant of one decoded frame, as messages.
-fn problems(d: &Dissection, data: &[u8], checked: &mut usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut prev_end = 0;
-    let mut prev = Proto::Frame;
-    for layer in d.layers.iter().filter(|l| l.proto != Proto::Frame) {
-        let h = &layer.header;
-        if h.start < prev_end {
-            out.push(format!(
-                "{:?} header {h:?} starts before the end {prev_end} of {prev:?}",
-                layer.proto
-            ));
-        }
-        if h.start > h.end || h.end > data.len() {
-            out.push(format!(
-                "{:?} header {h:?} is not within the {} captured bytes",
-                layer.proto,
-                data.len()
-            ));
-        }
-        prev_end = prev_end.max(h.end);
-        prev = layer.proto;
-        for f in d.fields_of(layer) {
-            if f.origin != Origin::Wire {
-                continue;
-            }
-            *checked += 1;
-            if let Some(why) = check_field(f, h, data) {
-                out.push(format!("{:?} field {}: {why}", layer.proto, f.key));
-            }
-        }
-    }
-    out
 }
 
 #[test]

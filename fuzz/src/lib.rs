@@ -2,10 +2,8 @@
 //! decoded model's invariants (the same ones `tests/field_ranges.rs` holds
 //! real and damaged captures to), and rendering a frame every way we print.
 
-use std::net::IpAddr;
-use std::ops::Range;
-
-use wirepeek::decode::{Dissection, Field, Origin, Proto, Value};
+use wirepeek::decode::Dissection;
+use wirepeek::decode::check::problems;
 use wirepeek::frame::{FrameRecord, LinkType, Timestamp, TsPrecision};
 use wirepeek::output::line::{LineOptions, write_line};
 use wirepeek::output::teach::{Paint, write_lesson, write_lesson_markdown};
@@ -60,88 +58,12 @@ pub fn frame(
     }
 }
 
-/// Fields whose value is not the masked bits of their bytes (as in
-/// `tests/field_ranges.rs`).
-fn derived(key: &str, bits: u64, bytes: &[u8], mask: u64) -> Option<u64> {
-    match key {
-        "ip.hdr_len" | "tcp.hdr_len" => Some(bits * 4),
-        "ip.flags" => Some(bits << (mask.trailing_zeros() % 64)),
-        "null.family" => {
-            let le = bytes.iter().rev().fold(0u64, |a, b| (a << 8) | *b as u64);
-            Some(if bits <= 0xffff { bits } else { le })
-        }
-        _ => None,
-    }
-}
-
-fn big_endian(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0u64, |a, b| (a << 8) | *b as u64)
-}
-
-fn check_field(f: &Field, header: &Range<usize>, data: &[u8]) -> Option<String> {
-    let r = &f.bytes;
-    if r.start >= r.end || r.end > data.len() {
-        return Some(format!(
-            "bytes {r:?} empty or past the {} captured",
-            data.len()
-        ));
-    }
-    if r.start < header.start || r.end > header.end {
-        return Some(format!("bytes {r:?} outside its layer's header {header:?}"));
-    }
-    let bytes = &data[r.clone()];
-    let reread = |mask: u64| {
-        let raw = big_endian(bytes);
-        let bits = if mask == 0 {
-            raw
-        } else {
-            (raw & mask) >> mask.trailing_zeros()
-        };
-        derived(f.key, bits, bytes, mask).unwrap_or(bits)
-    };
-    let ok = match &f.value {
-        Value::UInt(v) if f.key == "null.family" => reread(0) == *v || big_endian(bytes) == *v,
-        Value::UInt(v) | Value::Hex(v, _) => reread(f.mask) == *v,
-        Value::Bool(b) => (reread(f.mask) != 0) == *b,
-        Value::Mac(m) => bytes == m,
-        Value::Ip(IpAddr::V4(a)) => bytes == a.octets(),
-        Value::Ip(IpAddr::V6(a)) => bytes == a.octets(),
-        Value::Bytes(range) => range == r,
-        Value::Text(_) => true,
-    };
-    (!ok).then(|| format!("value {:?} is not what bytes {bytes:02x?} say", f.value))
-}
-
-/// Panic with a description when the model breaks an invariant: layers in
-/// order without overlap and inside the captured bytes; every wire field
-/// inside its layer's header and re-reading to its value.
+/// Panic with a description when the model breaks one of its invariants
+/// (`wirepeek::decode::check`, the same rules `tests/field_ranges.rs` holds
+/// every real capture to).
 pub fn check_invariants(d: &Dissection, data: &[u8]) {
-    let mut prev_end = 0;
-    for layer in d.layers.iter().filter(|l| l.proto != Proto::Frame) {
-        let h = &layer.header;
-        assert!(
-            h.start >= prev_end,
-            "{:?} header {h:?} overlaps the previous layer (ends {prev_end})",
-            layer.proto
-        );
-        assert!(
-            h.start <= h.end && h.end <= data.len(),
-            "{:?} header {h:?} outside the {} captured bytes",
-            layer.proto,
-            data.len()
-        );
-        prev_end = prev_end.max(h.end);
-        assert!(layer.fields.start <= layer.fields.end && layer.fields.end <= d.fields.len());
-        for f in d
-            .fields_of(layer)
-            .iter()
-            .filter(|f| f.origin == Origin::Wire)
-        {
-            if let Some(why) = check_field(f, h, data) {
-                panic!("{:?} field {}: {why}", layer.proto, f.key);
-            }
-        }
-    }
+    let broken = problems(d, data, &mut 0);
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
 
 /// Every printer that runs on a layers-only dissection (`Detail::Layers`).

@@ -6,6 +6,7 @@
 //! etherparse, nothing else from the crate.
 
 pub mod arp;
+pub mod check;
 pub mod ethernet;
 pub mod icmp;
 pub mod icmpv6;

@@ -1,0 +1,115 @@
+//! The model's own consistency rules, stated once for the property test
+//! (`tests/field_ranges.rs`) and the fuzz targets (`fuzz/`): layers follow
+//! one another without overlapping and lie inside the captured bytes; every
+//! wire field lies inside its layer's header; re-reading a field's bytes
+//! (through its mask) gives back the value shown. Returns descriptions of
+//! what is broken; never prints.
+
+use std::net::IpAddr;
+use std::ops::Range;
+
+use super::{Dissection, Field, Origin, Proto, Value};
+
+/// Everything wrong with `d` as a dissection of `data`; empty when it holds.
+/// `checked` counts the wire fields looked at.
+pub fn problems(d: &Dissection, data: &[u8], checked: &mut usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut prev_end = 0;
+    let mut prev = Proto::Frame;
+    for layer in d.layers.iter().filter(|l| l.proto != Proto::Frame) {
+        let h = &layer.header;
+        if h.start < prev_end {
+            out.push(format!(
+                "{:?} header {h:?} starts before the end {prev_end} of {prev:?}",
+                layer.proto
+            ));
+        }
+        if h.start > h.end || h.end > data.len() {
+            out.push(format!(
+                "{:?} header {h:?} is not within the {} captured bytes",
+                layer.proto,
+                data.len()
+            ));
+        }
+        if layer.fields.start > layer.fields.end || layer.fields.end > d.fields.len() {
+            out.push(format!(
+                "{:?} field index range {:?} is out of bounds",
+                layer.proto, layer.fields
+            ));
+            continue;
+        }
+        prev_end = prev_end.max(h.end);
+        prev = layer.proto;
+        for f in d
+            .fields_of(layer)
+            .iter()
+            .filter(|f| f.origin == Origin::Wire)
+        {
+            *checked += 1;
+            if let Some(why) = check_field(f, h, data) {
+                out.push(format!("{:?} field {}: {why}", layer.proto, f.key));
+            }
+        }
+    }
+    out
+}
+
+/// Fields whose value is deliberately not the masked bits of their bytes,
+/// and how to get it from those bits instead.
+fn derived(key: &str, bits: u64, bytes: &[u8], mask: u64) -> Option<u64> {
+    match key {
+        // IHL and the TCP data offset count 4-byte words; like tshark we show
+        // the header length in bytes. The mask names the nibble.
+        "ip.hdr_len" | "tcp.hdr_len" => Some(bits * 4),
+        // tshark shows the three IPv4 flag bits in place (DF is 0x40).
+        "ip.flags" => Some(bits << (mask.trailing_zeros() % 64)),
+        // DLT_NULL's family is in the capturing host's byte order, which the
+        // file does not record; the decoder takes whichever reading is small.
+        "null.family" => {
+            let le = bytes.iter().rev().fold(0u64, |a, b| (a << 8) | *b as u64);
+            Some(if bits <= 0xffff { bits } else { le })
+        }
+        _ => None,
+    }
+}
+
+fn big_endian(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0u64, |a, b| (a << 8) | *b as u64)
+}
+
+/// What is wrong with one wire field of a layer whose header is `header`.
+fn check_field(f: &Field, header: &Range<usize>, data: &[u8]) -> Option<String> {
+    let r = &f.bytes;
+    if r.start >= r.end || r.end > data.len() {
+        return Some(format!(
+            "bytes {r:?} empty or past the {} captured",
+            data.len()
+        ));
+    }
+    if r.start < header.start || r.end > header.end {
+        return Some(format!("bytes {r:?} outside its layer's header {header:?}"));
+    }
+    let bytes = &data[r.clone()];
+    let reread = |mask: u64| {
+        let raw = big_endian(bytes);
+        let bits = if mask == 0 {
+            raw
+        } else {
+            (raw & mask) >> mask.trailing_zeros()
+        };
+        derived(f.key, bits, bytes, mask).unwrap_or(bits)
+    };
+    let ok = match &f.value {
+        // DLT_LOOP stores the family big-endian, DLT_NULL in host order:
+        // either reading of the same bytes is right for one of them.
+        Value::UInt(v) if f.key == "null.family" => reread(0) == *v || big_endian(bytes) == *v,
+        Value::UInt(v) | Value::Hex(v, _) => reread(f.mask) == *v,
+        Value::Bool(b) => (reread(f.mask) != 0) == *b,
+        Value::Mac(m) => bytes == m,
+        Value::Ip(IpAddr::V4(a)) => bytes == a.octets(),
+        Value::Ip(IpAddr::V6(a)) => bytes == a.octets(),
+        Value::Bytes(range) => range == r,
+        Value::Text(_) => true,
+    };
+    (!ok).then(|| format!("value {:?} is not what bytes {bytes:02x?} say", f.value))
+}
