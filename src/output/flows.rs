@@ -47,6 +47,21 @@ pub fn endpoint(out: &mut String, (addr, port): (IpAddr, u16)) {
     }
 }
 
+/// Both endpoints as `addr:port`, the client marked with ` *`, as the
+/// table and the TUI's Flows tab show them.
+pub fn endpoint_labels(f: &FlowState) -> (String, String) {
+    let mut a = String::new();
+    endpoint(&mut a, f.a());
+    let mut b = String::new();
+    endpoint(&mut b, f.b());
+    match f.client {
+        Client::A => a.push_str(" *"),
+        Client::B => b.push_str(" *"),
+        Client::Unknown => {}
+    }
+    (a, b)
+}
+
 fn seconds(ns: i64) -> String {
     format!(
         "{}.{:09}",
@@ -117,15 +132,7 @@ pub fn write_table(out: &mut String, flows: &[FlowState], start_ns: i64, counter
     let rows: Vec<[String; 13]> = flows
         .iter()
         .map(|f| {
-            let mut a = String::new();
-            endpoint(&mut a, f.a());
-            let mut b = String::new();
-            endpoint(&mut b, f.b());
-            match f.client {
-                Client::A => a.push_str(" *"),
-                Client::B => b.push_str(" *"),
-                Client::Unknown => {}
-            }
+            let (a, b) = endpoint_labels(f);
             let rel = (f.first_ns - start_ns) as f64 / 1e9;
             let rtt = f
                 .tcp

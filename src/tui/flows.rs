@@ -8,22 +8,14 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Row, Table, Widget};
 
 use crate::app::App;
-use crate::flow::{Client, FlowState};
-use crate::output::flows::endpoint;
+use crate::flow::FlowState;
+use crate::output::flows::endpoint_labels;
 
 use super::{pane_title, theme};
 
 /// The columns of one conversation, as `wirepeek flows` words them.
 pub fn row_cells(f: &FlowState, start_ns: i64) -> [String; 8] {
-    let mut a = String::new();
-    endpoint(&mut a, f.a());
-    let mut b = String::new();
-    endpoint(&mut b, f.b());
-    match f.client {
-        Client::A => a.push_str(" *"),
-        Client::B => b.push_str(" *"),
-        Client::Unknown => {}
-    }
+    let (a, b) = endpoint_labels(f);
     [
         f.key.proto_name().to_string(),
         a,
