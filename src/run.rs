@@ -16,7 +16,7 @@ use crate::cli::{
 use crate::decode::{Detail, Dissection, Proto, Value, decode, decode_into};
 use crate::error::AppError;
 use crate::filter::Filter;
-use crate::flow::{FlowConfig, FlowInfo, FlowTable, TCP, UDP};
+use crate::flow::{FlowConfig, FlowInfo, FlowTable, Lookahead, Staged, TCP, UDP};
 use crate::frame::{FrameRecord, LinkType, Timestamp};
 use crate::output::fields::FieldColumns;
 use crate::output::flows::SortKey;
@@ -375,6 +375,41 @@ impl Printer {
             }
         }
     }
+
+    /// Print one frame that passed the filters.
+    fn print(
+        &mut self,
+        text: &mut String,
+        frame: &FrameRecord,
+        d: &Dissection,
+        first: Option<Timestamp>,
+    ) {
+        match self {
+            Printer::Lines(opts) => write_line(text, frame, d, *opts, first),
+            Printer::Tree {
+                hex: with_hex,
+                line,
+            } => {
+                write_line(text, frame, d, *line, first);
+                tree::write_tree(text, frame, d);
+                if *with_hex {
+                    hex::write_hex(text, frame, d);
+                    text.push('\n');
+                }
+            }
+            Printer::Hex(opts) => {
+                write_line(text, frame, d, *opts, first);
+                hex::write_hex(text, frame, d);
+            }
+            Printer::Json => json::write_json(text, frame, d),
+            Printer::Fields(columns) => columns.write_row(text, frame, d),
+            Printer::Stats(stats) => stats.add(frame, d),
+            Printer::Explain(paint) => {
+                teach_out::write_lesson(text, &Lesson::build(frame, d, None), *paint);
+                text.push('\n');
+            }
+        }
+    }
 }
 
 /// Decode and print every frame `source` yields until it ends, `-c` is
@@ -397,84 +432,93 @@ pub fn print_packets(
     let mut links_checked: Vec<LinkType> = Vec::new();
     let mut summary = RunSummary::default();
     let mut text = String::with_capacity(FLUSH_AT + 64 * 1024);
-    let mut d = Dissection::default();
     let mut first: Option<Timestamp> = None;
     if let Printer::Fields(columns) = &printer {
         columns.write_header(&mut text);
     }
+    let mut ahead = Lookahead::new(!args.no_flows);
+    // `draining`: the source went idle, print what is held back and flush
+    // before waiting. `ended`: the input is over (or stop() said so).
+    let (mut draining, mut ended) = (false, false);
     loop {
-        if args.count.is_some_and(|c| summary.packets >= c) || stop() {
-            break;
-        }
-        let frame = match source.next_frame()? {
-            Next::Frame(frame) => frame,
-            Next::Idle => {
+        let staged = loop {
+            if args.count.is_some_and(|c| summary.packets >= c) {
+                break None;
+            }
+            if let Some(s) = ahead.ready() {
+                break Some(s);
+            }
+            if draining || ended {
+                if let Some(s) = ahead.drain() {
+                    break Some(s);
+                }
+                if ended {
+                    break None;
+                }
+                draining = false;
                 if !flush(out, &mut text, true)? {
                     summary.closed_pipe = true;
                     return Ok(summary);
                 }
+            }
+            if stop() {
+                ended = true;
                 continue;
             }
-            Next::End { warning } => {
-                summary.warning = warning;
-                break;
+            let frame = match source.next_frame()? {
+                Next::Frame(frame) => frame,
+                Next::Idle => {
+                    draining = true;
+                    continue;
+                }
+                Next::End { warning } => {
+                    summary.warning = warning;
+                    ended = true;
+                    continue;
+                }
+            };
+            if !filter.is_empty() {
+                if !links_checked.contains(&frame.link) {
+                    check_link(filter, frame.link)?;
+                    links_checked.push(frame.link);
+                }
+                // A tcpdump expression reads bytes, like a capture filter: a
+                // rejected frame is not decoded, tracked or counted at all.
+                if !filter.matches_frame(&frame) {
+                    continue;
+                }
             }
+            let mut d = ahead.dissection();
+            decode_into(&frame, detail, &mut d);
+            ahead.push(flows, frame, d);
         };
-        if !filter.is_empty() {
-            if !links_checked.contains(&frame.link) {
-                check_link(filter, frame.link)?;
-                links_checked.push(frame.link);
-            }
-            // A tcpdump expression reads bytes, like a capture filter: a
-            // rejected frame is not decoded, tracked or counted at all.
-            if !filter.matches_frame(&frame) {
-                continue;
-            }
-        }
-        decode_into(&frame, detail, &mut d);
+        let Some(Staged {
+            frame,
+            mut d,
+            packet,
+        }) = staged
+        else {
+            break;
+        };
         // Flows see every frame the display filter is applied to, so stream
         // indices and relative numbers are tshark's whatever `-Y` shows.
         if !args.no_flows
-            && let Some(info) = flows.ingest(&frame, &d)
+            && let Some(info) = flows.ingest_packet(&frame, packet.as_ref())
         {
             annotate(&mut d, &info, detail, args.absolute);
         }
-        if filter
+        let shown = filter
             .display
             .as_ref()
-            .is_some_and(|f| !f.matches(&frame, &d))
-        {
-            continue;
-        }
-        summary.packets += 1;
-        if first.is_none() {
-            first = frame.ts;
-        }
-        match &mut printer {
-            Printer::Lines(opts) => write_line(&mut text, &frame, &d, *opts, first),
-            Printer::Tree {
-                hex: with_hex,
-                line,
-            } => {
-                write_line(&mut text, &frame, &d, *line, first);
-                tree::write_tree(&mut text, &frame, &d);
-                if *with_hex {
-                    hex::write_hex(&mut text, &frame, &d);
-                    text.push('\n');
-                }
+            .is_none_or(|f| f.matches(&frame, &d));
+        if shown {
+            summary.packets += 1;
+            if first.is_none() {
+                first = frame.ts;
             }
-            Printer::Hex(opts) => {
-                write_line(&mut text, &frame, &d, *opts, first);
-                hex::write_hex(&mut text, &frame, &d);
-            }
-            Printer::Json => json::write_json(&mut text, &frame, &d),
-            Printer::Fields(columns) => columns.write_row(&mut text, &frame, &d),
-            Printer::Stats(stats) => stats.add(&frame, &d),
-            Printer::Explain(paint) => {
-                teach_out::write_lesson(&mut text, &Lesson::build(&frame, &d, None), *paint);
-                text.push('\n');
-            }
+            printer.print(&mut text, &frame, &d, first);
         }
+        ahead.recycle(d);
         if text.len() >= FLUSH_AT && !flush(out, &mut text, false)? {
             summary.closed_pipe = true;
             return Ok(summary);
@@ -540,27 +584,42 @@ pub fn flows(args: &FlowsArgs, out: &mut dyn Write) -> Result<RunSummary, AppErr
     let mut source = FileSource::open(&args.file)?;
     let mut table = FlowTable::new(flow_config(&args.limits, true));
     let mut summary = RunSummary::default();
-    let mut d = Dissection::default();
+    let mut ahead = Lookahead::new(true);
     let mut start: Option<i64> = None;
+    let mut ended = false;
     loop {
-        if args.count.is_some_and(|c| summary.packets >= c) {
-            break;
-        }
-        let frame: FrameRecord = match source.next_frame()? {
-            Next::Frame(frame) => frame,
-            Next::Idle => continue,
-            Next::End { warning } => {
-                summary.warning = warning;
-                break;
+        let staged = if let Some(s) = ahead.ready() {
+            s
+        } else if ended {
+            match ahead.drain() {
+                Some(s) => s,
+                None => break,
             }
+        } else {
+            if args.count.is_some_and(|c| summary.packets >= c) {
+                ended = true;
+                continue;
+            }
+            match source.next_frame()? {
+                Next::Frame(frame) => {
+                    summary.packets += 1;
+                    if let Some(ts) = frame.ts {
+                        start.get_or_insert(ts.as_nanos() as i64);
+                    }
+                    let mut d = ahead.dissection();
+                    decode_into(&frame, Detail::Layers, &mut d);
+                    ahead.push(&table, frame, d);
+                }
+                Next::Idle => {}
+                Next::End { warning } => {
+                    summary.warning = warning;
+                    ended = true;
+                }
+            }
+            continue;
         };
-        summary.packets += 1;
-        if let Some(ts) = frame.ts {
-            let ns = ts.as_nanos() as i64;
-            start.get_or_insert(ns);
-        }
-        decode_into(&frame, Detail::Layers, &mut d);
-        table.ingest(&frame, &d);
+        table.ingest_packet(&staged.frame, staged.packet.as_ref());
+        ahead.recycle(staged.d);
     }
     if !print_flow_table(out, table, args.json, args.sort, start)? {
         summary.closed_pipe = true;

@@ -6,54 +6,32 @@
 //! table's keys come from packets, so a hostile capture could aim for
 //! collisions: the cost would be time, never correctness.
 
-use std::hash::{Hash, Hasher};
-
-use super::{FlowKey, FlowState};
+use super::FlowKey;
+use super::records::Records;
 
 const EMPTY: u32 = u32::MAX;
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
-/// FxHash's word-at-a-time mixer.
-struct Fx(u64);
-
-impl Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn write_u16(&mut self, i: u16) {
-        self.add(u64::from(i));
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl Fx {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
-}
-
+/// FxHash's multiply-rotate over the key's words: fast on fixed-size keys.
 fn hash(key: &FlowKey) -> u64 {
-    let mut h = Fx(0);
-    key.hash(&mut h);
-    h.finish()
+    key.words().iter().fold(0u64, |h, &word| {
+        (h.rotate_left(5) ^ word).wrapping_mul(SEED)
+    })
+}
+
+/// Ask the CPU to start loading the cache line holding `at`; a hint that
+/// never faults and changes nothing.
+#[inline]
+pub(crate) fn prefetch<T>(at: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: SSE is part of the x86_64 baseline, and a prefetch reads
+        // nothing into the program: any address is allowed.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(at.cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
 }
 
 /// Slot numbers of live flows, found by key.
@@ -87,8 +65,43 @@ impl Index {
 
     /// Fx's high bits are the well-mixed ones: the top 32 serve both as
     /// the slot's home (their top `bits`) and as its tag.
-    fn hash_hi(key: &FlowKey) -> u32 {
+    pub(crate) fn hash_hi(key: &FlowKey) -> u32 {
         (hash(key) >> 32) as u32
+    }
+
+    /// Start fetching the slot where a key with this hash would be found.
+    pub(crate) fn prefetch(&self, hash_hi: u32) {
+        if self.len != 0 {
+            prefetch(&self.slots[self.home(hash_hi)] as *const Slot);
+        }
+    }
+
+    /// The record a key with this hash most likely lives in, read from the
+    /// slots alone (no key compared): a hint for prefetching, never an
+    /// answer.
+    pub(crate) fn guess(&self, hash_hi: u32) -> Option<u32> {
+        self.probe(hash_hi, |_| true).map(|i| self.slots[i].idx)
+    }
+
+    /// The position of the first slot in `hash_hi`'s probe run whose tag
+    /// matches and whose record `is_it` accepts.
+    #[inline]
+    fn probe(&self, hash_hi: u32, is_it: impl Fn(u32) -> bool) -> Option<usize> {
+        if self.len == 0 {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(hash_hi);
+        loop {
+            let s = self.slots[i];
+            if s.idx == EMPTY {
+                return None;
+            }
+            if s.hash_hi == hash_hi && is_it(s.idx) {
+                return Some(i);
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     fn home(&self, hash_hi: u32) -> usize {
@@ -96,27 +109,18 @@ impl Index {
     }
 
     /// The flow record number for `key`.
-    pub(crate) fn get(&self, key: &FlowKey, flows: &[FlowState]) -> Option<u32> {
-        if self.len == 0 {
-            return None;
-        }
-        let mask = self.slots.len() - 1;
-        let hash_hi = Self::hash_hi(key);
-        let mut i = self.home(hash_hi);
-        loop {
-            let s = self.slots[i];
-            if s.idx == EMPTY {
-                return None;
-            }
-            if s.hash_hi == hash_hi && flows[s.idx as usize].key == *key {
-                return Some(s.idx);
-            }
-            i = (i + 1) & mask;
-        }
+    pub(crate) fn get(&self, key: &FlowKey, flows: &Records) -> Option<u32> {
+        self.get_hashed(key, Self::hash_hi(key), flows)
+    }
+
+    /// The flow record number for `key`, whose `hash_hi` is known.
+    pub(crate) fn get_hashed(&self, key: &FlowKey, hash_hi: u32, flows: &Records) -> Option<u32> {
+        self.probe(hash_hi, |idx| flows[idx].key == *key)
+            .map(|i| self.slots[i].idx)
     }
 
     /// Add record `idx`, whose key is not in the index yet.
-    pub(crate) fn insert(&mut self, idx: u32, flows: &[FlowState]) {
+    pub(crate) fn insert(&mut self, idx: u32, flows: &Records) {
         if (self.len + 1) * 2 > self.slots.len() {
             self.grow();
         }
@@ -124,8 +128,8 @@ impl Index {
         self.len += 1;
     }
 
-    fn place(&mut self, idx: u32, flows: &[FlowState]) {
-        let hash_hi = Self::hash_hi(&flows[idx as usize].key);
+    fn place(&mut self, idx: u32, flows: &Records) {
+        let hash_hi = Self::hash_hi(&flows[idx].key);
         self.place_slot(Slot { idx, hash_hi });
     }
 
@@ -150,23 +154,11 @@ impl Index {
 
     /// Remove `key` (still present in its record), shifting later entries of
     /// its probe run back so lookups never stop early.
-    pub(crate) fn remove(&mut self, key: &FlowKey, flows: &[FlowState]) {
-        if self.len == 0 {
+    pub(crate) fn remove(&mut self, key: &FlowKey, flows: &Records) {
+        let Some(mut i) = self.probe(Self::hash_hi(key), |idx| flows[idx].key == *key) else {
             return;
-        }
+        };
         let mask = self.slots.len() - 1;
-        let hash_hi = Self::hash_hi(key);
-        let mut i = self.home(hash_hi);
-        loop {
-            let s = self.slots[i];
-            if s.idx == EMPTY {
-                return;
-            }
-            if s.hash_hi == hash_hi && flows[s.idx as usize].key == *key {
-                break;
-            }
-            i = (i + 1) & mask;
-        }
         self.slots[i] = EMPTY_SLOT;
         self.len -= 1;
         let mut j = i;
@@ -190,10 +182,5 @@ impl Index {
                 i = j;
             }
         }
-    }
-
-    /// Every indexed record number.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.slots.iter().map(|s| s.idx).filter(|&s| s != EMPTY)
     }
 }

@@ -8,14 +8,18 @@
 //! allocation) so a million flows fit in a few hundred megabytes.
 
 mod index;
+mod lookahead;
+mod records;
 pub mod table;
 pub mod tcp_state;
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::decode::{Dissection, Proto};
 use crate::frame::FrameRecord;
+use index::Index;
 
+pub use lookahead::{Lookahead, Staged};
 pub use table::{FlowConfig, FlowTable, TableCounters};
 pub use tcp_state::{TcpFlow, TcpState};
 
@@ -27,30 +31,105 @@ pub const ICMPV6: u8 = 58;
 
 /// One conversation's identity, the same whichever way a packet travels:
 /// the endpoint that sorts lower (address, then port) comes first. For ICMP
-/// echo the "ports" are both the echo identifier.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// echo the "ports" are both the echo identifier. Addresses are kept as
+/// network-order bytes (IPv4 in the first four) rather than `IpAddr`s: the
+/// key is hashed and compared on every packet, as plain words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FlowKey {
-    pub proto: u8,
-    pub lo: IpAddr,
+    /// Addresses as two big-endian words each (IPv4 in the first word's
+    /// top half), so sorting and comparing them is integer work.
+    lo_addr: [u64; 2],
+    hi_addr: [u64; 2],
     pub lo_port: u16,
-    pub hi: IpAddr,
     pub hi_port: u16,
+    pub proto: u8,
+    v6: bool,
+}
+
+/// An address as the key stores it, and whether it is IPv6.
+fn addr_words(addr: IpAddr) -> ([u64; 2], bool) {
+    match addr {
+        IpAddr::V4(a) => ([u64::from(a.to_bits()) << 32, 0], false),
+        IpAddr::V6(a) => {
+            let bits = a.to_bits();
+            ([(bits >> 64) as u64, bits as u64], true)
+        }
+    }
 }
 
 impl FlowKey {
     /// The key for a packet from `src` to `dst`, and whether the packet
     /// travels from the lower endpoint to the higher one.
     pub fn new(proto: u8, src: (IpAddr, u16), dst: (IpAddr, u16)) -> (FlowKey, bool) {
-        let forward = src <= dst;
-        let (lo, hi) = if forward { (src, dst) } else { (dst, src) };
+        let (src_addr, v6) = addr_words(src.0);
+        let (dst_addr, dst_v6) = addr_words(dst.0);
+        // IPv4 sorts before IPv6 (as `IpAddr` does), then address, then port.
+        let forward =
+            (v6, src_addr[0], src_addr[1], src.1) <= (dst_v6, dst_addr[0], dst_addr[1], dst.1);
+        let ((lo_addr, lo_port), (hi_addr, hi_port)) = if forward {
+            ((src_addr, src.1), (dst_addr, dst.1))
+        } else {
+            ((dst_addr, dst.1), (src_addr, src.1))
+        };
         let key = FlowKey {
+            lo_addr,
+            hi_addr,
+            lo_port,
+            hi_port,
             proto,
-            lo: lo.0,
-            lo_port: lo.1,
-            hi: hi.0,
-            hi_port: hi.1,
+            v6: v6 || dst_v6,
         };
         (key, forward)
+    }
+
+    fn addr(&self, words: [u64; 2]) -> IpAddr {
+        if self.v6 {
+            IpAddr::V6(Ipv6Addr::from_bits(
+                u128::from(words[0]) << 64 | u128::from(words[1]),
+            ))
+        } else {
+            IpAddr::V4(Ipv4Addr::from_bits((words[0] >> 32) as u32))
+        }
+    }
+
+    /// The lower endpoint's address.
+    pub fn lo(&self) -> IpAddr {
+        self.addr(self.lo_addr)
+    }
+
+    /// The higher endpoint's address.
+    pub fn hi(&self) -> IpAddr {
+        self.addr(self.hi_addr)
+    }
+
+    pub fn is_v6(&self) -> bool {
+        self.v6
+    }
+
+    /// The addresses (lower, higher) as integers: IPv4 in the low 32 bits.
+    pub(crate) fn addr_bits(&self) -> (u128, u128) {
+        let bits = |w: [u64; 2]| {
+            if self.v6 {
+                u128::from(w[0]) << 64 | u128::from(w[1])
+            } else {
+                u128::from(w[0] >> 32)
+            }
+        };
+        (bits(self.lo_addr), bits(self.hi_addr))
+    }
+
+    /// The key as five machine words, for hashing.
+    pub(crate) fn words(&self) -> [u64; 5] {
+        [
+            self.lo_addr[0],
+            self.lo_addr[1],
+            self.hi_addr[0],
+            self.hi_addr[1],
+            u64::from(self.lo_port)
+                | u64::from(self.hi_port) << 16
+                | u64::from(self.proto) << 32
+                | u64::from(self.v6) << 40,
+        ]
     }
 
     /// The protocol's short lower-case name (`tcp`, `udp`, `icmp`, `icmpv6`).
@@ -97,6 +176,8 @@ pub struct Packet {
     pub counted: bool,
     pub tcp: Option<TcpSegment>,
     pub echo: Option<Echo>,
+    /// The key's hash as the table's index uses it, worked out once.
+    pub(crate) hash_hi: u32,
 }
 
 /// The TCP header fields flow tracking needs.
@@ -174,7 +255,12 @@ impl Packet {
     pub fn from_dissection(frame: &FrameRecord, d: &Dissection) -> Option<Packet> {
         let data = &frame.data[..];
         if let Some(t) = d.tuple {
-            let dst = final_destination(data, d).unwrap_or(t.dst);
+            // Only IPv6 has routing headers: IPv4 packets skip the search.
+            let dst = if t.dst.is_ipv6() {
+                final_destination(data, d).unwrap_or(t.dst)
+            } else {
+                t.dst
+            };
             let (key, forward) = FlowKey::new(t.protocol, (t.src, t.src_port), (dst, t.dst_port));
             let mut p = Packet {
                 key,
@@ -184,6 +270,7 @@ impl Packet {
                 counted: true,
                 tcp: None,
                 echo: None,
+                hash_hi: Index::hash_hi(&key),
             };
             if t.protocol == UDP {
                 // tshark ignores a UDP header cut short by the capture.
@@ -251,7 +338,11 @@ impl Packet {
             let d6: [u8; 16] = data.get(h + 24..h + 40)?.try_into().ok()?;
             (s6.into(), d6.into())
         };
-        let dst = final_destination(data, d).unwrap_or(dst);
+        let dst = if dst.is_ipv6() {
+            final_destination(data, d).unwrap_or(dst)
+        } else {
+            dst
+        };
         let (key, forward) = FlowKey::new(proto, (src, id), (dst, id));
         Some(Packet {
             key,
@@ -261,6 +352,7 @@ impl Packet {
             counted: true,
             tcp: None,
             echo: Some(Echo { request, id, seq }),
+            hash_hi: Index::hash_hi(&key),
         })
     }
 }
@@ -294,27 +386,27 @@ pub struct FlowState {
     /// Frame bytes (wire length), as tshark counts them.
     pub bytes: [u64; 2],
     pub tcp: TcpFlow,
-    /// Intrusive least-recently-seen list for expiry and eviction.
-    pub(crate) prev: u32,
-    pub(crate) next: u32,
+    /// The table's packet count when this flow last saw a packet: orders
+    /// flows by recency for eviction (`u64::MAX` marks a free record).
+    pub(crate) seen: u64,
 }
 
 impl FlowState {
     /// The A endpoint.
     pub fn a(&self) -> (IpAddr, u16) {
         if self.a_is_lo {
-            (self.key.lo, self.key.lo_port)
+            (self.key.lo(), self.key.lo_port)
         } else {
-            (self.key.hi, self.key.hi_port)
+            (self.key.hi(), self.key.hi_port)
         }
     }
 
     /// The B endpoint.
     pub fn b(&self) -> (IpAddr, u16) {
         if self.a_is_lo {
-            (self.key.hi, self.key.hi_port)
+            (self.key.hi(), self.key.hi_port)
         } else {
-            (self.key.lo, self.key.lo_port)
+            (self.key.lo(), self.key.lo_port)
         }
     }
 
