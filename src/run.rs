@@ -16,7 +16,7 @@ use crate::cli::{
 use crate::decode::{Detail, Dissection, Proto, Value, decode, decode_into};
 use crate::error::AppError;
 use crate::filter::Filter;
-use crate::flow::{FlowConfig, FlowInfo, FlowTable, Lookahead, Staged, TCP, UDP};
+use crate::flow::{Background, FlowConfig, FlowInfo, FlowTable, Lookahead, Staged, TCP, UDP};
 use crate::frame::{FrameRecord, LinkType, Timestamp};
 use crate::output::fields::FieldColumns;
 use crate::output::flows::SortKey;
@@ -424,6 +424,65 @@ pub fn print_packets(
     flows: &mut FlowTable,
 ) -> Result<RunSummary, AppError> {
     let mut printer = Printer::from_args(args);
+    let mut text = String::with_capacity(FLUSH_AT + 64 * 1024);
+    // Statistics need only the flow table's totals, nothing per packet
+    // (unless a display filter asks for a stream index): the table can
+    // then be kept on a second thread.
+    let background = matches!(printer, Printer::Stats(_)) && filter.display.is_none();
+    let mut summary = std::thread::scope(|scope| {
+        let tracker = if args.no_flows {
+            Tracker::Off
+        } else if background {
+            Tracker::Background(Background::start(scope, flows))
+        } else {
+            Tracker::Inline(flows)
+        };
+        print_loop(
+            source,
+            args,
+            filter,
+            out,
+            stop,
+            &mut printer,
+            &mut text,
+            tracker,
+        )
+    })?;
+    if summary.closed_pipe {
+        return Ok(summary);
+    }
+    if let Printer::Stats(stats) = &printer {
+        stats.write(&mut text);
+        stats.write_flows(&mut text, flows);
+    }
+    if !flush(out, &mut text, true)? {
+        summary.closed_pipe = true;
+    }
+    Ok(summary)
+}
+
+/// Where a printing run's frames go to be tracked as flows.
+enum Tracker<'a> {
+    Off,
+    /// In line, each frame's flow answers (stream index, relative numbers)
+    /// known before it prints.
+    Inline(&'a mut FlowTable),
+    /// On the table's own thread: only the totals are wanted.
+    Background(Background<'a>),
+}
+
+/// The frame loop of `print_packets`: read, filter, decode, track, print.
+#[allow(clippy::too_many_arguments)]
+fn print_loop(
+    source: &mut dyn FrameSource,
+    args: &OutputArgs,
+    filter: &Filter,
+    out: &mut dyn Write,
+    stop: &dyn Fn() -> bool,
+    printer: &mut Printer,
+    text: &mut String,
+    mut tracker: Tracker,
+) -> Result<RunSummary, AppError> {
     let detail = if filter.needs_fields() {
         Detail::Fields
     } else {
@@ -431,12 +490,11 @@ pub fn print_packets(
     };
     let mut links_checked: Vec<LinkType> = Vec::new();
     let mut summary = RunSummary::default();
-    let mut text = String::with_capacity(FLUSH_AT + 64 * 1024);
     let mut first: Option<Timestamp> = None;
     if let Printer::Fields(columns) = &printer {
-        columns.write_header(&mut text);
+        columns.write_header(text);
     }
-    let mut ahead = Lookahead::new(!args.no_flows);
+    let mut ahead = Lookahead::new(matches!(tracker, Tracker::Inline(_)));
     // `draining`: the source went idle, print what is held back and flush
     // before waiting. `ended`: the input is over (or stop() said so).
     let (mut draining, mut ended) = (false, false);
@@ -456,7 +514,7 @@ pub fn print_packets(
                     break None;
                 }
                 draining = false;
-                if !flush(out, &mut text, true)? {
+                if !flush(out, text, true)? {
                     summary.closed_pipe = true;
                     return Ok(summary);
                 }
@@ -490,7 +548,10 @@ pub fn print_packets(
             }
             let mut d = ahead.dissection();
             decode_into(&frame, detail, &mut d);
-            ahead.push(flows, frame, d);
+            match &tracker {
+                Tracker::Inline(flows) => ahead.push(Some(flows), frame, d),
+                _ => ahead.push(None, frame, d),
+            }
         };
         let Some(Staged {
             frame,
@@ -502,10 +563,14 @@ pub fn print_packets(
         };
         // Flows see every frame the display filter is applied to, so stream
         // indices and relative numbers are tshark's whatever `-Y` shows.
-        if !args.no_flows
-            && let Some(info) = flows.ingest_packet(&frame, packet.as_ref())
-        {
-            annotate(&mut d, &info, detail, args.absolute);
+        match &mut tracker {
+            Tracker::Off => {}
+            Tracker::Inline(flows) => {
+                if let Some(info) = flows.ingest_packet(&frame, packet.as_ref()) {
+                    annotate(&mut d, &info, detail, args.absolute);
+                }
+            }
+            Tracker::Background(table) => table.observe(&frame, &d),
         }
         let shown = filter
             .display
@@ -516,20 +581,16 @@ pub fn print_packets(
             if first.is_none() {
                 first = frame.ts;
             }
-            printer.print(&mut text, &frame, &d, first);
+            printer.print(text, &frame, &d, first);
         }
         ahead.recycle(d);
-        if text.len() >= FLUSH_AT && !flush(out, &mut text, false)? {
+        if text.len() >= FLUSH_AT && !flush(out, text, false)? {
             summary.closed_pipe = true;
             return Ok(summary);
         }
     }
-    if let Printer::Stats(stats) = &printer {
-        stats.write(&mut text);
-        stats.write_flows(&mut text, flows);
-    }
-    if !flush(out, &mut text, true)? {
-        summary.closed_pipe = true;
+    if let Tracker::Background(table) = tracker {
+        table.finish();
     }
     Ok(summary)
 }
@@ -584,43 +645,33 @@ pub fn flows(args: &FlowsArgs, out: &mut dyn Write) -> Result<RunSummary, AppErr
     let mut source = FileSource::open(&args.file)?;
     let mut table = FlowTable::new(flow_config(&args.limits, true));
     let mut summary = RunSummary::default();
-    let mut ahead = Lookahead::new(true);
     let mut start: Option<i64> = None;
-    let mut ended = false;
-    loop {
-        let staged = if let Some(s) = ahead.ready() {
-            s
-        } else if ended {
-            match ahead.drain() {
-                Some(s) => s,
-                None => break,
-            }
-        } else {
+    let mut d = Dissection::default();
+    std::thread::scope(|scope| -> Result<(), AppError> {
+        // Nothing per packet is printed: the table runs on its own thread.
+        let mut background = Background::start(scope, &mut table);
+        loop {
             if args.count.is_some_and(|c| summary.packets >= c) {
-                ended = true;
-                continue;
+                break;
             }
-            match source.next_frame()? {
-                Next::Frame(frame) => {
-                    summary.packets += 1;
-                    if let Some(ts) = frame.ts {
-                        start.get_or_insert(ts.as_nanos() as i64);
-                    }
-                    let mut d = ahead.dissection();
-                    decode_into(&frame, Detail::Layers, &mut d);
-                    ahead.push(&table, frame, d);
-                }
-                Next::Idle => {}
+            let frame: FrameRecord = match source.next_frame()? {
+                Next::Frame(frame) => frame,
+                Next::Idle => continue,
                 Next::End { warning } => {
                     summary.warning = warning;
-                    ended = true;
+                    break;
                 }
+            };
+            summary.packets += 1;
+            if let Some(ts) = frame.ts {
+                start.get_or_insert(ts.as_nanos() as i64);
             }
-            continue;
-        };
-        table.ingest_packet(&staged.frame, staged.packet.as_ref());
-        ahead.recycle(staged.d);
-    }
+            decode_into(&frame, Detail::Layers, &mut d);
+            background.observe(&frame, &d);
+        }
+        background.finish();
+        Ok(())
+    })?;
     if !print_flow_table(out, table, args.json, args.sort, start)? {
         summary.closed_pipe = true;
     }

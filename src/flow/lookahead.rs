@@ -58,12 +58,17 @@ impl Lookahead {
 
     /// Hold back a decoded frame and start fetching what the flow table
     /// will read for it, and for the frame halfway through the queue.
-    pub fn push(&mut self, table: &FlowTable, frame: FrameRecord, d: Dissection) {
-        let packet = if self.depth > 1 {
-            Packet::from_dissection(&frame, &d)
-        } else {
-            None
+    /// `table` is the one the frames will go to, if any.
+    pub fn push(&mut self, table: Option<&FlowTable>, frame: FrameRecord, d: Dissection) {
+        let Some(table) = table.filter(|_| self.depth > 1) else {
+            self.queue.push_back(Staged {
+                frame,
+                d,
+                packet: None,
+            });
+            return;
         };
+        let packet = Packet::from_dissection(&frame, &d);
         if let Some(p) = &packet {
             table.prefetch_slot(p);
         }

@@ -7,6 +7,7 @@
 //! output or run. Per-flow state is one fixed-size struct (no per-flow
 //! allocation) so a million flows fit in a few hundred megabytes.
 
+mod background;
 mod index;
 mod lookahead;
 mod records;
@@ -19,6 +20,7 @@ use crate::decode::{Dissection, Proto};
 use crate::frame::FrameRecord;
 use index::Index;
 
+pub use background::{Background, Observation};
 pub use lookahead::{Lookahead, Staged};
 pub use table::{FlowConfig, FlowTable, TableCounters};
 pub use tcp_state::{TcpFlow, TcpState};
