@@ -412,6 +412,16 @@ impl FlowState {
         }
     }
 
+    /// The order of first appearance: first packet's time, then protocol
+    /// (TCP, UDP, ICMP), then stream index. Unique per conversation.
+    pub fn appearance(&self) -> (i64, usize, u32) {
+        (
+            self.first_ns,
+            table::proto_slot(self.key.proto),
+            self.stream,
+        )
+    }
+
     pub fn total_bytes(&self) -> u64 {
         self.bytes[0] + self.bytes[1]
     }

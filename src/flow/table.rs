@@ -98,7 +98,7 @@ fn distinct<T: PartialEq>(sorted: impl Iterator<Item = T>) -> usize {
     count
 }
 
-fn proto_slot(proto: u8) -> usize {
+pub(crate) fn proto_slot(proto: u8) -> usize {
     match proto {
         TCP => 0,
         ICMP | ICMPV6 => 2,
@@ -470,15 +470,19 @@ impl FlowTable {
     pub fn into_flows(mut self) -> Vec<FlowState> {
         // Move the records out (no copy of the table): drop the index first,
         // then keep the records that are not free.
+        let mut all = Vec::with_capacity(self.live() + self.finished.len());
         self.map = Index::default();
-        let mut all: Vec<FlowState> = std::mem::take(&mut self.flows)
-            .into_iter()
-            .filter(|f| f.seen != FREE)
-            .collect();
+        all.extend(
+            std::mem::take(&mut self.flows)
+                .into_iter()
+                .filter(|f| f.seen != FREE),
+        );
         all.append(&mut self.finished);
         // Conversations whose packets tshark would not count are not listed.
         all.retain(|f| f.total_packets() > 0);
-        all.sort_by_key(|f| (f.first_ns, proto_slot(f.key.proto), f.stream));
+        // Unstable sorts need no buffer (a stable one would take half the
+        // table again); the key is unique.
+        all.sort_unstable_by_key(FlowState::appearance);
         all
     }
 }
@@ -768,5 +772,28 @@ mod tests {
                 .collect()
         };
         assert_eq!(summary(threaded), summary(inline));
+    }
+
+    #[test]
+    fn a_table_past_its_full_size_record_chunks_keeps_every_flow() {
+        // 200,000 flows: four 65,536-record chunks beyond the growing ones.
+        let mut t = FlowTable::new(FlowConfig::default());
+        let frame = |n: u32| {
+            let (host, port) = ((n % 250) as u8 + 2, 1024 + (n / 250) as u16);
+            udp(u64::from(n), i64::from(n), host, port, 1, 53)
+        };
+        for n in 0..200_000 {
+            feed(&mut t, &frame(n));
+        }
+        for n in (0..200_000).step_by(997) {
+            feed(&mut t, &frame(n));
+        }
+        assert_eq!(t.counters().created, 200_000, "a flow was not found again");
+        let flows = t.into_flows();
+        assert_eq!(flows.len(), 200_000);
+        assert_eq!(
+            flows.iter().map(|f| f.total_packets()).sum::<u64>(),
+            200_201
+        );
     }
 }

@@ -24,14 +24,24 @@ pub enum SortKey {
     Stream,
 }
 
-/// Put the flows in the order asked for; ties keep order of appearance.
+/// Put the flows in the order asked for; ties in order of appearance.
+/// (Unstable sorts with appearance as the tie-break: the same order as a
+/// stable sort of flows listed by appearance, without a stable sort's
+/// buffer of half the table.)
 pub fn sort(flows: &mut [FlowState], key: SortKey) {
+    use std::cmp::Reverse;
     match key {
-        SortKey::Bytes => flows.sort_by_key(|f| std::cmp::Reverse(f.total_bytes())),
-        SortKey::Packets => flows.sort_by_key(|f| std::cmp::Reverse(f.total_packets())),
-        SortKey::First => flows.sort_by_key(|f| f.first_ns),
-        SortKey::Duration => flows.sort_by_key(|f| std::cmp::Reverse(f.duration_ns())),
-        SortKey::Stream => flows.sort_by_key(|f| (f.key.proto, f.stream)),
+        SortKey::Bytes => {
+            flows.sort_unstable_by_key(|f| (Reverse(f.total_bytes()), f.appearance()))
+        }
+        SortKey::Packets => {
+            flows.sort_unstable_by_key(|f| (Reverse(f.total_packets()), f.appearance()))
+        }
+        SortKey::First => flows.sort_unstable_by_key(FlowState::appearance),
+        SortKey::Duration => {
+            flows.sort_unstable_by_key(|f| (Reverse(f.duration_ns()), f.appearance()))
+        }
+        SortKey::Stream => flows.sort_unstable_by_key(|f| (f.key.proto, f.stream, f.appearance())),
     }
 }
 
