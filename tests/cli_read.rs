@@ -201,6 +201,53 @@ fn stats_report_protocol_hierarchy_and_duration() {
     assert!(text.contains("EN10MB (Ethernet)"), "{text}");
 }
 
+/// `--stats` keeps the flow table on its own thread (only totals are
+/// wanted); a display filter brings it back in line (the filter may ask for
+/// `tcp.stream`). Both must reach the same totals on every real capture.
+#[test]
+fn stats_flow_totals_are_the_same_whether_the_table_runs_on_its_own_thread_or_in_line() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/captures");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipped: no corpus at {}", dir.display());
+        return;
+    };
+    let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    files.extend(
+        std::fs::read_dir(sample(""))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path()),
+    );
+    files.retain(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"));
+    files.sort();
+    let totals = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| {
+                l.starts_with("Conversations")
+                    || l.starts_with("Endpoints")
+                    || l.starts_with("Flow table")
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut compared = 0;
+    for file in &files {
+        let f = file.to_string_lossy();
+        let threaded = wirepeek(&["read", &f, "--stats"]);
+        let inline = wirepeek(&["read", &f, "--stats", "-Y", "frame"]);
+        if !threaded.status.success() {
+            continue; // not a capture we read (the corpus has a few)
+        }
+        let (a, b) = (totals(&stdout(&threaded)), totals(&stdout(&inline)));
+        assert_eq!(a.len(), 3, "{f}: {}", stdout(&threaded));
+        assert_eq!(a, b, "{f}");
+        compared += 1;
+    }
+    assert!(compared >= 8, "only {compared} captures compared");
+    eprintln!("{compared} captures: the same flow totals both ways");
+}
+
 #[test]
 fn standard_input_is_read_with_a_dash() {
     let bytes = std::fs::read(sample("echo-udp4.pcap")).expect("sample exists");
