@@ -191,6 +191,9 @@ pub struct TcpSegment {
     pub flags: u16,
     /// Payload length by the IP header's account (tshark's `tcp.len`).
     pub len: u32,
+    /// The window field as sent (not scaled); `u16::MAX` when the capture
+    /// cut the header before it.
+    pub window: u16,
     /// False when the header length is bogus: no sequence analysis.
     pub analysed: bool,
 }
@@ -304,6 +307,7 @@ impl Packet {
                     } else {
                         (layer.pdu.len() - hdr_len) as u32
                     },
+                    window: be16(data, s + 14).unwrap_or(u16::MAX),
                     analysed: !bogus,
                 });
             }

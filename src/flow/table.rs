@@ -554,7 +554,7 @@ mod tests {
     fn a_flow_record_stays_compact() {
         // The memory goal is under 200 bytes per flow beyond the key.
         let size = std::mem::size_of::<FlowState>();
-        assert!(size <= 168, "FlowState is {size} bytes");
+        assert!(size <= 176, "FlowState is {size} bytes");
         eprintln!(
             "FlowState is {size} bytes, FlowKey {}",
             std::mem::size_of::<crate::flow::FlowKey>()

@@ -1,20 +1,52 @@
 //! Per-connection TCP bookkeeping: the connection state as far as the
 //! capture shows it, Wireshark's relative sequence numbers, tcpdump's
-//! relative numbers for the line output, the handshake round-trip time, and
-//! retransmission / out-of-order counts (a simplified form of Wireshark's
-//! `tcp.analysis` rules: a segment that starts below the highest sequence
-//! number already seen is out-of-order when it follows the previous segment
-//! of its direction within 3 ms, a retransmission otherwise).
+//! relative numbers for the line output, the initial round-trip time, and
+//! retransmission / out-of-order counts by Wireshark 4.0's `tcp.analysis`
+//! rules (`tcp_analyze_sequence_number` in `epan/dissectors/packet-tcp.c`).
+//!
+//! A segment is judged only if it carries data or a SYN or FIN and is not a
+//! keep-alive (0 or 1 byte starting one before the next expected sequence
+//! number) or a zero-window probe (1 byte at the next expected sequence
+//! number while the other side's window is 0, which does not advance it).
+//! It has "not advanced" when it starts before the highest sequence number
+//! seen in its direction (`next`), unless it carries more than one byte and
+//! starts exactly one before it (data after a probe). Then, in Wireshark's
+//! order:
+//!
+//! 1. a *spurious retransmission* when its data was already acknowledged by
+//!    the other side (its end is at or below the other side's last ACK; this
+//!    needs no "not advanced");
+//! 2. a *fast retransmission* when it has not advanced, the other side's
+//!    last two or more segments were duplicate ACKs of exactly its sequence
+//!    number, and the last of them came less than 20 ms ago;
+//! 3. *out-of-order* when it has not advanced, arrives less than the
+//!    threshold after the segment that set `next` (the initial RTT if known,
+//!    else 3 ms), and does not end exactly at `next`;
+//! 4. otherwise a plain *retransmission* if it has not advanced.
+//!
+//! `retransmissions` counts 1, 2 and 4 (tshark sets
+//! `tcp.analysis.retransmission` on all three), `out_of_order` counts 3.
+//!
+//! A duplicate ACK, as Wireshark has it: no data, no SYN/FIN/RST, a non-zero
+//! window equal to the direction's previous one, the sequence number at
+//! `next` and the acknowledgement number equal to the previous one, and the
+//! other side's last segment not a keep-alive. Known simplifications, to
+//! keep the record small: windows are compared unscaled and through a 4-bit
+//! fingerprint (a window change the fingerprint hides reads as no change),
+//! the count stops at 2 (all the rule asks), Wireshark's resetting of it on
+//! an ACK of unseen data and its 1000-unacked-segments bookkeeping are not
+//! followed, and times are microseconds since the flow began.
 //!
 //! Fixed size, no allocation. Also carries the ICMP echo pairing counters so
 //! every flow record has one shape.
 
 use super::TcpSegment;
 
-/// A segment arriving sooner than this after the previous one in its
-/// direction, below the highest sequence number seen, is taken for
-/// reordering rather than a retransmission (Wireshark's default threshold).
-const OOO_WINDOW_US: u32 = 3_000;
+/// Wireshark's out-of-order threshold while the initial RTT is unknown.
+const OOO_DEFAULT_US: u32 = 3_000;
+/// A retransmission of the sequence number the other side's duplicate ACKs
+/// ask for, this soon after the last of them, is a fast retransmission.
+const FAST_RETRANSMISSION_US: u32 = 20_000;
 
 /// How far the connection got, as far as the capture shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -55,10 +87,28 @@ const BASE_A: u8 = 0x01;
 const BASE_B: u8 = 0x02;
 const FIN_A: u8 = 0x04;
 const FIN_B: u8 = 0x08;
-const NEXT_A: u8 = 0x10;
-const NEXT_B: u8 = 0x20;
+/// `irtt` holds the time of the latest SYN (without ACK).
+const SYN_TIME: u8 = 0x10;
+/// `irtt` holds the initial round-trip time.
+const IRTT: u8 = 0x20;
 const TCPDUMP_SET: u8 = 0x40;
 const HANDSHAKE: u8 = 0x80;
+
+/// Bits of each direction's byte of `TcpFlow::analysis`.
+/// Duplicate ACKs in a row, stopping at 2.
+const DUP_ACKS: u8 = 0x03;
+/// The direction's last segment was a keep-alive.
+const KEEP_ALIVE: u8 = 0x04;
+/// The direction's last window was zero.
+const ZERO_WINDOW: u8 = 0x08;
+/// The direction's last window, folded to 4 bits (`fingerprint`).
+const WINDOW_SHIFT: u32 = 4;
+
+/// A window folded to 4 bits, to tell a changed window from an unchanged
+/// one without keeping it.
+fn fingerprint(window: u16) -> u8 {
+    ((window ^ window >> 4 ^ window >> 8 ^ window >> 12) & 0x0f) as u8
+}
 
 /// TCP (and ICMP echo) state of one flow. Direction index 0 is from the
 /// key's lower endpoint to its higher one.
@@ -66,16 +116,24 @@ const HANDSHAKE: u8 = 0x80;
 pub struct TcpFlow {
     pub state: TcpState,
     flags: u8,
+    /// Per direction (byte `dir`): `DUP_ACKS`, `KEEP_ALIVE`, `ZERO_WINDOW`
+    /// and the window's fingerprint.
+    analysis: u16,
     /// Wireshark's base sequence number per direction.
     base: [u32; 2],
-    /// The highest sequence number seen plus segment length, per direction.
+    /// The highest sequence number seen plus segment length (plus one for
+    /// SYN or FIN), per direction; 0 while unknown, as in Wireshark.
     next: [u32; 2],
     /// tcpdump's base per direction.
     tcpdump: [u32; 2],
     /// Time of the previous segment per direction, µs after the flow began.
     last_us: [u32; 2],
-    /// Handshake round-trip time (SYN to the ACK of the SYN-ACK), µs.
-    pub rtt_us: Option<u32>,
+    /// Time of the segment that last moved `next` forward, per direction.
+    next_us: [u32; 2],
+    /// The acknowledgement number of the previous segment per direction.
+    last_ack: [u32; 2],
+    /// The latest SYN's time (`SYN_TIME`), then the initial RTT (`IRTT`).
+    irtt: u32,
     pub retransmissions: u32,
     pub out_of_order: u32,
     /// ICMP echo: replies matched to the outstanding request.
@@ -96,15 +154,37 @@ fn before(a: u32, b: u32) -> bool {
     (a.wrapping_sub(b) as i32) < 0
 }
 
+/// `now - then < limit`, false when `then` is later (Wireshark's unsigned
+/// difference wraps to a huge value).
+fn within(now: u32, then: u32, limit: u32) -> bool {
+    now.checked_sub(then).is_some_and(|t| t < limit)
+}
+
 impl TcpFlow {
     fn bit(dir: usize, a: u8, b: u8) -> u8 {
         if dir == 0 { a } else { b }
+    }
+
+    fn analysis(&self, dir: usize) -> u8 {
+        (self.analysis >> (8 * dir)) as u8
+    }
+
+    fn set_analysis(&mut self, dir: usize, bits: u8) {
+        let shift = 8 * dir;
+        self.analysis = self.analysis & !(0xff << shift) | u16::from(bits) << shift;
     }
 
     /// True when a SYN was seen at the start of this flow (so the handshake,
     /// or its attempt, is in the capture).
     pub fn handshake_seen(&self) -> bool {
         self.flags & HANDSHAKE != 0
+    }
+
+    /// The initial round-trip time in µs, as Wireshark's
+    /// `tcp.analysis.initial_rtt`: from the latest SYN to the first segment
+    /// after it with ACK and without SYN, in either direction.
+    pub fn rtt_us(&self) -> Option<u32> {
+        (self.flags & IRTT != 0).then_some(self.irtt)
     }
 
     /// True when this SYN (no ACK) opens a new connection on a 4-tuple whose
@@ -167,29 +247,9 @@ impl TcpFlow {
             ))
         };
 
-        // Retransmission and reordering.
-        let seg_len = seg.len + u32::from(syn) + u32::from(seg.has(TcpSegment::FIN));
-        let next_bit = Self::bit(dir, NEXT_A, NEXT_B);
-        let end = seg.seq.wrapping_add(seg_len);
-        if self.flags & next_bit != 0 {
-            let keep_alive = seg.len <= 1 && seg.seq.wrapping_add(1) == self.next[dir];
-            if seg_len > 0 && before(seg.seq, self.next[dir]) && !keep_alive {
-                if now_us.saturating_sub(self.last_us[dir]) < OOO_WINDOW_US {
-                    self.out_of_order += 1;
-                } else {
-                    self.retransmissions += 1;
-                }
-            }
-            if before(self.next[dir], end) {
-                self.next[dir] = end;
-            }
-        } else {
-            self.next[dir] = end;
-            self.flags |= next_bit;
-        }
-        self.last_us[dir] = now_us;
-
-        self.advance(dir, seg, now_us, first);
+        self.initial_rtt(seg, now_us);
+        self.analyse(dir, seg, now_us);
+        self.advance(dir, seg, first);
         SegmentInfo {
             rel_seq,
             rel_ack,
@@ -197,7 +257,102 @@ impl TcpFlow {
         }
     }
 
-    fn advance(&mut self, dir: usize, seg: &TcpSegment, now_us: u32, first: bool) {
+    /// Wireshark's `ts_mru_syn` / `ts_first_rtt`: a zero RTT counts as
+    /// unknown, so a later ACK measures it again.
+    fn initial_rtt(&mut self, seg: &TcpSegment, now_us: u32) {
+        if self.flags & IRTT != 0 {
+            return;
+        }
+        let syn = seg.has(TcpSegment::SYN);
+        if syn && !seg.has(TcpSegment::ACK) {
+            self.irtt = now_us;
+            self.flags |= SYN_TIME;
+        } else if !syn && seg.has(TcpSegment::ACK) && self.flags & SYN_TIME != 0 {
+            let rtt = now_us.saturating_sub(self.irtt);
+            if rtt > 0 {
+                self.irtt = rtt;
+                self.flags = self.flags & !SYN_TIME | IRTT;
+            }
+        }
+    }
+
+    /// Wireshark's sequence analysis, as far as retransmissions and
+    /// out-of-order segments need it (see the module's documentation).
+    fn analyse(&mut self, dir: usize, seg: &TcpSegment, now_us: u32) {
+        let rev = 1 - dir;
+        let (syn, fin) = (seg.has(TcpSegment::SYN), seg.has(TcpSegment::FIN));
+        let plain = !syn && !fin && !seg.has(TcpSegment::RST);
+        let len = seg.len;
+        let next = self.next[dir];
+        let mine = self.analysis(dir);
+        let theirs = self.analysis(rev);
+        let zero = seg.window == 0;
+        let print = fingerprint(seg.window);
+
+        let probe = len == 1 && seg.seq == next && theirs & ZERO_WINDOW != 0;
+        let keep_alive = !probe && len <= 1 && seg.seq == next.wrapping_sub(1) && plain;
+        let mut dups = mine & DUP_ACKS;
+        let same_window = (mine & ZERO_WINDOW != 0) == zero && mine >> WINDOW_SHIFT == print;
+        if !probe
+            && len == 0
+            && plain
+            && !zero
+            && same_window
+            && seg.seq == next
+            && seg.ack == self.last_ack[dir]
+            && theirs & KEEP_ALIVE == 0
+        {
+            dups = (dups + 1).min(2);
+        }
+        if seg.ack != self.last_ack[dir] {
+            dups = 0;
+        }
+
+        if (len > 0 || syn || fin) && !keep_alive {
+            let not_advanced =
+                next != 0 && before(seg.seq, next) && !(len > 1 && seg.seq == next.wrapping_sub(1));
+            let their_ack = self.last_ack[rev];
+            let end = seg.seq.wrapping_add(len);
+            let spurious = len > 0 && their_ack != 0 && !before(their_ack, end);
+            let fast = not_advanced
+                && theirs & DUP_ACKS >= 2
+                && their_ack == seg.seq
+                && within(now_us, self.last_us[rev], FAST_RETRANSMISSION_US);
+            let threshold = self.rtt_us().unwrap_or(OOO_DEFAULT_US);
+            let out_of_order = not_advanced
+                && within(now_us, self.next_us[dir], threshold)
+                && next != end.wrapping_add(u32::from(syn || fin));
+            if spurious || fast {
+                self.retransmissions += 1;
+            } else if out_of_order {
+                self.out_of_order += 1;
+            } else if not_advanced {
+                self.retransmissions += 1;
+            }
+        }
+
+        // The highest sequence number; a zero-window probe does not move it.
+        let end = seg
+            .seq
+            .wrapping_add(len)
+            .wrapping_add(u32::from(syn || fin));
+        if (next == 0 || before(next, end)) && !probe {
+            self.next[dir] = end;
+            self.next_us[dir] = now_us;
+        }
+        self.last_ack[dir] = seg.ack;
+        self.last_us[dir] = now_us;
+        let mut bits = dups | print << WINDOW_SHIFT;
+        if keep_alive {
+            bits |= KEEP_ALIVE;
+        }
+        if zero {
+            bits |= ZERO_WINDOW;
+        }
+        self.set_analysis(dir, bits);
+    }
+
+    fn advance(&mut self, dir: usize, seg: &TcpSegment, first: bool) {
         let syn = seg.has(TcpSegment::SYN);
         let ack = seg.has(TcpSegment::ACK);
         if first && syn {
@@ -220,12 +375,7 @@ impl TcpFlow {
             (TcpState::Midstream, true, false) if first => TcpState::SynSent,
             (TcpState::Midstream, true, true) if first => TcpState::SynReceived,
             (TcpState::SynSent, true, true) => TcpState::SynReceived,
-            (TcpState::SynReceived, false, true) => {
-                if self.handshake_seen() && self.rtt_us.is_none() {
-                    self.rtt_us = Some(now_us);
-                }
-                TcpState::Established
-            }
+            (TcpState::SynReceived, false, true) => TcpState::Established,
             (s, _, _) => s,
         };
     }
@@ -241,6 +391,7 @@ mod tests {
             ack,
             flags,
             len,
+            window: 1000,
             analysed: true,
         }
     }
@@ -260,7 +411,7 @@ mod tests {
         let i = t.segment(0, &seg(1001, 5001, A, 0), 250, false);
         assert_eq!((i.rel_seq, i.rel_ack, i.line_seq), (1, 1, Some((1, 1))));
         assert_eq!(t.state, TcpState::Established);
-        assert_eq!(t.rtt_us, Some(250));
+        assert_eq!(t.rtt_us(), Some(250));
         t.segment(0, &seg(1001, 5001, A | F, 0), 300, false);
         assert_eq!(t.state, TcpState::FinWait);
         t.segment(1, &seg(5001, 1002, A | F, 0), 400, false);
@@ -273,7 +424,7 @@ mod tests {
         let i = t.segment(0, &seg(777, 999, A, 10), 0, true);
         assert_eq!((i.rel_seq, i.rel_ack), (1, 1));
         assert_eq!(t.state, TcpState::Midstream);
-        assert!(t.rtt_us.is_none());
+        assert!(t.rtt_us().is_none());
     }
 
     #[test]
@@ -282,6 +433,149 @@ mod tests {
         t.segment(0, &seg(100, 1, A, 50), 0, true);
         t.segment(0, &seg(150, 1, A, 50), 10, false);
         t.segment(0, &seg(100, 1, A, 50), 200_000, false);
+        assert_eq!((t.retransmissions, t.out_of_order), (1, 0));
+    }
+
+    fn win(seq: u32, ack: u32, flags: u16, len: u32, window: u16) -> TcpSegment {
+        TcpSegment {
+            window,
+            ..seg(seq, ack, flags, len)
+        }
+    }
+
+    const P: u16 = 0x08;
+    const MS: u32 = 1_000;
+
+    /// Four segments of 100 bytes from 0 (seq 1000..1400) at 0..3 ms.
+    fn four_segments(t: &mut TcpFlow) {
+        for i in 0..4 {
+            t.segment(0, &seg(1000 + 100 * i, 5000, P | A, 100), i * MS, i == 0);
+        }
+    }
+
+    #[test]
+    fn a_segment_soon_after_a_later_one_is_out_of_order() {
+        let mut t = TcpFlow::default();
+        t.segment(0, &seg(1000, 5000, P | A, 100), 0, true);
+        t.segment(0, &seg(1200, 5000, P | A, 100), MS, false);
+        // Within 3 ms of the segment that set the highest sequence number.
+        t.segment(0, &seg(1100, 5000, P | A, 100), 2 * MS, false);
+        assert_eq!((t.retransmissions, t.out_of_order), (0, 1));
+        // The same again 100 ms later is a retransmission.
+        t.segment(0, &seg(1100, 5000, P | A, 100), 100 * MS, false);
+        assert_eq!((t.retransmissions, t.out_of_order), (1, 1));
+    }
+
+    #[test]
+    fn the_out_of_order_threshold_is_the_initial_rtt_once_known() {
+        let mut t = TcpFlow::default();
+        t.segment(0, &seg(999, 0, S, 0), 0, true);
+        t.segment(1, &seg(4999, 1000, S | A, 0), 40 * MS, false);
+        t.segment(0, &seg(1000, 5000, A, 0), 50 * MS, false);
+        assert_eq!(t.rtt_us(), Some(50 * MS));
+        t.segment(0, &seg(1000, 5000, P | A, 100), 60 * MS, false);
+        t.segment(0, &seg(1200, 5000, P | A, 100), 61 * MS, false);
+        // 30 ms after: beyond 3 ms but within the 50 ms initial RTT.
+        t.segment(0, &seg(1100, 5000, P | A, 100), 91 * MS, false);
+        assert_eq!((t.retransmissions, t.out_of_order), (0, 1));
+    }
+
+    #[test]
+    fn the_initial_rtt_runs_from_the_latest_syn_and_a_zero_one_is_measured_again() {
+        let mut t = TcpFlow::default();
+        t.segment(0, &seg(999, 0, S, 0), 0, true);
+        t.segment(0, &seg(999, 0, S, 0), 1_000 * MS, false);
+        assert_eq!(t.retransmissions, 1);
+        t.segment(1, &seg(4999, 1000, S | A, 0), 1_000 * MS, false);
+        // An ACK with the SYN's own time gives 0: Wireshark's "unknown".
+        t.segment(0, &seg(1000, 5000, A, 0), 1_000 * MS, false);
+        assert_eq!(t.rtt_us(), None);
+        t.segment(1, &seg(5000, 1000, A, 0), 1_007 * MS, false);
+        assert_eq!(t.rtt_us(), Some(7 * MS));
+        // A SYN-ACK first: no SYN, no initial RTT.
+        let mut t = TcpFlow::default();
+        t.segment(1, &seg(4999, 1000, S | A, 0), 0, true);
+        t.segment(0, &seg(1000, 5000, A, 0), 5 * MS, false);
+        assert_eq!(t.rtt_us(), None);
+    }
+
+    #[test]
+    fn a_fast_retransmission_after_three_duplicate_acks_is_a_retransmission() {
+        let mut t = TcpFlow::default();
+        four_segments(&mut t);
+        // The receiver lost seq 1100: an ACK for it, then three duplicates.
+        for i in 0..4 {
+            t.segment(1, &seg(5000, 1100, A, 0), 5 * MS + i * 100, false);
+        }
+        // 2.5 ms after the highest segment: out-of-order by time alone, but
+        // the duplicate ACKs ask for exactly this segment.
+        t.segment(0, &seg(1100, 5000, P | A, 100), 5_500, false);
+        assert_eq!((t.retransmissions, t.out_of_order), (1, 0));
+    }
+
+    #[test]
+    fn acks_that_change_the_window_are_not_duplicates() {
+        let mut t = TcpFlow::default();
+        four_segments(&mut t);
+        for (i, w) in [900, 800, 700, 600].into_iter().enumerate() {
+            let at = 5 * MS + i as u32 * 100;
+            t.segment(1, &win(5000, 1100, A, 0, w), at, false);
+        }
+        t.segment(0, &seg(1100, 5000, P | A, 100), 5_500, false);
+        assert_eq!((t.retransmissions, t.out_of_order), (0, 1));
+    }
+
+    #[test]
+    fn data_the_other_side_already_acknowledged_is_a_spurious_retransmission() {
+        let mut t = TcpFlow::default();
+        t.segment(0, &seg(1000, 5000, P | A, 100), 0, true);
+        t.segment(0, &seg(1100, 5000, P | A, 100), MS, false);
+        t.segment(1, &seg(5000, 1200, A, 0), 1_500, false);
+        // Within 3 ms, but acknowledged: spurious comes first.
+        t.segment(0, &seg(1000, 5000, P | A, 100), 2 * MS, false);
+        assert_eq!((t.retransmissions, t.out_of_order), (1, 0));
+        // Even data beyond the highest sequence seen, when it is acknowledged
+        // (the capture missed it the first time).
+        let mut t = TcpFlow::default();
+        t.segment(0, &seg(1000, 5000, P | A, 100), 0, true);
+        t.segment(1, &seg(5000, 1300, A, 0), 10 * MS, false);
+        t.segment(0, &seg(1100, 5000, P | A, 100), 20 * MS, false);
+        assert_eq!((t.retransmissions, t.out_of_order), (1, 0));
+    }
+
+    #[test]
+    fn keep_alives_are_not_retransmissions() {
+        let mut t = TcpFlow::default();
+        t.segment(0, &seg(1000, 5000, P | A, 100), 0, true);
+        t.segment(1, &seg(5000, 1100, A, 0), 10 * MS, false);
+        // One before the next sequence number, with no byte or one byte.
+        t.segment(0, &seg(1099, 5000, A, 0), 10_000 * MS, false);
+        t.segment(1, &seg(5000, 1100, A, 0), 10_001 * MS, false);
+        t.segment(0, &seg(1099, 5000, A, 1), 20_000 * MS, false);
+        assert_eq!((t.retransmissions, t.out_of_order), (0, 0));
+        // More than one byte from there is new data, not a retransmission.
+        t.segment(0, &seg(1099, 5000, P | A, 50), 30_000 * MS, false);
+        assert_eq!((t.retransmissions, t.out_of_order), (0, 0));
+    }
+
+    #[test]
+    fn zero_window_probes_do_not_move_the_next_sequence_number() {
+        let mut t = TcpFlow::default();
+        t.segment(0, &seg(1000, 5000, P | A, 100), 0, true);
+        t.segment(1, &win(5000, 1100, A, 0, 0), 10 * MS, false);
+        t.segment(0, &seg(1100, 5000, A, 1), 500 * MS, false);
+        t.segment(0, &seg(1100, 5000, A, 1), 1_000 * MS, false);
+        t.segment(1, &seg(5000, 1100, A, 0), 1_010 * MS, false);
+        t.segment(0, &seg(1100, 5000, P | A, 100), 1_020 * MS, false);
+        assert_eq!((t.retransmissions, t.out_of_order), (0, 0));
+    }
+
+    #[test]
+    fn a_fin_sent_again_at_once_is_a_retransmission() {
+        let mut t = TcpFlow::default();
+        t.segment(0, &seg(1000, 5000, P | A, 10), 0, true);
+        t.segment(0, &seg(1010, 5000, F | A, 0), 10 * MS, false);
+        t.segment(0, &seg(1010, 5000, F | A, 0), 11 * MS, false);
         assert_eq!((t.retransmissions, t.out_of_order), (1, 0));
     }
 

@@ -122,7 +122,7 @@ pub fn write_json(out: &mut String, f: &FlowState, start_ns: i64) {
     string(out, f.state_name());
     if f.key.proto == TCP {
         out.push_str(",\"handshake_rtt\":");
-        match f.tcp.rtt_us {
+        match f.tcp.rtt_us() {
             Some(us) => {
                 let _ = write!(out, "\"{}\"", seconds(i64::from(us) * 1000));
             }
@@ -146,7 +146,7 @@ pub fn write_table(out: &mut String, flows: &[FlowState], start_ns: i64, counter
             let rel = (f.first_ns - start_ns) as f64 / 1e9;
             let rtt = f
                 .tcp
-                .rtt_us
+                .rtt_us()
                 .map_or(String::new(), |us| format!("{:.3}", f64::from(us) / 1000.0));
             let tcp = f.key.proto == TCP;
             [
