@@ -21,8 +21,13 @@
 //! The out-of-order threshold is the connection's initial RTT when known,
 //! so that is compared too: our `handshake_rtt` against tshark's
 //! `tcp.analysis.initial_rtt` (the first value in the stream), equal when
-//! they differ by less than a microsecond (flow times are kept in whole
-//! microseconds since the flow's first packet).
+//! they differ by less than a microsecond (TCP analysis keeps capture
+//! times in whole microseconds).
+//!
+//! Besides the corpus, the test reads `tests/fixtures/tcp-analysis/`:
+//! crafted exchanges (made by `make.py` there) for the rules the corpus
+//! has few or no cases of — it holds one out-of-order segment and one fast
+//! retransmission in all.
 //!
 //! Deliberate differences are listed, one `(file, stream)` each with a
 //! reason, in `tests/flows_retrans_vs_tshark_differences.tsv` (counts) and
@@ -195,11 +200,19 @@ fn retransmission_and_out_of_order_counts_agree_with_tshark_on_the_corpus() {
     let listed_counts = listed(DIFFERENCES);
     let listed_rtts = listed(IRTT_DIFFERENCES);
     let (mut used_counts, mut used_rtts) = (BTreeSet::new(), BTreeSet::new());
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("read corpus")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    files.sort();
+    // The corpus, then our crafted cases of the rules it lacks
+    // (tests/fixtures/tcp-analysis/make.py).
+    let crafted = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tcp-analysis");
+    let mut files: Vec<PathBuf> = Vec::new();
+    for d in [&dir, &crafted] {
+        let mut these: Vec<PathBuf> = std::fs::read_dir(d)
+            .unwrap_or_else(|e| panic!("read {}: {e}", d.display()))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x != "py"))
+            .collect();
+        these.sort();
+        files.extend(these);
+    }
     let (mut compared, mut streams, mut matched, mut flagged, mut flagged_matched) =
         (0, 0, 0, 0, 0);
     let (mut rtts_compared, mut rtts_matched) = (0, 0);

@@ -314,7 +314,8 @@ impl FlowTable {
                 f.last_ns = now;
             }
         }
-        let now_us = u32::try_from((now - f.first_ns).max(0) / 1000).unwrap_or(u32::MAX);
+        // Wrapping on purpose: TCP analysis takes differences only.
+        let now_us = now.div_euclid(1000) as u32;
         let mut info = FlowInfo {
             proto: p.key.proto,
             stream: f.stream,
@@ -823,6 +824,54 @@ mod tests {
             }
         }
         assert!(t.counters().evicted > 10_000, "{:?}", t.counters());
+    }
+
+    /// An Ethernet/IPv4/TCP frame from 10.0.0.2:40000 to 10.0.0.1:80 at
+    /// `ms` milliseconds, carrying `len` bytes.
+    fn tcp(no: u64, ms: i64, seq: u32, flags: u8, len: usize) -> FrameRecord {
+        let total = (40 + len) as u16;
+        let mut b = vec![0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x08, 0x00, 0x45, 0];
+        b.extend_from_slice(&total.to_be_bytes());
+        b.extend_from_slice(&[0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 2, 10, 0, 0, 1]);
+        b.extend_from_slice(&40000u16.to_be_bytes());
+        b.extend_from_slice(&80u16.to_be_bytes());
+        b.extend_from_slice(&seq.to_be_bytes());
+        b.extend_from_slice(&5000u32.to_be_bytes());
+        b.extend_from_slice(&[0x50, flags, 0x10, 0, 0, 0, 0, 0]);
+        b.resize(b.len() + len, b'x');
+        FrameRecord {
+            number: no,
+            ts: Some(Timestamp {
+                secs: 1_700_000_000 + ms / 1000,
+                nanos: (ms % 1000) as u32 * 1_000_000,
+            }),
+            precision: TsPrecision::Micro,
+            link: LinkType::ETHERNET,
+            orig_len: b.len() as u32,
+            iface: 0,
+            data: b,
+        }
+    }
+
+    #[test]
+    fn a_retransmission_after_an_hour_and_more_is_not_taken_for_reordering() {
+        // Times once counted in a u32 of µs since the flow began stopped at
+        // 71.6 minutes: every later gap read as zero, so a retransmission
+        // looked like an out-of-order segment.
+        let mut t = FlowTable::new(FlowConfig::default());
+        let minutes = 60_000;
+        let (push_ack, ack) = (0x18, 0x10);
+        feed(&mut t, &tcp(1, 0, 1000, push_ack, 100));
+        feed(&mut t, &tcp(2, 80 * minutes, 1100, push_ack, 100));
+        feed(&mut t, &tcp(3, 80 * minutes + 1, 1200, push_ack, 100));
+        // 1 ms after the highest segment: reordering.
+        feed(&mut t, &tcp(4, 80 * minutes + 2, 1150, ack, 20));
+        // Half a second after it: a retransmission.
+        feed(&mut t, &tcp(5, 80 * minutes + 500, 1100, push_ack, 100));
+        let flows = t.into_flows();
+        assert_eq!(flows.len(), 1);
+        let tcp = &flows[0].tcp;
+        assert_eq!((tcp.retransmissions, tcp.out_of_order), (1, 1));
     }
 
     #[test]

@@ -154,10 +154,17 @@ fn before(a: u32, b: u32) -> bool {
     (a.wrapping_sub(b) as i32) < 0
 }
 
+/// Microseconds from `then` to `now`, both capture times modulo 2^32 µs
+/// (71.6 minutes): exact for gaps up to half that either way, negative
+/// when `then` is later.
+fn elapsed(now: u32, then: u32) -> i32 {
+    now.wrapping_sub(then) as i32
+}
+
 /// `now - then < limit`, false when `then` is later (Wireshark's unsigned
 /// difference wraps to a huge value).
 fn within(now: u32, then: u32, limit: u32) -> bool {
-    now.checked_sub(then).is_some_and(|t| t < limit)
+    u32::try_from(elapsed(now, then)).is_ok_and(|t| t < limit)
 }
 
 impl TcpFlow {
@@ -197,8 +204,10 @@ impl TcpFlow {
     }
 
     /// Account for one segment travelling in direction `dir` (0 = lower to
-    /// higher endpoint),
-    /// `now_us` microseconds after the flow's first packet.
+    /// higher endpoint) at capture time `now_us` (microseconds since the
+    /// epoch, modulo 2^32: only differences are used, taken wrapping, so
+    /// neither a flow's length nor a packet dated before the flow's first
+    /// one upsets them).
     pub fn segment(
         &mut self,
         dir: usize,
@@ -268,9 +277,9 @@ impl TcpFlow {
             self.irtt = now_us;
             self.flags |= SYN_TIME;
         } else if !syn && seg.has(TcpSegment::ACK) && self.flags & SYN_TIME != 0 {
-            let rtt = now_us.saturating_sub(self.irtt);
+            let rtt = elapsed(now_us, self.irtt);
             if rtt > 0 {
-                self.irtt = rtt;
+                self.irtt = rtt as u32;
                 self.flags = self.flags & !SYN_TIME | IRTT;
             }
         }
