@@ -92,4 +92,22 @@ impl FrameRecord {
     pub fn is_truncated(&self) -> bool {
         (self.data.len() as u64) < self.orig_len as u64
     }
+
+    /// A whole Ethernet frame `ms` milliseconds after 2023-11-14 22:13:20
+    /// UTC, for unit tests.
+    #[cfg(test)]
+    pub(crate) fn ethernet_at_ms(number: u64, ms: i64, data: Vec<u8>) -> FrameRecord {
+        FrameRecord {
+            number,
+            ts: Some(Timestamp {
+                secs: 1_700_000_000 + ms / 1000,
+                nanos: (ms % 1000) as u32 * 1_000_000,
+            }),
+            precision: TsPrecision::Micro,
+            link: LinkType::ETHERNET,
+            orig_len: data.len() as u32,
+            iface: 0,
+            data,
+        }
+    }
 }

@@ -16,18 +16,7 @@ fn udp_frame(number: u64, sport: u16, ms: i64) -> FrameRecord {
     data.extend_from_slice(&sport.to_be_bytes());
     data.extend_from_slice(&[0x00, 0x35, 0, 12, 0, 0]); // to 53, len 12, no checksum
     data.extend_from_slice(b"ping");
-    FrameRecord {
-        number,
-        ts: Some(Timestamp {
-            secs: 1_700_000_000 + ms / 1000,
-            nanos: (ms % 1000) as u32 * 1_000_000,
-        }),
-        precision: TsPrecision::Micro,
-        link: LinkType::ETHERNET,
-        orig_len: data.len() as u32,
-        iface: 0,
-        data,
-    }
+    FrameRecord::ethernet_at_ms(number, ms, data)
 }
 
 fn frames(range: std::ops::Range<u64>) -> Msg {

@@ -839,18 +839,7 @@ mod tests {
         b.extend_from_slice(&5000u32.to_be_bytes());
         b.extend_from_slice(&[0x50, flags, 0x10, 0, 0, 0, 0, 0]);
         b.resize(b.len() + len, b'x');
-        FrameRecord {
-            number: no,
-            ts: Some(Timestamp {
-                secs: 1_700_000_000 + ms / 1000,
-                nanos: (ms % 1000) as u32 * 1_000_000,
-            }),
-            precision: TsPrecision::Micro,
-            link: LinkType::ETHERNET,
-            orig_len: b.len() as u32,
-            iface: 0,
-            data: b,
-        }
+        FrameRecord::ethernet_at_ms(no, ms, b)
     }
 
     #[test]
