@@ -2,8 +2,9 @@
 //! (`tests/field_ranges.rs`) and the fuzz targets (`fuzz/`): layers follow
 //! one another without overlapping and lie inside the captured bytes; every
 //! wire field lies inside its layer's header; re-reading a field's bytes
-//! (through its mask) gives back the value shown. Returns descriptions of
-//! what is broken; never prints.
+//! (through its mask) gives back the value shown; the connection tuple
+//! points at its transport layer. Returns descriptions of what is broken;
+//! never prints.
 
 use std::net::IpAddr;
 use std::ops::Range;
@@ -49,6 +50,22 @@ pub fn problems(d: &Dissection, data: &[u8], checked: &mut usize) -> Vec<String>
             if let Some(why) = check_field(f, h, data) {
                 out.push(format!("{:?} field {}: {why}", layer.proto, f.key));
             }
+        }
+    }
+    // The connection's transport header is the first unquoted TCP/UDP
+    // layer's, and a TCP segment ends where that layer's PDU does (flow
+    // tracking reads them from the tuple).
+    if let Some(t) = d.tuple {
+        let tcp = t.protocol == 6;
+        let proto = if tcp { Proto::Tcp } else { Proto::Udp };
+        match d.layers.iter().find(|l| l.proto == proto && !l.quoted) {
+            Some(l) if l.header.start == t.header_at && (!tcp || l.pdu.end == t.pdu_end) => {}
+            found => out.push(format!(
+                "tuple header {}..{} is not the {proto:?} layer's {:?}",
+                t.header_at,
+                t.pdu_end,
+                found.map(|l| (l.header.start, l.pdu.end))
+            )),
         }
     }
     out

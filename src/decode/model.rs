@@ -251,6 +251,12 @@ pub struct FourTuple {
     pub src_port: u16,
     pub dst: IpAddr,
     pub dst_port: u16,
+    /// Where the TCP/UDP header starts in the frame, and where the IP
+    /// payload carrying it ends by the IP header's account (may lie past the
+    /// captured bytes; for TCP, the segment's end): flow tracking reads
+    /// them here without searching the layers.
+    pub header_at: usize,
+    pub pdu_end: usize,
 }
 
 /// Everything decoded from one frame.

@@ -63,7 +63,12 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         ctx.short_of(Proto::Tcp, start, MIN_LEN, end, "header");
         return;
     };
-    set_tuple(ctx, 6, sport as u16, dport as u16);
+    set_tuple(
+        ctx,
+        6,
+        (sport as u16, dport as u16),
+        (start, end.max(start)),
+    );
     if ctx.available(start, end) < MIN_LEN {
         ctx.short_of(Proto::Tcp, start, MIN_LEN, end, "header");
         return;
@@ -147,7 +152,12 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     }
 }
 
-pub(crate) fn set_tuple(ctx: &mut Ctx, protocol: u8, src_port: u16, dst_port: u16) {
+pub(crate) fn set_tuple(
+    ctx: &mut Ctx,
+    protocol: u8,
+    (src_port, dst_port): (u16, u16),
+    (header_at, pdu_end): (usize, usize),
+) {
     if ctx.quoted || ctx.d.tuple.is_some() {
         return;
     }
@@ -158,6 +168,8 @@ pub(crate) fn set_tuple(ctx: &mut Ctx, protocol: u8, src_port: u16, dst_port: u1
             src_port,
             dst,
             dst_port,
+            header_at,
+            pdu_end,
         });
     }
 }

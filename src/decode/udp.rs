@@ -35,7 +35,12 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         ctx.short_of(Proto::Udp, start, HEADER_LEN, end, "header");
         return;
     };
-    set_tuple(ctx, 17, sport as u16, dport as u16);
+    set_tuple(
+        ctx,
+        17,
+        (sport as u16, dport as u16),
+        (start, end.max(start)),
+    );
     let length = ctx.uint("udp.length", "Length", at(start, LENGTH));
     ctx.hex("udp.checksum", "Checksum", at(start, CHECKSUM), 4);
     let Some(length) = length else {

@@ -277,36 +277,25 @@ impl Packet {
                 echo: None,
                 hash_hi: Index::hash_hi(&key),
             };
+            let s = t.header_at;
             if t.protocol == UDP {
                 // tshark ignores a UDP header cut short by the capture.
-                let layer = d
-                    .layers
-                    .iter()
-                    .find(|l| l.proto == Proto::Udp && !l.quoted)?;
-                data.get(layer.header.start..layer.header.start + 8)?;
+                data.get(s..s + 8)?;
             }
             if t.protocol == TCP {
-                let layer = d
-                    .layers
-                    .iter()
-                    .find(|l| l.proto == Proto::Tcp && !l.quoted)?;
-                let s = layer.header.start;
+                let pdu_len = t.pdu_end - s;
                 let off_flags = be16(data, s + 12)?;
                 let hdr_len = (off_flags >> 12) as usize * 4;
                 // tshark gives a segment with a bogus header length a stream
                 // index but neither analyses nor counts it; one whose options
                 // the capture cut is analysed but not counted.
-                let bogus = hdr_len < 20 || hdr_len > layer.pdu.len();
+                let bogus = hdr_len < 20 || hdr_len > pdu_len;
                 p.counted = !bogus && data.len() >= s + hdr_len;
                 p.tcp = Some(TcpSegment {
                     seq: be32(data, s + 4)?,
                     ack: be32(data, s + 8)?,
                     flags: off_flags & 0x01ff,
-                    len: if bogus {
-                        0
-                    } else {
-                        (layer.pdu.len() - hdr_len) as u32
-                    },
+                    len: if bogus { 0 } else { (pdu_len - hdr_len) as u32 },
                     window: be16(data, s + 14).unwrap_or(u16::MAX),
                     analysed: !bogus,
                 });
