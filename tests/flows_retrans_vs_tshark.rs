@@ -38,20 +38,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+use common::{corpus, json_value, tshark_fields, tshark_present};
+
 const DIFFERENCES: &str = include_str!("flows_retrans_vs_tshark_differences.tsv");
 const IRTT_DIFFERENCES: &str = include_str!("flows_irtt_vs_tshark_differences.tsv");
-
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/captures");
-    dir.is_dir().then_some(dir)
-}
-
-fn tshark_present() -> bool {
-    Command::new("tshark")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 /// Per stream: (retransmissions, out-of-order), frames counted.
 type Counts = BTreeMap<u64, [u64; 2]>;
@@ -65,19 +56,6 @@ fn nanoseconds(s: &str) -> u64 {
     let frac = format!("{frac:0<9}");
     whole.parse::<u64>().expect("seconds") * 1_000_000_000
         + frac[..9].parse::<u64>().expect("fraction")
-}
-
-/// A value of a flat JSON object (our own NDJSON: no nesting, no commas in
-/// values).
-fn json_value<'a>(line: &'a str, key: &str) -> &'a str {
-    let pat = format!("\"{key}\":");
-    let start = line
-        .find(&pat)
-        .map(|i| i + pat.len())
-        .unwrap_or_else(|| panic!("no {key} in {line}"));
-    let rest = &line[start..];
-    let end = rest.find([',', '}']).unwrap_or(rest.len());
-    rest[..end].trim_matches('"')
 }
 
 /// Our counts and initial RTTs per TCP stream.
@@ -111,35 +89,19 @@ fn ours(file: &Path) -> (Counts, Rtts) {
 /// tshark's flagged frames per TCP stream, how many frames it flagged, and
 /// its initial RTTs (`None` when tshark cannot read the file).
 fn tshark(file: &Path) -> Option<(Counts, u64, Rtts)> {
-    let out = Command::new("tshark")
-        .args(["-n", "-r"])
-        .arg(file)
-        .args([
-            "-o",
-            "ip.defragment:FALSE",
-            "-o",
-            "ipv6.defragment:FALSE",
-            "-o",
-            "tcp.analyze_sequence_numbers:TRUE",
-            "-T",
-            "fields",
-            "-E",
-            "occurrence=f",
-            "-e",
+    let out = tshark_fields(
+        file,
+        &[
             "tcp.stream",
-            "-e",
             "tcp.analysis.retransmission",
-            "-e",
             "tcp.analysis.fast_retransmission",
-            "-e",
             "tcp.analysis.spurious_retransmission",
-            "-e",
             "tcp.analysis.out_of_order",
-            "-e",
             "tcp.analysis.initial_rtt",
-        ])
-        .output()
-        .expect("run tshark");
+        ],
+    )
+    .output()
+    .expect("run tshark");
     if !out.status.success() {
         return None;
     }

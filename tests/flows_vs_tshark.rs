@@ -15,19 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+use common::{corpus, json_value, tshark_fields, tshark_present};
+
 const DIFFERENCES: &str = include_str!("flows_vs_tshark_differences.tsv");
-
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/captures");
-    dir.is_dir().then_some(dir)
-}
-
-fn tshark_present() -> bool {
-    Command::new("tshark")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 /// One conversation, as either tool reports it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,19 +32,6 @@ struct Conv {
 /// tshark prints IPv6 endpoints as `addr:port`; we print `[addr]:port`.
 fn unbracket(s: &str) -> String {
     s.replace(['[', ']'], "")
-}
-
-/// A value of a flat JSON object (our own NDJSON: no nesting, no commas in
-/// values).
-fn json_value<'a>(line: &'a str, key: &str) -> &'a str {
-    let pat = format!("\"{key}\":");
-    let start = line
-        .find(&pat)
-        .map(|i| i + pat.len())
-        .unwrap_or_else(|| panic!("no {key} in {line}"));
-    let rest = &line[start..];
-    let end = rest.find([',', '}']).unwrap_or(rest.len());
-    rest[..end].trim_matches('"')
 }
 
 /// Our flows: (conversation, stream index, bytes per direction).
@@ -131,47 +109,24 @@ struct Tshark {
 }
 
 fn tshark(file: &Path) -> Option<Tshark> {
-    let out = Command::new("tshark")
-        .args(["-n", "-r"])
-        .arg(file)
-        .args([
-            "-o",
-            "ip.defragment:FALSE",
-            "-o",
-            "ipv6.defragment:FALSE",
-            "-o",
-            "tcp.analyze_sequence_numbers:TRUE",
-            "-T",
-            "fields",
-            "-E",
-            "occurrence=f",
-            "-e",
+    let out = tshark_fields(
+        file,
+        &[
             "frame.number",
-            "-e",
             "frame.len",
-            "-e",
             "tcp.stream",
-            "-e",
             "tcp.seq",
-            "-e",
             "tcp.ack",
-            "-e",
             "udp.stream",
-            "-e",
             "tcp.srcport",
-            "-e",
             "udp.srcport",
-            "-e",
             "ip.src",
-            "-e",
             "ipv6.src",
-            "-z",
-            "conv,tcp",
-            "-z",
-            "conv,udp",
-        ])
-        .output()
-        .expect("run tshark");
+        ],
+    )
+    .args(["-z", "conv,tcp", "-z", "conv,udp"])
+    .output()
+    .expect("run tshark");
     if !out.status.success() {
         return None;
     }

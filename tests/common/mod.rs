@@ -1,0 +1,55 @@
+//! What the differential tests against tshark share: where the corpus is,
+//! whether tshark is here, how tshark is run (reassembly off, sequence
+//! analysis on, first occurrence of each field), and reading our NDJSON.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `../shared/corpus/captures`, if this checkout has it beside it.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/captures");
+    dir.is_dir().then_some(dir)
+}
+
+pub fn tshark_present() -> bool {
+    Command::new("tshark")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `tshark -r FILE -T fields -e FIELD…` with IP reassembly off and TCP
+/// sequence analysis on, one value per field (`occurrence=f`); more
+/// arguments (statistics, more fields) may follow.
+pub fn tshark_fields(file: &Path, fields: &[&str]) -> Command {
+    let mut command = Command::new("tshark");
+    command.args(["-n", "-r"]).arg(file).args([
+        "-o",
+        "ip.defragment:FALSE",
+        "-o",
+        "ipv6.defragment:FALSE",
+        "-o",
+        "tcp.analyze_sequence_numbers:TRUE",
+        "-T",
+        "fields",
+        "-E",
+        "occurrence=f",
+    ]);
+    for field in fields {
+        command.args(["-e", field]);
+    }
+    command
+}
+
+/// A value of a flat JSON object (our own NDJSON: no nesting, no commas in
+/// values).
+pub fn json_value<'a>(line: &'a str, key: &str) -> &'a str {
+    let pat = format!("\"{key}\":");
+    let start = line
+        .find(&pat)
+        .map(|i| i + pat.len())
+        .unwrap_or_else(|| panic!("no {key} in {line}"));
+    let rest = &line[start..];
+    let end = rest.find([',', '}']).unwrap_or(rest.len());
+    rest[..end].trim_matches('"')
+}
