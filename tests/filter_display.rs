@@ -22,8 +22,9 @@ const FILTERS: &[&str] = &[
     "icmp",
     "icmpv6",
     "vlan",
-    // Not `ipv6.fragment`: Wireshark names the header `ipv6.fraghdr`; our
-    // decoder says `ipv6.fragment` (a naming gap reported to the lead).
+    "ipv6.fraghdr",
+    "ipv6.fraghdr.more == 1",
+    "ipv6.fraghdr.offset > 0 || ipv6.fraghdr.ident == 0x98d687d1",
     "ipv6.hlim == 255",
     "!ip",
     "tcp || udp",

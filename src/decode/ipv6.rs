@@ -116,18 +116,21 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
     let (proto, key_nxt, key_len) = match kind {
         0 => (Proto::Ipv6HopByHop, "ipv6.hopopts.nxt", "ipv6.hopopts.len"),
         43 => (Proto::Ipv6Routing, "ipv6.routing.nxt", "ipv6.routing.len"),
-        44 => (Proto::Ipv6Fragment, "ipv6.fragment.nxt", ""),
+        44 => (Proto::Ipv6Fragment, "ipv6.fraghdr.nxt", ""),
         60 => (Proto::Ipv6DestOpts, "ipv6.dstopts.nxt", "ipv6.dstopts.len"),
         _ => (Proto::Ipv6Ah, "ah.next_header", "ah.length"),
     };
     ctx.bound(end);
-    ctx.layer(proto, start..(start + 8).min(end).min(ctx.data.len()));
-    // The parent's payload length leaves no room for even the next-header
-    // and length bytes: whatever follows is not this header's to show.
-    if start + 2 > end {
+    // The parent's payload length leaves no room for the header (the
+    // fragment header's fixed 8 bytes, the others' next-header and length
+    // bytes): a note says so, and there is no layer, as Wireshark adds no
+    // tree item for it (so `ipv6.fraghdr` and kin exist when tshark's do).
+    let needed = if proto == Proto::Ipv6Fragment { 8 } else { 2 };
+    if start + needed > end {
         ctx.short_of(proto, start, 8, end, "extension header");
         return;
     }
+    ctx.layer(proto, start..(start + 8).min(end).min(ctx.data.len()));
     let Some(next) = ctx
         .uint(key_nxt, "Next Header", start..start + 1)
         .map(|n| n as u8)
@@ -157,29 +160,42 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
     ctx.set_header(start..start + len);
     match proto {
         Proto::Ipv6Fragment => {
+            ctx.hex(
+                "ipv6.fraghdr.reserved_octet",
+                "Reserved octet",
+                start + 1..start + 2,
+                2,
+            );
             let offset = ctx.bits(
-                "ipv6.fragment.offset",
+                "ipv6.fraghdr.offset",
                 "Offset",
                 start + 2..start + 4,
                 0xfff8,
                 BitStyle::Dec,
             );
             ctx.bits(
-                "ipv6.fragment.more",
+                "ipv6.fraghdr.reserved_bits",
+                "Reserved bits",
+                start + 2..start + 4,
+                0x0006,
+                BitStyle::Dec,
+            );
+            ctx.bits(
+                "ipv6.fraghdr.more",
                 "More Fragments",
                 start + 2..start + 4,
                 0x0001,
                 BitStyle::Bool,
             );
             ctx.hex(
-                "ipv6.fragment.id",
+                "ipv6.fraghdr.ident",
                 "Identification",
                 start + 4..start + 8,
                 8,
             );
             if offset.unwrap_or(0) > 0 {
                 ctx.generated(
-                    "ipv6.fragment.note",
+                    "ipv6.fraghdr.note",
                     "Fragment",
                     Value::Text(
                         format!(
@@ -339,17 +355,14 @@ mod tests {
         assert_eq!(get(&d, "ipv6.opt.type"), (Value::Hex(1, 2), 42..43, 0));
         assert_eq!(get(&d, "ipv6.opt.length"), (Value::UInt(4), 43..44, 0));
         assert_eq!(header_of(&d, Proto::Ipv6Fragment), Some(48..56));
-        assert_eq!(get(&d, "ipv6.fragment.nxt"), (Value::UInt(17), 48..49, 0));
+        assert_eq!(get(&d, "ipv6.fraghdr.nxt"), (Value::UInt(17), 48..49, 0));
         assert_eq!(
-            get(&d, "ipv6.fragment.offset"),
+            get(&d, "ipv6.fraghdr.offset"),
             (Value::UInt(0), 50..52, 0xfff8)
         );
-        assert_eq!(
-            get(&d, "ipv6.fragment.more"),
-            (Value::Bool(true), 50..52, 1)
-        );
+        assert_eq!(get(&d, "ipv6.fraghdr.more"), (Value::Bool(true), 50..52, 1));
         let id = Value::Hex(0xdead_beef, 8);
-        assert_eq!(get(&d, "ipv6.fragment.id"), (id, 52..56, 0));
+        assert_eq!(get(&d, "ipv6.fraghdr.ident"), (id, 52..56, 0));
         assert_eq!(header_of(&d, Proto::Udp), Some(56..64));
     }
 
@@ -365,7 +378,7 @@ mod tests {
         ]);
         let d = decode_raw(bytes, 64);
         assert_eq!(
-            get(&d, "ipv6.fragment.offset"),
+            get(&d, "ipv6.fraghdr.offset"),
             (Value::UInt(185), 42..44, 0xfff8)
         );
         assert!(!d.has(Proto::Udp));
@@ -392,8 +405,9 @@ mod tests {
         let mut bytes = ipv6(44, 0); // next header fragment, payload length 0
         bytes.extend([17, 0, 0, 0, 0, 0, 0, 1]); // bytes past the payload length
         let d = decode_raw(bytes, 48);
-        assert!(d.field("ipv6.fragment.nxt").is_none());
-        assert_eq!(header_of(&d, Proto::Ipv6Fragment), Some(40..40));
+        assert!(d.field("ipv6.fraghdr.nxt").is_none());
+        // No layer either: tshark has no `ipv6.fraghdr` for it.
+        assert_eq!(header_of(&d, Proto::Ipv6Fragment), None);
         // The note's kind is not pinned: `short_of` calls this a snap-length
         // cut because the frame was long enough on the wire (see report).
         let n = d.notes.iter().find(|n| n.proto == Proto::Ipv6Fragment);

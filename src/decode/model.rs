@@ -60,7 +60,7 @@ impl Proto {
             Proto::Ipv6 => "ipv6",
             Proto::Ipv6HopByHop => "ipv6.hopopts",
             Proto::Ipv6Routing => "ipv6.routing",
-            Proto::Ipv6Fragment => "ipv6.fragment",
+            Proto::Ipv6Fragment => "ipv6.fraghdr",
             Proto::Ipv6DestOpts => "ipv6.dstopts",
             Proto::Ipv6Ah => "ah",
             Proto::Tcp => "tcp",

@@ -360,7 +360,7 @@ pub fn explain(f: &Field, d: &Dissection, data: &[u8]) -> Option<Gloss> {
             format!("Destination address {text}{}.", match &f.value { Value::Ip(ip) => about_ip(*ip), _ => "" }),
             "RFC 8200, RFC 4291",
         ),
-        "ipv6.hopopts.nxt" | "ipv6.routing.nxt" | "ipv6.fragment.nxt" | "ipv6.dstopts.nxt" => (
+        "ipv6.hopopts.nxt" | "ipv6.routing.nxt" | "ipv6.fraghdr.nxt" | "ipv6.dstopts.nxt" => (
             format!("Next header {n} ({meaning}): the header after this extension header."),
             "RFC 8200",
         ),
@@ -388,19 +388,23 @@ pub fn explain(f: &Field, d: &Dissection, data: &[u8]) -> Option<Gloss> {
             format!("{len} bytes of routing data, as the routing type defines them."),
             "RFC 8200 §4.4",
         ),
-        "ipv6.fragment.offset" => (
+        "ipv6.fraghdr.reserved_octet" | "ipv6.fraghdr.reserved_bits" => (
+            format!("Reserved {n}: sent as zero, ignored by the receiver."),
+            "RFC 8200 §4.5",
+        ),
+        "ipv6.fraghdr.offset" => (
             format!("Fragment offset {n} (units of 8 bytes): this piece belongs at byte {} of the original packet; in IPv6 only the sender fragments.", n * 8),
             "RFC 8200 §4.5",
         ),
-        "ipv6.fragment.more" => (
+        "ipv6.fraghdr.more" => (
             format!("More fragments {n}: {}", if n == 1 { "more pieces follow." } else { "this is the last piece." }),
             "RFC 8200 §4.5",
         ),
-        "ipv6.fragment.id" => (
+        "ipv6.fraghdr.ident" => (
             format!("Identification 0x{n:08x}: the same in every fragment of one packet."),
             "RFC 8200 §4.5",
         ),
-        "ipv6.fragment.note" => (
+        "ipv6.fraghdr.note" => (
             format!("{text}: the rest of the packet is in other fragments."),
             "RFC 8200 §4.5",
         ),
@@ -832,7 +836,7 @@ mod tests {
                 if !is_key
                     || matches!(
                         piece,
-                        "ipv6.hopopts" | "ipv6.routing" | "ipv6.fragment" | "ipv6.dstopts"
+                        "ipv6.hopopts" | "ipv6.routing" | "ipv6.fraghdr" | "ipv6.dstopts"
                     )
                 {
                     continue;
