@@ -2,7 +2,8 @@
 //! `j j Enter q`, read the screen back, and check the list, the details and
 //! that the shell got its terminal back (normal screen, cooked mode, cursor
 //! shown, mouse released); then filters given on the command line and the
-//! Flows and Encapsulation tabs, and `s` saving a filtered view. Skips,
+//! Flows and Encapsulation tabs, `s` saving a filtered view, and Ctrl-Z
+//! suspending to the shell and `fg` bringing the TUI back. Skips,
 //! saying why, when tmux (or the shared corpus) is not installed.
 
 use std::process::{Command, Output};
@@ -14,6 +15,24 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// A private server with one `cols`×`rows` session named `tui` running
+    /// `command`; `None` (saying why) when tmux is not installed.
+    fn start(name: &str, (cols, rows): (u16, u16), command: &[&str]) -> Option<Tmux> {
+        if !have_tmux() {
+            eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+            return None;
+        }
+        let tmux = Tmux {
+            socket: format!("wirepeek-{name}-{}", std::process::id()),
+        };
+        let (cols, rows) = (cols.to_string(), rows.to_string());
+        let mut args = vec!["new-session", "-d", "-s", "tui", "-x", &cols, "-y", &rows];
+        args.extend_from_slice(command);
+        let started = tmux.run(&args);
+        assert!(started.status.success(), "{started:?}");
+        Some(tmux)
+    }
+
     fn run(&self, args: &[&str]) -> Output {
         Command::new("tmux")
             .args(["-L", &self.socket, "-f", "/dev/null"])
@@ -68,32 +87,14 @@ fn have_tmux() -> bool {
 
 #[test]
 fn the_tui_shows_a_capture_responds_to_keys_and_gives_the_terminal_back() {
-    if !have_tmux() {
-        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
-        return;
-    }
     let bin = env!("CARGO_BIN_EXE_wirepeek");
     let capture = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/echo-tcp4.pcap");
-    let tmux = Tmux {
-        socket: format!("wirepeek-test-{}", std::process::id()),
-    };
     let script = format!(
         "TZ=UTC '{bin}' tui '{capture}'; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; sleep 60"
     );
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "tui",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    let Some(tmux) = Tmux::start("keys", (80, 24), &["sh", "-c", &script]) else {
+        return;
+    };
 
     let screen = tmux
         .wait_for("Packets 14/14")
@@ -166,35 +167,69 @@ fn the_tui_shows_a_capture_responds_to_keys_and_gives_the_terminal_back() {
 }
 
 #[test]
-fn demo_tui_browses_the_echo_conversation_it_captured() {
-    if !have_tmux() {
-        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+fn ctrl_z_gives_the_shell_its_terminal_and_fg_brings_the_tui_back() {
+    let bin = env!("CARGO_BIN_EXE_wirepeek");
+    let capture = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/echo-tcp4.pcap");
+    // An interactive shell, so there is job control to stop and continue.
+    let Some(tmux) = Tmux::start("z", (80, 24), &["bash", "--norc", "--noprofile", "-i"]) else {
         return;
-    }
+    };
+    tmux.run(&["send-keys", "-t", "tui", "PS1='$ '", "Enter"]);
+    let command = format!("TZ=UTC '{bin}' tui '{capture}'");
+    tmux.run(&["send-keys", "-t", "tui", &command, "Enter"]);
+    tmux.wait_for("Packets 14/14")
+        .unwrap_or_else(|s| panic!("the list never appeared:\n{s}"));
+    tmux.run(&["send-keys", "-t", "tui", "j", "j"]);
+    tmux.wait_for("Frame 3: 66 bytes on wire")
+        .unwrap_or_else(|s| panic!("j j did not move to packet 3:\n{s}"));
+
+    tmux.run(&["send-keys", "-t", "tui", "C-z"]);
+    let screen = tmux
+        .wait_for("Stopped")
+        .unwrap_or_else(|s| panic!("Ctrl-Z did not stop the TUI:\n{s}"));
+    assert!(!screen.contains("Packets 14/14"), "{screen}");
+    assert_eq!(
+        tmux.format("#{alternate_on}"),
+        "0",
+        "the shell's screen is back"
+    );
+    assert_eq!(
+        tmux.format("#{mouse_any_flag}"),
+        "0",
+        "the mouse is released"
+    );
+
+    tmux.run(&["send-keys", "-t", "tui", "fg", "Enter"]);
+    let screen = tmux
+        .wait_for("Packets 14/14")
+        .unwrap_or_else(|s| panic!("fg did not bring the TUI back:\n{s}"));
+    assert!(
+        screen.contains("Frame 3: 66 bytes on wire"),
+        "the TUI comes back where it was:\n{screen}"
+    );
+    assert_eq!(tmux.format("#{alternate_on}"), "1");
+    tmux.run(&["send-keys", "-t", "tui", "j"]);
+    tmux.wait_for("Frame 4:")
+        .unwrap_or_else(|s| panic!("keys do not reach the TUI after fg:\n{s}"));
+
+    tmux.run(&["send-keys", "-t", "tui", "q"]);
+    tmux.wait_until(|s| !s.contains("Packets 14/14") && s.trim_end().ends_with('$'))
+        .unwrap_or_else(|s| panic!("q did not end the TUI after fg:\n{s}"));
+    assert_eq!(tmux.format("#{alternate_on}"), "0");
+}
+
+#[test]
+fn demo_tui_browses_the_echo_conversation_it_captured() {
     // SAFETY: geteuid has no preconditions and cannot fail.
     if unsafe { libc::geteuid() } != 0 {
         eprintln!("skipped: the demo captures on lo, which needs root (CAP_NET_RAW)");
         return;
     }
     let bin = env!("CARGO_BIN_EXE_wirepeek");
-    let tmux = Tmux {
-        socket: format!("wirepeek-demo-test-{}", std::process::id()),
-    };
     let script = format!("'{bin}' demo --tui; echo EXIT=$?; sleep 60");
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "tui",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    let Some(tmux) = Tmux::start("demo", (100, 30), &["sh", "-c", &script]) else {
+        return;
+    };
     tmux.wait_for("demo: echo conversation on lo")
         .unwrap_or_else(|s| panic!("the demo never reached the TUI:\n{s}"));
     // The first screen may be drawn before the frames arrive.
@@ -211,33 +246,15 @@ fn demo_tui_browses_the_echo_conversation_it_captured() {
 
 #[test]
 fn filters_from_the_command_line_and_the_flows_and_encapsulation_tabs_work_in_a_terminal() {
-    if !have_tmux() {
-        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
-        return;
-    }
     let bin = env!("CARGO_BIN_EXE_wirepeek");
     let capture = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/echo-tcp4.pcap");
-    let tmux = Tmux {
-        socket: format!("wirepeek-tabs-test-{}", std::process::id()),
-    };
     // Only the client's packets enter; the view starts on those with data.
     let script = format!(
         "TZ=UTC '{bin}' tui '{capture}' src port 34554 -Y 'tcp.len > 0'; echo EXIT=$?; sleep 60"
     );
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "tui",
-        "-x",
-        "200",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    let Some(tmux) = Tmux::start("tabs", (200, 30), &["sh", "-c", &script]) else {
+        return;
+    };
     let screen = tmux
         .wait_for("Packets 3/8")
         .unwrap_or_else(|s| panic!("the filtered list never appeared:\n{s}"));
@@ -286,10 +303,6 @@ fn read_lines(file: &str, args: &[&str]) -> usize {
 
 #[test]
 fn s_saves_exactly_the_packets_a_display_filter_shows() {
-    if !have_tmux() {
-        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
-        return;
-    }
     let capture = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/corpus/captures/many-protocols.pcap"
@@ -308,24 +321,10 @@ fn s_saves_exactly_the_packets_a_display_filter_shows() {
     let saved_text = saved.to_str().expect("UTF-8 temp path");
 
     let bin = env!("CARGO_BIN_EXE_wirepeek");
-    let tmux = Tmux {
-        socket: format!("wirepeek-save-test-{}", std::process::id()),
-    };
     let script = format!("TZ=UTC '{bin}' tui '{capture}'; echo EXIT=$?; sleep 60");
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "tui",
-        "-x",
-        "250",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    let Some(tmux) = Tmux::start("save", (250, 30), &["sh", "-c", &script]) else {
+        return;
+    };
     tmux.wait_for(&format!("{total}/{total} shown"))
         .unwrap_or_else(|s| panic!("the whole file never loaded:\n{s}"));
 

@@ -185,6 +185,9 @@ pub enum Effect {
         frames: Vec<u32>,
     },
     Quit,
+    /// Stop the process as a shell's Ctrl-Z would, giving the terminal
+    /// back first; `fg` brings the TUI back as it was.
+    Suspend,
 }
 
 /// Counters for the status bar.

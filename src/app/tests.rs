@@ -323,6 +323,19 @@ fn q_in_a_prompt_is_text_but_ctrl_c_always_quits() {
 }
 
 #[test]
+fn ctrl_z_asks_to_suspend_even_in_a_prompt_and_changes_nothing() {
+    let mut app = live();
+    assert_eq!(key(&mut app, Key::Ctrl('z')), Some(Effect::Suspend));
+    key(&mut app, Key::Char('/'));
+    assert_eq!(key(&mut app, Key::Ctrl('z')), Some(Effect::Suspend));
+    assert!(
+        app.prompt.is_some(),
+        "the filter prompt is still open after fg"
+    );
+    assert!(!app.quit);
+}
+
+#[test]
 fn the_help_overlay_closes_on_any_key_without_acting_on_it() {
     let mut app = live();
     key(&mut app, Key::Char('?'));

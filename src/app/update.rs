@@ -97,6 +97,7 @@ impl App {
                 self.quit = true;
                 Some(Effect::Quit)
             }
+            Input::Key(Key::Ctrl('z')) => Some(Effect::Suspend),
             Input::Key(key) if self.prompt.is_some() => self.prompt_key(key),
             Input::Key(_) if self.help => {
                 self.help = false;

@@ -251,7 +251,15 @@ where
                 let began = Instant::now();
                 let mut event = Some(first);
                 while let Some(ev) = event.take() {
-                    handle(app, ev, &areas)?;
+                    if handle(app, ev, &areas)? {
+                        // Back from a suspension: the screen is the shell's.
+                        // (A resize repaints it all; `clear` would ask the
+                        // terminal for the cursor, and the input thread
+                        // would take the answer.)
+                        let size = term.size().map_err(|e| AppError::Output(e.into()))?;
+                        term.resize(Rect::new(0, 0, size.width, size.height))
+                            .map_err(|e| AppError::Output(e.into()))?;
+                    }
                     dirty = true;
                     if app.quit || began.elapsed() >= DRAIN_BUDGET {
                         break;
@@ -318,19 +326,21 @@ pub fn sync_viewport(app: &mut App, area: Rect) -> layout::Areas {
     a
 }
 
-fn handle(app: &mut App, event: Event, areas: &layout::Areas) -> Result<(), AppError> {
+/// Apply one event; true when the terminal was given up meanwhile (Ctrl-Z)
+/// and must be repainted whole.
+fn handle(app: &mut App, event: Event, areas: &layout::Areas) -> Result<bool, AppError> {
     let effect = match event {
         Event::App(msg) => app.update(msg),
         Event::Key(key) => app.update(Msg::Input(Input::Key(key))),
         Event::Mouse { kind, col, row } => {
             let Some((pane, at)) = areas.hit(col, row) else {
-                return Ok(());
+                return Ok(false);
             };
             let input = match kind {
                 MouseEventKind::Down(_) => Input::Click { pane, row: at },
                 MouseEventKind::ScrollDown => Input::Wheel { pane, down: true },
                 MouseEventKind::ScrollUp => Input::Wheel { pane, down: false },
-                _ => return Ok(()),
+                _ => return Ok(false),
             };
             app.update(Msg::Input(input))
         }
@@ -344,9 +354,13 @@ fn handle(app: &mut App, event: Event, areas: &layout::Areas) -> Result<(), AppE
             };
             app.update(msg);
         }
+        Some(Effect::Suspend) => {
+            terminal::suspend().map_err(AppError::Output)?;
+            return Ok(true);
+        }
         Some(Effect::Quit) | None => {}
     }
-    Ok(())
+    Ok(false)
 }
 
 #[cfg(test)]

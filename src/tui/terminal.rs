@@ -54,6 +54,27 @@ pub fn restore_terminal() {
     let _ = out.flush();
 }
 
+/// Give the terminal back and stop the process, as Ctrl-Z does outside raw
+/// mode (raw mode turns the key into a plain key press, so the TUI sends
+/// the stop signal itself); once `fg` continues it, take the terminal again.
+/// The caller repaints the whole screen.
+pub fn suspend() -> std::io::Result<()> {
+    restore_terminal();
+    // SAFETY: raise has no memory preconditions. SIGTSTP keeps its default
+    // action (stop) in wirepeek; where job control does not apply (an
+    // orphaned process group) the kernel discards it and raise returns.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    enable_raw_mode()?;
+    execute!(
+        std::io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        cursor::Hide
+    )
+}
+
 static HOOK: Once = Once::new();
 static PANICKED: AtomicBool = AtomicBool::new(false);
 

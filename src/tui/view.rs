@@ -232,6 +232,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("+ -", "replay: faster / slower"),
     ("mouse", "click selects, wheel scrolls"),
     ("q  Ctrl-C", "quit"),
+    ("Ctrl-Z", "suspend to the shell (fg comes back)"),
 ];
 
 fn help(area: Rect, buf: &mut Buffer) {
