@@ -585,6 +585,45 @@ fn the_flows_tab_moves_its_own_selection_and_keeps_it_on_screen() {
 }
 
 #[test]
+fn the_mouse_selects_and_scrolls_on_the_flows_and_encapsulation_tabs() {
+    let mut app = echo_app();
+    app.update(frames(0..50));
+    app.update(Msg::FlowRows(10));
+    key(&mut app, Key::Char('2'));
+    key(&mut app, Key::End);
+    let top = app.flows.list.visible().start;
+    let click = |row| {
+        Msg::Input(Input::Click {
+            pane: Pane::List,
+            row,
+        })
+    };
+    app.update(click(3));
+    assert_eq!(app.flows.list.selected, Some(top + 3));
+    let wheel = |down| {
+        Msg::Input(Input::Wheel {
+            pane: Pane::List,
+            down,
+        })
+    };
+    app.update(wheel(false));
+    assert_eq!(app.flows.list.selected, Some(top));
+    let packet = app.list.selected;
+    app.update(click(1));
+    assert_eq!(app.list.selected, packet, "the packet list did not move");
+
+    key(&mut app, Key::Char('3'));
+    app.update(Msg::Lesson {
+        lines: 100,
+        height: 20,
+    });
+    app.update(wheel(true));
+    assert_eq!(app.lesson.top, 3);
+    app.update(wheel(false));
+    assert_eq!(app.lesson.top, 0);
+}
+
+#[test]
 fn the_lesson_scrolls_within_its_text_and_starts_over_for_a_new_packet() {
     let mut app = echo_app();
     key(&mut app, Key::Char('3'));

@@ -108,6 +108,19 @@ impl App {
                 Tab::Encapsulation => self.lesson_key(key),
                 Tab::Packets => self.key(key),
             },
+            Input::Click { row, .. } if self.tab == Tab::Flows => {
+                self.flows.list.click(row);
+                None
+            }
+            Input::Click { .. } if self.tab == Tab::Encapsulation => None,
+            Input::Wheel { down, .. } if self.tab != Tab::Packets => {
+                let delta = if down { 3 } else { -3 };
+                match self.tab {
+                    Tab::Flows => self.flows.list.move_by(delta),
+                    _ => self.lesson.scroll(delta),
+                }
+                None
+            }
             Input::Click { pane, row } => {
                 self.focus = pane;
                 match pane {

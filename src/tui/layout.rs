@@ -22,6 +22,9 @@ pub struct Areas {
     pub status: Rect,
     /// Key hints, or the prompt while one is open.
     pub hint: Option<Rect>,
+    /// On the Flows and Encapsulation tabs, the lines above the body's
+    /// content (title, column header): the body takes clicks and wheel.
+    pub body_chrome: Option<u16>,
     pub too_small: bool,
 }
 
@@ -47,9 +50,15 @@ impl Areas {
             (Pane::Details, self.details, 1),
             (Pane::Bytes, self.bytes, 1),
         ];
-        panes.into_iter().find_map(|(pane, r, chrome)| {
+        let in_pane = panes.into_iter().find_map(|(pane, r, chrome)| {
             let r = r?;
             (inside(r) && row >= r.y + chrome).then(|| (pane, (row - r.y - chrome) as usize))
+        });
+        // Another tab's body counts as its list.
+        in_pane.or_else(|| {
+            let chrome = self.body_chrome?;
+            let r = self.body;
+            (inside(r) && row >= r.y + chrome).then(|| (Pane::List, (row - r.y - chrome) as usize))
         })
     }
 }
@@ -78,6 +87,11 @@ pub fn areas(area: Rect, app: &App) -> Areas {
         hint: show_hint.then_some(hint),
         ..Areas::default()
     };
+    match app.tab {
+        Tab::Flows => out.body_chrome = Some(2),
+        Tab::Encapsulation => out.body_chrome = Some(1),
+        Tab::Packets => {}
+    }
     if app.tab != Tab::Packets {
         return out;
     }

@@ -170,6 +170,21 @@ fn the_help_overlay_lists_the_keys() {
 }
 
 #[test]
+fn a_click_on_the_flows_tab_lands_on_the_row_drawn_there() {
+    let mut app = file_app();
+    key(&mut app, Key::Char('2'));
+    let screen = draw(&mut app, 80, 24);
+    let row = screen
+        .lines()
+        .position(|l| l.starts_with("tcp"))
+        .expect("the conversation's row") as u16;
+    let areas = sync_viewport(&mut app, Rect::new(0, 0, 80, 24));
+    assert_eq!(areas.hit(10, row), Some((Pane::List, 0)));
+    assert_eq!(areas.hit(10, row - 1), None, "the column header");
+    assert_eq!(areas.hit(10, row - 2), None, "the title");
+}
+
+#[test]
 fn the_flows_tab_lists_the_conversation_and_enter_narrows_the_packet_list_to_it() {
     let mut app = file_app();
     key(&mut app, Key::Char('2'));
