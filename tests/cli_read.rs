@@ -248,6 +248,48 @@ fn stats_flow_totals_are_the_same_whether_the_table_runs_on_its_own_thread_or_in
     eprintln!("{compared} captures: the same flow totals both ways");
 }
 
+/// A capture piped in by a program that keeps writing (`tcpdump -U -w - |
+/// wirepeek read -`): each packet prints as soon as it is there, not when
+/// the pipe closes.
+#[test]
+fn packets_piped_in_print_as_they_arrive_while_the_pipe_stays_open() {
+    use std::io::{BufRead, BufReader};
+    let bytes = std::fs::read(sample("echo-tcp4.pcap")).expect("sample");
+    let first_len = u32::from_le_bytes(bytes[32..36].try_into().expect("4 bytes")) as usize;
+    let (first, rest) = bytes.split_at(24 + 16 + first_len);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wirepeek"))
+        .args(["read", "-"])
+        .env("TZ", "UTC")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("wirepeek runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(first)
+        .expect("write the header and one packet");
+    stdin.flush().expect("flush");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let lines = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let line = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the first packet printed while the pipe is still open");
+    assert!(line.contains("Flags [S]"), "{line}");
+    stdin.write_all(rest).expect("the other packets");
+    drop(stdin);
+    let status = child.wait().expect("wirepeek ends when the pipe closes");
+    assert!(status.success());
+    lines.join().expect("reader thread");
+    assert_eq!(rx.iter().count(), 13, "the other 13 packets follow");
+}
+
 #[test]
 fn standard_input_is_read_with_a_dash() {
     let bytes = std::fs::read(sample("echo-udp4.pcap")).expect("sample exists");

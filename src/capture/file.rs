@@ -82,13 +82,21 @@ pub struct FileSource {
     info: FileInfo,
     number: u64,
     finished: bool,
+    /// For a pipe or FIFO (not a regular file): its descriptor, so the
+    /// reader can tell when no more bytes are waiting (see `would_wait`).
+    stream_fd: Option<i32>,
+    /// `Next::Idle` was just returned: the next read may wait.
+    told_idle: bool,
 }
 
 impl FileSource {
     /// Open a capture file by path; `-` reads standard input.
     pub fn open(path: &str) -> Result<FileSource, CaptureError> {
-        let reader: Box<dyn Read> = if path == "-" {
-            Box::new(std::io::stdin())
+        use std::os::fd::AsRawFd;
+        let (reader, fd): (Box<dyn Read>, i32) = if path == "-" {
+            let stdin = std::io::stdin();
+            let fd = stdin.as_raw_fd();
+            (Box::new(stdin), fd)
         } else {
             let meta = std::fs::metadata(path).map_err(|source| CaptureError::Io {
                 path: path.to_string(),
@@ -100,12 +108,41 @@ impl FileSource {
                     reason: "is a directory, not a capture file".to_string(),
                 });
             }
-            Box::new(File::open(path).map_err(|source| CaptureError::Io {
+            let file = File::open(path).map_err(|source| CaptureError::Io {
                 path: path.to_string(),
                 source,
-            })?)
+            })?;
+            let fd = file.as_raw_fd();
+            (Box::new(file), fd)
         };
-        FileSource::from_reader(path, reader)
+        let stream_fd = is_stream(fd).then_some(fd);
+        let mut source = FileSource::from_reader(path, reader)?;
+        source.stream_fd = stream_fd;
+        Ok(source)
+    }
+
+    /// True once per wait: a stream input has no whole record buffered and
+    /// no byte waiting, so the caller can print what it holds (a capture
+    /// piped in, `tcpdump -U -w - | wirepeek read -`, shows each packet as
+    /// it comes) before the next call waits for more.
+    fn would_wait(&mut self) -> bool {
+        let Some(fd) = self.stream_fd else {
+            return false;
+        };
+        if self.told_idle {
+            self.told_idle = false;
+            return false;
+        }
+        let mut poll = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd for a descriptor this source holds open
+        // (the file or stdin); a zero timeout never blocks.
+        let ready = unsafe { libc::poll(&mut poll, 1, 0) };
+        self.told_idle = ready == 0;
+        self.told_idle
     }
 
     /// Read a capture from any byte stream; `name` is used in messages.
@@ -138,6 +175,8 @@ impl FileSource {
             },
             number: 0,
             finished: false,
+            stream_fd: None,
+            told_idle: false,
         };
         source.read_header()?;
         Ok(source)
@@ -373,6 +412,9 @@ impl FileSource {
                         }
                         return Ok(self.truncated("a packet record"));
                     }
+                    if self.would_wait() {
+                        return Ok(Next::Idle);
+                    }
                     self.fill(self.end - self.start + needed.max(1))?;
                 }
                 Err(e) => {
@@ -408,6 +450,9 @@ impl FileSource {
                             return Ok(Next::End { warning: None });
                         }
                         return Ok(self.truncated("a pcapng block"));
+                    }
+                    if self.would_wait() {
+                        return Ok(Next::Idle);
                     }
                     self.fill(self.end - self.start + needed.max(1))?;
                     continue;
@@ -529,6 +574,14 @@ impl FrameSource for FileSource {
             Format::PcapNg { .. } => self.next_pcapng(),
         }
     }
+}
+
+/// A pipe, FIFO, socket or terminal: reads may wait for a writer.
+fn is_stream(fd: i32) -> bool {
+    // SAFETY: fstat fills the zeroed stat it is given, for a descriptor
+    // the caller holds open; on failure we treat it as a regular file.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    (unsafe { libc::fstat(fd, &mut st) } == 0) && (st.st_mode & libc::S_IFMT) != libc::S_IFREG
 }
 
 fn pcap_record(
