@@ -16,6 +16,15 @@ fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
 
+/// True as root; otherwise says why the test skips.
+fn root_or_skip() -> bool {
+    let root = is_root();
+    if !root {
+        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+    }
+    root
+}
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wirepeek"))
 }
@@ -110,8 +119,7 @@ fn udp_to_port(frames: &[FrameRecord], port: u16) -> Vec<String> {
 
 #[test]
 fn sigint_during_write_leaves_a_valid_file_with_every_packet() {
-    if !is_root() {
-        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+    if !root_or_skip() {
         return;
     }
     let path = scratch("sigint.pcap");
@@ -150,8 +158,7 @@ fn sigint_during_write_leaves_a_valid_file_with_every_packet() {
 
 #[test]
 fn sigterm_stops_a_capture_to_stdout_that_tshark_reads_from_a_pipe() {
-    if !is_root() {
-        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+    if !root_or_skip() {
         return;
     }
     let port = 49_000 + (std::process::id() % 1000) as u16;
@@ -183,8 +190,7 @@ fn sigterm_stops_a_capture_to_stdout_that_tshark_reads_from_a_pipe() {
 
 #[test]
 fn count_stops_the_capture_and_the_summary_goes_to_stderr() {
-    if !is_root() {
-        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+    if !root_or_skip() {
         return;
     }
     let port = 48_000 + (std::process::id() % 1000) as u16;
@@ -207,8 +213,7 @@ fn count_stops_the_capture_and_the_summary_goes_to_stderr() {
 
 #[test]
 fn writing_to_a_full_disk_is_a_clear_error_with_exit_code_1() {
-    if !is_root() {
-        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+    if !root_or_skip() {
         return;
     }
     let out = bin()
@@ -257,8 +262,7 @@ fn without_cap_net_raw_the_error_says_how_to_fix_it() {
 
 #[test]
 fn an_unknown_interface_lists_the_ones_that_exist() {
-    if !is_root() {
-        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+    if !root_or_skip() {
         return;
     }
     let out: Output = bin()
@@ -371,8 +375,7 @@ fn proc_status(pid: u32, key: &str) -> String {
 
 #[test]
 fn capabilities_are_dropped_once_the_socket_is_open() {
-    if !is_root() {
-        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+    if !root_or_skip() {
         return;
     }
     for (extra, uid) in [(&[][..], "0"), (&["-Z", "nobody"][..], "65534")] {
@@ -421,8 +424,7 @@ fn capabilities_are_dropped_once_the_socket_is_open() {
 
 #[test]
 fn capture_with_flows_prints_the_conversation_table_at_the_end() {
-    if !is_root() {
-        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+    if !root_or_skip() {
         return;
     }
     let port = 51_000 + (std::process::id() % 1000) as u16;
@@ -483,8 +485,7 @@ fn demo_explain_teaches_the_first_data_packet_and_tells_the_conversation() {
 
 #[test]
 fn a_filter_expression_keeps_only_matching_live_packets() {
-    if !is_root() {
-        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+    if !root_or_skip() {
         return;
     }
     let wanted = 52_000 + (std::process::id() % 1000) as u16;
@@ -532,8 +533,7 @@ fn a_bad_filter_is_a_usage_error_before_any_capture_starts() {
 
 #[test]
 fn a_closed_pipe_on_dash_w_ends_the_capture_quietly_with_the_summary() {
-    if !is_root() {
-        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+    if !root_or_skip() {
         return;
     }
     let port = 53_000 + (std::process::id() % 1000) as u16;
@@ -564,8 +564,7 @@ fn a_closed_pipe_on_dash_w_ends_the_capture_quietly_with_the_summary() {
 
 #[test]
 fn a_path_that_cannot_be_created_is_a_clear_error_and_leaves_nothing() {
-    if !is_root() {
-        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
+    if !root_or_skip() {
         return;
     }
     let path = "/nonexistent-dir/capture.pcap";

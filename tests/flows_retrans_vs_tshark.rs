@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
-use common::{corpus, json_value, tshark_fields, tshark_present};
+use common::{corpus_and_tshark, json_value, tshark_fields};
 
 const DIFFERENCES: &str = include_str!("flows_retrans_vs_tshark_differences.tsv");
 const IRTT_DIFFERENCES: &str = include_str!("flows_irtt_vs_tshark_differences.tsv");
@@ -151,14 +151,9 @@ fn listed(differences: &str) -> BTreeSet<(String, u64)> {
 
 #[test]
 fn retransmission_and_out_of_order_counts_agree_with_tshark_on_the_corpus() {
-    let Some(dir) = corpus() else {
-        eprintln!("skipped: corpus ../shared/corpus/captures not found");
+    let Some(dir) = corpus_and_tshark() else {
         return;
     };
-    if !tshark_present() {
-        eprintln!("skipped: tshark is not installed");
-        return;
-    }
     let listed_counts = listed(DIFFERENCES);
     let listed_rtts = listed(IRTT_DIFFERENCES);
     let (mut used_counts, mut used_rtts) = (BTreeSet::new(), BTreeSet::new());

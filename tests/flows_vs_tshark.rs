@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
-use common::{corpus, json_value, tshark_fields, tshark_present};
+use common::{corpus_and_tshark, json_value, tshark_fields};
 
 const DIFFERENCES: &str = include_str!("flows_vs_tshark_differences.tsv");
 
@@ -175,14 +175,9 @@ fn listed() -> BTreeSet<(String, String)> {
 
 #[test]
 fn flows_and_stream_fields_agree_with_tshark_on_the_corpus() {
-    let Some(dir) = corpus() else {
-        eprintln!("skipped: corpus ../shared/corpus/captures not found");
+    let Some(dir) = corpus_and_tshark() else {
         return;
     };
-    if !tshark_present() {
-        eprintln!("skipped: tshark is not installed");
-        return;
-    }
     let listed = listed();
     let mut used_listed = BTreeSet::new();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)

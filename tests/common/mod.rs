@@ -11,6 +11,20 @@ pub fn corpus() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
+/// The corpus directory when it and tshark are both here; otherwise says
+/// which is missing (the test then skips).
+pub fn corpus_and_tshark() -> Option<PathBuf> {
+    let Some(dir) = corpus() else {
+        eprintln!("skipped: corpus ../shared/corpus/captures not found");
+        return None;
+    };
+    if !tshark_present() {
+        eprintln!("skipped: tshark is not installed");
+        return None;
+    }
+    Some(dir)
+}
+
 pub fn tshark_present() -> bool {
     Command::new("tshark")
         .arg("--version")
