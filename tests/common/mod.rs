@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each test binary uses a different part of this module
 //! What the differential tests against tshark share: where the corpus is,
 //! whether tshark is here, how tshark is run (reassembly off, sequence
 //! analysis on, first occurrence of each field), and reading our NDJSON.
@@ -15,11 +16,11 @@ pub fn corpus() -> Option<PathBuf> {
 /// which is missing (the test then skips).
 pub fn corpus_and_tshark() -> Option<PathBuf> {
     let Some(dir) = corpus() else {
-        eprintln!("skipped: corpus ../shared/corpus/captures not found");
+        skip("corpus ../shared/corpus/captures not found");
         return None;
     };
     if !tshark_present() {
-        eprintln!("skipped: tshark is not installed");
+        skip("tshark is not installed");
         return None;
     }
     Some(dir)
@@ -66,4 +67,40 @@ pub fn json_value<'a>(line: &'a str, key: &str) -> &'a str {
     let rest = &line[start..];
     let end = rest.find([',', '}']).unwrap_or(rest.len());
     rest[..end].trim_matches('"')
+}
+
+/// Say why this test skips, in one line, and record it so that `.ci/run`
+/// counts it as skipped rather than passed (libtest has no run-time skip).
+/// The caller returns right after.
+pub fn skip(reason: &str) {
+    use std::io::Write;
+    eprintln!("skipped: {reason}");
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("unnamed test")
+        .to_string();
+    let binary = std::env::args()
+        .next()
+        .and_then(|arg0| {
+            Path::new(&arg0)
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+        })
+        .unwrap_or_default();
+    let binary = binary.rsplit_once('-').map_or(binary.as_str(), |(name, _hash)| name);
+    let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped.log");
+    if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+        // One write per line, so lines from parallel tests never interleave.
+        let _ = file.write_all(format!("{binary}::{test}: {reason}\n").as_bytes());
+    }
+}
+
+/// True as root; otherwise records the skip with `reason`.
+pub fn root_or_skip(reason: &str) -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let root = unsafe { libc::geteuid() == 0 };
+    if !root {
+        skip(reason);
+    }
+    root
 }
