@@ -37,7 +37,7 @@ pub enum Command {
 #[derive(Args, Debug, Clone)]
 pub struct OutputArgs {
     /// Stop after this many packets.
-    #[arg(short = 'c', long = "count", value_name = "N")]
+    #[arg(short = 'c', long = "count", value_name = "N", value_parser = packet_count)]
     pub count: Option<u64>,
     /// Print the link-level header on each line (MACs, EtherType, VLAN tags).
     #[arg(short = 'e')]
@@ -49,13 +49,13 @@ pub struct OutputArgs {
     #[arg(short = 'x', long = "hex")]
     pub hex: bool,
     /// One JSON object per packet (NDJSON), every layer and field.
-    #[arg(long, conflicts_with_all = ["fields", "stats"])]
+    #[arg(long, conflicts_with_all = ["fields", "stats", "verbose", "hex", "link"])]
     pub json: bool,
     /// Tab-separated values of these tshark field names, with a header line.
-    #[arg(long, value_name = "f1,f2,...", conflicts_with = "stats")]
+    #[arg(long, value_name = "f1,f2,...", conflicts_with_all = ["stats", "verbose", "hex", "link"], value_parser = field_list)]
     pub fields: Option<String>,
     /// Print a summary (protocol hierarchy, duration, link types) instead of packets.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["verbose", "hex", "link"])]
     pub stats: bool,
     /// Show times as seconds since the first packet.
     #[arg(long, conflicts_with = "epoch")]
@@ -76,7 +76,7 @@ pub struct OutputArgs {
     /// Explain each packet field by field, with a sentence per field (a
     /// teaching view; `wirepeek explain FILE` also places packets in their
     /// conversation).
-    #[arg(long, conflicts_with_all = ["json", "fields", "stats"])]
+    #[arg(long, conflicts_with_all = ["json", "fields", "stats", "verbose", "hex", "link"])]
     pub explain: bool,
     /// Colour for --explain: never, always, or auto (a terminal without NO_COLOR).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
@@ -125,14 +125,15 @@ pub struct CaptureArgs {
     #[arg(short = 'i', long = "interface", value_name = "IFACE")]
     pub interface: Option<String>,
     /// Stop after this many seconds.
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = seconds)]
     pub duration: Option<f64>,
     /// Keep at most this many bytes of each frame (0: whole frames).
     #[arg(
         short = 's',
         long = "snaplen",
         value_name = "BYTES",
-        default_value_t = 0
+        default_value_t = 0,
+        value_parser = snap_length
     )]
     pub snaplen: u32,
     /// Save the capture to FILE instead of printing packets (`-` for stdout).
@@ -149,7 +150,7 @@ pub struct CaptureArgs {
     #[arg(short = 'Z', long = "user", value_name = "NAME")]
     pub user: Option<String>,
     /// Kernel ring buffer size in MiB: how much can queue while we are busy.
-    #[arg(short = 'B', long = "buffer", value_name = "MIB", default_value_t = 32)]
+    #[arg(short = 'B', long = "buffer", value_name = "MIB", default_value_t = 32, value_parser = ring_mib)]
     pub buffer: u32,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -166,18 +167,19 @@ pub struct TuiArgs {
     #[arg(long)]
     pub replay: bool,
     /// Replay speed: 2 plays twice as fast, 0.5 half as fast.
-    #[arg(long, value_name = "X", default_value_t = 1.0, requires = "replay")]
+    #[arg(long, value_name = "X", default_value_t = 1.0, requires = "replay", value_parser = replay_speed)]
     pub speed: f64,
     /// Live: keep at most this many bytes of each frame (0: whole frames).
     #[arg(
         short = 's',
         long = "snaplen",
         value_name = "BYTES",
-        default_value_t = 0
+        default_value_t = 0,
+        value_parser = snap_length
     )]
     pub snaplen: u32,
     /// Live: kernel ring buffer size in MiB.
-    #[arg(short = 'B', long = "buffer", value_name = "MIB", default_value_t = 32)]
+    #[arg(short = 'B', long = "buffer", value_name = "MIB", default_value_t = 32, value_parser = ring_mib)]
     pub buffer: u32,
     /// Keep at most this many packets, dropping the oldest as new ones
     /// arrive (live, replay or file); the status bar counts them as aged out.
@@ -242,7 +244,7 @@ pub struct ExplainArgs {
     pub file: String,
     /// The frame to explain, numbered from 1 as in `read` [default: 1; with
     /// --conversation, the first TCP packet].
-    #[arg(short = 'n', long = "frame", value_name = "N")]
+    #[arg(short = 'n', long = "frame", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub frame: Option<u64>,
     /// Tell the TCP (or UDP) conversation the frame belongs to, packet by packet.
     #[arg(long)]
@@ -260,11 +262,11 @@ pub struct ExplainArgs {
 pub struct FlowLimitArgs {
     /// Forget a conversation after this many seconds without a packet (capture
     /// time); by default conversations never expire, as in tshark.
-    #[arg(long = "flow-timeout", value_name = "SECS")]
+    #[arg(long = "flow-timeout", value_name = "SECS", value_parser = seconds)]
     pub flow_timeout: Option<f64>,
     /// Track at most this many conversations at once; when full, the one idle
     /// longest is evicted (and counted).
-    #[arg(long = "max-flows", value_name = "N", default_value_t = 2_000_000)]
+    #[arg(long = "max-flows", value_name = "N", default_value_t = 2_000_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_flows: u32,
 }
 
@@ -279,8 +281,121 @@ pub struct FlowsArgs {
     #[arg(long, value_enum, default_value = "bytes")]
     pub sort: crate::output::flows::SortKey,
     /// Stop after this many packets.
-    #[arg(short = 'c', long = "count", value_name = "N")]
+    #[arg(short = 'c', long = "count", value_name = "N", value_parser = packet_count)]
     pub count: Option<u64>,
     #[command(flatten)]
     pub limits: FlowLimitArgs,
+}
+
+/// The longest time a `--duration` or `--flow-timeout` may name: ten years,
+/// far past any capture and well inside what `Duration` holds.
+const MAX_SECONDS: f64 = 10.0 * 365.25 * 24.0 * 3600.0;
+
+/// libpcap's largest snapshot length (`MAXIMUM_SNAPLEN`).
+pub const MAX_SNAPLEN: u32 = 262_144;
+
+/// A positive, finite number of seconds (`--duration`, `--flow-timeout`).
+fn seconds(text: &str) -> Result<f64, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of seconds"))?;
+    if !secs.is_finite() || secs <= 0.0 {
+        return Err(format!("must be a positive number of seconds, not {text}"));
+    }
+    if secs > MAX_SECONDS {
+        return Err(format!("{text} seconds is more than ten years"));
+    }
+    Ok(secs)
+}
+
+/// `-c N`: at least one packet, as tcpdump insists ("invalid packet count").
+fn packet_count(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(0) => Err("the packet count must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("'{text}' is not a packet count")),
+    }
+}
+
+/// `-s BYTES`: 0 (whole frames) up to libpcap's maximum.
+fn snap_length(text: &str) -> Result<u32, String> {
+    match text.trim().parse::<u32>() {
+        Ok(n) if n <= MAX_SNAPLEN => Ok(n),
+        _ => Err(format!(
+            "the snapshot length must be 0 (whole frames) to {MAX_SNAPLEN} bytes, not {text}"
+        )),
+    }
+}
+
+/// `-B MIB`: at least 1 MiB, and never more than half of the memory this
+/// machine has, so a typo cannot bring the OOM killer.
+fn ring_mib(text: &str) -> Result<u32, String> {
+    let mib: u32 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size in MiB"))?;
+    if mib == 0 {
+        return Err("the ring buffer needs at least 1 MiB".into());
+    }
+    let limit = memory_total_mib().map_or(u64::from(u32::MAX), |total| total / 2);
+    if u64::from(mib) > limit {
+        return Err(format!(
+            "{mib} MiB is more than half of this machine's memory; the limit here is {limit} MiB"
+        ));
+    }
+    Ok(mib)
+}
+
+/// `MemTotal` from /proc/meminfo, in MiB.
+fn memory_total_mib() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}
+
+/// `--speed X`: a positive, finite factor.
+fn replay_speed(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 && x <= 1e6 => Ok(x),
+        _ => Err(format!(
+            "the replay speed must be a positive factor up to 1000000, not {text}"
+        )),
+    }
+}
+
+/// `--fields f1,f2`: at least one name, none empty.
+fn field_list(text: &str) -> Result<String, String> {
+    if text.split(',').any(|name| name.trim().is_empty()) {
+        return Err(format!(
+            "'{text}' has an empty field name; give names separated by commas, e.g. ip.src,tcp.port"
+        ));
+    }
+    Ok(text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeric_flags_refuse_what_cannot_be_meant() {
+        for bad in ["inf", "-1", "0", "nan", "1e300", "x"] {
+            assert!(seconds(bad).is_err(), "{bad} accepted as seconds");
+        }
+        assert_eq!(seconds("0.5"), Ok(0.5));
+        assert!(packet_count("0").is_err());
+        assert_eq!(packet_count("3"), Ok(3));
+        assert!(snap_length("262145").is_err());
+        assert_eq!(snap_length("0"), Ok(0));
+        assert!(ring_mib("0").is_err());
+        assert!(ring_mib("100000000").is_err());
+        assert_eq!(ring_mib("2"), Ok(2));
+        assert!(replay_speed("0").is_err());
+        assert!(replay_speed("inf").is_err());
+        assert!(field_list("").is_err());
+        assert!(field_list("ip.src,,ip.dst").is_err());
+        assert!(field_list("ip.src,ip.dst").is_ok());
+    }
 }

@@ -2,6 +2,7 @@
 //! loopback traffic. Needs root (CI runs as root); without it each test says
 //! why it skips. Traffic goes to 127.0.0.1 / ::1 only, bounded in count.
 
+mod common;
 use std::net::UdpSocket;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -11,18 +12,9 @@ use wirepeek::capture::{FrameSource, Next};
 use wirepeek::decode::{Proto, decode};
 use wirepeek::frame::FrameRecord;
 
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() == 0 }
-}
-
 /// True as root; otherwise says why the test skips.
 fn root_or_skip() -> bool {
-    let root = is_root();
-    if !root {
-        eprintln!("skipping: capture needs root (CAP_NET_RAW); CI runs as root");
-    }
-    root
+    common::root_or_skip("capture needs root (CAP_NET_RAW); CI runs as root")
 }
 
 fn bin() -> Command {
@@ -230,8 +222,7 @@ fn writing_to_a_full_disk_is_a_clear_error_with_exit_code_1() {
 
 #[test]
 fn without_cap_net_raw_the_error_says_how_to_fix_it() {
-    if !is_root() {
-        eprintln!("skipping: dropping privileges needs root to start with");
+    if !common::root_or_skip("dropping privileges needs root to start with") {
         return;
     }
     let Ok(out) = Command::new("setpriv")
@@ -245,12 +236,12 @@ fn without_cap_net_raw_the_error_says_how_to_fix_it() {
         .args(["capture", "-i", "lo", "-c", "1"])
         .output()
     else {
-        eprintln!("skipping: setpriv (util-linux) is not installed");
+        common::skip("setpriv (util-linux) is not installed");
         return;
     };
     let err = String::from_utf8_lossy(&out.stderr);
     if err.contains("setpriv:") {
-        eprintln!("skipping: setpriv could not switch user here: {err}");
+        common::skip(&format!("setpriv could not switch user here: {err}"));
         return;
     }
     assert_eq!(out.status.code(), Some(3), "{err}");
@@ -302,8 +293,7 @@ fn tcp_flags(f: &FrameRecord) -> u16 {
 
 #[test]
 fn demo_captures_handshake_echoed_payloads_and_teardown_over_ipv4_and_ipv6() {
-    if !is_root() {
-        eprintln!("skipping: demo captures on lo and needs root; CI runs as root");
+    if !common::root_or_skip("demo captures on lo and needs root; CI runs as root") {
         return;
     }
     for extra in [&[][..], &["-6"][..]] {
@@ -344,8 +334,7 @@ fn demo_captures_handshake_echoed_payloads_and_teardown_over_ipv4_and_ipv6() {
 
 #[test]
 fn udp_demo_captures_each_datagram_and_its_echo() {
-    if !is_root() {
-        eprintln!("skipping: demo captures on lo and needs root; CI runs as root");
+    if !common::root_or_skip("demo captures on lo and needs root; CI runs as root") {
         return;
     }
     let frames = demo(&["--udp"]);
@@ -449,8 +438,7 @@ fn capture_with_flows_prints_the_conversation_table_at_the_end() {
 
 #[test]
 fn demo_explain_teaches_the_first_data_packet_and_tells_the_conversation() {
-    if !is_root() {
-        eprintln!("skipping: demo captures on lo and needs root; CI runs as root");
+    if !common::root_or_skip("demo captures on lo and needs root; CI runs as root") {
         return;
     }
     let out = bin()

@@ -2,6 +2,7 @@
 //! every kind of bad input giving a clear one-line error, the right exit
 //! code, and every complete packet before a cut.
 
+mod common;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -91,7 +92,7 @@ fn count_link_header_and_relative_time_flags_work_together() {
 #[test]
 fn vlan_tags_are_shown_with_the_link_header() {
     let Some(file) = corpus_file("vlan-qinqinq.pcap") else {
-        eprintln!("skipping: corpus not present");
+        common::skip("../shared/corpus is not beside the repository");
         return;
     };
     let text = stdout(&wirepeek(&["read", &file, "-e", "-c", "1"]));
@@ -149,7 +150,7 @@ fn json_lines_parse_and_carry_fields_with_byte_ranges() {
         .stdout(Stdio::piped())
         .spawn();
     let Ok(mut python) = python else {
-        eprintln!("skipping the JSON parse check: python3 is not installed");
+        common::skip("the JSON parse check needs python3, which is not installed");
         return;
     };
     python
@@ -208,7 +209,7 @@ fn stats_report_protocol_hierarchy_and_duration() {
 fn stats_flow_totals_are_the_same_whether_the_table_runs_on_its_own_thread_or_in_line() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/captures");
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("skipped: no corpus at {}", dir.display());
+        common::skip(&format!("no corpus at {}", dir.display()));
         return;
     };
     let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
@@ -405,7 +406,7 @@ fn unknown_flags_are_usage_errors_with_exit_code_2() {
 #[test]
 fn malformed_packets_say_where_and_why_they_stop() {
     let Some(file) = corpus_file("ipv4_invalid_hdr_length.pcap") else {
-        eprintln!("skipping: corpus not present");
+        common::skip("../shared/corpus is not beside the repository");
         return;
     };
     let out = wirepeek(&["read", &file, "-v"]);
@@ -430,4 +431,80 @@ fn unsupported_link_types_are_a_per_frame_note_not_an_abort() {
         "{}",
         stdout(&out)
     );
+}
+
+/// Issue 15: `capture --duration inf` panicked (exit 101) after the socket
+/// was open, and `-c 0`, `--max-flows 0`, `--fields ''` or a 100 GB `-B`
+/// were accepted. Every one is now a usage error before anything opens, so
+/// this needs no privilege.
+#[test]
+fn numeric_flags_are_validated_before_anything_opens() {
+    let tcp = sample("echo-tcp4.pcap");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["capture", "-i", "lo", "--duration", "inf"],
+            "positive number of seconds",
+        ),
+        (
+            &["capture", "-i", "lo", "--duration", "-1"],
+            "positive number of seconds",
+        ),
+        (
+            &["capture", "-i", "lo", "--duration", "0"],
+            "positive number of seconds",
+        ),
+        (
+            &["capture", "-i", "lo", "-B", "100000000"],
+            "half of this machine's memory",
+        ),
+        (&["capture", "-i", "lo", "-B", "0"], "at least 1 MiB"),
+        (&["capture", "-i", "lo", "-s", "300000"], "snapshot length"),
+        (&["read", &tcp, "-c", "0"], "at least 1"),
+        (&["read", &tcp, "--max-flows", "0"], "--max-flows"),
+        (
+            &["read", &tcp, "--flow-timeout", "nan"],
+            "positive number of seconds",
+        ),
+        (&["read", &tcp, "--fields", ""], "empty field name"),
+        (
+            &["read", &tcp, "--fields", "ip.src,,ip.dst"],
+            "empty field name",
+        ),
+        (&["flows", &tcp, "-c", "0"], "at least 1"),
+        (&["explain", &tcp, "-n", "0"], "--frame"),
+        (&["tui", &tcp, "--replay", "--speed", "0"], "replay speed"),
+    ];
+    for (args, says) in cases {
+        let out = wirepeek(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(says),
+            "{args:?} should say {says:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+/// Issue 14: a flag that the chosen output mode would ignore is refused,
+/// not silently dropped.
+#[test]
+fn output_modes_that_ignore_a_flag_are_usage_errors() {
+    let tcp = sample("echo-tcp4.pcap");
+    for extra in [
+        &["--stats", "-v"][..],
+        &["--json", "-v"],
+        &["-e", "--json"],
+        &["--explain", "-x"],
+        &["--fields", "ip.src", "-x"],
+    ] {
+        let mut args = vec!["read", tcp.as_str()];
+        args.extend_from_slice(extra);
+        let out = wirepeek(&args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("cannot be used with"),
+            "{extra:?}: {}",
+            stderr(&out)
+        );
+    }
 }

@@ -6,6 +6,7 @@
 //! Deliberate disagreements are listed in `tests/conformance-differences.txt`
 //! (`file<TAB>frame<TAB>field<TAB>reason`); any other disagreement fails.
 
+mod common;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -99,7 +100,7 @@ fn our_rows(path: &Path, columns: &str) -> (Option<Vec<String>>, Option<String>)
 #[test]
 fn every_corpus_field_agrees_with_tshark_or_is_listed() {
     let Some(dir) = corpus() else {
-        eprintln!("skipping: ../shared/corpus is not beside the repository");
+        common::skip("../shared/corpus is not beside the repository");
         return;
     };
     let allowed = allowed_differences();
@@ -202,7 +203,7 @@ fn every_corpus_field_agrees_with_tshark_or_is_listed() {
 #[test]
 fn corpus_timestamps_agree_with_tshark_to_the_nanosecond() {
     let Some(dir) = corpus() else {
-        eprintln!("skipping: ../shared/corpus is not beside the repository");
+        common::skip("../shared/corpus is not beside the repository");
         return;
     };
     let mut compared = 0;

@@ -6,6 +6,7 @@
 //! Frame parsing here is the few fixed offsets of Ethernet/IPv4/UDP/TCP the
 //! tests need; the capture module itself decodes nothing.
 
+mod common;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Write};
@@ -38,7 +39,9 @@ fn privileged(test: &str) -> bool {
         .unwrap_or(0);
     let ok = effective & (1 << CAP_NET_RAW) != 0 && effective & (1 << CAP_NET_ADMIN) != 0;
     if !ok {
-        eprintln!("{test}: skipped: needs CAP_NET_RAW and CAP_NET_ADMIN (run as root)");
+        common::skip(&format!(
+            "{test} needs CAP_NET_RAW and CAP_NET_ADMIN (run as root)"
+        ));
     }
     ok
 }

@@ -6,6 +6,7 @@
 //! suspending to the shell and `fg` bringing the TUI back. Skips,
 //! saying why, when tmux (or the shared corpus) is not installed.
 
+mod common;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -19,7 +20,7 @@ impl Tmux {
     /// `command`; `None` (saying why) when tmux is not installed.
     fn start(name: &str, (cols, rows): (u16, u16), command: &[&str]) -> Option<Tmux> {
         if !have_tmux() {
-            eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+            common::skip("tmux is not installed (apt-get install tmux)");
             return None;
         }
         let tmux = Tmux {
@@ -220,9 +221,7 @@ fn ctrl_z_gives_the_shell_its_terminal_and_fg_brings_the_tui_back() {
 
 #[test]
 fn demo_tui_browses_the_echo_conversation_it_captured() {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
-        eprintln!("skipped: the demo captures on lo, which needs root (CAP_NET_RAW)");
+    if !common::root_or_skip("the demo captures on lo, which needs root (CAP_NET_RAW)") {
         return;
     }
     let bin = env!("CARGO_BIN_EXE_wirepeek");
@@ -308,7 +307,7 @@ fn s_saves_exactly_the_packets_a_display_filter_shows() {
         "/../shared/corpus/captures/many-protocols.pcap"
     );
     if !std::path::Path::new(capture).exists() {
-        eprintln!("skipped: the shared corpus is absent ({capture})");
+        common::skip(&format!("the shared corpus is absent ({capture})"));
         return;
     }
     let total = read_lines(capture, &[]);

@@ -557,7 +557,9 @@ mod snapshots {
             "/../shared/corpus/captures/ipv4_invalid_hdr_length.pcap"
         );
         let Ok(mut source) = FileSource::open(path) else {
-            eprintln!("skipped: the shared corpus is absent ({path} does not open)");
+            skip(&format!(
+                "the shared corpus is absent ({path} does not open)"
+            ));
             return;
         };
         let mut frames = Vec::new();
@@ -578,5 +580,30 @@ mod snapshots {
         key(&mut app, Key::Tab);
         key(&mut app, Key::Char('G'));
         check("malformed-ipv4-hdr-length", &render(&mut app).0);
+    }
+
+    /// Say why this test skips and record it where `.ci/run` counts skips
+    /// (`target/tmp/skipped.log`, beside the integration tests' own log).
+    fn skip(reason: &str) {
+        use std::io::Write;
+        eprintln!("skipped: {reason}");
+        let exe = std::env::current_exe().unwrap_or_default();
+        // target/<profile>/deps/wirepeek-<hash> → target/tmp
+        let Some(target) = exe.ancestors().nth(3) else {
+            return;
+        };
+        let line = format!(
+            "wirepeek (unit)::{}: {reason}\n",
+            std::thread::current().name().unwrap_or("?")
+        );
+        let log = target.join("tmp").join("skipped.log");
+        let _ = std::fs::create_dir_all(target.join("tmp"));
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+        {
+            let _ = file.write_all(line.as_bytes());
+        }
     }
 }
