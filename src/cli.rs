@@ -1,11 +1,11 @@
 //! The command line: tcpdump's flags where they mean the same thing, tshark's
 //! field names. Parsing only; `main.rs` dispatches.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgAction, Args, Parser, Subcommand};
 
 /// Packet capture and protocol inspection that shows every layer's bytes.
 #[derive(Parser, Debug)]
-#[command(name = "wirepeek", version, about, propagate_version = true)]
+#[command(name = "wirepeek", version, about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -42,20 +42,37 @@ pub struct OutputArgs {
     /// Print the link-level header on each line (MACs, EtherType, VLAN tags).
     #[arg(short = 'e')]
     pub link: bool,
-    /// Print every layer as a tree, each field with its byte range.
-    #[arg(short = 'v', long = "verbose")]
-    pub verbose: bool,
-    /// Print a hex and ASCII dump of each frame, layer by layer.
-    #[arg(short = 'x', long = "hex")]
-    pub hex: bool,
+    /// Print every layer as a tree, each field with its byte range (`-vv`,
+    /// `-vvv` and tshark's `-V` mean the same: every field is always shown).
+    #[arg(short = 'v', long = "verbose", short_alias = 'V', action = ArgAction::Count)]
+    pub verbose: u8,
+    /// Print a hex and ASCII dump of each frame, layer by layer (`-X`, `-xx`
+    /// and `-XX` mean the same: the link header is always included).
+    #[arg(short = 'x', long = "hex", short_alias = 'X', action = ArgAction::Count)]
+    pub hex: u8,
+    /// Print each packet's bytes after its link header as ASCII, `.` for
+    /// what cannot be shown (tcpdump -A).
+    #[arg(short = 'A', long = "ascii", conflicts_with_all = ["hex", "verbose"])]
+    pub ascii: bool,
+    /// Quick lines: TCP as `tcp LEN`, as tcpdump -q.
+    #[arg(short = 'q', long = "quick")]
+    pub quick: bool,
+    /// tcpdump's time styles: -t none, -tt seconds since the epoch, -ttt
+    /// delta since the previous packet, -tttt date and time, -ttttt since the
+    /// first packet.
+    #[arg(short = 't', action = ArgAction::Count, conflicts_with_all = ["relative", "epoch"])]
+    pub tstamp: u8,
+    /// Flush output after every packet (tcpdump -l), for `| grep` on a live capture.
+    #[arg(short = 'l', long = "line-buffered")]
+    pub line_buffered: bool,
     /// One JSON object per packet (NDJSON), every layer and field.
-    #[arg(long, conflicts_with_all = ["fields", "stats", "verbose", "hex", "link"])]
+    #[arg(long, conflicts_with_all = ["fields", "stats", "verbose", "hex", "link", "ascii", "quick", "tstamp"])]
     pub json: bool,
     /// Tab-separated values of these tshark field names, with a header line.
-    #[arg(long, value_name = "f1,f2,...", conflicts_with_all = ["stats", "verbose", "hex", "link"], value_parser = field_list)]
+    #[arg(long, value_name = "f1,f2,...", conflicts_with_all = ["stats", "verbose", "hex", "link", "ascii", "quick", "tstamp"], value_parser = field_list)]
     pub fields: Option<String>,
     /// Print a summary (protocol hierarchy, duration, link types) instead of packets.
-    #[arg(long, conflicts_with_all = ["verbose", "hex", "link"])]
+    #[arg(long, conflicts_with_all = ["verbose", "hex", "link", "ascii", "quick", "tstamp"])]
     pub stats: bool,
     /// Show times as seconds since the first packet.
     #[arg(long, conflicts_with = "epoch")]
@@ -76,24 +93,61 @@ pub struct OutputArgs {
     /// Explain each packet field by field, with a sentence per field (a
     /// teaching view; `wirepeek explain FILE` also places packets in their
     /// conversation).
-    #[arg(long, conflicts_with_all = ["json", "fields", "stats", "verbose", "hex", "link"])]
+    #[arg(long, conflicts_with_all = ["json", "fields", "stats", "verbose", "hex", "link", "ascii", "quick", "tstamp"])]
     pub explain: bool,
     /// Colour for --explain: never, always, or auto (a terminal without NO_COLOR).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
-    /// Accepted for tcpdump habit: addresses and ports are always numeric.
-    #[arg(short = 'n', hide = true)]
-    pub numeric: bool,
+    /// Accepted for tcpdump habit (`-n`, `-nn`): addresses and ports are
+    /// always numeric.
+    #[arg(short = 'n', hide = true, action = ArgAction::Count)]
+    pub numeric: u8,
+    /// tshark's `-T`: refused with the wirepeek equivalent.
+    #[arg(short = 'T', hide = true, value_name = "FORMAT")]
+    pub tshark_format: Option<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct ReadArgs {
     /// The capture file (pcap or pcapng, detected by content), or `-` for stdin.
-    pub file: String,
+    #[arg(value_name = "FILE", required_unless_present = "read_file")]
+    pub file: Option<String>,
+    /// The capture file, as tcpdump -r / tshark -r (then every word after
+    /// the flags is the filter expression).
+    #[arg(short = 'r', value_name = "FILE")]
+    pub read_file: Option<String>,
+    /// Save the packets that pass the filters to FILE (`-` for stdout)
+    /// instead of printing them, as `tcpdump -r IN -w OUT EXPR`.
+    #[arg(short = 'w', long = "write", value_name = "OUT",
+          conflicts_with_all = ["json", "fields", "stats", "explain", "verbose", "hex", "ascii"])]
+    pub write: Option<String>,
+    /// With -w: save as pcapng (needed when the input mixes link types).
+    #[arg(long, requires = "write")]
+    pub pcapng: bool,
+    /// Keep at most this many bytes of each frame, as if captured with `-s`
+    /// (0: whole frames); the wire length is kept.
+    #[arg(short = 's', long = "snaplen", value_name = "BYTES", default_value_t = 0, value_parser = snap_length)]
+    pub snaplen: u32,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
     pub filter: FilterArgs,
+}
+
+impl ReadArgs {
+    /// The input path and the tcpdump expression. With `-r FILE` the first
+    /// positional word belongs to the expression, as in tcpdump.
+    pub fn input(&self) -> (&str, Option<String>) {
+        match (&self.read_file, &self.file) {
+            (Some(path), Some(first_word)) => {
+                let mut words = vec![first_word.clone()];
+                words.extend(self.filter.expression.iter().cloned());
+                (path, Some(words.join(" ")))
+            }
+            (Some(path), None) => (path, self.filter.tcpdump()),
+            (None, file) => (file.as_deref().unwrap_or("-"), self.filter.tcpdump()),
+        }
+    }
 }
 
 /// Which packets to keep; shared by `read` and `capture`.
@@ -102,12 +156,10 @@ pub struct FilterArgs {
     /// Wireshark-style display filter over field names, e.g. 'ip.addr == 10.0.0.1 && tcp.flags.syn == 1'.
     #[arg(short = 'Y', long = "display-filter", value_name = "FILTER")]
     pub display: Option<String>,
-    /// A tcpdump filter expression, e.g. `tcp port 80 and host 10.0.0.1` (words are joined).
-    #[arg(
-        value_name = "EXPRESSION",
-        trailing_var_arg = true,
-        allow_hyphen_values = true
-    )]
+    /// A tcpdump filter expression, e.g. `tcp port 80 and host 10.0.0.1`
+    /// (words are joined). Flags may come before or after it, as with
+    /// tcpdump; words after `--` are all expression.
+    #[arg(value_name = "EXPRESSION", allow_negative_numbers = true)]
     pub expression: Vec<String>,
 }
 

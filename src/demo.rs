@@ -208,6 +208,7 @@ pub fn print_conversation(
     let options = LineOptions {
         time: TimeFormat::Relative,
         link: false,
+        quick: false,
     };
     for (frame, d) in &packets {
         let mut text = String::new();

@@ -9,7 +9,7 @@ use wirepeek::error::{EXIT_FAILURE, EXIT_OK};
 use wirepeek::run;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(tcpdump_habits(std::env::args_os().collect()));
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -56,4 +56,17 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code().max(EXIT_FAILURE))
         }
     }
+}
+
+/// `wirepeek -r FILE ...` as tcpdump and tshark spell it: the same as
+/// `wirepeek read -r FILE ...`.
+fn tcpdump_habits(mut argv: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let reads_a_file = argv
+        .get(1)
+        .and_then(|arg| arg.to_str())
+        .is_some_and(|arg| arg.starts_with("-r"));
+    if reads_a_file {
+        argv.insert(1, "read".into());
+    }
+    argv
 }

@@ -51,6 +51,7 @@ pub fn interfaces(out: &mut dyn Write) -> Result<(), AppError> {
 /// closing counts on standard error.
 pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, AppError> {
     // A bad filter is a usage error before any socket is opened.
+    refuse_tshark_format(&args.output)?;
     let filter = parse_filter(&args.filter)?;
     let stop_flag = stop::install_stop_handlers();
     stop::ignore_sigpipe();
@@ -89,7 +90,13 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
     privilege::drop_after_open(args.user.as_deref())?;
     let mut flows = FlowTable::new(flow_config(&args.output.limits, args.flows));
     let mut summary = match writer {
-        Some(writer) => save_frames(&mut source, args, &filter, writer, &stop, &mut flows)?,
+        Some(writer) => {
+            let limits = SaveLimits {
+                count: args.output.count,
+                track_flows: args.flows,
+            };
+            save_frames(&mut source, limits, &filter, writer, &stop, &mut flows)?
+        }
         None => print_packets(&mut source, &args.output, &filter, out, &stop, &mut flows)?,
     };
     if args.flows && !summary.closed_pipe {
@@ -117,16 +124,7 @@ fn open_writer(
     args: &CaptureArgs,
     dest: &str,
 ) -> Result<CaptureWriter, AppError> {
-    let sink: Box<dyn Write> = if dest == "-" {
-        Box::new(std::io::stdout())
-    } else {
-        Box::new(
-            std::fs::File::create(dest).map_err(|source| CaptureError::Io {
-                path: dest.to_string(),
-                source,
-            })?,
-        )
-    };
+    let sink = create_output(dest)?;
     let format = if args.pcapng {
         SaveFormat::PcapNg
     } else {
@@ -149,8 +147,8 @@ fn open_writer(
 /// Write every frame to a capture file, flushing on each idle tick so a
 /// kill loses at most one poll interval and a full disk is noticed early.
 fn save_frames(
-    source: &mut LiveSource,
-    args: &CaptureArgs,
+    source: &mut dyn FrameSource,
+    limits: SaveLimits,
     filter: &Filter,
     mut writer: CaptureWriter,
     stop: &dyn Fn() -> bool,
@@ -160,7 +158,7 @@ fn save_frames(
     let mut summary = RunSummary::default();
     let result = (|| -> Result<(), CaptureError> {
         loop {
-            if args.output.count.is_some_and(|c| summary.packets >= c) || stop() {
+            if limits.count.is_some_and(|c| summary.packets >= c) || stop() {
                 return Ok(());
             }
             match source.next_frame()? {
@@ -168,7 +166,7 @@ fn save_frames(
                     if !filter.matches_frame(&frame) {
                         continue;
                     }
-                    if filter.display.is_some() || args.flows {
+                    if filter.display.is_some() || limits.track_flows {
                         let detail = if filter.needs_fields() {
                             Detail::Fields
                         } else {
@@ -182,7 +180,7 @@ fn save_frames(
                         {
                             continue;
                         }
-                        if args.flows {
+                        if limits.track_flows {
                             flows.ingest(&frame, &d);
                         }
                     }
@@ -208,22 +206,105 @@ fn save_frames(
     }
 }
 
-/// `wirepeek read`.
+/// When `save_frames` stops, and whether it feeds the flow table.
+#[derive(Clone, Copy)]
+struct SaveLimits {
+    count: Option<u64>,
+    track_flows: bool,
+}
+
+/// `wirepeek read`: print the packets, or with `-w` save those that pass
+/// the filters (tcpdump -r IN -w OUT EXPR).
 pub fn read(args: &ReadArgs, out: &mut dyn Write) -> Result<RunSummary, AppError> {
-    let filter = parse_filter(&args.filter)?;
-    let mut source = FileSource::open(&args.file)?;
-    for link in &source.info().link_types {
+    refuse_tshark_format(&args.output)?;
+    let (path, expression) = args.input();
+    let filter = parse_filter(&FilterArgs {
+        display: args.filter.display.clone(),
+        expression: expression.into_iter().collect(),
+    })?;
+    let mut file = FileSource::open(path)?;
+    for link in &file.info().link_types {
         check_link(&filter, *link)?;
     }
+    let first_link = file.info().link_types.first().copied();
+    let mut snapped = Snapped {
+        inner: &mut file,
+        snaplen: args.snaplen as usize,
+    };
+    let source: &mut dyn FrameSource = if args.snaplen > 0 {
+        &mut snapped
+    } else {
+        snapped.inner
+    };
     let mut flows = FlowTable::new(flow_config(&args.output.limits, false));
-    print_packets(
-        &mut source,
-        &args.output,
-        &filter,
-        out,
-        &|| false,
-        &mut flows,
-    )
+    let Some(dest) = &args.write else {
+        return print_packets(source, &args.output, &filter, out, &|| false, &mut flows);
+    };
+    let format = if args.pcapng {
+        SaveFormat::PcapNg
+    } else {
+        SaveFormat::Pcap
+    };
+    let interface = SavedInterface {
+        iface: 0,
+        link: first_link.unwrap_or(LinkType::ETHERNET),
+        name: None,
+    };
+    let interfaces: &[SavedInterface] = if args.pcapng { &[] } else { &[interface] };
+    let writer =
+        CaptureWriter::create(create_output(dest)?, dest, format, args.snaplen, interfaces)?;
+    let limits = SaveLimits {
+        count: args.output.count,
+        track_flows: false,
+    };
+    save_frames(source, limits, &filter, writer, &|| false, &mut flows)
+}
+
+/// A file source seen through a snapshot length, as tcpdump `-r -s N`: each
+/// frame cut to `snaplen` bytes, its wire length kept.
+struct Snapped<'a> {
+    inner: &'a mut dyn FrameSource,
+    snaplen: usize,
+}
+
+impl FrameSource for Snapped<'_> {
+    fn next_frame(&mut self) -> Result<Next, CaptureError> {
+        let mut next = self.inner.next_frame()?;
+        if let Next::Frame(frame) = &mut next {
+            frame.data.truncate(self.snaplen);
+        }
+        Ok(next)
+    }
+}
+
+/// tshark's `-T FORMAT` has wirepeek equivalents; say which.
+fn refuse_tshark_format(args: &OutputArgs) -> Result<(), AppError> {
+    let Some(format) = &args.tshark_format else {
+        return Ok(());
+    };
+    let instead = match format.as_str() {
+        "fields" => {
+            "--fields f1,f2,... (tshark's field names; -e is tcpdump's link-header flag here)"
+        }
+        "json" | "ek" | "jsonraw" => "--json (one object per packet)",
+        "pdml" | "text" => "-v (every field with its byte range)",
+        _ => "--fields, --json or -v",
+    };
+    Err(AppError::Usage(format!(
+        "-T {format} is tshark's output flag; wirepeek uses {instead}"
+    )))
+}
+
+/// Create FILE for writing, or standard output for `-`.
+fn create_output(dest: &str) -> Result<Box<dyn Write>, AppError> {
+    if dest == "-" {
+        return Ok(Box::new(std::io::stdout()));
+    }
+    let file = std::fs::File::create(dest).map_err(|source| CaptureError::Io {
+        path: dest.to_string(),
+        source,
+    })?;
+    Ok(Box::new(file))
 }
 
 /// Parse the command line's filters; a bad one is a usage error (exit 2)
@@ -321,6 +402,8 @@ enum Printer {
         line: LineOptions,
     },
     Hex(LineOptions),
+    /// The line, then the bytes after the link header as text (tcpdump -A).
+    Ascii(LineOptions),
     Json,
     Fields(FieldColumns),
     Stats(Box<Stats>),
@@ -336,11 +419,12 @@ impl Printer {
         } else if args.epoch {
             TimeFormat::Epoch
         } else {
-            TimeFormat::Absolute
+            TimeFormat::from_tcpdump_count(args.tstamp).unwrap_or(TimeFormat::Absolute)
         };
         let line = LineOptions {
             time,
             link: args.link,
+            quick: args.quick,
         };
         if args.explain {
             use std::io::IsTerminal;
@@ -355,13 +439,15 @@ impl Printer {
             Printer::Fields(FieldColumns::new(list))
         } else if args.json {
             Printer::Json
-        } else if args.verbose {
+        } else if args.verbose > 0 {
             Printer::Tree {
-                hex: args.hex,
+                hex: args.hex > 0,
                 line,
             }
-        } else if args.hex {
+        } else if args.hex > 0 {
             Printer::Hex(line)
+        } else if args.ascii {
+            Printer::Ascii(line)
         } else {
             Printer::Lines(line)
         }
@@ -369,7 +455,9 @@ impl Printer {
 
     fn detail(&self) -> Detail {
         match self {
-            Printer::Lines(_) | Printer::Hex(_) | Printer::Stats(_) => Detail::Layers,
+            Printer::Lines(_) | Printer::Hex(_) | Printer::Ascii(_) | Printer::Stats(_) => {
+                Detail::Layers
+            }
             Printer::Tree { .. } | Printer::Json | Printer::Fields(_) | Printer::Explain(_) => {
                 Detail::Fields
             }
@@ -400,6 +488,10 @@ impl Printer {
             Printer::Hex(opts) => {
                 write_line(text, frame, d, *opts, first);
                 hex::write_hex(text, frame, d);
+            }
+            Printer::Ascii(opts) => {
+                write_line(text, frame, d, *opts, first);
+                hex::write_ascii(text, frame, d);
             }
             Printer::Json => json::write_json(text, frame, d),
             Printer::Fields(columns) => columns.write_row(text, frame, d),
@@ -491,6 +583,10 @@ fn print_loop(
     let mut links_checked: Vec<LinkType> = Vec::new();
     let mut summary = RunSummary::default();
     let mut first: Option<Timestamp> = None;
+    // tcpdump -ttt: each line's time is counted from the packet before it.
+    let since_previous =
+        TimeFormat::from_tcpdump_count(args.tstamp) == Some(TimeFormat::SincePrevious);
+    let mut previous: Option<Timestamp> = None;
     if let Printer::Fields(columns) = &printer {
         columns.write_header(text);
     }
@@ -581,10 +677,17 @@ fn print_loop(
             if first.is_none() {
                 first = frame.ts;
             }
-            printer.print(text, &frame, &d, first);
+            let reference = if since_previous {
+                previous.or(frame.ts)
+            } else {
+                first
+            };
+            printer.print(text, &frame, &d, reference);
+            previous = frame.ts;
         }
         ahead.recycle(d);
-        if text.len() >= FLUSH_AT && !flush(out, text, false)? {
+        let full = text.len() >= FLUSH_AT || (args.line_buffered && !text.is_empty());
+        if full && !flush(out, text, args.line_buffered)? {
             summary.closed_pipe = true;
             return Ok(summary);
         }

@@ -508,3 +508,168 @@ fn output_modes_that_ignore_a_flag_are_usage_errors() {
         );
     }
 }
+
+/// Issue 14: tcpdump's reflexes. `-t` to `-tttt`, `-q` and `-A` print what
+/// `tcpdump -n` prints on the same file (times cut to tcpdump's
+/// microseconds, since wirepeek prints the file's nanoseconds), and `-nn`,
+/// `-vv`, `-xx`, `-X` and tshark's `-V` are accepted instead of being
+/// "used multiple times" or read as filter words.
+#[test]
+fn tcpdump_time_quick_and_ascii_flags_print_what_tcpdump_prints() {
+    let has_tcpdump = Command::new("tcpdump")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    for flags in [&["-nn", "-vv"][..], &["-xx"], &["-X"], &["-V"], &["-l"]] {
+        let mut args = vec!["read".to_string(), sample("echo-tcp4.pcap")];
+        args.extend(flags.iter().map(|f| f.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = wirepeek(&args);
+        assert!(out.status.success(), "{flags:?}: {}", stderr(&out));
+    }
+    if !has_tcpdump {
+        common::skip("tcpdump is not installed: the line comparison needs it");
+        return;
+    }
+    let micros = |line: &str| -> String {
+        // HH:MM:SS.fffffffff or SECS.fffffffff → six digits, as tcpdump.
+        let mut out = String::new();
+        let mut digits_after_dot = None;
+        for (i, c) in line.char_indices() {
+            if c == ' ' && i > 0 && digits_after_dot.is_some() {
+                out.push_str(&line[i..]);
+                return out;
+            }
+            match digits_after_dot {
+                Some(n) if n >= 6 => {}
+                Some(n) => {
+                    out.push(c);
+                    digits_after_dot = Some(n + 1);
+                }
+                None => {
+                    out.push(c);
+                    if c == '.' {
+                        digits_after_dot = Some(0);
+                    }
+                }
+            }
+        }
+        out
+    };
+    for file in [
+        "echo-tcp4.pcap",
+        "echo-udp6.pcap",
+        "icmp-port-unreachable.pcap",
+    ] {
+        let path = sample(file);
+        for flags in [
+            &["-t"][..],
+            &["-tt"],
+            &["-tttt"],
+            &["-q"],
+            &["-A"],
+            &["-q", "-t"],
+        ] {
+            let mut ours = vec!["read", path.as_str()];
+            ours.extend_from_slice(flags);
+            let ours = stdout(&wirepeek(&ours));
+            let theirs = Command::new("tcpdump")
+                .args(["-n", "-r", &path])
+                .args(flags)
+                .env("TZ", "UTC")
+                .output()
+                .expect("tcpdump runs");
+            let theirs = String::from_utf8_lossy(&theirs.stdout).into_owned();
+            let packet_lines = |text: &str| -> Vec<String> {
+                text.lines()
+                    .map(|l| {
+                        if flags.contains(&"-A") {
+                            l.to_string()
+                        } else {
+                            micros(l)
+                        }
+                    })
+                    .collect()
+            };
+            let (ours, theirs) = if flags.contains(&"-t") || flags.contains(&"-A") {
+                (
+                    ours.lines().map(str::to_string).collect(),
+                    theirs.lines().map(str::to_string).collect(),
+                )
+            } else {
+                (packet_lines(&ours), packet_lines(&theirs))
+            };
+            let ours: Vec<String> = if flags.contains(&"-A") {
+                // Packet lines carry the time; compare the ASCII lines whole.
+                ours.iter().map(|l| micros_if_timed(l, &micros)).collect()
+            } else {
+                ours
+            };
+            let theirs: Vec<String> = if flags.contains(&"-A") {
+                theirs.iter().map(|l| micros_if_timed(l, &micros)).collect()
+            } else {
+                theirs
+            };
+            assert!(
+                !theirs.is_empty(),
+                "tcpdump printed nothing for {file} {flags:?}"
+            );
+            assert_eq!(ours, theirs, "{file} {flags:?}");
+        }
+    }
+}
+
+/// A packet line of `-A` output starts with a time of day; its ASCII lines
+/// do not.
+fn micros_if_timed(line: &str, micros: &dyn Fn(&str) -> String) -> String {
+    let timed = line.len() > 9 && line.as_bytes()[2] == b':' && line.as_bytes()[5] == b':';
+    if timed {
+        micros(line)
+    } else {
+        line.to_string()
+    }
+}
+
+/// Issue 14/21: `read IN -w OUT EXPR` saves exactly the packets the filter
+/// keeps (tshark reads the file back when it is here), `-r FILE` works as
+/// in tcpdump, with or without the `read` word, and `-T fields` names the
+/// wirepeek equivalent.
+#[test]
+fn read_w_saves_the_selected_packets_and_r_names_the_input() {
+    let input = sample("echo-tcp4.pcap");
+    let out = scratch("syn-only.pcap");
+    let out_s = out.to_string_lossy().into_owned();
+    let saved = wirepeek(&["read", &input, "-w", &out_s, "tcp[tcpflags] & tcp-syn != 0"]);
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    let lines = stdout(&wirepeek(&["read", &out_s]));
+    assert_eq!(lines.lines().count(), 2, "SYN and SYN-ACK: {lines}");
+    assert!(lines.lines().all(|l| l.contains("Flags [S")), "{lines}");
+    // The same selection through -r, with and without `read`.
+    let via_r = stdout(&wirepeek(&[
+        "read",
+        "-r",
+        &input,
+        "tcp[tcpflags]",
+        "&",
+        "tcp-syn",
+        "!=",
+        "0",
+    ]));
+    let bare_r = stdout(&wirepeek(&["-r", &input, "tcp[tcpflags] & tcp-syn != 0"]));
+    assert_eq!(via_r, bare_r);
+    let originals: Vec<&str> = via_r.lines().collect();
+    assert_eq!(originals, lines.lines().collect::<Vec<_>>());
+    // Flags after the file and after the expression are flags.
+    let counted = stdout(&wirepeek(&["read", &input, "tcp", "-c", "1"]));
+    assert_eq!(counted.lines().count(), 1, "{counted}");
+    // -s cuts what is saved; the wire length is kept.
+    let cut = scratch("cut.pcapng");
+    let cut_s = cut.to_string_lossy().into_owned();
+    let saved = wirepeek(&["read", &input, "-s", "40", "-w", &cut_s, "--pcapng"]);
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    let json = stdout(&wirepeek(&["read", &cut_s, "--json", "-c", "1"]));
+    assert!(json.contains("\"len\":74,\"cap_len\":40"), "{json}");
+    let tshark = wirepeek(&["read", &input, "-T", "fields", "-e", "ip.src"]);
+    assert_eq!(tshark.status.code(), Some(2));
+    assert!(stderr(&tshark).contains("--fields"), "{}", stderr(&tshark));
+}

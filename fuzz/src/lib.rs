@@ -74,7 +74,7 @@ pub fn render_layers(frame: &FrameRecord, d: &Dissection) {
         (TimeFormat::Relative, true),
         (TimeFormat::Epoch, true),
     ] {
-        write_line(&mut out, frame, d, LineOptions { time, link }, None);
+        write_line(&mut out, frame, d, LineOptions { time, link, quick: false }, None);
     }
     hex::write_hex(&mut out, frame, d);
     let mut stats = Stats::default();
@@ -93,6 +93,7 @@ pub fn render_fields(frame: &FrameRecord, d: &Dissection, step: Option<(&Convers
         LineOptions {
             time: TimeFormat::Absolute,
             link: true,
+            quick: false,
         },
         None,
     );

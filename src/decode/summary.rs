@@ -15,6 +15,26 @@ use crate::frame::FrameRecord;
 /// Append tcpdump's `-n` description of the frame (without the timestamp).
 /// With `link`, the link-level header comes first, as `tcpdump -e`.
 pub fn tcpdump_line(frame: &FrameRecord, d: &Dissection, link: bool, out: &mut String) {
+    tcpdump_line_styled(frame, d, LineStyle { link, quick: false }, out);
+}
+
+/// How much a tcpdump line says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LineStyle {
+    /// The link-level header first (tcpdump `-e`).
+    pub link: bool,
+    /// TCP as `tcp LEN` only (tcpdump `-q`).
+    pub quick: bool,
+}
+
+/// `tcpdump_line` with tcpdump's `-e` and `-q` choices.
+pub fn tcpdump_line_styled(
+    frame: &FrameRecord,
+    d: &Dissection,
+    style: LineStyle,
+    out: &mut String,
+) {
+    let link = style.link;
     let data = &frame.data[..];
     let layers = &d.layers;
     let mut i = layers
@@ -54,7 +74,7 @@ pub fn tcpdump_line(frame: &FrameRecord, d: &Dissection, link: bool, out: &mut S
     };
     match layer.proto {
         Proto::Arp => arp(data, layer, frame, out),
-        Proto::Ipv4 | Proto::Ipv6 => ip(frame, d, i, out),
+        Proto::Ipv4 | Proto::Ipv6 => ip(frame, d, i, style.quick, out),
         Proto::CustomBlock => {
             let _ = write!(out, "pcapng custom block, length {}", frame.data.len());
         }
@@ -170,7 +190,7 @@ fn arp(data: &[u8], layer: &Layer, frame: &FrameRecord, out: &mut String) {
     }
 }
 
-fn ip(frame: &FrameRecord, d: &Dissection, i: usize, out: &mut String) {
+fn ip(frame: &FrameRecord, d: &Dissection, i: usize, quick: bool, out: &mut String) {
     let data = &frame.data[..];
     let layers = &d.layers;
     let layer = &layers[i];
@@ -225,7 +245,7 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, out: &mut String) {
     };
     match next {
         Some(t) if t.proto == Proto::Tcp && frag_offset == 0 => {
-            tcp(data, t, d.line_seq, &src, &dst, out)
+            tcp(data, t, d.line_seq, (&src, &dst), quick, out)
         }
         Some(t) if t.proto == Proto::Udp && frag_offset == 0 => udp(data, t, &src, &dst, out),
         Some(t) if t.proto == Proto::Icmp => {
@@ -246,6 +266,7 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, out: &mut String) {
                         .iter()
                         .position(|l| std::ptr::eq(l, t))
                         .unwrap_or(0),
+                quick,
                 out,
             );
         }
@@ -282,8 +303,8 @@ fn tcp(
     data: &[u8],
     layer: &Layer,
     relative: Option<(u32, u32)>,
-    src: &AddrText,
-    dst: &AddrText,
+    (src, dst): (&AddrText, &AddrText),
+    quick: bool,
     out: &mut String,
 ) {
     let Ok(h) = TcpHeaderSlice::from_slice(&data[layer.header.clone()]) else {
@@ -300,6 +321,12 @@ fn tcp(
         return;
     };
     push_endpoints(out, src, h.source_port(), dst, h.destination_port());
+    if quick {
+        let payload_len = layer.pdu.len().saturating_sub(h.data_offset() as usize * 4);
+        out.push_str("tcp ");
+        push_dec(out, payload_len as u64);
+        return;
+    }
     out.push_str("Flags [");
     for (set, letter) in [
         (h.syn(), 'S'),
@@ -430,13 +457,15 @@ fn icmp(data: &[u8], layer: &Layer, d: &Dissection, out: &mut String) {
             let _ = write!(out, "ICMP echo {what}, id {id}, seq {seq}, length {length}");
         }
         3 => {
-            let _ = write!(
-                out,
-                "ICMP {}",
-                names::icmp_unreach_code(code).to_lowercase()
-            );
-            if let Some(quoted) = quoted_transport(data, d, layer) {
-                out.push_str(&quoted);
+            out.push_str("ICMP ");
+            match unreachable(data, d, layer, code) {
+                Some(text) => out.push_str(&text),
+                None => {
+                    out.push_str(&names::icmp_unreach_code(code).to_lowercase());
+                    if let Some(quoted) = quoted_transport(data, d, layer) {
+                        out.push_str(&quoted);
+                    }
+                }
             }
             let _ = write!(out, ", length {length}");
         }
@@ -451,6 +480,52 @@ fn icmp(data: &[u8], layer: &Layer, d: &Dissection, out: &mut String) {
             );
         }
     }
+}
+
+/// tcpdump's words for a destination unreachable (print-icmp.c), from the
+/// quoted IPv4 header: `10.0.0.2 udp port 9 unreachable`, `host 10.0.0.2
+/// unreachable`, ... `None` when the quoted header is not there.
+fn unreachable(data: &[u8], d: &Dissection, icmp: &Layer, code: u8) -> Option<String> {
+    let mut after = d
+        .layers
+        .iter()
+        .skip_while(|l| !std::ptr::eq(*l, icmp))
+        .skip(1);
+    let ip = after.next().filter(|l| l.proto == Proto::Ipv4)?;
+    let s = ip.header.start;
+    let dst = ipv4(data.get(s + 16..s + 20)?);
+    let proto = *data.get(s + 9)?;
+    let text = match code {
+        0 => format!("net {dst} unreachable"),
+        1 => format!("host {dst} unreachable"),
+        2 => format!("{dst} protocol {proto} unreachable"),
+        3 => {
+            let transport = ip.header.end;
+            let port = be16(data, transport + 2)?;
+            match proto {
+                6 => format!("{dst} tcp port {port} unreachable"),
+                17 => format!("{dst} udp port {port} unreachable"),
+                _ => format!("{dst} protocol {proto} port {port} unreachable"),
+            }
+        }
+        4 => match be16(data, icmp.header.start + 6) {
+            Some(mtu) if mtu != 0 => format!("{dst} unreachable - need to frag (mtu {mtu})"),
+            _ => format!("{dst} unreachable - need to frag"),
+        },
+        5 => format!("{dst} unreachable - source route failed"),
+        6 => format!("net {dst} unreachable - unknown"),
+        7 => format!("host {dst} unreachable - unknown"),
+        8 => format!("{dst} unreachable - source host isolated"),
+        9 => format!("net {dst} unreachable - admin prohibited"),
+        10 => format!("host {dst} unreachable - admin prohibited"),
+        11 => format!("net {dst} unreachable - tos prohibited"),
+        12 => format!("host {dst} unreachable - tos prohibited"),
+        13 => format!("host {dst} unreachable - admin prohibited filter"),
+        14 => format!("host {dst} unreachable - host precedence violation"),
+        15 => format!("host {dst} unreachable - precedence cutoff"),
+        _ => format!("{dst} unreachable - #{code}"),
+    };
+    Some(text)
 }
 
 /// tcpdump's ` (udp 10.0.0.1.53 > 10.0.0.2.4000)` for the datagram an ICMP

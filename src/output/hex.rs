@@ -25,6 +25,39 @@ pub fn write_hex(out: &mut String, frame: &FrameRecord, d: &Dissection) {
     }
 }
 
+/// Append the frame's bytes after its link-layer header as text, as
+/// tcpdump -A does: printable ASCII, space, tab and newline as they are, a CR
+/// before a newline dropped, anything else as `.`.
+pub fn write_ascii(out: &mut String, frame: &FrameRecord, d: &Dissection) {
+    let data = &frame.data[..];
+    let start = d
+        .layers
+        .iter()
+        .find(|l| {
+            !matches!(
+                l.proto,
+                Proto::Frame
+                    | Proto::Ethernet
+                    | Proto::Vlan
+                    | Proto::Ieee8021ad
+                    | Proto::Sll
+                    | Proto::Sll2
+                    | Proto::Null
+                    | Proto::Mpls
+            )
+        })
+        .map_or(data.len(), |l| l.header.start.min(data.len()));
+    let bytes = &data[start..];
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {}
+            b' ' | b'\t' | b'\n' | 0x21..=0x7e => out.push(char::from(b)),
+            _ => out.push('.'),
+        }
+    }
+    out.push('\n');
+}
+
 fn block(out: &mut String, name: &str, range: std::ops::Range<usize>, data: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let _ = writeln!(

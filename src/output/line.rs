@@ -1,6 +1,6 @@
 //! tcpdump-style one line per packet: time, then the summary.
 
-use crate::decode::summary::tcpdump_line;
+use crate::decode::summary::{LineStyle, tcpdump_line_styled};
 use crate::decode::{Dissection, NoteKind, Proto, Severity};
 use crate::frame::{FrameRecord, Timestamp};
 
@@ -12,6 +12,8 @@ pub struct LineOptions {
     pub time: TimeFormat,
     /// Print the link-level header (tcpdump `-e`).
     pub link: bool,
+    /// TCP as `tcp LEN` (tcpdump `-q`).
+    pub quick: bool,
 }
 
 /// Append one packet's line (with a trailing newline).
@@ -23,9 +25,15 @@ pub fn write_line(
     first: Option<Timestamp>,
 ) {
     write_ts(out, frame.ts, frame.precision, opts.time, first);
-    out.push(' ');
+    if opts.time != TimeFormat::Omitted {
+        out.push(' ');
+    }
     let line_start = out.len();
-    tcpdump_line(frame, d, opts.link, out);
+    let style = LineStyle {
+        link: opts.link,
+        quick: opts.quick,
+    };
+    tcpdump_line_styled(frame, d, style, out);
     let already_marked = out[line_start..].contains("[|");
     // tcpdump's `[|proto]`: a header the capture cut short. (The frame-wide
     // snap-length note alone is not worth a marker on every line.)

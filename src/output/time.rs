@@ -15,9 +15,33 @@ pub enum TimeFormat {
     Relative,
     /// Seconds since the epoch (tcpdump `-tt`).
     Epoch,
+    /// No timestamp at all (tcpdump `-t`).
+    Omitted,
+    /// ` HH:MM:SS.ffffff` since the packet before it (tcpdump `-ttt`); the
+    /// caller passes the previous packet's time as the reference.
+    SincePrevious,
+    /// `YYYY-MM-DD HH:MM:SS.ffffff` in local time (tcpdump `-tttt`).
+    DateTime,
+    /// ` HH:MM:SS.ffffff` since the first packet (tcpdump `-ttttt`).
+    SinceFirst,
 }
 
-/// Append a timestamp. `first` is the first packet's time, for relative times.
+impl TimeFormat {
+    /// tcpdump's `-t` count (1 to 5 and more) as a format.
+    pub fn from_tcpdump_count(count: u8) -> Option<TimeFormat> {
+        match count {
+            0 => None,
+            1 => Some(TimeFormat::Omitted),
+            2 => Some(TimeFormat::Epoch),
+            3 => Some(TimeFormat::SincePrevious),
+            4 => Some(TimeFormat::DateTime),
+            _ => Some(TimeFormat::SinceFirst),
+        }
+    }
+}
+
+/// Append a timestamp. `first` is the reference of relative times: the
+/// first packet's time, or for `SincePrevious` the previous packet's.
 pub fn write_ts(
     out: &mut String,
     ts: Option<Timestamp>,
@@ -25,6 +49,9 @@ pub fn write_ts(
     format: TimeFormat,
     first: Option<Timestamp>,
 ) {
+    if format == TimeFormat::Omitted {
+        return;
+    }
     let Some(ts) = ts else {
         out.push_str("--:--:--.------");
         return;
@@ -34,6 +61,27 @@ pub fn write_ts(
         TsPrecision::Nano => (ts.nanos as u64, 9),
     };
     match format {
+        TimeFormat::Omitted => {}
+        TimeFormat::DateTime => {
+            let (year, month, day) = local_date(ts.secs);
+            let _ = write!(out, "{year:04}-{month:02}-{day:02} ");
+            write_ts(out, Some(ts), precision, TimeFormat::Absolute, None);
+        }
+        TimeFormat::SincePrevious | TimeFormat::SinceFirst => {
+            let delta = ts.as_nanos() - first.unwrap_or(ts).as_nanos();
+            out.push(if delta < 0 { '-' } else { ' ' });
+            let delta = delta.unsigned_abs();
+            let secs = (delta / 1_000_000_000) as u64;
+            let nanos = (delta % 1_000_000_000) as u64;
+            let frac = if digits == 6 { nanos / 1000 } else { nanos };
+            let _ = write!(
+                out,
+                "{:02}:{:02}:{:02}.{frac:0digits$}",
+                secs / 3600,
+                secs / 60 % 60,
+                secs % 60
+            );
+        }
         TimeFormat::Absolute => {
             let (h, m, s) = local_hms(ts.secs);
             push_padded(out, h as u64, 2);
@@ -88,4 +136,18 @@ fn local_hms(secs: i64) -> (i32, i32, i32) {
     };
     CACHE.with(|c| c.set((minute, hms)));
     hms
+}
+
+/// Year, month and day in the local time zone.
+fn local_date(secs: i64) -> (i32, i32, i32) {
+    let t = secs as libc::time_t;
+    // SAFETY: `tm` is plain data that localtime_r fully initialises on
+    // success; both pointers are valid for the call's duration.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&t, &mut tm).is_null() {
+            return (1970, 1, 1);
+        }
+        (tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday)
+    }
 }
