@@ -412,7 +412,7 @@ fn replay_speed(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(x) if x.is_finite() && x > 0.0 && x <= 1e6 => Ok(x),
         _ => Err(format!(
-            "the replay speed must be a positive factor up to 1000000, not {text}"
+            "--speed must be a positive number (a replay speed factor up to 1000000), not {text}"
         )),
     }
 }
