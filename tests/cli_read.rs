@@ -472,7 +472,10 @@ fn numeric_flags_are_validated_before_anything_opens() {
         ),
         (&["flows", &tcp, "-c", "0"], "at least 1"),
         (&["explain", &tcp, "-n", "0"], "--frame"),
-        (&["tui", &tcp, "--replay", "--speed", "0"], "--speed must be a positive number"),
+        (
+            &["tui", &tcp, "--replay", "--speed", "0"],
+            "--speed must be a positive number",
+        ),
     ];
     for (args, says) in cases {
         let out = wirepeek(args);

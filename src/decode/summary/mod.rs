@@ -1,0 +1,421 @@
+//! One-line summaries of a dissection: tcpdump's `-n` line, and Wireshark's
+//! Protocol and Info columns. Reads header values through etherparse's
+//! zero-copy slices over the ranges the dissectors found; never re-decides
+//! where a layer starts or ends.
+
+use std::fmt::Write;
+
+mod ipv6_ext;
+mod transport;
+
+use super::text::push_dec;
+use super::{Dissection, Layer, Proto, names};
+use crate::frame::FrameRecord;
+use transport::{Ends, icmp, icmpv6, tcp, udp};
+
+/// Append tcpdump's `-n` description of the frame (without the timestamp).
+/// With `link`, the link-level header comes first, as `tcpdump -e`.
+pub fn tcpdump_line(frame: &FrameRecord, d: &Dissection, link: bool, out: &mut String) {
+    tcpdump_line_styled(frame, d, LineStyle { link, quick: false }, out);
+}
+
+/// How much a tcpdump line says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LineStyle {
+    /// The link-level header first (tcpdump `-e`).
+    pub link: bool,
+    /// TCP as `tcp LEN` only (tcpdump `-q`).
+    pub quick: bool,
+}
+
+/// `tcpdump_line` with tcpdump's `-e` and `-q` choices.
+pub fn tcpdump_line_styled(
+    frame: &FrameRecord,
+    d: &Dissection,
+    style: LineStyle,
+    out: &mut String,
+) {
+    let link = style.link;
+    let data = &frame.data[..];
+    let layers = &d.layers;
+    let mut i = layers
+        .iter()
+        .position(|l| l.proto != Proto::Frame)
+        .unwrap_or(layers.len());
+    if link {
+        link_header(frame, d, out);
+    }
+    // Skip link layers; with -e, VLAN tags are spelled out as tcpdump does.
+    while let Some(layer) = layers.get(i) {
+        match layer.proto {
+            Proto::Ethernet | Proto::Sll | Proto::Sll2 | Proto::Null | Proto::Mpls => {}
+            Proto::Vlan | Proto::Ieee8021ad => {
+                if link {
+                    let tci = be16(data, layer.header.start).unwrap_or(0);
+                    let etype = be16(data, layer.header.start + 2).unwrap_or(0);
+                    let _ = write!(
+                        out,
+                        "vlan {}, p {}, ethertype {} ({:#06x}), ",
+                        tci & 0x0fff,
+                        tci >> 13,
+                        ethertype_short(etype),
+                        etype
+                    );
+                }
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    let Some(layer) = layers.get(i) else {
+        if let Some(note) = d.notes.first() {
+            let _ = write!(out, "[|{}] {}", note.proto.key(), note.message);
+        }
+        return;
+    };
+    match layer.proto {
+        Proto::Arp => arp(data, layer, frame, out),
+        Proto::Ipv4 | Proto::Ipv6 => ip(frame, d, i, style.quick, out),
+        Proto::CustomBlock => {
+            let _ = write!(out, "pcapng custom block, length {}", frame.data.len());
+        }
+        Proto::Unsupported => {
+            let why = d
+                .notes
+                .iter()
+                .find(|n| n.offset >= layer.header.start)
+                .map(|n| n.message.as_str());
+            let _ = write!(
+                out,
+                "{}, length {}",
+                why.unwrap_or("undecoded"),
+                frame.orig_len
+            );
+        }
+        _ => {
+            let _ = write!(out, "{}, length {}", layer.proto.short(), frame.orig_len);
+        }
+    }
+}
+
+fn link_header(frame: &FrameRecord, d: &Dissection, out: &mut String) {
+    let data = &frame.data[..];
+    let Some(first) = d.layers.iter().find(|l| l.proto != Proto::Frame) else {
+        return;
+    };
+    match first.proto {
+        Proto::Ethernet if data.len() >= 14 => {
+            let etype = be16(data, 12).unwrap_or(0);
+            super::text::push_mac(out, &data[6..12]);
+            out.push_str(" > ");
+            super::text::push_mac(out, &data[0..6]);
+            out.push_str(", ethertype ");
+            out.push_str(ethertype_short(etype));
+            out.push_str(" (0x");
+            for shift in [12, 8, 4, 0] {
+                out.push(char::from_digit(((etype >> shift) & 15) as u32, 16).unwrap_or('?'));
+            }
+            out.push_str("), length ");
+            push_dec(out, frame.orig_len as u64);
+            out.push_str(": ");
+        }
+        Proto::Sll | Proto::Sll2 => {
+            let _ = write!(out, "Linux cooked, length {}: ", frame.orig_len);
+        }
+        Proto::Null => {
+            let _ = write!(out, "loopback, length {}: ", frame.orig_len);
+        }
+        _ => {}
+    }
+}
+
+fn ethertype_short(t: u16) -> &'static str {
+    match t {
+        0x0800 => "IPv4",
+        0x86dd => "IPv6",
+        0x0806 => "ARP",
+        0x8100 => "802.1Q",
+        0x88a8 => "802.1Q-QinQ",
+        0x9100 => "802.1Q-9100",
+        _ => names::ethertype(t),
+    }
+}
+
+fn arp(data: &[u8], layer: &Layer, frame: &FrameRecord, out: &mut String) {
+    let s = layer.header.start;
+    let op = be16(data, s + 6);
+    let (hlen, plen) = (data.get(s + 4).copied(), data.get(s + 5).copied());
+    // tcpdump's length is what the link layer carried after its header,
+    // padding included (a padded reply says 46, not 28).
+    let arp_len = (frame.orig_len as usize).saturating_sub(s);
+    // tcpdump prints nothing but ` [|arp]` for an ARP cut before its
+    // addresses end.
+    let (Some(op), Some(6), Some(4)) = (op, hlen, plen) else {
+        out.push_str(" [|arp]");
+        return;
+    };
+    if data.len() < s + 28 {
+        out.push_str(" [|arp]");
+        return;
+    }
+    let sha = mac(&data[s + 8..s + 14]);
+    let spa = ipv4(&data[s + 14..s + 18]);
+    let tpa = ipv4(&data[s + 24..s + 28]);
+    match op {
+        1 => {
+            let _ = write!(out, "ARP, Request who-has {tpa}");
+            // The target's hardware address, when the asker filled it in.
+            let tha = &data[s + 18..s + 24];
+            if tha.iter().any(|&b| b != 0) {
+                let _ = write!(out, " ({})", mac(tha));
+            }
+            let _ = write!(out, " tell {spa}, length {arp_len}");
+        }
+        2 => {
+            let _ = write!(out, "ARP, Reply {spa} is-at {sha}, length {arp_len}");
+        }
+        3 => {
+            let _ = write!(
+                out,
+                "RARP, Request who-is {} tell {sha}, length {arp_len}",
+                mac(&data[s + 18..s + 24])
+            );
+        }
+        4 => {
+            let _ = write!(
+                out,
+                "RARP, Reply {} at {tpa}, length {arp_len}",
+                mac(&data[s + 18..s + 24])
+            );
+        }
+        _ => {
+            let _ = write!(out, "ARP, opcode {op}, length {arp_len}");
+        }
+    }
+}
+
+fn ip(frame: &FrameRecord, d: &Dissection, i: usize, quick: bool, out: &mut String) {
+    let data = &frame.data[..];
+    let layers = &d.layers;
+    let layer = &layers[i];
+    let s = layer.header.start;
+    let v6 = layer.proto == Proto::Ipv6;
+    if data.get(s).is_none() {
+        // Not even the version byte: tcpdump names no protocol.
+        out.push_str(if v6 { " [|ip6]" } else { " [|ip]" });
+        return;
+    }
+    let (src, dst, total) = if v6 {
+        match (
+            data.get(s + 8..s + 24),
+            data.get(s + 24..s + 40),
+            be16(data, s + 4),
+        ) {
+            (Some(a), Some(b), Some(plen)) => (AddrText::new(a), AddrText::new(b), plen as usize),
+            _ => {
+                out.push_str(" [|ip6]");
+                return;
+            }
+        }
+    } else {
+        match (
+            data.get(s + 12..s + 16),
+            data.get(s + 16..s + 20),
+            be16(data, s + 2),
+        ) {
+            (Some(a), Some(b), Some(len)) => (AddrText::new(a), AddrText::new(b), len as usize),
+            _ => {
+                out.push_str("IP  [|ip]");
+                return;
+            }
+        }
+    };
+    out.push_str(if v6 { "IP6 " } else { "IP " });
+    if v6
+        && layers
+            .get(i + 1)
+            .is_some_and(|l| ipv6_ext::is_extension(l.proto))
+    {
+        // tcpdump names the addresses, then each extension header, then
+        // the transport by its ports alone.
+        let _ = write!(out, "{src} > {dst}: ");
+        let (upper, next_header) = match ipv6_ext::write_chain(data, layers, i, out) {
+            ipv6_ext::Chain::Ended => return,
+            ipv6_ext::Chain::Upper(upper, next_header) => (upper, next_header),
+        };
+        match upper.map(|u| (u, &layers[u])) {
+            Some((_, t)) if t.proto == Proto::Tcp => {
+                tcp(data, t, d.line_seq, Ends::PortsOnly, quick, out)
+            }
+            Some((_, t)) if t.proto == Proto::Udp => udp(data, t, Ends::PortsOnly, out),
+            Some((_, t)) if t.proto == Proto::Icmpv6 => icmpv6(data, t, out),
+            Some((u, t)) if matches!(t.proto, Proto::Ipv4 | Proto::Ipv6) => {
+                ip(frame, d, u, quick, out)
+            }
+            _ => {
+                let _ = write!(out, "ip6-proto-{}", next_header.unwrap_or(0));
+            }
+        }
+        return;
+    }
+    // The transport is the first layer after IP that is not an extension.
+    let next = layers[i + 1..].iter().find(|l| {
+        !matches!(
+            l.proto,
+            Proto::Ipv6HopByHop
+                | Proto::Ipv6Routing
+                | Proto::Ipv6DestOpts
+                | Proto::Ipv6Fragment
+                | Proto::Ipv6Ah
+        )
+    });
+    let frag_offset = if v6 {
+        layers[i + 1..]
+            .iter()
+            .find(|l| l.proto == Proto::Ipv6Fragment)
+            .and_then(|l| be16(data, l.header.start + 2))
+            .map(|v| v >> 3)
+            .unwrap_or(0)
+    } else {
+        be16(data, s + 6).map(|v| v & 0x1fff).unwrap_or(0)
+    };
+    match next {
+        Some(t) if t.proto == Proto::Tcp && frag_offset == 0 => {
+            tcp(data, t, d.line_seq, Ends::Addresses(&src, &dst), quick, out)
+        }
+        Some(t) if t.proto == Proto::Udp && frag_offset == 0 => {
+            udp(data, t, Ends::Addresses(&src, &dst), out)
+        }
+        Some(t) if t.proto == Proto::Icmp => {
+            let _ = write!(out, "{src} > {dst}: ");
+            icmp(data, t, d, out);
+        }
+        Some(t) if t.proto == Proto::Icmpv6 => {
+            let _ = write!(out, "{src} > {dst}: ");
+            icmpv6(data, t, out);
+        }
+        Some(t) if matches!(t.proto, Proto::Ipv4 | Proto::Ipv6) => {
+            let _ = write!(out, "{src} > {dst}: ");
+            ip(
+                frame,
+                d,
+                i + 1
+                    + layers[i + 1..]
+                        .iter()
+                        .position(|l| std::ptr::eq(l, t))
+                        .unwrap_or(0),
+                quick,
+                out,
+            );
+        }
+        _ => {
+            let proto = if v6 {
+                layers[i + 1..].first().map(|_| "ip6").unwrap_or("ip6")
+            } else {
+                "ip"
+            };
+            let number = if v6 {
+                data.get(s + 6).copied()
+            } else {
+                data.get(s + 9).copied()
+            };
+            let _ = write!(out, "{src} > {dst}: ");
+            if frag_offset > 0 {
+                // A later fragment: tcpdump names only the protocol.
+                let _ = write!(out, "{proto}-proto-{}", number.unwrap_or(0));
+                return;
+            }
+            let _ = write!(
+                out,
+                "{proto}-proto-{}, length {}",
+                number.unwrap_or(0),
+                if v6 {
+                    total
+                } else {
+                    total.saturating_sub(layer.header.len())
+                }
+            );
+        }
+    }
+}
+
+/// An address rendered into a fixed buffer: no heap allocation per packet.
+struct AddrText {
+    buf: [u8; 46],
+    len: usize,
+}
+
+impl AddrText {
+    fn new(bytes: &[u8]) -> AddrText {
+        let mut text = String::with_capacity(0);
+        let mut out = AddrText {
+            buf: [0; 46],
+            len: 0,
+        };
+        if bytes.len() == 4 {
+            // Fast path: dotted quad by hand.
+            for (i, octet) in bytes.iter().enumerate() {
+                if i > 0 {
+                    out.push(b'.');
+                }
+                let o = *octet;
+                if o >= 100 {
+                    out.push(b'0' + o / 100);
+                }
+                if o >= 10 {
+                    out.push(b'0' + (o / 10) % 10);
+                }
+                out.push(b'0' + o % 10);
+            }
+        } else {
+            super::text::push_ipv6(&mut text, bytes);
+            for b in text.bytes().take(46) {
+                out.push(b);
+            }
+        }
+        out
+    }
+
+    fn push(&mut self, b: u8) {
+        if self.len < self.buf.len() {
+            self.buf[self.len] = b;
+            self.len += 1;
+        }
+    }
+
+    fn push_to(&self, out: &mut String) {
+        for &b in &self.buf[..self.len] {
+            out.push(b as char);
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("?")
+    }
+}
+
+impl std::fmt::Display for AddrText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+fn be16(data: &[u8], at: usize) -> Option<u16> {
+    data.get(at..at + 2)
+        .map(|b| u16::from_be_bytes([b[0], b[1]]))
+}
+
+fn mac(b: &[u8]) -> String {
+    let mut s = String::with_capacity(17);
+    super::text::push_mac(&mut s, b);
+    s
+}
+
+fn ipv4(b: &[u8]) -> String {
+    format!("{}.{}.{}.{}", b[0], b[1], b[2], b[3])
+}
+
+fn ipv6(b: &[u8]) -> String {
+    let bytes: [u8; 16] = b.try_into().unwrap_or([0; 16]);
+    std::net::Ipv6Addr::from(bytes).to_string()
+}
