@@ -18,6 +18,27 @@ use crate::echo::server::{CHUNK_SIZE, Connection, ConnectionState, STOP_POLL_INT
 /// Connection threads only hold small frames; the chunk buffer is on the heap.
 const CONNECTION_STACK_SIZE: usize = 256 * 1024;
 
+/// How far a socket timeout may be off the idle deadline before it is set
+/// again: setting it before every read and write costs two system calls
+/// per echo.
+const TIMEOUT_SLACK: Duration = Duration::from_millis(50);
+
+/// A socket timeout as last set, so it is set again only when it must be.
+#[derive(Default)]
+struct Armed(Option<Option<Duration>>);
+
+impl Armed {
+    /// True when the armed timeout is more than [`TIMEOUT_SLACK`] away from
+    /// `wanted` (or nothing is armed yet).
+    fn needs(&self, wanted: Option<Duration>) -> bool {
+        match (self.0, wanted) {
+            (Some(None), None) => false,
+            (Some(Some(armed)), Some(wanted)) => armed.abs_diff(wanted) > TIMEOUT_SLACK,
+            _ => true,
+        }
+    }
+}
+
 pub(crate) fn accept_loop(listener: TcpListener, listen_addr: SocketAddr, shared: Arc<Shared>) {
     // Nonblocking so the loop can look at the stop flag between connections.
     if let Err(e) = listener.set_nonblocking(true) {
@@ -317,19 +338,27 @@ fn echo_stream(stream: &TcpStream, state: &ConnectionState, shared: &Shared) -> 
     let mut buffer = vec![0u8; CHUNK_SIZE];
     let mut echoed: u64 = 0;
     let mut budget = Budget::new(shared.idle_timeout);
+    let mut read_armed = Armed::default();
+    let mut write_armed = Armed::default();
     let mut reader = stream;
     loop {
-        if budget.exhausted() {
+        let left = budget.left();
+        if left.is_some_and(|left| left.is_zero()) {
             return (echoed, Ending::IdleTimeout);
         }
-        // A read waits at most for what is left of the budget.
-        if let Err(e) = stream.set_read_timeout(budget.left()) {
-            return (echoed, Ending::Failed(e));
+        // A read waits at most for what is left of the budget (within the slack).
+        if read_armed.needs(left) {
+            if let Err(e) = stream.set_read_timeout(left) {
+                return (echoed, Ending::Failed(e));
+            }
+            read_armed = Armed(Some(left));
         }
         let n = match reader.read(&mut buffer) {
             Ok(0) => return (echoed, Ending::ClientClosed),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            // Armed before progress moved the deadline on: not idle yet.
+            Err(e) if is_timeout(&e) && !budget.exhausted() => continue,
             Err(e) if is_timeout(&e) => return (echoed, Ending::IdleTimeout),
             Err(e) => return (echoed, Ending::Failed(e)),
         };
@@ -337,7 +366,13 @@ fn echo_stream(stream: &TcpStream, state: &ConnectionState, shared: &Shared) -> 
         if shared.upper {
             chunk.make_ascii_uppercase();
         }
-        if let Err(ending) = write_echo(stream, chunk, &budget, shared.write_timeout) {
+        if let Err(ending) = write_echo(
+            stream,
+            &mut write_armed,
+            chunk,
+            &budget,
+            shared.write_timeout,
+        ) {
             return (echoed, ending);
         }
         echoed += n as u64;
@@ -358,6 +393,7 @@ fn echo_stream(stream: &TcpStream, state: &ConnectionState, shared: &Shared) -> 
 /// byte at a time to hold the connection).
 fn write_echo(
     stream: &TcpStream,
+    armed: &mut Armed,
     chunk: &[u8],
     budget: &Budget,
     write_timeout: Duration,
@@ -370,9 +406,12 @@ fn write_echo(
             Some(left) => left.min(write_timeout),
             None => write_timeout,
         };
-        stream
-            .set_write_timeout(Some(wait))
-            .map_err(Ending::Failed)?;
+        if armed.needs(Some(wait)) {
+            stream
+                .set_write_timeout(Some(wait))
+                .map_err(Ending::Failed)?;
+            *armed = Armed(Some(Some(wait)));
+        }
         match writer.write(&chunk[written..]) {
             Ok(0) => {
                 return Err(Ending::Failed(io::Error::from(io::ErrorKind::WriteZero)));
