@@ -69,7 +69,12 @@ pub fn list() -> Result<Vec<InterfaceInfo>, CaptureError> {
             loopback: nic.is_loopback(),
             mtu: read_sys_u32(&nic.name, "mtu"),
             link: hardware_type(&nic.name).map(link_type_for_arphrd),
-            name: nic.name,
+            // pnet builds the name with from_utf8_unchecked; a name is any
+            // bytes but '/' and NUL, so check it before treating it as text.
+            name: match String::from_utf8(nic.name.into_bytes()) {
+                Ok(name) => name,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            },
         })
         .collect();
     if list.is_empty() {
@@ -90,12 +95,38 @@ pub fn default_interface(list: &[InterfaceInfo]) -> String {
         .unwrap_or_else(|| "lo".to_string())
 }
 
+/// An interface name made safe to print: a Linux name may hold any byte
+/// but '/' and NUL, escape sequences included, so control characters (C0,
+/// DEL, C1), bidi and line-separator controls are written as `\xNN` (their
+/// UTF-8 bytes) and a backslash as `\\`, which keeps the output
+/// unambiguous. Use it wherever a name reaches a terminal ("listening on").
+pub fn escape_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        let unsafe_char = c.is_control()
+            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        if c == '\\' {
+            out.push_str("\\\\");
+        } else if unsafe_char {
+            let mut utf8 = [0u8; 4];
+            for byte in c.encode_utf8(&mut utf8).bytes() {
+                out.push_str(&format!("\\x{byte:02x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Writes the `wirepeek interfaces` table, marking the default with `*`.
+/// Names are printed through [`escape_name`].
 pub fn render(list: &[InterfaceInfo], out: &mut dyn Write) -> std::io::Result<()> {
     let default = default_interface(list);
-    let name_width = list
+    let names: Vec<String> = list.iter().map(|info| escape_name(&info.name)).collect();
+    let name_width = names
         .iter()
-        .map(|info| info.name.len())
+        .map(|name| name.chars().count())
         .max()
         .unwrap_or(4)
         .max(4);
@@ -104,7 +135,7 @@ pub fn render(list: &[InterfaceInfo], out: &mut dyn Write) -> std::io::Result<()
         "  {:>5}  {:<name_width$}  {:<13}  {:>5}  {:<17}  {:<12}  ADDRESSES",
         "INDEX", "NAME", "STATE", "MTU", "MAC", "LINK"
     )?;
-    for info in list {
+    for (info, name) in list.iter().zip(&names) {
         let marker = if info.name == default { '*' } else { ' ' };
         let mut state = vec![if info.up { "up" } else { "down" }];
         if info.up && !info.running {
@@ -129,14 +160,18 @@ pub fn render(list: &[InterfaceInfo], out: &mut dyn Write) -> std::io::Result<()
             out,
             "{marker} {:>5}  {:<name_width$}  {:<13}  {:>5}  {:<17}  {:<12}  {addresses}",
             info.index,
-            info.name,
+            name,
             state.join(","),
             mtu,
             mac,
             link,
         )?;
     }
-    writeln!(out, "* = default capture interface ({default})")
+    writeln!(
+        out,
+        "* = default capture interface ({})",
+        escape_name(&default)
+    )
 }
 
 /// Formats a MAC address as six colon-separated lowercase hex pairs.
@@ -205,6 +240,8 @@ pub fn capture_target(name: &str) -> Result<CaptureTarget, CaptureError> {
 
 /// The message for a capture on an interface that does not exist.
 pub fn unknown_interface_message(name: &str, existing: &[String]) -> String {
+    let name = escape_name(name);
+    let existing: Vec<String> = existing.iter().map(|n| escape_name(n)).collect();
     if existing.is_empty() {
         format!("no interface named '{name}', and no interfaces were found")
     } else {
@@ -298,6 +335,30 @@ mod tests {
         assert!(eth0.contains("02:00:00:00:00:02"), "{text}");
         let lo = text.lines().find(|l| l.contains(" lo ")).expect("lo row");
         assert!(lo.starts_with(' ') && lo.contains("loopback"), "{text}");
+    }
+
+    #[test]
+    fn interface_names_are_escaped_in_the_listing() {
+        let hostile = "\x1b[31mx\x07\u{9b}\u{202e}a\\b";
+        assert_eq!(
+            escape_name(hostile),
+            "\\x1b[31mx\\x07\\xc2\\x9b\\xe2\\x80\\xaea\\\\b"
+        );
+        assert_eq!(escape_name("enp0s31f6.100@eth0"), "enp0s31f6.100@eth0");
+        let list = vec![
+            info("lo", 1, true, true, &["127.0.0.1"]),
+            info(hostile, 2, true, false, &["192.0.2.1"]),
+        ];
+        let mut out = Vec::new();
+        render(&list, &mut out).expect("render to memory");
+        assert!(
+            !out.iter().any(|b| b.is_ascii_control() && *b != b'\n'),
+            "{out:?}"
+        );
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(text.contains(&escape_name(hostile)), "{text}");
+        let message = unknown_interface_message("\x1b]0;t\x07", &[hostile.to_string()]);
+        assert!(!message.chars().any(char::is_control), "{message}");
     }
 
     #[test]

@@ -2,15 +2,21 @@
 //! for generating and inspecting traffic. This module owns the command-line
 //! surface and dispatch; it knows nothing of packet capture.
 
+mod batch;
+mod batch_udp;
 mod client;
 mod error;
+pub mod escape;
+mod interactive;
 mod net;
 mod server;
+mod server_tcp;
+mod server_udp;
 mod signals;
 mod stats;
 
-use std::io::{self, Write};
-use std::net::SocketAddr;
+use std::io::{self, IsTerminal, Write};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::Ordering;
 use std::thread;
 use std::time::Duration;
@@ -22,7 +28,8 @@ pub use client::{
 pub use error::EchoError;
 pub use net::{abort_on_close, normalize_addr};
 pub use server::{
-    CHUNK_SIZE, ServerConfig, ServerHandle, ServerLog, ServerProtocols, ServerStats, start_server,
+    CHUNK_SIZE, DEFAULT_PORT, ServerConfig, ServerHandle, ServerLog, ServerProtocols, ServerStats,
+    start_server,
 };
 pub use stats::{RttSummary, XorShift64, format_duration};
 
@@ -50,16 +57,24 @@ pub struct ServerArgs {
     /// Serve TCP and UDP on the same port.
     #[arg(long, group = "transport")]
     pub both: bool,
-    /// Address to listen on; IPv6 addresses are dual-stack; port 0 picks a free port; a bare port means [::]:PORT.
-    #[arg(short = 'l', long = "listen", value_name = "ADDR:PORT", default_value = "[::]:7007", value_parser = parse_listen_addr)]
-    pub listen: SocketAddr,
+    /// Address to listen on, repeatable. Default: loopback only, 127.0.0.1:7007 and [::1]:7007.
+    /// To serve other hosts give an address: -l [::]:7007 is every interface, IPv4 included
+    /// (IPv6 addresses are dual-stack). A bare port means both loopback addresses on that
+    /// port; port 0 picks a free port.
+    #[arg(short = 'l', long = "listen", value_name = "ADDR:PORT", value_parser = parse_listen_addr, verbatim_doc_comment)]
+    pub listen: Vec<ListenSpec>,
     /// Upper-case ASCII letters in the echo.
     #[arg(long)]
     pub upper: bool,
-    /// Refuse connections beyond this many concurrent clients.
+    /// At this many clients, a new one evicts the connection idle longest (idle 2 s or more);
+    /// if none is, the new one is refused.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub max_clients: usize,
-    /// Disconnect TCP clients silent for this long (0: never).
+    /// Refuse connections beyond this many from one IP address.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_per_peer: usize,
+    /// Idle budget: disconnect TCP clients that do not complete a line (a newline echoed) or
+    /// get 64 KiB echoed within SECS; single bytes trickling in do not count (0: never).
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub idle_timeout: u64,
     /// Disconnect TCP clients that stop reading their echo for this long.
@@ -112,18 +127,37 @@ pub struct ClientArgs {
     /// UDP datagrams in flight per socket in batch mode.
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub window: usize,
+    /// Write the server's bytes unchanged even to a terminal (as nc does). Without it, control
+    /// characters (escape sequences, CR, BEL, ...) are shown as \xNN when the output is a
+    /// terminal; a pipe or a file always gets the exact bytes.
+    #[arg(long)]
+    pub raw: bool,
     /// Do not print connection details to standard error.
     #[arg(short, long)]
     pub quiet: bool,
 }
 
-fn parse_listen_addr(text: &str) -> Result<SocketAddr, String> {
+/// One `-l` value: an address, or a bare port (both loopback addresses).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenSpec(pub Vec<SocketAddr>);
+
+/// The loopback addresses the server listens on by default, on `port`.
+pub fn loopback_addrs(port: u16) -> Vec<SocketAddr> {
+    vec![
+        SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        SocketAddr::from((Ipv6Addr::LOCALHOST, port)),
+    ]
+}
+
+fn parse_listen_addr(text: &str) -> Result<ListenSpec, String> {
     if let Ok(port) = text.parse::<u16>() {
-        return Ok(SocketAddr::from(([0u16; 8], port)));
+        return Ok(ListenSpec(loopback_addrs(port)));
     }
-    text.parse().map_err(|_| {
-        format!("'{text}' is not ADDR:PORT (e.g. 127.0.0.1:7007, [::]:7007) or a port")
-    })
+    text.parse()
+        .map(|addr| ListenSpec(vec![addr]))
+        .map_err(|_| {
+            format!("'{text}' is not ADDR:PORT (e.g. 127.0.0.1:7007, [::]:7007) or a port")
+        })
 }
 
 impl ServerArgs {
@@ -136,13 +170,25 @@ impl ServerArgs {
         } else {
             ServerProtocols::Tcp
         };
+        let mut addrs: Vec<SocketAddr> = self
+            .listen
+            .iter()
+            .flat_map(|spec| spec.0.iter().copied())
+            .collect();
+        if addrs.is_empty() {
+            addrs = loopback_addrs(DEFAULT_PORT);
+        }
+        let listen = addrs.remove(0);
         ServerConfig {
-            listen: self.listen,
+            listen,
+            also_listen: addrs,
             protocols,
             upper: self.upper,
             max_clients: self.max_clients,
+            max_per_peer: self.max_per_peer,
             idle_timeout: (self.idle_timeout > 0).then(|| Duration::from_secs(self.idle_timeout)),
             write_timeout: Duration::from_secs(self.write_timeout),
+            evict_idle_after: ServerConfig::default().evict_idle_after,
             log: if self.quiet {
                 ServerLog::Silent
             } else {
@@ -187,6 +233,7 @@ impl ClientArgs {
         // Showing the echo is the point of `-m TEXT`; for floods it is noise.
         cfg.print_replies = self.message.is_some() && cfg.count == 1 && cfg.concurrency == 1;
         cfg.quiet = self.quiet;
+        cfg.escape_output = escape::should_escape(self.raw, io::stdout().is_terminal());
         cfg
     }
 }
@@ -199,36 +246,45 @@ pub fn run(cmd: EchoCommand) -> Result<(), EchoError> {
     }
 }
 
+/// Writes one line to standard error, ignoring failure: a closed stderr
+/// (`echo server 2>&1 | head`) must not stop a server or a client.
+pub(crate) fn note(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
 fn run_server_until_signalled(args: &ServerArgs) -> Result<(), EchoError> {
     let stop_requested = signals::install_shutdown_handlers()
         .map_err(|e| EchoError::io("installing signal handlers", e))?;
     let handle = start_server(args.to_config())?;
-    let mut stdout = io::stdout().lock();
-    let bound = [("tcp", handle.tcp_addr()), ("udp", handle.udp_addr())];
+    let bound = handle
+        .tcp_addrs()
+        .iter()
+        .map(|addr| ("tcp", addr))
+        .chain(handle.udp_addrs().iter().map(|addr| ("udp", addr)));
+    let mut banner = String::new();
     for (protocol, addr) in bound {
-        if let Some(addr) = addr {
-            writeln!(stdout, "listening on {protocol} {addr}")
-                .map_err(|e| EchoError::io("writing to standard output", e))?;
-        }
+        banner.push_str(&format!("listening on {protocol} {addr}\n"));
     }
-    // Scripts wait for these lines to learn the port, so do not buffer them.
-    stdout
-        .flush()
-        .map_err(|e| EchoError::io("writing to standard output", e))?;
+    // Scripts wait for these lines to learn the port, so write them at once.
+    // Nobody reading them (`| head -1`) is no reason to stop serving.
+    let mut stdout = io::stdout().lock();
+    let _ = stdout
+        .write_all(banner.as_bytes())
+        .and_then(|()| stdout.flush());
     drop(stdout);
     while !stop_requested.load(Ordering::SeqCst) {
         thread::sleep(SIGNAL_POLL_INTERVAL);
     }
     if !args.quiet {
-        eprintln!("shutting down");
+        note(format_args!("shutting down"));
     }
     let stats = handle.stats();
     handle.shutdown();
     if !args.quiet {
-        eprintln!(
-            "served {} tcp connections ({} refused, {} bytes), {} udp datagrams",
-            stats.accepted, stats.refused, stats.tcp_bytes, stats.udp_datagrams
-        );
+        note(format_args!(
+            "served {} tcp connections ({} refused, {} evicted, {} bytes), {} udp datagrams",
+            stats.accepted, stats.refused, stats.evicted, stats.tcp_bytes, stats.udp_datagrams
+        ));
     }
     Ok(())
 }
