@@ -64,8 +64,13 @@ impl Unlisted {
 impl FlowTable {
     /// Keep a flow that left the table for the listing, or sum it up.
     pub(super) fn retire(&mut self, f: &FlowState, how: Retired) {
-        let room = (self.finished.len() as u64) < u64::from(self.config.max_flows.max(1));
-        if how == Retired::Finished && self.config.keep_finished && room {
+        let max = self.config.max_flows.max(1) as usize;
+        let kept = self.finished.len();
+        if how == Retired::Finished && self.config.keep_finished && kept < max {
+            if kept == self.finished.capacity() {
+                // Doubling, but never past `max_flows` records.
+                self.finished.reserve_exact(kept.max(64).min(max - kept));
+            }
             self.finished.push(f.clone());
         } else {
             self.unlisted.add(f, how == Retired::Evicted);

@@ -184,6 +184,7 @@ fn finished_flows_past_max_flows_are_summed_not_kept() {
     }
     assert_eq!(t.counters().expired, 49);
     assert_eq!(t.finished.len(), 10);
+    assert!(t.finished.capacity() <= 10, "{}", t.finished.capacity());
     let unlisted = t.unlisted();
     assert_eq!((unlisted.conversations, unlisted.evicted), (39, 0));
     let flows = t.into_flows();
