@@ -240,7 +240,7 @@ fn explain_of_a_conversation_longer_than_its_cap_tells_the_first_frames_and_says
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("a conversation of 12000 frames, longer than the 10000 explain keeps; the story covers the first 10000"),
+        stderr.contains("a conversation of 12000 frames, longer than explain keeps (10000 frames or 32 MiB); the story covers the first 10000"),
         "{stderr}"
     );
     // A lesson past the cap says its place is told from the packet alone.
@@ -294,4 +294,35 @@ fn explain_from_a_pipe_places_frame_n_in_its_conversation_like_from_the_file() {
         "{text}"
     );
     assert_eq!(String::from_utf8(from_pipe.stdout).expect("UTF-8"), text);
+}
+
+#[test]
+fn explain_of_a_conversation_of_jumbo_frames_keeps_at_most_its_byte_cap() {
+    // 600 datagrams of 65,042 bytes (39 MB): ten thousand of them would be
+    // 650 MB held; the story stops at 32 MiB, 515 frames.
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("memory-bounds-jumbo.pcap");
+    let jumbo = || {
+        let mut f = udp([10, 0, 0, 2], 5000, [10, 0, 0, 1], 9000);
+        f.truncate(42);
+        f[16..18].copy_from_slice(&65028u16.to_be_bytes());
+        f[38..40].copy_from_slice(&65008u16.to_be_bytes());
+        f.resize(65_042, b'x');
+        f
+    };
+    let frames = (0..600u32).map(|n| (n, jumbo()));
+    std::fs::write(&path, pcap(frames)).expect("write the capture");
+    let out = wirepeek()
+        .args(["explain", path.to_str().expect("UTF-8"), "--conversation"])
+        .args(["--color", "never"])
+        .output()
+        .expect("run wirepeek explain");
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first = text.lines().next().unwrap_or("");
+    assert!(first.ends_with(", 515 packets"), "{first}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("a conversation of 600 frames, longer than explain keeps (10000 frames or 32 MiB); the story covers the first 515"),
+        "{stderr}"
+    );
 }

@@ -26,6 +26,10 @@ use super::flush;
 /// story covers the first ones and says so.
 pub const MAX_CONVERSATION_FRAMES: usize = 10_000;
 
+/// Captured bytes of one conversation kept (a story of 10,000 jumbo
+/// frames would otherwise hold hundreds of megabytes).
+pub const MAX_CONVERSATION_BYTES: usize = 32 << 20;
+
 /// From standard input: bytes of TCP and UDP frames before frame N held
 /// until N is reached.
 pub const MAX_HELD_BYTES: usize = 64 << 20;
@@ -75,20 +79,31 @@ impl Reader {
     }
 }
 
-/// The frames of one conversation, the first `MAX_CONVERSATION_FRAMES` of
-/// them kept, all of them counted.
+/// The frames of one conversation: the first ones kept, up to
+/// `MAX_CONVERSATION_FRAMES` frames and `MAX_CONVERSATION_BYTES` bytes,
+/// all of them counted.
 #[derive(Default)]
 struct Collected {
     frames: Vec<FrameRecord>,
+    bytes: usize,
+    /// A frame was left out: so are all after it.
+    full: bool,
     total: u64,
 }
 
 impl Collected {
     fn offer(&mut self, frame: FrameRecord) {
         self.total += 1;
-        if self.frames.len() < MAX_CONVERSATION_FRAMES {
-            self.frames.push(frame);
+        let bytes = self.bytes + frame.data.len();
+        if self.full
+            || self.frames.len() == MAX_CONVERSATION_FRAMES
+            || bytes > MAX_CONVERSATION_BYTES
+        {
+            self.full = true;
+            return;
         }
+        self.bytes = bytes;
+        self.frames.push(frame);
     }
 }
 
@@ -230,14 +245,16 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Re
         .filter(|(_, d)| key_of(d) == Some(key))
         .collect();
     let conversations = conversation::conversations(&packets);
-    let cut = conv.total > MAX_CONVERSATION_FRAMES as u64;
+    let cut = conv.full;
     if cut {
+        let kept = packets.len();
         eprintln!(
-            "wirepeek: note: frame {number} is packet {} of a conversation of {} frames, longer than the {MAX_CONVERSATION_FRAMES} explain keeps; {}",
+            "wirepeek: note: frame {number} is packet {} of a conversation of {} frames, longer than explain keeps ({MAX_CONVERSATION_FRAMES} frames or {} MiB); {}",
             before + 1,
             conv.total,
+            MAX_CONVERSATION_BYTES >> 20,
             if args.conversation {
-                format!("the story covers the first {MAX_CONVERSATION_FRAMES}")
+                format!("the story covers the first {kept}")
             } else {
                 "its place in it is told from this packet alone".to_string()
             }
