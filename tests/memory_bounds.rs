@@ -326,3 +326,76 @@ fn explain_of_a_conversation_of_jumbo_frames_keeps_at_most_its_byte_cap() {
         "{stderr}"
     );
 }
+
+#[test]
+fn capture_flows_kept_every_evicted_conversation_of_a_live_capture_now_sums_them() {
+    if !common::root_or_skip("live capture on lo needs root") {
+        return;
+    }
+    use std::io::{BufRead, BufReader};
+    use std::net::UdpSocket;
+    use std::time::{Duration, Instant};
+    // Loopback only: 20,000 datagrams from one socket to 127.1.x.y:9, each
+    // its own conversation, captured by a filter on the socket's port.
+    const SENT: u32 = 20_000;
+    let socket = UdpSocket::bind("127.0.0.1:0").expect("bind a loopback socket");
+    let port = socket.local_addr().expect("local address").port();
+    let mut child = wirepeek()
+        .args(["capture", "-i", "lo", "-w", "/dev/null", "--flows"])
+        .args([
+            "--max-flows",
+            "100",
+            "-c",
+            &SENT.to_string(),
+            "--duration",
+            "20",
+        ])
+        .args(["udp", "and", "src", "port", &port.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start wirepeek capture");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    stderr
+        .read_line(&mut line)
+        .expect("read the capture's first line");
+    assert!(line.contains("listening on lo"), "{line}");
+    let start = Instant::now();
+    for i in 0..SENT {
+        if start.elapsed() > Duration::from_secs(15) {
+            break;
+        }
+        let to = format!("127.1.{}.{}:9", i >> 8 & 255, i & 255);
+        let _ = socket.send_to(b"ping", to.as_str());
+        if i % 1000 == 999 {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("read stderr");
+    let out = child.wait_with_output().expect("wirepeek capture ends");
+    assert!(out.status.success(), "{rest}");
+    let captured: u64 = rest
+        .lines()
+        .find_map(|l| l.split_once(" packets captured"))
+        .and_then(|(n, _)| n.parse().ok())
+        .expect("the closing counts");
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    let rows = text.lines().filter(|l| l.starts_with("udp ")).count() as u64;
+    assert!(rows <= 100, "{rows} conversations listed");
+    let evicted = captured - rows;
+    let summary = format!(
+        "… and {evicted} more conversations evicted when the table was full ({evicted} packets, {} bytes; 0 TCP, {evicted} UDP, 0 ICMP echo), not listed: raise --max-flows to list them",
+        evicted * 46
+    );
+    assert!(
+        evicted == 0 || text.lines().any(|l| l == summary),
+        "no `{summary}` in {}",
+        &text[text.len().saturating_sub(600)..]
+    );
+    assert!(
+        captured > 1000,
+        "only {captured} of {SENT} datagrams captured"
+    );
+}
