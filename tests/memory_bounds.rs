@@ -294,6 +294,44 @@ fn explain_from_a_pipe_places_frame_n_in_its_conversation_like_from_the_file() {
         "{text}"
     );
     assert_eq!(String::from_utf8(from_pipe.stdout).expect("UTF-8"), text);
+
+    // A named pipe cannot be read twice either (reopening it would read on
+    // from where the first pass stopped).
+    let fifo = Path::new(env!("CARGO_TARGET_TMPDIR")).join("memory-bounds-pipe.fifo");
+    let _ = std::fs::remove_file(&fifo);
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        common::skip("mkfifo did not make a named pipe");
+        return;
+    }
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            // Blocks until wirepeek opens the pipe; it may stop reading early.
+            if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&fifo) {
+                let _ = f.write_all(&bytes);
+            }
+        })
+    };
+    let from_fifo = wirepeek()
+        .arg("explain")
+        .arg(&fifo)
+        .args(args)
+        .output()
+        .expect("run wirepeek explain on a FIFO");
+    // Should wirepeek never have opened the pipe, a reader of our own
+    // unblocks the writer (a non-blocking open never waits).
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let _ = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&fifo);
+    }
+    writer.join().expect("the FIFO writer ends");
+    let _ = std::fs::remove_file(&fifo);
+    assert!(from_fifo.status.success(), "{from_fifo:?}");
+    assert_eq!(String::from_utf8(from_fifo.stdout).expect("UTF-8"), text);
 }
 
 #[test]

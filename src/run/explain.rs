@@ -3,9 +3,9 @@
 //! the frames of its conversation (at most `MAX_CONVERSATION_FRAMES`), so
 //! memory does not grow with the file. A frame in no conversation (ARP,
 //! ICMP) stops the reading there. Frames before N are read again from the
-//! file once N says which conversation is wanted; from standard input,
-//! which cannot be read twice, the TCP and UDP frames before N are held
-//! instead, up to `MAX_HELD_BYTES`.
+//! file once N says which conversation is wanted; from standard input or a
+//! pipe, which cannot be read twice, the TCP and UDP frames before N are
+//! held instead, up to `MAX_HELD_BYTES`.
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -160,7 +160,7 @@ fn find_target(
             held_bytes += frame.data.len() + std::mem::size_of::<FrameRecord>();
             if held_bytes > MAX_HELD_BYTES {
                 return Err(AppError::Usage(format!(
-                    "frame {n} is too far into a capture read from standard input: the TCP and UDP frames before it take more than {} MiB, the most explain holds from a pipe; save the capture to a file and explain that",
+                    "frame {n} is too far into a capture read from a pipe: the TCP and UDP frames before it take more than {} MiB, the most explain holds from one; save the capture to a file and explain that",
                     MAX_HELD_BYTES >> 20
                 )));
             }
@@ -198,7 +198,10 @@ fn find_target(
 
 /// `wirepeek explain`: one packet as a lesson, or its conversation as a story.
 pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Result<(), AppError> {
-    let piped = args.file == "-";
+    // Standard input, a FIFO or a process substitution cannot be read a
+    // second time: reopening one would read on from where the first pass
+    // stopped.
+    let piped = args.file == "-" || !std::fs::metadata(&args.file).is_ok_and(|m| m.is_file());
     let mut warned = false;
     let mut reader = Reader::open(&args.file)?;
     let found = find_target(&mut reader, args, piped, &mut warned)?;
@@ -233,7 +236,15 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Re
     };
     let (conv, before) = match found.whole {
         Some(whole) => (whole, 0),
-        None => collect(args, &mut reader, found.held, &target, key, &mut warned)?,
+        None => collect(
+            args,
+            piped,
+            &mut reader,
+            found.held,
+            &target,
+            key,
+            &mut warned,
+        )?,
     };
     let packets: Vec<(FrameRecord, Dissection)> = conv
         .frames
@@ -288,6 +299,7 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Re
 /// came before N.
 fn collect(
     args: &ExplainArgs,
+    piped: bool,
     reader: &mut Reader,
     held: Vec<FrameRecord>,
     target: &FrameRecord,
@@ -300,7 +312,7 @@ fn collect(
         decode_into(f, Detail::Layers, &mut screen);
         key_of(&screen) == Some(key)
     };
-    if args.file == "-" {
+    if piped {
         for f in held {
             if matches(&f) {
                 conv.offer(f);
