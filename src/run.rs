@@ -10,10 +10,8 @@ use crate::capture::file::FileSource;
 use crate::capture::live::{LiveOptions, LiveSource};
 use crate::capture::save::{CaptureWriter, SaveFormat, SavedInterface, is_broken_pipe};
 use crate::capture::{CaptureError, FrameSource, Next, interfaces, privilege, stop};
-use crate::cli::{
-    CaptureArgs, ExplainArgs, FilterArgs, FlowLimitArgs, FlowsArgs, OutputArgs, ReadArgs,
-};
-use crate::decode::{Detail, Dissection, Proto, Value, decode, decode_into};
+use crate::cli::{CaptureArgs, FilterArgs, FlowLimitArgs, OutputArgs, ReadArgs};
+use crate::decode::{Detail, Dissection, Proto, Value, decode_into};
 use crate::error::AppError;
 use crate::filter::Filter;
 use crate::flow::{Background, FlowConfig, FlowInfo, FlowTable, Lookahead, Staged, TCP, UDP};
@@ -24,8 +22,15 @@ use crate::output::line::{LineOptions, write_line};
 use crate::output::stats::Stats;
 use crate::output::teach::{self as teach_out, Paint};
 use crate::output::time::TimeFormat;
-use crate::output::{flows as flow_output, hex, json, tree};
-use crate::teach::{Lesson, conversation};
+use crate::output::{hex, json, tree};
+use crate::teach::Lesson;
+
+mod explain;
+mod flow_list;
+
+pub use explain::explain;
+pub use flow_list::flows;
+use flow_list::print_flow_table;
 
 /// Flush the text buffer to the writer once it holds this much.
 const FLUSH_AT: usize = 256 * 1024;
@@ -326,72 +331,6 @@ fn check_link(filter: &Filter, link: LinkType) -> Result<(), AppError> {
     filter
         .check_link(link)
         .map_err(|e| AppError::Usage(format!("bad filter expression: {e}")))
-}
-
-/// `wirepeek explain`: one packet as a lesson, or its conversation as a story.
-pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Result<(), AppError> {
-    let mut source = FileSource::open(&args.file)?;
-    let mut packets: Vec<(FrameRecord, Dissection)> = Vec::new();
-    loop {
-        match source.next_frame()? {
-            Next::Frame(frame) => {
-                let d = decode(&frame);
-                packets.push((frame, d));
-            }
-            Next::Idle => {}
-            Next::End { warning } => {
-                if let Some(w) = warning {
-                    eprintln!("wirepeek: warning: {w}");
-                }
-                break;
-            }
-        }
-    }
-    let paint = Paint {
-        on: !args.markdown
-            && args
-                .color
-                .enabled(is_terminal, std::env::var_os("NO_COLOR").as_deref()),
-    };
-    let conversations = conversation::conversations(&packets);
-    let number = match args.frame {
-        Some(n) => n,
-        None if args.conversation => packets
-            .iter()
-            .find(|(_, d)| d.has(Proto::Tcp))
-            .or_else(|| packets.iter().find(|(_, d)| d.tuple.is_some()))
-            .map_or(1, |(f, _)| f.number),
-        None => 1,
-    };
-    let Some((frame, d)) = packets.iter().find(|(f, _)| f.number == number) else {
-        return Err(AppError::Usage(format!(
-            "{} has no frame {number}: it holds {} frames, numbered from 1",
-            args.file,
-            packets.len()
-        )));
-    };
-    let place = conversation::find(&conversations, number);
-    let mut text = String::new();
-    if args.conversation {
-        let Some((conv, _)) = place else {
-            return Err(AppError::Usage(format!(
-                "frame {number} is not TCP or UDP, so it belongs to no conversation; try -n with a TCP packet"
-            )));
-        };
-        if args.markdown {
-            teach_out::write_conversation_markdown(&mut text, conv);
-        } else {
-            teach_out::write_conversation(&mut text, conv, paint);
-        }
-    } else {
-        let lesson = Lesson::build(frame, d, place);
-        if args.markdown {
-            teach_out::write_lesson_markdown(&mut text, &lesson);
-        } else {
-            teach_out::write_lesson(&mut text, &lesson, paint);
-        }
-    }
-    flush(out, &mut text, true).map(|_| ())
 }
 
 /// The printer a set of output flags asks for.
@@ -741,74 +680,6 @@ fn annotate(d: &mut Dissection, info: &FlowInfo, detail: Detail, absolute: bool)
         }
         _ => {}
     }
-}
-
-/// `wirepeek flows`: every conversation in a file, as a table or NDJSON.
-pub fn flows(args: &FlowsArgs, out: &mut dyn Write) -> Result<RunSummary, AppError> {
-    let mut source = FileSource::open(&args.file)?;
-    let mut table = FlowTable::new(flow_config(&args.limits, true));
-    let mut summary = RunSummary::default();
-    let mut start: Option<i64> = None;
-    let mut d = Dissection::default();
-    std::thread::scope(|scope| -> Result<(), AppError> {
-        // Nothing per packet is printed: the table runs on its own thread.
-        let mut background = Background::start(scope, &mut table);
-        loop {
-            if args.count.is_some_and(|c| summary.packets >= c) {
-                break;
-            }
-            let frame: FrameRecord = match source.next_frame()? {
-                Next::Frame(frame) => frame,
-                Next::Idle => continue,
-                Next::End { warning } => {
-                    summary.warning = warning;
-                    break;
-                }
-            };
-            summary.packets += 1;
-            if let Some(ts) = frame.ts {
-                start.get_or_insert(ts.as_nanos() as i64);
-            }
-            decode_into(&frame, Detail::Layers, &mut d);
-            background.observe(&frame, &d);
-        }
-        background.finish();
-        Ok(())
-    })?;
-    if !print_flow_table(out, table, args.json, args.sort, start)? {
-        summary.closed_pipe = true;
-    }
-    Ok(summary)
-}
-
-/// Print a flow table's conversations, sorted, as a table or NDJSON.
-/// Returns false when the reader has gone.
-fn print_flow_table(
-    out: &mut dyn Write,
-    table: FlowTable,
-    json: bool,
-    sort: SortKey,
-    start: Option<i64>,
-) -> Result<bool, AppError> {
-    let counters = table.counters();
-    let mut all = table.into_flows();
-    flow_output::sort(&mut all, sort);
-    // First-seen times count from the capture's first packet when known.
-    let start = start
-        .or_else(|| all.iter().map(|f| f.first_ns).min())
-        .unwrap_or(0);
-    let mut text = String::with_capacity(FLUSH_AT + 64 * 1024);
-    if json {
-        for f in &all {
-            flow_output::write_json(&mut text, f, start);
-            if text.len() >= FLUSH_AT && !flush(out, &mut text, false)? {
-                return Ok(false);
-            }
-        }
-    } else {
-        flow_output::write_table(&mut text, &all, start, &counters);
-    }
-    flush(out, &mut text, true)
 }
 
 /// Write out the buffered text. Returns false when the reader has gone.

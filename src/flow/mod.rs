@@ -22,7 +22,7 @@ use index::Index;
 
 pub use background::{Background, Observation};
 pub use lookahead::{Lookahead, Staged};
-pub use table::{FlowConfig, FlowTable, TableCounters};
+pub use table::{FlowConfig, FlowTable, TableCounters, Unlisted};
 pub use tcp_state::{TcpFlow, TcpState};
 
 /// IP protocol numbers we track.

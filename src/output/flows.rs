@@ -1,11 +1,12 @@
 //! `wirepeek flows`: the conversation table as text, or as NDJSON (one
-//! object per conversation). Formats `flow::FlowState` records; computes
-//! nothing but sort order and column widths.
+//! object per conversation, then, when the bounded table left some out, one
+//! `{"unlisted":{…}}` object summing them). Formats `flow::FlowState`
+//! records; computes nothing but sort order and column widths.
 
 use std::fmt::Write;
 use std::net::IpAddr;
 
-use crate::flow::{Client, FlowState, TCP, TableCounters};
+use crate::flow::{Client, FlowState, TCP, TableCounters, Unlisted};
 
 use super::json::string;
 
@@ -137,8 +138,51 @@ pub fn write_json(out: &mut String, f: &FlowState, start_ns: i64) {
     out.push_str("}\n");
 }
 
-/// Append the table, with a footer of totals.
-pub fn write_table(out: &mut String, flows: &[FlowState], start_ns: i64, counters: &TableCounters) {
+/// Append the summary of the conversations left out of the listing as one
+/// JSON object on one line (it has no `proto` key, so a reader taking each
+/// line with one for a conversation skips it); nothing if none were.
+pub fn write_json_unlisted(out: &mut String, u: &Unlisted) {
+    if u.conversations == 0 {
+        return;
+    }
+    let [tcp, udp, icmp] = u.by_proto;
+    let _ = writeln!(
+        out,
+        "{{\"unlisted\":{{\"conversations\":{},\"evicted\":{},\"packets\":{},\"bytes\":{},\"tcp\":{tcp},\"udp\":{udp},\"icmp\":{icmp}}}}}",
+        u.conversations, u.evicted, u.packets, u.bytes
+    );
+}
+
+/// The table's last line when the bounded table left conversations out.
+fn write_unlisted_line(out: &mut String, u: &Unlisted) {
+    if u.conversations == 0 {
+        return;
+    }
+    let [tcp, udp, icmp] = u.by_proto;
+    let ended = u.conversations - u.evicted;
+    let why = match (u.evicted, ended) {
+        (_, 0) => "evicted when the table was full".to_string(),
+        (0, _) => "finished after the listing was full".to_string(),
+        (e, _) => format!(
+            "{e} evicted when the table was full, {ended} finished after the listing was full"
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "… and {} more conversations {why} ({} packets, {} bytes; {tcp} TCP, {udp} UDP, {icmp} ICMP echo), not listed: raise --max-flows to list them",
+        u.conversations, u.packets, u.bytes
+    );
+}
+
+/// Append the table, with, when the bounded table left conversations out,
+/// a line summing them, and a footer of totals.
+pub fn write_table(
+    out: &mut String,
+    flows: &[FlowState],
+    start_ns: i64,
+    counters: &TableCounters,
+    unlisted: &Unlisted,
+) {
     let rows: Vec<[String; 13]> = flows
         .iter()
         .map(|f| {
@@ -221,6 +265,7 @@ pub fn write_table(out: &mut String, flows: &[FlowState], start_ns: i64, counter
         let cells: Vec<&str> = r.iter().map(String::as_str).collect();
         line(out, &cells);
     }
+    write_unlisted_line(out, unlisted);
     let _ = writeln!(
         out,
         "{} conversations (* marks the client: it sent the SYN or the echo request, or uses the ephemeral port)",
