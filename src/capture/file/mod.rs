@@ -363,3 +363,6 @@ fn is_stream(fd: i32) -> bool {
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     (unsafe { libc::fstat(fd, &mut st) } == 0) && (st.st_mode & libc::S_IFMT) != libc::S_IFREG
 }
+
+#[cfg(test)]
+mod tests;

@@ -535,6 +535,15 @@ fn packet(
 /// arithmetic), negative before 1970; `None` only past ±292 billion years.
 pub(super) fn timestamp(raw: u64, tsresol: u8, tsoffset: i64) -> Option<Timestamp> {
     let exponent = u32::from(tsresol & 0x7f);
+    if tsresol <= 9 {
+        // The usual case (micro- and nanoseconds), in 64 bits.
+        let units = 10u64.pow(exponent);
+        let secs = i128::from(raw / units) + i128::from(tsoffset);
+        return Some(Timestamp {
+            secs: i64::try_from(secs).ok()?,
+            nanos: ((raw % units) * (1_000_000_000 / units)) as u32,
+        });
+    }
     let units: Option<u128> = if tsresol & 0x80 != 0 {
         Some(1u128 << exponent)
     } else {
