@@ -542,3 +542,53 @@ fn pcap_record_longer_than_its_original_length_is_shown_as_tshark_shows_it() {
         assert_eq!(got.rows, tshark.rows);
     }
 }
+
+#[test]
+fn pcapng_epb_above_256k_is_named_unless_its_snap_length_allows_it() {
+    let mut big = tagged(2);
+    big.resize(300_000, 0);
+    for (snaplen, shown) in [(0u32, &[1, 3][..]), (400_000, &[1, 2, 3])] {
+        let mut idb = pcapng_idb();
+        idb[12..16].copy_from_slice(&snaplen.to_le_bytes());
+        let mut file = pcapng_shb();
+        file.extend(idb);
+        file.extend(epb_tagged(1));
+        file.extend(pcapng_epb(&big));
+        file.extend(epb_tagged(3));
+        let path = write_scratch(&format!("epb-300k-{snaplen}.pcapng"), &file);
+        if shown.len() == 2 {
+            assert_skipped_and_named(&path, shown, 140, "captured 300000 bytes, more than");
+        } else {
+            let got = ours(&path);
+            assert_eq!(
+                (got.code, tags(&got)),
+                (Some(0), shown.to_vec()),
+                "{}",
+                got.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn pcapng_timestamp_past_the_range_of_a_time_is_shown_without_one_and_named() {
+    // 2^64-1 whole seconds: tshark wraps it to -1 s; we show no time.
+    let mut file = pcapng_shb();
+    file.extend(pcapng_idb_with(&options(&[(9, &[0])])));
+    file.extend(pcapng_epb_full(0, u64::MAX, &tagged(1), 60, &[]));
+    file.extend(pcapng_epb_full(0, 5, &tagged(2), 60, &[]));
+    let got = ours(&write_scratch("ts-overflow.pcapng", &file));
+    assert_eq!(
+        (got.code, tags(&got)),
+        (Some(0), vec![1, 2]),
+        "{}",
+        got.stderr
+    );
+    assert_eq!(column(&got, 1), ["", "5.000000000"]);
+    assert!(
+        got.stderr
+            .contains("byte offset 60: packet 1: its timestamp"),
+        "{}",
+        got.stderr
+    );
+}

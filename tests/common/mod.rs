@@ -87,9 +87,15 @@ pub fn skip(reason: &str) {
                 .map(|name| name.to_string_lossy().into_owned())
         })
         .unwrap_or_default();
-    let binary = binary.rsplit_once('-').map_or(binary.as_str(), |(name, _hash)| name);
+    let binary = binary
+        .rsplit_once('-')
+        .map_or(binary.as_str(), |(name, _hash)| name);
     let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped.log");
-    if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+    {
         // One write per line, so lines from parallel tests never interleave.
         let _ = file.write_all(format!("{binary}::{test}: {reason}\n").as_bytes());
     }

@@ -493,6 +493,13 @@ fn packet(
             return Outcome::Skip(format!("{what} names interface {id}, but {have}"));
         }
     };
+    let cap = record_cap(iface.snaplen);
+    if caplen as usize > cap {
+        return Outcome::Skip(format!(
+            "{what} says it captured {caplen} bytes, more than its interface allows ({cap} bytes: 256 KiB, or the snap length {} when larger, up to 16 MiB)",
+            iface.snaplen
+        ));
+    }
     let Some(data) = data.get(..caplen as usize) else {
         return Outcome::Skip(format!(
             "{what} says it captured {caplen} bytes but holds only {}",
