@@ -250,8 +250,12 @@ impl FileSource {
                 self.start = 0;
             }
             if self.end == self.buf.len() {
-                let grow = self.buf.len().max(READ_CHUNK);
-                self.buf.resize(self.buf.len() + grow, 0);
+                // Room for the record asked for, in whole reads, and no more
+                // (callers check `want` against a cap first).
+                let len = (self.start + want)
+                    .next_multiple_of(READ_CHUNK)
+                    .max(self.buf.len() + READ_CHUNK);
+                self.buf.resize(len, 0);
             }
             match self.reader.read(&mut self.buf[self.end..]) {
                 Ok(0) => self.eof = true,

@@ -142,8 +142,13 @@ fn frame(state: &NgState, head: &[u8]) -> Result<Frame, String> {
         _ => RECORD_CAP_MAX + BLOCK_SLACK,
     };
     if len > cap {
+        let rule = if cap == RECORD_CAP_MAX + BLOCK_SLACK {
+            "16 MiB, plus 128 KiB for options"
+        } else {
+            "256 KiB of packet data, or the largest snap length when larger, up to 16 MiB, plus 128 KiB for options"
+        };
         return Err(format!(
-            "pcapng block of type {type_:#x} claims {len} bytes, more than this file allows ({cap} bytes: 256 KiB of packet data, or the largest snap length when larger, up to 16 MiB, plus 128 KiB for options); it is refused unread"
+            "pcapng block of type {type_:#x} claims {len} bytes, more than this file allows ({cap} bytes: {rule}); it is refused unread"
         ));
     }
     Ok(Frame {
