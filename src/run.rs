@@ -76,8 +76,16 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
         .duration
         .map(|secs| Instant::now() + Duration::from_secs_f64(secs.max(0.0)));
     let stop = || stop_flag.load(Ordering::SeqCst) || deadline.is_some_and(|d| Instant::now() >= d);
+    // Create the output file while we may still write anywhere, then give
+    // up privileges before the first packet is touched. A path that cannot
+    // be created is said before "listening on", as tcpdump does.
+    let writer = match &args.write {
+        Some(dest) => Some(open_writer(&source, args, dest)?),
+        None => None,
+    };
     eprintln!(
-        "wirepeek: listening on {name}, link-type {} ({}), snapshot length {} bytes",
+        "wirepeek: listening on {}, link-type {} ({}), snapshot length {} bytes",
+        interfaces::escape_name(&name),
         source.link().0,
         source.link().name(),
         if args.snaplen == 0 {
@@ -86,12 +94,6 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
             args.snaplen
         }
     );
-    // Create the output file while we may still write anywhere, then give
-    // up privileges before the first packet is touched.
-    let writer = match &args.write {
-        Some(dest) => Some(open_writer(&source, args, dest)?),
-        None => None,
-    };
     privilege::drop_after_open(args.user.as_deref())?;
     let mut flows = FlowTable::new(flow_config(&args.output.limits, args.flows));
     let mut summary = match writer {
