@@ -4,6 +4,8 @@
 //! frames our filter keeps; an expression tcpdump refuses we must refuse.
 //! Skips, saying why, when tcpdump is not installed.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -106,10 +108,6 @@ fn have_tcpdump() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/captures")
-}
-
 fn frames_of(source: &mut FileSource) -> Option<Vec<FrameRecord>> {
     let mut out = Vec::new();
     loop {
@@ -149,11 +147,15 @@ fn tcpdump_selects(file: &Path, expr: &str) -> Result<Vec<(u32, Vec<u8>)>, Strin
 #[test]
 fn tcpdump_expressions_select_the_same_frames_as_tcpdump() {
     if !have_tcpdump() {
-        eprintln!("skipped: tcpdump is not installed (CI installs it)");
+        common::skip("tcpdump is not installed (CI installs it)");
         return;
     }
+    let Some(corpus) = common::corpus() else {
+        common::skip("corpus ../shared/corpus/captures not found");
+        return;
+    };
     assert!(EXPRESSIONS.len() >= 60);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus())
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus)
         .expect("corpus directory")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();

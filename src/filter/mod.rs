@@ -9,13 +9,27 @@
 pub mod display;
 mod display_fields;
 pub mod tcpdump;
-mod tcpdump_match;
 
 use crate::decode::Dissection;
 use crate::frame::{FrameRecord, LinkType};
 
 pub use display::DisplayFilter;
 pub use tcpdump::TcpdumpFilter;
+
+/// How deeply parentheses, `not`/`!` and unary minus may nest, in both
+/// languages. libpcap's own parser gives up at 10,000 levels ("memory
+/// exhausted"); 256 keeps the recursive parsers and evaluators far inside a
+/// 2 MiB thread stack.
+pub(crate) const MAX_DEPTH: usize = 256;
+
+/// The error for one level more than `MAX_DEPTH`, at the token that opens it.
+pub(crate) fn too_deep(expr: &str, column: usize) -> FilterError {
+    FilterError::new(
+        format!("filter nests too deeply (more than {MAX_DEPTH} levels)"),
+        expr,
+        column,
+    )
+}
 
 /// A filter expression that could not be parsed, with where it went wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,6 +119,9 @@ pub(crate) fn close_matches<'a>(
 ) -> Vec<&'a str> {
     let limit = (word.len() / 3).clamp(1, 3);
     let mut scored: Vec<(usize, &str)> = candidates
+        // Longer than a candidate by more than the limit: neither close nor
+        // a prefix, and never worth an edit distance over a long word.
+        .filter(|c| word.len() <= c.len() + limit)
         .filter_map(|c| {
             let d = edit_distance(word, c);
             let prefix = c.starts_with(word) && word.len() >= 2;
