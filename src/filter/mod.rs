@@ -52,12 +52,34 @@ impl FilterError {
     }
 }
 
+/// How much of a long expression an error shows around its column.
+const SHOWN: usize = 100;
+
 impl std::fmt::Display for FilterError {
-    /// The message, then the expression with a caret under the column.
+    /// The message, then the expression with a caret under the column; of
+    /// an expression longer than `SHOWN` characters, the part around the
+    /// column, with `…` where it is cut.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "{}", self.message)?;
-        writeln!(f, "    {}", self.expr)?;
-        write!(f, "    {}^", " ".repeat(self.column))
+        let len = self.expr.chars().count();
+        if len <= SHOWN {
+            writeln!(f, "    {}", self.expr)?;
+            return write!(f, "    {}^", " ".repeat(self.column));
+        }
+        let start = self.column.saturating_sub(SHOWN / 2).min(len - SHOWN);
+        let part: String = self.expr.chars().skip(start).take(SHOWN).collect();
+        let (before, after) = (
+            if start > 0 { "…" } else { "" },
+            if start + SHOWN < len { "…" } else { "" },
+        );
+        writeln!(f, "    {before}{part}{after}")?;
+        let pad = self.column - start + usize::from(start > 0);
+        write!(
+            f,
+            "    {}^ (column {} of {len})",
+            " ".repeat(pad),
+            self.column + 1
+        )
     }
 }
 
@@ -158,6 +180,27 @@ mod tests {
         let words = ["proto", "port", "portrange", "host"];
         assert_eq!(close_matches("prot", words.into_iter())[0], "proto");
         assert!(close_matches("zzzzzz", words.into_iter()).is_empty());
+    }
+
+    #[test]
+    fn error_display_of_a_long_expression_shows_the_part_around_the_column() {
+        let expr = format!("{}@{}", "x".repeat(50_000), "y".repeat(50_000));
+        let shown = FilterError::new("unexpected character '@'", &expr, 50_000).to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[1].chars().count() < 120, "{}", lines[1]);
+        let at = lines[1].chars().position(|c| c == '@');
+        assert_eq!(at, lines[2].chars().position(|c| c == '^'));
+        assert!(
+            lines[2].ends_with("^ (column 50001 of 100001)"),
+            "{}",
+            lines[2]
+        );
+        let start = FilterError::new("x", &expr, 0).to_string();
+        assert!(
+            start.lines().nth(2) == Some("    ^ (column 1 of 100001)"),
+            "{start}"
+        );
     }
 
     #[test]
