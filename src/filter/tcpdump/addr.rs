@@ -9,7 +9,7 @@ use super::lex::Token;
 use super::names::{QProto, qproto_name};
 use super::parse::{Parser, Qual, R};
 
-impl Parser<'_> {
+impl Parser {
     pub(super) fn host4(&self, q: Qual, addr: u32, mask: u32, col: usize) -> R<PrimKind> {
         let (ip, arp, rarp) = match q.proto {
             None => (true, true, true),

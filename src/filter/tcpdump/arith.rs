@@ -75,7 +75,7 @@ fn fold(op: BinOp, a: Option<u32>, b: Option<u32>) -> Result<Option<u32>, &'stat
     })
 }
 
-impl Parser<'_> {
+impl Parser {
     pub(super) fn relation(&mut self) -> R<Node> {
         let col = self.peek().map_or(0, |t| t.col);
         let lhs = self.arith(0)?.expr;
@@ -155,6 +155,14 @@ impl Parser<'_> {
         })
     }
 
+    fn parenthesized(&mut self, col: usize) -> R<Val> {
+        self.deeper(col)?;
+        let inner = self.arith(0)?;
+        self.expect_sym(")")?;
+        self.depth -= 1;
+        Ok(inner)
+    }
+
     fn arith_atom(&mut self) -> R<Val> {
         let Some(t) = self.next() else {
             return Err(self.err("expression ends too early", self.end_col()));
@@ -162,11 +170,19 @@ impl Parser<'_> {
         if t.kind == Kind::Sym {
             return match t.text.as_str() {
                 "(" => {
-                    self.deeper(t.col)?;
-                    let inner = self.arith(0)?;
-                    self.expect_sym(")")?;
-                    self.depth -= 1;
-                    Ok(inner)
+                    // Each enclosing `(` of the expression tries arithmetic
+                    // first, reaching this one again: fail at once the
+                    // second time (the outcome depends on the tokens only),
+                    // or deep nesting around long arithmetic is quadratic.
+                    let at = self.pos - 1;
+                    if let Some(e) = self.failed.get(&at) {
+                        return Err(e.clone());
+                    }
+                    let inner = self.parenthesized(t.col);
+                    if let Err(e) = &inner {
+                        self.failed.insert(at, e.clone());
+                    }
+                    inner
                 }
                 "-" => {
                     self.deeper(t.col)?;

@@ -7,6 +7,7 @@
 //! qualifiers (`host a or b`, `port 80 or 443`); `vlan` moves the link-layer
 //! payload offset by four bytes for every primitive parsed after it.
 
+use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::ast::{Dir, Join, Node, Prim, PrimKind};
@@ -25,10 +26,11 @@ pub(super) struct Qual {
     pub typ: Option<QType>,
 }
 
-pub(super) struct Parser<'a> {
+pub(super) struct Parser {
     pub toks: Vec<Token>,
     pub pos: usize,
-    pub text: &'a str,
+    /// The column just past the expression.
+    pub end: usize,
     /// Bytes added to link-layer offsets by the `vlan`s parsed so far.
     pub shift: usize,
     pub last: Option<Qual>,
@@ -37,6 +39,8 @@ pub(super) struct Parser<'a> {
     /// Errors libpcap's optimizer would raise (a divisor that folds to 0):
     /// reported only when the whole expression parses, as tcpdump does.
     pub pending: Vec<FilterError>,
+    /// Where a parenthesized arithmetic term failed, and how.
+    pub failed: HashMap<usize, FilterError>,
 }
 
 pub(super) type R<T> = Result<T, FilterError>;
@@ -50,27 +54,37 @@ pub(super) fn parse(text: &str) -> R<Node> {
     let mut p = Parser {
         toks,
         pos: 0,
-        text,
+        end: text.chars().count(),
         shift: 0,
         last: None,
         depth: 0,
         pending: Vec::new(),
+        failed: HashMap::new(),
     };
-    let root = p.expr()?;
-    if let Some(t) = p.toks.get(p.pos) {
-        return Err(p.unexpected(t));
-    }
-    if let Some(e) = p.pending.into_iter().next() {
-        return Err(e);
-    }
-    Ok(root)
+    // Errors inside the parser leave the expression out (a failed try at
+    // arithmetic would copy it each time); the one returned gets it here.
+    p.whole()
+        .map_err(|e| FilterError::new(e.message, text, e.column))
 }
 
-impl Parser<'_> {
+impl Parser {
+    fn whole(&mut self) -> R<Node> {
+        let root = self.expr()?;
+        if let Some(t) = self.toks.get(self.pos) {
+            return Err(self.unexpected(t));
+        }
+        match self.pending.drain(..).next() {
+            Some(e) => Err(e),
+            None => Ok(root),
+        }
+    }
+}
+
+impl Parser {
     /// Open one nesting level at `col`, or refuse past `MAX_DEPTH`.
     pub(super) fn deeper(&mut self, col: usize) -> R<()> {
         if self.depth >= MAX_DEPTH {
-            return Err(too_deep(self.text, col));
+            return Err(too_deep("", col));
         }
         self.depth += 1;
         Ok(())
@@ -101,11 +115,12 @@ impl Parser<'_> {
     }
 
     pub(super) fn end_col(&self) -> usize {
-        self.text.chars().count()
+        self.end
     }
 
+    /// An error at `col`, without the expression (`parse` adds it).
     pub(super) fn err(&self, msg: impl Into<String>, col: usize) -> FilterError {
-        FilterError::new(msg, self.text, col)
+        FilterError::new(msg, "", col)
     }
 
     pub(super) fn unexpected(&self, t: &Token) -> FilterError {
