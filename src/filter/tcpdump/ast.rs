@@ -1,6 +1,7 @@
 //! The tcpdump expression tree: what the parser builds and the evaluator
 //! reads. Primitives carry what libpcap's code generator would test. Prints
-//! as an S-expression (for tests and debugging): `(and tcp (port 80))`.
+//! as an S-expression (for tests and debugging): `tcp and port 80` is
+//! `(and (proto ip,ip6 6) (port src-or-dst 80-80 tcp,udp,sctp ip,ip6))`.
 
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
