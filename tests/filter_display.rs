@@ -4,6 +4,8 @@
 //! must be exactly the ones our filter keeps. Skips, saying why, when tshark
 //! or mergecap is not installed.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -108,11 +110,14 @@ fn tshark_numbers(file: &Path, filter: &str) -> Result<Vec<u64>, String> {
 #[test]
 fn display_filters_select_the_same_frames_as_tshark() {
     if !have("tshark") || !have("mergecap") {
-        eprintln!("skipped: tshark or mergecap is not installed (CI installs them)");
+        common::skip("tshark or mergecap is not installed (CI installs them)");
         return;
     }
+    let Some(corpus) = common::corpus() else {
+        common::skip("corpus ../shared/corpus/captures not found");
+        return;
+    };
     assert!(FILTERS.len() >= 40);
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/captures");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)
         .expect("corpus directory")
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -9,7 +9,7 @@
 use std::net::IpAddr;
 
 use super::display_fields::{KNOWN, any_field};
-use super::{FilterError, close_matches};
+use super::{FilterError, MAX_DEPTH, close_matches, too_deep};
 use crate::decode::{Dissection, Value};
 use crate::frame::FrameRecord;
 
@@ -19,10 +19,11 @@ pub struct DisplayFilter {
     root: DNode,
 }
 
+/// Nested no deeper than `MAX_DEPTH`: a run of `&&` or `||` is one node.
 #[derive(Clone, Debug)]
 enum DNode {
-    And(Box<DNode>, Box<DNode>),
-    Or(Box<DNode>, Box<DNode>),
+    And(Vec<DNode>),
+    Or(Vec<DNode>),
     Not(Box<DNode>),
     Exists(String),
     Cmp { field: String, op: Op, lit: Literal },
@@ -116,7 +117,12 @@ impl DisplayFilter {
         if toks.is_empty() {
             return Err(FilterError::new("empty display filter", text, 0));
         }
-        let mut p = Parser { toks, pos: 0, text };
+        let mut p = Parser {
+            toks,
+            pos: 0,
+            text,
+            depth: 0,
+        };
         let root = p.or()?;
         if let Some(t) = p.toks.get(p.pos) {
             return Err(FilterError::new(
@@ -225,6 +231,8 @@ struct Parser<'a> {
     toks: Vec<Tok>,
     pos: usize,
     text: &'a str,
+    /// Parentheses and `!` open at this point.
+    depth: usize,
 }
 
 type R<T> = Result<T, FilterError>;
@@ -241,27 +249,48 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> R<DNode> {
-        let mut lhs = self.and()?;
+        let mut all = vec![self.and()?];
         while self.peek_is(&["||", "or"]) {
             self.pos += 1;
-            lhs = DNode::Or(Box::new(lhs), Box::new(self.and()?));
+            all.push(self.and()?);
         }
-        Ok(lhs)
+        Ok(if all.len() == 1 {
+            all.remove(0)
+        } else {
+            DNode::Or(all)
+        })
     }
 
     fn and(&mut self) -> R<DNode> {
-        let mut lhs = self.not()?;
+        let mut all = vec![self.not()?];
         while self.peek_is(&["&&", "and"]) {
             self.pos += 1;
-            lhs = DNode::And(Box::new(lhs), Box::new(self.not()?));
+            all.push(self.not()?);
         }
-        Ok(lhs)
+        Ok(if all.len() == 1 {
+            all.remove(0)
+        } else {
+            DNode::And(all)
+        })
+    }
+
+    /// Open one nesting level at the token about to be read.
+    fn deeper(&mut self) -> R<()> {
+        if self.depth >= MAX_DEPTH {
+            let col = self.toks.get(self.pos).map_or(0, |t| t.col);
+            return Err(too_deep(self.text, col));
+        }
+        self.depth += 1;
+        Ok(())
     }
 
     fn not(&mut self) -> R<DNode> {
         if self.peek_is(&["!", "not"]) {
+            self.deeper()?;
             self.pos += 1;
-            return Ok(DNode::Not(Box::new(self.not()?)));
+            let inner = self.not()?;
+            self.depth -= 1;
+            return Ok(DNode::Not(Box::new(inner)));
         }
         self.atom()
     }
@@ -270,6 +299,9 @@ impl Parser<'_> {
         let Some(t) = self.toks.get(self.pos).cloned() else {
             return Err(self.err_at_end("filter ends too early"));
         };
+        if t.kind == TKind::Sym && t.text == "(" {
+            self.deeper()?;
+        }
         self.pos += 1;
         if t.kind == TKind::Sym && t.text == "(" {
             let inner = self.or()?;
@@ -284,6 +316,7 @@ impl Parser<'_> {
                 }
                 None => return Err(self.err_at_end("expected ')'")),
             }
+            self.depth -= 1;
             return Ok(inner);
         }
         if t.kind != TKind::Word {
@@ -345,8 +378,8 @@ impl Parser<'_> {
 
 fn eval(n: &DNode, frame: &FrameRecord, d: &Dissection) -> bool {
     match n {
-        DNode::And(a, b) => eval(a, frame, d) && eval(b, frame, d),
-        DNode::Or(a, b) => eval(a, frame, d) || eval(b, frame, d),
+        DNode::And(all) => all.iter().all(|n| eval(n, frame, d)),
+        DNode::Or(all) => all.iter().any(|n| eval(n, frame, d)),
         DNode::Not(a) => !eval(a, frame, d),
         DNode::Exists(name) => exists(name, d),
         DNode::Cmp { field, op, lit } => compare(field, *op, lit, frame, d),
@@ -410,8 +443,9 @@ fn compare(name: &str, op: Op, lit: &Literal, frame: &FrameRecord, d: &Dissectio
     values.any(|v| one(v, op, lit, frame) == Some(true))
 }
 
+/// Linear in both lengths (two-way search), however long the pattern.
 fn find(hay: &[u8], needle: &[u8]) -> bool {
-    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(hay, needle).is_some()
 }
 
 fn order<T: Ord>(a: T, b: T, op: Op) -> bool {
@@ -477,31 +511,4 @@ fn one(v: &Value, op: Op, lit: &Literal, frame: &FrameRecord) -> Option<bool> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unknown_field_lists_close_matches() {
-        let e = DisplayFilter::parse("ip.scr == 1.2.3.4").unwrap_err();
-        assert!(e.message.contains("'ip.src'"), "{}", e.message);
-        assert_eq!(e.column, 0);
-    }
-
-    #[test]
-    fn a_comparison_without_a_value_is_an_error_at_the_end() {
-        let e = DisplayFilter::parse("tcp.port ==").unwrap_err();
-        assert_eq!(e.column, 11);
-    }
-
-    #[test]
-    fn literals_read_as_numbers_addresses_and_bytes() {
-        let l = Literal::parse("10.0.0.0/8", false).unwrap();
-        assert_eq!(l.ip.map(|(_, n)| n), Some(8));
-        assert_eq!(Literal::parse("0x0800", false).unwrap().num, Some(0x800));
-        assert_eq!(
-            Literal::parse("aa:bb:cc:dd:ee:ff", false).unwrap().mac,
-            Some([0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff])
-        );
-        assert!(Literal::parse("zz", false).is_none());
-    }
-}
+mod tests;

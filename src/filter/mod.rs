@@ -9,13 +9,27 @@
 pub mod display;
 mod display_fields;
 pub mod tcpdump;
-mod tcpdump_match;
 
 use crate::decode::Dissection;
 use crate::frame::{FrameRecord, LinkType};
 
 pub use display::DisplayFilter;
 pub use tcpdump::TcpdumpFilter;
+
+/// How deeply parentheses, `not`/`!` and unary minus may nest, in both
+/// languages. libpcap's own parser gives up at 10,000 levels ("memory
+/// exhausted"); 256 keeps the recursive parsers and evaluators far inside a
+/// 2 MiB thread stack.
+pub(crate) const MAX_DEPTH: usize = 256;
+
+/// The error for one level more than `MAX_DEPTH`, at the token that opens it.
+pub(crate) fn too_deep(expr: &str, column: usize) -> FilterError {
+    FilterError::new(
+        format!("filter nests too deeply (more than {MAX_DEPTH} levels)"),
+        expr,
+        column,
+    )
+}
 
 /// A filter expression that could not be parsed, with where it went wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,12 +52,34 @@ impl FilterError {
     }
 }
 
+/// How much of a long expression an error shows around its column.
+const SHOWN: usize = 100;
+
 impl std::fmt::Display for FilterError {
-    /// The message, then the expression with a caret under the column.
+    /// The message, then the expression with a caret under the column; of
+    /// an expression longer than `SHOWN` characters, the part around the
+    /// column, with `…` where it is cut.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "{}", self.message)?;
-        writeln!(f, "    {}", self.expr)?;
-        write!(f, "    {}^", " ".repeat(self.column))
+        let len = self.expr.chars().count();
+        if len <= SHOWN {
+            writeln!(f, "    {}", self.expr)?;
+            return write!(f, "    {}^", " ".repeat(self.column));
+        }
+        let start = self.column.saturating_sub(SHOWN / 2).min(len - SHOWN);
+        let part: String = self.expr.chars().skip(start).take(SHOWN).collect();
+        let (before, after) = (
+            if start > 0 { "…" } else { "" },
+            if start + SHOWN < len { "…" } else { "" },
+        );
+        writeln!(f, "    {before}{part}{after}")?;
+        let pad = self.column - start + usize::from(start > 0);
+        write!(
+            f,
+            "    {}^ (column {} of {len})",
+            " ".repeat(pad),
+            self.column + 1
+        )
     }
 }
 
@@ -105,6 +141,9 @@ pub(crate) fn close_matches<'a>(
 ) -> Vec<&'a str> {
     let limit = (word.len() / 3).clamp(1, 3);
     let mut scored: Vec<(usize, &str)> = candidates
+        // Longer than a candidate by more than the limit: neither close nor
+        // a prefix, and never worth an edit distance over a long word.
+        .filter(|c| word.len() <= c.len() + limit)
         .filter_map(|c| {
             let d = edit_distance(word, c);
             let prefix = c.starts_with(word) && word.len() >= 2;
@@ -141,6 +180,27 @@ mod tests {
         let words = ["proto", "port", "portrange", "host"];
         assert_eq!(close_matches("prot", words.into_iter())[0], "proto");
         assert!(close_matches("zzzzzz", words.into_iter()).is_empty());
+    }
+
+    #[test]
+    fn error_display_of_a_long_expression_shows_the_part_around_the_column() {
+        let expr = format!("{}@{}", "x".repeat(50_000), "y".repeat(50_000));
+        let shown = FilterError::new("unexpected character '@'", &expr, 50_000).to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[1].chars().count() < 120, "{}", lines[1]);
+        let at = lines[1].chars().position(|c| c == '@');
+        assert_eq!(at, lines[2].chars().position(|c| c == '^'));
+        assert!(
+            lines[2].ends_with("^ (column 50001 of 100001)"),
+            "{}",
+            lines[2]
+        );
+        let start = FilterError::new("x", &expr, 0).to_string();
+        assert!(
+            start.lines().nth(2) == Some("    ^ (column 1 of 100001)"),
+            "{start}"
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Evaluates a parsed tcpdump expression over a frame's bytes with libpcap's
+//! The tcpdump evaluator: a parsed expression over a frame's bytes with libpcap's
 //! meaning: the same offsets per link type, the same checks (IPv4 ports only
 //! in first fragments, `host` covering ARP and RARP addresses), and the same
 //! rule that a read past the captured bytes rejects the whole packet, as a
@@ -7,8 +7,8 @@
 //! Uses `frame` only; reads no dissection, so frames can be filtered before
 //! they are decoded.
 
-use super::FilterError;
-use super::tcpdump::{Arith, Base, BinOp, Dir, Node, Prim, PrimKind, RelOp};
+use super::ast::{Arith, Base, BinOp, Dir, Join, Node, Prim, PrimKind, RelOp};
+use crate::filter::FilterError;
 use crate::frame::{FrameRecord, LinkType};
 
 /// A read past the captured bytes: BPF's "return 0".
@@ -135,10 +135,21 @@ pub(crate) fn matches(root: &Node, frame: &FrameRecord) -> bool {
     eval(root, &p).unwrap_or(false)
 }
 
+/// Recursion only through `not` and parentheses, so no deeper than the
+/// parser's nesting limit.
 fn eval(n: &Node, p: &Pkt) -> E<bool> {
     Ok(match n {
-        Node::And(a, b) => eval(a, p)? && eval(b, p)?,
-        Node::Or(a, b) => eval(a, p)? || eval(b, p)?,
+        Node::Chain(first, rest) => {
+            // `a and b or c` is `(a and b) or c`: short-circuit as a left fold.
+            let mut acc = eval(first, p)?;
+            for (join, n) in rest {
+                acc = match join {
+                    Join::And => acc && eval(n, p)?,
+                    Join::Or => acc || eval(n, p)?,
+                };
+            }
+            acc
+        }
         Node::Not(a) => !eval(a, p)?,
         Node::Prim(prim) => eval_prim(prim, p)?,
     })
@@ -282,37 +293,47 @@ fn arith(a: &Arith, p: &Pkt) -> E<Option<u32>> {
             Some(v) => v.wrapping_neg(),
             None => return Ok(None),
         },
-        Arith::Bin(op, x, y) => {
-            let (Some(x), Some(y)) = (arith(x, p)?, arith(y, p)?) else {
+        Arith::Chain(first, rest) => {
+            let Some(mut x) = arith(first, p)? else {
                 return Ok(None);
             };
-            match op {
-                BinOp::Add => x.wrapping_add(y),
-                BinOp::Sub => x.wrapping_sub(y),
-                BinOp::Mul => x.wrapping_mul(y),
-                BinOp::Div => x.checked_div(y).ok_or(Oob)?,
-                BinOp::Mod => x.checked_rem(y).ok_or(Oob)?,
-                BinOp::And => x & y,
-                BinOp::Or => x | y,
-                BinOp::Xor => x ^ y,
-                BinOp::Shl => x.checked_shl(y).unwrap_or(0),
-                BinOp::Shr => x.checked_shr(y).unwrap_or(0),
+            for (op, y) in rest {
+                let Some(y) = arith(y, p)? else {
+                    return Ok(None);
+                };
+                x = match op {
+                    BinOp::Add => x.wrapping_add(y),
+                    BinOp::Sub => x.wrapping_sub(y),
+                    BinOp::Mul => x.wrapping_mul(y),
+                    // BPF's run-time division by zero rejects the packet.
+                    BinOp::Div => x.checked_div(y).ok_or(Oob)?,
+                    BinOp::Mod => x.checked_rem(y).ok_or(Oob)?,
+                    BinOp::And => x & y,
+                    BinOp::Or => x | y,
+                    BinOp::Xor => x ^ y,
+                    BinOp::Shl => x.checked_shl(y).unwrap_or(0),
+                    BinOp::Shr => x.checked_shr(y).unwrap_or(0),
+                };
             }
+            x
         }
         Arith::Load {
             base,
             index,
+            known,
             size,
             shift,
         } => {
             let nl = net_offset(p.link, *shift);
-            let start = match base {
-                Base::Link => 0,
+            // The fixed part of the offset, and the IPv4 header length a
+            // transport load adds at run time (BPF's X register).
+            let (fixed, header) = match base {
+                Base::Link => (0, 0),
                 Base::Net(ty) => {
                     if !is_ethertype(p, *shift, *ty)? {
                         return Ok(None);
                     }
-                    nl
+                    (nl, 0)
                 }
                 Base::Transport(proto) => {
                     if !is_ethertype(p, *shift, 0x0800)?
@@ -321,19 +342,28 @@ fn arith(a: &Arith, p: &Pkt) -> E<Option<u32>> {
                     {
                         return Ok(None);
                     }
-                    nl + 4 * usize::from(p.u8(nl)? & 0x0f)
+                    (nl, 4 * usize::from(p.u8(nl)? & 0x0f))
                 }
                 Base::Ip6Next(next) => {
                     if !is_ethertype(p, *shift, 0x86dd)? || p.u8(nl + 6)? != *next {
                         return Ok(None);
                     }
-                    nl + 40
+                    (nl + 40, 0)
                 }
             };
             let Some(i) = arith(index, p)? else {
                 return Ok(None);
             };
-            let at = start.checked_add(i as usize).ok_or(Oob)?;
+            // BPF loads `[x + k]` in 32 bits. libpcap folds a constant index
+            // into k, which wraps (`ip[-1]` on Ethernet is byte 13); a
+            // computed one goes to x, added to the IPv4 header length for a
+            // transport load (wrapping too). x + k itself does not wrap: past
+            // the packet, the packet is rejected.
+            let (x, k) = match known {
+                Some(k) => (header as u32, (fixed as u32).wrapping_add(*k)),
+                None => ((header as u32).wrapping_add(i), fixed as u32),
+            };
+            let at = usize::try_from(u64::from(x) + u64::from(k)).map_err(|_| Oob)?;
             match size {
                 1 => u32::from(p.u8(at)?),
                 2 => u32::from(p.u16(at)?),
@@ -381,8 +411,17 @@ fn or3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
 /// The expression's value when it is the same for every packet of `link`.
 fn constant(n: &Node, link: LinkType, text: &str) -> Result<Option<bool>, FilterError> {
     Ok(match n {
-        Node::And(a, b) => and3(constant(a, link, text)?, constant(b, link, text)?),
-        Node::Or(a, b) => or3(constant(a, link, text)?, constant(b, link, text)?),
+        Node::Chain(first, rest) => {
+            let mut acc = constant(first, link, text)?;
+            for (join, n) in rest {
+                let v = constant(n, link, text)?;
+                acc = match join {
+                    Join::And => and3(acc, v),
+                    Join::Or => or3(acc, v),
+                };
+            }
+            acc
+        }
         Node::Not(a) => constant(a, link, text)?.map(|v| !v),
         Node::Prim(prim) => prim_constant(prim, link, text)?,
     })
@@ -434,7 +473,9 @@ fn load_constant(a: &Arith, link: LinkType) -> Option<bool> {
     match a {
         Arith::Num(_) | Arith::Len => None,
         Arith::Neg(x) => load_constant(x, link),
-        Arith::Bin(_, x, y) => and3(load_constant(x, link), load_constant(y, link)),
+        Arith::Chain(first, rest) => rest.iter().fold(load_constant(first, link), |acc, (_, y)| {
+            and3(acc, load_constant(y, link))
+        }),
         Arith::Load { base, index, .. } => {
             let here = match base {
                 Base::Link => None,
