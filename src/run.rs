@@ -429,6 +429,7 @@ impl Printer {
             Printer::Hex(opts) => {
                 write_line(text, frame, d, *opts, first);
                 hex::write_hex(text, frame, d);
+                hex::write_warnings(text, d);
             }
             Printer::Ascii(opts) => {
                 write_line(text, frame, d, *opts, first);

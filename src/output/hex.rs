@@ -25,6 +25,18 @@ pub fn write_hex(out: &mut String, frame: &FrameRecord, d: &Dissection) {
     }
 }
 
+/// Append the frame's warnings under its dump (the line, being tcpdump's,
+/// carries only tcpdump's own marks): `\t-- warning: ...`.
+pub fn write_warnings(out: &mut String, d: &Dissection) {
+    for note in d
+        .notes
+        .iter()
+        .filter(|n| n.severity == crate::decode::Severity::Warn)
+    {
+        let _ = writeln!(out, "\t-- warning: {}", note.message);
+    }
+}
+
 /// Append the frame's bytes after its link-layer header as text, as
 /// tcpdump -A does: printable ASCII, space, tab and newline as they are, a CR
 /// before a newline dropped, anything else as `.`.

@@ -1,7 +1,9 @@
 //! tcpdump-style one line per packet: time, then the summary.
 
+use std::fmt::Write;
+
 use crate::decode::summary::{LineStyle, tcpdump_line_styled};
-use crate::decode::{Dissection, NoteKind, Proto, Severity};
+use crate::decode::{Dissection, NoteKind, Proto};
 use crate::frame::{FrameRecord, Timestamp};
 
 use super::time::{TimeFormat, write_ts};
@@ -28,6 +30,9 @@ pub fn write_line(
     if opts.time != TimeFormat::Omitted {
         out.push(' ');
     }
+    if !opts.link {
+        push_sll2_prefix(out, frame, d);
+    }
     let line_start = out.len();
     let style = LineStyle {
         link: opts.link,
@@ -46,39 +51,70 @@ pub fn write_line(
         out.push_str(note.proto.key());
         out.push(']');
     }
-    let first_fragment = is_first_fragment(frame, d);
-    for note in d.notes.iter().filter(|n| n.severity == Severity::Warn) {
-        // Not problems on a line: a checksum the sending NIC was to fill in
-        // (tcpdump says "bad cksum" only with -v, as our -v tree does), and
-        // a first fragment's transport length, which counts bytes that
-        // later fragments carry.
-        let offloaded = note.kind == NoteKind::BadChecksum;
-        let fragment_length = first_fragment
-            && note.kind == NoteKind::Malformed
-            && matches!(note.proto, Proto::Tcp | Proto::Udp);
-        if offloaded || fragment_length {
-            continue;
-        }
-        out.push_str(" [warning: ");
-        out.push_str(&note.message);
-        out.push(']');
-    }
+    // The line says what tcpdump's says, its own marks for damaged headers
+    // included (`bad-len 20`, `[bad hdr length 40 - too long, > 24]`);
+    // every note in full is in -v and --json. (A checksum the sending NIC
+    // was to fill in, or a first fragment's transport length, are no
+    // problems anyway.)
     out.push('\n');
 }
 
-/// True when the packet is the first fragment of a larger IP datagram
-/// (more fragments follow, offset 0).
-fn is_first_fragment(frame: &FrameRecord, d: &Dissection) -> bool {
-    let data = &frame.data[..];
-    let word = |at: usize| {
-        data.get(at..at + 2)
-            .map(|b| u16::from_be_bytes([b[0], b[1]]))
+/// tcpdump's `lo    In  ` before a Linux cooked v2 frame: the interface the
+/// packet crossed (named by this host, as tcpdump does, `?` when it has no
+/// such interface) and its direction.
+fn push_sll2_prefix(out: &mut String, frame: &FrameRecord, d: &Dissection) {
+    let Some(sll) = d.layers.iter().find(|l| l.proto != Proto::Frame) else {
+        return;
     };
-    d.layers.iter().any(|l| match l.proto {
-        Proto::Ipv4 => word(l.header.start + 6).is_some_and(|v| v & 0x2000 != 0 && v & 0x1fff == 0),
-        Proto::Ipv6Fragment => {
-            word(l.header.start + 2).is_some_and(|v| v & 1 != 0 && v & 0xfff8 == 0)
+    if sll.proto != Proto::Sll2 {
+        return;
+    }
+    let at = sll.header.start;
+    let (Some(index), Some(&kind)) = (frame.data.get(at + 4..at + 8), frame.data.get(at + 10))
+    else {
+        return;
+    };
+    let index = u32::from_be_bytes([index[0], index[1], index[2], index[3]]);
+    let direction = match kind {
+        0 => "In".to_string(),
+        1 => "B".to_string(),
+        2 => "M".to_string(),
+        3 => "P".to_string(),
+        4 => "Out".to_string(),
+        other => format!("Unknown ({other})"),
+    };
+    let name = interface_name(index);
+    let _ = write!(out, "{name:<5} {direction:<3} ");
+}
+
+/// This host's name for interface `index`, remembered between packets.
+fn interface_name(index: u32) -> String {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(u32, String)>> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        if let Some((_, name)) = last
+            .borrow()
+            .as_ref()
+            .filter(|(cached, _)| *cached == index)
+        {
+            return name.clone();
         }
-        _ => false,
+        let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
+        // SAFETY: buf holds IF_NAMESIZE bytes, as if_indextoname requires;
+        // on success it writes a NUL-terminated name into it.
+        let found = unsafe { !libc::if_indextoname(index, buf.as_mut_ptr()).is_null() };
+        let name = if found {
+            // SAFETY: if_indextoname succeeded, so buf is NUL-terminated.
+            let raw = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
+            raw.to_string_lossy()
+                .chars()
+                .flat_map(char::escape_default)
+                .collect()
+        } else {
+            "?".to_string()
+        };
+        *last.borrow_mut() = Some((index, name.clone()));
+        name
     })
 }

@@ -48,7 +48,22 @@ pub fn tcpdump_line_styled(
     // Skip link layers; with -e, VLAN tags are spelled out as tcpdump does.
     while let Some(layer) = layers.get(i) {
         match layer.proto {
-            Proto::Ethernet | Proto::Sll | Proto::Sll2 | Proto::Null | Proto::Mpls => {}
+            Proto::Ethernet | Proto::Sll | Proto::Sll2 | Proto::Null => {}
+            Proto::Mpls => {
+                // tcpdump: `MPLS (label 8, tc 7, [S], ttl 1) ` per entry.
+                let s = layer.header.start;
+                if let Some(b) = data.get(s..s + 4) {
+                    let entry = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+                    let _ = write!(
+                        out,
+                        "MPLS (label {}, tc {}{}, ttl {}) ",
+                        entry >> 12,
+                        (entry >> 9) & 7,
+                        if entry & 0x100 != 0 { ", [S]" } else { "" },
+                        entry & 0xff
+                    );
+                }
+            }
             Proto::Vlan | Proto::Ieee8021ad => {
                 if link {
                     let tci = be16(data, layer.header.start).unwrap_or(0);
@@ -69,7 +84,12 @@ pub fn tcpdump_line_styled(
     }
     let Some(layer) = layers.get(i) else {
         if let Some(note) = d.notes.first() {
-            let _ = write!(out, "[|{}] {}", note.proto.key(), note.message);
+            // tcpdump's `[|ether]` and the like; the reason is in -v.
+            let name = match note.proto {
+                Proto::Ethernet => "ether",
+                other => other.key(),
+            };
+            let _ = write!(out, " [|{name}]");
         }
         return;
     };
@@ -177,14 +197,15 @@ fn arp(data: &[u8], layer: &Layer, frame: &FrameRecord, out: &mut String) {
         3 => {
             let _ = write!(
                 out,
-                "RARP, Request who-is {} tell {sha}, length {arp_len}",
+                // tcpdump says ARP for RARP too (EtherType 0x8035 shows only with -e).
+                "ARP, Reverse Request who-is {} tell {sha}, length {arp_len}",
                 mac(&data[s + 18..s + 24])
             );
         }
         4 => {
             let _ = write!(
                 out,
-                "RARP, Reply {} at {tpa}, length {arp_len}",
+                "ARP, Reverse Reply {} at {tpa}, length {arp_len}",
                 mac(&data[s + 18..s + 24])
             );
         }
@@ -231,6 +252,22 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, quick: bool, out: &mut Stri
         }
     };
     out.push_str(if v6 { "IP6 " } else { "IP " });
+    if !v6 {
+        // tcpdump's own marks for a header that cannot be right.
+        let hlen = data.get(s).map_or(0, |b| usize::from(b & 0x0f) * 4);
+        if hlen < 20 {
+            let _ = write!(out, "bad-hlen {hlen}");
+            return;
+        }
+        if total < hlen {
+            let _ = write!(out, "bad-len {total}");
+            return;
+        }
+        let delivered = (frame.orig_len as usize).saturating_sub(s);
+        if delivered < total {
+            let _ = write!(out, "truncated-ip - {} bytes missing! ", total - delivered);
+        }
+    }
     if v6
         && layers
             .get(i + 1)

@@ -471,6 +471,46 @@ pub(super) fn icmpv6(data: &[u8], layer: &Layer, out: &mut String) {
             }
             None => out.push_str("neighbor solicitation [|icmp6]"),
         },
+        // MLD (RFC 2710) as tcpdump's mld6_print writes it, name and
+        // delay run together; MLDv2 (RFC 3810) queries and reports.
+        130..=132 if length < 28 || kind != 130 => {
+            let name = match kind {
+                130 => "query",
+                131 => "report",
+                _ => "done",
+            };
+            match (be16(data, s + 4), data.get(s + 8..s + 24)) {
+                (Some(delay), Some(group)) => {
+                    let _ = write!(
+                        out,
+                        "multicast listener {name}max resp delay: {delay} addr: {}, length {length}",
+                        ipv6(group)
+                    );
+                }
+                _ => {
+                    let _ = write!(out, "multicast listener {name} [|icmp6]");
+                }
+            }
+        }
+        130 => match data.get(s + 8..s + 24) {
+            Some(group) => {
+                let _ = write!(
+                    out,
+                    "multicast listener query v2 [gaddr {}], length {length}",
+                    ipv6(group)
+                );
+            }
+            None => out.push_str("multicast listener query v2 [|icmp6]"),
+        },
+        143 => match be16(data, s + 6) {
+            Some(records) => {
+                let _ = write!(
+                    out,
+                    "multicast listener report v2, {records} group record(s), length {length}"
+                );
+            }
+            None => out.push_str("multicast listener report v2 [|icmp6]"),
+        },
         136 => match data.get(s + 8..s + 24) {
             Some(t) => {
                 let _ = write!(
