@@ -80,10 +80,11 @@ fn micros(line: &str) -> String {
 /// at `UDP, length N`, a TCP payload, an undecoded EtherType or LLC frame,
 /// or an IP protocol number we do not dissect.
 fn tcpdump_decodes_above(ours: &str, theirs: &str) -> bool {
-    if let Some(at) = ours.rfind("UDP, length ") {
-        if ours[at + 12..].bytes().all(|c| c.is_ascii_digit()) && theirs.starts_with(&ours[..at]) {
-            return true;
-        }
+    let udp_stop = ours.rfind("UDP, length ").filter(|&at| {
+        ours[at + 12..].bytes().all(|c| c.is_ascii_digit()) && theirs.starts_with(&ours[..at])
+    });
+    if udp_stop.is_some() {
+        return true;
     }
     if theirs.starts_with(&format!("{ours}: ")) {
         return true;
