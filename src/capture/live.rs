@@ -228,6 +228,47 @@ impl LiveSource {
         &self.target.name
     }
 
+    /// Attach a classic BPF program, one `(code, jt, jf, k)` per
+    /// instruction (`struct sock_filter`), so the kernel drops what it
+    /// rejects before it reaches the ring or the socket's counters.
+    /// Frames already in the ring were not filtered: callers keep their
+    /// own check too.
+    pub fn attach_filter(&self, program: &[(u16, u8, u8, u32)]) -> Result<(), CaptureError> {
+        let insns: Vec<libc::sock_filter> = program
+            .iter()
+            .map(|&(code, jt, jf, k)| libc::sock_filter { code, jt, jf, k })
+            .collect();
+        let len = u16::try_from(insns.len()).map_err(|_| {
+            CaptureError::Other(format!(
+                "a {}-instruction filter is too long for the kernel",
+                insns.len()
+            ))
+        })?;
+        let prog = libc::sock_fprog {
+            len,
+            filter: insns.as_ptr().cast_mut(),
+        };
+        // SAFETY: `prog` points at `insns`, alive for the call; the kernel
+        // copies the program before setsockopt returns.
+        let rc = unsafe {
+            libc::setsockopt(
+                self.fd.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_ATTACH_FILTER,
+                (&prog as *const libc::sock_fprog).cast::<c_void>(),
+                size_of::<libc::sock_fprog>() as libc::socklen_t,
+            )
+        };
+        if rc < 0 {
+            return Err(CaptureError::Other(format!(
+                "cannot attach the filter to the socket on {}: {}",
+                self.target.name,
+                io::Error::last_os_error()
+            )));
+        }
+        Ok(())
+    }
+
     /// The snap length in force; 0 means whole frames.
     pub fn snaplen(&self) -> u32 {
         self.snaplen

@@ -43,7 +43,7 @@ impl Pkt<'_> {
 
 /// How a link type says which network protocol follows, and where it starts.
 #[derive(Clone, Copy)]
-enum LinkKind {
+pub(super) enum LinkKind {
     /// An EtherType at this offset; the payload at the second.
     EtherType(usize, usize),
     /// BSD loopback: a 4-byte address family, host order (NULL) or network
@@ -58,7 +58,7 @@ enum LinkKind {
     Unknown,
 }
 
-fn link_kind(link: LinkType) -> LinkKind {
+pub(super) fn link_kind(link: LinkType) -> LinkKind {
     match link {
         LinkType::ETHERNET => LinkKind::EtherType(12, 14),
         LinkType::LINUX_SLL => LinkKind::EtherType(14, 16),
@@ -76,7 +76,7 @@ fn link_kind(link: LinkType) -> LinkKind {
 const AF_INET6_BSD: [u32; 3] = [24, 28, 30];
 
 /// Offset of the network-layer header.
-fn net_offset(link: LinkType, shift: usize) -> usize {
+pub(super) fn net_offset(link: LinkType, shift: usize) -> usize {
     match link_kind(link) {
         LinkKind::EtherType(_, pl) => pl + shift,
         LinkKind::Null { .. } => 4,

@@ -13,6 +13,7 @@
 mod addr;
 mod arith;
 mod ast;
+pub mod bpf;
 mod eval;
 mod lex;
 mod names;
@@ -49,5 +50,13 @@ impl TcpdumpFilter {
     /// True when tcpdump would accept this frame.
     pub fn matches(&self, frame: &FrameRecord) -> bool {
         eval::matches(&self.root, frame)
+    }
+
+    /// The expression as a classic BPF program for a live socket of this
+    /// link type, meaning what `matches` means; `None` when the kernel's
+    /// view of the packet would change the answer (then filter in user
+    /// space).
+    pub fn compile_bpf(&self, link: LinkType) -> Option<Vec<bpf::Insn>> {
+        bpf::compile(&self.root, link)
     }
 }
