@@ -565,3 +565,63 @@ fn a_path_that_cannot_be_created_is_a_clear_error_and_leaves_nothing() {
     assert!(err.contains(path) && err.contains("No such file"), "{err}");
     assert!(!std::path::Path::new(path).exists());
 }
+
+/// Issue 18: `-i any` captures every interface as Linux cooked v2 frames
+/// naming the interface and direction, each loopback packet once (the
+/// outgoing copy on `lo` is dropped), and tshark reads the file.
+#[test]
+fn capture_on_any_sees_each_loopback_packet_once_as_sll2() {
+    if !root_or_skip() {
+        return;
+    }
+    let path = scratch("any.pcap");
+    let (mut child, _stderr) = start_capture(&["-i", "any", "-w", &path], Stdio::null());
+    let port = 45_000 + (std::process::id() % 1000) as u16;
+    send_udp(port, 50);
+    std::thread::sleep(Duration::from_millis(300));
+    // SAFETY: sending SIGINT to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    assert!(child.wait().expect("exits").success());
+    let frames = read_frames(&path);
+    assert!(
+        frames
+            .iter()
+            .all(|f| f.link == wirepeek::frame::LinkType::LINUX_SLL2)
+    );
+    let payloads = udp_to_port(&frames, port);
+    assert_eq!(payloads.len(), 50, "each datagram once: {payloads:?}");
+    let lo_index: u32 = std::fs::read_to_string("/sys/class/net/lo/ifindex")
+        .expect("lo has an index")
+        .trim()
+        .parse()
+        .expect("a number");
+    let Ok(out) = Command::new("tshark")
+        .args([
+            "-r",
+            &path,
+            "-T",
+            "fields",
+            "-e",
+            "sll.ifindex",
+            "-e",
+            "sll.pkttype",
+            "-Y",
+        ])
+        .arg(format!("udp.dstport == {port} && !icmp"))
+        .output()
+    else {
+        common::skip("tshark is not installed: the SLL2 fields are not cross-checked");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 50, "{text}");
+    for line in text.lines() {
+        assert_eq!(
+            line,
+            format!("{lo_index}\t0"),
+            "interface lo, direction 'to us'"
+        );
+    }
+}

@@ -17,6 +17,8 @@ const SYS_NET: &str = "/sys/class/net";
 const ARPHRD_ETHER: u16 = 1;
 const ARPHRD_LOOPBACK: u16 = 772;
 const ARPHRD_NONE: u16 = 65534;
+/// Not a kernel hardware type: the `any` pseudo-interface (all of them).
+pub const ARPHRD_ANY: u16 = 0xffff;
 
 /// One address assigned to an interface, with its prefix length.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -200,6 +202,9 @@ pub fn link_type_for_arphrd(arphrd: u16) -> LinkType {
     match arphrd {
         ARPHRD_ETHER | ARPHRD_LOOPBACK => LinkType::ETHERNET,
         ARPHRD_NONE => LinkType::RAW,
+        // Every interface at once: each frame's link header differs, so
+        // each gets a Linux cooked v2 header naming its interface.
+        ARPHRD_ANY => LinkType::LINUX_SLL2,
         _ => LinkType::LINUX_SLL,
     }
 }
@@ -217,6 +222,15 @@ pub struct CaptureTarget {
 /// Looks up an interface by name for capturing; the error for an unknown
 /// name lists the interfaces that do exist.
 pub fn capture_target(name: &str) -> Result<CaptureTarget, CaptureError> {
+    if name == "any" && read_sys_u32("any", "ifindex").is_none() {
+        // tcpdump's `any`: bound to interface index 0, every interface.
+        return Ok(CaptureTarget {
+            name: name.to_string(),
+            index: 0,
+            arphrd: ARPHRD_ANY,
+            loopback: false,
+        });
+    }
     // A name with a slash or a dot-path would escape /sys/class/net.
     let plausible = !name.is_empty() && !name.contains('/') && name != "." && name != "..";
     let found = if plausible {

@@ -36,6 +36,9 @@ const FRAME_SIZE: u32 = 1 << 17;
 
 /// Length of the Linux cooked (SLL) header we build for other link types.
 const SLL_HEADER_LEN: usize = 16;
+/// Linux cooked v2 header: protocol, reserved, interface index, hardware
+/// type, packet type, address length, address (8 bytes).
+const SLL2_HEADER_LEN: usize = 20;
 
 /// TPACKET_ALIGN(sizeof(struct tpacket3_hdr)): where the kernel puts the
 /// sockaddr_ll describing each packet, counted from the packet header.
@@ -92,6 +95,10 @@ pub struct LiveSource {
     walk: Option<BlockWalk>,
     target: CaptureTarget,
     link: LinkType,
+    /// With `-i any`, the loopback interface's index: its outgoing copies
+    /// are dropped (the arriving copy is the one kept), other interfaces'
+    /// outgoing packets are the host's own traffic and stay.
+    loopback_index: Option<u32>,
     snaplen: u32,
     delivered: u64,
     stats: Cell<CaptureStats>,
@@ -184,6 +191,9 @@ impl LiveSource {
             block_count: block_count as usize,
             block: 0,
             walk: None,
+            loopback_index: (link == LinkType::LINUX_SLL2)
+                .then(|| interfaces::capture_target("lo").ok().map(|lo| lo.index))
+                .flatten(),
             target,
             link,
             snaplen: opts.snaplen,
@@ -403,12 +413,31 @@ impl LiveSource {
         if offset + mac + captured > block.len() || net < mac {
             return Err(corrupt());
         }
-        if self.target.loopback && sll_pkttype == libc::PACKET_OUTGOING {
+        let sll_ifindex = u32::from_ne_bytes([sll[4], sll[5], sll[6], sll[7]]);
+        let outgoing = sll_pkttype == libc::PACKET_OUTGOING;
+        if outgoing && (self.target.loopback || self.loopback_index == Some(sll_ifindex)) {
             return Ok((None, next_offset));
         }
         let bytes = &hdr[mac..mac + captured];
 
-        let (mut data, mut orig_len) = if self.link == LinkType::LINUX_SLL {
+        let (mut data, mut orig_len) = if self.link == LinkType::LINUX_SLL2 {
+            // `-i any`: each interface's own link header gives way to a
+            // cooked v2 header that names the interface and direction.
+            let skipped = (net - mac).min(captured);
+            let mut data = Vec::with_capacity(SLL2_HEADER_LEN + captured - skipped);
+            data.extend_from_slice(&sll_protocol);
+            data.extend_from_slice(&[0, 0]);
+            data.extend_from_slice(&sll_ifindex.to_be_bytes());
+            data.extend_from_slice(&sll_hatype.to_be_bytes());
+            data.push(sll_pkttype);
+            data.push(sll_halen.min(8) as u8);
+            let mut addr = [0u8; 8];
+            addr[..sll_halen.min(8)].copy_from_slice(&sll[12..12 + sll_halen.min(8)]);
+            data.extend_from_slice(&addr);
+            data.extend_from_slice(&bytes[skipped..]);
+            let orig = wire_len - skipped as u32 + SLL2_HEADER_LEN as u32;
+            (data, orig)
+        } else if self.link == LinkType::LINUX_SLL {
             // Cooked capture: replace whatever link header there is with an
             // SLL header, since decoders cannot know this link's framing.
             let skipped = (net - mac).min(captured);
