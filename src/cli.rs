@@ -194,6 +194,22 @@ pub struct CaptureArgs {
     /// Save as pcapng instead of pcap.
     #[arg(long, requires = "write")]
     pub pcapng: bool,
+    /// With -w: start a new file once this one holds N million bytes
+    /// (tcpdump -C: FILE, FILE1, FILE2, ...).
+    #[arg(short = 'C', value_name = "MILLION_BYTES", requires = "write", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub file_size: Option<u64>,
+    /// With -w: start a new file every SECS seconds; FILE is a strftime(3)
+    /// pattern (tcpdump -G: -w 'cap-%H%M%S.pcap').
+    #[arg(short = 'G', value_name = "SECS", requires = "write", value_parser = clap::value_parser!(u64).range(1..=315_576_000))]
+    pub rotate_seconds: Option<u64>,
+    /// At most N files: with -C a ring that overwrites the oldest (files
+    /// numbered from 0); with -G alone, stop after N files (tcpdump -W).
+    #[arg(short = 'W', value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub file_count: Option<u32>,
+    /// Print the filter as the classic BPF program the kernel runs, then
+    /// exit (tcpdump -d).
+    #[arg(short = 'd')]
+    pub dump_filter: bool,
     /// When the capture ends, print its conversations (as `wirepeek flows`).
     #[arg(long)]
     pub flows: bool,
