@@ -4,6 +4,10 @@
 //! its own CPU time.
 //!
 //! Usage: capture_count IFACE PORT [IDLE_SECS=2] [RING_MIB=32] [MAX_SECS=300]
+//!
+//! The filter `udp dst port PORT` is compiled to classic BPF and attached
+//! to the socket, as `wirepeek capture` does, unless USER_SPACE_FILTER=1
+//! asks for every frame to be copied up and matched here.
 
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
@@ -40,6 +44,19 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if std::env::var_os("USER_SPACE_FILTER").is_none() {
+        let filter = wirepeek::filter::TcpdumpFilter::parse(&format!("udp dst port {port}"))
+            .expect("the benchmark's filter parses");
+        let program = filter
+            .compile_bpf(source.link())
+            .expect("udp dst port compiles for this link type");
+        let raw: Vec<(u16, u8, u8, u32)> =
+            program.iter().map(|i| (i.code, i.jt, i.jf, i.k)).collect();
+        if let Err(err) = source.attach_filter(&raw) {
+            eprintln!("capture_count: {err}");
+            return ExitCode::FAILURE;
+        }
+    }
     eprintln!("capture_count: listening on {iface}, udp port {port}");
     let started = Instant::now();
     let mut last_match: Option<Instant> = None;
