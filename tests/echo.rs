@@ -2,6 +2,7 @@
 //! sockets (127.0.0.1 and ::1 only), through the library API and the binary.
 //! Every loop is bounded in count and time.
 
+mod common;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::process::{Command, Stdio};
@@ -551,15 +552,7 @@ fn server_binary_prints_its_port_echoes_and_stops_on_sigterm() {
         .spawn()
         .expect("start server");
     let mut stdout = server.stdout.take().expect("piped stdout");
-    let mut banner = Vec::new();
-    let mut byte = [0u8; 1];
-    while !banner.ends_with(b"\n") && banner.len() < 200 {
-        if stdout.read(&mut byte).expect("read banner") == 0 {
-            break;
-        }
-        banner.push(byte[0]);
-    }
-    let banner = String::from_utf8(banner).expect("utf-8 banner");
+    let banner = common::first_line(&mut stdout);
     let bound = banner
         .trim()
         .strip_prefix("listening on tcp ")

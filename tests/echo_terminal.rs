@@ -167,15 +167,7 @@ fn closed_stderr_does_not_stop_the_server() {
     // As `echo server 2>&1 | head -1` does once head has its line.
     drop(server.stderr.take());
     let mut stdout = server.stdout.take().expect("piped stdout");
-    let mut banner = Vec::new();
-    let mut byte = [0u8; 1];
-    while !banner.ends_with(b"\n") && banner.len() < 200 {
-        if stdout.read(&mut byte).expect("read banner") == 0 {
-            break;
-        }
-        banner.push(byte[0]);
-    }
-    let banner = String::from_utf8(banner).expect("utf-8 banner");
+    let banner = common::first_line(&mut stdout);
     let bound: SocketAddr = banner
         .trim()
         .strip_prefix("listening on tcp ")

@@ -110,3 +110,18 @@ pub fn root_or_skip(reason: &str) -> bool {
     }
     root
 }
+
+/// The first line a child writes to `out` (at most 200 bytes), read a byte
+/// at a time so nothing after it is taken: an echo server's
+/// `listening on tcp ADDR` banner.
+pub fn first_line(out: &mut impl std::io::Read) -> String {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while !line.ends_with(b"\n") && line.len() < 200 {
+        if out.read(&mut byte).expect("read the first line") == 0 {
+            break;
+        }
+        line.push(byte[0]);
+    }
+    String::from_utf8(line).expect("a UTF-8 line")
+}
