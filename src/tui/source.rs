@@ -1,8 +1,9 @@
-//! The capture side of the loop: the source is opened on the calling
-//! (main) thread, so a capture socket can give up every privilege before
-//! any thread starts, and errors print plainly before the terminal changes
-//! mode. Then one thread runs the frame pipeline into `Msg::Frames`
-//! batches. A live capture never blocks on a full channel: the batch is
+//! The capture side of the loop: one thread runs the frame pipeline into
+//! `Msg::Frames` batches. A capture socket is opened on the calling (main)
+//! thread, so that every privilege is given up before any thread starts; a
+//! file is opened by its thread (its reader stays there). Either way the
+//! open result is known before the terminal changes mode, so errors print
+//! plainly. A live capture never blocks on a full channel: the batch is
 //! dropped and counted, so the kernel ring keeps draining. A file is loaded
 //! whole (blocking sends: every frame matters), with progress.
 
@@ -146,11 +147,11 @@ pub fn start_filtered(
                     let source = FileSource::open(&path)
                         .map_err(AppError::from)
                         .and_then(|s| {
-                            let links = s.info().link_types.clone();
-                            links
+                            s.info()
+                                .link_types
                                 .iter()
-                                .try_for_each(|l| check_link(settings.filter, *l))
-                                .map(|()| s)
+                                .try_for_each(|l| check_link(&filter, *l))?;
+                            Ok(s)
                         });
                     match source {
                         Ok(source) => {
