@@ -274,3 +274,6 @@ pub fn check_link(filter: &Filter, link: LinkType) -> Result<(), AppError> {
         .check_link(link)
         .map_err(|e| AppError::Usage(format!("bad filter expression: {e}")))
 }
+
+#[cfg(test)]
+mod tests;
