@@ -48,7 +48,9 @@ impl Printer {
         }
     }
 
-    /// Print one frame that passed the filters.
+    /// Print one frame that passed the filters (inlined into the loop, as
+    /// it was when the loop lived beside it).
+    #[inline(always)]
     fn print(
         &mut self,
         text: &mut String,
@@ -139,6 +141,8 @@ impl Sink for PrintSink<'_> {
         Some(self.printer.detail())
     }
 
+    // Inlined into the loop: the per-frame path of every printer.
+    #[inline(always)]
     fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
         if self.first.is_none() {
             self.first = frame.ts;
