@@ -10,11 +10,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::capture::live::{LiveOptions, LiveSource};
+use crate::capture::CaptureError;
+use crate::capture::live::LiveOptions;
 use crate::capture::save::{CaptureWriter, SaveFormat, SavedInterface};
-use crate::capture::{CaptureError, FrameSource, Next};
 use crate::cli::DemoArgs;
-use crate::decode::{Dissection, Proto, decode};
+use crate::decode::{Detail, Dissection, Proto, decode};
 use crate::echo::{
     self, ClientConfig, ClientProtocol, Payload, ServerConfig, ServerLog, ServerProtocols,
 };
@@ -23,6 +23,7 @@ use crate::frame::FrameRecord;
 use crate::output::line::{LineOptions, write_line};
 use crate::output::teach::{self as teach_out, Paint};
 use crate::output::time::TimeFormat;
+use crate::pipeline::{self, Settings, Sink, Track};
 use crate::teach::{Encapsulation, Lesson, conversation, describe_port};
 
 /// What the client says; the server echoes each line back.
@@ -40,9 +41,6 @@ pub fn run(
     is_terminal: bool,
 ) -> Result<Vec<FrameRecord>, AppError> {
     let frames = capture_conversation(args)?;
-    if let Some(dest) = &args.write {
-        save(dest, &frames)?;
-    }
     let explain = args.explain.then(|| Paint {
         on: args
             .color
@@ -55,9 +53,6 @@ pub fn run(
 /// Run the demo and browse the conversation in the TUI.
 pub fn run_tui(args: &DemoArgs) -> Result<Vec<FrameRecord>, AppError> {
     let frames = capture_conversation(args)?;
-    if let Some(dest) = &args.write {
-        save(dest, &frames)?;
-    }
     crate::tui::run(crate::tui::TuiConfig {
         source: crate::tui::SourceSpec::Frames {
             label: "demo: echo conversation on lo".into(),
@@ -71,12 +66,19 @@ pub fn run_tui(args: &DemoArgs) -> Result<Vec<FrameRecord>, AppError> {
     Ok(frames)
 }
 
-/// Capture one echo conversation on `lo` and return its frames.
+/// Capture one echo conversation on `lo` and return its frames (saved to
+/// `-w FILE` too, when asked).
 pub fn capture_conversation(args: &DemoArgs) -> Result<Vec<FrameRecord>, AppError> {
     // Open the socket first: it needs privileges, and the capture must be
-    // running before the first SYN.
-    let mut source = LiveSource::open("lo", LiveOptions::default())?;
-    crate::capture::privilege::drop_after_open(None)?;
+    // running before the first SYN. The output file is created while we
+    // may still write anywhere; then every privilege goes, before the
+    // server, client and capture threads start.
+    let mut source = pipeline::open::live("lo", LiveOptions::default())?;
+    let output = match &args.write {
+        Some(dest) => Some((dest, create(dest)?)),
+        None => None,
+    };
+    pipeline::open::drop_privileges(None)?;
     let listen = if args.ipv6 {
         SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 0)
     } else {
@@ -103,28 +105,22 @@ pub fn capture_conversation(args: &DemoArgs) -> Result<Vec<FrameRecord>, AppErro
 
     let stop = Arc::new(AtomicBool::new(false));
     let capture_stop = Arc::clone(&stop);
-    let capture = std::thread::spawn(move || -> Result<Vec<FrameRecord>, CaptureError> {
-        let mut frames = Vec::new();
+    let capture = std::thread::spawn(move || -> Result<Vec<FrameRecord>, AppError> {
         // Bounded: the client finishes within its timeouts, and we stop soon
         // after; this deadline is a backstop should anything hang.
         let deadline = Instant::now() + Duration::from_secs(30);
-        while !capture_stop.load(Ordering::SeqCst) && Instant::now() < deadline {
-            match source.next_frame()? {
-                Next::Frame(mut frame) => {
-                    let d = decode(&frame);
-                    let ours = d
-                        .tuple
-                        .is_some_and(|t| t.src_port == port || t.dst_port == port);
-                    if ours {
-                        frame.number = frames.len() as u64 + 1;
-                        frames.push(frame);
-                    }
-                }
-                Next::Idle => {}
-                Next::End { .. } => break,
-            }
-        }
-        Ok(frames)
+        let stop = || capture_stop.load(Ordering::SeqCst) || Instant::now() >= deadline;
+        let settings = Settings {
+            filter: &crate::filter::Filter::default(),
+            count: None,
+            absolute: false,
+        };
+        let mut conversation = Conversation {
+            port,
+            frames: Vec::new(),
+        };
+        pipeline::run(&mut source, settings, Track::Off, &mut conversation, &stop)?;
+        Ok(conversation.frames)
     });
 
     let mut client = ClientConfig::new(server_addr.ip().to_string(), port);
@@ -148,14 +144,50 @@ pub fn capture_conversation(args: &DemoArgs) -> Result<Vec<FrameRecord>, AppErro
     if !report.is_clean() {
         eprintln!("wirepeek: demo: the echo client reported problems: {report}");
     }
+    if let Some((dest, file)) = output {
+        save(dest, file, &frames)?;
+    }
     Ok(frames)
 }
 
-fn save(dest: &str, frames: &[FrameRecord]) -> Result<(), AppError> {
+/// The demo's sink: the frames to or from the echo server's port,
+/// numbered from 1.
+struct Conversation {
+    port: u16,
+    frames: Vec<FrameRecord>,
+}
+
+impl Sink for Conversation {
+    fn detail(&self) -> Option<Detail> {
+        Some(Detail::Layers)
+    }
+
+    fn frame(&mut self, mut frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
+        let port = self.port;
+        if d.tuple
+            .is_some_and(|t| t.src_port == port || t.dst_port == port)
+        {
+            frame.number = self.frames.len() as u64 + 1;
+            self.frames.push(frame);
+        }
+        Ok(true)
+    }
+
+    fn idle(&mut self) -> Result<bool, AppError> {
+        Ok(true)
+    }
+}
+
+/// Create the `-w` file (before privileges are dropped).
+fn create(dest: &str) -> Result<std::fs::File, AppError> {
     let file = std::fs::File::create(dest).map_err(|source| CaptureError::Io {
         path: dest.to_string(),
         source,
     })?;
+    Ok(file)
+}
+
+fn save(dest: &str, file: std::fs::File, frames: &[FrameRecord]) -> Result<(), AppError> {
     let link = frames
         .first()
         .map_or(crate::frame::LinkType::ETHERNET, |f| f.link);

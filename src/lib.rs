@@ -15,6 +15,7 @@ pub mod filter;
 pub mod flow;
 pub mod frame;
 pub mod output;
+pub mod pipeline;
 pub mod run;
 pub mod teach;
 pub mod tui;

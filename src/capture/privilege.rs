@@ -1,9 +1,10 @@
-//! Give up privileges once the capture socket is open: the socket keeps
-//! working, and nothing after it (decoding hostile packets, writing files)
-//! runs with more power than it needs. `--user NAME` switches to that user,
-//! as tcpdump's `-Z`; without it every capability is dropped (effective,
-//! permitted, inheritable, ambient and the bounding set), so even a root
-//! process keeps only ordinary file permissions.
+//! Give up privileges once the capture socket (and any output file) is
+//! open: the socket keeps working, and nothing after it (decoding hostile
+//! packets, writing files, the echo server of the demo) runs with more
+//! power than it needs. `--user NAME` switches to that user, as tcpdump's
+//! `-Z`; a root process without it switches to an unprivileged account.
+//! Either way every capability set is emptied (effective, permitted,
+//! inheritable, ambient and the bounding set) and `no_new_privs` is set.
 
 use std::ffi::CString;
 
@@ -14,6 +15,10 @@ const CAPABILITY_VERSION_3: u32 = 0x2008_0522;
 /// Highest capability number the kernel may know; dropping unknown numbers
 /// from the bounding set fails harmlessly.
 const LAST_CAPABILITY: libc::c_ulong = 63;
+/// Users a root process switches to when no `--user` is given, the first
+/// that exists: a dedicated account named after the program (tcpdump's
+/// convention: packagers create a `tcpdump` user), else `nobody`.
+const DEFAULT_USERS: [&str; 2] = ["wirepeek", "nobody"];
 
 #[repr(C)]
 struct CapHeader {
@@ -29,31 +34,90 @@ struct CapData {
     inheritable: u32,
 }
 
-/// Switch to `user` if given, else drop every capability.
-pub fn drop_after_open(user: Option<&str>) -> Result<(), CaptureError> {
-    match user {
-        Some(name) => switch_user(name),
-        None => drop_capabilities(),
+/// Give up every privilege, for good: switch to `user` if given (tcpdump's
+/// `-Z`), else, when running as root, to an unprivileged account; then
+/// clear every capability set and set `no_new_privs`, so nothing later (a
+/// setuid binary, file capabilities) can gain any back.
+///
+/// Capabilities belong to each thread: call this on the main thread before
+/// any other thread starts; threads started later inherit the empty sets.
+/// Returns a warning to print when root had no account to switch to (it
+/// then stays uid 0, without any capability).
+pub fn drop_after_open(user: Option<&str>) -> Result<Option<String>, CaptureError> {
+    let mut warning = None;
+    let account = match user {
+        Some(name) => Some(
+            lookup(name)?
+                .ok_or_else(|| CaptureError::Other(format!("--user {name}: no such user")))?,
+        ),
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        None if unsafe { libc::geteuid() } == 0 => {
+            let mut found = None;
+            for name in DEFAULT_USERS {
+                found = lookup(name)?;
+                if found.is_some() {
+                    break;
+                }
+            }
+            if found.is_none() {
+                warning = Some(format!(
+                    "no user {} to switch to: staying uid 0, without capabilities (--user NAME picks one)",
+                    DEFAULT_USERS.join(" or ")
+                ));
+            }
+            found
+        }
+        None => None,
+    };
+    clear_bounding_and_ambient();
+    if let Some(account) = &account {
+        switch_user(account)?;
     }
+    clear_capabilities()?;
+    // SAFETY: prctl(PR_SET_NO_NEW_PRIVS, 1) only sets a flag on this
+    // process's threads (inherited by new ones and by children).
+    if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+        return Err(CaptureError::Other(format!(
+            "could not set no_new_privs after opening the capture socket: {}",
+            std::io::Error::last_os_error()
+        )));
+    }
+    Ok(warning)
 }
 
-fn switch_user(name: &str) -> Result<(), CaptureError> {
+/// A user account: its name, uid and primary group.
+struct Account {
+    name: String,
+    uid: libc::uid_t,
+    gid: libc::gid_t,
+}
+
+/// Look a user up by name; `Ok(None)` when there is no such user.
+fn lookup(name: &str) -> Result<Option<Account>, CaptureError> {
     let c_name = CString::new(name)
         .map_err(|_| CaptureError::Other(format!("--user {name:?}: not a user name")))?;
     // SAFETY: getpwnam takes a valid NUL-terminated string and returns null
     // or a pointer to static storage that we read before any other call
     // that could overwrite it.
-    let (uid, gid) = unsafe {
+    unsafe {
         let entry = libc::getpwnam(c_name.as_ptr());
         if entry.is_null() {
-            return Err(CaptureError::Other(format!("--user {name}: no such user")));
+            return Ok(None);
         }
-        ((*entry).pw_uid, (*entry).pw_gid)
-    };
+        Ok(Some(Account {
+            name: name.to_string(),
+            uid: (*entry).pw_uid,
+            gid: (*entry).pw_gid,
+        }))
+    }
+}
+
+fn switch_user(account: &Account) -> Result<(), CaptureError> {
+    let Account { name, uid, gid } = account;
     // SAFETY: plain system calls with valid arguments; order matters: groups
     // and gid must change while we still have the privilege to change them.
     let failed = unsafe {
-        libc::setgroups(1, &gid) != 0 || libc::setgid(gid) != 0 || libc::setuid(uid) != 0
+        libc::setgroups(1, gid) != 0 || libc::setgid(*gid) != 0 || libc::setuid(*uid) != 0
     };
     if failed {
         return Err(CaptureError::Other(format!(
@@ -61,14 +125,17 @@ fn switch_user(name: &str) -> Result<(), CaptureError> {
             std::io::Error::last_os_error()
         )));
     }
-    drop_capabilities()
+    Ok(())
 }
 
-fn drop_capabilities() -> Result<(), CaptureError> {
+/// Empty the bounding and ambient sets. Dropping from the bounding set
+/// needs CAP_SETPCAP, so this comes before the switch of user; without it
+/// (a non-root user with file capabilities) the calls fail harmlessly, and
+/// `no_new_privs` keeps the bounding set from mattering.
+fn clear_bounding_and_ambient() {
     // SAFETY: prctl with these options only changes this process's
     // capability state; failures (no CAP_SETPCAP, unknown numbers, kernels
-    // without ambient capabilities) leave it unchanged and are fine here,
-    // because capset below empties the sets that matter.
+    // without ambient capabilities) leave it unchanged and are fine here.
     unsafe {
         for cap in 0..=LAST_CAPABILITY {
             libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0);
@@ -81,6 +148,10 @@ fn drop_capabilities() -> Result<(), CaptureError> {
             0,
         );
     }
+}
+
+/// Empty the effective, permitted and inheritable sets of this thread.
+fn clear_capabilities() -> Result<(), CaptureError> {
     let mut header = CapHeader {
         version: CAPABILITY_VERSION_3,
         pid: 0,

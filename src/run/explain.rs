@@ -19,7 +19,7 @@ use crate::frame::FrameRecord;
 use crate::output::teach::{self as teach_out, Paint};
 use crate::teach::{Lesson, conversation};
 
-use super::flush;
+use crate::pipeline::print::flush;
 
 /// Frames of one conversation kept for its story: beyond them the story
 /// (and a lesson's place in it) would cost memory without bound, so the

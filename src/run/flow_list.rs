@@ -5,52 +5,60 @@
 use std::io::Write;
 
 use crate::capture::file::FileSource;
-use crate::capture::{FrameSource, Next};
 use crate::cli::FlowsArgs;
-use crate::decode::{Detail, Dissection, decode_into};
+use crate::decode::{Detail, Dissection};
 use crate::error::AppError;
-use crate::flow::{Background, FlowTable};
+use crate::filter::Filter;
+use crate::flow::FlowTable;
 use crate::frame::FrameRecord;
 use crate::output::flows::{self as flow_output, SortKey};
+use crate::pipeline::print::{FLUSH_AT, flush};
+use crate::pipeline::{self, Settings, Sink, Track};
 
-use super::{FLUSH_AT, RunSummary, flow_config, flush};
+use super::{RunSummary, flow_config};
 
 /// `wirepeek flows`: every conversation in a file, as a table or NDJSON.
 pub fn flows(args: &FlowsArgs, out: &mut dyn Write) -> Result<RunSummary, AppError> {
     let mut source = FileSource::open(&args.file)?;
     let mut table = FlowTable::new(flow_config(&args.limits, true));
-    let mut summary = RunSummary::default();
-    let mut start: Option<i64> = None;
-    let mut d = Dissection::default();
-    std::thread::scope(|scope| -> Result<(), AppError> {
-        // Nothing per packet is printed: the table runs on its own thread.
-        let mut background = Background::start(scope, &mut table);
-        loop {
-            if args.count.is_some_and(|c| summary.packets >= c) {
-                break;
-            }
-            let frame: FrameRecord = match source.next_frame()? {
-                Next::Frame(frame) => frame,
-                Next::Idle => continue,
-                Next::End { warning } => {
-                    summary.warning = warning;
-                    break;
-                }
-            };
-            summary.packets += 1;
-            if let Some(ts) = frame.ts {
-                start.get_or_insert(ts.as_nanos() as i64);
-            }
-            decode_into(&frame, Detail::Layers, &mut d);
-            background.observe(&frame, &d);
-        }
-        background.finish();
-        Ok(())
-    })?;
-    if !print_flow_table(out, table, args.json, args.sort, start)? {
+    let settings = Settings {
+        filter: &Filter::default(),
+        count: args.count,
+        absolute: false,
+    };
+    // Nothing per packet is printed: the table runs on its own thread.
+    let mut first = FirstSeen(None);
+    let mut summary = pipeline::run(
+        &mut source,
+        settings,
+        Track::Background(&mut table),
+        &mut first,
+        &|| false,
+    )?;
+    if !print_flow_table(out, table, args.json, args.sort, first.0)? {
         summary.closed_pipe = true;
     }
     Ok(summary)
+}
+
+/// The sink of `flows`: only the capture's first timestamp, in ns.
+struct FirstSeen(Option<i64>);
+
+impl Sink for FirstSeen {
+    fn detail(&self) -> Option<Detail> {
+        Some(Detail::Layers)
+    }
+
+    fn frame(&mut self, frame: FrameRecord, _: &Dissection) -> Result<bool, AppError> {
+        if let Some(ts) = frame.ts {
+            self.0.get_or_insert(ts.as_nanos() as i64);
+        }
+        Ok(true)
+    }
+
+    fn idle(&mut self) -> Result<bool, AppError> {
+        Ok(true)
+    }
 }
 
 /// Print a flow table's conversations, sorted, as a table or NDJSON.

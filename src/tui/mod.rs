@@ -38,7 +38,6 @@ use crate::capture::live::LiveOptions;
 use crate::capture::stop;
 use crate::cli::{FilterArgs, TuiArgs};
 use crate::error::AppError;
-use crate::filter::Filter;
 
 pub use source::SourceSpec;
 pub use view::pane_title;
@@ -123,7 +122,7 @@ impl TuiConfig {
             display: args.display.clone(),
             expression: words.cloned().collect(),
         };
-        crate::run::parse_filter(&filters)?;
+        crate::pipeline::parse_filter(filters.tcpdump().as_deref(), filters.display.as_deref())?;
         Ok(TuiConfig {
             source,
             filter: filters.display.clone(),
@@ -156,10 +155,7 @@ pub fn run(config: TuiConfig) -> Result<(), AppError> {
     app.set_max_packets(config.max_packets);
     app.view.compiler = config.compiler;
     let capture_filter = match &config.capture_filter {
-        Some(expr) => Some(
-            Filter::parse(Some(expr), None)
-                .map_err(|e| AppError::Usage(format!("bad filter expression: {e}")))?,
-        ),
+        Some(expr) => Some(crate::pipeline::parse_filter(Some(expr), None)?),
         None => None,
     };
     app.capture_filter = config.capture_filter.clone();

@@ -1,0 +1,61 @@
+//! The pipeline's first step: open the source. A capture socket is opened
+//! on the main thread, checked (an interface that is down is an error, as
+//! in tcpdump), and then, once the command has also created any output
+//! file, [`drop_privileges`] gives up every privilege before any other
+//! thread starts. Frames already in memory are a source too.
+
+use crate::capture::live::{LiveOptions, LiveSource};
+use crate::capture::{CaptureError, FrameSource, Next, interfaces, privilege};
+use crate::error::AppError;
+use crate::frame::FrameRecord;
+
+/// `IFF_UP` in `/sys/class/net/NAME/flags`.
+const IFF_UP: u32 = 0x1;
+
+/// Open a capture socket on `name`. An interface that is down captures
+/// nothing, so it is an error (tcpdump: "That device is not up").
+pub fn live(name: &str, options: LiveOptions) -> Result<LiveSource, AppError> {
+    let source = LiveSource::open(name, options)?;
+    // The name is known to exist here (the open looked it up).
+    let flags = std::fs::read_to_string(format!("/sys/class/net/{name}/flags"))
+        .ok()
+        .and_then(|text| u32::from_str_radix(text.trim().trim_start_matches("0x"), 16).ok());
+    if flags.is_some_and(|f| f & IFF_UP == 0) {
+        let name = interfaces::escape_name(name);
+        return Err(AppError::from(CaptureError::Other(format!(
+            "{name}: That device is not up (`ip link set {name} up` brings it up)"
+        ))));
+    }
+    Ok(source)
+}
+
+/// Give up every privilege (see `capture::privilege`), on the calling
+/// thread, which must be the only one. `user` is `--user`/`-Z`.
+pub fn drop_privileges(user: Option<&str>) -> Result<(), AppError> {
+    if let Some(warning) = privilege::drop_after_open(user)? {
+        eprintln!("wirepeek: warning: {warning}");
+    }
+    Ok(())
+}
+
+/// Frames already in memory (the demo's conversation), in order.
+pub struct Memory {
+    frames: std::vec::IntoIter<FrameRecord>,
+}
+
+impl Memory {
+    pub fn new(frames: Vec<FrameRecord>) -> Memory {
+        Memory {
+            frames: frames.into_iter(),
+        }
+    }
+}
+
+impl FrameSource for Memory {
+    fn next_frame(&mut self) -> Result<Next, CaptureError> {
+        Ok(match self.frames.next() {
+            Some(frame) => Next::Frame(frame),
+            None => Next::End { warning: None },
+        })
+    }
+}
