@@ -95,7 +95,7 @@ fn save_frames(
     source: &mut dyn FrameSource,
     save: Save,
     filter: &Filter,
-    writer: CaptureWriter,
+    writer: impl Into<crate::pipeline::save::Output>,
     stop: &dyn Fn() -> bool,
     flows: &mut FlowTable,
 ) -> Result<RunSummary, AppError> {

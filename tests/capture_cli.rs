@@ -627,3 +627,173 @@ fn capture_on_any_sees_each_loopback_packet_once_as_sll2() {
         );
     }
 }
+
+/// Stop a capture with SIGINT and collect its standard error.
+fn interrupt(mut child: Child, stderr: std::thread::JoinHandle<String>) -> String {
+    // SAFETY: sending SIGINT to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    assert!(child.wait().expect("exits").success());
+    stderr.join().expect("stderr read")
+}
+
+/// Issue 18: the tcpdump expression runs in the kernel as classic BPF, so
+/// frames it rejects are never copied up: the socket's own "received"
+/// counter holds only the accepted ones, and frame numbers count only them.
+#[test]
+fn the_kernel_filter_keeps_rejected_frames_out_of_the_socket_and_the_numbering() {
+    if !root_or_skip() {
+        return;
+    }
+    let port = 43_000 + (std::process::id() % 1000) as u16;
+    let (child, stderr) = start_capture(
+        &["-i", "lo", "--json", &format!("udp dst port {port}")],
+        Stdio::piped(),
+    );
+    let mut child = child;
+    let stdout = child.stdout.take().expect("stdout piped");
+    let reader = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
+    send_udp(port + 1, 30);
+    send_udp(port, 20);
+    send_udp(port + 2, 30);
+    std::thread::sleep(Duration::from_millis(300));
+    let err = interrupt(child, stderr);
+    let json = reader.join().expect("stdout read");
+    let numbers: Vec<u64> = json
+        .lines()
+        .map(|l| {
+            let at = l.find("\"frame\":").expect("a frame number") + 8;
+            l[at..]
+                .split(',')
+                .next()
+                .unwrap()
+                .parse()
+                .expect("a number")
+        })
+        .collect();
+    assert_eq!(
+        numbers,
+        (1..=20).collect::<Vec<_>>(),
+        "accepted frames numbered 1..20"
+    );
+    assert!(
+        err.contains("20 packets captured") && err.contains("(20 received by the socket)"),
+        "the 60 datagrams to other ports and their ICMP replies never reach the socket: {err}"
+    );
+}
+
+/// Issue 18: `capture -d` prints the program, as `tcpdump -d`, without a
+/// socket (so without privileges), and says when an expression stays in
+/// user space.
+#[test]
+fn capture_d_prints_the_kernel_program_without_opening_a_socket() {
+    let out = bin()
+        .args(["capture", "-i", "lo", "-d", "tcp", "port", "80"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("(000) ldh      [12]\n"), "{text}");
+    assert!(
+        text.contains("jset     #0x1fff") && text.contains("ldxb     4*([14]&0xf)"),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with("ret      #0"), "{text}");
+    let vlan = bin()
+        .args(["capture", "-i", "lo", "-d", "vlan"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&vlan.stdout).contains("matched in user space"));
+    let bad = bin()
+        .args(["capture", "-i", "lo", "-W", "3"])
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("-W needs -C or -G"));
+}
+
+/// Issue 18: `-C 1` starts a new file after each million bytes, named as
+/// tcpdump names them; every file is whole (tshark reads each) and together
+/// they hold every datagram once.
+#[test]
+fn rotation_by_size_splits_the_capture_into_whole_files() {
+    if !root_or_skip() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("wirepeek-rotate-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    // Files after the first are created once the capture runs as nobody.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let base = dir.join("cap.pcap").to_string_lossy().into_owned();
+    let port = 44_000 + (std::process::id() % 1000) as u16;
+    let (child, stderr) = start_capture(
+        &[
+            "-i",
+            "lo",
+            "-w",
+            &base,
+            "-C",
+            "1",
+            &format!("udp dst port {port}"),
+        ],
+        Stdio::null(),
+    );
+    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let payload = vec![0x5a_u8; 1200];
+    for i in 0..2500u32 {
+        let mut p = payload.clone();
+        p[..4].copy_from_slice(&i.to_be_bytes());
+        sock.send_to(&p, ("127.0.0.1", port)).expect("send");
+        if i % 100 == 0 {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    std::thread::sleep(Duration::from_millis(400));
+    let err = interrupt(child, stderr);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["cap.pcap", "cap.pcap1", "cap.pcap2", "cap.pcap3"],
+        "{err}"
+    );
+    let mut seen = Vec::new();
+    for name in &names {
+        let path = dir.join(name).to_string_lossy().into_owned();
+        let size = std::fs::metadata(&path).expect("file").len();
+        assert!(size <= 1_000_000 + 1300 + 24, "{name}: {size} bytes");
+        for f in read_frames(&path) {
+            let d = decode(&f);
+            let p = d.layer(Proto::Payload).expect("payload");
+            seen.push(u32::from_be_bytes(
+                f.data[p.header.start..p.header.start + 4]
+                    .try_into()
+                    .unwrap(),
+            ));
+        }
+        if let Ok(out) = Command::new("tshark").args(["-r", &path, "-q"]).output() {
+            assert!(
+                out.status.success(),
+                "tshark reads {name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    assert_eq!(
+        seen,
+        (0..2500).collect::<Vec<_>>(),
+        "every datagram once, in order"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -28,11 +28,16 @@ fn frames(path: &Path) -> Vec<FrameRecord> {
 }
 
 fn expressions() -> Vec<String> {
-    include_str!("fixtures/filter/verdict-expressions.txt")
+    let mut exprs: Vec<String> = include_str!("fixtures/filter/verdict-expressions.txt")
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(str::to_string)
-        .collect()
+        .collect();
+    // Long enough that its jumps pass the 255 instructions an 8-bit offset
+    // reaches, so the spread layout (unconditional 32-bit jumps) runs too.
+    let ports: Vec<String> = (7000..7060).map(|p| format!("port {p}")).collect();
+    exprs.push(format!("({}) and not arp", ports.join(" or ")));
+    exprs
 }
 
 fn capture_files() -> Vec<PathBuf> {
@@ -80,6 +85,13 @@ fn compiled_programs_keep_exactly_what_the_matcher_keeps_on_every_frame() {
                 continue;
             };
             compiled += 1;
+            if expr.starts_with("(port 7000") {
+                let jumps = program.iter().filter(|i| i.code == 0x05).count();
+                assert!(
+                    jumps > 100,
+                    "the long expression takes the spread layout: {jumps} jumps"
+                );
+            }
             assert!(
                 program.len() <= 4096,
                 "{expr}: {} instructions",

@@ -142,9 +142,18 @@ impl RotatingWriter {
             w.finish()?;
         }
         let name = self.file_name(self.opened);
-        let file = std::fs::File::create(&name).map_err(|source| CaptureError::Io {
-            path: name.clone(),
-            source,
+        let file = std::fs::File::create(&name).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::PermissionDenied && self.opened > 0 {
+                // Later files are created after privileges were given up.
+                CaptureError::Other(format!(
+                    "{name}: cannot create the next file: {source}; the capture gave up its privileges once the socket was open, so the directory must be writable by the user it runs as (-Z USER chooses it)"
+                ))
+            } else {
+                CaptureError::Io {
+                    path: name.clone(),
+                    source,
+                }
+            }
         })?;
         let sink: Box<dyn Write> = Box::new(file);
         self.current = Some(CaptureWriter::create(

@@ -7,6 +7,7 @@
 use crate::capture::live::{LiveOptions, LiveSource};
 use crate::capture::{CaptureError, FrameSource, Next, interfaces, privilege};
 use crate::error::AppError;
+use crate::filter::TcpdumpFilter;
 use crate::frame::FrameRecord;
 
 /// `IFF_UP` in `/sys/class/net/NAME/flags`.
@@ -27,6 +28,67 @@ pub fn live(name: &str, options: LiveOptions) -> Result<LiveSource, AppError> {
         ))));
     }
     Ok(source)
+}
+
+/// Attach the tcpdump expression to the socket as classic BPF, so the
+/// kernel drops what it rejects before it is copied up (tcpdump's way).
+/// `Ok(false)` when the kernel's view of this link type's packets would
+/// change the expression's meaning (see `filter::tcpdump::bpf`): it is then
+/// matched in user space only. Either way frames are matched in user space
+/// too ([`Captured`]), since the ring may hold frames from before.
+pub fn kernel_filter(source: &LiveSource, expr: Option<&TcpdumpFilter>) -> Result<bool, AppError> {
+    let Some(expr) = expr else {
+        return Ok(true);
+    };
+    let Some(program) = expr.compile_bpf(source.link()) else {
+        return Ok(false);
+    };
+    let raw: Vec<(u16, u8, u8, u32)> = program.iter().map(|i| (i.code, i.jt, i.jf, i.k)).collect();
+    source.attach_filter(&raw)?;
+    Ok(true)
+}
+
+/// A live source seen through its capture filter: rejected frames never
+/// come out, and frame numbers count only the accepted ones, as tcpdump's
+/// do (the kernel filter drops most before they arrive; frames queued
+/// before it was attached are caught here).
+pub struct Captured {
+    inner: LiveSource,
+    filter: Option<TcpdumpFilter>,
+    accepted: u64,
+}
+
+impl Captured {
+    pub fn new(inner: LiveSource, filter: Option<TcpdumpFilter>) -> Captured {
+        Captured {
+            inner,
+            filter,
+            accepted: 0,
+        }
+    }
+
+    /// The socket, for its counters.
+    pub fn live(&self) -> &LiveSource {
+        &self.inner
+    }
+}
+
+impl FrameSource for Captured {
+    fn next_frame(&mut self) -> Result<Next, CaptureError> {
+        loop {
+            match self.inner.next_frame()? {
+                Next::Frame(mut frame) => {
+                    if self.filter.as_ref().is_some_and(|f| !f.matches(&frame)) {
+                        continue;
+                    }
+                    self.accepted += 1;
+                    frame.number = self.accepted;
+                    return Ok(Next::Frame(frame));
+                }
+                other => return Ok(other),
+            }
+        }
+    }
 }
 
 /// Give up every privilege (see `capture::privilege`), on the calling

@@ -4,22 +4,61 @@
 
 use super::{RunSummary, Sink};
 use crate::capture::CaptureError;
+use crate::capture::rotate::RotatingWriter;
 use crate::capture::save::{CaptureWriter, is_broken_pipe};
 use crate::decode::{Detail, Dissection};
 use crate::error::AppError;
 use crate::frame::FrameRecord;
 
+/// One capture file, or files that rotate (`-C`, `-G`, `-W`).
+#[derive(Debug)]
+pub enum Output {
+    Single(CaptureWriter),
+    Rotating(RotatingWriter),
+}
+
+impl From<CaptureWriter> for Output {
+    fn from(writer: CaptureWriter) -> Output {
+        Output::Single(writer)
+    }
+}
+
+impl Output {
+    /// `Ok(false)`: the last of `-W` files of `-G` seconds is done.
+    fn write(&mut self, frame: &FrameRecord) -> Result<bool, CaptureError> {
+        match self {
+            Output::Single(w) => w.write(frame).map(|()| true),
+            Output::Rotating(w) => w.write(frame),
+        }
+    }
+    fn flush(&mut self) -> Result<(), CaptureError> {
+        match self {
+            Output::Single(w) => w.flush(),
+            Output::Rotating(w) => w.flush(),
+        }
+    }
+    fn finish(self) -> Result<u64, CaptureError> {
+        match self {
+            Output::Single(w) => w.finish(),
+            Output::Rotating(w) => w.finish(),
+        }
+    }
+}
+
 pub struct SaveSink {
-    writer: CaptureWriter,
+    writer: Output,
+    /// `-W` files of `-G` seconds are done: the frame offered was not saved.
+    done: bool,
     /// The last frame could not be written (the reader went away): it is
     /// not counted as saved.
     lost_last: bool,
 }
 
 impl SaveSink {
-    pub fn new(writer: CaptureWriter) -> SaveSink {
+    pub fn new(writer: impl Into<Output>) -> SaveSink {
         SaveSink {
-            writer,
+            writer: writer.into(),
+            done: false,
             lost_last: false,
         }
     }
@@ -29,8 +68,12 @@ impl SaveSink {
     pub fn finish(self, result: Result<RunSummary, AppError>) -> Result<RunSummary, AppError> {
         let finished = self.writer.finish().map(|_| ());
         let mut summary = result?;
-        if self.lost_last {
+        if self.lost_last || self.done {
             summary.packets = summary.packets.saturating_sub(1);
+        }
+        if self.done {
+            // The capture ended by design, not because a reader went away.
+            summary.closed_pipe = false;
         }
         match finished {
             Ok(()) => Ok(summary),
@@ -58,7 +101,12 @@ impl Sink for SaveSink {
     }
 
     fn frame(&mut self, frame: FrameRecord, _: &Dissection) -> Result<bool, AppError> {
-        let ok = written(self.writer.write(&frame))?;
+        let result = self.writer.write(&frame);
+        if let Ok(false) = result {
+            self.done = true;
+            return Ok(false);
+        }
+        let ok = written(result.map(|_| ()))?;
         self.lost_last = !ok;
         Ok(ok)
     }

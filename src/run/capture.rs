@@ -7,12 +7,16 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::capture::live::{LiveOptions, LiveSource};
+use crate::capture::rotate::{RotatingWriter, Rotation};
 use crate::capture::save::{CaptureWriter, SaveFormat, SavedInterface};
 use crate::capture::{interfaces, stop};
 use crate::cli::CaptureArgs;
 use crate::error::AppError;
+use crate::filter::Filter;
+use crate::filter::tcpdump::bpf;
 use crate::flow::FlowTable;
 use crate::output::flows::SortKey;
+use crate::pipeline::save::Output;
 use crate::pipeline::{self, check_link};
 
 use super::flow_list::print_flow_table;
@@ -34,7 +38,11 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
         Some(name) => name.clone(),
         None => interfaces::default_interface(&interfaces::list()?),
     };
-    let mut source = pipeline::open::live(
+    let rotation = rotation(args)?;
+    if args.dump_filter {
+        return dump_filter(&filter, &name, out);
+    }
+    let source = pipeline::open::live(
         &name,
         LiveOptions {
             snaplen: args.snaplen,
@@ -42,6 +50,12 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
         },
     )?;
     check_link(&filter, source.link())?;
+    if !pipeline::open::kernel_filter(&source, filter.tcpdump.as_ref())? {
+        eprintln!(
+            "wirepeek: the filter runs in user space: the kernel's view of {} frames would change its meaning",
+            source.link().name()
+        );
+    }
     let deadline = args
         .duration
         .map(|secs| Instant::now() + Duration::from_secs_f64(secs.max(0.0)));
@@ -51,7 +65,7 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
     // flow thread of --stats starts). A path that cannot be created, a
     // user that does not exist, are said before "listening on", as tcpdump.
     let writer = match &args.write {
-        Some(dest) => Some(open_writer(&source, args, dest)?),
+        Some(dest) => Some(open_writer(&source, args, dest, rotation)?),
         None => None,
     };
     pipeline::open::drop_privileges(args.user.as_deref())?;
@@ -67,6 +81,13 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
         }
     );
     let mut flows = FlowTable::new(flow_config(&args.output.limits, args.flows));
+    // The tcpdump expression is a capture filter: applied (and frames
+    // numbered) at the source, as the kernel applies it.
+    let mut source = pipeline::open::Captured::new(source, filter.tcpdump.clone());
+    let filter = Filter {
+        tcpdump: None,
+        display: filter.display.clone(),
+    };
     let mut summary = match writer {
         Some(writer) => {
             let save = Save {
@@ -86,7 +107,7 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
             summary.closed_pipe = true;
         }
     }
-    let stats = source.stats();
+    let stats = source.live().stats();
     // wirepeek has no queue of its own between the kernel ring and the
     // printer (one thread reads and prints), so it cannot drop: 0 is exact.
     eprintln!(
@@ -96,13 +117,56 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
     Ok(summary)
 }
 
-/// Create the capture file (or stdout for `-`) and write its header.
+/// tcpdump's `-C`, `-G` and `-W`, checked.
+fn rotation(args: &CaptureArgs) -> Result<Rotation, AppError> {
+    let rotation = Rotation {
+        file_bytes: args.file_size.map(|millions| millions * 1_000_000),
+        seconds: args.rotate_seconds,
+        files: args.file_count,
+    };
+    if rotation.files.is_some() && !rotation.active() {
+        return Err(AppError::Usage(
+            "-W needs -C or -G: it limits the number of rotated files".into(),
+        ));
+    }
+    if rotation.active() && args.write.as_deref() == Some("-") {
+        return Err(AppError::Usage(
+            "-C and -G rotate files; standard output (-w -) cannot rotate".into(),
+        ));
+    }
+    Ok(rotation)
+}
+
+/// `capture -d`: the filter as the classic BPF program the kernel would
+/// run on this interface (tcpdump -d); no socket is opened.
+fn dump_filter(filter: &Filter, name: &str, out: &mut dyn Write) -> Result<RunSummary, AppError> {
+    let Some(expr) = &filter.tcpdump else {
+        return Err(AppError::Usage(
+            "-d prints a filter expression's program: give one".into(),
+        ));
+    };
+    let target = interfaces::capture_target(name)?;
+    let link = interfaces::link_type_for_arphrd(target.arphrd);
+    check_link(filter, link)?;
+    let text = match expr.compile_bpf(link) {
+        Some(program) => bpf::disassemble(&program),
+        None => format!(
+            "no kernel program: the kernel's view of {} frames would change this expression's meaning; it is matched in user space\n",
+            link.name()
+        ),
+    };
+    out.write_all(text.as_bytes()).map_err(AppError::Output)?;
+    Ok(RunSummary::default())
+}
+
+/// The capture's output: one file (or stdout for `-`), or files that
+/// rotate. Each starts with its header at once.
 fn open_writer(
     source: &LiveSource,
     args: &CaptureArgs,
     dest: &str,
-) -> Result<CaptureWriter, AppError> {
-    let sink = create_output(dest)?;
+    rotation: Rotation,
+) -> Result<Output, AppError> {
     let format = if args.pcapng {
         SaveFormat::PcapNg
     } else {
@@ -113,11 +177,16 @@ fn open_writer(
         link: source.link(),
         name: Some(source.interface().to_string()),
     };
-    Ok(CaptureWriter::create(
+    if rotation.active() {
+        let writer = RotatingWriter::create(dest, format, args.snaplen, &[interface], rotation)?;
+        return Ok(Output::Rotating(writer));
+    }
+    let sink = create_output(dest)?;
+    Ok(Output::Single(CaptureWriter::create(
         sink,
         dest,
         format,
         args.snaplen,
         &[interface],
-    )?)
+    )?))
 }

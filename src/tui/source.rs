@@ -115,6 +115,9 @@ pub fn start_filtered(
         SourceSpec::Live { interface, options } => {
             let source = pipeline::open::live(interface, *options)?;
             check(&[source.link()])?;
+            // The kernel drops what the expression rejects where it can;
+            // the pipeline matches every frame in user space as well.
+            pipeline::open::kernel_filter(&source, filter.tcpdump.as_ref())?;
             pipeline::open::drop_privileges(None)?;
             Opened::Live(source)
         }

@@ -586,10 +586,61 @@ impl Gen {
         Some(())
     }
 
-    /// Lay the code out: a conditional jump becomes `j.. k, 0, 1` followed by
-    /// two unconditional jumps, whose 32-bit offsets have no distance limit
-    /// (the 8-bit ones of a conditional jump would stop at 255).
+    /// Lay the code out: compact when every jump fits in 8 bits; otherwise
+    /// each conditional jump becomes `j.. k, 0, 1` followed by two
+    /// unconditional jumps, whose 32-bit offsets have no distance limit.
     fn resolve(self) -> Option<Vec<Insn>> {
+        self.compact().or_else(|| self.spread())
+    }
+
+    /// Every conditional jump as one instruction, when every target is
+    /// within the 255 instructions its 8-bit offsets reach (all jumps here
+    /// go forward: the code has no loops).
+    fn compact(&self) -> Option<Vec<Insn>> {
+        let mut at = vec![0usize; self.labels];
+        let mut n = 0;
+        for op in &self.ops {
+            match op {
+                Op::Mark(l) => at[*l] = n,
+                _ => n += 1,
+            }
+        }
+        if n > MAX_INSNS {
+            return None;
+        }
+        let mut out = Vec::with_capacity(n);
+        for op in &self.ops {
+            let pc = out.len();
+            match op {
+                Op::Mark(_) => {}
+                Op::Plain(code, k) => out.push(Insn {
+                    code: *code,
+                    jt: 0,
+                    jf: 0,
+                    k: *k,
+                }),
+                Op::Goto(l) => out.push(Insn {
+                    code: JMP | JA,
+                    jt: 0,
+                    jf: 0,
+                    k: (at[*l] - pc - 1) as u32,
+                }),
+                Op::Cond(code, k, t, f) => {
+                    let jt = u8::try_from(at[*t] - pc - 1).ok()?;
+                    let jf = u8::try_from(at[*f] - pc - 1).ok()?;
+                    out.push(Insn {
+                        code: *code,
+                        jt,
+                        jf,
+                        k: *k,
+                    });
+                }
+            }
+        }
+        Some(out)
+    }
+
+    fn spread(&self) -> Option<Vec<Insn>> {
         // First pass: instruction index of each label.
         let mut at = vec![0usize; self.labels];
         let mut n = 0;
