@@ -298,6 +298,11 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
         ctx.nest(1);
         let len_at = range.start + 1..range.start + 2;
         let body = range.start + 2;
+        if !matches!(opt, TcpOption::Eol | TcpOption::Nop) {
+            // tshark shows every option's length byte, whatever the kind.
+            ctx.uint("tcp.option_len", "Length", len_at);
+            ctx.nest(2);
+        }
         match opt {
             TcpOption::Eol | TcpOption::Nop => {}
             TcpOption::Mss(_) => {
@@ -338,12 +343,9 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
                 );
                 ctx.nest(2);
             }
-            TcpOption::Other { .. } => {
-                ctx.uint("tcp.option_len", "Length", len_at);
-                ctx.nest(2);
-                ctx.bytes("tcp.option.data", "Data", body..range.end);
-                ctx.nest(2);
-            }
+            // Its bytes stay in tcp.options: tshark has no generic key for
+            // an option's payload.
+            TcpOption::Other { .. } => {}
             // An option cut by the snap length is not malformed: the
             // header's own truncation note already says where it stops.
             TcpOption::Bad { .. } if to > to_captured => {}
