@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use super::{Ctx, Proto, Value};
-use crate::frame::FrameRecord;
+use crate::frame::{FrameRecord, LinkType};
 
 pub(crate) fn dissect(ctx: &mut Ctx, frame: &FrameRecord) {
     ctx.layer(Proto::Frame, 0..0);
@@ -31,10 +31,13 @@ pub(crate) fn dissect(ctx: &mut Ctx, frame: &FrameRecord) {
             Value::Text(Cow::Owned(text)),
         );
     }
-    ctx.generated(
-        "frame.interface_id",
-        "Interface id",
-        Value::UInt(frame.iface as u64),
-    );
+    // A custom block belongs to no interface.
+    if frame.link != LinkType::PCAPNG_CUSTOM {
+        ctx.generated(
+            "frame.interface_id",
+            "Interface id",
+            Value::UInt(frame.iface as u64),
+        );
+    }
 }
 

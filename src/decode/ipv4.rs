@@ -73,6 +73,8 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         return;
     }
     if hdr_len < MIN_LEN {
+        // The rest is this broken datagram's, not an Ethernet trailer.
+        ctx.set_pdu(start..end);
         ctx.malformed(
             Proto::Ipv4,
             start,
@@ -193,7 +195,8 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         ctx.truncated(Proto::Ipv4, start, hdr_len);
         return;
     };
-    if hdr_len > MIN_LEN {
+    // Like tshark, no options from a header longer than its packet allows.
+    if hdr_len > MIN_LEN && start + hdr_len <= end {
         options(ctx, start + MIN_LEN, start + hdr_len);
     }
     if ctx.available(start, end) < hdr_len {

@@ -51,6 +51,16 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         return;
     };
     ctx.nest(0);
+    // tshark adds a hidden ip.version here, so that `ip.version == 6`
+    // matches IPv6 packets too.
+    ctx.bits(
+        "ip.version",
+        "Version (as ip.version)",
+        start..start + 1,
+        0xf0,
+        BitStyle::Dec,
+    );
+    ctx.nest(0);
     if version != 6 {
         ctx.malformed(
             Proto::Ipv6,

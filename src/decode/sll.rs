@@ -140,6 +140,7 @@ fn protocol(ctx: &mut Ctx, field: Range<usize>, body: usize, end: usize) {
 fn next(ctx: &mut Ctx, kind: u16, body: usize, end: usize) {
     if kind >= 0x0600 {
         ether_payload(ctx, kind, body, end);
+        super::ethernet::after_payload(ctx, 0, body, end, "sll.trailer");
     } else {
         payload::unsupported(ctx, body, end, || {
             format!("Linux protocol {kind:#06x} (not an EtherType) is not decoded")

@@ -286,10 +286,23 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
     let Some(bytes) = ctx.data.get(from..to_captured) else {
         return;
     };
+    // tshark reads on past an End of Option List (each zero byte of the
+    // padding is another one); tcpdump's line stops there (`walk_options`).
     let mut found = Vec::new();
-    walk_options(bytes, |opt, range| {
-        found.push((opt, from + range.start..from + range.end))
-    });
+    let mut base = 0;
+    loop {
+        let mut eol_end = None;
+        walk_options(&bytes[base..], |opt, range| {
+            if matches!(opt, TcpOption::Eol) {
+                eol_end = Some(base + range.end);
+            }
+            found.push((opt, from + base + range.start..from + base + range.end))
+        });
+        match eol_end {
+            Some(e) if e < bytes.len() => base = e,
+            _ => break,
+        }
+    }
     for (opt, range) in found {
         let kind_at = range.start..range.start + 1;
         let kind = ctx.u8_at(range.start).unwrap_or(0);

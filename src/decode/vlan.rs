@@ -14,7 +14,7 @@
 
 use std::ops::Range;
 
-use super::{BitStyle, Ctx, Proto, at, ether_payload, names};
+use super::{BitStyle, Ctx, Proto, at, ether_payload, names, payload};
 
 pub const TCI: Range<usize> = 0..2;
 pub const TYPE: Range<usize> = 2..4;
@@ -48,6 +48,18 @@ pub fn dissect(ctx: &mut Ctx, tpid: u16, start: usize, end: usize) {
         return;
     }
     tci(ctx, service, start, (prio, dei, id));
+    // Below 0x0600 the word is an 802.3 length and an LLC header follows.
+    if let Some(len) = ctx.u16_at(start + TYPE.start)
+        && len < 0x0600
+        && !service
+    {
+        ctx.uint("vlan.len", "Length", at(start, TYPE));
+        let body = start + TAG_LEN;
+        payload::unsupported(ctx, body, (body + len as usize).min(end), || {
+            "IEEE 802.3 frame with LLC header is not decoded".to_string()
+        });
+        return;
+    }
     let Some(kind) = ctx.hex(etype, "Type", at(start, TYPE), 4) else {
         return;
     };

@@ -93,19 +93,41 @@ pub struct FieldColumns {
     times: Times,
 }
 
-/// What the time columns need from earlier frames.
+/// What the time columns need from earlier frames. Times are (seconds,
+/// nanoseconds) pairs kept apart, as tshark's are, so a damaged file's
+/// sub-second values past one second print as tshark prints them.
 #[derive(Default)]
 struct Times {
     /// The first frame's time (0 when it had none), as tshark counts.
-    first: Option<i128>,
+    first: Option<Pair>,
     /// The previous frame's time, and the previous printed frame's.
-    previous: i128,
-    previous_shown: Option<i128>,
+    previous: Pair,
+    previous_shown: Option<Pair>,
     /// The last frame `see` was given, so `write_row` does not count it twice.
     seen: Option<u64>,
     /// This frame's deltas, once seen.
-    relative: i128,
-    delta: i128,
+    relative: Pair,
+    delta: Pair,
+}
+
+type Pair = (i64, i64);
+
+/// `b - a` as tshark's `nstime_delta` works it out.
+fn delta(b: Pair, a: Pair) -> Pair {
+    const NS: i64 = 1_000_000_000;
+    let (mut secs, mut nanos) = (b.0.wrapping_sub(a.0), b.1 - a.1);
+    if b.0 == a.0 {
+        secs = 0;
+    } else if b.0 < a.0 {
+        if nanos > 0 {
+            nanos -= NS;
+            secs += 1;
+        }
+    } else if nanos < 0 {
+        nanos += NS;
+        secs -= 1;
+    }
+    (secs, nanos)
 }
 
 /// A hasher for `(address, length)` pairs: the address bits are already
@@ -235,14 +257,19 @@ impl FieldColumns {
         if t.seen == Some(frame.number) {
             return;
         }
-        let now = frame.ts.map_or(0, |ts| ts.as_nanos());
+        // As tshark counts: a packet without a time (a pcapng Simple Packet
+        // Block) is at time 0; a custom block is no packet and leaves the
+        // previous time alone, though a first one starts the clock at 0.
+        let now = frame.ts.map_or((0, 0), |ts| (ts.secs, i64::from(ts.nanos)));
         let first = *t.first.get_or_insert(now);
         if t.seen.is_none() {
             t.previous = first;
         }
-        t.relative = now - first;
-        t.delta = now - t.previous;
-        t.previous = now;
+        t.relative = delta(now, first);
+        t.delta = delta(now, t.previous);
+        if frame.link != LinkType::PCAPNG_CUSTOM {
+            t.previous = now;
+        }
         t.seen = Some(frame.number);
     }
 
@@ -274,7 +301,8 @@ impl FieldColumns {
                 self.hits[col].push(fi);
             }
         }
-        let now = frame.ts.map(|ts| ts.as_nanos());
+        let now = frame.ts.map(|ts| (ts.secs, i64::from(ts.nanos)));
+        let sack_base = sack_base(d);
         for (col, name) in self.names.iter().enumerate() {
             if col > 0 {
                 out.push('\t');
@@ -284,7 +312,7 @@ impl FieldColumns {
                 "frame.time_delta" if now.is_some() => push_seconds(out, self.times.delta),
                 "frame.time_delta_displayed" => {
                     if let Some(now) = now {
-                        push_seconds(out, now - self.times.previous_shown.unwrap_or(now));
+                        push_seconds(out, delta(now, self.times.previous_shown.unwrap_or(now)));
                     }
                 }
                 "frame.protocols" => write_protocols(out, frame.link, d),
@@ -300,19 +328,49 @@ impl FieldColumns {
                         if i > 0 {
                             out.push(',');
                         }
-                        write_field(out, &d.fields[fi], &frame.data);
+                        write_field(out, &d.fields[fi], &frame.data, sack_base);
                     }
                 }
             }
         }
-        // A frame without a time counts as time 0, as tshark counts it.
-        self.times.previous_shown = Some(now.unwrap_or(0));
+        if frame.link != LinkType::PCAPNG_CUSTOM || self.times.previous_shown.is_none() {
+            self.times.previous_shown = Some(now.unwrap_or((0, 0)));
+        }
         out.push('\n');
     }
 }
 
+/// What tshark subtracts from SACK edges to make them relative: the base of
+/// the acknowledgement numbers, known when flow tracking added the relative
+/// `tcp.ack` beside the absolute `tcp.ack_raw`.
+fn sack_base(d: &Dissection) -> Option<u32> {
+    use crate::decode::{Origin, Value};
+    let number = |key: &str, origin: Origin| {
+        d.fields_named(key)
+            .find(|f| f.origin == origin)
+            .and_then(|f| match f.value {
+                Value::UInt(v) => Some(v as u32),
+                _ => None,
+            })
+    };
+    let relative = number("tcp.ack", Origin::Generated)?;
+    let raw = number("tcp.ack_raw", Origin::Wire)?;
+    Some(raw.wrapping_sub(relative))
+}
+
 /// One field's value as tshark prints it.
-fn write_field(out: &mut String, field: &Field, data: &[u8]) {
+fn write_field(out: &mut String, field: &Field, data: &[u8], sack_base: Option<u32>) {
+    // tshark's SACK edges are relative to the acknowledgement base, as its
+    // tcp.ack is; the model keeps what the packet says.
+    if let (Some(base), "tcp.options.sack_le" | "tcp.options.sack_re") = (sack_base, field.key)
+        && let crate::decode::Value::UInt(edge) = field.value
+    {
+        return super::value::write_tshark(
+            out,
+            &crate::decode::Value::UInt(u64::from((edge as u32).wrapping_sub(base))),
+            data,
+        );
+    }
     // tshark's checksum status is a number: 0 bad, 1 good (2 unverified).
     if field.key.ends_with("checksum.status")
         && let crate::decode::Value::Text(t) = &field.value
@@ -326,17 +384,12 @@ fn write_field(out: &mut String, field: &Field, data: &[u8]) {
     write_tshark(out, &field.value, data);
 }
 
-/// Nanoseconds as tshark's seconds with nine decimals (`-0.001000000`).
-fn push_seconds(out: &mut String, nanos: i128) {
+/// A time difference as tshark prints one: seconds, nine decimals, one
+/// sign for both parts (`-0.001000000`).
+fn push_seconds(out: &mut String, (secs, nanos): Pair) {
     use std::fmt::Write;
-    let sign = if nanos < 0 { "-" } else { "" };
-    let abs = nanos.unsigned_abs();
-    let _ = write!(
-        out,
-        "{sign}{}.{:09}",
-        abs / 1_000_000_000,
-        abs % 1_000_000_000
-    );
+    let sign = if secs < 0 || nanos < 0 { "-" } else { "" };
+    let _ = write!(out, "{sign}{}.{:09}", secs.unsigned_abs(), nanos.unsigned_abs());
 }
 
 /// tshark's `frame.protocols`: the layers' names, colon-separated, with the
@@ -356,23 +409,23 @@ pub fn write_protocols(out: &mut String, link: LinkType, d: &Dissection) {
         LinkType::RAW | LinkType::RAW_12 | LinkType::RAW_14 => push(out, "raw"),
         _ => {}
     }
-    let mut layers = d.layers.iter().map(|l| l.proto).peekable();
-    while let Some(p) = layers.next() {
-        let name = match p {
+    let mut layers = d.layers.iter().peekable();
+    while let Some(layer) = layers.next() {
+        let name = match layer.proto {
             Proto::Frame | Proto::Trailer => continue,
-            Proto::CustomBlock => "data",
+            // tshark shows bytes no dissector takes as data.
+            Proto::CustomBlock | Proto::Unsupported => "data",
             other => other.key(),
         };
         push(out, name);
-        let by_ethertype = matches!(
-            p,
-            Proto::Ethernet | Proto::Vlan | Proto::Ieee8021ad | Proto::Sll | Proto::Sll2
-        );
-        if by_ethertype
-            && layers
-                .peek()
-                .is_some_and(|n| !matches!(n, Proto::Trailer | Proto::Payload))
-        {
+        // A header that hands on by EtherType (not by an 802.3 length).
+        let by_ethertype = d.fields_of(layer).iter().any(|f| {
+            matches!(
+                f.key,
+                "eth.type" | "vlan.etype" | "ieee8021ah.etype" | "sll.etype"
+            )
+        });
+        if by_ethertype && layers.peek().is_some_and(|n| n.proto != Proto::Trailer) {
             push(out, "ethertype");
         }
     }
@@ -408,9 +461,14 @@ mod tests {
     #[test]
     fn seconds_print_with_nine_decimals_and_a_sign() {
         let mut s = String::new();
-        push_seconds(&mut s, 1_082_000);
+        push_seconds(&mut s, delta((10, 1_082_000), (10, 0)));
         s.push(' ');
-        push_seconds(&mut s, -1_500_000_000);
-        assert_eq!(s, "0.001082000 -1.500000000");
+        push_seconds(&mut s, delta((8, 500_000_000), (10, 0)));
+        s.push(' ');
+        push_seconds(&mut s, delta((11, 0), (10, 999_000_000)));
+        // A damaged file's 1_000_000_000 ns stays unnormalised, as in tshark.
+        s.push(' ');
+        push_seconds(&mut s, delta((5, 0), (5, 1_000_000_000)));
+        assert_eq!(s, "0.001082000 -1.500000000 0.001000000 -0.1000000000");
     }
 }
