@@ -140,6 +140,11 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
         ctx.short_of(proto, start, 8, end, "extension header");
         return;
     }
+    // Nothing of it captured: a note, and no layer, as tshark has none.
+    if start >= ctx.data.len() {
+        ctx.truncated(proto, start, 8);
+        return;
+    }
     ctx.layer(proto, start..(start + 8).min(end).min(ctx.data.len()));
     let Some(next) = ctx
         .uint(key_nxt, "Next Header", start..start + 1)

@@ -79,6 +79,9 @@ pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
         LinkType::IPV6 => ipv6::dissect(&mut ctx, 0, end),
         LinkType::PCAPNG_CUSTOM => {
             ctx.layer(Proto::CustomBlock, 0..data.len());
+            // tshark shows a custom block's bytes as data, as we do.
+            ctx.bytes("data.data", "Data", 0..data.len());
+            ctx.generated("data.len", "Length", Value::UInt(data.len() as u64));
         }
         other => {
             ctx.layer(Proto::Unsupported, 0..data.len());
