@@ -335,7 +335,7 @@ mod tests {
         );
         assert_eq!(
             get(&d, "icmpv6.echo.identifier"),
-            (Value::UInt(7), 44..46, 0)
+            (Value::Hex(7, 4), 44..46, 0)
         );
         let seq = get(&d, "icmpv6.echo.sequence_number");
         assert_eq!(seq, (Value::UInt(1), 46..48, 0));
