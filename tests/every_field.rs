@@ -289,7 +289,10 @@ fn every_emitted_field_agrees_with_tshark_in_both_occurrence_modes() {
                     let listed = rules.iter().any(|r| {
                         r.key == *key
                             && (r.file == "*" || r.file == file)
-                            && (r.frame == "*" || r.frame == frame || (r.frame == "undecoded" && undecoded) || (r.frame == "pcap" && pcap))
+                            && (r.frame == "*"
+                                || r.frame == frame
+                                || (r.frame == "undecoded" && undecoded)
+                                || (r.frame == "pcap" && pcap))
                     });
                     if listed {
                         tally.listed += 1;
@@ -326,7 +329,10 @@ fn every_emitted_field_agrees_with_tshark_in_both_occurrence_modes() {
             }
         }
     }
-    assert!(read_files >= 55, "the corpus should have about 60 readable files");
+    assert!(
+        read_files >= 55,
+        "the corpus should have about 60 readable files"
+    );
     assert!(
         failures.is_empty(),
         "unlisted differences with tshark, cells per key {unlisted:?}; the first of each:\n{}",

@@ -40,4 +40,3 @@ pub(crate) fn dissect(ctx: &mut Ctx, frame: &FrameRecord) {
         );
     }
 }
-

@@ -239,17 +239,47 @@ fn mld2_query(ctx: &mut Ctx, start: usize, end: usize) {
     );
     let flags = start + 24..start + 25;
     ctx.hex("icmpv6.mld.flag", "Flags", flags.clone(), 2);
-    ctx.bits("icmpv6.mld.flag.s", "Suppress Router-Side Processing", flags.clone(), 0x08, BitStyle::Bool);
-    ctx.bits("icmpv6.mld.flag.qrv", "QRV (Querier's Robustness Variable)", flags.clone(), 0x07, BitStyle::Dec);
-    ctx.bits("icmpv6.mld.flag.reserved", "Reserved", flags, 0xf0, BitStyle::Dec);
-    ctx.uint("icmpv6.mld.qqi", "QQIC (Querier's Query Interval Code)", start + 25..start + 26);
+    ctx.bits(
+        "icmpv6.mld.flag.s",
+        "Suppress Router-Side Processing",
+        flags.clone(),
+        0x08,
+        BitStyle::Bool,
+    );
+    ctx.bits(
+        "icmpv6.mld.flag.qrv",
+        "QRV (Querier's Robustness Variable)",
+        flags.clone(),
+        0x07,
+        BitStyle::Dec,
+    );
+    ctx.bits(
+        "icmpv6.mld.flag.reserved",
+        "Reserved",
+        flags,
+        0xf0,
+        BitStyle::Dec,
+    );
+    ctx.uint(
+        "icmpv6.mld.qqi",
+        "QQIC (Querier's Query Interval Code)",
+        start + 25..start + 26,
+    );
     let sources = ctx
-        .uint("icmpv6.mld.nb_sources", "Number of Sources", start + 26..start + 28)
+        .uint(
+            "icmpv6.mld.nb_sources",
+            "Number of Sources",
+            start + 26..start + 28,
+        )
         .unwrap_or(0) as usize;
     let room = end.saturating_sub(start + 28) / 16;
     let count = sources.min(room);
     for i in 0..count {
-        ctx.ipv6("icmpv6.mld.source_address", "Source Address", start + 28 + 16 * i);
+        ctx.ipv6(
+            "icmpv6.mld.source_address",
+            "Source Address",
+            start + 28 + 16 * i,
+        );
     }
     let header_end = start + 28 + 16 * count;
     ctx.set_header(start..header_end.min(end).min(ctx.data.len()));
@@ -277,14 +307,26 @@ fn mld2_report(ctx: &mut Ctx, start: usize, end: usize) {
         ctx.uint("icmpv6.mldr.mar.record_type", "Record Type", pos..pos + 1);
         ctx.nest(1);
         let aux = ctx
-            .uint("icmpv6.mldr.mar.aux_data_len", "Aux Data Len", pos + 1..pos + 2)
+            .uint(
+                "icmpv6.mldr.mar.aux_data_len",
+                "Aux Data Len",
+                pos + 1..pos + 2,
+            )
             .unwrap_or(0) as usize;
         ctx.nest(1);
         let sources = ctx
-            .uint("icmpv6.mldr.mar.nb_sources", "Number of Sources", pos + 2..pos + 4)
+            .uint(
+                "icmpv6.mldr.mar.nb_sources",
+                "Number of Sources",
+                pos + 2..pos + 4,
+            )
             .unwrap_or(0) as usize;
         ctx.nest(1);
-        ctx.ipv6("icmpv6.mldr.mar.multicast_address", "Multicast Address", pos + 4);
+        ctx.ipv6(
+            "icmpv6.mldr.mar.multicast_address",
+            "Multicast Address",
+            pos + 4,
+        );
         ctx.nest(1);
         pos += 20;
         for _ in 0..sources {
@@ -297,7 +339,11 @@ fn mld2_report(ctx: &mut Ctx, start: usize, end: usize) {
         }
         if aux > 0 {
             let stop = (pos + aux * 4).min(end);
-            ctx.bytes("icmpv6.mldr.mar.auxiliary_data", "Auxiliary Data", pos..stop);
+            ctx.bytes(
+                "icmpv6.mldr.mar.auxiliary_data",
+                "Auxiliary Data",
+                pos..stop,
+            );
             ctx.nest(1);
             pos = stop;
         }

@@ -213,7 +213,13 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
                     "fragment at byte offset {} of a larger packet (not reassembled)",
                     offset.unwrap_or(0) * 8
                 );
-                ctx.note(Severity::Note, NoteKind::Unsupported, proto, start + 2, message);
+                ctx.note(
+                    Severity::Note,
+                    NoteKind::Unsupported,
+                    proto,
+                    start + 2,
+                    message,
+                );
                 payload::data(ctx, start + len, end);
                 return;
             }
@@ -304,21 +310,43 @@ fn routing_data(ctx: &mut Ctx, kind: Option<u64>, start: usize, end: usize) {
     let room = end.saturating_sub(start + 8) / 16;
     match kind {
         Some(0) => {
-            ctx.bytes("ipv6.routing.src.reserved", "Reserved", start + 4..start + 8);
+            ctx.bytes(
+                "ipv6.routing.src.reserved",
+                "Reserved",
+                start + 4..start + 8,
+            );
             addresses(ctx, "ipv6.routing.src.addr", "Address", start + 8, room);
         }
         Some(2) => {
-            ctx.bytes("ipv6.routing.mipv6.reserved", "Reserved", start + 4..start + 8);
-            addresses(ctx, "ipv6.routing.mipv6.home_address", "Home Address", start + 8, room.min(1));
+            ctx.bytes(
+                "ipv6.routing.mipv6.reserved",
+                "Reserved",
+                start + 4..start + 8,
+            );
+            addresses(
+                ctx,
+                "ipv6.routing.mipv6.home_address",
+                "Home Address",
+                start + 8,
+                room.min(1),
+            );
         }
         Some(4) => {
-            let last = ctx.uint("ipv6.routing.srh.last_entry", "Last Entry", start + 4..start + 5);
+            let last = ctx.uint(
+                "ipv6.routing.srh.last_entry",
+                "Last Entry",
+                start + 4..start + 5,
+            );
             ctx.hex("ipv6.routing.srh.flags", "Flags", start + 5..start + 6, 2);
             ctx.bytes("ipv6.routing.srh.tag", "Tag", start + 6..start + 8);
             let count = last.map_or(room, |l| room.min(l as usize + 1));
             addresses(ctx, "ipv6.routing.srh.addr", "Address", start + 8, count);
         }
-        _ => ctx.bytes("ipv6.routing.unknown_data", "Type-specific data", start + 4..end),
+        _ => ctx.bytes(
+            "ipv6.routing.unknown_data",
+            "Type-specific data",
+            start + 4..end,
+        ),
     }
 }
 

@@ -209,7 +209,10 @@ mod tests {
         ];
         let d = decode(&frame(LinkType::LINUX_SLL2, bytes));
         assert_eq!(get(&d, "sll.etype"), (Value::Hex(0x88b5, 4), 0..2, 0));
-        assert!(d.field("sll.reserved").is_none(), "tshark has no such field");
+        assert!(
+            d.field("sll.reserved").is_none(),
+            "tshark has no such field"
+        );
         assert_eq!(get(&d, "sll.ifindex"), (Value::UInt(3), 4..8, 0));
         assert_eq!(get(&d, "sll.hatype"), (Value::UInt(1), 8..10, 0));
         assert_eq!(get(&d, "sll.pkttype"), (Value::UInt(1), 10..11, 0));

@@ -311,7 +311,8 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
         ctx.nest(1);
         let len_at = range.start + 1..range.start + 2;
         let body = range.start + 2;
-        if !matches!(opt, TcpOption::Eol | TcpOption::Nop) {
+        // (Not for a kind byte at the very end, which has no length byte.)
+        if !matches!(opt, TcpOption::Eol | TcpOption::Nop) && len_at.end <= range.end {
             // tshark shows every option's length byte, whatever the kind.
             ctx.uint("tcp.option_len", "Length", len_at);
             ctx.nest(2);

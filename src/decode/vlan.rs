@@ -69,7 +69,12 @@ pub fn dissect(ctx: &mut Ctx, tpid: u16, start: usize, end: usize) {
 
 /// Priority, DEI and ID. tshark reads an S-tag's priority and DEI from its
 /// first byte alone, a C-tag's from both.
-fn tci(ctx: &mut Ctx, service: bool, start: usize, (prio, dei, id): (&'static str, &'static str, &'static str)) {
+fn tci(
+    ctx: &mut Ctx,
+    service: bool,
+    start: usize,
+    (prio, dei, id): (&'static str, &'static str, &'static str),
+) {
     if service {
         ctx.bits(prio, "Priority", start..start + 1, 0xe0, BitStyle::Dec);
         ctx.bits(dei, "DEI", start..start + 1, 0x10, BitStyle::Dec);

@@ -90,7 +90,8 @@ pub struct FieldColumns {
     /// every field of every packet. The value indexes `feeds`.
     by_address: HashMap<(usize, usize), usize, BuildAddressHasher>,
     feeds: Vec<Vec<usize>>,
-    times: Times,
+    /// Boxed: the printer enum holding this stays small.
+    times: Box<Times>,
 }
 
 /// What the time columns need from earlier frames. Times are (seconds,
@@ -209,7 +210,7 @@ impl FieldColumns {
             occurrence,
             by_address: HashMap::default(),
             feeds: Vec::new(),
-            times: Times::default(),
+            times: Box::default(),
         }
     }
 
@@ -389,7 +390,12 @@ fn write_field(out: &mut String, field: &Field, data: &[u8], sack_base: Option<u
 fn push_seconds(out: &mut String, (secs, nanos): Pair) {
     use std::fmt::Write;
     let sign = if secs < 0 || nanos < 0 { "-" } else { "" };
-    let _ = write!(out, "{sign}{}.{:09}", secs.unsigned_abs(), nanos.unsigned_abs());
+    let _ = write!(
+        out,
+        "{sign}{}.{:09}",
+        secs.unsigned_abs(),
+        nanos.unsigned_abs()
+    );
 }
 
 /// tshark's `frame.protocols`: the layers' names, colon-separated, with the
@@ -451,7 +457,10 @@ mod tests {
         let err = FieldColumns::parse("ip.src,ip.srcc,frame.protocols", Occurrence::All)
             .err()
             .expect("ip.srcc is not a field");
-        assert!(err.starts_with("Some fields aren't valid: ip.srcc (did you mean "), "{err}");
+        assert!(
+            err.starts_with("Some fields aren't valid: ip.srcc (did you mean "),
+            "{err}"
+        );
         assert!(err.contains("ip.src"), "{err}");
         assert!(!err.contains("frame.protocols"), "{err}");
         assert!(FieldColumns::parse("ip.src,tcp.port,frame.time_delta", Occurrence::First).is_ok());

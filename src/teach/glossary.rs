@@ -537,4 +537,3 @@ fn preview(value: &Value, data: &[u8]) -> Option<String> {
     let bytes = data.get(range.clone())?;
     super::printable(bytes)
 }
-

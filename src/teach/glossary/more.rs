@@ -16,7 +16,9 @@ pub(super) fn explain(
     Some(match f.key {
         // IPv6.
         "ipv6.version" => (
-            format!("Version {n}: the same first four bits as IPv4, so the receiver can tell them apart."),
+            format!(
+                "Version {n}: the same first four bits as IPv4, so the receiver can tell them apart."
+            ),
             "RFC 8200",
         ),
         "ipv6.tclass" => (
@@ -27,28 +29,48 @@ pub(super) fn explain(
             if n == 0 {
                 "Flow label 0: not set; a sender may label one flow's packets so routers keep them on one path.".to_string()
             } else {
-                format!("Flow label 0x{n:05x}: the sender's label for this flow, so routers can keep its packets on one path.")
+                format!(
+                    "Flow label 0x{n:05x}: the sender's label for this flow, so routers can keep its packets on one path."
+                )
             },
             "RFC 8200, RFC 6437",
         ),
         "ipv6.plen" => (
-            format!("Payload length {n}: bytes after the fixed 40-byte header, extension headers included (unlike IPv4's total length, the header is not counted)."),
+            format!(
+                "Payload length {n}: bytes after the fixed 40-byte header, extension headers included (unlike IPv4's total length, the header is not counted)."
+            ),
             "RFC 8200",
         ),
         "ipv6.nxt" => (
-            format!("Next header {n} ({meaning}): what follows, a transport header or an extension header; IPv6 chains headers this way."),
+            format!(
+                "Next header {n} ({meaning}): what follows, a transport header or an extension header; IPv6 chains headers this way."
+            ),
             "RFC 8200",
         ),
         "ipv6.hlim" => (
-            format!("Hop limit {n}: IPv6's TTL; each router subtracts one and drops the packet at 0."),
+            format!(
+                "Hop limit {n}: IPv6's TTL; each router subtracts one and drops the packet at 0."
+            ),
             "RFC 8200",
         ),
         "ipv6.src" => (
-            format!("Source address {text}{}.", match &f.value { Value::Ip(ip) => about_ip(*ip), _ => "" }),
+            format!(
+                "Source address {text}{}.",
+                match &f.value {
+                    Value::Ip(ip) => about_ip(*ip),
+                    _ => "",
+                }
+            ),
             "RFC 8200, RFC 4291",
         ),
         "ipv6.dst" => (
-            format!("Destination address {text}{}.", match &f.value { Value::Ip(ip) => about_ip(*ip), _ => "" }),
+            format!(
+                "Destination address {text}{}.",
+                match &f.value {
+                    Value::Ip(ip) => about_ip(*ip),
+                    _ => "",
+                }
+            ),
             "RFC 8200, RFC 4291",
         ),
         "ipv6.hopopts.nxt" | "ipv6.routing.nxt" | "ipv6.fraghdr.nxt" | "ipv6.dstopts.nxt" => (
@@ -56,19 +78,24 @@ pub(super) fn explain(
             "RFC 8200",
         ),
         "ipv6.hopopts.len" | "ipv6.routing.len" | "ipv6.dstopts.len" => (
-            format!("Header extension length {n}: this header is ({n} + 1) × 8 = {} bytes.", (n + 1) * 8),
+            format!(
+                "Header extension length {n}: this header is ({n} + 1) × 8 = {} bytes.",
+                (n + 1) * 8
+            ),
             "RFC 8200",
         ),
         "ipv6.opt.type" => (
-            format!("Option type 0x{n:02x} ({meaning}); its top two bits say what a node that does not know it must do."),
+            format!(
+                "Option type 0x{n:02x} ({meaning}); its top two bits say what a node that does not know it must do."
+            ),
             "RFC 8200 §4.2",
         ),
-        "ipv6.opt.length" => (
-            format!("Option data length: {n} bytes."),
-            "RFC 8200 §4.2",
-        ),
+        "ipv6.opt.length" => (format!("Option data length: {n} bytes."), "RFC 8200 §4.2"),
         "ipv6.routing.type" => (
-            format!("Routing type {n}{}: how the route's addresses are listed.", if n == 4 { " (segment routing)" } else { "" }),
+            format!(
+                "Routing type {n}{}: how the route's addresses are listed.",
+                if n == 4 { " (segment routing)" } else { "" }
+            ),
             "RFC 8200 §4.4",
         ),
         "ipv6.routing.segleft" => (
@@ -80,11 +107,21 @@ pub(super) fn explain(
             "RFC 8200 §4.5",
         ),
         "ipv6.fraghdr.offset" => (
-            format!("Fragment offset {n} (units of 8 bytes): this piece belongs at byte {} of the original packet; in IPv6 only the sender fragments.", n * 8),
+            format!(
+                "Fragment offset {n} (units of 8 bytes): this piece belongs at byte {} of the original packet; in IPv6 only the sender fragments.",
+                n * 8
+            ),
             "RFC 8200 §4.5",
         ),
         "ipv6.fraghdr.more" => (
-            format!("More fragments {n}: {}", if n == 1 { "more pieces follow." } else { "this is the last piece." }),
+            format!(
+                "More fragments {n}: {}",
+                if n == 1 {
+                    "more pieces follow."
+                } else {
+                    "this is the last piece."
+                }
+            ),
             "RFC 8200 §4.5",
         ),
         "ipv6.fraghdr.ident" => (
@@ -96,19 +133,28 @@ pub(super) fn explain(
             "RFC 4302",
         ),
         "ah.length" => (
-            format!("AH length {n}: the header is ({n} + 2) × 4 = {} bytes.", (n + 2) * 4),
+            format!(
+                "AH length {n}: the header is ({n} + 2) × 4 = {} bytes.",
+                (n + 2) * 4
+            ),
             "RFC 4302",
         ),
         "ah.spi" => (
-            format!("Security Parameters Index 0x{n:08x}: which security association (keys, algorithm) to check with."),
+            format!(
+                "Security Parameters Index 0x{n:08x}: which security association (keys, algorithm) to check with."
+            ),
             "RFC 4302",
         ),
         "ah.sequence" => (
-            format!("Sequence number {n}: rises by one per packet so replayed packets can be refused."),
+            format!(
+                "Sequence number {n}: rises by one per packet so replayed packets can be refused."
+            ),
             "RFC 4302",
         ),
         "ah.icv" => (
-            format!("Integrity check value ({len} bytes): the keyed hash that proves the packet was not changed."),
+            format!(
+                "Integrity check value ({len} bytes): the keyed hash that proves the packet was not changed."
+            ),
             "RFC 4302",
         ),
         // ICMP.
@@ -116,17 +162,28 @@ pub(super) fn explain(
             let v6 = f.key == "icmpv6.type";
             let what = match (v6, n) {
                 (false, 8) | (true, 128) => "\"are you there?\", which is what ping sends",
-                (false, 0) | (true, 129) => "the answer to an echo request, carrying back its identifier, sequence number and data",
-                (false, 3) | (true, 1) => "a router or the destination host could not deliver a packet, which is quoted below",
-                (false, 11) | (true, 3) => "a TTL reached 0 on the way (traceroute relies on this); the packet is quoted below",
-                (true, 2) => "the next link's MTU is smaller than the packet, and IPv6 routers never fragment",
+                (false, 0) | (true, 129) => {
+                    "the answer to an echo request, carrying back its identifier, sequence number and data"
+                }
+                (false, 3) | (true, 1) => {
+                    "a router or the destination host could not deliver a packet, which is quoted below"
+                }
+                (false, 11) | (true, 3) => {
+                    "a TTL reached 0 on the way (traceroute relies on this); the packet is quoted below"
+                }
+                (true, 2) => {
+                    "the next link's MTU is smaller than the packet, and IPv6 routers never fragment"
+                }
                 (true, 135) => "IPv6's version of an ARP request",
                 (true, 136) => "IPv6's version of an ARP reply",
                 (true, 133) => "a host asks routers to announce themselves",
                 (true, 134) => "a router announces itself and the link's prefixes",
                 _ => "a control message; its type says what the rest means",
             };
-            (format!("Type {n} ({meaning}): {what}."), if v6 { "RFC 4443" } else { "RFC 792" })
+            (
+                format!("Type {n} ({meaning}): {what}."),
+                if v6 { "RFC 4443" } else { "RFC 792" },
+            )
         }
         "icmp.code" if d.field("icmp.type").and_then(|t| num(&t.value)) == Some(3) => (
             format!(
@@ -134,36 +191,79 @@ pub(super) fn explain(
                 match n {
                     0 => "no route to the destination's network.",
                     1 => "the last router could not reach the destination host.",
-                    3 => "the destination host got the packet, but no socket listens on its port; for UDP this is how a closed port answers.",
-                    4 => "the packet was too big for the next link and Don't Fragment was set; the next-hop MTU says how big may pass.",
+                    3 =>
+                        "the destination host got the packet, but no socket listens on its port; for UDP this is how a closed port answers.",
+                    4 =>
+                        "the packet was too big for the next link and Don't Fragment was set; the next-hop MTU says how big may pass.",
                     _ => "why delivery failed.",
                 }
             ),
             "RFC 792",
         ),
         "icmp.code" | "icmpv6.code" => (
-            format!("Code {n}{}: refines the type{}.", f.meaning.as_deref().map(|m| format!(" ({m})")).unwrap_or_default(), if matches!(d.field("icmp.type").or_else(|| d.field("icmpv6.type")).and_then(|t| num(&t.value)), Some(0 | 8 | 128 | 129)) { "; echo messages always use 0" } else { "" }),
-            if f.key == "icmp.code" { "RFC 792" } else { "RFC 4443" },
+            format!(
+                "Code {n}{}: refines the type{}.",
+                f.meaning
+                    .as_deref()
+                    .map(|m| format!(" ({m})"))
+                    .unwrap_or_default(),
+                if matches!(
+                    d.field("icmp.type")
+                        .or_else(|| d.field("icmpv6.type"))
+                        .and_then(|t| num(&t.value)),
+                    Some(0 | 8 | 128 | 129)
+                ) {
+                    "; echo messages always use 0"
+                } else {
+                    ""
+                }
+            ),
+            if f.key == "icmp.code" {
+                "RFC 792"
+            } else {
+                "RFC 4443"
+            },
         ),
         "icmp.checksum" => (
             format!("Checksum 0x{n:04x}: a one's-complement sum over the whole ICMP message."),
             "RFC 792, RFC 1071",
         ),
         "icmpv6.checksum" => (
-            format!("Checksum 0x{n:04x}: over a pseudo-header (addresses, length, next header) and the whole ICMPv6 message."),
+            format!(
+                "Checksum 0x{n:04x}: over a pseudo-header (addresses, length, next header) and the whole ICMPv6 message."
+            ),
             "RFC 4443",
         ),
         "icmp.checksum.status" => (
-            format!("wirepeek summed the message itself: {}.", if text == "Good" { "the checksum matches" } else { "the checksum does not match" }),
+            format!(
+                "wirepeek summed the message itself: {}.",
+                if text == "Good" {
+                    "the checksum matches"
+                } else {
+                    "the checksum does not match"
+                }
+            ),
             "RFC 1071",
         ),
         "icmp.ident" | "icmpv6.echo.identifier" => (
-            format!("Identifier {n}: picked by the sender so it can tell its replies from other programs' (the reply carries it back)."),
-            if f.key == "icmp.ident" { "RFC 792" } else { "RFC 4443" },
+            format!(
+                "Identifier {n}: picked by the sender so it can tell its replies from other programs' (the reply carries it back)."
+            ),
+            if f.key == "icmp.ident" {
+                "RFC 792"
+            } else {
+                "RFC 4443"
+            },
         ),
         "icmp.seq" | "icmpv6.echo.sequence_number" => (
-            format!("Sequence number {n}: counts the requests; the reply repeats it, so the sender can spot a lost one and time each round trip."),
-            if f.key == "icmp.seq" { "RFC 792" } else { "RFC 4443" },
+            format!(
+                "Sequence number {n}: counts the requests; the reply repeats it, so the sender can spot a lost one and time each round trip."
+            ),
+            if f.key == "icmp.seq" {
+                "RFC 792"
+            } else {
+                "RFC 4443"
+            },
         ),
         "icmp.redir_gw" => (
             format!("Gateway {text}: the better first hop the router suggests."),
@@ -171,19 +271,31 @@ pub(super) fn explain(
         ),
         "icmp.pointer" | "icmpv6.pointer" => (
             format!("Pointer {n}: the offset of the bad byte in the quoted packet."),
-            if f.key == "icmp.pointer" { "RFC 792" } else { "RFC 4443" },
+            if f.key == "icmp.pointer" {
+                "RFC 792"
+            } else {
+                "RFC 4443"
+            },
         ),
         "icmp.mtu" => (
-            format!("Next-hop MTU {n}: the largest packet the next link takes; the sender should send smaller ones."),
+            format!(
+                "Next-hop MTU {n}: the largest packet the next link takes; the sender should send smaller ones."
+            ),
             "RFC 1191",
         ),
         "icmpv6.mtu" => (
-            format!("MTU {n}: the largest packet the next link takes; the sender must send smaller ones."),
+            format!(
+                "MTU {n}: the largest packet the next link takes; the sender must send smaller ones."
+            ),
             "RFC 8201",
         ),
         "icmp.unused" | "icmpv6.reserved" => (
             "Unused: four zero bytes before the quoted packet.".to_string(),
-            if f.key == "icmp.unused" { "RFC 792" } else { "RFC 4443" },
+            if f.key == "icmp.unused" {
+                "RFC 792"
+            } else {
+                "RFC 4443"
+            },
         ),
         "icmpv6.mld.maximum_response_delay" => (
             format!("Maximum response delay {n} ms: how long listeners may wait before answering."),
@@ -194,19 +306,27 @@ pub(super) fn explain(
             "RFC 2710",
         ),
         "icmpv6.nd.ra.cur_hop_limit" => (
-            format!("Hop limit {n}: what hosts should put in their packets' hop limit (0: no advice)."),
+            format!(
+                "Hop limit {n}: what hosts should put in their packets' hop limit (0: no advice)."
+            ),
             "RFC 4861",
         ),
         "icmpv6.nd.ra.flag" => (
-            format!("Flags 0x{n:02x}: M and O say whether hosts should use DHCPv6 for addresses or other settings."),
+            format!(
+                "Flags 0x{n:02x}: M and O say whether hosts should use DHCPv6 for addresses or other settings."
+            ),
             "RFC 4861",
         ),
         "icmpv6.nd.ra.router_lifetime" => (
-            format!("Router lifetime {n} s: how long hosts may use this router as default (0: not a default router)."),
+            format!(
+                "Router lifetime {n} s: how long hosts may use this router as default (0: not a default router)."
+            ),
             "RFC 4861",
         ),
         "icmpv6.nd.ra.reachable_time" => (
-            format!("Reachable time {n} ms: how long a neighbour counts as reachable after confirmation (0: no advice)."),
+            format!(
+                "Reachable time {n} ms: how long a neighbour counts as reachable after confirmation (0: no advice)."
+            ),
             "RFC 4861",
         ),
         "icmpv6.nd.ra.retrans_timer" => (
@@ -218,25 +338,23 @@ pub(super) fn explain(
             "RFC 4861",
         ),
         "icmpv6.nd.na.flag" => (
-            format!("Flags 0x{n:08x}: R (sender is a router), S (answers a solicitation), O (override cached entries)."),
+            format!(
+                "Flags 0x{n:08x}: R (sender is a router), S (answers a solicitation), O (override cached entries)."
+            ),
             "RFC 4861",
         ),
         "icmpv6.nd.na.target_address" => (
             format!("Target {text}: the address this advertisement is about."),
             "RFC 4861",
         ),
-        "icmpv6.nd.rd.target_address" => (
-            format!("Target {text}: the better first hop."),
-            "RFC 4861",
-        ),
+        "icmpv6.nd.rd.target_address" => {
+            (format!("Target {text}: the better first hop."), "RFC 4861")
+        }
         "icmpv6.nd.rd.destination_address" => (
             format!("Destination {text}: the destination the redirect is for."),
             "RFC 4861",
         ),
-        "icmpv6.opt.type" => (
-            format!("Option type {n} ({meaning})."),
-            "RFC 4861",
-        ),
+        "icmpv6.opt.type" => (format!("Option type {n} ({meaning})."), "RFC 4861"),
         "icmpv6.opt.length" => (
             format!("Option length {n} × 8 = {} bytes.", n * 8),
             "RFC 4861",
@@ -270,15 +388,22 @@ pub(super) fn explain(
             "RFC 8200 §4.4",
         ),
         "ipv6.routing.src.addr" => (
-            format!("Route stop {text}: one address of the source route, visited in order (type 0 is deprecated, RFC 5095)."),
+            format!(
+                "Route stop {text}: one address of the source route, visited in order (type 0 is deprecated, RFC 5095)."
+            ),
             "RFC 2460 §4.4, RFC 5095",
         ),
         "ipv6.routing.mipv6.home_address" => (
-            format!("Home address {text}: the mobile node's permanent address, where the packet is finally delivered."),
+            format!(
+                "Home address {text}: the mobile node's permanent address, where the packet is finally delivered."
+            ),
             "RFC 6275 §6.4",
         ),
         "ipv6.routing.srh.last_entry" => (
-            format!("Last entry {n}: the index of the last segment in the list (the list has {} segments).", n + 1),
+            format!(
+                "Last entry {n}: the index of the last segment in the list (the list has {} segments).",
+                n + 1
+            ),
             "RFC 8754",
         ),
         "ipv6.routing.srh.flags" => (
@@ -290,7 +415,9 @@ pub(super) fn explain(
             "RFC 8754",
         ),
         "ipv6.routing.srh.addr" => (
-            format!("Segment {text}: one stop of the segment list, which is stored last stop first."),
+            format!(
+                "Segment {text}: one stop of the segment list, which is stored last stop first."
+            ),
             "RFC 8754",
         ),
         "ipv6.routing.unknown_data" => (
@@ -298,7 +425,9 @@ pub(super) fn explain(
             "RFC 8200 §4.4",
         ),
         "icmpv6.mld.maximum_response_code" => (
-            format!("Maximum response code {n}: how long, in milliseconds (exactly so below 32768), a listener may wait before reporting."),
+            format!(
+                "Maximum response code {n}: how long, in milliseconds (exactly so below 32768), a listener may wait before reporting."
+            ),
             "RFC 3810 §5.1.3",
         ),
         "icmpv6.mld.flag" => (
@@ -306,19 +435,22 @@ pub(super) fn explain(
             "RFC 3810 §5.1",
         ),
         "icmpv6.mld.flag.s" => (
-            format!("Suppress router-side processing {n}: when 1, routers that hear this query do not update their timers."),
+            format!(
+                "Suppress router-side processing {n}: when 1, routers that hear this query do not update their timers."
+            ),
             "RFC 3810 §5.1.7",
         ),
         "icmpv6.mld.flag.qrv" => (
-            format!("Querier's robustness variable {n}: how many times reports are repeated to survive loss."),
+            format!(
+                "Querier's robustness variable {n}: how many times reports are repeated to survive loss."
+            ),
             "RFC 3810 §5.1.8",
         ),
-        "icmpv6.mld.flag.reserved" => (
-            format!("Reserved {n}: sent as zero."),
-            "RFC 3810 §5.1",
-        ),
+        "icmpv6.mld.flag.reserved" => (format!("Reserved {n}: sent as zero."), "RFC 3810 §5.1"),
         "icmpv6.mld.qqi" => (
-            format!("Querier's query interval code {n}: how often, in seconds, the querier sends general queries."),
+            format!(
+                "Querier's query interval code {n}: how often, in seconds, the querier sends general queries."
+            ),
             "RFC 3810 §5.1.9",
         ),
         "icmpv6.mld.nb_sources" | "icmpv6.mldr.mar.nb_sources" => (
@@ -334,19 +466,25 @@ pub(super) fn explain(
             "RFC 3810 §5.2",
         ),
         "icmpv6.mldr.mar.record_type" => (
-            format!("Record type {n}: {}.", match n {
-                1 => "currently including only the listed sources",
-                2 => "currently excluding the listed sources",
-                3 => "changed to including only the listed sources",
-                4 => "changed to excluding the listed sources (with none listed: join the group)",
-                5 => "allow new sources",
-                6 => "block old sources",
-                _ => "unknown",
-            }),
+            format!(
+                "Record type {n}: {}.",
+                match n {
+                    1 => "currently including only the listed sources",
+                    2 => "currently excluding the listed sources",
+                    3 => "changed to including only the listed sources",
+                    4 =>
+                        "changed to excluding the listed sources (with none listed: join the group)",
+                    5 => "allow new sources",
+                    6 => "block old sources",
+                    _ => "unknown",
+                }
+            ),
             "RFC 3810 §5.2.12",
         ),
         "icmpv6.mldr.mar.aux_data_len" => (
-            format!("Auxiliary data length {n} (units of 4 bytes): MLDv2 defines none, so it is 0."),
+            format!(
+                "Auxiliary data length {n} (units of 4 bytes): MLDv2 defines none, so it is 0."
+            ),
             "RFC 3810 §5.2",
         ),
         "icmpv6.mldr.mar.multicast_address" => (
