@@ -104,21 +104,22 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         // (and the allocations) when only layers are wanted.
         if ctx.fields_on {
             ctx.meaning(flag_names(flags as u16));
+            // As tshark does, each bit names the one byte it lies in.
+            let word = start + OFFSET_FLAGS.start;
             ctx.bits(
                 "tcp.flags.res",
                 "Reserved",
-                at(start, OFFSET_FLAGS),
-                0x0e00,
+                word..word + 1,
+                0x0e,
                 BitStyle::Bool,
             );
             for (bit, key, _, name) in FLAGS {
-                ctx.bits(
-                    key,
-                    name,
-                    at(start, OFFSET_FLAGS),
-                    bit as u64,
-                    BitStyle::Bool,
-                );
+                let (range, mask) = if bit >= 0x100 {
+                    (word..word + 1, bit as u64 >> 8)
+                } else {
+                    (word + 1..word + 2, bit as u64)
+                };
+                ctx.bits(key, name, range, mask, BitStyle::Bool);
             }
             ctx.generated(
                 "tcp.flags.str",
@@ -420,15 +421,12 @@ mod tests {
         // The packet says 10; shown in bytes, as tshark does.
         assert_eq!(get(&d, "tcp.hdr_len"), (Value::UInt(40), 32..33, 0xf0));
         assert_eq!(get(&d, "tcp.flags"), (Value::Hex(0x002, 4), 32..34, 0x0fff));
-        assert_eq!(get(&d, "tcp.flags.syn"), (Value::Bool(true), 32..34, 0x002));
+        assert_eq!(get(&d, "tcp.flags.syn"), (Value::Bool(true), 33..34, 0x002));
         assert_eq!(
             get(&d, "tcp.flags.ack"),
-            (Value::Bool(false), 32..34, 0x010)
+            (Value::Bool(false), 33..34, 0x010)
         );
-        assert_eq!(
-            get(&d, "tcp.flags.res"),
-            (Value::Bool(false), 32..34, 0x0e00)
-        );
+        assert_eq!(get(&d, "tcp.flags.res"), (Value::Bool(false), 32..33, 0x0e));
         assert_eq!(
             get(&d, "tcp.window_size_value"),
             (Value::UInt(64240), 34..36, 0)
