@@ -64,18 +64,44 @@ const COMPUTED: &[&str] = &[
     "frame.protocols",
 ];
 
-/// Keys the decoder emits that the display filter's list may not have yet;
-/// accepted by `parse` either way.
+/// Keys wirepeek emits that the display filter's list does not have (yet):
+/// `parse` accepts them too. (The flow fields are added after decoding.)
 const ALSO_KNOWN: &[&str] = &[
+    "eth.fcs",
+    "eth.fcs.status",
+    "eth.padding",
+    "vlan.len",
+    "vlan.trailer",
+    "sll.trailer",
     "ieee8021ah.etype",
-    "ipv6.routing.src.reserved",
+    "icmpv6.mld.flag",
+    "icmpv6.mld.flag.qrv",
+    "icmpv6.mld.flag.reserved",
+    "icmpv6.mld.flag.s",
+    "icmpv6.mld.maximum_response_code",
+    "icmpv6.mld.nb_sources",
+    "icmpv6.mld.qqi",
+    "icmpv6.mld.source_address",
+    "icmpv6.mldr.mar.aux_data_len",
+    "icmpv6.mldr.mar.auxiliary_data",
+    "icmpv6.mldr.mar.multicast_address",
+    "icmpv6.mldr.mar.nb_sources",
+    "icmpv6.mldr.mar.record_type",
+    "icmpv6.mldr.mar.source_address",
+    "icmpv6.mldr.nb_mcast_records",
+    "ipv6.routing.mipv6.home_address",
+    "ipv6.routing.mipv6.reserved",
     "ipv6.routing.src.addr",
-    "ipv6.routing.srh.last_entry",
-    "ipv6.routing.srh.flags",
-    "ipv6.routing.srh.tag",
+    "ipv6.routing.src.reserved",
     "ipv6.routing.srh.addr",
+    "ipv6.routing.srh.flags",
+    "ipv6.routing.srh.last_entry",
+    "ipv6.routing.srh.tag",
     "ipv6.routing.unknown_data",
-    "tcp.options.unknown.payload",
+    "tcp.seq",
+    "tcp.ack",
+    "tcp.stream",
+    "udp.stream",
 ];
 
 /// A chosen list of fields, resolved once.
@@ -464,6 +490,10 @@ mod tests {
         assert!(err.contains("ip.src"), "{err}");
         assert!(!err.contains("frame.protocols"), "{err}");
         assert!(FieldColumns::parse("ip.src,tcp.port,frame.time_delta", Occurrence::First).is_ok());
+        // Keys only flow tracking or the newest decoders add are fields too.
+        assert!(
+            FieldColumns::parse("tcp.stream,eth.padding,ieee8021ah.etype", Occurrence::All).is_ok()
+        );
         assert!(FieldColumns::parse(" , ", Occurrence::All).is_err());
     }
 
