@@ -117,7 +117,7 @@ fn verbose_tree_lists_fields_with_byte_ranges() {
     );
     assert!(text.contains("[Header checksum status: Good]"), "{text}");
     assert!(
-        text.contains("Syn: 1  {tcp.flags.syn, bytes 46..48, mask 0x2}"),
+        text.contains("Syn: 1  {tcp.flags.syn, bytes 47..48, mask 0x2}"),
         "{text}"
     );
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use wirepeek::capture::file::FileSource;
 use wirepeek::capture::{FrameSource, Next};
 use wirepeek::decode::decode;
-use wirepeek::output::fields::FieldColumns;
+use wirepeek::output::fields::{FieldColumns, Occurrence};
 
 fn corpus() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
@@ -78,7 +78,7 @@ fn our_rows(path: &Path, columns: &str) -> (Option<Vec<String>>, Option<String>)
         Ok(s) => s,
         Err(e) => return (None, Some(e.to_string())),
     };
-    let mut cols = FieldColumns::new(columns);
+    let mut cols = FieldColumns::with_occurrence(columns, Occurrence::First);
     let mut rows = Vec::new();
     loop {
         match source

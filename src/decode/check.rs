@@ -73,13 +73,11 @@ pub fn problems(d: &Dissection, data: &[u8], checked: &mut usize) -> Vec<String>
 
 /// Fields whose value is deliberately not the masked bits of their bytes,
 /// and how to get it from those bits instead.
-fn derived(key: &str, bits: u64, bytes: &[u8], mask: u64) -> Option<u64> {
+fn derived(key: &str, bits: u64, bytes: &[u8]) -> Option<u64> {
     match key {
         // IHL and the TCP data offset count 4-byte words; like tshark we show
         // the header length in bytes. The mask names the nibble.
         "ip.hdr_len" | "tcp.hdr_len" => Some(bits * 4),
-        // tshark shows the three IPv4 flag bits in place (DF is 0x40).
-        "ip.flags" => Some(bits << (mask.trailing_zeros() % 64)),
         // DLT_NULL's family is in the capturing host's byte order, which the
         // file does not record; the decoder takes whichever reading is small.
         "null.family" => {
@@ -114,7 +112,7 @@ fn check_field(f: &Field, header: &Range<usize>, data: &[u8]) -> Option<String> 
         } else {
             (raw & mask) >> mask.trailing_zeros()
         };
-        derived(f.key, bits, bytes, mask).unwrap_or(bits)
+        derived(f.key, bits, bytes).unwrap_or(bits)
     };
     let ok = match &f.value {
         // DLT_LOOP stores the family big-endian, DLT_NULL in host order:

@@ -19,7 +19,7 @@
 
 use std::ops::Range;
 
-use super::{Ctx, Proto, at, ether_payload, names, payload};
+use super::{Ctx, Proto, Value, at, ether_payload, names, payload};
 
 pub const DST: Range<usize> = 0..6;
 pub const SRC: Range<usize> = 6..12;
@@ -50,31 +50,78 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         payload::unsupported(ctx, body, stop, || {
             "IEEE 802.3 frame with LLC header is not decoded".to_string()
         });
-        trailer(ctx, stop, end);
+        trailer(ctx, start, stop, end, "eth.trailer");
         return;
     }
     ctx.hex("eth.type", "Type", at(start, TYPE), 4);
     ctx.meaning(names::ethertype(kind));
     ether_payload(ctx, kind, body, end);
+    after_payload(ctx, start, body, end, "eth.trailer");
+}
+
+/// The bytes past what the layers inside a link header (`start`, payload
+/// from `body`) cover: tshark's padding and trailer. An innermost 802.1Q
+/// tag owns the trailer (`vlan.trailer`); otherwise `key` does.
+pub(crate) fn after_payload(
+    ctx: &mut Ctx,
+    start: usize,
+    body: usize,
+    end: usize,
+    key: &'static str,
+) {
+    // What the inner layers cover by their own lengths (an IP datagram's
+    // total length, even where its header stops early).
     let covered = ctx
         .d
         .layers
         .iter()
-        .map(|l| l.header.end)
+        .filter(|l| l.header.start >= body)
+        .map(|l| l.header.end.max(l.pdu.end.min(end)))
         .max()
         .unwrap_or(body);
-    trailer(ctx, covered.max(body), end);
+    let innermost_tag = ctx
+        .d
+        .layers
+        .iter()
+        .rev()
+        .find(|l| matches!(l.proto, Proto::Vlan | Proto::Ieee8021ad))
+        .map(|l| l.proto);
+    let key = match innermost_tag {
+        Some(Proto::Vlan) => "vlan.trailer",
+        _ => key,
+    };
+    trailer(ctx, start, covered.max(body), end, key);
 }
 
-/// Bytes after the encapsulated packet's own length: padding or a trailer.
-fn trailer(ctx: &mut Ctx, from: usize, end: usize) {
+/// Bytes after the encapsulated packet's own length. As tshark reads them,
+/// zeros up to the 60-byte minimum frame are padding (`eth.padding`), and
+/// anything else (or anything after) is a trailer.
+fn trailer(ctx: &mut Ctx, start: usize, from: usize, end: usize, key: &'static str) {
     let end = end.min(ctx.data.len());
-    if from < end {
-        ctx.bound(end);
-        ctx.layer(Proto::Trailer, from..end);
-        ctx.bytes("eth.trailer", "Trailer", from..end);
+    if from >= end {
+        return;
     }
+    ctx.bound(end);
+    ctx.layer(Proto::Trailer, from..end);
+    let pad_end = end.min(start + MIN_FRAME).max(from);
+    let mut rest = from;
+    if pad_end > from && ctx.data[from..pad_end].iter().all(|&b| b == 0) {
+        ctx.bytes("eth.padding", "Padding", from..pad_end);
+        rest = pad_end;
+    }
+    // tshark's guess without an FCS setting: four bytes left over after
+    // an unpadded payload, in a frame of 64 bytes or more, are the FCS.
+    if key == "eth.trailer" && rest == from && end - rest == 4 && end - start >= MIN_FRAME + 4 {
+        ctx.hex("eth.fcs", "Frame check sequence", rest..end, 8);
+        ctx.generated("eth.fcs.status", "FCS Status", Value::UInt(2));
+        ctx.meaning("Unverified");
+        return;
+    }
+    ctx.bytes(key, "Trailer", rest..end);
 }
+
+/// The shortest Ethernet frame without its FCS; shorter ones are padded.
+const MIN_FRAME: usize = 60;
 
 #[cfg(test)]
 pub(crate) mod tests {

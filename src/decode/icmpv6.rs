@@ -14,7 +14,7 @@
 
 use std::ops::Range;
 
-use super::{Ctx, Proto, at, ipv6, names, payload};
+use super::{BitStyle, Ctx, Proto, at, ipv6, names, payload};
 
 pub const TYPE: Range<usize> = 0..1;
 pub const CODE: Range<usize> = 1..2;
@@ -59,7 +59,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             }
         }
         128 | 129 => {
-            ctx.uint("icmpv6.echo.identifier", "Identifier", body..body + 2);
+            ctx.hex("icmpv6.echo.identifier", "Identifier", body..body + 2, 4);
             ctx.uint(
                 "icmpv6.echo.sequence_number",
                 "Sequence",
@@ -67,12 +67,15 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             );
             payload::data(ctx, start + 8, end);
         }
+        130 if end.saturating_sub(start) >= 28 => mld2_query(ctx, start, end),
+        143 => mld2_report(ctx, start, end),
         130..=132 => {
             ctx.uint(
                 "icmpv6.mld.maximum_response_delay",
                 "Maximum Response Delay [ms]",
                 body..body + 2,
             );
+            ctx.bytes("icmpv6.reserved", "Reserved", body + 2..body + 4);
             ctx.ipv6(
                 "icmpv6.mld.multicast_address",
                 "Multicast Address",
@@ -83,7 +86,10 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
                 payload::data(ctx, start + 24, end);
             }
         }
-        133 => nd(ctx, start, end, 8),
+        133 => {
+            ctx.bytes("icmpv6.reserved", "Reserved", body..body + 4);
+            nd(ctx, start, end, 8);
+        }
         134 => {
             ctx.uint(
                 "icmpv6.nd.ra.cur_hop_limit",
@@ -109,6 +115,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             nd(ctx, start, end, 16);
         }
         135 => {
+            ctx.bytes("icmpv6.reserved", "Reserved", body..body + 4);
             ctx.ipv6("icmpv6.nd.ns.target_address", "Target Address", body + 4);
             nd(ctx, start, end, 24);
         }
@@ -118,6 +125,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             nd(ctx, start, end, 24);
         }
         137 => {
+            ctx.bytes("icmpv6.reserved", "Reserved", body..body + 4);
             ctx.ipv6("icmpv6.nd.rd.target_address", "Target Address", body + 4);
             ctx.ipv6(
                 "icmpv6.nd.rd.destination_address",
@@ -194,10 +202,9 @@ fn nd(ctx: &mut Ctx, start: usize, end: usize, fixed: usize) {
                 ctx.uint("icmpv6.opt.mtu", "MTU", pos + 4..pos + 8);
                 ctx.nest(1);
             }
-            _ => {
-                ctx.bytes("icmpv6.opt.data", "Data", pos + 2..pos + len);
-                ctx.nest(1);
-            }
+            // tshark has no generic key for an option's payload; the bytes
+            // are the option's, by its type and length above.
+            _ => {}
         }
         pos += len;
     }
@@ -213,6 +220,137 @@ fn option_name(kind: u8) -> &'static str {
         25 => "Recursive DNS Server",
         31 => "DNS Search List",
         _ => "Unknown",
+    }
+}
+
+/// An MLDv2 query (RFC 3810 5.1): 28 bytes or more, with a response code
+/// instead of MLDv1's delay, flags, QQIC and the sources.
+fn mld2_query(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.uint(
+        "icmpv6.mld.maximum_response_code",
+        "Maximum Response Code",
+        start + 4..start + 6,
+    );
+    ctx.bytes("icmpv6.reserved", "Reserved", start + 6..start + 8);
+    ctx.ipv6(
+        "icmpv6.mld.multicast_address",
+        "Multicast Address",
+        start + 8,
+    );
+    let flags = start + 24..start + 25;
+    ctx.hex("icmpv6.mld.flag", "Flags", flags.clone(), 2);
+    ctx.bits(
+        "icmpv6.mld.flag.s",
+        "Suppress Router-Side Processing",
+        flags.clone(),
+        0x08,
+        BitStyle::Bool,
+    );
+    ctx.bits(
+        "icmpv6.mld.flag.qrv",
+        "QRV (Querier's Robustness Variable)",
+        flags.clone(),
+        0x07,
+        BitStyle::Dec,
+    );
+    ctx.bits(
+        "icmpv6.mld.flag.reserved",
+        "Reserved",
+        flags,
+        0xf0,
+        BitStyle::Dec,
+    );
+    ctx.uint(
+        "icmpv6.mld.qqi",
+        "QQIC (Querier's Query Interval Code)",
+        start + 25..start + 26,
+    );
+    let sources = ctx
+        .uint(
+            "icmpv6.mld.nb_sources",
+            "Number of Sources",
+            start + 26..start + 28,
+        )
+        .unwrap_or(0) as usize;
+    let room = end.saturating_sub(start + 28) / 16;
+    let count = sources.min(room);
+    for i in 0..count {
+        ctx.ipv6(
+            "icmpv6.mld.source_address",
+            "Source Address",
+            start + 28 + 16 * i,
+        );
+    }
+    let header_end = start + 28 + 16 * count;
+    ctx.set_header(start..header_end.min(end).min(ctx.data.len()));
+    if header_end < end {
+        payload::data(ctx, header_end, end);
+    }
+}
+
+/// An MLDv2 report (RFC 3810 5.2): the multicast address records, each
+/// with its sources and auxiliary data. Bounded by the bytes there.
+fn mld2_report(ctx: &mut Ctx, start: usize, end: usize) {
+    ctx.bytes("icmpv6.reserved", "Reserved", start + 4..start + 6);
+    let records = ctx
+        .uint(
+            "icmpv6.mldr.nb_mcast_records",
+            "Number of Multicast Address Records",
+            start + 6..start + 8,
+        )
+        .unwrap_or(0);
+    let mut pos = start + 8;
+    for _ in 0..records {
+        if pos + 20 > end {
+            break;
+        }
+        ctx.uint("icmpv6.mldr.mar.record_type", "Record Type", pos..pos + 1);
+        ctx.nest(1);
+        let aux = ctx
+            .uint(
+                "icmpv6.mldr.mar.aux_data_len",
+                "Aux Data Len",
+                pos + 1..pos + 2,
+            )
+            .unwrap_or(0) as usize;
+        ctx.nest(1);
+        let sources = ctx
+            .uint(
+                "icmpv6.mldr.mar.nb_sources",
+                "Number of Sources",
+                pos + 2..pos + 4,
+            )
+            .unwrap_or(0) as usize;
+        ctx.nest(1);
+        ctx.ipv6(
+            "icmpv6.mldr.mar.multicast_address",
+            "Multicast Address",
+            pos + 4,
+        );
+        ctx.nest(1);
+        pos += 20;
+        for _ in 0..sources {
+            if pos + 16 > end {
+                break;
+            }
+            ctx.ipv6("icmpv6.mldr.mar.source_address", "Source Address", pos);
+            ctx.nest(1);
+            pos += 16;
+        }
+        if aux > 0 {
+            let stop = (pos + aux * 4).min(end);
+            ctx.bytes(
+                "icmpv6.mldr.mar.auxiliary_data",
+                "Auxiliary Data",
+                pos..stop,
+            );
+            ctx.nest(1);
+            pos = stop;
+        }
+    }
+    ctx.set_header(start..pos.min(end).min(ctx.data.len()));
+    if pos < end {
+        payload::data(ctx, pos, end);
     }
 }
 
@@ -243,7 +381,7 @@ mod tests {
         );
         assert_eq!(
             get(&d, "icmpv6.echo.identifier"),
-            (Value::UInt(7), 44..46, 0)
+            (Value::Hex(7, 4), 44..46, 0)
         );
         let seq = get(&d, "icmpv6.echo.sequence_number");
         assert_eq!(seq, (Value::UInt(1), 46..48, 0));

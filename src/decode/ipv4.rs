@@ -73,6 +73,8 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         return;
     }
     if hdr_len < MIN_LEN {
+        // The rest is this broken datagram's, not an Ethernet trailer.
+        ctx.set_pdu(start..end);
         ctx.malformed(
             Proto::Ipv4,
             start,
@@ -124,37 +126,23 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         return;
     }
     ctx.hex("ip.id", "Identification", at(start, ID), 4);
-    let flags = ctx.read(at(start, FLAGS_FRAG)).map(|v| (v >> 8) & 0xe0);
-    if let Some(flags) = flags {
-        ctx.field(
-            "ip.flags",
-            "Flags",
-            start + 6..start + 7,
-            0xe0,
-            Value::Hex(flags, 2),
-        );
+    // tshark's ip.flags is the top three bits of byte 6, shifted down (DF
+    // is 0x02), with the flag bits masked over that one byte.
+    ctx.bits(
+        "ip.flags",
+        "Flags",
+        start + 6..start + 7,
+        0xe0,
+        BitStyle::Hex(2),
+    );
+    ctx.nest(0);
+    for (key, name, mask) in [
+        ("ip.flags.rb", "Reserved bit", 0x80),
+        ("ip.flags.df", "Don't fragment", 0x40),
+        ("ip.flags.mf", "More fragments", 0x20),
+    ] {
+        ctx.bits(key, name, start + 6..start + 7, mask, BitStyle::Bool);
     }
-    ctx.bits(
-        "ip.flags.rb",
-        "Reserved bit",
-        at(start, FLAGS_FRAG),
-        0x8000,
-        BitStyle::Bool,
-    );
-    ctx.bits(
-        "ip.flags.df",
-        "Don't fragment",
-        at(start, FLAGS_FRAG),
-        0x4000,
-        BitStyle::Bool,
-    );
-    let more = ctx.bits(
-        "ip.flags.mf",
-        "More fragments",
-        at(start, FLAGS_FRAG),
-        0x2000,
-        BitStyle::Bool,
-    );
     let offset = ctx.bits(
         "ip.frag_offset",
         "Fragment Offset",
@@ -207,7 +195,8 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         ctx.truncated(Proto::Ipv4, start, hdr_len);
         return;
     };
-    if hdr_len > MIN_LEN {
+    // Like tshark, no options from a header longer than its packet allows.
+    if hdr_len > MIN_LEN && start + hdr_len <= end {
         options(ctx, start + MIN_LEN, start + hdr_len);
     }
     if ctx.available(start, end) < hdr_len {
@@ -224,27 +213,27 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     ctx.addrs = Some((IpAddr::V4(src), IpAddr::V4(dst)));
     let body = start + hdr_len;
     if offset.unwrap_or(0) > 0 {
-        ctx.generated(
-            "ip.fragment.note",
-            "Fragment",
-            Value::Text(
-                format!(
-                    "fragment at byte offset {} of a larger datagram",
-                    offset.unwrap_or(0) * 8
-                )
-                .into(),
-            ),
+        // Not a field: tshark has no key for it (its reassembly fields
+        // need every fragment); the note says what these bytes are.
+        let message = format!(
+            "fragment at byte offset {} of a larger datagram (not reassembled)",
+            offset.unwrap_or(0) * 8
+        );
+        ctx.note(
+            Severity::Note,
+            NoteKind::Unsupported,
+            Proto::Ipv4,
+            start + FLAGS_FRAG.start,
+            message,
         );
         payload::data(ctx, body, datagram_end);
         return;
     }
-    let _ = more;
     ip_payload(ctx, protocol, body, datagram_end);
 }
 
 /// List the options, each with its type and length.
 fn options(ctx: &mut Ctx, from: usize, to: usize) {
-    ctx.bytes("ip.options", "Options", from..to.min(ctx.data.len()));
     let mut pos = from;
     while pos < to {
         let Some(kind) = ctx.u8_at(pos) else { return };

@@ -23,7 +23,7 @@
 use std::net::IpAddr;
 use std::ops::Range;
 
-use super::{BitStyle, Ctx, Proto, Value, at, ip_payload, names, payload};
+use super::{BitStyle, Ctx, NoteKind, Proto, Severity, at, ip_payload, names, payload};
 
 pub const VTF: Range<usize> = 0..4;
 pub const PAYLOAD_LEN: Range<usize> = 4..6;
@@ -43,13 +43,23 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     let Some(version) = ctx.bits(
         "ipv6.version",
         "Version",
-        at(start, VTF),
-        0xf000_0000,
+        start..start + 1,
+        0xf0,
         BitStyle::Dec,
     ) else {
         ctx.truncated_before(Proto::Ipv6, start);
         return;
     };
+    ctx.nest(0);
+    // tshark adds a hidden ip.version here, so that `ip.version == 6`
+    // matches IPv6 packets too.
+    ctx.bits(
+        "ip.version",
+        "Version (as ip.version)",
+        start..start + 1,
+        0xf0,
+        BitStyle::Dec,
+    );
     ctx.nest(0);
     if version != 6 {
         ctx.malformed(
@@ -64,15 +74,15 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         "Traffic Class",
         at(start, VTF),
         0x0ff0_0000,
-        BitStyle::Hex(2),
+        BitStyle::Hex(8),
     );
     ctx.nest(0);
     ctx.bits(
         "ipv6.flow",
         "Flow Label",
-        at(start, VTF),
-        0x000f_ffff,
-        BitStyle::Hex(5),
+        start + 1..start + 4,
+        0x0f_ffff,
+        BitStyle::Hex(6),
     );
     ctx.nest(0);
     let plen = ctx.uint("ipv6.plen", "Payload Length", at(start, PAYLOAD_LEN));
@@ -128,6 +138,11 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
     let needed = if proto == Proto::Ipv6Fragment { 8 } else { 2 };
     if start + needed > end {
         ctx.short_of(proto, start, 8, end, "extension header");
+        return;
+    }
+    // Nothing of it captured: a note, and no layer, as tshark has none.
+    if start >= ctx.data.len() {
+        ctx.truncated(proto, start, 8);
         return;
     }
     ctx.layer(proto, start..(start + 8).min(end).min(ctx.data.len()));
@@ -194,33 +209,29 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
                 8,
             );
             if offset.unwrap_or(0) > 0 {
-                ctx.generated(
-                    "ipv6.fraghdr.note",
-                    "Fragment",
-                    Value::Text(
-                        format!(
-                            "fragment at byte offset {} of a larger packet",
-                            offset.unwrap_or(0) * 8
-                        )
-                        .into(),
-                    ),
+                let message = format!(
+                    "fragment at byte offset {} of a larger packet (not reassembled)",
+                    offset.unwrap_or(0) * 8
+                );
+                ctx.note(
+                    Severity::Note,
+                    NoteKind::Unsupported,
+                    proto,
+                    start + 2,
+                    message,
                 );
                 payload::data(ctx, start + len, end);
                 return;
             }
         }
         Proto::Ipv6Routing => {
-            ctx.uint("ipv6.routing.type", "Type", start + 2..start + 3);
+            let kind_of_route = ctx.uint("ipv6.routing.type", "Type", start + 2..start + 3);
             ctx.uint(
                 "ipv6.routing.segleft",
                 "Segments Left",
                 start + 3..start + 4,
             );
-            ctx.bytes(
-                "ipv6.routing.data",
-                "Type-specific data",
-                start + 4..start + len,
-            );
+            routing_data(ctx, kind_of_route, start, start + len);
         }
         Proto::Ipv6Ah if len < 12 => {
             ctx.malformed(
@@ -287,6 +298,58 @@ fn option_name(kind: u8) -> &'static str {
     }
 }
 
+/// The type-specific part of a routing header, under tshark's keys: the
+/// addresses of a type 0 source route or a type 4 segment list, the home
+/// address of type 2; other types' bytes as `ipv6.routing.unknown_data`.
+fn routing_data(ctx: &mut Ctx, kind: Option<u64>, start: usize, end: usize) {
+    let addresses = |ctx: &mut Ctx, key: &'static str, name: &'static str, from: usize, count| {
+        for i in 0..count {
+            ctx.ipv6(key, name, from + 16 * i);
+        }
+    };
+    let room = end.saturating_sub(start + 8) / 16;
+    match kind {
+        Some(0) => {
+            ctx.bytes(
+                "ipv6.routing.src.reserved",
+                "Reserved",
+                start + 4..start + 8,
+            );
+            addresses(ctx, "ipv6.routing.src.addr", "Address", start + 8, room);
+        }
+        Some(2) => {
+            ctx.bytes(
+                "ipv6.routing.mipv6.reserved",
+                "Reserved",
+                start + 4..start + 8,
+            );
+            addresses(
+                ctx,
+                "ipv6.routing.mipv6.home_address",
+                "Home Address",
+                start + 8,
+                room.min(1),
+            );
+        }
+        Some(4) => {
+            let last = ctx.uint(
+                "ipv6.routing.srh.last_entry",
+                "Last Entry",
+                start + 4..start + 5,
+            );
+            ctx.hex("ipv6.routing.srh.flags", "Flags", start + 5..start + 6, 2);
+            ctx.bytes("ipv6.routing.srh.tag", "Tag", start + 6..start + 8);
+            let count = last.map_or(room, |l| room.min(l as usize + 1));
+            addresses(ctx, "ipv6.routing.srh.addr", "Address", start + 8, count);
+        }
+        _ => ctx.bytes(
+            "ipv6.routing.unknown_data",
+            "Type-specific data",
+            start + 4..end,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::net::{IpAddr, Ipv6Addr};
@@ -316,14 +379,14 @@ mod tests {
         bytes.extend([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]); // destination
         bytes.extend([0x13, 0x88, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00]); // UDP 5000 -> 53, length 8
         let d = decode_raw(bytes, 48);
-        assert_eq!(get(&d, "ipv6.version"), (Value::UInt(6), 0..4, 0xf000_0000));
+        assert_eq!(get(&d, "ipv6.version"), (Value::UInt(6), 0..1, 0xf0));
         assert_eq!(
             get(&d, "ipv6.tclass"),
-            (Value::Hex(0xb8, 2), 0..4, 0x0ff0_0000)
+            (Value::Hex(0xb8, 8), 0..4, 0x0ff0_0000)
         );
         assert_eq!(
             get(&d, "ipv6.flow"),
-            (Value::Hex(0x12345, 5), 0..4, 0x000f_ffff)
+            (Value::Hex(0x12345, 6), 1..4, 0x0f_ffff)
         );
         assert_eq!(get(&d, "ipv6.plen"), (Value::UInt(8), 4..6, 0));
         assert_eq!(get(&d, "ipv6.nxt"), (Value::UInt(17), 6..7, 0));

@@ -8,6 +8,7 @@
 pub mod arp;
 pub mod check;
 pub mod ethernet;
+mod frame_layer;
 pub mod icmp;
 pub mod icmpv6;
 pub mod ipv4;
@@ -63,7 +64,7 @@ pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
         addrs: None,
         limit: data.len(),
     };
-    frame_layer(&mut ctx, frame);
+    frame_layer::dissect(&mut ctx, frame);
     // The link layer spans the frame as it was on the wire; fields past the
     // captured bytes are simply absent, and lengths are checked against this.
     let end = (frame.orig_len as usize).max(data.len());
@@ -78,6 +79,9 @@ pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
         LinkType::IPV6 => ipv6::dissect(&mut ctx, 0, end),
         LinkType::PCAPNG_CUSTOM => {
             ctx.layer(Proto::CustomBlock, 0..data.len());
+            // tshark shows a custom block's bytes as data, as we do.
+            ctx.bytes("data.data", "Data", 0..data.len());
+            ctx.generated("data.len", "Length", Value::UInt(data.len() as u64));
         }
         other => {
             ctx.layer(Proto::Unsupported, 0..data.len());
@@ -118,42 +122,6 @@ pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
             ),
         );
     }
-}
-
-fn frame_layer(ctx: &mut Ctx, frame: &FrameRecord) {
-    ctx.layer(Proto::Frame, 0..0);
-    if !ctx.fields_on {
-        return;
-    }
-    ctx.generated("frame.number", "Frame Number", Value::UInt(frame.number));
-    ctx.generated(
-        "frame.len",
-        "Frame Length",
-        Value::UInt(frame.orig_len as u64),
-    );
-    ctx.generated(
-        "frame.cap_len",
-        "Capture Length",
-        Value::UInt(frame.data.len() as u64),
-    );
-    if let Some(ts) = frame.ts {
-        let text = format!("{}.{:09}", ts.secs, ts.nanos);
-        ctx.generated(
-            "frame.time_epoch",
-            "Epoch Time",
-            Value::Text(Cow::Owned(text)),
-        );
-    }
-    ctx.generated(
-        "frame.interface_id",
-        "Interface id",
-        Value::UInt(frame.iface as u64),
-    );
-    ctx.generated(
-        "frame.link_type",
-        "Link type",
-        Value::UInt(frame.link.0 as u64),
-    );
 }
 
 /// Raw IP: the version nibble says which.

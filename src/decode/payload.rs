@@ -22,6 +22,7 @@ pub fn unsupported(ctx: &mut Ctx, from: usize, to: usize, why: impl FnOnce() -> 
     }
     ctx.layer(Proto::Unsupported, from..to_captured);
     ctx.bytes("data.data", "Data", from..to_captured);
+    ctx.generated("data.len", "Length", Value::UInt((to - from) as u64));
     let message = why();
     ctx.note(
         Severity::Note,

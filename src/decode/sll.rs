@@ -93,7 +93,7 @@ pub fn dissect_v2(ctx: &mut Ctx, start: usize, end: usize) {
     } else {
         ctx.hex("sll.ltype", "Protocol", at(start, v2::PROTOCOL), 4);
     }
-    ctx.hex("sll.reserved", "Reserved", at(start, v2::RESERVED), 4);
+    // Bytes 2..4 are reserved; tshark shows no field for them.
     ctx.uint("sll.ifindex", "Interface index", at(start, v2::IFINDEX));
     ctx.uint(
         "sll.hatype",
@@ -140,6 +140,7 @@ fn protocol(ctx: &mut Ctx, field: Range<usize>, body: usize, end: usize) {
 fn next(ctx: &mut Ctx, kind: u16, body: usize, end: usize) {
     if kind >= 0x0600 {
         ether_payload(ctx, kind, body, end);
+        super::ethernet::after_payload(ctx, 0, body, end, "sll.trailer");
     } else {
         payload::unsupported(ctx, body, end, || {
             format!("Linux protocol {kind:#06x} (not an EtherType) is not decoded")
@@ -208,7 +209,10 @@ mod tests {
         ];
         let d = decode(&frame(LinkType::LINUX_SLL2, bytes));
         assert_eq!(get(&d, "sll.etype"), (Value::Hex(0x88b5, 4), 0..2, 0));
-        assert_eq!(get(&d, "sll.reserved"), (Value::Hex(0, 4), 2..4, 0));
+        assert!(
+            d.field("sll.reserved").is_none(),
+            "tshark has no such field"
+        );
         assert_eq!(get(&d, "sll.ifindex"), (Value::UInt(3), 4..8, 0));
         assert_eq!(get(&d, "sll.hatype"), (Value::UInt(1), 8..10, 0));
         assert_eq!(get(&d, "sll.pkttype"), (Value::UInt(1), 10..11, 0));

@@ -104,21 +104,22 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         // (and the allocations) when only layers are wanted.
         if ctx.fields_on {
             ctx.meaning(flag_names(flags as u16));
+            // As tshark does, each bit names the one byte it lies in.
+            let word = start + OFFSET_FLAGS.start;
             ctx.bits(
                 "tcp.flags.res",
                 "Reserved",
-                at(start, OFFSET_FLAGS),
-                0x0e00,
+                word..word + 1,
+                0x0e,
                 BitStyle::Bool,
             );
             for (bit, key, _, name) in FLAGS {
-                ctx.bits(
-                    key,
-                    name,
-                    at(start, OFFSET_FLAGS),
-                    bit as u64,
-                    BitStyle::Bool,
-                );
+                let (range, mask) = if bit >= 0x100 {
+                    (word..word + 1, bit as u64 >> 8)
+                } else {
+                    (word + 1..word + 2, bit as u64)
+                };
+                ctx.bits(key, name, range, mask, BitStyle::Bool);
             }
             ctx.generated(
                 "tcp.flags.str",
@@ -286,10 +287,23 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
     let Some(bytes) = ctx.data.get(from..to_captured) else {
         return;
     };
+    // tshark reads on past an End of Option List (each zero byte of the
+    // padding is another one); tcpdump's line stops there (`walk_options`).
     let mut found = Vec::new();
-    walk_options(bytes, |opt, range| {
-        found.push((opt, from + range.start..from + range.end))
-    });
+    let mut base = 0;
+    loop {
+        let mut eol_end = None;
+        walk_options(&bytes[base..], |opt, range| {
+            if matches!(opt, TcpOption::Eol) {
+                eol_end = Some(base + range.end);
+            }
+            found.push((opt, from + base + range.start..from + base + range.end))
+        });
+        match eol_end {
+            Some(e) if e < bytes.len() => base = e,
+            _ => break,
+        }
+    }
     for (opt, range) in found {
         let kind_at = range.start..range.start + 1;
         let kind = ctx.u8_at(range.start).unwrap_or(0);
@@ -298,6 +312,12 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
         ctx.nest(1);
         let len_at = range.start + 1..range.start + 2;
         let body = range.start + 2;
+        // (Not for a kind byte at the very end, which has no length byte.)
+        if !matches!(opt, TcpOption::Eol | TcpOption::Nop) && len_at.end <= range.end {
+            // tshark shows every option's length byte, whatever the kind.
+            ctx.uint("tcp.option_len", "Length", len_at);
+            ctx.nest(2);
+        }
         match opt {
             TcpOption::Eol | TcpOption::Nop => {}
             TcpOption::Mss(_) => {
@@ -338,12 +358,9 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
                 );
                 ctx.nest(2);
             }
-            TcpOption::Other { .. } => {
-                ctx.uint("tcp.option_len", "Length", len_at);
-                ctx.nest(2);
-                ctx.bytes("tcp.option.data", "Data", body..range.end);
-                ctx.nest(2);
-            }
+            // Its bytes stay in tcp.options: tshark has no generic key for
+            // an option's payload.
+            TcpOption::Other { .. } => {}
             // An option cut by the snap length is not malformed: the
             // header's own truncation note already says where it stops.
             TcpOption::Bad { .. } if to > to_captured => {}
@@ -404,15 +421,12 @@ mod tests {
         // The packet says 10; shown in bytes, as tshark does.
         assert_eq!(get(&d, "tcp.hdr_len"), (Value::UInt(40), 32..33, 0xf0));
         assert_eq!(get(&d, "tcp.flags"), (Value::Hex(0x002, 4), 32..34, 0x0fff));
-        assert_eq!(get(&d, "tcp.flags.syn"), (Value::Bool(true), 32..34, 0x002));
+        assert_eq!(get(&d, "tcp.flags.syn"), (Value::Bool(true), 33..34, 0x002));
         assert_eq!(
             get(&d, "tcp.flags.ack"),
-            (Value::Bool(false), 32..34, 0x010)
+            (Value::Bool(false), 33..34, 0x010)
         );
-        assert_eq!(
-            get(&d, "tcp.flags.res"),
-            (Value::Bool(false), 32..34, 0x0e00)
-        );
+        assert_eq!(get(&d, "tcp.flags.res"), (Value::Bool(false), 32..33, 0x0e));
         assert_eq!(
             get(&d, "tcp.window_size_value"),
             (Value::UInt(64240), 34..36, 0)

@@ -14,7 +14,7 @@
 
 use std::ops::Range;
 
-use super::{BitStyle, Ctx, Proto, at, ether_payload, names};
+use super::{BitStyle, Ctx, Proto, at, ether_payload, names, payload};
 
 pub const TCI: Range<usize> = 0..2;
 pub const TYPE: Range<usize> = 2..4;
@@ -29,7 +29,7 @@ pub fn dissect(ctx: &mut Ctx, tpid: u16, start: usize, end: usize) {
             "ieee8021ad.priority",
             "ieee8021ad.dei",
             "ieee8021ad.id",
-            "ieee8021ad.etype",
+            "ieee8021ah.etype",
         )
     } else {
         (
@@ -43,20 +43,46 @@ pub fn dissect(ctx: &mut Ctx, tpid: u16, start: usize, end: usize) {
     ctx.bound(end);
     ctx.layer(proto, start..(start + TAG_LEN).min(end));
     if ctx.available(start, end) < TAG_LEN {
-        ctx.bits(prio, "Priority", at(start, TCI), 0xe000, BitStyle::Dec);
-        ctx.bits(dei, "DEI", at(start, TCI), 0x1000, BitStyle::Dec);
-        ctx.bits(id, "ID", at(start, TCI), 0x0fff, BitStyle::Dec);
+        tci(ctx, service, start, (prio, dei, id));
         ctx.truncated(proto, start, TAG_LEN);
         return;
     }
-    ctx.bits(prio, "Priority", at(start, TCI), 0xe000, BitStyle::Dec);
-    ctx.bits(dei, "DEI", at(start, TCI), 0x1000, BitStyle::Dec);
-    ctx.bits(id, "ID", at(start, TCI), 0x0fff, BitStyle::Dec);
+    tci(ctx, service, start, (prio, dei, id));
+    // Below 0x0600 the word is an 802.3 length and an LLC header follows.
+    if let Some(len) = ctx.u16_at(start + TYPE.start)
+        && len < 0x0600
+        && !service
+    {
+        ctx.uint("vlan.len", "Length", at(start, TYPE));
+        let body = start + TAG_LEN;
+        payload::unsupported(ctx, body, (body + len as usize).min(end), || {
+            "IEEE 802.3 frame with LLC header is not decoded".to_string()
+        });
+        return;
+    }
     let Some(kind) = ctx.hex(etype, "Type", at(start, TYPE), 4) else {
         return;
     };
     ctx.meaning(names::ethertype(kind as u16));
     ether_payload(ctx, kind as u16, start + TAG_LEN, end);
+}
+
+/// Priority, DEI and ID. tshark reads an S-tag's priority and DEI from its
+/// first byte alone, a C-tag's from both.
+fn tci(
+    ctx: &mut Ctx,
+    service: bool,
+    start: usize,
+    (prio, dei, id): (&'static str, &'static str, &'static str),
+) {
+    if service {
+        ctx.bits(prio, "Priority", start..start + 1, 0xe0, BitStyle::Dec);
+        ctx.bits(dei, "DEI", start..start + 1, 0x10, BitStyle::Dec);
+    } else {
+        ctx.bits(prio, "Priority", at(start, TCI), 0xe000, BitStyle::Dec);
+        ctx.bits(dei, "DEI", at(start, TCI), 0x1000, BitStyle::Dec);
+    }
+    ctx.bits(id, "ID", at(start, TCI), 0x0fff, BitStyle::Dec);
 }
 
 #[cfg(test)]

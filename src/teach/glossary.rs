@@ -8,6 +8,10 @@ use std::net::IpAddr;
 
 use crate::decode::{Dissection, Field, Value, names};
 
+mod more;
+#[cfg(test)]
+mod tests;
+
 /// What a field is for, and where that is defined.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Gloss {
@@ -129,8 +133,24 @@ pub fn explain(f: &Field, d: &Dissection, data: &[u8]) -> Option<Gloss> {
             format!("A value of 1500 or less is a length, not a type: {n} bytes of 802.3 payload follow, with an LLC header saying what they are."),
             "IEEE 802.3",
         ),
-        "eth.trailer" => (
-            format!("{len} bytes of padding: an Ethernet frame must carry at least 46 bytes of payload (60 bytes without the checksum), so short packets are padded; the bytes mean nothing."),
+        "eth.padding" => (
+            format!("{len} bytes of padding: an Ethernet frame must carry at least 46 bytes of payload (60 bytes without the checksum), so short packets are padded with zeros; the bytes mean nothing."),
+            "IEEE 802.3",
+        ),
+        "eth.trailer" | "vlan.trailer" | "sll.trailer" => (
+            format!("{len} bytes after the packet's own length: padding that is not zeros, or something the capturing hardware added; no header above claims them."),
+            "IEEE 802.3",
+        ),
+        "eth.fcs" => (
+            format!("Frame check sequence 0x{n:08x}: the CRC-32 the sender computed over the frame, kept by this capture; wirepeek does not verify it."),
+            "IEEE 802.3",
+        ),
+        "eth.fcs.status" => (
+            "FCS status 2 (unverified): the checksum was not computed, as in tshark by default.".to_string(),
+            "IEEE 802.3",
+        ),
+        "vlan.len" => (
+            format!("A value below 0x0600 is a length, not a type: {n} bytes of 802.3 payload follow the tag, with an LLC header saying what they are."),
             "IEEE 802.3",
         ),
         // 802.1Q / 802.1ad.
@@ -146,7 +166,7 @@ pub fn explain(f: &Field, d: &Dissection, data: &[u8]) -> Option<Gloss> {
             format!("VLAN ID {n}: the virtual LAN this frame belongs to; switches keep VLANs apart as if they were separate cables."),
             "IEEE 802.1Q",
         ),
-        "vlan.etype" | "ieee8021ad.etype" => (
+        "vlan.etype" | "ieee8021ah.etype" => (
             format!("The EtherType of what follows the tag: 0x{n:04x}, {meaning}."),
             "IEEE 802.1Q",
         ),
@@ -303,10 +323,6 @@ pub fn explain(f: &Field, d: &Dissection, data: &[u8]) -> Option<Gloss> {
             format!("Current hop {text} of a source route: the header's destination until the route is used up."),
             "RFC 791",
         ),
-        "ip.options" => (
-            format!("{len} bytes of IPv4 options, each type-length-value; rare today and often filtered."),
-            "RFC 791",
-        ),
         "ip.opt.type" => (
             format!("Option type {n} ({meaning})."),
             "RFC 791",
@@ -318,115 +334,6 @@ pub fn explain(f: &Field, d: &Dissection, data: &[u8]) -> Option<Gloss> {
         "ip.opt.ra" => (
             format!("Router Alert value {n}: asks every router on the path to look inside this packet."),
             "RFC 2113",
-        ),
-        "ip.fragment.note" => (
-            format!("{text}: without the other fragments the transport header cannot be read."),
-            "RFC 791",
-        ),
-        // IPv6.
-        "ipv6.version" => (
-            format!("Version {n}: the same first four bits as IPv4, so the receiver can tell them apart."),
-            "RFC 8200",
-        ),
-        "ipv6.tclass" => (
-            format!("Traffic class 0x{n:02x}: DSCP and ECN, as IPv4's DS byte."),
-            "RFC 8200, RFC 2474",
-        ),
-        "ipv6.flow" => (
-            if n == 0 {
-                "Flow label 0: not set; a sender may label one flow's packets so routers keep them on one path.".to_string()
-            } else {
-                format!("Flow label 0x{n:05x}: the sender's label for this flow, so routers can keep its packets on one path.")
-            },
-            "RFC 8200, RFC 6437",
-        ),
-        "ipv6.plen" => (
-            format!("Payload length {n}: bytes after the fixed 40-byte header, extension headers included (unlike IPv4's total length, the header is not counted)."),
-            "RFC 8200",
-        ),
-        "ipv6.nxt" => (
-            format!("Next header {n} ({meaning}): what follows, a transport header or an extension header; IPv6 chains headers this way."),
-            "RFC 8200",
-        ),
-        "ipv6.hlim" => (
-            format!("Hop limit {n}: IPv6's TTL; each router subtracts one and drops the packet at 0."),
-            "RFC 8200",
-        ),
-        "ipv6.src" => (
-            format!("Source address {text}{}.", match &f.value { Value::Ip(ip) => about_ip(*ip), _ => "" }),
-            "RFC 8200, RFC 4291",
-        ),
-        "ipv6.dst" => (
-            format!("Destination address {text}{}.", match &f.value { Value::Ip(ip) => about_ip(*ip), _ => "" }),
-            "RFC 8200, RFC 4291",
-        ),
-        "ipv6.hopopts.nxt" | "ipv6.routing.nxt" | "ipv6.fraghdr.nxt" | "ipv6.dstopts.nxt" => (
-            format!("Next header {n} ({meaning}): the header after this extension header."),
-            "RFC 8200",
-        ),
-        "ipv6.hopopts.len" | "ipv6.routing.len" | "ipv6.dstopts.len" => (
-            format!("Header extension length {n}: this header is ({n} + 1) × 8 = {} bytes.", (n + 1) * 8),
-            "RFC 8200",
-        ),
-        "ipv6.opt.type" => (
-            format!("Option type 0x{n:02x} ({meaning}); its top two bits say what a node that does not know it must do."),
-            "RFC 8200 §4.2",
-        ),
-        "ipv6.opt.length" => (
-            format!("Option data length: {n} bytes."),
-            "RFC 8200 §4.2",
-        ),
-        "ipv6.routing.type" => (
-            format!("Routing type {n}{}: how the route's addresses are listed.", if n == 4 { " (segment routing)" } else { "" }),
-            "RFC 8200 §4.4",
-        ),
-        "ipv6.routing.segleft" => (
-            format!("Segments left {n}: route stops still to visit."),
-            "RFC 8200 §4.4",
-        ),
-        "ipv6.routing.data" => (
-            format!("{len} bytes of routing data, as the routing type defines them."),
-            "RFC 8200 §4.4",
-        ),
-        "ipv6.fraghdr.reserved_octet" | "ipv6.fraghdr.reserved_bits" => (
-            format!("Reserved {n}: sent as zero, ignored by the receiver."),
-            "RFC 8200 §4.5",
-        ),
-        "ipv6.fraghdr.offset" => (
-            format!("Fragment offset {n} (units of 8 bytes): this piece belongs at byte {} of the original packet; in IPv6 only the sender fragments.", n * 8),
-            "RFC 8200 §4.5",
-        ),
-        "ipv6.fraghdr.more" => (
-            format!("More fragments {n}: {}", if n == 1 { "more pieces follow." } else { "this is the last piece." }),
-            "RFC 8200 §4.5",
-        ),
-        "ipv6.fraghdr.ident" => (
-            format!("Identification 0x{n:08x}: the same in every fragment of one packet."),
-            "RFC 8200 §4.5",
-        ),
-        "ipv6.fraghdr.note" => (
-            format!("{text}: the rest of the packet is in other fragments."),
-            "RFC 8200 §4.5",
-        ),
-        "ah.next_header" => (
-            format!("Next header {n} ({meaning}): what the Authentication Header protects."),
-            "RFC 4302",
-        ),
-        "ah.length" => (
-            format!("AH length {n}: the header is ({n} + 2) × 4 = {} bytes.", (n + 2) * 4),
-            "RFC 4302",
-        ),
-        "ah.spi" => (
-            format!("Security Parameters Index 0x{n:08x}: which security association (keys, algorithm) to check with."),
-            "RFC 4302",
-        ),
-        "ah.sequence" => (
-            format!("Sequence number {n}: rises by one per packet so replayed packets can be refused."),
-            "RFC 4302",
-        ),
-        "ah.icv" => (
-            format!("Integrity check value ({len} bytes): the keyed hash that proves the packet was not changed."),
-            "RFC 4302",
         ),
         // TCP.
         "tcp.srcport" | "udp.srcport" => (
@@ -591,10 +498,6 @@ pub fn explain(f: &Field, d: &Dissection, data: &[u8]) -> Option<Gloss> {
             format!("Option length {n} bytes, kind and length bytes included."),
             "RFC 9293",
         ),
-        "tcp.option.data" => (
-            format!("{len} bytes of option value that wirepeek shows raw."),
-            "RFC 9293",
-        ),
         // UDP.
         "udp.length" => (
             format!("Length {n} bytes = 8 of header + {} of data.", n.saturating_sub(8)),
@@ -608,164 +511,6 @@ pub fn explain(f: &Field, d: &Dissection, data: &[u8]) -> Option<Gloss> {
             },
             "RFC 768, RFC 8200 §8.1",
         ),
-        // ICMP.
-        "icmp.type" | "icmpv6.type" => {
-            let v6 = f.key == "icmpv6.type";
-            let what = match (v6, n) {
-                (false, 8) | (true, 128) => "\"are you there?\", which is what ping sends",
-                (false, 0) | (true, 129) => "the answer to an echo request, carrying back its identifier, sequence number and data",
-                (false, 3) | (true, 1) => "a router or the destination host could not deliver a packet, which is quoted below",
-                (false, 11) | (true, 3) => "a TTL reached 0 on the way (traceroute relies on this); the packet is quoted below",
-                (true, 2) => "the next link's MTU is smaller than the packet, and IPv6 routers never fragment",
-                (true, 135) => "IPv6's version of an ARP request",
-                (true, 136) => "IPv6's version of an ARP reply",
-                (true, 133) => "a host asks routers to announce themselves",
-                (true, 134) => "a router announces itself and the link's prefixes",
-                _ => "a control message; its type says what the rest means",
-            };
-            (format!("Type {n} ({meaning}): {what}."), if v6 { "RFC 4443" } else { "RFC 792" })
-        }
-        "icmp.code" if d.field("icmp.type").and_then(|t| num(&t.value)) == Some(3) => (
-            format!(
-                "Code {n} ({meaning}): {}",
-                match n {
-                    0 => "no route to the destination's network.",
-                    1 => "the last router could not reach the destination host.",
-                    3 => "the destination host got the packet, but no socket listens on its port; for UDP this is how a closed port answers.",
-                    4 => "the packet was too big for the next link and Don't Fragment was set; the next-hop MTU says how big may pass.",
-                    _ => "why delivery failed.",
-                }
-            ),
-            "RFC 792",
-        ),
-        "icmp.code" | "icmpv6.code" => (
-            format!("Code {n}{}: refines the type{}.", f.meaning.as_deref().map(|m| format!(" ({m})")).unwrap_or_default(), if matches!(d.field("icmp.type").or_else(|| d.field("icmpv6.type")).and_then(|t| num(&t.value)), Some(0 | 8 | 128 | 129)) { "; echo messages always use 0" } else { "" }),
-            if f.key == "icmp.code" { "RFC 792" } else { "RFC 4443" },
-        ),
-        "icmp.checksum" => (
-            format!("Checksum 0x{n:04x}: a one's-complement sum over the whole ICMP message."),
-            "RFC 792, RFC 1071",
-        ),
-        "icmpv6.checksum" => (
-            format!("Checksum 0x{n:04x}: over a pseudo-header (addresses, length, next header) and the whole ICMPv6 message."),
-            "RFC 4443",
-        ),
-        "icmp.checksum.status" => (
-            format!("wirepeek summed the message itself: {}.", if text == "Good" { "the checksum matches" } else { "the checksum does not match" }),
-            "RFC 1071",
-        ),
-        "icmp.ident" | "icmpv6.echo.identifier" => (
-            format!("Identifier {n}: picked by the sender so it can tell its replies from other programs' (the reply carries it back)."),
-            if f.key == "icmp.ident" { "RFC 792" } else { "RFC 4443" },
-        ),
-        "icmp.seq" | "icmpv6.echo.sequence_number" => (
-            format!("Sequence number {n}: counts the requests; the reply repeats it, so the sender can spot a lost one and time each round trip."),
-            if f.key == "icmp.seq" { "RFC 792" } else { "RFC 4443" },
-        ),
-        "icmp.redir_gw" => (
-            format!("Gateway {text}: the better first hop the router suggests."),
-            "RFC 792",
-        ),
-        "icmp.pointer" | "icmpv6.pointer" => (
-            format!("Pointer {n}: the offset of the bad byte in the quoted packet."),
-            if f.key == "icmp.pointer" { "RFC 792" } else { "RFC 4443" },
-        ),
-        "icmp.mtu" => (
-            format!("Next-hop MTU {n}: the largest packet the next link takes; the sender should send smaller ones."),
-            "RFC 1191",
-        ),
-        "icmpv6.mtu" => (
-            format!("MTU {n}: the largest packet the next link takes; the sender must send smaller ones."),
-            "RFC 8201",
-        ),
-        "icmp.unused" | "icmpv6.reserved" => (
-            "Unused: four zero bytes before the quoted packet.".to_string(),
-            if f.key == "icmp.unused" { "RFC 792" } else { "RFC 4443" },
-        ),
-        "icmpv6.mld.maximum_response_delay" => (
-            format!("Maximum response delay {n} ms: how long listeners may wait before answering."),
-            "RFC 2710",
-        ),
-        "icmpv6.mld.multicast_address" => (
-            format!("Multicast address {text}: the group asked about (:: asks about every group)."),
-            "RFC 2710",
-        ),
-        "icmpv6.nd.ra.cur_hop_limit" => (
-            format!("Hop limit {n}: what hosts should put in their packets' hop limit (0: no advice)."),
-            "RFC 4861",
-        ),
-        "icmpv6.nd.ra.flag" => (
-            format!("Flags 0x{n:02x}: M and O say whether hosts should use DHCPv6 for addresses or other settings."),
-            "RFC 4861",
-        ),
-        "icmpv6.nd.ra.router_lifetime" => (
-            format!("Router lifetime {n} s: how long hosts may use this router as default (0: not a default router)."),
-            "RFC 4861",
-        ),
-        "icmpv6.nd.ra.reachable_time" => (
-            format!("Reachable time {n} ms: how long a neighbour counts as reachable after confirmation (0: no advice)."),
-            "RFC 4861",
-        ),
-        "icmpv6.nd.ra.retrans_timer" => (
-            format!("Retransmit timer {n} ms between neighbour solicitations (0: no advice)."),
-            "RFC 4861",
-        ),
-        "icmpv6.nd.ns.target_address" => (
-            format!("Target {text}: the address whose link-layer address the sender wants."),
-            "RFC 4861",
-        ),
-        "icmpv6.nd.na.flag" => (
-            format!("Flags 0x{n:08x}: R (sender is a router), S (answers a solicitation), O (override cached entries)."),
-            "RFC 4861",
-        ),
-        "icmpv6.nd.na.target_address" => (
-            format!("Target {text}: the address this advertisement is about."),
-            "RFC 4861",
-        ),
-        "icmpv6.nd.rd.target_address" => (
-            format!("Target {text}: the better first hop."),
-            "RFC 4861",
-        ),
-        "icmpv6.nd.rd.destination_address" => (
-            format!("Destination {text}: the destination the redirect is for."),
-            "RFC 4861",
-        ),
-        "icmpv6.opt.type" => (
-            format!("Option type {n} ({meaning})."),
-            "RFC 4861",
-        ),
-        "icmpv6.opt.length" => (
-            format!("Option length {n} × 8 = {} bytes.", n * 8),
-            "RFC 4861",
-        ),
-        "icmpv6.opt.linkaddr" => (
-            format!("Link-layer address {text}: the MAC address, so no separate query is needed."),
-            "RFC 4861",
-        ),
-        "icmpv6.opt.prefix.length" => (
-            format!("Prefix length {n} bits: the network part of the address."),
-            "RFC 4861",
-        ),
-        "icmpv6.opt.prefix.valid_lifetime" => (
-            format!("Valid lifetime {n} s: how long addresses from this prefix stay valid."),
-            "RFC 4861",
-        ),
-        "icmpv6.opt.prefix.preferred_lifetime" => (
-            format!("Preferred lifetime {n} s: how long new connections may use such addresses."),
-            "RFC 4861",
-        ),
-        "icmpv6.opt.prefix" => (
-            format!("Prefix {text}: the network hosts on this link may take addresses from."),
-            "RFC 4861",
-        ),
-        "icmpv6.opt.mtu" => (
-            format!("MTU {n}: the link's MTU, for every host to use."),
-            "RFC 4861",
-        ),
-        "icmpv6.opt.data" => (
-            format!("{len} bytes of option data that wirepeek shows raw."),
-            "RFC 4861",
-        ),
         // Application data.
         "data.data" => (
             format!("{len} bytes of application data: what the program wrote; every header above exists to deliver these{}.", preview(&f.value, data).map(|p| format!(", here {p}")).unwrap_or_default()),
@@ -775,7 +520,11 @@ pub fn explain(f: &Field, d: &Dissection, data: &[u8]) -> Option<Gloss> {
             format!("{n} bytes of data on the wire."),
             "",
         ),
-        _ => return None,
+        // IPv6 and ICMP, in `glossary/more.rs`.
+        _ => {
+            let (sentence, source) = more::explain(f, d, n, meaning, &text, len)?;
+            return Some(Gloss { sentence, source });
+        }
     };
     Some(Gloss { sentence, source })
 }
@@ -787,99 +536,4 @@ fn preview(value: &Value, data: &[u8]) -> Option<String> {
     };
     let bytes = data.get(range.clone())?;
     super::printable(bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every key the decoder can emit for the protocols the lesson covers,
-    /// read from the decoder's source, has a sentence.
-    #[test]
-    fn every_decoded_key_of_the_taught_protocols_has_a_sentence() {
-        let sources = [
-            include_str!("../decode/ethernet.rs"),
-            include_str!("../decode/vlan.rs"),
-            include_str!("../decode/arp.rs"),
-            include_str!("../decode/ipv4.rs"),
-            include_str!("../decode/ipv6.rs"),
-            include_str!("../decode/tcp.rs"),
-            include_str!("../decode/udp.rs"),
-            include_str!("../decode/icmp.rs"),
-            include_str!("../decode/icmpv6.rs"),
-            include_str!("../decode/payload.rs"),
-        ];
-        let d = Dissection::default();
-        let mut missing = Vec::new();
-        let mut seen = 0;
-        for src in sources {
-            for piece in src.split('"').skip(1).step_by(2) {
-                let prefix = piece.split('.').next().unwrap_or("");
-                let is_key = piece.contains('.')
-                    && !piece.contains(' ')
-                    && matches!(
-                        prefix,
-                        "eth"
-                            | "vlan"
-                            | "ieee8021ad"
-                            | "arp"
-                            | "ip"
-                            | "ipv6"
-                            | "ah"
-                            | "tcp"
-                            | "udp"
-                            | "icmp"
-                            | "icmpv6"
-                            | "data"
-                    );
-                // Layer keys such as `ipv6.hopopts` name a header, not a field.
-                if !is_key
-                    || matches!(
-                        piece,
-                        "ipv6.hopopts" | "ipv6.routing" | "ipv6.fraghdr" | "ipv6.dstopts"
-                    )
-                {
-                    continue;
-                }
-                seen += 1;
-                let key: &'static str = Box::leak(piece.to_string().into_boxed_str());
-                let field = Field {
-                    key,
-                    name: "test",
-                    bytes: 0..0,
-                    mask: 0,
-                    value: Value::UInt(1),
-                    meaning: None,
-                    origin: crate::decode::Origin::Wire,
-                    depth: 0,
-                };
-                if explain(&field, &d, &[]).is_none() {
-                    missing.push(piece.to_string());
-                }
-            }
-        }
-        assert!(seen > 150, "only {seen} keys found in the decoder sources");
-        assert!(missing.is_empty(), "no sentence for {missing:?}");
-    }
-
-    #[test]
-    fn ttl_sentence_uses_the_packets_value() {
-        let field = Field {
-            key: "ip.ttl",
-            name: "Time to Live",
-            bytes: 22..23,
-            mask: 0,
-            value: Value::UInt(63),
-            meaning: None,
-            origin: crate::decode::Origin::Wire,
-            depth: 0,
-        };
-        let g = explain(&field, &Dissection::default(), &[]).expect("a sentence for ip.ttl");
-        assert!(
-            g.sentence.starts_with("TTL 63: each router subtracts one"),
-            "{}",
-            g.sentence
-        );
-        assert_eq!(g.source, "RFC 791");
-    }
 }

@@ -1,0 +1,341 @@
+//! Every field key wirepeek emits, against `tshark -T fields`, on every
+//! corpus file: the keys are taken from our own `read --json` (not a fixed
+//! list), plus the frame columns `--fields` works out itself; tshark runs
+//! once per file per occurrence mode (`f` and `a`) with IP reassembly off,
+//! as we decode one packet at a time. A cell is compared when either side
+//! has a value. Deliberate differences are listed in
+//! `tests/conformance-differences.txt` with a reason each; any other
+//! difference fails, and so does a key tshark does not know.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
+use std::process::Command;
+
+/// Columns `--fields` computes from the frames, not in `--json`'s layers.
+const COMPUTED: &[&str] = &[
+    "frame.number",
+    "frame.len",
+    "frame.cap_len",
+    "frame.time_epoch",
+    "frame.time_relative",
+    "frame.time_delta",
+    "frame.time_delta_displayed",
+    "frame.protocols",
+    "frame.interface_id",
+];
+
+/// A listed difference: file (`*` any), frame (`*` any; `undecoded` where
+/// tshark dissects bytes wirepeek shows as data, see `undecoded`; `pcap` in
+/// a classic pcap file, which has no interface blocks), field key.
+struct Rule {
+    file: String,
+    frame: String,
+    key: String,
+}
+
+fn rules() -> Vec<Rule> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance-differences.txt");
+    let text = std::fs::read_to_string(path).expect("tests/conformance-differences.txt exists");
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let cells: Vec<&str> = l.split('\t').collect();
+            assert!(
+                cells.len() >= 4 && !cells[3].trim().is_empty(),
+                "each listed difference needs file, frame, field and a reason: {l}"
+            );
+            Rule {
+                file: cells[0].to_string(),
+                frame: cells[1].to_string(),
+                key: cells[2].to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Every field key tshark knows (`tshark -G fields`).
+fn tshark_keys() -> HashSet<String> {
+    let out = Command::new("tshark")
+        .args(["-G", "fields"])
+        .output()
+        .expect("tshark runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut cells = l.split('\t');
+            (cells.next() == Some("F")).then(|| cells.nth(1).map(str::to_string))?
+        })
+        .collect()
+}
+
+fn wirepeek(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_wirepeek"))
+        .args(args)
+        .output()
+        .expect("wirepeek runs")
+}
+
+/// The field keys of our `--json` for a file, in order of first appearance.
+fn json_keys(file: &str) -> Option<Vec<String>> {
+    let out = wirepeek(&["read", file, "--json"]);
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut seen = HashSet::new();
+    let mut keys = Vec::new();
+    let pat = "\"key\":\"";
+    for line in text.lines() {
+        let mut rest = line;
+        while let Some(i) = rest.find(pat) {
+            rest = &rest[i + pat.len()..];
+            let end = rest.find('"').expect("a key string ends");
+            let key = &rest[..end];
+            if seen.insert(key.to_string()) {
+                keys.push(key.to_string());
+            }
+        }
+    }
+    Some(keys)
+}
+
+/// Our `--fields` rows with occurrence `occ` ("a" is the default). Until the
+/// command line has `--occurrence`, `f` takes the first of each cell's
+/// comma-separated occurrences (no value we print contains a comma).
+fn our_rows(file: &str, keys: &str, occ: &str) -> Vec<String> {
+    let mut args = vec!["read", file, "--fields", keys];
+    if occ != "a" {
+        args.extend(["--occurrence", occ]);
+    }
+    let out = wirepeek(&args);
+    let derived = !out.status.success()
+        && String::from_utf8_lossy(&out.stderr).contains("--occurrence")
+        && occ == "f";
+    let out = if derived {
+        wirepeek(&["read", file, "--fields", keys])
+    } else {
+        out
+    };
+    assert!(
+        out.status.success(),
+        "{file}: --fields failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .skip(1)
+        .map(|row| {
+            if !derived {
+                return row.to_string();
+            }
+            row.split('\t')
+                .map(|cell| cell.split(',').next().unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect()
+}
+
+fn tshark_rows(file: &Path, keys: &[&str], occ: &str) -> Vec<String> {
+    let mut command = Command::new("tshark");
+    command.args(["-n", "-r"]).arg(file).args([
+        "-o",
+        "ip.defragment:FALSE",
+        "-o",
+        "ipv6.defragment:FALSE",
+        "-o",
+        "tcp.analyze_sequence_numbers:TRUE",
+        // One segment at a time, as we decode (and as IP reassembly is off).
+        "-o",
+        "tcp.desegment_tcp_streams:FALSE",
+        // wirepeek always verifies the IPv4 header checksum; tshark only
+        // when asked (otherwise ip.checksum.status is 2, "unverified").
+        "-o",
+        "ip.check_checksum:TRUE",
+        "-T",
+        "fields",
+        "-E",
+    ]);
+    command.arg(format!("occurrence={occ}"));
+    for k in keys {
+        command.args(["-e", k]);
+    }
+    let out = command.output().expect("tshark runs");
+    assert!(
+        out.status.success(),
+        "{}: tshark refused: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn cell<'a>(v: &[&'a str], i: usize) -> &'a str {
+    v.get(i).copied().unwrap_or("")
+}
+
+/// True where tshark dissects bytes that wirepeek shows as data: tshark's
+/// `frame.protocols` goes on past ours into protocols we do not decode (ours
+/// ends in `data` there), or stops at the transport where ours adds `data`
+/// (tshark gave the bytes to the port's dissector, which declined them or
+/// took them as a continuation, or its sequence analysis found a
+/// retransmission: either way it shows them as `tcp.payload`, not data).
+fn undecoded(ours: &str, theirs: &str) -> bool {
+    let base = ours.strip_suffix(":data").unwrap_or(ours);
+    let onward = ours != theirs && theirs.starts_with(&format!("{base}:"));
+    let stops = ours.ends_with(":data")
+        && base == theirs
+        && (theirs.ends_with(":tcp") || theirs.ends_with(":udp"));
+    onward || stops
+}
+
+#[derive(Default)]
+struct Tally {
+    frames: usize,
+    cells: usize,
+    agree: usize,
+    listed: usize,
+    /// Per key: cells compared, cells differing (listed or not).
+    by_key: BTreeMap<String, (usize, usize)>,
+}
+
+#[test]
+fn every_emitted_field_agrees_with_tshark_in_both_occurrence_modes() {
+    let Some(dir) = common::corpus_and_tshark() else {
+        return;
+    };
+    let known = tshark_keys();
+    let rules = rules();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("corpus directory lists")
+        .map(|e| e.expect("corpus entry").path())
+        .collect();
+    files.sort();
+    let mut failures = Vec::new();
+    // Unlisted differing cells per key; the first three of each are shown
+    // (all of them with EVERY_FIELD_ALL set).
+    let shown = if std::env::var_os("EVERY_FIELD_ALL").is_some() {
+        usize::MAX
+    } else {
+        3
+    };
+    let mut unlisted: BTreeMap<String, usize> = BTreeMap::new();
+    let mut all_keys = BTreeSet::new();
+    let mut read_files = 0;
+    let mut tallies = [("f", Tally::default()), ("a", Tally::default())];
+    for path in &files {
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        let p = path.to_string_lossy().to_string();
+        // Files we refuse are the conformance test's business (tshark must
+        // refuse them too).
+        let Some(mut keys) = json_keys(&p) else {
+            continue;
+        };
+        read_files += 1;
+        for k in COMPUTED.iter().rev() {
+            if !keys.iter().any(|x| x == k) {
+                keys.insert(0, k.to_string());
+            }
+        }
+        let unknown: Vec<&String> = keys.iter().filter(|k| !known.contains(*k)).collect();
+        for k in &unknown {
+            if !rules.iter().any(|r| r.key == **k && r.frame == "*") {
+                failures.push(format!("{file}: we emit {k}, which tshark does not know"));
+            }
+        }
+        let keys: Vec<&str> = keys
+            .iter()
+            .filter(|k| known.contains(*k))
+            .map(String::as_str)
+            .collect();
+        all_keys.extend(keys.iter().map(|k| k.to_string()));
+        let list = keys.join(",");
+        let pcap = std::fs::read(path).is_ok_and(|b| !b.starts_with(&[0x0a, 0x0d, 0x0d, 0x0a]));
+        let protocols = keys.iter().position(|k| *k == "frame.protocols").unwrap();
+        for (occ, tally) in tallies.iter_mut() {
+            let ours = our_rows(&p, &list, occ);
+            let theirs = tshark_rows(path, &keys, occ);
+            if ours.len() != theirs.len() {
+                failures.push(format!(
+                    "{file}: {} rows, tshark has {} (occurrence {occ})",
+                    ours.len(),
+                    theirs.len()
+                ));
+            }
+            for (n, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+                tally.frames += 1;
+                let frame = (n + 1).to_string();
+                let a: Vec<&str> = a.split('\t').collect();
+                let b: Vec<&str> = b.split('\t').collect();
+                let undecoded = undecoded(cell(&a, protocols), cell(&b, protocols));
+                for (i, key) in keys.iter().enumerate() {
+                    let (x, y) = (cell(&a, i), cell(&b, i));
+                    if x.is_empty() && y.is_empty() {
+                        continue;
+                    }
+                    tally.cells += 1;
+                    let entry = tally.by_key.entry(key.to_string()).or_default();
+                    entry.0 += 1;
+                    if x == y {
+                        tally.agree += 1;
+                        continue;
+                    }
+                    entry.1 += 1;
+                    let listed = rules.iter().any(|r| {
+                        r.key == *key
+                            && (r.file == "*" || r.file == file)
+                            && (r.frame == "*"
+                                || r.frame == frame
+                                || (r.frame == "undecoded" && undecoded)
+                                || (r.frame == "pcap" && pcap))
+                    });
+                    if listed {
+                        tally.listed += 1;
+                    } else {
+                        let seen = unlisted.entry(key.to_string()).or_insert(0);
+                        *seen += 1;
+                        if *seen <= shown {
+                            failures.push(format!(
+                                "{file} frame {frame} {key} (occurrence {occ}): ours {x:?}, tshark {y:?}"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut summary = format!("every_field: {read_files} files");
+    for (occ, t) in &tallies {
+        summary.push_str(&format!(
+            "; {} frames, {} keys, {} cells agree of {} ({:.2}%), {} listed differences (occurrence {occ})",
+            t.frames,
+            all_keys.len(),
+            t.agree,
+            t.cells,
+            t.agree as f64 * 100.0 / t.cells.max(1) as f64,
+            t.listed
+        ));
+    }
+    println!("{summary}");
+    for (occ, t) in &tallies {
+        for (key, (n, bad)) in &t.by_key {
+            if *bad > 0 {
+                println!("  occurrence {occ}: {key} differs in {bad} of {n} cells");
+            }
+        }
+    }
+    assert!(
+        read_files >= 55,
+        "the corpus should have about 60 readable files"
+    );
+    assert!(
+        failures.is_empty(),
+        "unlisted differences with tshark, cells per key {unlisted:?}; the first of each:\n{}",
+        failures.join("\n")
+    );
+}
