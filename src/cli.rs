@@ -71,6 +71,11 @@ pub struct OutputArgs {
     /// Tab-separated values of these tshark field names, with a header line.
     #[arg(long, value_name = "f1,f2,...", conflicts_with_all = ["stats", "verbose", "hex", "link", "ascii", "quick", "tstamp"], value_parser = field_list)]
     pub fields: Option<String>,
+    /// With --fields: which occurrences of a repeated field to print, as
+    /// tshark's `-E occurrence=`: a (all, comma-separated: the default),
+    /// f (first), l (last) or N (the Nth).
+    #[arg(long, value_name = "a|f|l|N", requires = "fields")]
+    pub occurrence: Option<String>,
     /// Print a summary (protocol hierarchy, duration, link types) instead of packets.
     #[arg(long, conflicts_with_all = ["verbose", "hex", "link", "ascii", "quick", "tstamp"])]
     pub stats: bool,

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::filter::Filter;
 use crate::flow::{FlowConfig, FlowTable};
 use crate::frame::LinkType;
-use crate::output::fields::FieldColumns;
+use crate::output::fields::{FieldColumns, Occurrence};
 use crate::output::line::LineOptions;
 use crate::output::teach::Paint;
 use crate::output::time::TimeFormat;
@@ -124,7 +124,7 @@ fn print_packets(
     stop: &dyn Fn() -> bool,
     flows: &mut FlowTable,
 ) -> Result<RunSummary, AppError> {
-    let printer = printer(args);
+    let printer = printer(args)?;
     // Statistics need only the flow table's totals, nothing per packet
     // (unless a display filter asks for a stream index): the table can
     // then be kept on a second thread.
@@ -150,8 +150,10 @@ fn print_packets(
     Ok(summary)
 }
 
-/// The printer a set of output flags asks for.
-fn printer(args: &OutputArgs) -> Printer {
+/// The printer a set of output flags asks for; unknown `--fields` names and
+/// a bad `--occurrence` are usage errors, as tshark's "Some fields aren't
+/// valid".
+fn printer(args: &OutputArgs) -> Result<Printer, AppError> {
     let time = if args.relative {
         TimeFormat::Relative
     } else if args.epoch {
@@ -164,7 +166,7 @@ fn printer(args: &OutputArgs) -> Printer {
         link: args.link,
         quick: args.quick,
     };
-    if args.explain {
+    let printer = if args.explain {
         use std::io::IsTerminal;
         let on = args.color.enabled(
             std::io::stdout().is_terminal(),
@@ -174,7 +176,11 @@ fn printer(args: &OutputArgs) -> Printer {
     } else if args.stats {
         Printer::Stats(Box::default())
     } else if let Some(list) = &args.fields {
-        Printer::Fields(FieldColumns::new(list))
+        let occurrence = match &args.occurrence {
+            Some(text) => Occurrence::parse(text).map_err(AppError::Usage)?,
+            None => Occurrence::All,
+        };
+        Printer::Fields(FieldColumns::parse(list, occurrence).map_err(AppError::Usage)?)
     } else if args.json {
         Printer::Json
     } else if args.verbose > 0 {
@@ -188,7 +194,8 @@ fn printer(args: &OutputArgs) -> Printer {
         Printer::Ascii(line)
     } else {
         Printer::Lines(line)
-    }
+    };
+    Ok(printer)
 }
 
 /// A file source seen through a snapshot length, as tcpdump `-r -s N`: each

@@ -676,3 +676,71 @@ fn read_w_saves_the_selected_packets_and_r_names_the_input() {
     assert_eq!(tshark.status.code(), Some(2));
     assert!(stderr(&tshark).contains("--fields"), "{}", stderr(&tshark));
 }
+
+/// Issues 13 and 14: `-Y` accepts every key `--fields` accepts and the
+/// other way round, for every key the decoder emits on the bundled
+/// captures (and the generated flow fields); an unknown name is an error in
+/// both, naming close matches.
+#[test]
+fn every_emitted_key_works_in_fields_and_in_display_filters() {
+    let mut keys = std::collections::BTreeSet::new();
+    for name in [
+        "echo-tcp4.pcap",
+        "echo-udp6.pcap",
+        "arp-request-reply.pcap",
+        "icmp-port-unreachable.pcap",
+    ] {
+        let json = stdout(&wirepeek(&["read", &sample(name), "--json"]));
+        for chunk in json.split("\"key\":\"").skip(1) {
+            keys.insert(chunk.split('"').next().unwrap().to_string());
+        }
+    }
+    assert!(keys.len() > 60, "{keys:?}");
+    for key in ["tcp.stream", "tcp.seq", "tcp.ack", "udp.stream"] {
+        keys.insert(key.to_string());
+    }
+    let tcp = sample("echo-tcp4.pcap");
+    for key in &keys {
+        let fields = wirepeek(&["read", &tcp, "--fields", key, "-c", "1"]);
+        assert!(
+            fields.status.success(),
+            "--fields {key}: {}",
+            stderr(&fields)
+        );
+        let filter = wirepeek(&["read", &tcp, "-Y", key, "-c", "1"]);
+        assert!(filter.status.success(), "-Y {key}: {}", stderr(&filter));
+    }
+    let fields = wirepeek(&["read", &tcp, "--fields", "ip.srcc"]);
+    assert_eq!(fields.status.code(), Some(2));
+    assert!(stderr(&fields).contains("Some fields aren't valid: ip.srcc (did you mean ip.src"));
+    let filter = wirepeek(&["read", &tcp, "-Y", "ip.srcc"]);
+    assert_eq!(filter.status.code(), Some(2));
+    assert!(stderr(&filter).contains("did you mean 'ip.src'"));
+    // tshark's -E occurrence=: all by default, first, last or the Nth.
+    let kinds = |occ: &[&str]| {
+        let mut args = vec![
+            "read",
+            tcp.as_str(),
+            "--fields",
+            "tcp.option_kind",
+            "-c",
+            "1",
+        ];
+        args.extend_from_slice(occ);
+        stdout(&wirepeek(&args))
+            .lines()
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(kinds(&[]), "2,4,8,1,3");
+    assert_eq!(kinds(&["--occurrence", "f"]), "2");
+    assert_eq!(kinds(&["--occurrence", "l"]), "3");
+    assert_eq!(kinds(&["--occurrence", "3"]), "8");
+    assert_eq!(
+        wirepeek(&["read", &tcp, "--fields", "ip.src", "--occurrence", "x"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

@@ -64,46 +64,6 @@ const COMPUTED: &[&str] = &[
     "frame.protocols",
 ];
 
-/// Keys wirepeek emits that the display filter's list does not have (yet):
-/// `parse` accepts them too. (The flow fields are added after decoding.)
-const ALSO_KNOWN: &[&str] = &[
-    "eth.fcs",
-    "eth.fcs.status",
-    "eth.padding",
-    "vlan.len",
-    "vlan.trailer",
-    "sll.trailer",
-    "ieee8021ah.etype",
-    "icmpv6.mld.flag",
-    "icmpv6.mld.flag.qrv",
-    "icmpv6.mld.flag.reserved",
-    "icmpv6.mld.flag.s",
-    "icmpv6.mld.maximum_response_code",
-    "icmpv6.mld.nb_sources",
-    "icmpv6.mld.qqi",
-    "icmpv6.mld.source_address",
-    "icmpv6.mldr.mar.aux_data_len",
-    "icmpv6.mldr.mar.auxiliary_data",
-    "icmpv6.mldr.mar.multicast_address",
-    "icmpv6.mldr.mar.nb_sources",
-    "icmpv6.mldr.mar.record_type",
-    "icmpv6.mldr.mar.source_address",
-    "icmpv6.mldr.nb_mcast_records",
-    "ipv6.routing.mipv6.home_address",
-    "ipv6.routing.mipv6.reserved",
-    "ipv6.routing.src.addr",
-    "ipv6.routing.src.reserved",
-    "ipv6.routing.srh.addr",
-    "ipv6.routing.srh.flags",
-    "ipv6.routing.srh.last_entry",
-    "ipv6.routing.srh.tag",
-    "ipv6.routing.unknown_data",
-    "tcp.seq",
-    "tcp.ack",
-    "tcp.stream",
-    "udp.stream",
-];
-
 /// A chosen list of fields, resolved once.
 pub struct FieldColumns {
     names: Vec<String>,
@@ -196,7 +156,7 @@ fn split(list: &str) -> Vec<String> {
 /// True when `name` is a field or protocol the display filter knows (its
 /// list covers every key the decoder emits), or one of ours above.
 fn known(name: &str) -> Result<(), Vec<String>> {
-    if COMPUTED.contains(&name) || ALSO_KNOWN.contains(&name) {
+    if COMPUTED.contains(&name) {
         return Ok(());
     }
     match crate::filter::DisplayFilter::parse(name) {
