@@ -16,5 +16,6 @@ pub mod flow;
 pub mod frame;
 pub mod output;
 pub mod run;
+pub mod stream;
 pub mod teach;
 pub mod tui;
