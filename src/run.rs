@@ -27,6 +27,8 @@ use crate::teach::Lesson;
 
 mod explain;
 mod flow_list;
+mod follow;
+pub use follow::follow;
 
 pub use explain::explain;
 pub use flow_list::flows;

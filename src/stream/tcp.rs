@@ -146,6 +146,16 @@ impl TcpStream {
         self.dirs[0].cost + self.dirs[1].cost
     }
 
+    /// Payload bytes held now: at the end of a capture, what no reader got
+    /// (a hole nobody acknowledged past).
+    pub fn pending_bytes(&self) -> u64 {
+        self.dirs
+            .iter()
+            .flat_map(|d| d.held.values())
+            .map(|(_, h)| h.data.len() as u64)
+            .sum()
+    }
+
     /// Take one segment sent by `side`; delivered chunks go to `sink`.
     pub fn segment(
         &mut self,
