@@ -252,22 +252,14 @@ impl Follower {
             if !wanted(*direction, c.side) {
                 return;
             }
-            // tshark zeroes the time of gap marks and trimmed tails.
-            let (ts, marker);
-            let bytes = match c.kind {
+            // tshark zeroes the time of gap marks.
+            let marker;
+            let (ts, bytes) = match c.kind {
                 ChunkKind::Missing(n) => {
-                    ts = None;
                     marker = fmt::missing_marker(n);
-                    &marker[..]
+                    (None, &marker[..])
                 }
-                ChunkKind::Trimmed => {
-                    ts = None;
-                    c.bytes
-                }
-                ChunkKind::InOrder | ChunkKind::Buffered => {
-                    ts = c.ts;
-                    c.bytes
-                }
+                _ => (c.ts, c.bytes),
             };
             let piece = Piece {
                 side: c.side,
