@@ -214,3 +214,22 @@ fn bytes_the_capture_cut_are_counted() {
         .segment(0, &seg, &r.limits, &mut r.budget, &mut |_| {});
     assert_eq!(r.stream.dropped.uncaptured, 97);
 }
+
+#[test]
+fn many_held_segments_arriving_backwards_drain_without_quadratic_cost() {
+    // tshark's list would scan every held segment per delivery; the index
+    // takes each in O(log n). 100,000 segments arrive last-first.
+    let mut r = Rig::new();
+    r.send(0, 1, 0, false, b"a");
+    let n = 100_000u32;
+    // Sequence 2 is the hole; 3 ..= n + 2 arrive last-first.
+    for i in (1..=n).rev() {
+        r.send(0, 2 + i, 0, false, b"b");
+    }
+    assert_eq!(r.seen.text[0].len(), 1);
+    let start = std::time::Instant::now();
+    r.send(0, 2, 0, false, b"b");
+    assert_eq!(r.seen.text[0].len(), 2 + n as usize);
+    assert_eq!(r.stream.held_bytes(), 0);
+    assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+}
