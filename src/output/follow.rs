@@ -3,7 +3,7 @@
 //! so the two can be diffed. Each chunk is one delivered piece of a
 //! stream (one segment's new bytes, or a gap), printed as it comes.
 
-use std::fmt::Write as _;
+use std::io::Write as _;
 use std::net::IpAddr;
 
 use crate::frame::Timestamp;
@@ -58,18 +58,18 @@ fn host(nodes: &Nodes, i: usize) -> (String, u16) {
     }
 }
 
-pub fn write_header(out: &mut String, h: &Header<'_>) {
+pub fn write_header(out: &mut Vec<u8>, h: &Header<'_>) {
     if h.format == FollowFormat::Yaml {
-        out.push_str("peers:\n");
+        out.extend_from_slice(b"peers:\n");
         for i in 0..2 {
             let (addr, port) = host(&h.nodes, i);
             let _ = write!(out, "  - peer: {i}\n    host: {addr}\n    port: {port}\n");
         }
-        out.push_str("packets:\n");
+        out.extend_from_slice(b"packets:\n");
         return;
     }
-    out.push('\n');
-    out.push_str(SEPARATOR);
+    out.push(b'\n');
+    out.extend_from_slice(SEPARATOR.as_bytes());
     let _ = writeln!(out, "Follow: {},{}", h.proto, h.format.name());
     let _ = writeln!(out, "Filter: {}.stream eq {}", h.proto, h.stream);
     for i in 0..2 {
@@ -83,9 +83,9 @@ pub fn write_header(out: &mut String, h: &Header<'_>) {
     }
 }
 
-pub fn write_footer(out: &mut String, format: FollowFormat) {
+pub fn write_footer(out: &mut Vec<u8>, format: FollowFormat) {
     if format != FollowFormat::Yaml {
-        out.push_str(SEPARATOR);
+        out.extend_from_slice(SEPARATOR.as_bytes());
     }
 }
 
@@ -108,31 +108,29 @@ pub struct Printer {
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 impl Printer {
-    pub fn write(&mut self, out: &mut String, format: FollowFormat, p: &Piece<'_>) {
+    pub fn write(&mut self, out: &mut Vec<u8>, format: FollowFormat, p: &Piece<'_>) {
         let server = p.side == 1;
         match format {
             FollowFormat::Ascii => {
                 if server {
-                    out.push('\t');
+                    out.push(b'\t');
                 }
                 let _ = writeln!(out, "{}", p.bytes.len());
                 out.extend(p.bytes.iter().map(|&b| match b {
-                    b'\r' | b'\n' => b as char,
-                    0x20..=0x7e => b as char,
-                    _ => '.',
+                    b'\r' | b'\n' | 0x20..=0x7e => b,
+                    _ => b'.',
                 }));
-                out.push('\n');
+                out.push(b'\n');
             }
             FollowFormat::Raw => {
                 if server {
-                    out.push('\t');
+                    out.push(b'\t');
                 }
                 out.reserve(p.bytes.len() * 2 + 1);
                 for &b in p.bytes {
-                    out.push(HEX[usize::from(b >> 4)] as char);
-                    out.push(HEX[usize::from(b & 15)] as char);
+                    out.extend_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
                 }
-                out.push('\n');
+                out.push(b'\n');
             }
             FollowFormat::Hex => {
                 let offset = &mut self.offsets[p.side.min(1)];
@@ -148,9 +146,9 @@ impl Printer {
                     seconds(p.ts)
                 );
                 for line in p.bytes.chunks(BASE64_RAW_LINE) {
-                    out.push_str("      ");
+                    out.extend_from_slice(b"      ");
                     base64(out, line);
-                    out.push('\n');
+                    out.push(b'\n');
                 }
             }
         }
@@ -164,41 +162,39 @@ fn seconds(ts: Option<Timestamp>) -> String {
 }
 
 /// `follow_print_hex`: offset, 16 bytes in two groups of 8, their ASCII.
-fn hex_dump(out: &mut String, prefix: &str, mut offset: u32, data: &[u8]) {
-    for line in data.chunks(16) {
-        let mut text = format!("{offset:08X}  ");
-        let mut ascii = String::with_capacity(17);
-        for (i, &b) in line.iter().enumerate() {
-            text.push(HEX[usize::from(b >> 4)] as char);
-            text.push(HEX[usize::from(b & 15)] as char);
-            text.push(' ');
-            ascii.push(if (0x20..0x7f).contains(&b) {
-                b as char
-            } else {
-                '.'
-            });
+fn hex_dump(out: &mut Vec<u8>, prefix: &str, mut offset: u32, data: &[u8]) {
+    // Offset (8), two spaces, 16 × 3 hex columns and one between the
+    // groups, a space, then up to 17 characters of ASCII: 77 in all.
+    const ASCII_AT: usize = 60;
+    for chunk in data.chunks(16) {
+        let mut line = [b' '; ASCII_AT + 17];
+        for (i, digit) in line[..8].iter_mut().enumerate() {
+            *digit = b"0123456789ABCDEF"[(offset >> (28 - 4 * i) & 15) as usize];
+        }
+        let mut end = ASCII_AT;
+        for (i, &b) in chunk.iter().enumerate() {
+            let at = 10 + i * 3 + usize::from(i >= 8);
+            line[at] = HEX[usize::from(b >> 4)];
+            line[at + 1] = HEX[usize::from(b & 15)];
+            line[end] = if (0x20..0x7f).contains(&b) { b } else { b'.' };
+            end += 1;
             if i == 7 {
-                text.push(' ');
-                ascii.push(' ');
+                end += 1;
             }
         }
-        // The hex columns are padded to their full width, then two spaces.
-        while text.len() < 60 {
-            text.push(' ');
+        // tshark drops one trailing space (the group gap or a space byte).
+        if line[end - 1] == b' ' {
+            end -= 1;
         }
-        if ascii.ends_with(' ') {
-            ascii.pop();
-        }
-        out.push_str(prefix);
-        out.push_str(&text);
-        out.push_str(&ascii);
-        out.push('\n');
+        out.extend_from_slice(prefix.as_bytes());
+        out.extend_from_slice(&line[..end]);
+        out.push(b'\n');
         offset = offset.wrapping_add(16);
     }
 }
 
 /// Standard base64 with padding (GLib's `g_base64_encode`).
-fn base64(out: &mut String, data: &[u8]) {
+fn base64(out: &mut Vec<u8>, data: &[u8]) {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for group in data.chunks(3) {
         let b = [
@@ -209,9 +205,9 @@ fn base64(out: &mut String, data: &[u8]) {
         let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
         for i in 0..4 {
             if i <= group.len() {
-                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize]);
             } else {
-                out.push('=');
+                out.push(b'=');
             }
         }
     }
@@ -231,9 +227,9 @@ mod tests {
     #[test]
     fn base64_pads_as_glib_does() {
         let enc = |d: &[u8]| {
-            let mut s = String::new();
+            let mut s = Vec::new();
             base64(&mut s, d);
-            s
+            String::from_utf8(s).unwrap()
         };
         assert_eq!(enc(b""), "");
         assert_eq!(enc(b"f"), "Zg==");
@@ -244,8 +240,9 @@ mod tests {
 
     #[test]
     fn a_hex_line_of_eight_bytes_drops_the_group_space() {
-        let mut s = String::new();
+        let mut s = Vec::new();
         hex_dump(&mut s, "", 0x35, b"abcdefgh");
+        let s = String::from_utf8(s).unwrap();
         // The ASCII column starts at 60 whatever the line's length.
         assert!(s.starts_with("00000035  61 62 63 64 65 66 67 68  "));
         assert_eq!(s.find("abcdefgh"), Some(60));

@@ -120,8 +120,8 @@ fn flow_config(args: &FollowArgs) -> FlowConfig {
 }
 
 /// Write out the buffered text. Returns false when the reader has gone.
-fn flush(out: &mut dyn Write, text: &mut String) -> Result<bool, AppError> {
-    let result = out.write_all(text.as_bytes());
+fn flush(out: &mut dyn Write, text: &mut Vec<u8>) -> Result<bool, AppError> {
+    let result = out.write_all(text);
     text.clear();
     match result {
         Ok(()) => Ok(true),
@@ -142,7 +142,7 @@ struct Follower {
     limits: StreamLimits,
     budget: Budget,
     printer: Printer,
-    text: String,
+    text: Vec<u8>,
     packets: u64,
 }
 
@@ -162,7 +162,7 @@ impl Follower {
             budget: Budget::new(limits.total),
             limits,
             printer: Printer::default(),
-            text: String::with_capacity(FLUSH_AT + 64 * 1024),
+            text: Vec::with_capacity(FLUSH_AT + 64 * 1024),
             packets: 0,
         }
     }
