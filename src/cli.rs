@@ -31,6 +31,9 @@ pub enum Command {
     Echo(crate::echo::EchoCommand),
     /// Read a capture file and print one row per conversation (TCP, UDP, ICMP echo).
     Flows(FlowsArgs),
+    /// Print one TCP (or UDP) conversation's bytes as each end read them,
+    /// in tshark's `-z follow` formats.
+    Follow(FollowArgs),
 }
 
 /// How packets are printed; shared by `read` and `capture`.
@@ -470,5 +473,75 @@ mod tests {
         assert!(field_list("").is_err());
         assert!(field_list("ip.src,,ip.dst").is_err());
         assert!(field_list("ip.src,ip.dst").is_ok());
+    }
+}
+
+/// `wirepeek follow`.
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["stream", "frame"])))]
+pub struct FollowArgs {
+    /// The capture file (pcap or pcapng); `-` reads standard input (with
+    /// `--stream` only: `--frame` reads the file twice).
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// The conversation's stream index (tshark's `tcp.stream`, or
+    /// `udp.stream` with `--udp`).
+    #[arg(long, value_name = "N", conflicts_with = "frame")]
+    pub stream: Option<u32>,
+    /// Follow the conversation frame N belongs to (TCP or UDP, whichever it is).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub frame: Option<u64>,
+    /// Follow a UDP conversation: its datagrams' payloads in order.
+    #[arg(long)]
+    pub udp: bool,
+    /// What to print: tshark's `follow` formats, byte for byte.
+    #[arg(long, value_enum, default_value = "ascii")]
+    pub format: crate::output::follow::FollowFormat,
+    /// Which end's bytes to print: both, the client's (node 0, the sender of
+    /// the first packet) or the server's (node 1).
+    #[arg(long, value_enum, default_value = "both")]
+    pub direction: FollowDirection,
+    /// Most out-of-order bytes held per direction while a hole waits to be
+    /// filled (K, M, G suffixes: binary); segments past it are dropped and
+    /// counted on standard error.
+    #[arg(long = "max-stream-bytes", value_name = "BYTES", default_value = "16M", value_parser = byte_size)]
+    pub max_stream_bytes: usize,
+    /// Most out-of-order bytes held over all conversations.
+    #[arg(long = "max-reassembly-bytes", value_name = "BYTES", default_value = "256M", value_parser = byte_size)]
+    pub max_reassembly_bytes: usize,
+    #[command(flatten)]
+    pub limits: FlowLimitArgs,
+}
+
+/// `follow --direction`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowDirection {
+    Both,
+    Client,
+    Server,
+}
+
+/// A size in bytes, with an optional binary K/M/G suffix: at least 1 byte,
+/// at most 64 GiB.
+fn byte_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let (digits, unit) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c.to_ascii_uppercase()),
+        _ => (t, 'B'),
+    };
+    let shift = match unit {
+        'B' => 0,
+        'K' => 10,
+        'M' => 20,
+        'G' => 30,
+        _ => return Err(format!("'{text}': the suffix may be K, M or G")),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size in bytes"))?;
+    match n.checked_mul(1 << shift) {
+        Some(0) => Err("the size must be at least 1 byte".into()),
+        Some(bytes) if bytes <= 64 << 30 => Ok(bytes as usize),
+        _ => Err(format!("{text} is more than 64 GiB")),
     }
 }

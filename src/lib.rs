@@ -17,5 +17,6 @@ pub mod frame;
 pub mod output;
 pub mod pipeline;
 pub mod run;
+pub mod stream;
 pub mod teach;
 pub mod tui;

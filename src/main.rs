@@ -42,6 +42,7 @@ fn main() -> ExitCode {
             };
         }
         Command::Flows(args) => run::flows(args, &mut out),
+        Command::Follow(args) => run::follow(args, &mut out),
     };
     let _ = out.flush();
     match result {

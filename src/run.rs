@@ -24,6 +24,8 @@ use crate::pipeline::{self, Settings, Track, check_link};
 mod capture;
 mod explain;
 mod flow_list;
+mod follow;
+pub use follow::follow;
 
 pub use crate::pipeline::RunSummary;
 pub use capture::capture;

@@ -3,6 +3,7 @@
 
 pub mod fields;
 pub mod flows;
+pub mod follow;
 pub mod hex;
 pub mod json;
 pub mod line;
