@@ -222,8 +222,19 @@ pub fn print_conversation(
         writeln!(out, "no packets of the conversation were captured")?;
         return Ok(());
     };
-    let packets: Vec<(FrameRecord, Dissection)> =
-        frames.iter().map(|f| (f.clone(), decode(f))).collect();
+    // The lines carry tcpdump's relative numbers, as the sentences under
+    // them say: the flow table gives each packet its own.
+    let mut flows = crate::flow::FlowTable::new(crate::flow::FlowConfig::default());
+    let packets: Vec<(FrameRecord, Dissection)> = frames
+        .iter()
+        .map(|f| {
+            let mut d = decode(f);
+            if let Some(info) = flows.ingest(f, &d) {
+                d.line_seq = info.line_seq;
+            }
+            (f.clone(), d)
+        })
+        .collect();
     let conversations = conversation::conversations(&packets);
     if let Some(conv) = conversations.first() {
         let (client, server) = (conv.client, conv.server);

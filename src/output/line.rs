@@ -39,14 +39,16 @@ pub fn write_line(
         quick: opts.quick,
     };
     tcpdump_line_styled(frame, d, style, out);
-    let already_marked = out[line_start..].contains("[|");
-    // tcpdump's `[|proto]`: a header the capture cut short. (The frame-wide
-    // snap-length note alone is not worth a marker on every line.)
-    if let Some(note) = d.notes.iter().filter(|_| !already_marked).find(|n| {
+    // tcpdump's `[|proto]`: a header the capture cut short, unless the line
+    // already says so. (The frame-wide snap-length note alone is not worth a
+    // marker on every line.) Notes first: most frames have none, and the
+    // search through the line is then never made.
+    let cut = d.notes.iter().find(|n| {
         n.kind == NoteKind::Truncated
             && n.proto != Proto::Frame
             && !n.message.starts_with("frame is")
-    }) {
+    });
+    if let Some(note) = cut.filter(|_| !out[line_start..].contains("[|")) {
         out.push_str(" [|");
         out.push_str(note.proto.key());
         out.push(']');

@@ -74,15 +74,20 @@ pub(super) fn tcp(
     let payload_len = length - hlen;
     let (rel_seq, rel_ack) = relative.unwrap_or((seq, ack));
     if payload_len > 0 || syn || fin || rst {
-        let _ = write!(out, ", seq {rel_seq}");
+        // push_dec, not write!: this is every TCP line's hot path.
+        out.push_str(", seq ");
+        push_dec(out, u64::from(rel_seq));
         if payload_len > 0 {
-            let _ = write!(out, ":{}", rel_seq.wrapping_add(payload_len as u32));
+            out.push(':');
+            push_dec(out, u64::from(rel_seq.wrapping_add(payload_len as u32)));
         }
     }
     if has_ack {
-        let _ = write!(out, ", ack {rel_ack}");
+        out.push_str(", ack ");
+        push_dec(out, u64::from(rel_ack));
     }
-    let _ = write!(out, ", win {win}");
+    out.push_str(", win ");
+    push_dec(out, u64::from(win));
     if urg {
         let _ = write!(out, ", urg {urp}");
     }
@@ -93,7 +98,8 @@ pub(super) fn tcp(
             return;
         }
     }
-    let _ = write!(out, ", length {payload_len}");
+    out.push_str(", length ");
+    push_dec(out, payload_len as u64);
 }
 
 /// `Flags [S.]`: tcpdump's letters, `.` for ACK, `none` for no flag.
@@ -196,13 +202,15 @@ fn tcp_options(
             2 => {
                 fits(2, out)?;
                 let v = word(cp).ok_or_else(|| cut(out))?;
-                let _ = write!(out, " {v}");
+                out.push(' ');
+                push_dec(out, u64::from(v));
                 2
             }
             3 => {
                 fits(1, out)?;
                 let v = byte(cp).ok_or_else(|| cut_named(out))?;
-                let _ = write!(out, " {v}");
+                out.push(' ');
+                push_dec(out, u64::from(v));
                 1
             }
             5 => {
@@ -232,7 +240,10 @@ fn tcp_options(
                 let (Some(val), Some(ecr)) = (long(cp), long(cp + 4)) else {
                     return Err(cut_named(out));
                 };
-                let _ = write!(out, " val {val} ecr {ecr}");
+                out.push_str(" val ");
+                push_dec(out, u64::from(val));
+                out.push_str(" ecr ");
+                push_dec(out, u64::from(ecr));
                 8
             }
             28 => {
