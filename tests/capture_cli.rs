@@ -577,15 +577,11 @@ fn capture_on_any_sees_each_loopback_packet_once_as_sll2() {
         return;
     }
     let path = scratch("any.pcap");
-    let (mut child, _stderr) = start_capture(&["-i", "any", "-w", &path], Stdio::null());
+    let (child, stderr) = start_capture(&["-i", "any", "-w", &path], Stdio::null());
     let port = 45_000 + (std::process::id() % 1000) as u16;
     send_udp(port, 50);
     std::thread::sleep(Duration::from_millis(300));
-    // SAFETY: sending SIGINT to our own child process.
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGINT);
-    }
-    assert!(child.wait().expect("exits").success());
+    interrupt(child, stderr);
     let frames = read_frames(&path);
     assert!(
         frames

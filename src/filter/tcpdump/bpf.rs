@@ -590,96 +590,46 @@ impl Gen {
     /// each conditional jump becomes `j.. k, 0, 1` followed by two
     /// unconditional jumps, whose 32-bit offsets have no distance limit.
     fn resolve(self) -> Option<Vec<Insn>> {
-        self.compact().or_else(|| self.spread())
+        self.layout(false).or_else(|| self.layout(true))
     }
 
-    /// Every conditional jump as one instruction, when every target is
-    /// within the 255 instructions its 8-bit offsets reach (all jumps here
-    /// go forward: the code has no loops).
-    fn compact(&self) -> Option<Vec<Insn>> {
+    /// Lay the code out. Compact: each conditional jump one instruction,
+    /// possible when every target is within the 255 instructions its 8-bit
+    /// offsets reach (all jumps go forward: the code has no loops). Spread:
+    /// `j.. k, 0, 1` then two unconditional jumps, whose 32-bit offsets
+    /// have no distance limit.
+    fn layout(&self, spread: bool) -> Option<Vec<Insn>> {
+        let cond_len = if spread { 3 } else { 1 };
         let mut at = vec![0usize; self.labels];
         let mut n = 0;
         for op in &self.ops {
             match op {
                 Op::Mark(l) => at[*l] = n,
+                Op::Cond(..) => n += cond_len,
                 _ => n += 1,
             }
         }
         if n > MAX_INSNS {
             return None;
         }
+        let insn = |code: u16, jt: u8, jf: u8, k: u32| Insn { code, jt, jf, k };
+        let ja = |from: usize, to: usize| insn(JMP | JA, 0, 0, (to - from - 1) as u32);
         let mut out = Vec::with_capacity(n);
         for op in &self.ops {
             let pc = out.len();
             match op {
                 Op::Mark(_) => {}
-                Op::Plain(code, k) => out.push(Insn {
-                    code: *code,
-                    jt: 0,
-                    jf: 0,
-                    k: *k,
-                }),
-                Op::Goto(l) => out.push(Insn {
-                    code: JMP | JA,
-                    jt: 0,
-                    jf: 0,
-                    k: (at[*l] - pc - 1) as u32,
-                }),
+                Op::Plain(code, k) => out.push(insn(*code, 0, 0, *k)),
+                Op::Goto(l) => out.push(ja(pc, at[*l])),
+                Op::Cond(code, k, t, f) if spread => {
+                    out.push(insn(*code, 0, 1, *k));
+                    out.push(ja(pc + 1, at[*t]));
+                    out.push(ja(pc + 2, at[*f]));
+                }
                 Op::Cond(code, k, t, f) => {
                     let jt = u8::try_from(at[*t] - pc - 1).ok()?;
                     let jf = u8::try_from(at[*f] - pc - 1).ok()?;
-                    out.push(Insn {
-                        code: *code,
-                        jt,
-                        jf,
-                        k: *k,
-                    });
-                }
-            }
-        }
-        Some(out)
-    }
-
-    fn spread(&self) -> Option<Vec<Insn>> {
-        // First pass: instruction index of each label.
-        let mut at = vec![0usize; self.labels];
-        let mut n = 0;
-        for op in &self.ops {
-            match op {
-                Op::Mark(l) => at[*l] = n,
-                Op::Plain(..) | Op::Goto(_) => n += 1,
-                Op::Cond(..) => n += 3,
-            }
-        }
-        if n > MAX_INSNS {
-            return None;
-        }
-        let mut out = Vec::with_capacity(n);
-        let ja = |from: usize, to: usize| Insn {
-            code: JMP | JA,
-            jt: 0,
-            jf: 0,
-            k: (to - from - 1) as u32,
-        };
-        for op in &self.ops {
-            match op {
-                Op::Mark(_) => {}
-                Op::Plain(code, k) => out.push(Insn {
-                    code: *code,
-                    jt: 0,
-                    jf: 0,
-                    k: *k,
-                }),
-                Op::Goto(l) => out.push(ja(out.len(), at[*l])),
-                Op::Cond(code, k, t, f) => {
-                    out.push(Insn {
-                        code: *code,
-                        jt: 0,
-                        jf: 1,
-                        k: *k,
-                    });
-                    out.push(ja(out.len(), at[*t]));
-                    out.push(ja(out.len(), at[*f]));
+                    out.push(insn(*code, jt, jf, *k));
                 }
             }
         }
