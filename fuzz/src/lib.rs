@@ -1,6 +1,7 @@
 //! Helpers shared by the fuzz targets: how a fuzz input becomes frames, the
 //! decoded model's invariants (the same ones `tests/field_ranges.rs` holds
-//! real and damaged captures to), and rendering a frame every way we print.
+//! real and damaged captures to), and rendering a frame every way we print
+//! (the printers and the lesson apart, so each target stays fast).
 
 use wirepeek::decode::Dissection;
 use wirepeek::decode::check::problems;
@@ -74,7 +75,17 @@ pub fn render_layers(frame: &FrameRecord, d: &Dissection) {
         (TimeFormat::Relative, true),
         (TimeFormat::Epoch, true),
     ] {
-        write_line(&mut out, frame, d, LineOptions { time, link, quick: false }, None);
+        write_line(
+            &mut out,
+            frame,
+            d,
+            LineOptions {
+                time,
+                link,
+                quick: false,
+            },
+            None,
+        );
     }
     hex::write_hex(&mut out, frame, d);
     let mut stats = Stats::default();
@@ -82,9 +93,9 @@ pub fn render_layers(frame: &FrameRecord, d: &Dissection) {
     stats.write(&mut out);
 }
 
-/// Every printer that needs every field (`Detail::Fields`), the teaching
-/// views included; `step` places the frame in a conversation.
-pub fn render_fields(frame: &FrameRecord, d: &Dissection, step: Option<(&Conversation, &Step)>) {
+/// Every printer that needs every field (`Detail::Fields`) except the
+/// teaching views: the line with link addresses, the tree, JSON, field columns.
+pub fn render_fields(frame: &FrameRecord, d: &Dissection) {
     let mut out = String::new();
     write_line(
         &mut out,
@@ -104,6 +115,12 @@ pub fn render_fields(frame: &FrameRecord, d: &Dissection, step: Option<(&Convers
     );
     cols.write_header(&mut out);
     cols.write_row(&mut out, frame, d);
+}
+
+/// The teaching lesson for a frame, in colour and as Markdown; `step` places
+/// the frame in a conversation.
+pub fn render_lesson(frame: &FrameRecord, d: &Dissection, step: Option<(&Conversation, &Step)>) {
+    let mut out = String::new();
     let lesson = Lesson::build(frame, d, step);
     write_lesson(&mut out, &lesson, Paint { on: true });
     write_lesson_markdown(&mut out, &lesson);
@@ -139,4 +156,41 @@ pub fn sample_frames() -> &'static [(FrameRecord, Dissection)] {
         }
         frames
     })
+}
+
+/// The packet records of a sequence input (`flows`, `lesson`): after the
+/// link selector byte, records of [length: u16 big-endian][time step][frame
+/// bytes]. The time step advances the clock in 10 ms units; 0xff means the
+/// packet has no timestamp. A length past the end takes what is left.
+pub struct Records<'a> {
+    rest: &'a [u8],
+    now_ns: i64,
+}
+
+/// The link type and the records of a sequence input.
+pub fn records(input: &[u8]) -> Option<(LinkType, Records<'_>)> {
+    let (&sel, rest) = input.split_first()?;
+    let now_ns = 1_700_000_000_000_000_000;
+    Some((link(sel), Records { rest, now_ns }))
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = (Option<Timestamp>, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let [hi, lo, step, tail @ ..] = self.rest else {
+            return None;
+        };
+        let len = usize::from(u16::from_be_bytes([*hi, *lo])).min(tail.len());
+        let (data, next) = tail.split_at(len);
+        self.rest = next;
+        let ts = (*step != 0xff).then(|| {
+            self.now_ns += i64::from(*step) * 10_000_000;
+            Timestamp {
+                secs: self.now_ns / 1_000_000_000,
+                nanos: (self.now_ns % 1_000_000_000) as u32,
+            }
+        });
+        Some((ts, data))
+    }
 }
