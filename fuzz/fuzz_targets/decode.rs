@@ -7,18 +7,12 @@
 
 use libfuzzer_sys::fuzz_target;
 use wirepeek::decode::{Detail, Dissection, decode_into};
-use wirepeek::frame::Timestamp;
-use wirepeek_fuzz::{check_invariants, frame, link};
+use wirepeek_fuzz::{check_invariants, one_frame};
 
 fuzz_target!(|input: &[u8]| {
-    let [sel, extra, data @ ..] = input else {
+    let Some(f) = one_frame(input) else {
         return;
     };
-    let ts = Some(Timestamp {
-        secs: 1_700_000_000,
-        nanos: 123_456_789,
-    });
-    let f = frame(1, link(*sel), ts, u32::from(*extra), data);
 
     let mut fields = Dissection::default();
     decode_into(&f, Detail::Fields, &mut fields);

@@ -59,6 +59,20 @@ pub fn frame(
     }
 }
 
+/// The one-frame input of `decode` and `render`: a link-type selector
+/// byte, a byte added to the captured length to make `orig_len` (snap-length
+/// cuts), then the frame.
+pub fn one_frame(input: &[u8]) -> Option<FrameRecord> {
+    let [sel, extra, data @ ..] = input else {
+        return None;
+    };
+    let ts = Some(Timestamp {
+        secs: 1_700_000_000,
+        nanos: 123_456_789,
+    });
+    Some(frame(1, link(*sel), ts, u32::from(*extra), data))
+}
+
 /// Panic with a description when the model breaks one of its invariants
 /// (`wirepeek::decode::check`, the same rules `tests/field_ranges.rs` holds
 /// every real capture to).
