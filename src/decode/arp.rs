@@ -27,13 +27,13 @@ pub const FIXED_LEN: usize = 8;
 pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     ctx.bound(end);
     ctx.layer(Proto::Arp, start..(start + FIXED_LEN).min(end));
-    ctx.uint("arp.hw.type", "Hardware type", at(start, HTYPE));
-    if let Some(p) = ctx.hex("arp.proto.type", "Protocol type", at(start, PTYPE), 4) {
+    ctx.uint_lit("arp.hw.type", "Hardware type", at(start, HTYPE));
+    if let Some(p) = ctx.hex_lit("arp.proto.type", "Protocol type", at(start, PTYPE), 4) {
         ctx.meaning(names::ethertype(p as u16));
     }
-    let hlen = ctx.uint("arp.hw.size", "Hardware size", at(start, HLEN));
-    let plen = ctx.uint("arp.proto.size", "Protocol size", at(start, PLEN));
-    if let Some(op) = ctx.uint("arp.opcode", "Opcode", at(start, OPER)) {
+    let hlen = ctx.uint_lit("arp.hw.size", "Hardware size", at(start, HLEN));
+    let plen = ctx.uint_lit("arp.proto.size", "Protocol size", at(start, PLEN));
+    if let Some(op) = ctx.uint_lit("arp.opcode", "Opcode", at(start, OPER)) {
         ctx.meaning(names::arp_opcode(op as u16));
     }
     let (Some(hlen), Some(plen)) = (hlen, plen) else {
@@ -49,7 +49,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         ("arp.dst.hw_mac", "arp.dst.proto_ipv4", "Target"),
     ] {
         if hlen == 6 {
-            ctx.mac(
+            ctx.mac_lit(
                 hw_key,
                 if who == "Sender" {
                     "Sender MAC address"
@@ -59,11 +59,11 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
                 pos,
             );
         } else {
-            ctx.bytes("arp.hw.addr", "Hardware address", pos..pos + hlen);
+            ctx.bytes_lit("arp.hw.addr", "Hardware address", pos..pos + hlen);
         }
         pos += hlen;
         if plen == 4 {
-            ctx.ipv4(
+            ctx.ipv4_lit(
                 proto_key,
                 if who == "Sender" {
                     "Sender IP address"
@@ -73,7 +73,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
                 pos,
             );
         } else {
-            ctx.bytes("arp.proto.addr", "Protocol address", pos..pos + plen);
+            ctx.bytes_lit("arp.proto.addr", "Protocol address", pos..pos + plen);
         }
         pos += plen;
     }

@@ -38,14 +38,14 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         ctx.truncated(Proto::Ethernet, start, HEADER_LEN);
         return;
     }
-    ctx.mac("eth.dst", "Destination", start + DST.start);
-    ctx.mac("eth.src", "Source", start + SRC.start);
+    ctx.mac_lit("eth.dst", "Destination", start + DST.start);
+    ctx.mac_lit("eth.src", "Source", start + SRC.start);
     let Some(kind) = ctx.u16_at(start + TYPE.start) else {
         return;
     };
     let body = start + HEADER_LEN;
     if kind <= 1500 {
-        ctx.uint("eth.len", "Length", at(start, TYPE));
+        ctx.uint_lit("eth.len", "Length", at(start, TYPE));
         let stop = (body + kind as usize).min(end);
         payload::unsupported(ctx, body, stop, || {
             "IEEE 802.3 frame with LLC header is not decoded".to_string()
@@ -53,7 +53,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         trailer(ctx, start, stop, end, "eth.trailer");
         return;
     }
-    ctx.hex("eth.type", "Type", at(start, TYPE), 4);
+    ctx.hex_lit("eth.type", "Type", at(start, TYPE), 4);
     ctx.meaning(names::ethertype(kind));
     ether_payload(ctx, kind, body, end);
     after_payload(ctx, start, body, end, "eth.trailer");
@@ -106,18 +106,18 @@ fn trailer(ctx: &mut Ctx, start: usize, from: usize, end: usize, key: &'static s
     let pad_end = end.min(start + MIN_FRAME).max(from);
     let mut rest = from;
     if pad_end > from && ctx.data[from..pad_end].iter().all(|&b| b == 0) {
-        ctx.bytes("eth.padding", "Padding", from..pad_end);
+        ctx.bytes_lit("eth.padding", "Padding", from..pad_end);
         rest = pad_end;
     }
     // tshark's guess without an FCS setting: four bytes left over after
     // an unpadded payload, in a frame of 64 bytes or more, are the FCS.
     if key == "eth.trailer" && rest == from && end - rest == 4 && end - start >= MIN_FRAME + 4 {
-        ctx.hex("eth.fcs", "Frame check sequence", rest..end, 8);
-        ctx.generated("eth.fcs.status", "FCS Status", Value::UInt(2));
+        ctx.hex_lit("eth.fcs", "Frame check sequence", rest..end, 8);
+        ctx.generated_lit("eth.fcs.status", "FCS Status", Value::UInt(2));
         ctx.meaning("Unverified");
         return;
     }
-    ctx.bytes(key, "Trailer", rest..end);
+    ctx.bytes_lit(key, "Trailer", rest..end);
 }
 
 /// The shortest Ethernet frame without its FCS; shorter ones are padded.

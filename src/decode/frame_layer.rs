@@ -12,20 +12,20 @@ pub(crate) fn dissect(ctx: &mut Ctx, frame: &FrameRecord) {
     if !ctx.fields_on {
         return;
     }
-    ctx.generated("frame.number", "Frame Number", Value::UInt(frame.number));
-    ctx.generated(
+    ctx.generated_lit("frame.number", "Frame Number", Value::UInt(frame.number));
+    ctx.generated_lit(
         "frame.len",
         "Frame Length",
         Value::UInt(frame.orig_len as u64),
     );
-    ctx.generated(
+    ctx.generated_lit(
         "frame.cap_len",
         "Capture Length",
         Value::UInt(frame.data.len() as u64),
     );
     if let Some(ts) = frame.ts {
         let text = format!("{}.{:09}", ts.secs, ts.nanos);
-        ctx.generated(
+        ctx.generated_lit(
             "frame.time_epoch",
             "Epoch Time",
             Value::Text(Cow::Owned(text)),
@@ -33,7 +33,7 @@ pub(crate) fn dissect(ctx: &mut Ctx, frame: &FrameRecord) {
     }
     // A custom block belongs to no interface.
     if frame.link != LinkType::PCAPNG_CUSTOM {
-        ctx.generated(
+        ctx.generated_lit(
             "frame.interface_id",
             "Interface id",
             Value::UInt(frame.iface as u64),

@@ -38,25 +38,25 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     );
     ctx.set_pdu(start..end.max(start));
     let Some(kind) = ctx
-        .uint("icmp.type", "Type", at(start, TYPE))
+        .uint_lit("icmp.type", "Type", at(start, TYPE))
         .map(|t| t as u8)
     else {
         ctx.truncated_before(Proto::Icmp, start);
         return;
     };
     ctx.meaning(names::icmp_type(kind));
-    let code = ctx.uint("icmp.code", "Code", at(start, CODE));
+    let code = ctx.uint_lit("icmp.code", "Code", at(start, CODE));
     if kind == 3
         && let Some(code) = code
     {
         ctx.meaning(names::icmp_unreach_code(code as u8));
     }
-    ctx.hex("icmp.checksum", "Checksum", at(start, CHECKSUM), 4);
+    ctx.hex_lit("icmp.checksum", "Checksum", at(start, CHECKSUM), 4);
     if let Some(body) = ctx.data.get(start..end.min(ctx.data.len()))
         && end <= ctx.data.len()
     {
         let good = ipv4::ones_complement_sum(body, 0) == 0xffff;
-        ctx.generated(
+        ctx.generated_lit(
             "icmp.checksum.status",
             "Checksum Status",
             super::Value::Text((if good { "Good" } else { "Bad" }).into()),
@@ -64,22 +64,22 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     }
     match kind {
         0 | 8 | 13 | 14 | 15 | 16 | 17 | 18 => {
-            ctx.uint("icmp.ident", "Identifier", at(start, IDENT));
-            ctx.uint("icmp.seq", "Sequence Number", at(start, SEQ));
+            ctx.uint_lit("icmp.ident", "Identifier", at(start, IDENT));
+            ctx.uint_lit("icmp.seq", "Sequence Number", at(start, SEQ));
             payload::data(ctx, start + HEADER_LEN, end);
         }
         _ if is_error(kind) => {
             match kind {
                 5 => {
-                    ctx.ipv4("icmp.redir_gw", "Gateway Address", start + 4);
+                    ctx.ipv4_lit("icmp.redir_gw", "Gateway Address", start + 4);
                 }
                 12 => {
-                    ctx.uint("icmp.pointer", "Pointer", start + 4..start + 5);
+                    ctx.uint_lit("icmp.pointer", "Pointer", start + 4..start + 5);
                 }
                 3 if code == Some(4) => {
-                    ctx.uint("icmp.mtu", "MTU of next hop", start + 6..start + 8);
+                    ctx.uint_lit("icmp.mtu", "MTU of next hop", start + 6..start + 8);
                 }
-                _ => ctx.bytes("icmp.unused", "Unused", start + 4..start + 8),
+                _ => ctx.bytes_lit("icmp.unused", "Unused", start + 4..start + 8),
             }
             if ctx.available(start, end) < HEADER_LEN {
                 ctx.truncated(Proto::Icmp, start, HEADER_LEN);

@@ -30,26 +30,26 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     );
     ctx.set_pdu(start..end.max(start));
     let Some(kind) = ctx
-        .uint("icmpv6.type", "Type", at(start, TYPE))
+        .uint_lit("icmpv6.type", "Type", at(start, TYPE))
         .map(|t| t as u8)
     else {
         ctx.truncated_before(Proto::Icmpv6, start);
         return;
     };
     ctx.meaning(names::icmpv6_type(kind));
-    ctx.uint("icmpv6.code", "Code", at(start, CODE));
-    ctx.hex("icmpv6.checksum", "Checksum", at(start, CHECKSUM), 4);
+    ctx.uint_lit("icmpv6.code", "Code", at(start, CODE));
+    ctx.hex_lit("icmpv6.checksum", "Checksum", at(start, CHECKSUM), 4);
     let body = start + HEADER_LEN;
     match kind {
         1..=4 => {
             match kind {
                 2 => {
-                    ctx.uint("icmpv6.mtu", "MTU", body..body + 4);
+                    ctx.uint_lit("icmpv6.mtu", "MTU", body..body + 4);
                 }
                 4 => {
-                    ctx.uint("icmpv6.pointer", "Pointer", body..body + 4);
+                    ctx.uint_lit("icmpv6.pointer", "Pointer", body..body + 4);
                 }
-                _ => ctx.bytes("icmpv6.reserved", "Reserved", body..body + 4),
+                _ => ctx.bytes_lit("icmpv6.reserved", "Reserved", body..body + 4),
             }
             if start + 8 < end.min(ctx.data.len()) {
                 let was = (ctx.quoted, ctx.addrs, ctx.limit);
@@ -59,8 +59,8 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             }
         }
         128 | 129 => {
-            ctx.hex("icmpv6.echo.identifier", "Identifier", body..body + 2, 4);
-            ctx.uint(
+            ctx.hex_lit("icmpv6.echo.identifier", "Identifier", body..body + 2, 4);
+            ctx.uint_lit(
                 "icmpv6.echo.sequence_number",
                 "Sequence",
                 body + 2..body + 4,
@@ -70,13 +70,13 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         130 if end.saturating_sub(start) >= 28 => mld2_query(ctx, start, end),
         143 => mld2_report(ctx, start, end),
         130..=132 => {
-            ctx.uint(
+            ctx.uint_lit(
                 "icmpv6.mld.maximum_response_delay",
                 "Maximum Response Delay [ms]",
                 body..body + 2,
             );
-            ctx.bytes("icmpv6.reserved", "Reserved", body + 2..body + 4);
-            ctx.ipv6(
+            ctx.bytes_lit("icmpv6.reserved", "Reserved", body + 2..body + 4);
+            ctx.ipv6_lit(
                 "icmpv6.mld.multicast_address",
                 "Multicast Address",
                 body + 4,
@@ -87,27 +87,27 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             }
         }
         133 => {
-            ctx.bytes("icmpv6.reserved", "Reserved", body..body + 4);
+            ctx.bytes_lit("icmpv6.reserved", "Reserved", body..body + 4);
             nd(ctx, start, end, 8);
         }
         134 => {
-            ctx.uint(
+            ctx.uint_lit(
                 "icmpv6.nd.ra.cur_hop_limit",
                 "Cur hop limit",
                 body..body + 1,
             );
-            ctx.hex("icmpv6.nd.ra.flag", "Flags", body + 1..body + 2, 2);
-            ctx.uint(
+            ctx.hex_lit("icmpv6.nd.ra.flag", "Flags", body + 1..body + 2, 2);
+            ctx.uint_lit(
                 "icmpv6.nd.ra.router_lifetime",
                 "Router lifetime (s)",
                 body + 2..body + 4,
             );
-            ctx.uint(
+            ctx.uint_lit(
                 "icmpv6.nd.ra.reachable_time",
                 "Reachable time (ms)",
                 body + 4..body + 8,
             );
-            ctx.uint(
+            ctx.uint_lit(
                 "icmpv6.nd.ra.retrans_timer",
                 "Retrans timer (ms)",
                 body + 8..body + 12,
@@ -115,19 +115,19 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             nd(ctx, start, end, 16);
         }
         135 => {
-            ctx.bytes("icmpv6.reserved", "Reserved", body..body + 4);
-            ctx.ipv6("icmpv6.nd.ns.target_address", "Target Address", body + 4);
+            ctx.bytes_lit("icmpv6.reserved", "Reserved", body..body + 4);
+            ctx.ipv6_lit("icmpv6.nd.ns.target_address", "Target Address", body + 4);
             nd(ctx, start, end, 24);
         }
         136 => {
-            ctx.hex("icmpv6.nd.na.flag", "Flags", body..body + 4, 8);
-            ctx.ipv6("icmpv6.nd.na.target_address", "Target Address", body + 4);
+            ctx.hex_lit("icmpv6.nd.na.flag", "Flags", body..body + 4, 8);
+            ctx.ipv6_lit("icmpv6.nd.na.target_address", "Target Address", body + 4);
             nd(ctx, start, end, 24);
         }
         137 => {
-            ctx.bytes("icmpv6.reserved", "Reserved", body..body + 4);
-            ctx.ipv6("icmpv6.nd.rd.target_address", "Target Address", body + 4);
-            ctx.ipv6(
+            ctx.bytes_lit("icmpv6.reserved", "Reserved", body..body + 4);
+            ctx.ipv6_lit("icmpv6.nd.rd.target_address", "Target Address", body + 4);
+            ctx.ipv6_lit(
                 "icmpv6.nd.rd.destination_address",
                 "Destination Address",
                 body + 20,
@@ -154,9 +154,9 @@ fn nd(ctx: &mut Ctx, start: usize, end: usize, fixed: usize) {
     while pos + 2 <= stop {
         let kind = ctx.u8_at(pos).unwrap_or(0);
         let units = ctx.u8_at(pos + 1).unwrap_or(0) as usize;
-        ctx.uint("icmpv6.opt.type", "Option Type", pos..pos + 1);
+        ctx.uint_lit("icmpv6.opt.type", "Option Type", pos..pos + 1);
         ctx.meaning(option_name(kind));
-        ctx.uint(
+        ctx.uint_lit(
             "icmpv6.opt.length",
             "Length (units of 8 bytes)",
             pos + 1..pos + 2,
@@ -173,33 +173,33 @@ fn nd(ctx: &mut Ctx, start: usize, end: usize, fixed: usize) {
         let len = units * 8;
         match kind {
             1 | 2 if len == 8 => {
-                ctx.mac("icmpv6.opt.linkaddr", "Link-layer address", pos + 2);
+                ctx.mac_lit("icmpv6.opt.linkaddr", "Link-layer address", pos + 2);
                 ctx.nest(1);
             }
             3 if len == 32 => {
-                ctx.uint(
+                ctx.uint_lit(
                     "icmpv6.opt.prefix.length",
                     "Prefix Length",
                     pos + 2..pos + 3,
                 );
                 ctx.nest(1);
-                ctx.uint(
+                ctx.uint_lit(
                     "icmpv6.opt.prefix.valid_lifetime",
                     "Valid Lifetime",
                     pos + 4..pos + 8,
                 );
                 ctx.nest(1);
-                ctx.uint(
+                ctx.uint_lit(
                     "icmpv6.opt.prefix.preferred_lifetime",
                     "Preferred Lifetime",
                     pos + 8..pos + 12,
                 );
                 ctx.nest(1);
-                ctx.ipv6("icmpv6.opt.prefix", "Prefix", pos + 16);
+                ctx.ipv6_lit("icmpv6.opt.prefix", "Prefix", pos + 16);
                 ctx.nest(1);
             }
             5 if len == 8 => {
-                ctx.uint("icmpv6.opt.mtu", "MTU", pos + 4..pos + 8);
+                ctx.uint_lit("icmpv6.opt.mtu", "MTU", pos + 4..pos + 8);
                 ctx.nest(1);
             }
             // tshark has no generic key for an option's payload; the bytes
@@ -226,47 +226,47 @@ fn option_name(kind: u8) -> &'static str {
 /// An MLDv2 query (RFC 3810 5.1): 28 bytes or more, with a response code
 /// instead of MLDv1's delay, flags, QQIC and the sources.
 fn mld2_query(ctx: &mut Ctx, start: usize, end: usize) {
-    ctx.uint(
+    ctx.uint_lit(
         "icmpv6.mld.maximum_response_code",
         "Maximum Response Code",
         start + 4..start + 6,
     );
-    ctx.bytes("icmpv6.reserved", "Reserved", start + 6..start + 8);
-    ctx.ipv6(
+    ctx.bytes_lit("icmpv6.reserved", "Reserved", start + 6..start + 8);
+    ctx.ipv6_lit(
         "icmpv6.mld.multicast_address",
         "Multicast Address",
         start + 8,
     );
     let flags = start + 24..start + 25;
-    ctx.hex("icmpv6.mld.flag", "Flags", flags.clone(), 2);
-    ctx.bits(
+    ctx.hex_lit("icmpv6.mld.flag", "Flags", flags.clone(), 2);
+    ctx.bits_lit(
         "icmpv6.mld.flag.s",
         "Suppress Router-Side Processing",
         flags.clone(),
         0x08,
         BitStyle::Bool,
     );
-    ctx.bits(
+    ctx.bits_lit(
         "icmpv6.mld.flag.qrv",
         "QRV (Querier's Robustness Variable)",
         flags.clone(),
         0x07,
         BitStyle::Dec,
     );
-    ctx.bits(
+    ctx.bits_lit(
         "icmpv6.mld.flag.reserved",
         "Reserved",
         flags,
         0xf0,
         BitStyle::Dec,
     );
-    ctx.uint(
+    ctx.uint_lit(
         "icmpv6.mld.qqi",
         "QQIC (Querier's Query Interval Code)",
         start + 25..start + 26,
     );
     let sources = ctx
-        .uint(
+        .uint_lit(
             "icmpv6.mld.nb_sources",
             "Number of Sources",
             start + 26..start + 28,
@@ -275,7 +275,7 @@ fn mld2_query(ctx: &mut Ctx, start: usize, end: usize) {
     let room = end.saturating_sub(start + 28) / 16;
     let count = sources.min(room);
     for i in 0..count {
-        ctx.ipv6(
+        ctx.ipv6_lit(
             "icmpv6.mld.source_address",
             "Source Address",
             start + 28 + 16 * i,
@@ -291,9 +291,9 @@ fn mld2_query(ctx: &mut Ctx, start: usize, end: usize) {
 /// An MLDv2 report (RFC 3810 5.2): the multicast address records, each
 /// with its sources and auxiliary data. Bounded by the bytes there.
 fn mld2_report(ctx: &mut Ctx, start: usize, end: usize) {
-    ctx.bytes("icmpv6.reserved", "Reserved", start + 4..start + 6);
+    ctx.bytes_lit("icmpv6.reserved", "Reserved", start + 4..start + 6);
     let records = ctx
-        .uint(
+        .uint_lit(
             "icmpv6.mldr.nb_mcast_records",
             "Number of Multicast Address Records",
             start + 6..start + 8,
@@ -304,10 +304,10 @@ fn mld2_report(ctx: &mut Ctx, start: usize, end: usize) {
         if pos + 20 > end {
             break;
         }
-        ctx.uint("icmpv6.mldr.mar.record_type", "Record Type", pos..pos + 1);
+        ctx.uint_lit("icmpv6.mldr.mar.record_type", "Record Type", pos..pos + 1);
         ctx.nest(1);
         let aux = ctx
-            .uint(
+            .uint_lit(
                 "icmpv6.mldr.mar.aux_data_len",
                 "Aux Data Len",
                 pos + 1..pos + 2,
@@ -315,14 +315,14 @@ fn mld2_report(ctx: &mut Ctx, start: usize, end: usize) {
             .unwrap_or(0) as usize;
         ctx.nest(1);
         let sources = ctx
-            .uint(
+            .uint_lit(
                 "icmpv6.mldr.mar.nb_sources",
                 "Number of Sources",
                 pos + 2..pos + 4,
             )
             .unwrap_or(0) as usize;
         ctx.nest(1);
-        ctx.ipv6(
+        ctx.ipv6_lit(
             "icmpv6.mldr.mar.multicast_address",
             "Multicast Address",
             pos + 4,
@@ -333,13 +333,13 @@ fn mld2_report(ctx: &mut Ctx, start: usize, end: usize) {
             if pos + 16 > end {
                 break;
             }
-            ctx.ipv6("icmpv6.mldr.mar.source_address", "Source Address", pos);
+            ctx.ipv6_lit("icmpv6.mldr.mar.source_address", "Source Address", pos);
             ctx.nest(1);
             pos += 16;
         }
         if aux > 0 {
             let stop = (pos + aux * 4).min(end);
-            ctx.bytes(
+            ctx.bytes_lit(
                 "icmpv6.mldr.mar.auxiliary_data",
                 "Auxiliary Data",
                 pos..stop,

@@ -44,7 +44,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         Proto::Ipv4,
         start..(start + MIN_LEN).min(end).min(ctx.data.len()),
     );
-    let Some(version) = ctx.bits(
+    let Some(version) = ctx.bits_lit(
         "ip.version",
         "Version",
         at(start, VERSION_IHL),
@@ -57,7 +57,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     ctx.nest(0);
     let ihl = ctx.read(at(start, VERSION_IHL)).unwrap_or(0) as usize & 0x0f;
     let hdr_len = ihl * 4;
-    ctx.field(
+    ctx.field_lit(
         "ip.hdr_len",
         "Header Length",
         at(start, VERSION_IHL),
@@ -85,27 +85,27 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         return;
     }
     ctx.set_header(start..(start + hdr_len).min(end).min(ctx.data.len()));
-    ctx.hex(
+    ctx.hex_lit(
         "ip.dsfield",
         "Differentiated Services Field",
         at(start, DSFIELD),
         2,
     );
-    ctx.bits(
+    ctx.bits_lit(
         "ip.dsfield.dscp",
         "Differentiated Services Codepoint",
         at(start, DSFIELD),
         0xfc,
         BitStyle::Dec,
     );
-    ctx.bits(
+    ctx.bits_lit(
         "ip.dsfield.ecn",
         "Explicit Congestion Notification",
         at(start, DSFIELD),
         0x03,
         BitStyle::Dec,
     );
-    let Some(total) = ctx.uint("ip.len", "Total Length", at(start, TOTAL_LEN)) else {
+    let Some(total) = ctx.uint_lit("ip.len", "Total Length", at(start, TOTAL_LEN)) else {
         ctx.truncated(Proto::Ipv4, start, hdr_len);
         return;
     };
@@ -125,10 +125,10 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         );
         return;
     }
-    ctx.hex("ip.id", "Identification", at(start, ID), 4);
+    ctx.hex_lit("ip.id", "Identification", at(start, ID), 4);
     // tshark's ip.flags is the top three bits of byte 6, shifted down (DF
     // is 0x02), with the flag bits masked over that one byte.
-    ctx.bits(
+    ctx.bits_lit(
         "ip.flags",
         "Flags",
         start + 6..start + 7,
@@ -141,9 +141,9 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         ("ip.flags.df", "Don't fragment", 0x40),
         ("ip.flags.mf", "More fragments", 0x20),
     ] {
-        ctx.bits(key, name, start + 6..start + 7, mask, BitStyle::Bool);
+        ctx.bits_lit(key, name, start + 6..start + 7, mask, BitStyle::Bool);
     }
-    let offset = ctx.bits(
+    let offset = ctx.bits_lit(
         "ip.frag_offset",
         "Fragment Offset",
         at(start, FLAGS_FRAG),
@@ -151,17 +151,17 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         BitStyle::Dec,
     );
     ctx.nest(0);
-    ctx.uint("ip.ttl", "Time to Live", at(start, TTL));
+    ctx.uint_lit("ip.ttl", "Time to Live", at(start, TTL));
     let protocol = ctx
-        .uint("ip.proto", "Protocol", at(start, PROTOCOL))
+        .uint_lit("ip.proto", "Protocol", at(start, PROTOCOL))
         .map(|p| p as u8);
     if let Some(p) = protocol {
         ctx.meaning(names::ip_protocol(p));
     }
-    ctx.hex("ip.checksum", "Header Checksum", at(start, CHECKSUM), 4);
+    ctx.hex_lit("ip.checksum", "Header Checksum", at(start, CHECKSUM), 4);
     if let Some(header) = ctx.data.get(start..start + hdr_len) {
         let good = ones_complement_sum(header, 0) == 0xffff;
-        ctx.generated(
+        ctx.generated_lit(
             "ip.checksum.status",
             "Header checksum status",
             Value::Text((if good { "Good" } else { "Bad" }).into()),
@@ -176,20 +176,20 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             );
         }
     }
-    let src = ctx.ipv4("ip.src", "Source Address", start + SRC.start);
+    let src = ctx.ipv4_lit("ip.src", "Source Address", start + SRC.start);
     // With a source route, Wireshark's ip.dst is the route's final hop and
     // the header's destination is only the current hop (ip.cur_rt).
     let dst = match source_route_final_hop(ctx, start + MIN_LEN, start + hdr_len) {
         Some(final_at) => {
-            let dst = ctx.ipv4(
+            let dst = ctx.ipv4_lit(
                 "ip.dst",
                 "Destination Address (final hop of the source route)",
                 final_at,
             );
-            ctx.ipv4("ip.cur_rt", "Current Route", start + DST.start);
+            ctx.ipv4_lit("ip.cur_rt", "Current Route", start + DST.start);
             dst
         }
-        None => ctx.ipv4("ip.dst", "Destination Address", start + DST.start),
+        None => ctx.ipv4_lit("ip.dst", "Destination Address", start + DST.start),
     };
     let (Some(src), Some(dst), Some(protocol)) = (src, dst, protocol) else {
         ctx.truncated(Proto::Ipv4, start, hdr_len);
@@ -237,7 +237,7 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
     let mut pos = from;
     while pos < to {
         let Some(kind) = ctx.u8_at(pos) else { return };
-        ctx.uint("ip.opt.type", "Option Type", pos..pos + 1);
+        ctx.uint_lit("ip.opt.type", "Option Type", pos..pos + 1);
         ctx.meaning(option_name(kind));
         ctx.nest(1);
         if kind == 0 {
@@ -256,7 +256,7 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
         let Some(len) = ctx.u8_at(pos + 1) else {
             return;
         };
-        ctx.uint("ip.opt.len", "Option Length", pos + 1..pos + 2);
+        ctx.uint_lit("ip.opt.len", "Option Length", pos + 1..pos + 2);
         ctx.nest(2);
         if len < 2 || pos + len as usize > to {
             ctx.malformed(
@@ -267,7 +267,7 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
             return;
         }
         if kind == 148 && len == 4 {
-            ctx.uint("ip.opt.ra", "Router Alert", pos + 2..pos + 4);
+            ctx.uint_lit("ip.opt.ra", "Router Alert", pos + 2..pos + 4);
             ctx.nest(2);
         }
         pos += len as usize;

@@ -40,7 +40,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         Proto::Ipv6,
         start..(start + HEADER_LEN).min(end).min(ctx.data.len()),
     );
-    let Some(version) = ctx.bits(
+    let Some(version) = ctx.bits_lit(
         "ipv6.version",
         "Version",
         start..start + 1,
@@ -53,7 +53,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     ctx.nest(0);
     // tshark adds a hidden ip.version here, so that `ip.version == 6`
     // matches IPv6 packets too.
-    ctx.bits(
+    ctx.bits_lit(
         "ip.version",
         "Version (as ip.version)",
         start..start + 1,
@@ -69,7 +69,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         );
         return;
     }
-    ctx.bits(
+    ctx.bits_lit(
         "ipv6.tclass",
         "Traffic Class",
         at(start, VTF),
@@ -77,7 +77,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         BitStyle::Hex(8),
     );
     ctx.nest(0);
-    ctx.bits(
+    ctx.bits_lit(
         "ipv6.flow",
         "Flow Label",
         start + 1..start + 4,
@@ -85,16 +85,16 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         BitStyle::Hex(6),
     );
     ctx.nest(0);
-    let plen = ctx.uint("ipv6.plen", "Payload Length", at(start, PAYLOAD_LEN));
+    let plen = ctx.uint_lit("ipv6.plen", "Payload Length", at(start, PAYLOAD_LEN));
     let next = ctx
-        .uint("ipv6.nxt", "Next Header", at(start, NEXT_HEADER))
+        .uint_lit("ipv6.nxt", "Next Header", at(start, NEXT_HEADER))
         .map(|n| n as u8);
     if let Some(n) = next {
         ctx.meaning(names::ip_protocol(n));
     }
-    ctx.uint("ipv6.hlim", "Hop Limit", at(start, HOP_LIMIT));
-    let src = ctx.ipv6("ipv6.src", "Source Address", start + SRC.start);
-    let dst = ctx.ipv6("ipv6.dst", "Destination Address", start + DST.start);
+    ctx.uint_lit("ipv6.hlim", "Hop Limit", at(start, HOP_LIMIT));
+    let src = ctx.ipv6_lit("ipv6.src", "Source Address", start + SRC.start);
+    let dst = ctx.ipv6_lit("ipv6.dst", "Destination Address", start + DST.start);
     let (Some(plen), Some(next), Some(src), Some(dst)) = (plen, next, src, dst) else {
         ctx.short_of(Proto::Ipv6, start, HEADER_LEN, end, "header");
         return;
@@ -147,7 +147,7 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
     }
     ctx.layer(proto, start..(start + 8).min(end).min(ctx.data.len()));
     let Some(next) = ctx
-        .uint(key_nxt, "Next Header", start..start + 1)
+        .uint_lit(key_nxt, "Next Header", start..start + 1)
         .map(|n| n as u8)
     else {
         ctx.truncated(proto, start, 8);
@@ -157,7 +157,7 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
     let len = if proto == Proto::Ipv6Fragment {
         8
     } else {
-        let Some(raw) = ctx.uint(key_len, "Length", start + 1..start + 2) else {
+        let Some(raw) = ctx.uint_lit(key_len, "Length", start + 1..start + 2) else {
             ctx.truncated(proto, start, 8);
             return;
         };
@@ -175,34 +175,34 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
     ctx.set_header(start..start + len);
     match proto {
         Proto::Ipv6Fragment => {
-            ctx.hex(
+            ctx.hex_lit(
                 "ipv6.fraghdr.reserved_octet",
                 "Reserved octet",
                 start + 1..start + 2,
                 2,
             );
-            let offset = ctx.bits(
+            let offset = ctx.bits_lit(
                 "ipv6.fraghdr.offset",
                 "Offset",
                 start + 2..start + 4,
                 0xfff8,
                 BitStyle::Dec,
             );
-            ctx.bits(
+            ctx.bits_lit(
                 "ipv6.fraghdr.reserved_bits",
                 "Reserved bits",
                 start + 2..start + 4,
                 0x0006,
                 BitStyle::Dec,
             );
-            ctx.bits(
+            ctx.bits_lit(
                 "ipv6.fraghdr.more",
                 "More Fragments",
                 start + 2..start + 4,
                 0x0001,
                 BitStyle::Bool,
             );
-            ctx.hex(
+            ctx.hex_lit(
                 "ipv6.fraghdr.ident",
                 "Identification",
                 start + 4..start + 8,
@@ -225,8 +225,8 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
             }
         }
         Proto::Ipv6Routing => {
-            let kind_of_route = ctx.uint("ipv6.routing.type", "Type", start + 2..start + 3);
-            ctx.uint(
+            let kind_of_route = ctx.uint_lit("ipv6.routing.type", "Type", start + 2..start + 3);
+            ctx.uint_lit(
                 "ipv6.routing.segleft",
                 "Segments Left",
                 start + 3..start + 4,
@@ -242,9 +242,9 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
             return;
         }
         Proto::Ipv6Ah => {
-            ctx.hex("ah.spi", "AH SPI", start + 4..start + 8, 8);
-            ctx.uint("ah.sequence", "AH Sequence", start + 8..start + 12);
-            ctx.bytes("ah.icv", "AH ICV", start + 12..start + len);
+            ctx.hex_lit("ah.spi", "AH SPI", start + 4..start + 8, 8);
+            ctx.uint_lit("ah.sequence", "AH Sequence", start + 8..start + 12);
+            ctx.bytes_lit("ah.icv", "AH ICV", start + 12..start + len);
         }
         _ => options(ctx, proto, start + 2, start + len),
     }
@@ -256,7 +256,7 @@ fn options(ctx: &mut Ctx, proto: Proto, from: usize, to: usize) {
     let mut pos = from;
     while pos < to {
         let Some(kind) = ctx.u8_at(pos) else { return };
-        ctx.hex("ipv6.opt.type", "Option Type", pos..pos + 1, 2);
+        ctx.hex_lit("ipv6.opt.type", "Option Type", pos..pos + 1, 2);
         ctx.meaning(option_name(kind));
         ctx.nest(1);
         if kind == 0 {
@@ -272,7 +272,7 @@ fn options(ctx: &mut Ctx, proto: Proto, from: usize, to: usize) {
         let Some(len) = ctx.u8_at(pos + 1) else {
             return;
         };
-        ctx.uint("ipv6.opt.length", "Length", pos + 1..pos + 2);
+        ctx.uint_lit("ipv6.opt.length", "Length", pos + 1..pos + 2);
         ctx.nest(2);
         if pos + 2 + len as usize > to {
             ctx.malformed(
@@ -304,13 +304,13 @@ fn option_name(kind: u8) -> &'static str {
 fn routing_data(ctx: &mut Ctx, kind: Option<u64>, start: usize, end: usize) {
     let addresses = |ctx: &mut Ctx, key: &'static str, name: &'static str, from: usize, count| {
         for i in 0..count {
-            ctx.ipv6(key, name, from + 16 * i);
+            ctx.ipv6_lit(key, name, from + 16 * i);
         }
     };
     let room = end.saturating_sub(start + 8) / 16;
     match kind {
         Some(0) => {
-            ctx.bytes(
+            ctx.bytes_lit(
                 "ipv6.routing.src.reserved",
                 "Reserved",
                 start + 4..start + 8,
@@ -318,7 +318,7 @@ fn routing_data(ctx: &mut Ctx, kind: Option<u64>, start: usize, end: usize) {
             addresses(ctx, "ipv6.routing.src.addr", "Address", start + 8, room);
         }
         Some(2) => {
-            ctx.bytes(
+            ctx.bytes_lit(
                 "ipv6.routing.mipv6.reserved",
                 "Reserved",
                 start + 4..start + 8,
@@ -332,17 +332,17 @@ fn routing_data(ctx: &mut Ctx, kind: Option<u64>, start: usize, end: usize) {
             );
         }
         Some(4) => {
-            let last = ctx.uint(
+            let last = ctx.uint_lit(
                 "ipv6.routing.srh.last_entry",
                 "Last Entry",
                 start + 4..start + 5,
             );
-            ctx.hex("ipv6.routing.srh.flags", "Flags", start + 5..start + 6, 2);
-            ctx.bytes("ipv6.routing.srh.tag", "Tag", start + 6..start + 8);
+            ctx.hex_lit("ipv6.routing.srh.flags", "Flags", start + 5..start + 6, 2);
+            ctx.bytes_lit("ipv6.routing.srh.tag", "Tag", start + 6..start + 8);
             let count = last.map_or(room, |l| room.min(l as usize + 1));
             addresses(ctx, "ipv6.routing.srh.addr", "Address", start + 8, count);
         }
-        _ => ctx.bytes(
+        _ => ctx.bytes_lit(
             "ipv6.routing.unknown_data",
             "Type-specific data",
             start + 4..end,

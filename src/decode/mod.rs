@@ -8,6 +8,7 @@
 pub mod arp;
 pub mod check;
 pub mod ethernet;
+pub mod field;
 mod frame_layer;
 pub mod icmp;
 pub mod icmpv6;
@@ -30,6 +31,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::ops::Range;
 
 pub use model::*;
+
+use field::{FieldDef, Format};
 
 use crate::frame::{FrameRecord, LinkType};
 
@@ -80,8 +83,8 @@ pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
         LinkType::PCAPNG_CUSTOM => {
             ctx.layer(Proto::CustomBlock, 0..data.len());
             // tshark shows a custom block's bytes as data, as we do.
-            ctx.bytes("data.data", "Data", 0..data.len());
-            ctx.generated("data.len", "Length", Value::UInt(data.len() as u64));
+            ctx.bytes_lit("data.data", "Data", 0..data.len());
+            ctx.generated_lit("data.len", "Length", Value::UInt(data.len() as u64));
         }
         other => {
             ctx.layer(Proto::Unsupported, 0..data.len());
@@ -287,7 +290,7 @@ impl<'a> Ctx<'a> {
 
     /// A decimal field over `range`. Returns its value when captured.
     #[inline]
-    pub(crate) fn uint(
+    pub(crate) fn uint_lit(
         &mut self,
         key: &'static str,
         name: &'static str,
@@ -302,7 +305,7 @@ impl<'a> Ctx<'a> {
 
     /// A hex field over `range`, `digits` wide.
     #[inline]
-    pub(crate) fn hex(
+    pub(crate) fn hex_lit(
         &mut self,
         key: &'static str,
         name: &'static str,
@@ -318,7 +321,7 @@ impl<'a> Ctx<'a> {
 
     /// A bit field: `mask` over the big-endian bytes of `range`, shifted down.
     #[inline]
-    pub(crate) fn bits(
+    pub(crate) fn bits_lit(
         &mut self,
         key: &'static str,
         name: &'static str,
@@ -342,7 +345,7 @@ impl<'a> Ctx<'a> {
     }
 
     #[inline]
-    pub(crate) fn mac(
+    pub(crate) fn mac_lit(
         &mut self,
         key: &'static str,
         name: &'static str,
@@ -356,7 +359,7 @@ impl<'a> Ctx<'a> {
     }
 
     #[inline]
-    pub(crate) fn ipv4(
+    pub(crate) fn ipv4_lit(
         &mut self,
         key: &'static str,
         name: &'static str,
@@ -371,7 +374,7 @@ impl<'a> Ctx<'a> {
     }
 
     #[inline]
-    pub(crate) fn ipv6(
+    pub(crate) fn ipv6_lit(
         &mut self,
         key: &'static str,
         name: &'static str,
@@ -389,7 +392,7 @@ impl<'a> Ctx<'a> {
     /// (host byte order, scaled units); `mask` says which bits it came from
     /// (0 for all of them). `tests/field_ranges.rs` lists these fields.
     #[inline]
-    pub(crate) fn field(
+    pub(crate) fn field_lit(
         &mut self,
         key: &'static str,
         name: &'static str,
@@ -404,7 +407,7 @@ impl<'a> Ctx<'a> {
 
     /// Raw bytes shown as hex (options, padding, unknown data).
     #[inline]
-    pub(crate) fn bytes(&mut self, key: &'static str, name: &'static str, range: Range<usize>) {
+    pub(crate) fn bytes_lit(&mut self, key: &'static str, name: &'static str, range: Range<usize>) {
         if self.fields_on && range.start < range.end && range.end <= self.limit {
             self.push(wire(key, name, range.clone(), 0, Value::Bytes(range)));
         }
@@ -412,7 +415,7 @@ impl<'a> Ctx<'a> {
 
     /// A field computed by wirepeek, not read from the packet.
     #[inline]
-    pub(crate) fn generated(&mut self, key: &'static str, name: &'static str, value: Value) {
+    pub(crate) fn generated_lit(&mut self, key: &'static str, name: &'static str, value: Value) {
         if self.fields_on {
             self.push(Field::generated(key, name, value));
         }
@@ -581,4 +584,97 @@ fn wire(
 /// Offset a header-relative field range to an absolute one.
 pub(crate) fn at(base: usize, field: Range<usize>) -> Range<usize> {
     base + field.start..base + field.end
+}
+
+/// Emitting fields by their registered definitions (`field.rs`).
+// Until every protocol is declared in the registry, some of these are unused.
+#[allow(dead_code)]
+impl Ctx<'_> {
+    /// A field at its registered place in a header starting at `base`
+    /// (an unsigned integer, hex number or bit field, by its definition).
+    /// Returns its value when captured.
+    #[inline]
+    pub(crate) fn uint(&mut self, def: &'static FieldDef, base: usize) -> Option<u64> {
+        self.uint_at(def, def.at(base))
+    }
+
+    /// An unsigned integer, hex number or bit field over `range` (for fields
+    /// whose place varies: options, records).
+    #[inline]
+    pub(crate) fn uint_at(&mut self, def: &'static FieldDef, range: Range<usize>) -> Option<u64> {
+        let raw = self.read(range.clone())?;
+        let value = if def.mask == 0 {
+            raw
+        } else {
+            (raw & def.mask) >> def.mask.trailing_zeros()
+        };
+        if self.fields_on {
+            let v = match def.format {
+                Format::Bool => Value::Bool(value != 0),
+                Format::Hex(digits) => Value::Hex(value, digits),
+                _ => Value::UInt(value),
+            };
+            let mut f = wire(def.key, def.name, range, def.mask, v);
+            if def.mask != 0 {
+                f.depth = 1;
+            }
+            self.push(f);
+        }
+        Some(value)
+    }
+
+    /// A MAC address at its registered place in a header starting at `base`.
+    #[inline]
+    pub(crate) fn mac(&mut self, def: &'static FieldDef, base: usize) -> Option<[u8; 6]> {
+        self.mac_lit(def.key, def.name, def.at(base).start)
+    }
+
+    /// A MAC address at `at` (for fields whose place varies).
+    #[inline]
+    pub(crate) fn mac_at(&mut self, def: &'static FieldDef, at: usize) -> Option<[u8; 6]> {
+        self.mac_lit(def.key, def.name, at)
+    }
+
+    /// An IPv4 address at its registered place in a header starting at `base`.
+    #[inline]
+    pub(crate) fn ipv4(&mut self, def: &'static FieldDef, base: usize) -> Option<Ipv4Addr> {
+        self.ipv4_lit(def.key, def.name, def.at(base).start)
+    }
+
+    /// An IPv4 address at `at` (for fields whose place varies).
+    #[inline]
+    pub(crate) fn ipv4_at(&mut self, def: &'static FieldDef, at: usize) -> Option<Ipv4Addr> {
+        self.ipv4_lit(def.key, def.name, at)
+    }
+
+    /// An IPv6 address at its registered place in a header starting at `base`.
+    #[inline]
+    pub(crate) fn ipv6(&mut self, def: &'static FieldDef, base: usize) -> Option<Ipv6Addr> {
+        self.ipv6_lit(def.key, def.name, def.at(base).start)
+    }
+
+    /// An IPv6 address at `at` (for fields whose place varies).
+    #[inline]
+    pub(crate) fn ipv6_at(&mut self, def: &'static FieldDef, at: usize) -> Option<Ipv6Addr> {
+        self.ipv6_lit(def.key, def.name, at)
+    }
+
+    /// Raw bytes over `range`, shown as hex.
+    #[inline]
+    pub(crate) fn bytes_at(&mut self, def: &'static FieldDef, range: Range<usize>) {
+        self.bytes_lit(def.key, def.name, range);
+    }
+
+    /// A field whose value the dissector worked out from the bytes at
+    /// `range` (text, host byte order, scaled units).
+    #[inline]
+    pub(crate) fn value_at(&mut self, def: &'static FieldDef, range: Range<usize>, value: Value) {
+        self.field_lit(def.key, def.name, range, def.mask, value);
+    }
+
+    /// A field computed by wirepeek, not read from the packet.
+    #[inline]
+    pub(crate) fn generated(&mut self, def: &'static FieldDef, value: Value) {
+        self.generated_lit(def.key, def.name, value);
+    }
 }

@@ -44,95 +44,129 @@ pub enum Proto {
 }
 
 impl Proto {
-    /// The short name, as Wireshark's filter abbreviation.
-    pub fn key(self) -> &'static str {
+    /// This protocol's row in the one table of protocol facts.
+    pub const fn facts(self) -> ProtoFacts {
         match self {
-            Proto::Frame => "frame",
-            Proto::Ethernet => "eth",
-            Proto::Vlan => "vlan",
-            Proto::Ieee8021ad => "ieee8021ad",
-            Proto::Sll => "sll",
-            Proto::Sll2 => "sll",
-            Proto::Null => "null",
-            Proto::Arp => "arp",
-            Proto::Mpls => "mpls",
-            Proto::Ipv4 => "ip",
-            Proto::Ipv6 => "ipv6",
-            Proto::Ipv6HopByHop => "ipv6.hopopts",
-            Proto::Ipv6Routing => "ipv6.routing",
-            Proto::Ipv6Fragment => "ipv6.fraghdr",
-            Proto::Ipv6DestOpts => "ipv6.dstopts",
-            Proto::Ipv6Ah => "ah",
-            Proto::Tcp => "tcp",
-            Proto::Udp => "udp",
-            Proto::Icmp => "icmp",
-            Proto::Icmpv6 => "icmpv6",
-            Proto::Payload => "data",
-            Proto::Trailer => "eth.trailer",
-            Proto::Unsupported => "unsupported",
-            Proto::CustomBlock => "pcapng.custom",
+            Proto::Frame => facts("frame", "Frame", "Frame", Hue::Plain),
+            Proto::Ethernet => facts("eth", "Ethernet II", "Ethernet", Hue::Plain),
+            Proto::Vlan => facts("vlan", "802.1Q Virtual LAN", "VLAN", Hue::Plain),
+            Proto::Ieee8021ad => facts("ieee8021ad", "IEEE 802.1ad", "802.1ad", Hue::Plain),
+            Proto::Sll => facts("sll", "Linux cooked capture v1", "SLL", Hue::Plain),
+            Proto::Sll2 => facts("sll", "Linux cooked capture v2", "SLL2", Hue::Plain),
+            Proto::Null => facts("null", "Null/Loopback", "Null", Hue::Plain),
+            Proto::Arp => facts("arp", "Address Resolution Protocol", "ARP", Hue::Arp),
+            Proto::Mpls => facts(
+                "mpls",
+                "MultiProtocol Label Switching Header",
+                "MPLS",
+                Hue::Plain,
+            ),
+            Proto::Ipv4 => facts("ip", "Internet Protocol Version 4", "IPv4", Hue::Plain),
+            Proto::Ipv6 => facts("ipv6", "Internet Protocol Version 6", "IPv6", Hue::Plain),
+            Proto::Ipv6HopByHop => facts(
+                "ipv6.hopopts",
+                "IPv6 Hop-by-Hop Option",
+                "IPv6 hop-by-hop",
+                Hue::Plain,
+            ),
+            Proto::Ipv6Routing => facts(
+                "ipv6.routing",
+                "IPv6 Routing Header",
+                "IPv6 routing",
+                Hue::Plain,
+            ),
+            Proto::Ipv6Fragment => facts(
+                "ipv6.fraghdr",
+                "IPv6 Fragment Header",
+                "IPv6 fragment",
+                Hue::Plain,
+            ),
+            Proto::Ipv6DestOpts => facts(
+                "ipv6.dstopts",
+                "IPv6 Destination Options",
+                "IPv6 dest-opts",
+                Hue::Plain,
+            ),
+            Proto::Ipv6Ah => facts("ah", "Authentication Header", "AH", Hue::Plain),
+            Proto::Tcp => facts("tcp", "Transmission Control Protocol", "TCP", Hue::Tcp),
+            Proto::Udp => facts("udp", "User Datagram Protocol", "UDP", Hue::Udp),
+            Proto::Icmp => facts(
+                "icmp",
+                "Internet Control Message Protocol",
+                "ICMP",
+                Hue::Icmp,
+            ),
+            Proto::Icmpv6 => facts(
+                "icmpv6",
+                "Internet Control Message Protocol v6",
+                "ICMPv6",
+                Hue::Icmp,
+            ),
+            Proto::Payload => facts("data", "Data", "Payload", Hue::Plain),
+            Proto::Trailer => facts("eth.trailer", "Trailer", "Trailer", Hue::Plain),
+            Proto::Unsupported => facts("unsupported", "Undecoded", "Undecoded", Hue::Muted),
+            Proto::CustomBlock => facts(
+                "pcapng.custom",
+                "pcapng Custom Block",
+                "Custom block",
+                Hue::Muted,
+            ),
         }
+    }
+
+    /// The short name, as Wireshark's filter abbreviation.
+    pub const fn key(self) -> &'static str {
+        self.facts().key
     }
 
     /// The human name, as Wireshark's packet-details tree titles it.
-    pub fn title(self) -> &'static str {
-        match self {
-            Proto::Frame => "Frame",
-            Proto::Ethernet => "Ethernet II",
-            Proto::Vlan => "802.1Q Virtual LAN",
-            Proto::Ieee8021ad => "IEEE 802.1ad",
-            Proto::Sll => "Linux cooked capture v1",
-            Proto::Sll2 => "Linux cooked capture v2",
-            Proto::Null => "Null/Loopback",
-            Proto::Arp => "Address Resolution Protocol",
-            Proto::Mpls => "MultiProtocol Label Switching Header",
-            Proto::Ipv4 => "Internet Protocol Version 4",
-            Proto::Ipv6 => "Internet Protocol Version 6",
-            Proto::Ipv6HopByHop => "IPv6 Hop-by-Hop Option",
-            Proto::Ipv6Routing => "IPv6 Routing Header",
-            Proto::Ipv6Fragment => "IPv6 Fragment Header",
-            Proto::Ipv6DestOpts => "IPv6 Destination Options",
-            Proto::Ipv6Ah => "Authentication Header",
-            Proto::Tcp => "Transmission Control Protocol",
-            Proto::Udp => "User Datagram Protocol",
-            Proto::Icmp => "Internet Control Message Protocol",
-            Proto::Icmpv6 => "Internet Control Message Protocol v6",
-            Proto::Payload => "Data",
-            Proto::Trailer => "Trailer",
-            Proto::Unsupported => "Undecoded",
-            Proto::CustomBlock => "pcapng Custom Block",
-        }
+    pub const fn title(self) -> &'static str {
+        self.facts().title
     }
 
     /// The name for the protocol column and for stats.
-    pub fn short(self) -> &'static str {
-        match self {
-            Proto::Frame => "Frame",
-            Proto::Ethernet => "Ethernet",
-            Proto::Vlan => "VLAN",
-            Proto::Ieee8021ad => "802.1ad",
-            Proto::Sll => "SLL",
-            Proto::Sll2 => "SLL2",
-            Proto::Null => "Null",
-            Proto::Arp => "ARP",
-            Proto::Mpls => "MPLS",
-            Proto::Ipv4 => "IPv4",
-            Proto::Ipv6 => "IPv6",
-            Proto::Ipv6HopByHop => "IPv6 hop-by-hop",
-            Proto::Ipv6Routing => "IPv6 routing",
-            Proto::Ipv6Fragment => "IPv6 fragment",
-            Proto::Ipv6DestOpts => "IPv6 dest-opts",
-            Proto::Ipv6Ah => "AH",
-            Proto::Tcp => "TCP",
-            Proto::Udp => "UDP",
-            Proto::Icmp => "ICMP",
-            Proto::Icmpv6 => "ICMPv6",
-            Proto::Payload => "Payload",
-            Proto::Trailer => "Trailer",
-            Proto::Unsupported => "Undecoded",
-            Proto::CustomBlock => "Custom block",
-        }
+    pub const fn short(self) -> &'static str {
+        self.facts().short
     }
+}
+
+/// What every view needs to know about a protocol, declared in one place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProtoFacts {
+    /// Wireshark's filter abbreviation (`tcp`), the `proto` of JSON layers.
+    pub key: &'static str,
+    /// Wireshark's packet-details title.
+    pub title: &'static str,
+    /// The protocol column's name.
+    pub short: &'static str,
+    /// The packet list's colour class, after Wireshark's colouring rules.
+    pub hue: Hue,
+}
+
+const fn facts(
+    key: &'static str,
+    title: &'static str,
+    short: &'static str,
+    hue: Hue,
+) -> ProtoFacts {
+    ProtoFacts {
+        key,
+        title,
+        short,
+        hue,
+    }
+}
+
+/// Colour classes of the packet list (the TUI maps each to a colour).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hue {
+    Plain,
+    Tcp,
+    Udp,
+    Icmp,
+    Arp,
+    /// Undecoded or out-of-band records.
+    Muted,
 }
 
 /// A field's value, typed so each view can format it its own way.

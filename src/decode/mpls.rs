@@ -25,28 +25,28 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             return;
         }
         let entry = pos..pos + ENTRY_LEN;
-        ctx.bits(
+        ctx.bits_lit(
             "mpls.label",
             "Label",
             entry.clone(),
             0xffff_f000,
             BitStyle::Dec,
         );
-        ctx.bits(
+        ctx.bits_lit(
             "mpls.exp",
             "Traffic class",
             entry.clone(),
             0x0000_0e00,
             BitStyle::Dec,
         );
-        let bottom = ctx.bits(
+        let bottom = ctx.bits_lit(
             "mpls.bottom",
             "Bottom of stack",
             entry.clone(),
             0x0000_0100,
             BitStyle::Dec,
         );
-        ctx.bits(
+        ctx.bits_lit(
             "mpls.ttl",
             "Time to live",
             entry,

@@ -36,12 +36,12 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize, network_order: bool) {
         little
     } else {
         let ethertype = u16::from_be_bytes([raw[2], raw[3]]);
-        ctx.hex("null.type", "Type", start + 2..start + 4, 4);
+        ctx.hex_lit("null.type", "Type", start + 2..start + 4, 4);
         ctx.meaning(super::names::ethertype(ethertype));
         super::ether_payload(ctx, ethertype, start + LEN, end);
         return;
     };
-    ctx.field(
+    ctx.field_lit(
         "null.family",
         "Family",
         field,

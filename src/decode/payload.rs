@@ -10,8 +10,8 @@ pub fn data(ctx: &mut Ctx, from: usize, to: usize) {
         return;
     }
     ctx.layer(Proto::Payload, from..to_captured);
-    ctx.bytes("data.data", "Data", from..to_captured);
-    ctx.generated("data.len", "Length", Value::UInt((to - from) as u64));
+    ctx.bytes_lit("data.data", "Data", from..to_captured);
+    ctx.generated_lit("data.len", "Length", Value::UInt((to - from) as u64));
 }
 
 /// The bytes `from..to` belong to something we do not decode; `why` says what.
@@ -21,8 +21,8 @@ pub fn unsupported(ctx: &mut Ctx, from: usize, to: usize, why: impl FnOnce() -> 
         return;
     }
     ctx.layer(Proto::Unsupported, from..to_captured);
-    ctx.bytes("data.data", "Data", from..to_captured);
-    ctx.generated("data.len", "Length", Value::UInt((to - from) as u64));
+    ctx.bytes_lit("data.data", "Data", from..to_captured);
+    ctx.generated_lit("data.len", "Length", Value::UInt((to - from) as u64));
     let message = why();
     ctx.note(
         Severity::Note,

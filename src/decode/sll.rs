@@ -57,15 +57,15 @@ pub fn packet_type(value: u64) -> &'static str {
 pub fn dissect_v1(ctx: &mut Ctx, start: usize, end: usize) {
     ctx.bound(end);
     ctx.layer(Proto::Sll, start..(start + v1::LEN).min(end));
-    if let Some(t) = ctx.uint("sll.pkttype", "Packet type", at(start, v1::PKTTYPE)) {
+    if let Some(t) = ctx.uint_lit("sll.pkttype", "Packet type", at(start, v1::PKTTYPE)) {
         ctx.meaning(packet_type(t));
     }
-    ctx.uint(
+    ctx.uint_lit(
         "sll.hatype",
         "Link-layer address type",
         at(start, v1::HATYPE),
     );
-    let halen = ctx.uint(
+    let halen = ctx.uint_lit(
         "sll.halen",
         "Link-layer address length",
         at(start, v1::HALEN),
@@ -88,22 +88,22 @@ pub fn dissect_v2(ctx: &mut Ctx, start: usize, end: usize) {
     }
     let kind = ctx.u16_at(start).unwrap_or(0);
     if kind >= 0x0600 {
-        ctx.hex("sll.etype", "Protocol", at(start, v2::PROTOCOL), 4);
+        ctx.hex_lit("sll.etype", "Protocol", at(start, v2::PROTOCOL), 4);
         ctx.meaning(names::ethertype(kind));
     } else {
-        ctx.hex("sll.ltype", "Protocol", at(start, v2::PROTOCOL), 4);
+        ctx.hex_lit("sll.ltype", "Protocol", at(start, v2::PROTOCOL), 4);
     }
     // Bytes 2..4 are reserved; tshark shows no field for them.
-    ctx.uint("sll.ifindex", "Interface index", at(start, v2::IFINDEX));
-    ctx.uint(
+    ctx.uint_lit("sll.ifindex", "Interface index", at(start, v2::IFINDEX));
+    ctx.uint_lit(
         "sll.hatype",
         "Link-layer address type",
         at(start, v2::HATYPE),
     );
-    if let Some(t) = ctx.uint("sll.pkttype", "Packet type", at(start, v2::PKTTYPE)) {
+    if let Some(t) = ctx.uint_lit("sll.pkttype", "Packet type", at(start, v2::PKTTYPE)) {
         ctx.meaning(packet_type(t));
     }
-    let halen = ctx.uint(
+    let halen = ctx.uint_lit(
         "sll.halen",
         "Link-layer address length",
         at(start, v2::HALEN),
@@ -115,9 +115,9 @@ pub fn dissect_v2(ctx: &mut Ctx, start: usize, end: usize) {
 fn address(ctx: &mut Ctx, from: usize, halen: Option<u64>) {
     match halen {
         Some(6) => {
-            ctx.mac("sll.src.eth", "Source", from);
+            ctx.mac_lit("sll.src.eth", "Source", from);
         }
-        Some(n) if n > 0 => ctx.bytes(
+        Some(n) if n > 0 => ctx.bytes_lit(
             "sll.src.unknown",
             "Source",
             from..from + (n as usize).min(8),
@@ -129,10 +129,10 @@ fn address(ctx: &mut Ctx, from: usize, halen: Option<u64>) {
 fn protocol(ctx: &mut Ctx, field: Range<usize>, body: usize, end: usize) {
     let kind = ctx.u16_at(field.start).unwrap_or(0);
     if kind >= 0x0600 {
-        ctx.hex("sll.etype", "Protocol", field, 4);
+        ctx.hex_lit("sll.etype", "Protocol", field, 4);
         ctx.meaning(names::ethertype(kind));
     } else {
-        ctx.hex("sll.ltype", "Protocol", field, 4);
+        ctx.hex_lit("sll.ltype", "Protocol", field, 4);
     }
     next(ctx, kind, body, end);
 }

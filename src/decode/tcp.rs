@@ -57,8 +57,8 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         start..(start + MIN_LEN).min(end).min(ctx.data.len()),
     );
     ctx.set_pdu(start..end.max(start));
-    let sport = ctx.uint("tcp.srcport", "Source Port", at(start, SRC_PORT));
-    let dport = ctx.uint("tcp.dstport", "Destination Port", at(start, DST_PORT));
+    let sport = ctx.uint_lit("tcp.srcport", "Source Port", at(start, SRC_PORT));
+    let dport = ctx.uint_lit("tcp.dstport", "Destination Port", at(start, DST_PORT));
     let (Some(sport), Some(dport)) = (sport, dport) else {
         ctx.short_of(Proto::Tcp, start, MIN_LEN, end, "header");
         return;
@@ -76,23 +76,23 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     let segment_len = end.saturating_sub(start);
     let hdr_len = (ctx.u8_at(start + OFFSET_FLAGS.start).unwrap_or(0) >> 4) as usize * 4;
     let valid = (MIN_LEN..=segment_len).contains(&hdr_len);
-    ctx.uint("tcp.seq_raw", "Sequence Number (raw)", at(start, SEQ));
-    ctx.uint("tcp.ack_raw", "Acknowledgment number (raw)", at(start, ACK));
+    ctx.uint_lit("tcp.seq_raw", "Sequence Number (raw)", at(start, SEQ));
+    ctx.uint_lit("tcp.ack_raw", "Acknowledgment number (raw)", at(start, ACK));
     if valid {
-        ctx.generated(
+        ctx.generated_lit(
             "tcp.len",
             "TCP Segment Len",
             Value::UInt((segment_len - hdr_len) as u64),
         );
     }
-    ctx.field(
+    ctx.field_lit(
         "tcp.hdr_len",
         "Header Length",
         start + 12..start + 13,
         0xf0,
         Value::UInt(hdr_len as u64),
     );
-    if let Some(flags) = ctx.bits(
+    if let Some(flags) = ctx.bits_lit(
         "tcp.flags",
         "Flags",
         at(start, OFFSET_FLAGS),
@@ -106,7 +106,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             ctx.meaning(flag_names(flags as u16));
             // As tshark does, each bit names the one byte it lies in.
             let word = start + OFFSET_FLAGS.start;
-            ctx.bits(
+            ctx.bits_lit(
                 "tcp.flags.res",
                 "Reserved",
                 word..word + 1,
@@ -119,9 +119,9 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
                 } else {
                     (word + 1..word + 2, bit as u64)
                 };
-                ctx.bits(key, name, range, mask, BitStyle::Bool);
+                ctx.bits_lit(key, name, range, mask, BitStyle::Bool);
             }
-            ctx.generated(
+            ctx.generated_lit(
                 "tcp.flags.str",
                 "TCP Flags",
                 Value::Text(flag_string(flags as u16).into()),
@@ -129,9 +129,9 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             ctx.nest(1);
         }
     }
-    ctx.uint("tcp.window_size_value", "Window", at(start, WINDOW));
-    ctx.hex("tcp.checksum", "Checksum", at(start, CHECKSUM), 4);
-    ctx.uint("tcp.urgent_pointer", "Urgent Pointer", at(start, URGENT));
+    ctx.uint_lit("tcp.window_size_value", "Window", at(start, WINDOW));
+    ctx.hex_lit("tcp.checksum", "Checksum", at(start, CHECKSUM), 4);
+    ctx.uint_lit("tcp.urgent_pointer", "Urgent Pointer", at(start, URGENT));
     if !valid {
         ctx.malformed(
             Proto::Tcp,
@@ -283,7 +283,7 @@ pub fn walk_options(bytes: &[u8], mut each: impl FnMut(TcpOption, Range<usize>))
 
 fn options(ctx: &mut Ctx, from: usize, to: usize) {
     let to_captured = to.min(ctx.data.len());
-    ctx.bytes("tcp.options", "Options", from..to_captured);
+    ctx.bytes_lit("tcp.options", "Options", from..to_captured);
     let Some(bytes) = ctx.data.get(from..to_captured) else {
         return;
     };
@@ -307,7 +307,7 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
     for (opt, range) in found {
         let kind_at = range.start..range.start + 1;
         let kind = ctx.u8_at(range.start).unwrap_or(0);
-        ctx.uint("tcp.option_kind", "Kind", kind_at);
+        ctx.uint_lit("tcp.option_kind", "Kind", kind_at);
         ctx.meaning(names::tcp_option(kind));
         ctx.nest(1);
         let len_at = range.start + 1..range.start + 2;
@@ -315,19 +315,19 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
         // (Not for a kind byte at the very end, which has no length byte.)
         if !matches!(opt, TcpOption::Eol | TcpOption::Nop) && len_at.end <= range.end {
             // tshark shows every option's length byte, whatever the kind.
-            ctx.uint("tcp.option_len", "Length", len_at);
+            ctx.uint_lit("tcp.option_len", "Length", len_at);
             ctx.nest(2);
         }
         match opt {
             TcpOption::Eol | TcpOption::Nop => {}
             TcpOption::Mss(_) => {
-                ctx.uint("tcp.options.mss_val", "MSS Value", body..body + 2);
+                ctx.uint_lit("tcp.options.mss_val", "MSS Value", body..body + 2);
                 ctx.nest(2);
             }
             TcpOption::WindowScale(shift) => {
-                ctx.uint("tcp.options.wscale.shift", "Shift count", body..body + 1);
+                ctx.uint_lit("tcp.options.wscale.shift", "Shift count", body..body + 1);
                 ctx.nest(2);
-                ctx.generated(
+                ctx.generated_lit(
                     "tcp.options.wscale.multiplier",
                     "Multiplier",
                     Value::UInt(1u64 << shift.min(30)),
@@ -338,20 +338,20 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
             TcpOption::Sack(blocks) => {
                 for i in 0..blocks.len() {
                     let b = body + i * 8;
-                    ctx.uint("tcp.options.sack_le", "left edge", b..b + 4);
+                    ctx.uint_lit("tcp.options.sack_le", "left edge", b..b + 4);
                     ctx.nest(2);
-                    ctx.uint("tcp.options.sack_re", "right edge", b + 4..b + 8);
+                    ctx.uint_lit("tcp.options.sack_re", "right edge", b + 4..b + 8);
                     ctx.nest(2);
                 }
             }
             TcpOption::Timestamps { .. } => {
-                ctx.uint(
+                ctx.uint_lit(
                     "tcp.options.timestamp.tsval",
                     "Timestamp value",
                     body..body + 4,
                 );
                 ctx.nest(2);
-                ctx.uint(
+                ctx.uint_lit(
                     "tcp.options.timestamp.tsecr",
                     "Timestamp echo reply",
                     body + 4..body + 8,

@@ -12,14 +12,18 @@
 //! The length covers header and data. A checksum of zero means "none" over
 //! IPv4 (RFC 768); IPv6 requires one (RFC 8200 §8.1).
 
-use std::ops::Range;
 
-use super::{Ctx, Proto, at, payload, tcp::set_tuple};
+use super::{Ctx, Proto, payload, tcp::set_tuple};
 
-pub const SRC_PORT: Range<usize> = 0..2;
-pub const DST_PORT: Range<usize> = 2..4;
-pub const LENGTH: Range<usize> = 4..6;
-pub const CHECKSUM: Range<usize> = 6..8;
+use super::field::{FieldDef, Format::*};
+
+crate::fields! {
+    SRCPORT = FieldDef::fixed("udp.srcport", "Source Port", 0..2, Dec).spec("RFC 768");
+    DSTPORT = FieldDef::fixed("udp.dstport", "Destination Port", 2..4, Dec).spec("RFC 768");
+    LENGTH = FieldDef::fixed("udp.length", "Length", 4..6, Dec).spec("RFC 768");
+    CHECKSUM = FieldDef::fixed("udp.checksum", "Checksum", 6..8, Hex(4)).spec("RFC 768");
+}
+
 pub const HEADER_LEN: usize = 8;
 
 /// Decode a UDP datagram at `start`; `end` is where the IP payload ends.
@@ -29,8 +33,8 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         Proto::Udp,
         start..(start + HEADER_LEN).min(end).min(ctx.data.len()),
     );
-    let sport = ctx.uint("udp.srcport", "Source Port", at(start, SRC_PORT));
-    let dport = ctx.uint("udp.dstport", "Destination Port", at(start, DST_PORT));
+    let sport = ctx.uint(&SRCPORT, start);
+    let dport = ctx.uint(&DSTPORT, start);
     let (Some(sport), Some(dport)) = (sport, dport) else {
         ctx.short_of(Proto::Udp, start, HEADER_LEN, end, "header");
         return;
@@ -41,8 +45,8 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         (sport as u16, dport as u16),
         (start, end.max(start)),
     );
-    let length = ctx.uint("udp.length", "Length", at(start, LENGTH));
-    ctx.hex("udp.checksum", "Checksum", at(start, CHECKSUM), 4);
+    let length = ctx.uint(&LENGTH, start);
+    ctx.uint(&CHECKSUM, start);
     let Some(length) = length else {
         ctx.short_of(Proto::Udp, start, HEADER_LEN, end, "header");
         return;
@@ -55,7 +59,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     let datagram_end = if length < HEADER_LEN {
         ctx.malformed(
             Proto::Udp,
-            start + LENGTH.start,
+            LENGTH.at(start).start,
             format!("UDP length {length} is less than its 8-byte header"),
         );
         end

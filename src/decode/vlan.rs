@@ -53,14 +53,14 @@ pub fn dissect(ctx: &mut Ctx, tpid: u16, start: usize, end: usize) {
         && len < 0x0600
         && !service
     {
-        ctx.uint("vlan.len", "Length", at(start, TYPE));
+        ctx.uint_lit("vlan.len", "Length", at(start, TYPE));
         let body = start + TAG_LEN;
         payload::unsupported(ctx, body, (body + len as usize).min(end), || {
             "IEEE 802.3 frame with LLC header is not decoded".to_string()
         });
         return;
     }
-    let Some(kind) = ctx.hex(etype, "Type", at(start, TYPE), 4) else {
+    let Some(kind) = ctx.hex_lit(etype, "Type", at(start, TYPE), 4) else {
         return;
     };
     ctx.meaning(names::ethertype(kind as u16));
@@ -76,13 +76,13 @@ fn tci(
     (prio, dei, id): (&'static str, &'static str, &'static str),
 ) {
     if service {
-        ctx.bits(prio, "Priority", start..start + 1, 0xe0, BitStyle::Dec);
-        ctx.bits(dei, "DEI", start..start + 1, 0x10, BitStyle::Dec);
+        ctx.bits_lit(prio, "Priority", start..start + 1, 0xe0, BitStyle::Dec);
+        ctx.bits_lit(dei, "DEI", start..start + 1, 0x10, BitStyle::Dec);
     } else {
-        ctx.bits(prio, "Priority", at(start, TCI), 0xe000, BitStyle::Dec);
-        ctx.bits(dei, "DEI", at(start, TCI), 0x1000, BitStyle::Dec);
+        ctx.bits_lit(prio, "Priority", at(start, TCI), 0xe000, BitStyle::Dec);
+        ctx.bits_lit(dei, "DEI", at(start, TCI), 0x1000, BitStyle::Dec);
     }
-    ctx.bits(id, "ID", at(start, TCI), 0x0fff, BitStyle::Dec);
+    ctx.bits_lit(id, "ID", at(start, TCI), 0x0fff, BitStyle::Dec);
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::decode::Proto;
+use crate::decode::{Hue, Proto};
 
 pub const TITLE: Style = Style::new().fg(Color::Black).bg(Color::Gray);
 pub const TITLE_FOCUSED: Style = Style::new()
@@ -48,13 +48,13 @@ pub fn protocol(proto: Proto, warn: bool) -> Style {
     let fg = if warn {
         Color::LightRed
     } else {
-        match proto {
-            Proto::Tcp => Color::LightBlue,
-            Proto::Udp => Color::LightCyan,
-            Proto::Icmp | Proto::Icmpv6 => Color::LightMagenta,
-            Proto::Arp => Color::Yellow,
-            Proto::Unsupported | Proto::CustomBlock => Color::DarkGray,
-            _ => Color::Reset,
+        match proto.facts().hue {
+            Hue::Tcp => Color::LightBlue,
+            Hue::Udp => Color::LightCyan,
+            Hue::Icmp => Color::LightMagenta,
+            Hue::Arp => Color::Yellow,
+            Hue::Muted => Color::DarkGray,
+            Hue::Plain => Color::Reset,
         }
     };
     Style::new().fg(fg)
