@@ -5,6 +5,7 @@
 //! protocol; this file only dispatches between them. Imports `frame` and
 //! etherparse, nothing else from the crate.
 
+mod app;
 pub mod arp;
 pub mod check;
 pub mod ethernet;

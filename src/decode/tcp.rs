@@ -23,7 +23,7 @@
 
 use std::ops::Range;
 
-use super::{BitStyle, Ctx, FourTuple, Proto, Value, at, names, payload};
+use super::{BitStyle, Ctx, FourTuple, Proto, Value, at, names};
 
 pub const SRC_PORT: Range<usize> = 0..2;
 pub const DST_PORT: Range<usize> = 2..4;
@@ -149,7 +149,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         return;
     }
     if start + hdr_len < end {
-        payload::data(ctx, start + hdr_len, end);
+        super::app::tcp(ctx, sport as u16, dport as u16, start + hdr_len, end);
     }
 }
 

@@ -12,8 +12,7 @@
 //! The length covers header and data. A checksum of zero means "none" over
 //! IPv4 (RFC 768); IPv6 requires one (RFC 8200 §8.1).
 
-
-use super::{Ctx, Proto, payload, tcp::set_tuple};
+use super::{Ctx, Proto, tcp::set_tuple};
 
 use super::field::{FieldDef, Format::*};
 
@@ -71,7 +70,13 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     };
     ctx.set_pdu(start..datagram_end);
     if start + HEADER_LEN < datagram_end {
-        payload::data(ctx, start + HEADER_LEN, datagram_end);
+        super::app::udp(
+            ctx,
+            sport as u16,
+            dport as u16,
+            start + HEADER_LEN,
+            datagram_end,
+        );
     }
 }
 

@@ -1,0 +1,18 @@
+//! Which application protocol a TCP or UDP payload carries: the one place
+//! that chooses, by port and by content, as tshark's heuristics do. Each
+//! protocol's dissector lives in its own file; this file only dispatches.
+
+use super::{Ctx, payload};
+
+/// The payload `at..end` of a UDP datagram between these ports.
+pub(crate) fn udp(ctx: &mut Ctx, sport: u16, dport: u16, at: usize, end: usize) {
+    let _ = (sport, dport);
+    payload::data(ctx, at, end);
+}
+
+/// The payload `at..end` of a TCP segment between these ports (this frame's
+/// bytes only; reassembled streams reach the decoders through the pipeline).
+pub(crate) fn tcp(ctx: &mut Ctx, sport: u16, dport: u16, at: usize, end: usize) {
+    let _ = (sport, dport);
+    payload::data(ctx, at, end);
+}
