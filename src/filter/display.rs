@@ -8,7 +8,7 @@
 
 use std::net::IpAddr;
 
-use super::display_fields::{KNOWN, any_field};
+use super::display_fields::{any_field, is_known, names};
 use super::{FilterError, MAX_DEPTH, close_matches, too_deep};
 use crate::decode::{Dissection, Value};
 use crate::frame::FrameRecord;
@@ -327,8 +327,8 @@ impl Parser<'_> {
             ));
         }
         let field = t.text.clone();
-        if !KNOWN.contains(&field.as_str()) {
-            let hints = close_matches(&field, KNOWN.iter().copied());
+        if !is_known(&field) {
+            let hints = close_matches(&field, names());
             let msg = if hints.is_empty() {
                 format!("unknown field '{field}'")
             } else {

@@ -238,6 +238,20 @@ pub(crate) const KNOWN: &[&str] = &[
 ];
 
 /// Wireshark's "any" fields: one name for both directions' fields.
+/// True when a display filter or `--fields` may use this name: listed
+/// here or declared in the decoder's field registry.
+pub(crate) fn is_known(name: &str) -> bool {
+    KNOWN.contains(&name) || crate::decode::field::find(name).is_some()
+}
+
+/// Every name a filter may use, for close-match hints.
+pub(crate) fn names() -> impl Iterator<Item = &'static str> {
+    KNOWN
+        .iter()
+        .copied()
+        .chain(crate::decode::field::all().map(|f| f.key))
+}
+
 pub(crate) fn any_field(key: &str) -> Option<&'static [&'static str]> {
     Some(match key {
         "ip.addr" => &["ip.src", "ip.dst"],
