@@ -12,28 +12,39 @@
 //! | target HW addr (HW size) | target proto addr (Proto size) |
 //! ```
 
-use std::ops::Range;
+use super::field::{FieldDef, Format::*};
+use super::{Ctx, Proto, names};
 
-use super::{Ctx, Proto, at, names};
+crate::fields! {
+    HW_TYPE = FieldDef::fixed("arp.hw.type", "Hardware type", 0..2, Dec).spec("RFC 826");
+    PROTO_TYPE = FieldDef::fixed("arp.proto.type", "Protocol type", 2..4, Hex(4)).spec("RFC 826");
+    HW_SIZE = FieldDef::fixed("arp.hw.size", "Hardware size", 4..5, Dec).spec("RFC 826");
+    PROTO_SIZE = FieldDef::fixed("arp.proto.size", "Protocol size", 5..6, Dec).spec("RFC 826");
+    OPCODE = FieldDef::fixed("arp.opcode", "Opcode", 6..8, Dec).spec("RFC 826");
+    // The addresses follow at places the two sizes decide.
+    SRC_HW_MAC = FieldDef::var("arp.src.hw_mac", "Sender MAC address", Mac).spec("RFC 826");
+    SRC_PROTO_IPV4 = FieldDef::var("arp.src.proto_ipv4", "Sender IP address", Ipv4).spec("RFC 826");
+    DST_HW_MAC = FieldDef::var("arp.dst.hw_mac", "Target MAC address", Mac).spec("RFC 826");
+    DST_PROTO_IPV4 = FieldDef::var("arp.dst.proto_ipv4", "Target IP address", Ipv4).spec("RFC 826");
+    /// A hardware address that is not 6 bytes long.
+    HW_ADDR = FieldDef::var("arp.hw.addr", "Hardware address", Bytes).spec("RFC 826");
+    /// A protocol address that is not 4 bytes long.
+    PROTO_ADDR = FieldDef::var("arp.proto.addr", "Protocol address", Bytes).spec("RFC 826");
+}
 
-pub const HTYPE: Range<usize> = 0..2;
-pub const PTYPE: Range<usize> = 2..4;
-pub const HLEN: Range<usize> = 4..5;
-pub const PLEN: Range<usize> = 5..6;
-pub const OPER: Range<usize> = 6..8;
 pub const FIXED_LEN: usize = 8;
 
 /// Decode an ARP packet at `start`.
 pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     ctx.bound(end);
     ctx.layer(Proto::Arp, start..(start + FIXED_LEN).min(end));
-    ctx.uint_lit("arp.hw.type", "Hardware type", at(start, HTYPE));
-    if let Some(p) = ctx.hex_lit("arp.proto.type", "Protocol type", at(start, PTYPE), 4) {
+    ctx.uint(&HW_TYPE, start);
+    if let Some(p) = ctx.uint(&PROTO_TYPE, start) {
         ctx.meaning(names::ethertype(p as u16));
     }
-    let hlen = ctx.uint_lit("arp.hw.size", "Hardware size", at(start, HLEN));
-    let plen = ctx.uint_lit("arp.proto.size", "Protocol size", at(start, PLEN));
-    if let Some(op) = ctx.uint_lit("arp.opcode", "Opcode", at(start, OPER)) {
+    let hlen = ctx.uint(&HW_SIZE, start);
+    let plen = ctx.uint(&PROTO_SIZE, start);
+    if let Some(op) = ctx.uint(&OPCODE, start) {
         ctx.meaning(names::arp_opcode(op as u16));
     }
     let (Some(hlen), Some(plen)) = (hlen, plen) else {
@@ -44,36 +55,20 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     let total = FIXED_LEN + 2 * (hlen + plen);
     ctx.set_header(start..(start + total).min(end).min(ctx.data.len()));
     let mut pos = start + FIXED_LEN;
-    for (hw_key, proto_key, who) in [
-        ("arp.src.hw_mac", "arp.src.proto_ipv4", "Sender"),
-        ("arp.dst.hw_mac", "arp.dst.proto_ipv4", "Target"),
+    for (hw, proto) in [
+        (&SRC_HW_MAC, &SRC_PROTO_IPV4),
+        (&DST_HW_MAC, &DST_PROTO_IPV4),
     ] {
         if hlen == 6 {
-            ctx.mac_lit(
-                hw_key,
-                if who == "Sender" {
-                    "Sender MAC address"
-                } else {
-                    "Target MAC address"
-                },
-                pos,
-            );
+            ctx.mac_at(hw, pos);
         } else {
-            ctx.bytes_lit("arp.hw.addr", "Hardware address", pos..pos + hlen);
+            ctx.bytes_at(&HW_ADDR, pos..pos + hlen);
         }
         pos += hlen;
         if plen == 4 {
-            ctx.ipv4_lit(
-                proto_key,
-                if who == "Sender" {
-                    "Sender IP address"
-                } else {
-                    "Target IP address"
-                },
-                pos,
-            );
+            ctx.ipv4_at(proto, pos);
         } else {
-            ctx.bytes_lit("arp.proto.addr", "Protocol address", pos..pos + plen);
+            ctx.bytes_at(&PROTO_ADDR, pos..pos + plen);
         }
         pos += plen;
     }

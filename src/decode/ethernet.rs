@@ -17,13 +17,21 @@
 //! (IEEE 802.3 clause 3.2.6). Bytes after the network layer's own length are
 //! padding or a trailer (frames are padded to 60 bytes).
 
-use std::ops::Range;
+use super::field::{FieldDef, Format::*};
+use super::{Ctx, Proto, Value, ether_payload, names, payload};
 
-use super::{Ctx, Proto, Value, at, ether_payload, names, payload};
+crate::fields! {
+    DST = FieldDef::fixed("eth.dst", "Destination", 0..6, Mac).spec("IEEE 802.3");
+    SRC = FieldDef::fixed("eth.src", "Source", 6..12, Mac).spec("IEEE 802.3");
+    /// An 802.3 length, where the EtherType would be (values up to 1500).
+    LEN = FieldDef::fixed("eth.len", "Length", 12..14, Dec).spec("IEEE 802.3");
+    TYPE = FieldDef::fixed("eth.type", "Type", 12..14, Hex(4)).spec("IEEE 802.3");
+    PADDING = FieldDef::var("eth.padding", "Padding", Bytes).spec("IEEE 802.3");
+    TRAILER = FieldDef::var("eth.trailer", "Trailer", Bytes).spec("IEEE 802.3");
+    FCS = FieldDef::var("eth.fcs", "Frame check sequence", Hex(8)).spec("IEEE 802.3");
+    FCS_STATUS = FieldDef::generated("eth.fcs.status", "FCS Status", Dec);
+}
 
-pub const DST: Range<usize> = 0..6;
-pub const SRC: Range<usize> = 6..12;
-pub const TYPE: Range<usize> = 12..14;
 pub const HEADER_LEN: usize = 14;
 
 /// Decode an Ethernet frame occupying `start..end`.
@@ -38,25 +46,25 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         ctx.truncated(Proto::Ethernet, start, HEADER_LEN);
         return;
     }
-    ctx.mac_lit("eth.dst", "Destination", start + DST.start);
-    ctx.mac_lit("eth.src", "Source", start + SRC.start);
-    let Some(kind) = ctx.u16_at(start + TYPE.start) else {
+    ctx.mac(&DST, start);
+    ctx.mac(&SRC, start);
+    let Some(kind) = ctx.u16_at(TYPE.at(start).start) else {
         return;
     };
     let body = start + HEADER_LEN;
     if kind <= 1500 {
-        ctx.uint_lit("eth.len", "Length", at(start, TYPE));
+        ctx.uint(&LEN, start);
         let stop = (body + kind as usize).min(end);
         payload::unsupported(ctx, body, stop, || {
             "IEEE 802.3 frame with LLC header is not decoded".to_string()
         });
-        trailer(ctx, start, stop, end, "eth.trailer");
+        trailer(ctx, start, stop, end, &TRAILER);
         return;
     }
-    ctx.hex_lit("eth.type", "Type", at(start, TYPE), 4);
+    ctx.uint(&TYPE, start);
     ctx.meaning(names::ethertype(kind));
     ether_payload(ctx, kind, body, end);
-    after_payload(ctx, start, body, end, "eth.trailer");
+    after_payload(ctx, start, body, end, &TRAILER);
 }
 
 /// The bytes past what the layers inside a link header (`start`, payload
@@ -67,7 +75,7 @@ pub(crate) fn after_payload(
     start: usize,
     body: usize,
     end: usize,
-    key: &'static str,
+    key: &'static FieldDef,
 ) {
     // What the inner layers cover by their own lengths (an IP datagram's
     // total length, even where its header stops early).
@@ -87,7 +95,7 @@ pub(crate) fn after_payload(
         .find(|l| matches!(l.proto, Proto::Vlan | Proto::Ieee8021ad))
         .map(|l| l.proto);
     let key = match innermost_tag {
-        Some(Proto::Vlan) => "vlan.trailer",
+        Some(Proto::Vlan) => &super::vlan::TRAILER,
         _ => key,
     };
     trailer(ctx, start, covered.max(body), end, key);
@@ -96,7 +104,7 @@ pub(crate) fn after_payload(
 /// Bytes after the encapsulated packet's own length. As tshark reads them,
 /// zeros up to the 60-byte minimum frame are padding (`eth.padding`), and
 /// anything else (or anything after) is a trailer.
-fn trailer(ctx: &mut Ctx, start: usize, from: usize, end: usize, key: &'static str) {
+fn trailer(ctx: &mut Ctx, start: usize, from: usize, end: usize, key: &'static FieldDef) {
     let end = end.min(ctx.data.len());
     if from >= end {
         return;
@@ -106,18 +114,18 @@ fn trailer(ctx: &mut Ctx, start: usize, from: usize, end: usize, key: &'static s
     let pad_end = end.min(start + MIN_FRAME).max(from);
     let mut rest = from;
     if pad_end > from && ctx.data[from..pad_end].iter().all(|&b| b == 0) {
-        ctx.bytes_lit("eth.padding", "Padding", from..pad_end);
+        ctx.bytes_at(&PADDING, from..pad_end);
         rest = pad_end;
     }
     // tshark's guess without an FCS setting: four bytes left over after
     // an unpadded payload, in a frame of 64 bytes or more, are the FCS.
-    if key == "eth.trailer" && rest == from && end - rest == 4 && end - start >= MIN_FRAME + 4 {
-        ctx.hex_lit("eth.fcs", "Frame check sequence", rest..end, 8);
-        ctx.generated_lit("eth.fcs.status", "FCS Status", Value::UInt(2));
+    if key.key == TRAILER.key && rest == from && end - rest == 4 && end - start >= MIN_FRAME + 4 {
+        ctx.uint_at(&FCS, rest..end);
+        ctx.generated(&FCS_STATUS, Value::UInt(2));
         ctx.meaning("Unverified");
         return;
     }
-    ctx.bytes_lit(key, "Trailer", rest..end);
+    ctx.bytes_at(key, rest..end);
 }
 
 /// The shortest Ethernet frame without its FCS; shorter ones are padded.

@@ -3,7 +3,7 @@
 //! smoltcp's `mod field`): its display-filter key, its display name, where
 //! it sits in its header (byte range and bit mask) when that is fixed, how
 //! its value is shown, and the document that defines it. The dissector emits
-//! fields by reference to these definitions (`ctx.uint_lit(&udp::SRCPORT, at)`),
+//! fields by reference to these definitions (`ctx.uint(&udp::SRCPORT, at)`),
 //! `-Y` and `--fields` validate names against [`all`], and the glossary keys
 //! its sentences by definition, so a misspelt key does not compile.
 //!
@@ -142,7 +142,22 @@ macro_rules! fields {
 }
 
 /// Every module's field table. One line per protocol.
-pub const TABLES: &[&[&FieldDef]] = &[super::udp::FIELDS];
+pub const TABLES: &[&[&FieldDef]] = &[
+    super::frame_layer::FIELDS,
+    super::ethernet::FIELDS,
+    super::vlan::FIELDS,
+    super::sll::FIELDS,
+    super::null::FIELDS,
+    super::arp::FIELDS,
+    super::mpls::FIELDS,
+    super::ipv4::FIELDS,
+    super::ipv6::FIELDS,
+    super::tcp::FIELDS,
+    super::udp::FIELDS,
+    super::icmp::FIELDS,
+    super::icmpv6::FIELDS,
+    super::payload::FIELDS,
+];
 
 /// Every declared field.
 pub fn all() -> impl Iterator<Item = &'static FieldDef> {

@@ -13,15 +13,22 @@
 //! |  echo: data ...   errors: IP header + first 8 bytes of data   |
 //! ```
 
-use std::ops::Range;
+use super::field::{FieldDef, Format::*};
+use super::{Ctx, Proto, ipv4, names, payload};
 
-use super::{Ctx, Proto, at, ipv4, names, payload};
+crate::fields! {
+    TYPE = FieldDef::fixed("icmp.type", "Type", 0..1, Dec).spec("RFC 792");
+    CODE = FieldDef::fixed("icmp.code", "Code", 1..2, Dec).spec("RFC 792");
+    CHECKSUM = FieldDef::fixed("icmp.checksum", "Checksum", 2..4, Hex(4)).spec("RFC 792");
+    CHECKSUM_STATUS = FieldDef::generated("icmp.checksum.status", "Checksum Status", Text);
+    IDENT = FieldDef::fixed("icmp.ident", "Identifier", 4..6, Dec).spec("RFC 792");
+    SEQ = FieldDef::fixed("icmp.seq", "Sequence Number", 6..8, Dec).spec("RFC 792");
+    REDIR_GW = FieldDef::fixed("icmp.redir_gw", "Gateway Address", 4..8, Ipv4).spec("RFC 792");
+    POINTER = FieldDef::fixed("icmp.pointer", "Pointer", 4..5, Dec).spec("RFC 792");
+    MTU = FieldDef::fixed("icmp.mtu", "MTU of next hop", 6..8, Dec).spec("RFC 1191");
+    UNUSED = FieldDef::var("icmp.unused", "Unused", Bytes).spec("RFC 792");
+}
 
-pub const TYPE: Range<usize> = 0..1;
-pub const CODE: Range<usize> = 1..2;
-pub const CHECKSUM: Range<usize> = 2..4;
-pub const IDENT: Range<usize> = 4..6;
-pub const SEQ: Range<usize> = 6..8;
 pub const HEADER_LEN: usize = 8;
 
 /// True for types whose body quotes the datagram that caused them.
@@ -37,49 +44,45 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         start..(start + HEADER_LEN).min(end).min(ctx.data.len()),
     );
     ctx.set_pdu(start..end.max(start));
-    let Some(kind) = ctx
-        .uint_lit("icmp.type", "Type", at(start, TYPE))
-        .map(|t| t as u8)
-    else {
+    let Some(kind) = ctx.uint(&TYPE, start).map(|t| t as u8) else {
         ctx.truncated_before(Proto::Icmp, start);
         return;
     };
     ctx.meaning(names::icmp_type(kind));
-    let code = ctx.uint_lit("icmp.code", "Code", at(start, CODE));
+    let code = ctx.uint(&CODE, start);
     if kind == 3
         && let Some(code) = code
     {
         ctx.meaning(names::icmp_unreach_code(code as u8));
     }
-    ctx.hex_lit("icmp.checksum", "Checksum", at(start, CHECKSUM), 4);
+    ctx.uint(&CHECKSUM, start);
     if let Some(body) = ctx.data.get(start..end.min(ctx.data.len()))
         && end <= ctx.data.len()
     {
         let good = ipv4::ones_complement_sum(body, 0) == 0xffff;
-        ctx.generated_lit(
-            "icmp.checksum.status",
-            "Checksum Status",
+        ctx.generated(
+            &CHECKSUM_STATUS,
             super::Value::Text((if good { "Good" } else { "Bad" }).into()),
         );
     }
     match kind {
         0 | 8 | 13 | 14 | 15 | 16 | 17 | 18 => {
-            ctx.uint_lit("icmp.ident", "Identifier", at(start, IDENT));
-            ctx.uint_lit("icmp.seq", "Sequence Number", at(start, SEQ));
+            ctx.uint(&IDENT, start);
+            ctx.uint(&SEQ, start);
             payload::data(ctx, start + HEADER_LEN, end);
         }
         _ if is_error(kind) => {
             match kind {
                 5 => {
-                    ctx.ipv4_lit("icmp.redir_gw", "Gateway Address", start + 4);
+                    ctx.ipv4(&REDIR_GW, start);
                 }
                 12 => {
-                    ctx.uint_lit("icmp.pointer", "Pointer", start + 4..start + 5);
+                    ctx.uint(&POINTER, start);
                 }
                 3 if code == Some(4) => {
-                    ctx.uint_lit("icmp.mtu", "MTU of next hop", start + 6..start + 8);
+                    ctx.uint(&MTU, start);
                 }
-                _ => ctx.bytes_lit("icmp.unused", "Unused", start + 4..start + 8),
+                _ => ctx.bytes_at(&UNUSED, start + 4..start + 8),
             }
             if ctx.available(start, end) < HEADER_LEN {
                 ctx.truncated(Proto::Icmp, start, HEADER_LEN);

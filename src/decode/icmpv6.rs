@@ -12,13 +12,55 @@
 //! ND option:  | Type | Length (units of 8 bytes) | value ...
 //! ```
 
-use std::ops::Range;
+use super::field::{FieldDef, Format::*};
+use super::{Ctx, Proto, ipv6, names, payload};
 
-use super::{BitStyle, Ctx, Proto, at, ipv6, names, payload};
+crate::fields! {
+    TYPE = FieldDef::fixed("icmpv6.type", "Type", 0..1, Dec).spec("RFC 4443");
+    CODE = FieldDef::fixed("icmpv6.code", "Code", 1..2, Dec).spec("RFC 4443");
+    CHECKSUM = FieldDef::fixed("icmpv6.checksum", "Checksum", 2..4, Hex(4)).spec("RFC 4443");
+    MTU = FieldDef::var("icmpv6.mtu", "MTU", Dec).spec("RFC 4443");
+    POINTER = FieldDef::var("icmpv6.pointer", "Pointer", Dec).spec("RFC 4443");
+    RESERVED = FieldDef::var("icmpv6.reserved", "Reserved", Bytes).spec("RFC 4443");
+    ECHO_IDENTIFIER = FieldDef::var("icmpv6.echo.identifier", "Identifier", Hex(4)).spec("RFC 4443");
+    ECHO_SEQUENCE_NUMBER = FieldDef::var("icmpv6.echo.sequence_number", "Sequence", Dec).spec("RFC 4443");
+    MLD_MAXIMUM_RESPONSE_DELAY = FieldDef::var("icmpv6.mld.maximum_response_delay", "Maximum Response Delay [ms]", Dec).spec("RFC 2710");
+    MLD_MULTICAST_ADDRESS = FieldDef::var("icmpv6.mld.multicast_address", "Multicast Address", Ipv6).spec("RFC 2710");
+    ND_RA_CUR_HOP_LIMIT = FieldDef::var("icmpv6.nd.ra.cur_hop_limit", "Cur hop limit", Dec).spec("RFC 4861");
+    ND_RA_FLAG = FieldDef::var("icmpv6.nd.ra.flag", "Flags", Hex(2)).spec("RFC 4861");
+    ND_RA_ROUTER_LIFETIME = FieldDef::var("icmpv6.nd.ra.router_lifetime", "Router lifetime (s)", Dec).spec("RFC 4861");
+    ND_RA_REACHABLE_TIME = FieldDef::var("icmpv6.nd.ra.reachable_time", "Reachable time (ms)", Dec).spec("RFC 4861");
+    ND_RA_RETRANS_TIMER = FieldDef::var("icmpv6.nd.ra.retrans_timer", "Retrans timer (ms)", Dec).spec("RFC 4861");
+    ND_NS_TARGET_ADDRESS = FieldDef::var("icmpv6.nd.ns.target_address", "Target Address", Ipv6).spec("RFC 4861");
+    ND_NA_FLAG = FieldDef::var("icmpv6.nd.na.flag", "Flags", Hex(8)).spec("RFC 4861");
+    ND_NA_TARGET_ADDRESS = FieldDef::var("icmpv6.nd.na.target_address", "Target Address", Ipv6).spec("RFC 4861");
+    ND_RD_TARGET_ADDRESS = FieldDef::var("icmpv6.nd.rd.target_address", "Target Address", Ipv6).spec("RFC 4861");
+    ND_RD_DESTINATION_ADDRESS = FieldDef::var("icmpv6.nd.rd.destination_address", "Destination Address", Ipv6).spec("RFC 4861");
+    OPT_TYPE = FieldDef::var("icmpv6.opt.type", "Option Type", Dec).spec("RFC 4861");
+    OPT_LENGTH = FieldDef::var("icmpv6.opt.length", "Length (units of 8 bytes)", Dec).spec("RFC 4861");
+    OPT_LINKADDR = FieldDef::var("icmpv6.opt.linkaddr", "Link-layer address", Mac).spec("RFC 4861");
+    OPT_PREFIX_LENGTH = FieldDef::var("icmpv6.opt.prefix.length", "Prefix Length", Dec).spec("RFC 4861");
+    OPT_PREFIX_VALID_LIFETIME = FieldDef::var("icmpv6.opt.prefix.valid_lifetime", "Valid Lifetime", Dec).spec("RFC 4861");
+    OPT_PREFIX_PREFERRED_LIFETIME = FieldDef::var("icmpv6.opt.prefix.preferred_lifetime", "Preferred Lifetime", Dec).spec("RFC 4861");
+    OPT_PREFIX = FieldDef::var("icmpv6.opt.prefix", "Prefix", Ipv6).spec("RFC 4861");
+    OPT_MTU = FieldDef::var("icmpv6.opt.mtu", "MTU", Dec).spec("RFC 4861");
+    MLD_MAXIMUM_RESPONSE_CODE = FieldDef::fixed("icmpv6.mld.maximum_response_code", "Maximum Response Code", 4..6, Dec).spec("RFC 3810");
+    MLD_FLAG = FieldDef::var("icmpv6.mld.flag", "Flags", Hex(2)).spec("RFC 3810");
+    MLD_FLAG_S = FieldDef::var("icmpv6.mld.flag.s", "Suppress Router-Side Processing", Bool).mask(0x08).spec("RFC 3810");
+    MLD_FLAG_QRV = FieldDef::var("icmpv6.mld.flag.qrv", "QRV (Querier's Robustness Variable)", Dec).mask(0x07).spec("RFC 3810");
+    MLD_FLAG_RESERVED = FieldDef::var("icmpv6.mld.flag.reserved", "Reserved", Dec).mask(0xf0).spec("RFC 3810");
+    MLD_QQI = FieldDef::fixed("icmpv6.mld.qqi", "QQIC (Querier's Query Interval Code)", 25..26, Dec).spec("RFC 3810");
+    MLD_NB_SOURCES = FieldDef::fixed("icmpv6.mld.nb_sources", "Number of Sources", 26..28, Dec).spec("RFC 3810");
+    MLD_SOURCE_ADDRESS = FieldDef::var("icmpv6.mld.source_address", "Source Address", Ipv6).spec("RFC 3810");
+    MLDR_NB_MCAST_RECORDS = FieldDef::fixed("icmpv6.mldr.nb_mcast_records", "Number of Multicast Address Records", 6..8, Dec).spec("RFC 3810");
+    MLDR_MAR_RECORD_TYPE = FieldDef::var("icmpv6.mldr.mar.record_type", "Record Type", Dec).spec("RFC 3810");
+    MLDR_MAR_AUX_DATA_LEN = FieldDef::var("icmpv6.mldr.mar.aux_data_len", "Aux Data Len", Dec).spec("RFC 3810");
+    MLDR_MAR_NB_SOURCES = FieldDef::var("icmpv6.mldr.mar.nb_sources", "Number of Sources", Dec).spec("RFC 3810");
+    MLDR_MAR_MULTICAST_ADDRESS = FieldDef::var("icmpv6.mldr.mar.multicast_address", "Multicast Address", Ipv6).spec("RFC 3810");
+    MLDR_MAR_SOURCE_ADDRESS = FieldDef::var("icmpv6.mldr.mar.source_address", "Source Address", Ipv6).spec("RFC 3810");
+    MLDR_MAR_AUXILIARY_DATA = FieldDef::var("icmpv6.mldr.mar.auxiliary_data", "Auxiliary Data", Bytes).spec("RFC 3810");
+}
 
-pub const TYPE: Range<usize> = 0..1;
-pub const CODE: Range<usize> = 1..2;
-pub const CHECKSUM: Range<usize> = 2..4;
 pub const HEADER_LEN: usize = 4;
 
 /// Decode an ICMPv6 message at `start`.
@@ -29,27 +71,24 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         start..(start + 8).min(end).min(ctx.data.len()),
     );
     ctx.set_pdu(start..end.max(start));
-    let Some(kind) = ctx
-        .uint_lit("icmpv6.type", "Type", at(start, TYPE))
-        .map(|t| t as u8)
-    else {
+    let Some(kind) = ctx.uint(&TYPE, start).map(|t| t as u8) else {
         ctx.truncated_before(Proto::Icmpv6, start);
         return;
     };
     ctx.meaning(names::icmpv6_type(kind));
-    ctx.uint_lit("icmpv6.code", "Code", at(start, CODE));
-    ctx.hex_lit("icmpv6.checksum", "Checksum", at(start, CHECKSUM), 4);
+    ctx.uint(&CODE, start);
+    ctx.uint(&CHECKSUM, start);
     let body = start + HEADER_LEN;
     match kind {
         1..=4 => {
             match kind {
                 2 => {
-                    ctx.uint_lit("icmpv6.mtu", "MTU", body..body + 4);
+                    ctx.uint_at(&MTU, body..body + 4);
                 }
                 4 => {
-                    ctx.uint_lit("icmpv6.pointer", "Pointer", body..body + 4);
+                    ctx.uint_at(&POINTER, body..body + 4);
                 }
-                _ => ctx.bytes_lit("icmpv6.reserved", "Reserved", body..body + 4),
+                _ => ctx.bytes_at(&RESERVED, body..body + 4),
             }
             if start + 8 < end.min(ctx.data.len()) {
                 let was = (ctx.quoted, ctx.addrs, ctx.limit);
@@ -59,79 +98,47 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             }
         }
         128 | 129 => {
-            ctx.hex_lit("icmpv6.echo.identifier", "Identifier", body..body + 2, 4);
-            ctx.uint_lit(
-                "icmpv6.echo.sequence_number",
-                "Sequence",
-                body + 2..body + 4,
-            );
+            ctx.uint_at(&ECHO_IDENTIFIER, body..body + 2);
+            ctx.uint_at(&ECHO_SEQUENCE_NUMBER, body + 2..body + 4);
             payload::data(ctx, start + 8, end);
         }
         130 if end.saturating_sub(start) >= 28 => mld2_query(ctx, start, end),
         143 => mld2_report(ctx, start, end),
         130..=132 => {
-            ctx.uint_lit(
-                "icmpv6.mld.maximum_response_delay",
-                "Maximum Response Delay [ms]",
-                body..body + 2,
-            );
-            ctx.bytes_lit("icmpv6.reserved", "Reserved", body + 2..body + 4);
-            ctx.ipv6_lit(
-                "icmpv6.mld.multicast_address",
-                "Multicast Address",
-                body + 4,
-            );
+            ctx.uint_at(&MLD_MAXIMUM_RESPONSE_DELAY, body..body + 2);
+            ctx.bytes_at(&RESERVED, body + 2..body + 4);
+            ctx.ipv6_at(&MLD_MULTICAST_ADDRESS, body + 4);
             ctx.set_header(start..(start + 24).min(end).min(ctx.data.len()));
             if start + 24 < end {
                 payload::data(ctx, start + 24, end);
             }
         }
         133 => {
-            ctx.bytes_lit("icmpv6.reserved", "Reserved", body..body + 4);
+            ctx.bytes_at(&RESERVED, body..body + 4);
             nd(ctx, start, end, 8);
         }
         134 => {
-            ctx.uint_lit(
-                "icmpv6.nd.ra.cur_hop_limit",
-                "Cur hop limit",
-                body..body + 1,
-            );
-            ctx.hex_lit("icmpv6.nd.ra.flag", "Flags", body + 1..body + 2, 2);
-            ctx.uint_lit(
-                "icmpv6.nd.ra.router_lifetime",
-                "Router lifetime (s)",
-                body + 2..body + 4,
-            );
-            ctx.uint_lit(
-                "icmpv6.nd.ra.reachable_time",
-                "Reachable time (ms)",
-                body + 4..body + 8,
-            );
-            ctx.uint_lit(
-                "icmpv6.nd.ra.retrans_timer",
-                "Retrans timer (ms)",
-                body + 8..body + 12,
-            );
+            ctx.uint_at(&ND_RA_CUR_HOP_LIMIT, body..body + 1);
+            ctx.uint_at(&ND_RA_FLAG, body + 1..body + 2);
+            ctx.uint_at(&ND_RA_ROUTER_LIFETIME, body + 2..body + 4);
+            ctx.uint_at(&ND_RA_REACHABLE_TIME, body + 4..body + 8);
+            ctx.uint_at(&ND_RA_RETRANS_TIMER, body + 8..body + 12);
             nd(ctx, start, end, 16);
         }
         135 => {
-            ctx.bytes_lit("icmpv6.reserved", "Reserved", body..body + 4);
-            ctx.ipv6_lit("icmpv6.nd.ns.target_address", "Target Address", body + 4);
+            ctx.bytes_at(&RESERVED, body..body + 4);
+            ctx.ipv6_at(&ND_NS_TARGET_ADDRESS, body + 4);
             nd(ctx, start, end, 24);
         }
         136 => {
-            ctx.hex_lit("icmpv6.nd.na.flag", "Flags", body..body + 4, 8);
-            ctx.ipv6_lit("icmpv6.nd.na.target_address", "Target Address", body + 4);
+            ctx.uint_at(&ND_NA_FLAG, body..body + 4);
+            ctx.ipv6_at(&ND_NA_TARGET_ADDRESS, body + 4);
             nd(ctx, start, end, 24);
         }
         137 => {
-            ctx.bytes_lit("icmpv6.reserved", "Reserved", body..body + 4);
-            ctx.ipv6_lit("icmpv6.nd.rd.target_address", "Target Address", body + 4);
-            ctx.ipv6_lit(
-                "icmpv6.nd.rd.destination_address",
-                "Destination Address",
-                body + 20,
-            );
+            ctx.bytes_at(&RESERVED, body..body + 4);
+            ctx.ipv6_at(&ND_RD_TARGET_ADDRESS, body + 4);
+            ctx.ipv6_at(&ND_RD_DESTINATION_ADDRESS, body + 20);
             nd(ctx, start, end, 40);
         }
         _ => {
@@ -154,13 +161,9 @@ fn nd(ctx: &mut Ctx, start: usize, end: usize, fixed: usize) {
     while pos + 2 <= stop {
         let kind = ctx.u8_at(pos).unwrap_or(0);
         let units = ctx.u8_at(pos + 1).unwrap_or(0) as usize;
-        ctx.uint_lit("icmpv6.opt.type", "Option Type", pos..pos + 1);
+        ctx.uint_at(&OPT_TYPE, pos..pos + 1);
         ctx.meaning(option_name(kind));
-        ctx.uint_lit(
-            "icmpv6.opt.length",
-            "Length (units of 8 bytes)",
-            pos + 1..pos + 2,
-        );
+        ctx.uint_at(&OPT_LENGTH, pos + 1..pos + 2);
         ctx.nest(1);
         if units == 0 || pos + units * 8 > stop {
             ctx.malformed(
@@ -173,33 +176,21 @@ fn nd(ctx: &mut Ctx, start: usize, end: usize, fixed: usize) {
         let len = units * 8;
         match kind {
             1 | 2 if len == 8 => {
-                ctx.mac_lit("icmpv6.opt.linkaddr", "Link-layer address", pos + 2);
+                ctx.mac_at(&OPT_LINKADDR, pos + 2);
                 ctx.nest(1);
             }
             3 if len == 32 => {
-                ctx.uint_lit(
-                    "icmpv6.opt.prefix.length",
-                    "Prefix Length",
-                    pos + 2..pos + 3,
-                );
+                ctx.uint_at(&OPT_PREFIX_LENGTH, pos + 2..pos + 3);
                 ctx.nest(1);
-                ctx.uint_lit(
-                    "icmpv6.opt.prefix.valid_lifetime",
-                    "Valid Lifetime",
-                    pos + 4..pos + 8,
-                );
+                ctx.uint_at(&OPT_PREFIX_VALID_LIFETIME, pos + 4..pos + 8);
                 ctx.nest(1);
-                ctx.uint_lit(
-                    "icmpv6.opt.prefix.preferred_lifetime",
-                    "Preferred Lifetime",
-                    pos + 8..pos + 12,
-                );
+                ctx.uint_at(&OPT_PREFIX_PREFERRED_LIFETIME, pos + 8..pos + 12);
                 ctx.nest(1);
-                ctx.ipv6_lit("icmpv6.opt.prefix", "Prefix", pos + 16);
+                ctx.ipv6_at(&OPT_PREFIX, pos + 16);
                 ctx.nest(1);
             }
             5 if len == 8 => {
-                ctx.uint_lit("icmpv6.opt.mtu", "MTU", pos + 4..pos + 8);
+                ctx.uint_at(&OPT_MTU, pos + 4..pos + 8);
                 ctx.nest(1);
             }
             // tshark has no generic key for an option's payload; the bytes
@@ -226,60 +217,20 @@ fn option_name(kind: u8) -> &'static str {
 /// An MLDv2 query (RFC 3810 5.1): 28 bytes or more, with a response code
 /// instead of MLDv1's delay, flags, QQIC and the sources.
 fn mld2_query(ctx: &mut Ctx, start: usize, end: usize) {
-    ctx.uint_lit(
-        "icmpv6.mld.maximum_response_code",
-        "Maximum Response Code",
-        start + 4..start + 6,
-    );
-    ctx.bytes_lit("icmpv6.reserved", "Reserved", start + 6..start + 8);
-    ctx.ipv6_lit(
-        "icmpv6.mld.multicast_address",
-        "Multicast Address",
-        start + 8,
-    );
+    ctx.uint(&MLD_MAXIMUM_RESPONSE_CODE, start);
+    ctx.bytes_at(&RESERVED, start + 6..start + 8);
+    ctx.ipv6_at(&MLD_MULTICAST_ADDRESS, start + 8);
     let flags = start + 24..start + 25;
-    ctx.hex_lit("icmpv6.mld.flag", "Flags", flags.clone(), 2);
-    ctx.bits_lit(
-        "icmpv6.mld.flag.s",
-        "Suppress Router-Side Processing",
-        flags.clone(),
-        0x08,
-        BitStyle::Bool,
-    );
-    ctx.bits_lit(
-        "icmpv6.mld.flag.qrv",
-        "QRV (Querier's Robustness Variable)",
-        flags.clone(),
-        0x07,
-        BitStyle::Dec,
-    );
-    ctx.bits_lit(
-        "icmpv6.mld.flag.reserved",
-        "Reserved",
-        flags,
-        0xf0,
-        BitStyle::Dec,
-    );
-    ctx.uint_lit(
-        "icmpv6.mld.qqi",
-        "QQIC (Querier's Query Interval Code)",
-        start + 25..start + 26,
-    );
-    let sources = ctx
-        .uint_lit(
-            "icmpv6.mld.nb_sources",
-            "Number of Sources",
-            start + 26..start + 28,
-        )
-        .unwrap_or(0) as usize;
+    ctx.uint_at(&MLD_FLAG, flags.clone());
+    ctx.uint_at(&MLD_FLAG_S, flags.clone());
+    ctx.uint_at(&MLD_FLAG_QRV, flags.clone());
+    ctx.uint_at(&MLD_FLAG_RESERVED, flags);
+    ctx.uint(&MLD_QQI, start);
+    let sources = ctx.uint(&MLD_NB_SOURCES, start).unwrap_or(0) as usize;
     let room = end.saturating_sub(start + 28) / 16;
     let count = sources.min(room);
     for i in 0..count {
-        ctx.ipv6_lit(
-            "icmpv6.mld.source_address",
-            "Source Address",
-            start + 28 + 16 * i,
-        );
+        ctx.ipv6_at(&MLD_SOURCE_ADDRESS, start + 28 + 16 * i);
     }
     let header_end = start + 28 + 16 * count;
     ctx.set_header(start..header_end.min(end).min(ctx.data.len()));
@@ -291,59 +242,37 @@ fn mld2_query(ctx: &mut Ctx, start: usize, end: usize) {
 /// An MLDv2 report (RFC 3810 5.2): the multicast address records, each
 /// with its sources and auxiliary data. Bounded by the bytes there.
 fn mld2_report(ctx: &mut Ctx, start: usize, end: usize) {
-    ctx.bytes_lit("icmpv6.reserved", "Reserved", start + 4..start + 6);
-    let records = ctx
-        .uint_lit(
-            "icmpv6.mldr.nb_mcast_records",
-            "Number of Multicast Address Records",
-            start + 6..start + 8,
-        )
-        .unwrap_or(0);
+    ctx.bytes_at(&RESERVED, start + 4..start + 6);
+    let records = ctx.uint(&MLDR_NB_MCAST_RECORDS, start).unwrap_or(0);
     let mut pos = start + 8;
     for _ in 0..records {
         if pos + 20 > end {
             break;
         }
-        ctx.uint_lit("icmpv6.mldr.mar.record_type", "Record Type", pos..pos + 1);
+        ctx.uint_at(&MLDR_MAR_RECORD_TYPE, pos..pos + 1);
         ctx.nest(1);
         let aux = ctx
-            .uint_lit(
-                "icmpv6.mldr.mar.aux_data_len",
-                "Aux Data Len",
-                pos + 1..pos + 2,
-            )
+            .uint_at(&MLDR_MAR_AUX_DATA_LEN, pos + 1..pos + 2)
             .unwrap_or(0) as usize;
         ctx.nest(1);
         let sources = ctx
-            .uint_lit(
-                "icmpv6.mldr.mar.nb_sources",
-                "Number of Sources",
-                pos + 2..pos + 4,
-            )
+            .uint_at(&MLDR_MAR_NB_SOURCES, pos + 2..pos + 4)
             .unwrap_or(0) as usize;
         ctx.nest(1);
-        ctx.ipv6_lit(
-            "icmpv6.mldr.mar.multicast_address",
-            "Multicast Address",
-            pos + 4,
-        );
+        ctx.ipv6_at(&MLDR_MAR_MULTICAST_ADDRESS, pos + 4);
         ctx.nest(1);
         pos += 20;
         for _ in 0..sources {
             if pos + 16 > end {
                 break;
             }
-            ctx.ipv6_lit("icmpv6.mldr.mar.source_address", "Source Address", pos);
+            ctx.ipv6_at(&MLDR_MAR_SOURCE_ADDRESS, pos);
             ctx.nest(1);
             pos += 16;
         }
         if aux > 0 {
             let stop = (pos + aux * 4).min(end);
-            ctx.bytes_lit(
-                "icmpv6.mldr.mar.auxiliary_data",
-                "Auxiliary Data",
-                pos..stop,
-            );
+            ctx.bytes_at(&MLDR_MAR_AUXILIARY_DATA, pos..stop);
             ctx.nest(1);
             pos = stop;
         }

@@ -21,20 +21,37 @@
 //! header is shown, later fragments are data (as tshark with reassembly off).
 
 use std::net::IpAddr;
-use std::ops::Range;
 
-use super::{BitStyle, Ctx, NoteKind, Proto, Severity, Value, at, ip_payload, names, payload};
+use super::field::{FieldDef, Format::*};
+use super::{Ctx, NoteKind, Proto, Severity, Value, ip_payload, names, payload};
 
-pub const VERSION_IHL: Range<usize> = 0..1;
-pub const DSFIELD: Range<usize> = 1..2;
-pub const TOTAL_LEN: Range<usize> = 2..4;
-pub const ID: Range<usize> = 4..6;
-pub const FLAGS_FRAG: Range<usize> = 6..8;
-pub const TTL: Range<usize> = 8..9;
-pub const PROTOCOL: Range<usize> = 9..10;
-pub const CHECKSUM: Range<usize> = 10..12;
-pub const SRC: Range<usize> = 12..16;
-pub const DST: Range<usize> = 16..20;
+crate::fields! {
+    VERSION = FieldDef::fixed("ip.version", "Version", 0..1, Dec).mask(0xf0).spec("RFC 791");
+    HDR_LEN = FieldDef::fixed("ip.hdr_len", "Header Length", 0..1, Dec).mask(0x0f).spec("RFC 791");
+    DSFIELD = FieldDef::fixed("ip.dsfield", "Differentiated Services Field", 1..2, Hex(2)).spec("RFC 791");
+    DSFIELD_DSCP = FieldDef::fixed("ip.dsfield.dscp", "Differentiated Services Codepoint", 1..2, Dec).mask(0xfc).spec("RFC 791");
+    DSFIELD_ECN = FieldDef::fixed("ip.dsfield.ecn", "Explicit Congestion Notification", 1..2, Dec).mask(0x03).spec("RFC 791");
+    LEN = FieldDef::fixed("ip.len", "Total Length", 2..4, Dec).spec("RFC 791");
+    ID = FieldDef::fixed("ip.id", "Identification", 4..6, Hex(4)).spec("RFC 791");
+    FLAGS = FieldDef::fixed("ip.flags", "Flags", 6..7, Hex(2)).mask(0xe0).spec("RFC 791");
+    FLAGS_RB = FieldDef::fixed("ip.flags.rb", "Reserved bit", 6..7, Bool).mask(0x80).spec("RFC 791");
+    FLAGS_DF = FieldDef::fixed("ip.flags.df", "Don't fragment", 6..7, Bool).mask(0x40).spec("RFC 791");
+    FLAGS_MF = FieldDef::fixed("ip.flags.mf", "More fragments", 6..7, Bool).mask(0x20).spec("RFC 791");
+    FRAG_OFFSET = FieldDef::fixed("ip.frag_offset", "Fragment Offset", 6..8, Dec).mask(0x1fff).spec("RFC 791");
+    TTL = FieldDef::fixed("ip.ttl", "Time to Live", 8..9, Dec).spec("RFC 791");
+    PROTO = FieldDef::fixed("ip.proto", "Protocol", 9..10, Dec).spec("RFC 791");
+    CHECKSUM = FieldDef::fixed("ip.checksum", "Header Checksum", 10..12, Hex(4)).spec("RFC 791");
+    CHECKSUM_STATUS = FieldDef::generated("ip.checksum.status", "Header checksum status", Text);
+    SRC = FieldDef::fixed("ip.src", "Source Address", 12..16, Ipv4).spec("RFC 791");
+    /// With a source route, the route's final hop (Wireshark's reading).
+    DST = FieldDef::fixed("ip.dst", "Destination Address", 16..20, Ipv4).spec("RFC 791");
+    /// The header's destination when a source route names the final hop.
+    CUR_RT = FieldDef::fixed("ip.cur_rt", "Current Route", 16..20, Ipv4).spec("RFC 791");
+    OPT_TYPE = FieldDef::var("ip.opt.type", "Option Type", Dec).spec("RFC 791");
+    OPT_LEN = FieldDef::var("ip.opt.len", "Option Length", Dec).spec("RFC 791");
+    OPT_RA = FieldDef::var("ip.opt.ra", "Router Alert", Dec).spec("RFC 2113");
+}
+
 pub const MIN_LEN: usize = 20;
 
 /// Decode an IPv4 packet at `start`; `end` bounds it (the link layer's end).
@@ -44,26 +61,14 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         Proto::Ipv4,
         start..(start + MIN_LEN).min(end).min(ctx.data.len()),
     );
-    let Some(version) = ctx.bits_lit(
-        "ip.version",
-        "Version",
-        at(start, VERSION_IHL),
-        0xf0,
-        BitStyle::Dec,
-    ) else {
+    let Some(version) = ctx.uint(&VERSION, start) else {
         ctx.truncated_before(Proto::Ipv4, start);
         return;
     };
     ctx.nest(0);
-    let ihl = ctx.read(at(start, VERSION_IHL)).unwrap_or(0) as usize & 0x0f;
+    let ihl = ctx.read(VERSION.at(start)).unwrap_or(0) as usize & 0x0f;
     let hdr_len = ihl * 4;
-    ctx.field_lit(
-        "ip.hdr_len",
-        "Header Length",
-        at(start, VERSION_IHL),
-        0x0f,
-        Value::UInt(hdr_len as u64),
-    );
+    ctx.value_at(&HDR_LEN, HDR_LEN.at(start), Value::UInt(hdr_len as u64));
     if version != 4 {
         ctx.malformed(
             Proto::Ipv4,
@@ -85,27 +90,10 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         return;
     }
     ctx.set_header(start..(start + hdr_len).min(end).min(ctx.data.len()));
-    ctx.hex_lit(
-        "ip.dsfield",
-        "Differentiated Services Field",
-        at(start, DSFIELD),
-        2,
-    );
-    ctx.bits_lit(
-        "ip.dsfield.dscp",
-        "Differentiated Services Codepoint",
-        at(start, DSFIELD),
-        0xfc,
-        BitStyle::Dec,
-    );
-    ctx.bits_lit(
-        "ip.dsfield.ecn",
-        "Explicit Congestion Notification",
-        at(start, DSFIELD),
-        0x03,
-        BitStyle::Dec,
-    );
-    let Some(total) = ctx.uint_lit("ip.len", "Total Length", at(start, TOTAL_LEN)) else {
+    ctx.uint(&DSFIELD, start);
+    ctx.uint(&DSFIELD_DSCP, start);
+    ctx.uint(&DSFIELD_ECN, start);
+    let Some(total) = ctx.uint(&LEN, start) else {
         ctx.truncated(Proto::Ipv4, start, hdr_len);
         return;
     };
@@ -125,45 +113,26 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         );
         return;
     }
-    ctx.hex_lit("ip.id", "Identification", at(start, ID), 4);
+    ctx.uint(&ID, start);
     // tshark's ip.flags is the top three bits of byte 6, shifted down (DF
     // is 0x02), with the flag bits masked over that one byte.
-    ctx.bits_lit(
-        "ip.flags",
-        "Flags",
-        start + 6..start + 7,
-        0xe0,
-        BitStyle::Hex(2),
-    );
+    ctx.uint(&FLAGS, start);
     ctx.nest(0);
-    for (key, name, mask) in [
-        ("ip.flags.rb", "Reserved bit", 0x80),
-        ("ip.flags.df", "Don't fragment", 0x40),
-        ("ip.flags.mf", "More fragments", 0x20),
-    ] {
-        ctx.bits_lit(key, name, start + 6..start + 7, mask, BitStyle::Bool);
+    for flag in [&FLAGS_RB, &FLAGS_DF, &FLAGS_MF] {
+        ctx.uint(flag, start);
     }
-    let offset = ctx.bits_lit(
-        "ip.frag_offset",
-        "Fragment Offset",
-        at(start, FLAGS_FRAG),
-        0x1fff,
-        BitStyle::Dec,
-    );
+    let offset = ctx.uint(&FRAG_OFFSET, start);
     ctx.nest(0);
-    ctx.uint_lit("ip.ttl", "Time to Live", at(start, TTL));
-    let protocol = ctx
-        .uint_lit("ip.proto", "Protocol", at(start, PROTOCOL))
-        .map(|p| p as u8);
+    ctx.uint(&TTL, start);
+    let protocol = ctx.uint(&PROTO, start).map(|p| p as u8);
     if let Some(p) = protocol {
         ctx.meaning(names::ip_protocol(p));
     }
-    ctx.hex_lit("ip.checksum", "Header Checksum", at(start, CHECKSUM), 4);
+    ctx.uint(&CHECKSUM, start);
     if let Some(header) = ctx.data.get(start..start + hdr_len) {
         let good = ones_complement_sum(header, 0) == 0xffff;
-        ctx.generated_lit(
-            "ip.checksum.status",
-            "Header checksum status",
+        ctx.generated(
+            &CHECKSUM_STATUS,
             Value::Text((if good { "Good" } else { "Bad" }).into()),
         );
         if !good {
@@ -171,25 +140,22 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
                 Severity::Warn,
                 NoteKind::BadChecksum,
                 Proto::Ipv4,
-                start + CHECKSUM.start,
+                CHECKSUM.at(start).start,
                 "IPv4 header checksum is wrong".to_string(),
             );
         }
     }
-    let src = ctx.ipv4_lit("ip.src", "Source Address", start + SRC.start);
+    let src = ctx.ipv4(&SRC, start);
     // With a source route, Wireshark's ip.dst is the route's final hop and
     // the header's destination is only the current hop (ip.cur_rt).
     let dst = match source_route_final_hop(ctx, start + MIN_LEN, start + hdr_len) {
         Some(final_at) => {
-            let dst = ctx.ipv4_lit(
-                "ip.dst",
-                "Destination Address (final hop of the source route)",
-                final_at,
-            );
-            ctx.ipv4_lit("ip.cur_rt", "Current Route", start + DST.start);
+            let dst = ctx.ipv4_at(&DST, final_at);
+            ctx.label("Destination Address (final hop of the source route)");
+            ctx.ipv4(&CUR_RT, start);
             dst
         }
-        None => ctx.ipv4_lit("ip.dst", "Destination Address", start + DST.start),
+        None => ctx.ipv4(&DST, start),
     };
     let (Some(src), Some(dst), Some(protocol)) = (src, dst, protocol) else {
         ctx.truncated(Proto::Ipv4, start, hdr_len);
@@ -223,7 +189,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             Severity::Note,
             NoteKind::Unsupported,
             Proto::Ipv4,
-            start + FLAGS_FRAG.start,
+            FRAG_OFFSET.at(start).start,
             message,
         );
         payload::data(ctx, body, datagram_end);
@@ -237,7 +203,7 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
     let mut pos = from;
     while pos < to {
         let Some(kind) = ctx.u8_at(pos) else { return };
-        ctx.uint_lit("ip.opt.type", "Option Type", pos..pos + 1);
+        ctx.uint_at(&OPT_TYPE, pos..pos + 1);
         ctx.meaning(option_name(kind));
         ctx.nest(1);
         if kind == 0 {
@@ -256,7 +222,7 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
         let Some(len) = ctx.u8_at(pos + 1) else {
             return;
         };
-        ctx.uint_lit("ip.opt.len", "Option Length", pos + 1..pos + 2);
+        ctx.uint_at(&OPT_LEN, pos + 1..pos + 2);
         ctx.nest(2);
         if len < 2 || pos + len as usize > to {
             ctx.malformed(
@@ -267,7 +233,7 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
             return;
         }
         if kind == 148 && len == 4 {
-            ctx.uint_lit("ip.opt.ra", "Router Alert", pos + 2..pos + 4);
+            ctx.uint_at(&OPT_RA, pos + 2..pos + 4);
             ctx.nest(2);
         }
         pos += len as usize;

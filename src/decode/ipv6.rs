@@ -20,17 +20,51 @@
 //! |                         Identification                        |
 //! ```
 
+use super::field::{FieldDef, Format::*};
+use super::{Ctx, NoteKind, Proto, Severity, ip_payload, names, payload};
 use std::net::IpAddr;
-use std::ops::Range;
 
-use super::{BitStyle, Ctx, NoteKind, Proto, Severity, at, ip_payload, names, payload};
+crate::fields! {
+    VERSION = FieldDef::fixed("ipv6.version", "Version", 0..1, Dec).mask(0xf0).spec("RFC 8200");
+    TCLASS = FieldDef::fixed("ipv6.tclass", "Traffic Class", 0..4, Hex(8)).mask(0x0ff0_0000).spec("RFC 8200");
+    FLOW = FieldDef::fixed("ipv6.flow", "Flow Label", 1..4, Hex(6)).mask(0x0f_ffff).spec("RFC 8200");
+    PLEN = FieldDef::fixed("ipv6.plen", "Payload Length", 4..6, Dec).spec("RFC 8200");
+    NXT = FieldDef::fixed("ipv6.nxt", "Next Header", 6..7, Dec).spec("RFC 8200");
+    HLIM = FieldDef::fixed("ipv6.hlim", "Hop Limit", 7..8, Dec).spec("RFC 8200");
+    SRC = FieldDef::fixed("ipv6.src", "Source Address", 8..24, Ipv6).spec("RFC 8200");
+    DST = FieldDef::fixed("ipv6.dst", "Destination Address", 24..40, Ipv6).spec("RFC 8200");
+    HOPOPTS_NXT = FieldDef::fixed("ipv6.hopopts.nxt", "Next Header", 0..1, Dec).spec("RFC 8200");
+    HOPOPTS_LEN = FieldDef::fixed("ipv6.hopopts.len", "Length", 1..2, Dec).spec("RFC 8200");
+    ROUTING_NXT = FieldDef::fixed("ipv6.routing.nxt", "Next Header", 0..1, Dec).spec("RFC 8200");
+    ROUTING_LEN = FieldDef::fixed("ipv6.routing.len", "Length", 1..2, Dec).spec("RFC 8200");
+    FRAGHDR_NXT = FieldDef::fixed("ipv6.fraghdr.nxt", "Next Header", 0..1, Dec).spec("RFC 8200");
+    DSTOPTS_NXT = FieldDef::fixed("ipv6.dstopts.nxt", "Next Header", 0..1, Dec).spec("RFC 8200");
+    DSTOPTS_LEN = FieldDef::fixed("ipv6.dstopts.len", "Length", 1..2, Dec).spec("RFC 8200");
+    AH_NEXT_HEADER = FieldDef::fixed("ah.next_header", "Next Header", 0..1, Dec).spec("RFC 4302");
+    AH_LENGTH = FieldDef::fixed("ah.length", "Length", 1..2, Dec).spec("RFC 4302");
+    FRAGHDR_RESERVED_OCTET = FieldDef::fixed("ipv6.fraghdr.reserved_octet", "Reserved octet", 1..2, Hex(2)).spec("RFC 8200");
+    FRAGHDR_OFFSET = FieldDef::fixed("ipv6.fraghdr.offset", "Offset", 2..4, Dec).mask(0xfff8).spec("RFC 8200");
+    FRAGHDR_RESERVED_BITS = FieldDef::fixed("ipv6.fraghdr.reserved_bits", "Reserved bits", 2..4, Dec).mask(0x0006).spec("RFC 8200");
+    FRAGHDR_MORE = FieldDef::fixed("ipv6.fraghdr.more", "More Fragments", 2..4, Bool).mask(0x0001).spec("RFC 8200");
+    FRAGHDR_IDENT = FieldDef::fixed("ipv6.fraghdr.ident", "Identification", 4..8, Hex(8)).spec("RFC 8200");
+    ROUTING_TYPE = FieldDef::fixed("ipv6.routing.type", "Type", 2..3, Dec).spec("RFC 8200");
+    ROUTING_SEGLEFT = FieldDef::fixed("ipv6.routing.segleft", "Segments Left", 3..4, Dec).spec("RFC 8200");
+    AH_SPI = FieldDef::fixed("ah.spi", "AH SPI", 4..8, Hex(8)).spec("RFC 4302");
+    AH_SEQUENCE = FieldDef::fixed("ah.sequence", "AH Sequence", 8..12, Dec).spec("RFC 4302");
+    AH_ICV = FieldDef::var("ah.icv", "AH ICV", Bytes).spec("RFC 4302");
+    OPT_TYPE = FieldDef::var("ipv6.opt.type", "Option Type", Hex(2)).spec("RFC 8200");
+    OPT_LENGTH = FieldDef::var("ipv6.opt.length", "Length", Dec).spec("RFC 8200");
+    ROUTING_SRC_RESERVED = FieldDef::var("ipv6.routing.src.reserved", "Reserved", Bytes).spec("RFC 2460");
+    ROUTING_MIPV6_RESERVED = FieldDef::var("ipv6.routing.mipv6.reserved", "Reserved", Bytes).spec("RFC 6275");
+    ROUTING_SRC_ADDR = FieldDef::var("ipv6.routing.src.addr", "Address", Ipv6).spec("RFC 2460");
+    ROUTING_MIPV6_HOME_ADDRESS = FieldDef::var("ipv6.routing.mipv6.home_address", "Home Address", Ipv6).spec("RFC 6275");
+    ROUTING_SRH_ADDR = FieldDef::var("ipv6.routing.srh.addr", "Address", Ipv6).spec("RFC 8754");
+    ROUTING_SRH_LAST_ENTRY = FieldDef::fixed("ipv6.routing.srh.last_entry", "Last Entry", 4..5, Dec).spec("RFC 8754");
+    ROUTING_SRH_FLAGS = FieldDef::fixed("ipv6.routing.srh.flags", "Flags", 5..6, Hex(2)).spec("RFC 8754");
+    ROUTING_SRH_TAG = FieldDef::var("ipv6.routing.srh.tag", "Tag", Bytes).spec("RFC 8754");
+    ROUTING_UNKNOWN_DATA = FieldDef::var("ipv6.routing.unknown_data", "Type-specific data", Bytes).spec("RFC 8200");
+}
 
-pub const VTF: Range<usize> = 0..4;
-pub const PAYLOAD_LEN: Range<usize> = 4..6;
-pub const NEXT_HEADER: Range<usize> = 6..7;
-pub const HOP_LIMIT: Range<usize> = 7..8;
-pub const SRC: Range<usize> = 8..24;
-pub const DST: Range<usize> = 24..40;
 pub const HEADER_LEN: usize = 40;
 
 /// Decode an IPv6 packet at `start`, bounded by `end`.
@@ -40,26 +74,15 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         Proto::Ipv6,
         start..(start + HEADER_LEN).min(end).min(ctx.data.len()),
     );
-    let Some(version) = ctx.bits_lit(
-        "ipv6.version",
-        "Version",
-        start..start + 1,
-        0xf0,
-        BitStyle::Dec,
-    ) else {
+    let Some(version) = ctx.uint(&VERSION, start) else {
         ctx.truncated_before(Proto::Ipv6, start);
         return;
     };
     ctx.nest(0);
     // tshark adds a hidden ip.version here, so that `ip.version == 6`
     // matches IPv6 packets too.
-    ctx.bits_lit(
-        "ip.version",
-        "Version (as ip.version)",
-        start..start + 1,
-        0xf0,
-        BitStyle::Dec,
-    );
+    ctx.uint(&super::ipv4::VERSION, start);
+    ctx.label("Version (as ip.version)");
     ctx.nest(0);
     if version != 6 {
         ctx.malformed(
@@ -69,32 +92,18 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         );
         return;
     }
-    ctx.bits_lit(
-        "ipv6.tclass",
-        "Traffic Class",
-        at(start, VTF),
-        0x0ff0_0000,
-        BitStyle::Hex(8),
-    );
+    ctx.uint(&TCLASS, start);
     ctx.nest(0);
-    ctx.bits_lit(
-        "ipv6.flow",
-        "Flow Label",
-        start + 1..start + 4,
-        0x0f_ffff,
-        BitStyle::Hex(6),
-    );
+    ctx.uint(&FLOW, start);
     ctx.nest(0);
-    let plen = ctx.uint_lit("ipv6.plen", "Payload Length", at(start, PAYLOAD_LEN));
-    let next = ctx
-        .uint_lit("ipv6.nxt", "Next Header", at(start, NEXT_HEADER))
-        .map(|n| n as u8);
+    let plen = ctx.uint(&PLEN, start);
+    let next = ctx.uint(&NXT, start).map(|n| n as u8);
     if let Some(n) = next {
         ctx.meaning(names::ip_protocol(n));
     }
-    ctx.uint_lit("ipv6.hlim", "Hop Limit", at(start, HOP_LIMIT));
-    let src = ctx.ipv6_lit("ipv6.src", "Source Address", start + SRC.start);
-    let dst = ctx.ipv6_lit("ipv6.dst", "Destination Address", start + DST.start);
+    ctx.uint(&HLIM, start);
+    let src = ctx.ipv6(&SRC, start);
+    let dst = ctx.ipv6(&DST, start);
     let (Some(plen), Some(next), Some(src), Some(dst)) = (plen, next, src, dst) else {
         ctx.short_of(Proto::Ipv6, start, HEADER_LEN, end, "header");
         return;
@@ -123,12 +132,13 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
 
 /// Decode one extension header (`kind` is its protocol number) at `start`.
 pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
-    let (proto, key_nxt, key_len) = match kind {
-        0 => (Proto::Ipv6HopByHop, "ipv6.hopopts.nxt", "ipv6.hopopts.len"),
-        43 => (Proto::Ipv6Routing, "ipv6.routing.nxt", "ipv6.routing.len"),
-        44 => (Proto::Ipv6Fragment, "ipv6.fraghdr.nxt", ""),
-        60 => (Proto::Ipv6DestOpts, "ipv6.dstopts.nxt", "ipv6.dstopts.len"),
-        _ => (Proto::Ipv6Ah, "ah.next_header", "ah.length"),
+    // (The fragment header has no length byte: its `len` is never read.)
+    let (proto, nxt, length) = match kind {
+        0 => (Proto::Ipv6HopByHop, &HOPOPTS_NXT, &HOPOPTS_LEN),
+        43 => (Proto::Ipv6Routing, &ROUTING_NXT, &ROUTING_LEN),
+        44 => (Proto::Ipv6Fragment, &FRAGHDR_NXT, &FRAGHDR_RESERVED_OCTET),
+        60 => (Proto::Ipv6DestOpts, &DSTOPTS_NXT, &DSTOPTS_LEN),
+        _ => (Proto::Ipv6Ah, &AH_NEXT_HEADER, &AH_LENGTH),
     };
     ctx.bound(end);
     // The parent's payload length leaves no room for the header (the
@@ -146,10 +156,7 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
         return;
     }
     ctx.layer(proto, start..(start + 8).min(end).min(ctx.data.len()));
-    let Some(next) = ctx
-        .uint_lit(key_nxt, "Next Header", start..start + 1)
-        .map(|n| n as u8)
-    else {
+    let Some(next) = ctx.uint(nxt, start).map(|n| n as u8) else {
         ctx.truncated(proto, start, 8);
         return;
     };
@@ -157,7 +164,7 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
     let len = if proto == Proto::Ipv6Fragment {
         8
     } else {
-        let Some(raw) = ctx.uint_lit(key_len, "Length", start + 1..start + 2) else {
+        let Some(raw) = ctx.uint(length, start) else {
             ctx.truncated(proto, start, 8);
             return;
         };
@@ -175,39 +182,11 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
     ctx.set_header(start..start + len);
     match proto {
         Proto::Ipv6Fragment => {
-            ctx.hex_lit(
-                "ipv6.fraghdr.reserved_octet",
-                "Reserved octet",
-                start + 1..start + 2,
-                2,
-            );
-            let offset = ctx.bits_lit(
-                "ipv6.fraghdr.offset",
-                "Offset",
-                start + 2..start + 4,
-                0xfff8,
-                BitStyle::Dec,
-            );
-            ctx.bits_lit(
-                "ipv6.fraghdr.reserved_bits",
-                "Reserved bits",
-                start + 2..start + 4,
-                0x0006,
-                BitStyle::Dec,
-            );
-            ctx.bits_lit(
-                "ipv6.fraghdr.more",
-                "More Fragments",
-                start + 2..start + 4,
-                0x0001,
-                BitStyle::Bool,
-            );
-            ctx.hex_lit(
-                "ipv6.fraghdr.ident",
-                "Identification",
-                start + 4..start + 8,
-                8,
-            );
+            ctx.uint(&FRAGHDR_RESERVED_OCTET, start);
+            let offset = ctx.uint(&FRAGHDR_OFFSET, start);
+            ctx.uint(&FRAGHDR_RESERVED_BITS, start);
+            ctx.uint(&FRAGHDR_MORE, start);
+            ctx.uint(&FRAGHDR_IDENT, start);
             if offset.unwrap_or(0) > 0 {
                 let message = format!(
                     "fragment at byte offset {} of a larger packet (not reassembled)",
@@ -225,12 +204,8 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
             }
         }
         Proto::Ipv6Routing => {
-            let kind_of_route = ctx.uint_lit("ipv6.routing.type", "Type", start + 2..start + 3);
-            ctx.uint_lit(
-                "ipv6.routing.segleft",
-                "Segments Left",
-                start + 3..start + 4,
-            );
+            let kind_of_route = ctx.uint(&ROUTING_TYPE, start);
+            ctx.uint(&ROUTING_SEGLEFT, start);
             routing_data(ctx, kind_of_route, start, start + len);
         }
         Proto::Ipv6Ah if len < 12 => {
@@ -242,9 +217,9 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
             return;
         }
         Proto::Ipv6Ah => {
-            ctx.hex_lit("ah.spi", "AH SPI", start + 4..start + 8, 8);
-            ctx.uint_lit("ah.sequence", "AH Sequence", start + 8..start + 12);
-            ctx.bytes_lit("ah.icv", "AH ICV", start + 12..start + len);
+            ctx.uint(&AH_SPI, start);
+            ctx.uint(&AH_SEQUENCE, start);
+            ctx.bytes_at(&AH_ICV, start + 12..start + len);
         }
         _ => options(ctx, proto, start + 2, start + len),
     }
@@ -256,7 +231,7 @@ fn options(ctx: &mut Ctx, proto: Proto, from: usize, to: usize) {
     let mut pos = from;
     while pos < to {
         let Some(kind) = ctx.u8_at(pos) else { return };
-        ctx.hex_lit("ipv6.opt.type", "Option Type", pos..pos + 1, 2);
+        ctx.uint_at(&OPT_TYPE, pos..pos + 1);
         ctx.meaning(option_name(kind));
         ctx.nest(1);
         if kind == 0 {
@@ -272,7 +247,7 @@ fn options(ctx: &mut Ctx, proto: Proto, from: usize, to: usize) {
         let Some(len) = ctx.u8_at(pos + 1) else {
             return;
         };
-        ctx.uint_lit("ipv6.opt.length", "Length", pos + 1..pos + 2);
+        ctx.uint_at(&OPT_LENGTH, pos + 1..pos + 2);
         ctx.nest(2);
         if pos + 2 + len as usize > to {
             ctx.malformed(
@@ -302,51 +277,29 @@ fn option_name(kind: u8) -> &'static str {
 /// addresses of a type 0 source route or a type 4 segment list, the home
 /// address of type 2; other types' bytes as `ipv6.routing.unknown_data`.
 fn routing_data(ctx: &mut Ctx, kind: Option<u64>, start: usize, end: usize) {
-    let addresses = |ctx: &mut Ctx, key: &'static str, name: &'static str, from: usize, count| {
+    let addresses = |ctx: &mut Ctx, def: &'static FieldDef, from: usize, count| {
         for i in 0..count {
-            ctx.ipv6_lit(key, name, from + 16 * i);
+            ctx.ipv6_at(def, from + 16 * i);
         }
     };
     let room = end.saturating_sub(start + 8) / 16;
     match kind {
         Some(0) => {
-            ctx.bytes_lit(
-                "ipv6.routing.src.reserved",
-                "Reserved",
-                start + 4..start + 8,
-            );
-            addresses(ctx, "ipv6.routing.src.addr", "Address", start + 8, room);
+            ctx.bytes_at(&ROUTING_SRC_RESERVED, start + 4..start + 8);
+            addresses(ctx, &ROUTING_SRC_ADDR, start + 8, room);
         }
         Some(2) => {
-            ctx.bytes_lit(
-                "ipv6.routing.mipv6.reserved",
-                "Reserved",
-                start + 4..start + 8,
-            );
-            addresses(
-                ctx,
-                "ipv6.routing.mipv6.home_address",
-                "Home Address",
-                start + 8,
-                room.min(1),
-            );
+            ctx.bytes_at(&ROUTING_MIPV6_RESERVED, start + 4..start + 8);
+            addresses(ctx, &ROUTING_MIPV6_HOME_ADDRESS, start + 8, room.min(1));
         }
         Some(4) => {
-            let last = ctx.uint_lit(
-                "ipv6.routing.srh.last_entry",
-                "Last Entry",
-                start + 4..start + 5,
-            );
-            ctx.hex_lit("ipv6.routing.srh.flags", "Flags", start + 5..start + 6, 2);
-            ctx.bytes_lit("ipv6.routing.srh.tag", "Tag", start + 6..start + 8);
+            let last = ctx.uint(&ROUTING_SRH_LAST_ENTRY, start);
+            ctx.uint(&ROUTING_SRH_FLAGS, start);
+            ctx.bytes_at(&ROUTING_SRH_TAG, start + 6..start + 8);
             let count = last.map_or(room, |l| room.min(l as usize + 1));
-            addresses(ctx, "ipv6.routing.srh.addr", "Address", start + 8, count);
+            addresses(ctx, &ROUTING_SRH_ADDR, start + 8, count);
         }
-        _ => ctx.bytes_lit(
-            "ipv6.routing.unknown_data",
-            "Type-specific data",
-            start + 4..end,
-        ),
+        _ => ctx.bytes_at(&ROUTING_UNKNOWN_DATA, start + 4..end),
     }
 }
 

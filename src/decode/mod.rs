@@ -10,7 +10,7 @@ pub mod arp;
 pub mod check;
 pub mod ethernet;
 pub mod field;
-mod frame_layer;
+pub mod frame_layer;
 pub mod icmp;
 pub mod icmpv6;
 pub mod ipv4;
@@ -84,8 +84,8 @@ pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
         LinkType::PCAPNG_CUSTOM => {
             ctx.layer(Proto::CustomBlock, 0..data.len());
             // tshark shows a custom block's bytes as data, as we do.
-            ctx.bytes_lit("data.data", "Data", 0..data.len());
-            ctx.generated_lit("data.len", "Length", Value::UInt(data.len() as u64));
+            ctx.bytes_at(&payload::DATA, 0..data.len());
+            ctx.generated(&payload::LEN, Value::UInt(data.len() as u64));
         }
         other => {
             ctx.layer(Proto::Unsupported, 0..data.len());
@@ -289,139 +289,6 @@ impl<'a> Ctx<'a> {
         self.read(at..at + 2).map(|v| v as u16)
     }
 
-    /// A decimal field over `range`. Returns its value when captured.
-    #[inline]
-    pub(crate) fn uint_lit(
-        &mut self,
-        key: &'static str,
-        name: &'static str,
-        range: Range<usize>,
-    ) -> Option<u64> {
-        let value = self.read(range.clone())?;
-        if self.fields_on {
-            self.push(wire(key, name, range, 0, Value::UInt(value)));
-        }
-        Some(value)
-    }
-
-    /// A hex field over `range`, `digits` wide.
-    #[inline]
-    pub(crate) fn hex_lit(
-        &mut self,
-        key: &'static str,
-        name: &'static str,
-        range: Range<usize>,
-        digits: u8,
-    ) -> Option<u64> {
-        let value = self.read(range.clone())?;
-        if self.fields_on {
-            self.push(wire(key, name, range, 0, Value::Hex(value, digits)));
-        }
-        Some(value)
-    }
-
-    /// A bit field: `mask` over the big-endian bytes of `range`, shifted down.
-    #[inline]
-    pub(crate) fn bits_lit(
-        &mut self,
-        key: &'static str,
-        name: &'static str,
-        range: Range<usize>,
-        mask: u64,
-        style: BitStyle,
-    ) -> Option<u64> {
-        let raw = self.read(range.clone())?;
-        let value = (raw & mask) >> mask.trailing_zeros();
-        if self.fields_on {
-            let v = match style {
-                BitStyle::Bool => Value::Bool(value != 0),
-                BitStyle::Dec => Value::UInt(value),
-                BitStyle::Hex(d) => Value::Hex(value, d),
-            };
-            let mut f = wire(key, name, range, mask, v);
-            f.depth = 1;
-            self.push(f);
-        }
-        Some(value)
-    }
-
-    #[inline]
-    pub(crate) fn mac_lit(
-        &mut self,
-        key: &'static str,
-        name: &'static str,
-        at: usize,
-    ) -> Option<[u8; 6]> {
-        let bytes: [u8; 6] = self.get(at..at + 6)?.try_into().ok()?;
-        if self.fields_on {
-            self.push(wire(key, name, at..at + 6, 0, Value::Mac(bytes)));
-        }
-        Some(bytes)
-    }
-
-    #[inline]
-    pub(crate) fn ipv4_lit(
-        &mut self,
-        key: &'static str,
-        name: &'static str,
-        at: usize,
-    ) -> Option<Ipv4Addr> {
-        let bytes: [u8; 4] = self.get(at..at + 4)?.try_into().ok()?;
-        let addr = Ipv4Addr::from(bytes);
-        if self.fields_on {
-            self.push(wire(key, name, at..at + 4, 0, Value::Ip(IpAddr::V4(addr))));
-        }
-        Some(addr)
-    }
-
-    #[inline]
-    pub(crate) fn ipv6_lit(
-        &mut self,
-        key: &'static str,
-        name: &'static str,
-        at: usize,
-    ) -> Option<Ipv6Addr> {
-        let bytes: [u8; 16] = self.get(at..at + 16)?.try_into().ok()?;
-        let addr = Ipv6Addr::from(bytes);
-        if self.fields_on {
-            self.push(wire(key, name, at..at + 16, 0, Value::Ip(IpAddr::V6(addr))));
-        }
-        Some(addr)
-    }
-
-    /// A field whose value was worked out from its bytes by the caller
-    /// (host byte order, scaled units); `mask` says which bits it came from
-    /// (0 for all of them). `tests/field_ranges.rs` lists these fields.
-    #[inline]
-    pub(crate) fn field_lit(
-        &mut self,
-        key: &'static str,
-        name: &'static str,
-        range: Range<usize>,
-        mask: u64,
-        value: Value,
-    ) {
-        if self.fields_on && range.end <= self.limit {
-            self.push(wire(key, name, range, mask, value));
-        }
-    }
-
-    /// Raw bytes shown as hex (options, padding, unknown data).
-    #[inline]
-    pub(crate) fn bytes_lit(&mut self, key: &'static str, name: &'static str, range: Range<usize>) {
-        if self.fields_on && range.start < range.end && range.end <= self.limit {
-            self.push(wire(key, name, range.clone(), 0, Value::Bytes(range)));
-        }
-    }
-
-    /// A field computed by wirepeek, not read from the packet.
-    #[inline]
-    pub(crate) fn generated_lit(&mut self, key: &'static str, name: &'static str, value: Value) {
-        if self.fields_on {
-            self.push(Field::generated(key, name, value));
-        }
-    }
-
     /// Attach a table name to the field just pushed.
     #[inline]
     pub(crate) fn meaning(&mut self, text: impl Into<Cow<'static, str>>) {
@@ -555,26 +422,13 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// How a bit field is shown.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum BitStyle {
-    Bool,
-    Dec,
-    Hex(u8),
-}
-
-fn wire(
-    key: &'static str,
-    name: &'static str,
-    bytes: Range<usize>,
-    mask: u64,
-    value: Value,
-) -> Field {
+#[inline]
+fn wire(def: &'static FieldDef, bytes: Range<usize>, value: Value) -> Field {
     Field {
-        key,
-        name,
+        key: def.key,
+        name: def.name,
         bytes,
-        mask,
+        mask: def.mask,
         value,
         meaning: None,
         origin: Origin::Wire,
@@ -582,20 +436,14 @@ fn wire(
     }
 }
 
-/// Offset a header-relative field range to an absolute one.
-pub(crate) fn at(base: usize, field: Range<usize>) -> Range<usize> {
-    base + field.start..base + field.end
-}
-
 /// Emitting fields by their registered definitions (`field.rs`).
-// Until every protocol is declared in the registry, some of these are unused.
-#[allow(dead_code)]
 impl Ctx<'_> {
     /// A field at its registered place in a header starting at `base`
     /// (an unsigned integer, hex number or bit field, by its definition).
     /// Returns its value when captured.
     #[inline]
     pub(crate) fn uint(&mut self, def: &'static FieldDef, base: usize) -> Option<u64> {
+        debug_assert!(def.bytes.is_some(), "{} has no fixed place", def.key);
         self.uint_at(def, def.at(base))
     }
 
@@ -615,7 +463,7 @@ impl Ctx<'_> {
                 Format::Hex(digits) => Value::Hex(value, digits),
                 _ => Value::UInt(value),
             };
-            let mut f = wire(def.key, def.name, range, def.mask, v);
+            let mut f = wire(def, range, v);
             if def.mask != 0 {
                 f.depth = 1;
             }
@@ -627,55 +475,88 @@ impl Ctx<'_> {
     /// A MAC address at its registered place in a header starting at `base`.
     #[inline]
     pub(crate) fn mac(&mut self, def: &'static FieldDef, base: usize) -> Option<[u8; 6]> {
-        self.mac_lit(def.key, def.name, def.at(base).start)
+        self.mac_at(def, def.at(base).start)
     }
 
     /// A MAC address at `at` (for fields whose place varies).
     #[inline]
     pub(crate) fn mac_at(&mut self, def: &'static FieldDef, at: usize) -> Option<[u8; 6]> {
-        self.mac_lit(def.key, def.name, at)
+        let bytes: [u8; 6] = self.get(at..at + 6)?.try_into().ok()?;
+        if self.fields_on {
+            self.push(wire(def, at..at + 6, Value::Mac(bytes)));
+        }
+        Some(bytes)
     }
 
     /// An IPv4 address at its registered place in a header starting at `base`.
     #[inline]
     pub(crate) fn ipv4(&mut self, def: &'static FieldDef, base: usize) -> Option<Ipv4Addr> {
-        self.ipv4_lit(def.key, def.name, def.at(base).start)
+        self.ipv4_at(def, def.at(base).start)
     }
 
     /// An IPv4 address at `at` (for fields whose place varies).
     #[inline]
     pub(crate) fn ipv4_at(&mut self, def: &'static FieldDef, at: usize) -> Option<Ipv4Addr> {
-        self.ipv4_lit(def.key, def.name, at)
+        let bytes: [u8; 4] = self.get(at..at + 4)?.try_into().ok()?;
+        let addr = Ipv4Addr::from(bytes);
+        if self.fields_on {
+            self.push(wire(def, at..at + 4, Value::Ip(IpAddr::V4(addr))));
+        }
+        Some(addr)
     }
 
     /// An IPv6 address at its registered place in a header starting at `base`.
     #[inline]
     pub(crate) fn ipv6(&mut self, def: &'static FieldDef, base: usize) -> Option<Ipv6Addr> {
-        self.ipv6_lit(def.key, def.name, def.at(base).start)
+        self.ipv6_at(def, def.at(base).start)
     }
 
     /// An IPv6 address at `at` (for fields whose place varies).
     #[inline]
     pub(crate) fn ipv6_at(&mut self, def: &'static FieldDef, at: usize) -> Option<Ipv6Addr> {
-        self.ipv6_lit(def.key, def.name, at)
+        let bytes: [u8; 16] = self.get(at..at + 16)?.try_into().ok()?;
+        let addr = Ipv6Addr::from(bytes);
+        if self.fields_on {
+            self.push(wire(def, at..at + 16, Value::Ip(IpAddr::V6(addr))));
+        }
+        Some(addr)
     }
 
-    /// Raw bytes over `range`, shown as hex.
+    /// Raw bytes over `range`, shown as hex (options, padding, unknown data).
     #[inline]
     pub(crate) fn bytes_at(&mut self, def: &'static FieldDef, range: Range<usize>) {
-        self.bytes_lit(def.key, def.name, range);
+        if self.fields_on && range.start < range.end && range.end <= self.limit {
+            self.push(wire(def, range.clone(), Value::Bytes(range)));
+        }
     }
 
     /// A field whose value the dissector worked out from the bytes at
-    /// `range` (text, host byte order, scaled units).
+    /// `range` (text, host byte order, scaled units); the definition's mask
+    /// says which bits it came from. `tests/field_ranges.rs` lists these.
     #[inline]
     pub(crate) fn value_at(&mut self, def: &'static FieldDef, range: Range<usize>, value: Value) {
-        self.field_lit(def.key, def.name, range, def.mask, value);
+        if self.fields_on && range.end <= self.limit {
+            self.push(wire(def, range, value));
+        }
     }
 
     /// A field computed by wirepeek, not read from the packet.
     #[inline]
     pub(crate) fn generated(&mut self, def: &'static FieldDef, value: Value) {
-        self.generated_lit(def.key, def.name, value);
+        if self.fields_on {
+            self.push(Field::generated(def, value));
+        }
+    }
+
+    /// Give the field just pushed a label other than its definition's
+    /// name, for a reading that differs by context (an address taken from
+    /// a source route, a hidden copy under another protocol's key).
+    #[inline]
+    pub(crate) fn label(&mut self, name: &'static str) {
+        if self.fields_on
+            && let Some(f) = self.d.fields.last_mut()
+        {
+            f.name = name;
+        }
     }
 }

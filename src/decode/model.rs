@@ -103,7 +103,12 @@ impl Proto {
                 Hue::Icmp,
             ),
             Proto::Payload => facts("data", "Data", "Payload", Hue::Plain),
-            Proto::Trailer => facts("eth.trailer", "Trailer", "Trailer", Hue::Plain),
+            Proto::Trailer => facts(
+                super::ethernet::TRAILER.key,
+                "Trailer",
+                "Trailer",
+                Hue::Plain,
+            ),
             Proto::Unsupported => facts("unsupported", "Undecoded", "Undecoded", Hue::Muted),
             Proto::CustomBlock => facts(
                 "pcapng.custom",
@@ -214,10 +219,10 @@ pub struct Field {
 
 impl Field {
     /// A field wirepeek computed (checksum status, stream index): no bytes.
-    pub fn generated(key: &'static str, name: &'static str, value: Value) -> Field {
+    pub fn generated(def: &'static super::field::FieldDef, value: Value) -> Field {
         Field {
-            key,
-            name,
+            key: def.key,
+            name: def.name,
             bytes: 0..0,
             mask: 0,
             value,
@@ -325,8 +330,7 @@ impl Dissection {
     pub fn push_generated(
         &mut self,
         proto: Proto,
-        key: &'static str,
-        name: &'static str,
+        def: &'static super::field::FieldDef,
         value: Value,
     ) -> bool {
         let Some(li) = self
@@ -337,7 +341,7 @@ impl Dissection {
             return false;
         };
         let at = self.layers[li].fields.end;
-        self.fields.insert(at, Field::generated(key, name, value));
+        self.fields.insert(at, Field::generated(def, value));
         self.layers[li].fields.end += 1;
         for layer in &mut self.layers[li + 1..] {
             if layer.fields.start >= at {

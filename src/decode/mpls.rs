@@ -10,7 +10,15 @@
 //! MPLS does not say what it carries: like Wireshark, after the bottom of the
 //! stack (S = 1) we look at the first nibble, 4 for IPv4 and 6 for IPv6.
 
-use super::{BitStyle, Ctx, Proto, ipv4, ipv6, payload};
+use super::field::{FieldDef, Format::*};
+use super::{Ctx, Proto, ipv4, ipv6, payload};
+
+crate::fields! {
+    LABEL = FieldDef::fixed("mpls.label", "Label", 0..4, Dec).mask(0xffff_f000).spec("RFC 3032");
+    EXP = FieldDef::fixed("mpls.exp", "Traffic class", 0..4, Dec).mask(0x0000_0e00).spec("RFC 3032");
+    BOTTOM = FieldDef::fixed("mpls.bottom", "Bottom of stack", 0..4, Dec).mask(0x0000_0100).spec("RFC 3032");
+    TTL = FieldDef::fixed("mpls.ttl", "Time to live", 0..4, Dec).mask(0x0000_00ff).spec("RFC 3032");
+}
 
 pub const ENTRY_LEN: usize = 4;
 
@@ -24,35 +32,10 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
             ctx.truncated(Proto::Mpls, pos, ENTRY_LEN);
             return;
         }
-        let entry = pos..pos + ENTRY_LEN;
-        ctx.bits_lit(
-            "mpls.label",
-            "Label",
-            entry.clone(),
-            0xffff_f000,
-            BitStyle::Dec,
-        );
-        ctx.bits_lit(
-            "mpls.exp",
-            "Traffic class",
-            entry.clone(),
-            0x0000_0e00,
-            BitStyle::Dec,
-        );
-        let bottom = ctx.bits_lit(
-            "mpls.bottom",
-            "Bottom of stack",
-            entry.clone(),
-            0x0000_0100,
-            BitStyle::Dec,
-        );
-        ctx.bits_lit(
-            "mpls.ttl",
-            "Time to live",
-            entry,
-            0x0000_00ff,
-            BitStyle::Dec,
-        );
+        ctx.uint(&LABEL, pos);
+        ctx.uint(&EXP, pos);
+        let bottom = ctx.uint(&BOTTOM, pos);
+        ctx.uint(&TTL, pos);
         pos += ENTRY_LEN;
         if bottom == Some(1) {
             break;

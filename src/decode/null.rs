@@ -11,7 +11,14 @@
 //! 30 (macOS) or 10 (Linux). As in Wireshark, a frame starting `ff 03` is PPP
 //! in HDLC-like framing, not an address family.
 
+use super::field::{FieldDef, Format::*};
 use super::{Ctx, Proto, Value, ipv4, ipv6, payload};
+
+crate::fields! {
+    /// Cisco HDLC's EtherType, when neither byte order reads as a family.
+    TYPE = FieldDef::fixed("null.type", "Type", 2..4, Hex(4)).spec("libpcap LINKTYPE_NULL");
+    FAMILY = FieldDef::fixed("null.family", "Family", 0..4, Dec).spec("libpcap LINKTYPE_NULL");
+}
 
 pub const LEN: usize = 4;
 
@@ -26,7 +33,6 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize, network_order: bool) {
     let raw = [raw[0], raw[1], raw[2], raw[3]];
     let big = u32::from_be_bytes(raw);
     let little = u32::from_le_bytes(raw);
-    let field = start..start + LEN;
     // Host order is unknown for DLT_NULL: a family is a small number, so
     // whichever reading is small is the right one. If neither is, Wireshark
     // takes the frame for Cisco HDLC (address, control, EtherType).
@@ -36,18 +42,12 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize, network_order: bool) {
         little
     } else {
         let ethertype = u16::from_be_bytes([raw[2], raw[3]]);
-        ctx.hex_lit("null.type", "Type", start + 2..start + 4, 4);
+        ctx.uint(&TYPE, start);
         ctx.meaning(super::names::ethertype(ethertype));
         super::ether_payload(ctx, ethertype, start + LEN, end);
         return;
     };
-    ctx.field_lit(
-        "null.family",
-        "Family",
-        field,
-        0,
-        Value::UInt(family as u64),
-    );
+    ctx.value_at(&FAMILY, FAMILY.at(start), Value::UInt(family as u64));
     let body = start + LEN;
     match family {
         2 => {

@@ -1,7 +1,13 @@
 //! Application bytes we do not dissect, and bytes we cannot: both become a
 //! layer so every captured byte belongs to some layer.
 
+use super::field::{FieldDef, Format::*};
 use super::{Ctx, NoteKind, Proto, Severity, Value};
+
+crate::fields! {
+    DATA = FieldDef::var("data.data", "Data", Bytes).spec("Wireshark");
+    LEN = FieldDef::generated("data.len", "Length", Dec);
+}
 
 /// The bytes `from..to` are application data.
 pub fn data(ctx: &mut Ctx, from: usize, to: usize) {
@@ -10,8 +16,8 @@ pub fn data(ctx: &mut Ctx, from: usize, to: usize) {
         return;
     }
     ctx.layer(Proto::Payload, from..to_captured);
-    ctx.bytes_lit("data.data", "Data", from..to_captured);
-    ctx.generated_lit("data.len", "Length", Value::UInt((to - from) as u64));
+    ctx.bytes_at(&DATA, from..to_captured);
+    ctx.generated(&LEN, Value::UInt((to - from) as u64));
 }
 
 /// The bytes `from..to` belong to something we do not decode; `why` says what.
@@ -21,8 +27,8 @@ pub fn unsupported(ctx: &mut Ctx, from: usize, to: usize, why: impl FnOnce() -> 
         return;
     }
     ctx.layer(Proto::Unsupported, from..to_captured);
-    ctx.bytes_lit("data.data", "Data", from..to_captured);
-    ctx.generated_lit("data.len", "Length", Value::UInt((to - from) as u64));
+    ctx.bytes_at(&DATA, from..to_captured);
+    ctx.generated(&LEN, Value::UInt((to - from) as u64));
     let message = why();
     ctx.note(
         Severity::Note,

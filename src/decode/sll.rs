@@ -17,7 +17,24 @@
 
 use std::ops::Range;
 
-use super::{Ctx, Proto, at, ether_payload, names, payload};
+use super::field::{FieldDef, Format::*};
+use super::{Ctx, Proto, ether_payload, names, payload};
+
+// v1 and v2 share Wireshark's keys but place them differently, so the
+// places are in `v1` and `v2` below.
+crate::fields! {
+    PKTTYPE = FieldDef::var("sll.pkttype", "Packet type", Dec).spec("libpcap LINKTYPE_LINUX_SLL");
+    HATYPE = FieldDef::var("sll.hatype", "Link-layer address type", Dec).spec("libpcap LINKTYPE_LINUX_SLL");
+    HALEN = FieldDef::var("sll.halen", "Link-layer address length", Dec).spec("libpcap LINKTYPE_LINUX_SLL");
+    SRC_ETH = FieldDef::var("sll.src.eth", "Source", Mac).spec("libpcap LINKTYPE_LINUX_SLL");
+    SRC_UNKNOWN = FieldDef::var("sll.src.unknown", "Source", Bytes).spec("libpcap LINKTYPE_LINUX_SLL");
+    /// The protocol when it is an EtherType (0x0600 and up).
+    ETYPE = FieldDef::var("sll.etype", "Protocol", Hex(4)).spec("libpcap LINKTYPE_LINUX_SLL");
+    /// The protocol when it is a Linux value below 0x0600.
+    LTYPE = FieldDef::var("sll.ltype", "Protocol", Hex(4)).spec("libpcap LINKTYPE_LINUX_SLL");
+    IFINDEX = FieldDef::fixed("sll.ifindex", "Interface index", 4..8, Dec).spec("libpcap LINKTYPE_LINUX_SLL2");
+    TRAILER = FieldDef::var("sll.trailer", "Trailer", Bytes).spec("libpcap LINKTYPE_LINUX_SLL");
+}
 
 pub mod v1 {
     use std::ops::Range;
@@ -33,7 +50,6 @@ pub mod v2 {
     use std::ops::Range;
     pub const PROTOCOL: Range<usize> = 0..2;
     pub const RESERVED: Range<usize> = 2..4;
-    pub const IFINDEX: Range<usize> = 4..8;
     pub const HATYPE: Range<usize> = 8..10;
     pub const PKTTYPE: Range<usize> = 10..11;
     pub const HALEN: Range<usize> = 11..12;
@@ -57,19 +73,11 @@ pub fn packet_type(value: u64) -> &'static str {
 pub fn dissect_v1(ctx: &mut Ctx, start: usize, end: usize) {
     ctx.bound(end);
     ctx.layer(Proto::Sll, start..(start + v1::LEN).min(end));
-    if let Some(t) = ctx.uint_lit("sll.pkttype", "Packet type", at(start, v1::PKTTYPE)) {
+    if let Some(t) = ctx.uint_at(&PKTTYPE, at(start, v1::PKTTYPE)) {
         ctx.meaning(packet_type(t));
     }
-    ctx.uint_lit(
-        "sll.hatype",
-        "Link-layer address type",
-        at(start, v1::HATYPE),
-    );
-    let halen = ctx.uint_lit(
-        "sll.halen",
-        "Link-layer address length",
-        at(start, v1::HALEN),
-    );
+    ctx.uint_at(&HATYPE, at(start, v1::HATYPE));
+    let halen = ctx.uint_at(&HALEN, at(start, v1::HALEN));
     address(ctx, start + v1::ADDR.start, halen);
     if ctx.available(start, end) < v1::LEN {
         ctx.truncated(Proto::Sll, start, v1::LEN);
@@ -88,26 +96,18 @@ pub fn dissect_v2(ctx: &mut Ctx, start: usize, end: usize) {
     }
     let kind = ctx.u16_at(start).unwrap_or(0);
     if kind >= 0x0600 {
-        ctx.hex_lit("sll.etype", "Protocol", at(start, v2::PROTOCOL), 4);
+        ctx.uint_at(&ETYPE, at(start, v2::PROTOCOL));
         ctx.meaning(names::ethertype(kind));
     } else {
-        ctx.hex_lit("sll.ltype", "Protocol", at(start, v2::PROTOCOL), 4);
+        ctx.uint_at(&LTYPE, at(start, v2::PROTOCOL));
     }
     // Bytes 2..4 are reserved; tshark shows no field for them.
-    ctx.uint_lit("sll.ifindex", "Interface index", at(start, v2::IFINDEX));
-    ctx.uint_lit(
-        "sll.hatype",
-        "Link-layer address type",
-        at(start, v2::HATYPE),
-    );
-    if let Some(t) = ctx.uint_lit("sll.pkttype", "Packet type", at(start, v2::PKTTYPE)) {
+    ctx.uint(&IFINDEX, start);
+    ctx.uint_at(&HATYPE, at(start, v2::HATYPE));
+    if let Some(t) = ctx.uint_at(&PKTTYPE, at(start, v2::PKTTYPE)) {
         ctx.meaning(packet_type(t));
     }
-    let halen = ctx.uint_lit(
-        "sll.halen",
-        "Link-layer address length",
-        at(start, v2::HALEN),
-    );
+    let halen = ctx.uint_at(&HALEN, at(start, v2::HALEN));
     address(ctx, start + v2::ADDR.start, halen);
     next(ctx, kind, start + v2::LEN, end);
 }
@@ -115,24 +115,25 @@ pub fn dissect_v2(ctx: &mut Ctx, start: usize, end: usize) {
 fn address(ctx: &mut Ctx, from: usize, halen: Option<u64>) {
     match halen {
         Some(6) => {
-            ctx.mac_lit("sll.src.eth", "Source", from);
+            ctx.mac_at(&SRC_ETH, from);
         }
-        Some(n) if n > 0 => ctx.bytes_lit(
-            "sll.src.unknown",
-            "Source",
-            from..from + (n as usize).min(8),
-        ),
+        Some(n) if n > 0 => ctx.bytes_at(&SRC_UNKNOWN, from..from + (n as usize).min(8)),
         _ => {}
     }
+}
+
+/// Offset a header-relative range to an absolute one.
+fn at(base: usize, field: Range<usize>) -> Range<usize> {
+    base + field.start..base + field.end
 }
 
 fn protocol(ctx: &mut Ctx, field: Range<usize>, body: usize, end: usize) {
     let kind = ctx.u16_at(field.start).unwrap_or(0);
     if kind >= 0x0600 {
-        ctx.hex_lit("sll.etype", "Protocol", field, 4);
+        ctx.uint_at(&ETYPE, field);
         ctx.meaning(names::ethertype(kind));
     } else {
-        ctx.hex_lit("sll.ltype", "Protocol", field, 4);
+        ctx.uint_at(&LTYPE, field);
     }
     next(ctx, kind, body, end);
 }
@@ -140,7 +141,7 @@ fn protocol(ctx: &mut Ctx, field: Range<usize>, body: usize, end: usize) {
 fn next(ctx: &mut Ctx, kind: u16, body: usize, end: usize) {
     if kind >= 0x0600 {
         ether_payload(ctx, kind, body, end);
-        super::ethernet::after_payload(ctx, 0, body, end, "sll.trailer");
+        super::ethernet::after_payload(ctx, 0, body, end, &TRAILER);
     } else {
         payload::unsupported(ctx, body, end, || {
             format!("Linux protocol {kind:#06x} (not an EtherType) is not decoded")

@@ -23,30 +23,68 @@
 
 use std::ops::Range;
 
-use super::{BitStyle, Ctx, FourTuple, Proto, Value, at, names};
+use super::field::{FieldDef, Format::*};
+use super::{Ctx, FourTuple, Proto, Value, names};
 
-pub const SRC_PORT: Range<usize> = 0..2;
-pub const DST_PORT: Range<usize> = 2..4;
-pub const SEQ: Range<usize> = 4..8;
-pub const ACK: Range<usize> = 8..12;
-pub const OFFSET_FLAGS: Range<usize> = 12..14;
-pub const WINDOW: Range<usize> = 14..16;
-pub const CHECKSUM: Range<usize> = 16..18;
-pub const URGENT: Range<usize> = 18..20;
+crate::fields! {
+    SRCPORT = FieldDef::fixed("tcp.srcport", "Source Port", 0..2, Dec).spec("RFC 9293");
+    DSTPORT = FieldDef::fixed("tcp.dstport", "Destination Port", 2..4, Dec).spec("RFC 9293");
+    SEQ_RAW = FieldDef::fixed("tcp.seq_raw", "Sequence Number (raw)", 4..8, Dec).spec("RFC 9293");
+    ACK_RAW = FieldDef::fixed("tcp.ack_raw", "Acknowledgment number (raw)", 8..12, Dec).spec("RFC 9293");
+    LEN = FieldDef::generated("tcp.len", "TCP Segment Len", Dec);
+    /// The data offset, shown in bytes as tshark does.
+    HDR_LEN = FieldDef::fixed("tcp.hdr_len", "Header Length", 12..13, Dec).mask(0xf0).spec("RFC 9293");
+    FLAGS = FieldDef::fixed("tcp.flags", "Flags", 12..14, Hex(4)).mask(0x0fff).spec("RFC 9293");
+    // As tshark does, each bit names the one byte it lies in.
+    FLAGS_RES = FieldDef::fixed("tcp.flags.res", "Reserved", 12..13, Bool).mask(0x0e).spec("RFC 9293");
+    FLAGS_AE = FieldDef::fixed("tcp.flags.ae", "Accurate ECN", 12..13, Bool).mask(0x01).spec("RFC 9768");
+    FLAGS_CWR = FieldDef::fixed("tcp.flags.cwr", "Congestion Window Reduced", 13..14, Bool).mask(0x80).spec("RFC 3168");
+    FLAGS_ECE = FieldDef::fixed("tcp.flags.ece", "ECN-Echo", 13..14, Bool).mask(0x40).spec("RFC 3168");
+    FLAGS_URG = FieldDef::fixed("tcp.flags.urg", "Urgent", 13..14, Bool).mask(0x20).spec("RFC 9293");
+    FLAGS_ACK = FieldDef::fixed("tcp.flags.ack", "Acknowledgment", 13..14, Bool).mask(0x10).spec("RFC 9293");
+    FLAGS_PUSH = FieldDef::fixed("tcp.flags.push", "Push", 13..14, Bool).mask(0x08).spec("RFC 9293");
+    FLAGS_RESET = FieldDef::fixed("tcp.flags.reset", "Reset", 13..14, Bool).mask(0x04).spec("RFC 9293");
+    FLAGS_SYN = FieldDef::fixed("tcp.flags.syn", "Syn", 13..14, Bool).mask(0x02).spec("RFC 9293");
+    FLAGS_FIN = FieldDef::fixed("tcp.flags.fin", "Fin", 13..14, Bool).mask(0x01).spec("RFC 9293");
+    FLAGS_STR = FieldDef::generated("tcp.flags.str", "TCP Flags", Text);
+    WINDOW_SIZE_VALUE = FieldDef::fixed("tcp.window_size_value", "Window", 14..16, Dec).spec("RFC 9293");
+    CHECKSUM = FieldDef::fixed("tcp.checksum", "Checksum", 16..18, Hex(4)).spec("RFC 9293");
+    URGENT_POINTER = FieldDef::fixed("tcp.urgent_pointer", "Urgent Pointer", 18..20, Dec).spec("RFC 9293");
+    OPTIONS = FieldDef::var("tcp.options", "Options", Bytes).spec("RFC 9293");
+    OPTION_KIND = FieldDef::var("tcp.option_kind", "Kind", Dec).spec("RFC 9293");
+    OPTION_LEN = FieldDef::var("tcp.option_len", "Length", Dec).spec("RFC 9293");
+    OPTIONS_MSS_VAL = FieldDef::var("tcp.options.mss_val", "MSS Value", Dec).spec("RFC 9293");
+    OPTIONS_WSCALE_SHIFT = FieldDef::var("tcp.options.wscale.shift", "Shift count", Dec).spec("RFC 7323");
+    OPTIONS_WSCALE_MULTIPLIER = FieldDef::generated("tcp.options.wscale.multiplier", "Multiplier", Dec);
+    OPTIONS_SACK_LE = FieldDef::var("tcp.options.sack_le", "left edge", Dec).spec("RFC 2018");
+    OPTIONS_SACK_RE = FieldDef::var("tcp.options.sack_re", "right edge", Dec).spec("RFC 2018");
+    OPTIONS_TIMESTAMP_TSVAL = FieldDef::var("tcp.options.timestamp.tsval", "Timestamp value", Dec).spec("RFC 7323");
+    OPTIONS_TIMESTAMP_TSECR = FieldDef::var("tcp.options.timestamp.tsecr", "Timestamp echo reply", Dec).spec("RFC 7323");
+    // Worked out by flow tracking, which gives them to each decoded packet
+    // (`Dissection::push_generated`); Wireshark's packet-tcp.c registers
+    // them with the rest of TCP, and so do we.
+    /// The conversation's index, in order of first appearance.
+    STREAM = FieldDef::generated("tcp.stream", "Stream index", Dec);
+    /// The sequence number relative to the conversation's first.
+    SEQ = FieldDef::generated("tcp.seq", "Sequence Number (relative)", Dec);
+    /// The acknowledgment number relative to the other side's first.
+    ACK = FieldDef::generated("tcp.ack", "Acknowledgment Number (relative)", Dec);
+}
+
 pub const MIN_LEN: usize = 20;
 
-/// Flag bits of the 12-bit flags field, highest first, with Wireshark's key,
-/// tcpdump's letter and the name.
-pub const FLAGS: [(u16, &str, char, &str); 9] = [
-    (0x100, "tcp.flags.ae", 'E', "Accurate ECN"),
-    (0x080, "tcp.flags.cwr", 'W', "Congestion Window Reduced"),
-    (0x040, "tcp.flags.ece", 'E', "ECN-Echo"),
-    (0x020, "tcp.flags.urg", 'U', "Urgent"),
-    (0x010, "tcp.flags.ack", '.', "Acknowledgment"),
-    (0x008, "tcp.flags.push", 'P', "Push"),
-    (0x004, "tcp.flags.reset", 'R', "Reset"),
-    (0x002, "tcp.flags.syn", 'S', "Syn"),
-    (0x001, "tcp.flags.fin", 'F', "Fin"),
+/// The flag bits of the 12-bit flags field, highest first, with tcpdump's
+/// letter.
+pub const FLAG_BITS: [(&FieldDef, char); 9] = [
+    (&FLAGS_AE, 'E'),
+    (&FLAGS_CWR, 'W'),
+    (&FLAGS_ECE, 'E'),
+    (&FLAGS_URG, 'U'),
+    (&FLAGS_ACK, '.'),
+    (&FLAGS_PUSH, 'P'),
+    (&FLAGS_RESET, 'R'),
+    (&FLAGS_SYN, 'S'),
+    (&FLAGS_FIN, 'F'),
 ];
 
 /// Decode a TCP segment at `start`; `end` is where the IP payload ends.
@@ -57,8 +95,8 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         start..(start + MIN_LEN).min(end).min(ctx.data.len()),
     );
     ctx.set_pdu(start..end.max(start));
-    let sport = ctx.uint_lit("tcp.srcport", "Source Port", at(start, SRC_PORT));
-    let dport = ctx.uint_lit("tcp.dstport", "Destination Port", at(start, DST_PORT));
+    let sport = ctx.uint(&SRCPORT, start);
+    let dport = ctx.uint(&DSTPORT, start);
     let (Some(sport), Some(dport)) = (sport, dport) else {
         ctx.short_of(Proto::Tcp, start, MIN_LEN, end, "header");
         return;
@@ -74,68 +112,35 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         return;
     }
     let segment_len = end.saturating_sub(start);
-    let hdr_len = (ctx.u8_at(start + OFFSET_FLAGS.start).unwrap_or(0) >> 4) as usize * 4;
+    let hdr_len = (ctx.u8_at(HDR_LEN.at(start).start).unwrap_or(0) >> 4) as usize * 4;
     let valid = (MIN_LEN..=segment_len).contains(&hdr_len);
-    ctx.uint_lit("tcp.seq_raw", "Sequence Number (raw)", at(start, SEQ));
-    ctx.uint_lit("tcp.ack_raw", "Acknowledgment number (raw)", at(start, ACK));
+    ctx.uint(&SEQ_RAW, start);
+    ctx.uint(&ACK_RAW, start);
     if valid {
-        ctx.generated_lit(
-            "tcp.len",
-            "TCP Segment Len",
-            Value::UInt((segment_len - hdr_len) as u64),
-        );
+        ctx.generated(&LEN, Value::UInt((segment_len - hdr_len) as u64));
     }
-    ctx.field_lit(
-        "tcp.hdr_len",
-        "Header Length",
-        start + 12..start + 13,
-        0xf0,
-        Value::UInt(hdr_len as u64),
-    );
-    if let Some(flags) = ctx.bits_lit(
-        "tcp.flags",
-        "Flags",
-        at(start, OFFSET_FLAGS),
-        0x0fff,
-        BitStyle::Hex(4),
-    ) {
+    ctx.value_at(&HDR_LEN, HDR_LEN.at(start), Value::UInt(hdr_len as u64));
+    if let Some(flags) = ctx.uint(&FLAGS, start) {
         ctx.nest(0);
         // Flag names and bits matter only to field views; skip the work
         // (and the allocations) when only layers are wanted.
         if ctx.fields_on {
             ctx.meaning(flag_names(flags as u16));
-            // As tshark does, each bit names the one byte it lies in.
-            let word = start + OFFSET_FLAGS.start;
-            ctx.bits_lit(
-                "tcp.flags.res",
-                "Reserved",
-                word..word + 1,
-                0x0e,
-                BitStyle::Bool,
-            );
-            for (bit, key, _, name) in FLAGS {
-                let (range, mask) = if bit >= 0x100 {
-                    (word..word + 1, bit as u64 >> 8)
-                } else {
-                    (word + 1..word + 2, bit as u64)
-                };
-                ctx.bits_lit(key, name, range, mask, BitStyle::Bool);
+            ctx.uint(&FLAGS_RES, start);
+            for (bit, _) in FLAG_BITS {
+                ctx.uint(bit, start);
             }
-            ctx.generated_lit(
-                "tcp.flags.str",
-                "TCP Flags",
-                Value::Text(flag_string(flags as u16).into()),
-            );
+            ctx.generated(&FLAGS_STR, Value::Text(flag_string(flags as u16).into()));
             ctx.nest(1);
         }
     }
-    ctx.uint_lit("tcp.window_size_value", "Window", at(start, WINDOW));
-    ctx.hex_lit("tcp.checksum", "Checksum", at(start, CHECKSUM), 4);
-    ctx.uint_lit("tcp.urgent_pointer", "Urgent Pointer", at(start, URGENT));
+    ctx.uint(&WINDOW_SIZE_VALUE, start);
+    ctx.uint(&CHECKSUM, start);
+    ctx.uint(&URGENT_POINTER, start);
     if !valid {
         ctx.malformed(
             Proto::Tcp,
-            start + OFFSET_FLAGS.start,
+            HDR_LEN.at(start).start,
             format!("TCP header length {hdr_len} is invalid: it must be at least 20 and at most the segment's {segment_len} bytes"),
         );
         return;
@@ -283,7 +288,7 @@ pub fn walk_options(bytes: &[u8], mut each: impl FnMut(TcpOption, Range<usize>))
 
 fn options(ctx: &mut Ctx, from: usize, to: usize) {
     let to_captured = to.min(ctx.data.len());
-    ctx.bytes_lit("tcp.options", "Options", from..to_captured);
+    ctx.bytes_at(&OPTIONS, from..to_captured);
     let Some(bytes) = ctx.data.get(from..to_captured) else {
         return;
     };
@@ -307,7 +312,7 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
     for (opt, range) in found {
         let kind_at = range.start..range.start + 1;
         let kind = ctx.u8_at(range.start).unwrap_or(0);
-        ctx.uint_lit("tcp.option_kind", "Kind", kind_at);
+        ctx.uint_at(&OPTION_KIND, kind_at);
         ctx.meaning(names::tcp_option(kind));
         ctx.nest(1);
         let len_at = range.start + 1..range.start + 2;
@@ -315,21 +320,20 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
         // (Not for a kind byte at the very end, which has no length byte.)
         if !matches!(opt, TcpOption::Eol | TcpOption::Nop) && len_at.end <= range.end {
             // tshark shows every option's length byte, whatever the kind.
-            ctx.uint_lit("tcp.option_len", "Length", len_at);
+            ctx.uint_at(&OPTION_LEN, len_at);
             ctx.nest(2);
         }
         match opt {
             TcpOption::Eol | TcpOption::Nop => {}
             TcpOption::Mss(_) => {
-                ctx.uint_lit("tcp.options.mss_val", "MSS Value", body..body + 2);
+                ctx.uint_at(&OPTIONS_MSS_VAL, body..body + 2);
                 ctx.nest(2);
             }
             TcpOption::WindowScale(shift) => {
-                ctx.uint_lit("tcp.options.wscale.shift", "Shift count", body..body + 1);
+                ctx.uint_at(&OPTIONS_WSCALE_SHIFT, body..body + 1);
                 ctx.nest(2);
-                ctx.generated_lit(
-                    "tcp.options.wscale.multiplier",
-                    "Multiplier",
+                ctx.generated(
+                    &OPTIONS_WSCALE_MULTIPLIER,
                     Value::UInt(1u64 << shift.min(30)),
                 );
                 ctx.nest(2);
@@ -338,24 +342,16 @@ fn options(ctx: &mut Ctx, from: usize, to: usize) {
             TcpOption::Sack(blocks) => {
                 for i in 0..blocks.len() {
                     let b = body + i * 8;
-                    ctx.uint_lit("tcp.options.sack_le", "left edge", b..b + 4);
+                    ctx.uint_at(&OPTIONS_SACK_LE, b..b + 4);
                     ctx.nest(2);
-                    ctx.uint_lit("tcp.options.sack_re", "right edge", b + 4..b + 8);
+                    ctx.uint_at(&OPTIONS_SACK_RE, b + 4..b + 8);
                     ctx.nest(2);
                 }
             }
             TcpOption::Timestamps { .. } => {
-                ctx.uint_lit(
-                    "tcp.options.timestamp.tsval",
-                    "Timestamp value",
-                    body..body + 4,
-                );
+                ctx.uint_at(&OPTIONS_TIMESTAMP_TSVAL, body..body + 4);
                 ctx.nest(2);
-                ctx.uint_lit(
-                    "tcp.options.timestamp.tsecr",
-                    "Timestamp echo reply",
-                    body + 4..body + 8,
-                );
+                ctx.uint_at(&OPTIONS_TIMESTAMP_TSECR, body + 4..body + 8);
                 ctx.nest(2);
             }
             // Its bytes stay in tcp.options: tshark has no generic key for

@@ -21,6 +21,9 @@ crate::fields! {
     DSTPORT = FieldDef::fixed("udp.dstport", "Destination Port", 2..4, Dec).spec("RFC 768");
     LENGTH = FieldDef::fixed("udp.length", "Length", 4..6, Dec).spec("RFC 768");
     CHECKSUM = FieldDef::fixed("udp.checksum", "Checksum", 6..8, Hex(4)).spec("RFC 768");
+    /// The conversation's index, worked out by flow tracking (see
+    /// `tcp::STREAM`).
+    STREAM = FieldDef::generated("udp.stream", "Stream index", Dec);
 }
 
 pub const HEADER_LEN: usize = 8;

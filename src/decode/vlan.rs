@@ -12,77 +12,64 @@
 //! Wireshark names 0x8100 (and the old 0x9100) tags `vlan.*` and 802.1ad
 //! S-tags `ieee8021ad.*`; we follow, so field names carry into Wireshark.
 
-use std::ops::Range;
+use super::field::{FieldDef, Format::*};
+use super::{Ctx, Proto, ether_payload, names, payload};
 
-use super::{BitStyle, Ctx, Proto, at, ether_payload, names, payload};
+crate::fields! {
+    PRIORITY = FieldDef::fixed("vlan.priority", "Priority", 0..2, Dec).mask(0xe000).spec("IEEE 802.1Q");
+    DEI = FieldDef::fixed("vlan.dei", "DEI", 0..2, Dec).mask(0x1000).spec("IEEE 802.1Q");
+    ID = FieldDef::fixed("vlan.id", "ID", 0..2, Dec).mask(0x0fff).spec("IEEE 802.1Q");
+    /// Below 0x0600 the word after the TCI is an 802.3 length.
+    LEN = FieldDef::fixed("vlan.len", "Length", 2..4, Dec).spec("IEEE 802.1Q");
+    ETYPE = FieldDef::fixed("vlan.etype", "Type", 2..4, Hex(4)).spec("IEEE 802.1Q");
+    TRAILER = FieldDef::var("vlan.trailer", "Trailer", Bytes).spec("IEEE 802.1Q");
+    /// tshark reads an S-tag's priority and DEI from its first byte alone.
+    AD_PRIORITY = FieldDef::fixed("ieee8021ad.priority", "Priority", 0..1, Dec).mask(0xe0).spec("IEEE 802.1ad");
+    AD_DEI = FieldDef::fixed("ieee8021ad.dei", "DEI", 0..1, Dec).mask(0x10).spec("IEEE 802.1ad");
+    AD_ID = FieldDef::fixed("ieee8021ad.id", "ID", 0..2, Dec).mask(0x0fff).spec("IEEE 802.1ad");
+    AD_ETYPE = FieldDef::fixed("ieee8021ah.etype", "Type", 2..4, Hex(4)).spec("IEEE 802.1ad");
+}
 
-pub const TCI: Range<usize> = 0..2;
-pub const TYPE: Range<usize> = 2..4;
 pub const TAG_LEN: usize = 4;
 
 /// Decode one tag at `start`, then whatever it encapsulates.
 pub fn dissect(ctx: &mut Ctx, tpid: u16, start: usize, end: usize) {
     let service = tpid == 0x88a8;
-    let (proto, prio, dei, id, etype) = if service {
+    let (proto, tci, etype) = if service {
         (
             Proto::Ieee8021ad,
-            "ieee8021ad.priority",
-            "ieee8021ad.dei",
-            "ieee8021ad.id",
-            "ieee8021ah.etype",
+            [&AD_PRIORITY, &AD_DEI, &AD_ID],
+            &AD_ETYPE,
         )
     } else {
-        (
-            Proto::Vlan,
-            "vlan.priority",
-            "vlan.dei",
-            "vlan.id",
-            "vlan.etype",
-        )
+        (Proto::Vlan, [&PRIORITY, &DEI, &ID], &ETYPE)
     };
     ctx.bound(end);
     ctx.layer(proto, start..(start + TAG_LEN).min(end));
+    for def in tci {
+        ctx.uint(def, start);
+    }
     if ctx.available(start, end) < TAG_LEN {
-        tci(ctx, service, start, (prio, dei, id));
         ctx.truncated(proto, start, TAG_LEN);
         return;
     }
-    tci(ctx, service, start, (prio, dei, id));
     // Below 0x0600 the word is an 802.3 length and an LLC header follows.
-    if let Some(len) = ctx.u16_at(start + TYPE.start)
+    if let Some(len) = ctx.u16_at(ETYPE.at(start).start)
         && len < 0x0600
         && !service
     {
-        ctx.uint_lit("vlan.len", "Length", at(start, TYPE));
+        ctx.uint(&LEN, start);
         let body = start + TAG_LEN;
         payload::unsupported(ctx, body, (body + len as usize).min(end), || {
             "IEEE 802.3 frame with LLC header is not decoded".to_string()
         });
         return;
     }
-    let Some(kind) = ctx.hex_lit(etype, "Type", at(start, TYPE), 4) else {
+    let Some(kind) = ctx.uint(etype, start) else {
         return;
     };
     ctx.meaning(names::ethertype(kind as u16));
     ether_payload(ctx, kind as u16, start + TAG_LEN, end);
-}
-
-/// Priority, DEI and ID. tshark reads an S-tag's priority and DEI from its
-/// first byte alone, a C-tag's from both.
-fn tci(
-    ctx: &mut Ctx,
-    service: bool,
-    start: usize,
-    (prio, dei, id): (&'static str, &'static str, &'static str),
-) {
-    if service {
-        ctx.bits_lit(prio, "Priority", start..start + 1, 0xe0, BitStyle::Dec);
-        ctx.bits_lit(dei, "DEI", start..start + 1, 0x10, BitStyle::Dec);
-    } else {
-        ctx.bits_lit(prio, "Priority", at(start, TCI), 0xe000, BitStyle::Dec);
-        ctx.bits_lit(dei, "DEI", at(start, TCI), 0x1000, BitStyle::Dec);
-    }
-    ctx.bits_lit(id, "ID", at(start, TCI), 0x0fff, BitStyle::Dec);
 }
 
 #[cfg(test)]

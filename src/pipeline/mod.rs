@@ -13,7 +13,7 @@
 //! `teach`, `error`; must not use `cli`, `run`, `app` or `tui`.
 
 use crate::capture::{FrameSource, Next};
-use crate::decode::{Detail, Dissection, Proto, Value, decode_into};
+use crate::decode::{Detail, Dissection, Proto, Value, decode_into, tcp, udp};
 use crate::error::AppError;
 use crate::filter::Filter;
 use crate::flow::{Background, FlowInfo, FlowTable, Lookahead, Staged, TCP, UDP};
@@ -233,21 +233,16 @@ fn annotate(d: &mut Dissection, info: &FlowInfo, detail: Detail, absolute: bool)
     match info.proto {
         TCP => {
             let stream = Value::UInt(u64::from(info.stream));
-            d.push_generated(Proto::Tcp, "tcp.stream", "Stream index", stream);
+            d.push_generated(Proto::Tcp, &tcp::STREAM, stream);
             if let (Some(seq), Some(ack)) = (info.rel_seq, info.rel_ack) {
                 let (seq, ack) = (Value::UInt(u64::from(seq)), Value::UInt(u64::from(ack)));
-                d.push_generated(Proto::Tcp, "tcp.seq", "Sequence Number (relative)", seq);
-                d.push_generated(
-                    Proto::Tcp,
-                    "tcp.ack",
-                    "Acknowledgment Number (relative)",
-                    ack,
-                );
+                d.push_generated(Proto::Tcp, &tcp::SEQ, seq);
+                d.push_generated(Proto::Tcp, &tcp::ACK, ack);
             }
         }
         UDP => {
             let stream = Value::UInt(u64::from(info.stream));
-            d.push_generated(Proto::Udp, "udp.stream", "Stream index", stream);
+            d.push_generated(Proto::Udp, &udp::STREAM, stream);
         }
         _ => {}
     }
