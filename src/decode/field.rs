@@ -116,6 +116,7 @@ impl FieldDef {
 
     /// Its absolute byte range in a frame whose header starts at `base`.
     /// Fields without a fixed place give an empty range at `base`.
+    #[inline(always)]
     pub fn at(&self, base: usize) -> Range<usize> {
         match &self.bytes {
             Some(r) => base + r.start..base + r.end,

@@ -441,7 +441,7 @@ impl Ctx<'_> {
     /// A field at its registered place in a header starting at `base`
     /// (an unsigned integer, hex number or bit field, by its definition).
     /// Returns its value when captured.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn uint(&mut self, def: &'static FieldDef, base: usize) -> Option<u64> {
         debug_assert!(def.bytes.is_some(), "{} has no fixed place", def.key);
         self.uint_at(def, def.at(base))
@@ -449,7 +449,7 @@ impl Ctx<'_> {
 
     /// An unsigned integer, hex number or bit field over `range` (for fields
     /// whose place varies: options, records).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn uint_at(&mut self, def: &'static FieldDef, range: Range<usize>) -> Option<u64> {
         let raw = self.read(range.clone())?;
         let value = if def.mask == 0 {
