@@ -44,6 +44,36 @@ pub enum Proto {
 }
 
 impl Proto {
+    /// Every protocol, in declaration order. A new variant goes here too
+    /// (before `CustomBlock`, which stays last): the assertion after this
+    /// `impl` does not compile until it does.
+    pub const ALL: [Proto; 24] = [
+        Proto::Frame,
+        Proto::Ethernet,
+        Proto::Vlan,
+        Proto::Ieee8021ad,
+        Proto::Sll,
+        Proto::Sll2,
+        Proto::Null,
+        Proto::Arp,
+        Proto::Mpls,
+        Proto::Ipv4,
+        Proto::Ipv6,
+        Proto::Ipv6HopByHop,
+        Proto::Ipv6Routing,
+        Proto::Ipv6Fragment,
+        Proto::Ipv6DestOpts,
+        Proto::Ipv6Ah,
+        Proto::Tcp,
+        Proto::Udp,
+        Proto::Icmp,
+        Proto::Icmpv6,
+        Proto::Payload,
+        Proto::Trailer,
+        Proto::Unsupported,
+        Proto::CustomBlock,
+    ];
+
     /// This protocol's row in the one table of protocol facts.
     pub const fn facts(self) -> ProtoFacts {
         match self {
@@ -134,6 +164,16 @@ impl Proto {
         self.facts().short
     }
 }
+
+// `Proto::ALL` lists every variant once, in order.
+const _: () = {
+    assert!(Proto::ALL.len() == Proto::CustomBlock as usize + 1);
+    let mut i = 0;
+    while i < Proto::ALL.len() {
+        assert!(Proto::ALL[i] as usize == i);
+        i += 1;
+    }
+};
 
 /// What every view needs to know about a protocol, declared in one place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -14,6 +14,7 @@ use crate::decode::Dissection;
 use crate::frame::{FrameRecord, LinkType};
 
 pub use display::DisplayFilter;
+pub(crate) use display_fields::any_field;
 pub use tcpdump::TcpdumpFilter;
 
 /// How deeply parentheses, `not`/`!` and unary minus may nest, in both

@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use crate::decode::{Dissection, Field};
+use crate::filter::any_field;
 use crate::frame::{FrameRecord, LinkType};
 
 use super::value::write_tshark;
@@ -42,18 +43,6 @@ impl Occurrence {
             },
         }
     }
-}
-
-/// Wireshark's "any" fields: one name for both directions' fields.
-fn any_field(key: &str) -> Option<&'static [&'static str]> {
-    Some(match key {
-        "ip.addr" => &["ip.src", "ip.dst"],
-        "ipv6.addr" => &["ipv6.src", "ipv6.dst"],
-        "tcp.port" => &["tcp.srcport", "tcp.dstport"],
-        "udp.port" => &["udp.srcport", "udp.dstport"],
-        "eth.addr" => &["eth.src", "eth.dst"],
-        _ => return None,
-    })
 }
 
 /// Columns worked out from the frames rather than read from one dissection.
@@ -455,6 +444,36 @@ mod tests {
             FieldColumns::parse("tcp.stream,eth.padding,ieee8021ah.etype", Occurrence::All).is_ok()
         );
         assert!(FieldColumns::parse(" , ", Occurrence::All).is_err());
+    }
+
+    /// `-Y` and `--fields` read one list: every declared field, protocol
+    /// and "any" field is accepted by both, generated ones included, and a
+    /// misspelling is refused by both with the same close match.
+    #[test]
+    fn display_filter_and_field_columns_accept_the_same_names() {
+        use crate::filter::DisplayFilter;
+        let names: Vec<&str> = crate::decode::field::all()
+            .map(|f| f.key)
+            .chain(crate::decode::Proto::ALL.iter().map(|p| p.key()))
+            .filter(|k| *k != crate::decode::Proto::Unsupported.key())
+            .chain(["ip.addr", "tcp.port", "udp.port", "eth.addr", "ipv6.addr"])
+            .collect();
+        assert!(names.len() > 200, "{}", names.len());
+        for name in names {
+            assert!(DisplayFilter::parse(name).is_ok(), "-Y refuses {name}");
+            assert!(
+                FieldColumns::parse(name, Occurrence::All).is_ok(),
+                "--fields refuses {name}"
+            );
+        }
+        for (typo, meant) in [("tcp.streem", "tcp.stream"), ("udp.stram", "udp.stream")] {
+            let y = DisplayFilter::parse(typo).err().expect("-Y refuses a typo");
+            assert!(y.message.contains(&format!("'{meant}'")), "{}", y.message);
+            let f = FieldColumns::parse(typo, Occurrence::All)
+                .err()
+                .expect("--fields refuses it");
+            assert!(f.contains(meant), "{f}");
+        }
     }
 
     #[test]
