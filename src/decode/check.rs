@@ -74,18 +74,18 @@ pub fn problems(d: &Dissection, data: &[u8], checked: &mut usize) -> Vec<String>
 /// Fields whose value is deliberately not the masked bits of their bytes,
 /// and how to get it from those bits instead.
 fn derived(key: &str, bits: u64, bytes: &[u8]) -> Option<u64> {
-    match key {
-        // IHL and the TCP data offset count 4-byte words; like tshark we show
-        // the header length in bytes. The mask names the nibble.
-        "ip.hdr_len" | "tcp.hdr_len" => Some(bits * 4),
-        // DLT_NULL's family is in the capturing host's byte order, which the
-        // file does not record; the decoder takes whichever reading is small.
-        "null.family" => {
-            let le = bytes.iter().rev().fold(0u64, |a, b| (a << 8) | *b as u64);
-            Some(if bits <= 0xffff { bits } else { le })
-        }
-        _ => None,
+    // IHL and the TCP data offset count 4-byte words; like tshark we show
+    // the header length in bytes. The mask names the nibble.
+    if key == super::ipv4::HDR_LEN.key || key == super::tcp::HDR_LEN.key {
+        return Some(bits * 4);
     }
+    // DLT_NULL's family is in the capturing host's byte order, which the
+    // file does not record; the decoder takes whichever reading is small.
+    if key == super::null::FAMILY.key {
+        let le = bytes.iter().rev().fold(0u64, |a, b| (a << 8) | *b as u64);
+        return Some(if bits <= 0xffff { bits } else { le });
+    }
+    None
 }
 
 fn big_endian(bytes: &[u8]) -> u64 {
@@ -117,7 +117,9 @@ fn check_field(f: &Field, header: &Range<usize>, data: &[u8]) -> Option<String> 
     let ok = match &f.value {
         // DLT_LOOP stores the family big-endian, DLT_NULL in host order:
         // either reading of the same bytes is right for one of them.
-        Value::UInt(v) if f.key == "null.family" => reread(0) == *v || big_endian(bytes) == *v,
+        Value::UInt(v) if f.key == super::null::FAMILY.key => {
+            reread(0) == *v || big_endian(bytes) == *v
+        }
         Value::UInt(v) | Value::Hex(v, _) => reread(f.mask) == *v,
         Value::Bool(b) => (reread(f.mask) != 0) == *b,
         Value::Mac(m) => bytes == m,

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use crate::decode::{Dissection, Field};
+use crate::decode::{Dissection, Field, ethernet, sll, tcp, vlan};
 use crate::filter::any_field;
 use crate::frame::{FrameRecord, LinkType};
 
@@ -329,8 +329,8 @@ fn sack_base(d: &Dissection) -> Option<u32> {
                 _ => None,
             })
     };
-    let relative = number("tcp.ack", Origin::Generated)?;
-    let raw = number("tcp.ack_raw", Origin::Wire)?;
+    let relative = number(tcp::ACK.key, Origin::Generated)?;
+    let raw = number(tcp::ACK_RAW.key, Origin::Wire)?;
     Some(raw.wrapping_sub(relative))
 }
 
@@ -338,7 +338,8 @@ fn sack_base(d: &Dissection) -> Option<u32> {
 fn write_field(out: &mut String, field: &Field, data: &[u8], sack_base: Option<u32>) {
     // tshark's SACK edges are relative to the acknowledgement base, as its
     // tcp.ack is; the model keeps what the packet says.
-    if let (Some(base), "tcp.options.sack_le" | "tcp.options.sack_re") = (sack_base, field.key)
+    if let Some(base) = sack_base
+        && (field.key == tcp::OPTIONS_SACK_LE.key || field.key == tcp::OPTIONS_SACK_RE.key)
         && let crate::decode::Value::UInt(edge) = field.value
     {
         return super::value::write_tshark(
@@ -401,10 +402,9 @@ pub fn write_protocols(out: &mut String, link: LinkType, d: &Dissection) {
         push(out, name);
         // A header that hands on by EtherType (not by an 802.3 length).
         let by_ethertype = d.fields_of(layer).iter().any(|f| {
-            matches!(
-                f.key,
-                "eth.type" | "vlan.etype" | "ieee8021ah.etype" | "sll.etype"
-            )
+            [&ethernet::TYPE, &vlan::ETYPE, &vlan::AD_ETYPE, &sll::ETYPE]
+                .iter()
+                .any(|def| def.key == f.key)
         });
         if by_ethertype && layers.peek().is_some_and(|n| n.proto != Proto::Trailer) {
             push(out, "ethertype");

@@ -14,7 +14,7 @@
 
 use std::net::IpAddr;
 
-use crate::decode::{Dissection, Proto, names};
+use crate::decode::{Dissection, Proto, names, payload, tcp};
 use crate::frame::FrameRecord;
 
 use super::glossary::num;
@@ -128,7 +128,7 @@ pub fn find(conversations: &[Conversation], number: u64) -> Option<(&Conversatio
 
 /// TCP flag bits of a packet (0 if it has none).
 fn tcp_flags(d: &Dissection) -> u16 {
-    d.field("tcp.flags")
+    d.field(tcp::FLAGS.key)
         .and_then(|f| num(&f.value))
         .unwrap_or(0) as u16
 }
@@ -319,13 +319,13 @@ fn build(protocol: u8, members: &[&(FrameRecord, Dissection)]) -> Conversation {
         for (_, d) in members {
             let side = side_of(d).index();
             if tcp_flags(d) & SYN != 0 && isn[side].is_none() {
-                isn[side] = raw(d, "tcp.seq_raw");
+                isn[side] = raw(d, tcp::SEQ_RAW.key);
             }
         }
         for (_, d) in members {
             let side = side_of(d).index();
             if isn[side].is_none() {
-                isn[side] = raw(d, "tcp.seq_raw").map(|s| s.wrapping_sub(1));
+                isn[side] = raw(d, tcp::SEQ_RAW.key).map(|s| s.wrapping_sub(1));
             }
         }
     }
@@ -340,8 +340,8 @@ fn build(protocol: u8, members: &[&(FrameRecord, Dissection)]) -> Conversation {
         let who = from.name();
         let peer = from.other().name();
         let len = d
-            .field("tcp.len")
-            .or_else(|| d.field("data.len"))
+            .field(tcp::LEN.key)
+            .or_else(|| d.field(payload::LEN.key))
             .and_then(|f| num(&f.value))
             .unwrap_or(0);
         let preview = d
@@ -358,9 +358,9 @@ fn build(protocol: u8, members: &[&(FrameRecord, Dissection)]) -> Conversation {
         if protocol == 6 {
             let f = tcp_flags(d);
             flags = crate::decode::tcp::flag_names(f);
-            raw_seq = raw(d, "tcp.seq_raw");
+            raw_seq = raw(d, tcp::SEQ_RAW.key);
             raw_ack = if f & ACK != 0 {
-                raw(d, "tcp.ack_raw")
+                raw(d, tcp::ACK_RAW.key)
             } else {
                 None
             };

@@ -16,7 +16,10 @@ use std::net::IpAddr;
 use std::ops::Range;
 
 use crate::decode::summary::tcpdump_line;
-use crate::decode::{Dissection, Field, NoteKind, Origin, Proto, Severity, Value, names};
+use crate::decode::{
+    Dissection, Field, NoteKind, Origin, Proto, Severity, Value, arp, ethernet, icmp, icmpv6, ipv4,
+    ipv6, names, payload, tcp, udp, vlan,
+};
 use crate::frame::FrameRecord;
 
 pub use conversation::{Conversation, Side, Step};
@@ -162,22 +165,22 @@ pub struct Problem {
 
 /// Fields whose byte order is worth showing: the ones students meet first.
 const BYTE_ORDER_KEYS: &[&str] = &[
-    "eth.type",
-    "vlan.etype",
-    "arp.opcode",
-    "ip.len",
-    "ipv6.plen",
-    "tcp.srcport",
-    "tcp.dstport",
-    "tcp.seq_raw",
-    "tcp.ack_raw",
-    "udp.srcport",
-    "udp.dstport",
-    "udp.length",
-    "icmp.ident",
-    "icmp.seq",
-    "icmpv6.echo.identifier",
-    "icmpv6.echo.sequence_number",
+    ethernet::TYPE.key,
+    vlan::ETYPE.key,
+    arp::OPCODE.key,
+    ipv4::LEN.key,
+    ipv6::PLEN.key,
+    tcp::SRCPORT.key,
+    tcp::DSTPORT.key,
+    tcp::SEQ_RAW.key,
+    tcp::ACK_RAW.key,
+    udp::SRCPORT.key,
+    udp::DSTPORT.key,
+    udp::LENGTH.key,
+    icmp::IDENT.key,
+    icmp::SEQ.key,
+    icmpv6::ECHO_IDENTIFIER.key,
+    icmpv6::ECHO_SEQUENCE_NUMBER.key,
 ];
 
 impl Lesson {
@@ -227,7 +230,7 @@ impl Encapsulation {
                     let wire = d
                         .fields_of(layer)
                         .iter()
-                        .find(|f| f.key == "data.len")
+                        .find(|f| f.key == payload::LEN.key)
                         .and_then(|f| glossary::num(&f.value))
                         .map_or(layer.header.len(), |n| n as usize);
                     if layer.quoted {
@@ -592,9 +595,9 @@ fn quoted_about(d: &Dissection) -> Option<String> {
             .map(|f| f.value.clone())
     };
     let (what, sport, dport) = if d.layers.iter().any(|l| l.quoted && l.proto == Proto::Tcp) {
-        ("TCP segment", "tcp.srcport", "tcp.dstport")
+        ("TCP segment", tcp::SRCPORT.key, tcp::DSTPORT.key)
     } else if d.layers.iter().any(|l| l.quoted && l.proto == Proto::Udp) {
-        ("UDP datagram", "udp.srcport", "udp.dstport")
+        ("UDP datagram", udp::SRCPORT.key, udp::DSTPORT.key)
     } else {
         return None;
     };
@@ -609,8 +612,8 @@ fn quoted_about(d: &Dissection) -> Option<String> {
     };
     Some(format!(
         "the {what} {} → {}",
-        endpoint(ip("ip.src", "ipv6.src")?, port(sport)?),
-        endpoint(ip("ip.dst", "ipv6.dst")?, port(dport)?)
+        endpoint(ip(ipv4::SRC.key, ipv6::SRC.key)?, port(sport)?),
+        endpoint(ip(ipv4::DST.key, ipv6::DST.key)?, port(dport)?)
     ))
 }
 
