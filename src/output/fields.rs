@@ -467,7 +467,9 @@ mod tests {
             );
         }
         for (typo, meant) in [("tcp.streem", "tcp.stream"), ("udp.stram", "udp.stream")] {
-            let y = DisplayFilter::parse(typo).err().expect("-Y refuses a typo");
+            let Err(y) = DisplayFilter::parse(typo) else {
+                panic!("-Y accepts {typo}")
+            };
             assert!(y.message.contains(&format!("'{meant}'")), "{}", y.message);
             let f = FieldColumns::parse(typo, Occurrence::All)
                 .err()

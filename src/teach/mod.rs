@@ -11,6 +11,9 @@
 
 pub mod conversation;
 pub mod glossary;
+mod rows;
+
+use rows::headers;
 
 use std::net::IpAddr;
 use std::ops::Range;
@@ -162,26 +165,6 @@ pub struct Problem {
     /// What it means for the reader.
     pub why: String,
 }
-
-/// Fields whose byte order is worth showing: the ones students meet first.
-const BYTE_ORDER_KEYS: &[&str] = &[
-    ethernet::TYPE.key,
-    vlan::ETYPE.key,
-    arp::OPCODE.key,
-    ipv4::LEN.key,
-    ipv6::PLEN.key,
-    tcp::SRCPORT.key,
-    tcp::DSTPORT.key,
-    tcp::SEQ_RAW.key,
-    tcp::ACK_RAW.key,
-    udp::SRCPORT.key,
-    udp::DSTPORT.key,
-    udp::LENGTH.key,
-    icmp::IDENT.key,
-    icmp::SEQ.key,
-    icmpv6::ECHO_IDENTIFIER.key,
-    icmpv6::ECHO_SEQUENCE_NUMBER.key,
-];
 
 impl Lesson {
     /// Build the lesson for `frame`; `step` is its place in a conversation
@@ -369,145 +352,6 @@ pub fn printable(bytes: &[u8]) -> Option<String> {
     Some(s)
 }
 
-fn hex_bytes(bytes: &[u8], max: usize) -> String {
-    let mut s = String::new();
-    for (i, b) in bytes.iter().take(max).enumerate() {
-        if i > 0 {
-            s.push(' ');
-        }
-        s.push_str(&format!("{b:02x}"));
-    }
-    if bytes.len() > max {
-        s.push_str(" …");
-    }
-    s
-}
-
-fn value_text(f: &Field, data: &[u8]) -> String {
-    let mut s = match &f.value {
-        Value::UInt(v) => v.to_string(),
-        Value::Hex(v, digits) => format!("0x{v:0width$x}", width = *digits as usize),
-        Value::Bool(b) => u8::from(*b).to_string(),
-        Value::Mac(m) => format!(
-            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-            m[0], m[1], m[2], m[3], m[4], m[5]
-        ),
-        Value::Ip(ip) => ip.to_string(),
-        Value::Bytes(r) => match data.get(r.clone()) {
-            Some(b) => printable(b).unwrap_or_else(|| format!("{} bytes", b.len())),
-            None => String::new(),
-        },
-        Value::Text(t) => t.to_string(),
-    };
-    if let Some(m) = &f.meaning
-        && !m.is_empty()
-    {
-        s.push_str(&format!(" ({m})"));
-    }
-    s
-}
-
-/// The bits a mask selects, Wireshark style: `.... ..1.` for SYN in its
-/// byte, `0100 ....` for the IPv4 version nibble.
-fn bit_pattern(bytes: &[u8], mask: u64) -> String {
-    let bits = bytes.len() * 8;
-    let value = bytes.iter().fold(0u64, |acc, &b| (acc << 8) | b as u64);
-    let mut s = String::new();
-    for i in (0..bits).rev() {
-        if i != bits - 1 && (i + 1) % 4 == 0 {
-            s.push(' ');
-        }
-        s.push(if mask >> i & 1 == 0 {
-            '.'
-        } else if value >> i & 1 == 1 {
-            '1'
-        } else {
-            '0'
-        });
-    }
-    s
-}
-
-/// `bytes 1b 5f → 0x1b5f = 7007 (big-endian, "network byte order"; a
-/// little-endian host reads these bytes as 0x5f1b = 24347 until ntohs)`.
-fn byte_order(f: &Field, data: &[u8]) -> Option<String> {
-    if f.origin != Origin::Wire || f.mask != 0 || !BYTE_ORDER_KEYS.contains(&f.key) {
-        return None;
-    }
-    let bytes = data.get(f.bytes.clone())?;
-    let (be, le, call, digits) = match bytes.len() {
-        2 => (
-            u16::from_be_bytes([bytes[0], bytes[1]]) as u64,
-            u16::from_le_bytes([bytes[0], bytes[1]]) as u64,
-            "ntohs",
-            4,
-        ),
-        4 => {
-            let b = [bytes[0], bytes[1], bytes[2], bytes[3]];
-            (
-                u32::from_be_bytes(b) as u64,
-                u32::from_le_bytes(b) as u64,
-                "ntohl",
-                8,
-            )
-        }
-        _ => return None,
-    };
-    if be == le {
-        return None;
-    }
-    Some(format!(
-        "bytes {} → 0x{be:0digits$x} = {be} (big-endian, \"network byte order\"; a little-endian host reads these bytes as 0x{le:0digits$x} = {le} until {call})",
-        hex_bytes(bytes, 8)
-    ))
-}
-
-fn headers(frame: &FrameRecord, d: &Dissection) -> Vec<HeaderLesson> {
-    let data = &frame.data[..];
-    d.layers
-        .iter()
-        .filter(|l| l.proto != Proto::Frame)
-        .map(|layer| {
-            let rows = d
-                .fields_of(layer)
-                .iter()
-                .map(|f| {
-                    let gloss = glossary::explain(f, d, data);
-                    let wire = f.origin == Origin::Wire;
-                    let hex = if wire {
-                        let bytes = data.get(f.bytes.clone()).unwrap_or(&[]);
-                        if f.mask != 0 && bytes.len() <= 4 {
-                            bit_pattern(bytes, f.mask)
-                        } else {
-                            hex_bytes(bytes, 6)
-                        }
-                    } else {
-                        String::new()
-                    };
-                    Row {
-                        key: f.key,
-                        name: f.name,
-                        depth: f.depth,
-                        bytes: wire.then(|| f.bytes.clone()),
-                        hex,
-                        value: value_text(f, data),
-                        sentence: gloss.as_ref().map(|g| g.sentence.clone()),
-                        source: gloss.map(|g| g.source).filter(|s| !s.is_empty()),
-                        byte_order: byte_order(f, data),
-                    }
-                })
-                .collect();
-            HeaderLesson {
-                proto: layer.proto,
-                title: layer.proto.title(),
-                range: layer.header.clone(),
-                quoted: layer.quoted,
-                rows,
-            }
-        })
-        .collect()
-}
-
 fn endpoint(ip: IpAddr, port: u16) -> String {
     match ip {
         IpAddr::V4(a) => format!("{a}:{port}"),
@@ -651,84 +495,4 @@ fn problems(frame: &FrameRecord, d: &Dissection) -> Vec<Problem> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::decode::decode;
-    use crate::frame::{LinkType, TsPrecision};
-
-    fn frame(data: Vec<u8>, orig_len: u32) -> FrameRecord {
-        FrameRecord {
-            number: 1,
-            ts: None,
-            precision: TsPrecision::Micro,
-            link: LinkType::ETHERNET,
-            orig_len,
-            iface: 0,
-            data,
-        }
-    }
-
-    /// Ethernet + IPv4 + UDP 7007 → 7007 carrying "hi\n".
-    fn udp_frame() -> Vec<u8> {
-        let mut b = vec![0u8; 12];
-        b.extend([0x08, 0x00]); // EtherType IPv4
-        b.extend([0x45, 0, 0, 31, 0, 1, 0x40, 0, 64, 17, 0, 0]); // IPv4, total 31
-        b.extend([127, 0, 0, 1, 127, 0, 0, 1]);
-        b.extend([0xc3, 0x50, 0x1b, 0x5f, 0, 11, 0, 0]); // UDP 50000 → 7007, len 11
-        b.extend(b"hi\n");
-        b
-    }
-
-    #[test]
-    fn nesting_lists_each_header_with_its_range_and_the_payload_text() {
-        let f = frame(udp_frame(), 45);
-        let e = Encapsulation::build(&f, &decode(&f));
-        assert_eq!(
-            e.one_line(),
-            "Ethernet [0..14) ⊃ IPv4 [14..34) ⊃ UDP [34..42) ⊃ payload [42..45) \"hi\\n\""
-        );
-        assert_eq!(e.overhead.headers, 42);
-        assert_eq!(e.overhead.data, 3);
-        assert_eq!(e.overhead.percent(42), 93.3);
-    }
-
-    #[test]
-    fn destination_port_shows_both_byte_orders() {
-        let f = frame(udp_frame(), 45);
-        let lesson = Lesson::build(&f, &decode(&f), None);
-        let udp = lesson
-            .headers
-            .iter()
-            .find(|h| h.proto == Proto::Udp)
-            .expect("a UDP header");
-        let port = udp
-            .rows
-            .iter()
-            .find(|r| r.key == "udp.dstport")
-            .expect("dst port");
-        assert_eq!(port.hex, "1b 5f");
-        assert_eq!(
-            port.byte_order.as_deref(),
-            Some(
-                "bytes 1b 5f → 0x1b5f = 7007 (big-endian, \"network byte order\"; a little-endian host reads these bytes as 0x5f1b = 24347 until ntohs)"
-            )
-        );
-    }
-
-    #[test]
-    fn a_cut_frame_is_explained_as_the_snap_length() {
-        let mut bytes = udp_frame();
-        bytes.truncate(38);
-        let f = frame(bytes, 45);
-        let lesson = Lesson::build(&f, &decode(&f), None);
-        assert!(
-            lesson
-                .problems
-                .iter()
-                .any(|p| p.why.contains("snap length")),
-            "{:?}",
-            lesson.problems
-        );
-        assert!(lesson.encapsulation.overhead.unaccounted > 0);
-    }
-}
+mod tests;

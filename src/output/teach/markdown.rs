@@ -1,0 +1,153 @@
+//! The lesson and the conversation as Markdown, for notes and handouts.
+
+use super::*;
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The lesson for one packet as Markdown.
+pub fn write_lesson_markdown(out: &mut String, l: &Lesson) {
+    let _ = writeln!(
+        out,
+        "## Frame {}: {} bytes on the wire, {} captured\n",
+        l.frame, l.wire_len, l.captured_len
+    );
+    let _ = writeln!(out, "`{}`\n", l.summary);
+    let _ = writeln!(out, "### 1. Headers inside headers\n");
+    let _ = writeln!(out, "`{}`\n", l.encapsulation.one_line());
+    out.push_str("```text\n");
+    write_boxes(out, &l.encapsulation, l.captured_len, Paint { on: false });
+    out.push_str("```\n\n");
+    let _ = writeln!(out, "{}\n", overhead_sentence(&l.encapsulation));
+    let _ = writeln!(out, "### 2. Field by field\n");
+    for h in &l.headers {
+        let _ = writeln!(
+            out,
+            "#### {} [{}..{}){}\n",
+            h.title,
+            h.range.start,
+            h.range.end,
+            if h.quoted { " (quoted)" } else { "" }
+        );
+        out.push_str("| bytes | hex | field | value | what it is for | defined in |\n");
+        out.push_str("|---|---|---|---|---|---|\n");
+        for r in &h.rows {
+            let (offset, hex) = match &r.bytes {
+                Some(b) => (format!("{}..{}", b.start, b.end), format!("`{}`", r.hex)),
+                None => (String::new(), "computed".to_string()),
+            };
+            let mut what = r.sentence.clone().unwrap_or_default();
+            if let Some(order) = &r.byte_order {
+                what.push_str(&format!(" *{order}*"));
+            }
+            let _ = writeln!(
+                out,
+                "| {offset} | {hex} | {}{} | `{}` | {} | {} |",
+                "&nbsp;&nbsp;".repeat(r.depth as usize),
+                md_cell(r.name),
+                md_cell(&r.value),
+                md_cell(&what),
+                r.source.unwrap_or("")
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "### 3. The connection\n");
+    match &l.connection {
+        Some(c) => {
+            let _ = writeln!(
+                out,
+                "- {} socket pair ({}, {}), source first; this packet goes {}.",
+                c.transport,
+                c.src,
+                c.dst,
+                match c.sender {
+                    Side::Client => "client → server",
+                    Side::Server => "server → client",
+                }
+            );
+            let _ = writeln!(out, "- Which side is the client: {}.", c.client_reason);
+            for port in &c.ports {
+                let _ = writeln!(out, "- {port}.");
+            }
+            if let Some(pos) = &c.position {
+                let _ = writeln!(out, "- Where it sits: {pos}.");
+            }
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "No TCP or UDP header, so no ports and no socket pair: the operating system itself handles this packet, not a program listening on a port."
+            );
+        }
+    }
+    if let Some(about) = &l.quoted_about {
+        let _ = writeln!(
+            out,
+            "\nThis error is about {about}, quoted inside it: the sender's kernel uses the quoted ports to tell that socket its message failed."
+        );
+    }
+    out.push('\n');
+    let _ = writeln!(out, "### 4. What went wrong\n");
+    if l.problems.is_empty() {
+        let _ = writeln!(
+            out,
+            "Nothing: every header is complete and agrees with the others."
+        );
+    }
+    for problem in &l.problems {
+        let _ = writeln!(
+            out,
+            "- **{}** at byte {}: {}. {}",
+            problem.layer, problem.offset, problem.what, problem.why
+        );
+    }
+    out.push('\n');
+}
+
+/// The conversation as Markdown: the ladder in a code block, then the story.
+pub fn write_conversation_markdown(out: &mut String, c: &Conversation) {
+    let _ = writeln!(
+        out,
+        "## {} conversation between {} (client) and {} (server)\n",
+        c.transport,
+        endpoint(&c.client),
+        endpoint(&c.server)
+    );
+    let _ = writeln!(
+        out,
+        "The client is {}: {}.\n",
+        endpoint(&c.client),
+        c.client_reason
+    );
+    if let [Some(ci), Some(si)] = c.isn {
+        let _ = writeln!(
+            out,
+            "Initial sequence numbers: client {ci}, server {si}; the numbers below are relative to them.\n"
+        );
+    }
+    out.push_str("```text\n");
+    write_ladder(out, c, Paint { on: false });
+    out.push_str("```\n");
+    let mut phase: Option<Phase> = None;
+    for s in &c.steps {
+        if phase != Some(s.phase) {
+            let _ = writeln!(out, "\n### {}\n", s.phase.title());
+            phase = Some(s.phase);
+        }
+        let _ = writeln!(
+            out,
+            "{}. Frame {}, {} → {}: {}.",
+            s.index,
+            s.frame,
+            s.from.name(),
+            match s.from {
+                Side::Client => "server",
+                Side::Server => "client",
+            },
+            s.story
+        );
+    }
+    out.push('\n');
+}
