@@ -232,6 +232,10 @@ fn crate_modules(code: &str) -> Vec<(String, usize)> {
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
+        // `crate::fields!` is a macro exported at the root, not a module.
+        if rest[ident.len()..].starts_with('!') {
+            continue;
+        }
         found.push((ident, at));
     }
     found
