@@ -1,5 +1,5 @@
 //! Every field key wirepeek emits, against `tshark -T fields`, on every
-//! corpus file: the keys are taken from our own `read --json` (not a fixed
+//! corpus file (and on `../shared/corpus-app` with EVERY_FIELD_APP=1): the keys are taken from our own `read --json` (not a fixed
 //! list), plus the frame columns `--fields` works out itself; tshark runs
 //! once per file per occurrence mode (`f` and `a`) with IP reassembly off,
 //! as we decode one packet at a time. A cell is compared when either side
@@ -215,6 +215,14 @@ fn every_emitted_field_agrees_with_tshark_in_both_occurrence_modes() {
         .expect("corpus directory lists")
         .map(|e| e.expect("corpus entry").path())
         .collect();
+    // The application-protocol corpus beside it, on request while its
+    // dissectors are being built (EVERY_FIELD_APP=1): its keys are held to
+    // the same bar.
+    if std::env::var_os("EVERY_FIELD_APP").is_some()
+        && let Ok(app) = std::fs::read_dir(dir.join("../../corpus-app/captures"))
+    {
+        files.extend(app.filter_map(|e| e.ok()).map(|e| e.path()));
+    }
     files.sort();
     let mut failures = Vec::new();
     // Unlisted differing cells per key; the first three of each are shown

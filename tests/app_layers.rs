@@ -1,0 +1,137 @@
+//! Frame by frame, an application or tunnel layer is present in our
+//! `frame.protocols` exactly when tshark's has it, on `../shared/corpus`
+//! and `../shared/corpus-app`. Only protocols in `CLAIMED` are held to it
+//! (each must appear somewhere, so a claim cannot pass by never decoding);
+//! a protocol joins the list when its dissector lands. tshark runs one
+//! segment and one fragment at a time, as `tests/every_field.rs` does,
+//! until reassembled data reaches the decoders.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// tshark's protocol filter names of the layers we decode above TCP/UDP
+/// and the tunnels, in `frame.protocols` spelling.
+const CLAIMED: &[&str] = &[];
+
+/// Frames where tshark and we are known to disagree: (file, frame,
+/// protocol, why). Keep it short and say why.
+const DIFFERENCES: &[(&str, usize, &str, &str)] = &[];
+
+fn files() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    let mut files = Vec::new();
+    for dir in ["corpus/captures", "corpus-app/captures"] {
+        if let Ok(entries) = std::fs::read_dir(root.join(dir)) {
+            files.extend(entries.filter_map(|e| e.ok()).map(|e| e.path()));
+        }
+    }
+    files.sort();
+    files
+}
+
+fn ours(file: &Path) -> Option<Vec<String>> {
+    let out = Command::new(env!("CARGO_BIN_EXE_wirepeek"))
+        .arg("read")
+        .arg(file)
+        .args(["--fields", "frame.protocols"])
+        .output()
+        .expect("wirepeek runs");
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .skip(1)
+            .map(str::to_string)
+            .collect()
+    })
+}
+
+fn theirs(file: &Path) -> Vec<String> {
+    let out = Command::new("tshark")
+        .args(["-n", "-r"])
+        .arg(file)
+        .args([
+            "-o",
+            "ip.defragment:FALSE",
+            "-o",
+            "ipv6.defragment:FALSE",
+            "-o",
+            "tcp.desegment_tcp_streams:FALSE",
+            "-T",
+            "fields",
+            "-e",
+            "frame.protocols",
+        ])
+        .output()
+        .expect("tshark runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn has(protocols: &str, proto: &str) -> bool {
+    protocols.split(':').any(|p| p == proto)
+}
+
+#[test]
+fn claimed_layers_are_present_exactly_when_tshark_has_them() {
+    if common::corpus().is_none() {
+        common::skip("corpus ../shared/corpus/captures not found");
+        return;
+    }
+    if !common::tshark_present() {
+        common::skip("tshark is not installed");
+        return;
+    }
+    let mut seen: BTreeMap<&str, usize> = CLAIMED.iter().map(|p| (*p, 0)).collect();
+    let mut failures = Vec::new();
+    let (mut files_read, mut frames) = (0, 0);
+    for file in files() {
+        let Some(ours) = ours(&file) else {
+            continue;
+        };
+        files_read += 1;
+        let theirs = theirs(&file);
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        for (n, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+            frames += 1;
+            for proto in CLAIMED {
+                let (x, y) = (has(a, proto), has(b, proto));
+                if x {
+                    *seen.get_mut(proto).unwrap() += 1;
+                }
+                let listed = DIFFERENCES
+                    .iter()
+                    .any(|(f, fr, p, _)| *f == name && *fr == n + 1 && p == proto);
+                if x != y && !listed {
+                    failures.push(format!(
+                        "{name} frame {}: {proto} {} ours ({a}) but {} tshark's ({b})",
+                        n + 1,
+                        if x { "in" } else { "not in" },
+                        if y { "in" } else { "not in" },
+                    ));
+                }
+            }
+        }
+    }
+    println!("app_layers: {files_read} files, {frames} frames; frames per claimed layer: {seen:?}");
+    for (proto, n) in &seen {
+        if *n == 0 {
+            failures.push(format!("{proto} is claimed but never decoded"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
