@@ -5,6 +5,7 @@ pub mod file;
 pub mod interfaces;
 pub mod live;
 pub mod privilege;
+pub mod process;
 pub mod rotate;
 pub mod save;
 pub mod stop;
