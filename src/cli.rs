@@ -221,6 +221,10 @@ pub struct CaptureArgs {
     /// When the capture ends, print its conversations (as `wirepeek flows`).
     #[arg(long)]
     pub flows: bool,
+    /// Do not name the local process of each conversation (shown by
+    /// default in --flows, --json and as pcapng packet comments).
+    #[arg(long = "no-process")]
+    pub no_process: bool,
     /// Once the capture socket is open, switch to this user (tcpdump's -Z);
     /// without it, every capability is dropped instead.
     #[arg(short = 'Z', long = "user", value_name = "NAME")]

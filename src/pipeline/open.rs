@@ -6,9 +6,11 @@
 
 use crate::capture::live::{LiveOptions, LiveSource};
 use crate::capture::{CaptureError, FrameSource, Next, interfaces, privilege};
+use crate::decode::{Detail, Dissection, decode_into};
 use crate::error::AppError;
 use crate::filter::TcpdumpFilter;
 use crate::frame::FrameRecord;
+use crate::pipeline::process;
 
 /// `IFF_UP` in `/sys/class/net/NAME/flags`.
 const IFF_UP: u32 = 0x1;
@@ -56,6 +58,9 @@ pub struct Captured {
     inner: LiveSource,
     filter: Option<TcpdumpFilter>,
     accepted: u64,
+    /// Process attribution, asked as each frame leaves the ring (before
+    /// the pipeline holds it back), with a dissection to find its tuple.
+    early: Option<(process::Shared, Dissection)>,
 }
 
 impl Captured {
@@ -64,7 +69,15 @@ impl Captured {
             inner,
             filter,
             accepted: 0,
+            early: None,
         }
+    }
+
+    /// Ask about each new conversation's process as soon as its first
+    /// frame leaves the ring: the pipeline may hold frames back for up to
+    /// a poll interval, and a short-lived socket may be gone by then.
+    pub fn attribute(&mut self, attribution: process::Shared) {
+        self.early = Some((attribution, Dissection::default()));
     }
 
     /// The socket, for its counters.
@@ -83,6 +96,10 @@ impl FrameSource for Captured {
                     }
                     self.accepted += 1;
                     frame.number = self.accepted;
+                    if let Some((attribution, d)) = &mut self.early {
+                        decode_into(&frame, Detail::Layers, d);
+                        attribution.borrow_mut().of(d);
+                    }
                     return Ok(Next::Frame(frame));
                 }
                 other => return Ok(other),

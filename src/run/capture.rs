@@ -2,26 +2,34 @@
 //! privileges, say "listening on", then run the pipeline into a printer or
 //! the capture writer.
 
+use std::cell::RefCell;
 use std::io::Write;
+use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::capture::live::{LiveOptions, LiveSource};
+use crate::capture::process::{ANSWER_TIMEOUT, ProcessLookup};
 use crate::capture::rotate::{RotatingWriter, Rotation};
 use crate::capture::save::{CaptureWriter, SaveFormat, SavedInterface};
-use crate::capture::{interfaces, stop};
-use crate::cli::CaptureArgs;
+use crate::capture::{FrameSource, interfaces, stop};
+use crate::cli::{CaptureArgs, OutputArgs};
 use crate::error::AppError;
 use crate::filter::Filter;
 use crate::filter::tcpdump::bpf;
-use crate::flow::FlowTable;
+use crate::flow::{FlowKey, FlowTable};
 use crate::output::flows::SortKey;
+use crate::output::time::TimeFormat;
+use crate::pipeline::print::PrintSink;
+use crate::pipeline::process::{Attributed, Attribution, Shared};
 use crate::pipeline::save::Output;
+use crate::pipeline::save::SaveSink;
 use crate::pipeline::{self, check_link};
+use crate::pipeline::{Settings, Track};
 
 use super::flow_list::print_flow_table;
 use super::{
-    RunSummary, Save, create_output, flow_config, parse_filter, print_packets,
+    RunSummary, Save, create_output, flow_config, parse_filter, print_packets, printer,
     refuse_tshark_format, save_frames,
 };
 
@@ -42,6 +50,14 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
     if args.dump_filter {
         return dump_filter(&filter, &name, out);
     }
+    // The lookup process is forked first: while this process is still
+    // privileged and one thread, and before the capture socket exists.
+    let attribution = if wants_process(args) {
+        let lookup = ProcessLookup::spawn(args.user.as_deref())?;
+        Some(Rc::new(RefCell::new(Attribution::new(lookup))))
+    } else {
+        None
+    };
     let source = pipeline::open::live(
         &name,
         LiveOptions {
@@ -80,30 +96,57 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
             args.snaplen
         }
     );
+    if let Some(a) = &attribution
+        && !a.borrow().reach().all_users
+    {
+        eprintln!(
+            "wirepeek: process attribution: {}",
+            a.borrow().reach().message
+        );
+    }
     let mut flows = FlowTable::new(flow_config(&args.output.limits, args.flows));
     // The tcpdump expression is a capture filter: applied (and frames
     // numbered) at the source, as the kernel applies it.
     let mut source = pipeline::open::Captured::new(source, filter.tcpdump.clone());
+    if let Some(a) = &attribution {
+        source.attribute(a.clone());
+    }
     let filter = Filter {
         tcpdump: None,
         display: filter.display.clone(),
     };
-    let mut summary = match writer {
-        Some(writer) => {
-            let save = Save {
-                count: args.output.count,
-                track_flows: args.flows,
-            };
-            save_frames(&mut source, save, &filter, writer, &stop, &mut flows)?
-        }
-        None => print_packets(&mut source, &args.output, &filter, out, &stop, &mut flows)?,
+    let save = Save {
+        count: args.output.count,
+        track_flows: args.flows,
     };
+    let mut summary = match (writer, &attribution) {
+        (Some(writer), None) => save_frames(&mut source, save, &filter, writer, &stop, &mut flows)?,
+        (None, None) => print_packets(&mut source, &args.output, &filter, out, &stop, &mut flows)?,
+        (Some(writer), Some(shared)) => {
+            let sink = SaveSink::new(writer);
+            save_attributed(&mut source, save, &filter, sink, &stop, &mut flows, shared)?
+        }
+        (None, Some(shared)) => {
+            let run = Run {
+                source: &mut source,
+                filter: &filter,
+                stop: &stop,
+                flows: &mut flows,
+            };
+            print_attributed(run, &args.output, out, shared)?
+        }
+    };
+    // Answers that were late are still worth having for the table.
+    if let Some(a) = &attribution {
+        a.borrow_mut().collect_late(ANSWER_TIMEOUT);
+    }
     if args.flows && !summary.closed_pipe {
         // With `-w -` standard output carries the capture file itself.
         let to_stdout = args.write.as_deref() != Some("-");
         let mut stderr = std::io::stderr();
         let sink: &mut dyn Write = if to_stdout { out } else { &mut stderr };
-        if !print_flow_table(sink, flows, false, SortKey::Bytes, None)? {
+        let process = |key: &FlowKey| attribution.as_ref().and_then(|a| a.borrow().of_flow(key));
+        if !print_flow_table(sink, flows, false, SortKey::Bytes, None, &process)? {
             summary.closed_pipe = true;
         }
     }
@@ -115,6 +158,82 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
         summary.packets, stats.kernel_dropped, stats.received
     );
     Ok(summary)
+}
+
+/// Whether conversations are attributed to processes: when something
+/// shows them (`--flows`, `--json`, pcapng comments), unless `--no-process`.
+fn wants_process(args: &CaptureArgs) -> bool {
+    !args.no_process && (args.flows || args.output.json || (args.write.is_some() && args.pcapng))
+}
+
+/// What a run reads from and keeps count in.
+struct Run<'a> {
+    source: &'a mut dyn FrameSource,
+    filter: &'a Filter,
+    stop: &'a dyn Fn() -> bool,
+    flows: &'a mut FlowTable,
+}
+
+/// `print_packets`, with each frame's process known to the printer (the
+/// JSON printer writes it). Returns the attribution for the flow table.
+fn print_attributed(
+    run: Run,
+    args: &OutputArgs,
+    out: &mut dyn Write,
+    attribution: &Shared,
+) -> Result<RunSummary, AppError> {
+    let printer = printer(args)?;
+    let flows = run.flows;
+    let track = if args.no_flows {
+        Track::Off
+    } else {
+        Track::Inline(&mut *flows)
+    };
+    let since_previous =
+        TimeFormat::from_tcpdump_count(args.tstamp) == Some(TimeFormat::SincePrevious);
+    let mut sink = Attributed {
+        inner: PrintSink::new(printer, out, since_previous, args.line_buffered),
+        attribution: attribution.clone(),
+    };
+    let settings = Settings {
+        filter: run.filter,
+        count: args.count,
+        absolute: args.absolute,
+    };
+    let mut summary = pipeline::run(run.source, settings, track, &mut sink, run.stop)?;
+    if !summary.closed_pipe && !sink.inner.finish(flows)? {
+        summary.closed_pipe = true;
+    }
+    Ok(summary)
+}
+
+/// `save_frames`, with each frame's process written as its pcapng
+/// comment. Returns the attribution for the flow table.
+fn save_attributed(
+    source: &mut dyn FrameSource,
+    save: Save,
+    filter: &Filter,
+    sink: SaveSink,
+    stop: &dyn Fn() -> bool,
+    flows: &mut FlowTable,
+    attribution: &Shared,
+) -> Result<RunSummary, AppError> {
+    let mut sink = Attributed {
+        inner: sink,
+        attribution: attribution.clone(),
+    };
+    let settings = Settings {
+        filter,
+        count: save.count,
+        absolute: false,
+    };
+    let track = if save.track_flows {
+        Track::Inline(flows)
+    } else {
+        Track::Off
+    };
+    let result = pipeline::run(source, settings, track, &mut sink, stop);
+    sink.inner.finish(result)
 }
 
 /// tcpdump's `-C`, `-G` and `-W`, checked.

@@ -137,6 +137,23 @@ impl ProcessLookup {
         (id, None)
     }
 
+    /// Hand answers that have come (or come within `wait`) to `late`,
+    /// with their question's number.
+    pub fn late_answers(&mut self, wait: Duration, late: &mut dyn FnMut(u32, Option<Process>)) {
+        let deadline = Instant::now() + wait;
+        while !self.broken {
+            // A zero wait still takes what is already there.
+            let until = deadline.max(Instant::now() + Duration::from_micros(1));
+            let Some(body) = self.read_message(until) else {
+                return;
+            };
+            match decode_answer(&body) {
+                Some((id, answer)) => late(id, answer),
+                None => self.broken = true,
+            }
+        }
+    }
+
     /// One length-prefixed message, or None at the deadline, at end of
     /// stream or on a malformed length (the stream is then broken).
     fn read_message(&mut self, deadline: Instant) -> Option<Vec<u8>> {
