@@ -482,6 +482,40 @@ mod tests {
         );
     }
 
+    #[test]
+    fn an_epb_comment_is_an_opt_comment_option_counted_in_the_block_length() {
+        let sink = Shared::default();
+        let mut writer = CaptureWriter::create(
+            Box::new(sink.clone()),
+            "mem",
+            SaveFormat::PcapNg,
+            0,
+            &[ethernet(1)],
+        )
+        .expect("create");
+        let comment = "PID: 1234, Command: curl";
+        writer
+            .write_commented(&frame(1, 5), Some(comment))
+            .expect("write");
+        writer.finish().expect("finish");
+        let bytes = sink.0.lock().expect("lock").clone();
+        // SHB, IDB, then the EPB: 28 header bytes, 8 of data (5 padded),
+        // the option (code 1, length 24, 24 bytes), end of options, length.
+        let shb = read(&bytes, 4) as usize;
+        let idb = read(&bytes, shb + 4) as usize;
+        let epb = &bytes[shb + idb..];
+        assert_eq!(read(epb, 0), PCAPNG_EPB);
+        let len = read(epb, 4) as usize;
+        assert_eq!(len, 28 + 8 + 4 + 24 + 4 + 4);
+        assert_eq!(len, comment_len(Some(comment)) + 32 + 8);
+        assert_eq!(epb[36..38], 1u16.to_ne_bytes());
+        assert_eq!(epb[38..40], 24u16.to_ne_bytes());
+        assert_eq!(&epb[40..64], comment.as_bytes());
+        assert_eq!(epb[64..68], [0, 0, 0, 0]);
+        assert_eq!(read(epb, len - 4) as usize, len);
+        assert_eq!(epb.len(), len);
+    }
+
     fn read(bytes: &[u8], at: usize) -> u32 {
         u32::from_ne_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
     }
