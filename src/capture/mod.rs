@@ -4,6 +4,7 @@
 pub mod file;
 pub mod interfaces;
 pub mod live;
+pub mod multi;
 pub mod privilege;
 pub mod process;
 pub mod rotate;

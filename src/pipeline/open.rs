@@ -5,6 +5,7 @@
 //! thread starts. Frames already in memory are a source too.
 
 use crate::capture::live::{LiveOptions, LiveSource};
+use crate::capture::multi::MultiSource;
 use crate::capture::{CaptureError, FrameSource, Next, interfaces, privilege};
 use crate::decode::{Detail, Dissection, decode_into};
 use crate::error::AppError;
@@ -19,6 +20,39 @@ const IFF_UP: u32 = 0x1;
 /// nothing, so it is an error (tcpdump: "That device is not up").
 pub fn live(name: &str, options: LiveOptions) -> Result<LiveSource, AppError> {
     let source = LiveSource::open(name, options)?;
+    check_up(name)?;
+    Ok(source)
+}
+
+/// Open a capture on each of `names` (`-i A -i B`). One name is [`live`];
+/// several are captured as Linux cooked v2 frames, as `-i any` would
+/// show them: the frames of every interface then share one link type
+/// (a pcap file can hold them too) and each says which interface it
+/// crossed and in which direction.
+pub fn live_many(names: &[String], options: LiveOptions) -> Result<MultiSource, AppError> {
+    if let [name] = names {
+        return Ok(MultiSource::new(vec![live(name, options)?])?);
+    }
+    let mut sources: Vec<LiveSource> = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        if name == "any" {
+            return Err(AppError::Usage(
+                "-i any already captures every interface: give it alone".into(),
+            ));
+        }
+        if names[..i].contains(name) {
+            let name = interfaces::escape_name(name);
+            return Err(AppError::Usage(format!("-i {name} is given twice")));
+        }
+        let source = LiveSource::open_cooked(name, options)?;
+        check_up(name)?;
+        sources.push(source);
+    }
+    Ok(MultiSource::new(sources)?)
+}
+
+/// An interface that is down captures nothing, so it is an error.
+fn check_up(name: &str) -> Result<(), AppError> {
     // The name is known to exist here (the open looked it up).
     let flags = std::fs::read_to_string(format!("/sys/class/net/{name}/flags"))
         .ok()
@@ -29,7 +63,7 @@ pub fn live(name: &str, options: LiveOptions) -> Result<LiveSource, AppError> {
             "{name}: That device is not up (`ip link set {name} up` brings it up)"
         ))));
     }
-    Ok(source)
+    Ok(())
 }
 
 /// Attach the tcpdump expression to the socket as classic BPF, so the
@@ -55,7 +89,7 @@ pub fn kernel_filter(source: &LiveSource, expr: Option<&TcpdumpFilter>) -> Resul
 /// do (the kernel filter drops most before they arrive; frames queued
 /// before it was attached are caught here).
 pub struct Captured {
-    inner: LiveSource,
+    inner: MultiSource,
     filter: Option<TcpdumpFilter>,
     accepted: u64,
     /// Process attribution, asked as each frame leaves the ring (before
@@ -64,7 +98,7 @@ pub struct Captured {
 }
 
 impl Captured {
-    pub fn new(inner: LiveSource, filter: Option<TcpdumpFilter>) -> Captured {
+    pub fn new(inner: MultiSource, filter: Option<TcpdumpFilter>) -> Captured {
         Captured {
             inner,
             filter,
@@ -80,8 +114,8 @@ impl Captured {
         self.early = Some((attribution, Dissection::default()));
     }
 
-    /// The socket, for its counters.
-    pub fn live(&self) -> &LiveSource {
+    /// The sockets, for their counters.
+    pub fn live(&self) -> &MultiSource {
         &self.inner
     }
 }

@@ -8,7 +8,8 @@ use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use crate::capture::live::{LiveOptions, LiveSource};
+use crate::capture::live::LiveOptions;
+use crate::capture::multi::MultiSource;
 use crate::capture::process::{ANSWER_TIMEOUT, ProcessLookup};
 use crate::capture::rotate::{RotatingWriter, Rotation};
 use crate::capture::save::{CaptureWriter, SaveFormat, SavedInterface};
@@ -18,6 +19,7 @@ use crate::error::AppError;
 use crate::filter::Filter;
 use crate::filter::tcpdump::bpf;
 use crate::flow::{FlowKey, FlowTable};
+use crate::frame::LinkType;
 use crate::output::flows::SortKey;
 use crate::output::time::TimeFormat;
 use crate::pipeline::print::PrintSink;
@@ -42,13 +44,13 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
     let filter = parse_filter(&args.filter)?;
     let stop_flag = stop::install_stop_handlers();
     stop::ignore_sigpipe();
-    let name = match &args.interface {
-        Some(name) => name.clone(),
-        None => interfaces::default_interface(&interfaces::list()?),
+    let names = match args.interface.as_slice() {
+        [] => vec![interfaces::default_interface(&interfaces::list()?)],
+        names => names.to_vec(),
     };
     let rotation = rotation(args)?;
     if args.dump_filter {
-        return dump_filter(&filter, &name, out);
+        return dump_filter(&filter, &names, out);
     }
     // The lookup process is forked first: while this process is still
     // privileged and one thread, and before the capture socket exists.
@@ -58,18 +60,25 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
     } else {
         None
     };
-    let source = pipeline::open::live(
-        &name,
-        LiveOptions {
-            snaplen: args.snaplen,
-            ring_mib: args.buffer,
-        },
-    )?;
-    check_link(&filter, source.link())?;
-    if !pipeline::open::kernel_filter(&source, filter.tcpdump.as_ref())? {
+    let options = LiveOptions {
+        snaplen: args.snaplen,
+        ring_mib: args.buffer,
+    };
+    let source = pipeline::open::live_many(&names, options)?;
+    let link = source.link().ok_or_else(|| {
+        AppError::Usage(
+            "these interfaces have different link types: capture them one by one".into(),
+        )
+    })?;
+    check_link(&filter, link)?;
+    let mut in_kernel = true;
+    for live in source.sources() {
+        in_kernel &= pipeline::open::kernel_filter(live, filter.tcpdump.as_ref())?;
+    }
+    if !in_kernel {
         eprintln!(
             "wirepeek: the filter runs in user space: the kernel's view of {} frames would change its meaning",
-            source.link().name()
+            link.name()
         );
     }
     let deadline = args
@@ -85,11 +94,12 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
         None => None,
     };
     pipeline::open::drop_privileges(args.user.as_deref())?;
+    let listened: Vec<String> = names.iter().map(|n| interfaces::escape_name(n)).collect();
     eprintln!(
         "wirepeek: listening on {}, link-type {} ({}), snapshot length {} bytes",
-        interfaces::escape_name(&name),
-        source.link().0,
-        source.link().name(),
+        listened.join(" and "),
+        link.0,
+        link.name(),
         if args.snaplen == 0 {
             262144
         } else {
@@ -258,14 +268,24 @@ fn rotation(args: &CaptureArgs) -> Result<Rotation, AppError> {
 
 /// `capture -d`: the filter as the classic BPF program the kernel would
 /// run on this interface (tcpdump -d); no socket is opened.
-fn dump_filter(filter: &Filter, name: &str, out: &mut dyn Write) -> Result<RunSummary, AppError> {
+fn dump_filter(
+    filter: &Filter,
+    names: &[String],
+    out: &mut dyn Write,
+) -> Result<RunSummary, AppError> {
     let Some(expr) = &filter.tcpdump else {
         return Err(AppError::Usage(
             "-d prints a filter expression's program: give one".into(),
         ));
     };
-    let target = interfaces::capture_target(name)?;
-    let link = interfaces::link_type_for_arphrd(target.arphrd);
+    let mut link = LinkType::LINUX_SLL2;
+    for name in names {
+        let target = interfaces::capture_target(name)?;
+        // Several interfaces are captured as cooked v2 frames.
+        if names.len() == 1 {
+            link = interfaces::link_type_for_arphrd(target.arphrd);
+        }
+    }
     check_link(filter, link)?;
     let text = match expr.compile_bpf(link) {
         Some(program) => bpf::disassemble(&program),
@@ -281,7 +301,7 @@ fn dump_filter(filter: &Filter, name: &str, out: &mut dyn Write) -> Result<RunSu
 /// The capture's output: one file (or stdout for `-`), or files that
 /// rotate. Each starts with its header at once.
 fn open_writer(
-    source: &LiveSource,
+    source: &MultiSource,
     args: &CaptureArgs,
     dest: &str,
     rotation: Rotation,
@@ -291,13 +311,18 @@ fn open_writer(
     } else {
         SaveFormat::Pcap
     };
-    let interface = SavedInterface {
-        iface: source.ifindex(),
-        link: source.link(),
-        name: Some(source.interface().to_string()),
-    };
+    // One interface block each, in the order given: frames name theirs.
+    let interfaces: Vec<SavedInterface> = source
+        .sources()
+        .iter()
+        .map(|live| SavedInterface {
+            iface: live.ifindex(),
+            link: live.link(),
+            name: Some(live.interface().to_string()),
+        })
+        .collect();
     if rotation.active() {
-        let writer = RotatingWriter::create(dest, format, args.snaplen, &[interface], rotation)?;
+        let writer = RotatingWriter::create(dest, format, args.snaplen, &interfaces, rotation)?;
         return Ok(Output::Rotating(writer));
     }
     let sink = create_output(dest)?;
@@ -306,6 +331,6 @@ fn open_writer(
         dest,
         format,
         args.snaplen,
-        &[interface],
+        &interfaces,
     )?))
 }
