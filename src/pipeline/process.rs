@@ -93,13 +93,12 @@ impl Attribution {
         let t = d.tuple?;
         let (src, dst) = ((t.src, t.src_port), (t.dst, t.dst_port));
         let key = conversation(t.protocol, src, dst);
-        if let Some(entry) = self.known.get(&key) {
-            if entry.process.is_some()
+        if let Some(entry) = self.known.get(&key)
+            && (entry.process.is_some()
                 || entry.tries >= MAX_TRIES
-                || entry.asked.elapsed() < RETRY_AFTER
-            {
-                return entry.process.clone();
-            }
+                || entry.asked.elapsed() < RETRY_AFTER)
+        {
+            return entry.process.clone();
         }
         if !self.take_token() {
             return None;
