@@ -288,12 +288,8 @@ impl CaptureWriter {
         };
         let cap_len = self.record_len(frame)?;
         let padded = frame.data.len().next_multiple_of(4);
-        let mut options = Vec::new();
-        if let Some(text) = comment {
-            push_option(&mut options, OPT_COMMENT, cut(text, MAX_COMMENT).as_bytes());
-            push_option(&mut options, OPT_END, &[]);
-        }
-        let total = (12 + 20 + padded + options.len()) as u32;
+        let comment = comment.map(|text| cut(text, MAX_COMMENT));
+        let total = (12 + 20 + padded + comment_len(comment)) as u32;
         let mut header = [0u8; 28];
         header[0..4].copy_from_slice(&PCAPNG_EPB.to_ne_bytes());
         header[4..8].copy_from_slice(&total.to_ne_bytes());
@@ -305,7 +301,19 @@ impl CaptureWriter {
         self.put(&header)?;
         self.put(&frame.data)?;
         self.put(&[0u8; 3][..padded - frame.data.len()])?;
-        self.put(&options)?;
+        if let Some(text) = comment {
+            // opt_comment, padded, then opt_endofopt; written in place
+            // (no buffer per packet).
+            let mut head = [0u8; 4];
+            head[..2].copy_from_slice(&OPT_COMMENT.to_ne_bytes());
+            head[2..].copy_from_slice(&(text.len() as u16).to_ne_bytes());
+            self.put(&head)?;
+            self.put(text.as_bytes())?;
+            self.put(&[0u8; 3][..text.len().next_multiple_of(4) - text.len()])?;
+            let mut end = [0u8; 4];
+            end[..2].copy_from_slice(&OPT_END.to_ne_bytes());
+            self.put(&end)?;
+        }
         self.put(&total.to_ne_bytes())
     }
 

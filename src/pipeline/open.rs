@@ -132,7 +132,7 @@ impl FrameSource for Captured {
                     frame.number = self.accepted;
                     if let Some((attribution, d)) = &mut self.early {
                         decode_into(&frame, Detail::Layers, d);
-                        attribution.borrow_mut().of(d);
+                        attribution.borrow_mut().note_frame(frame.number, d);
                     }
                     return Ok(Next::Frame(frame));
                 }

@@ -14,7 +14,7 @@
 //! [`Attribution::of_flow`] per conversation the same way.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -35,6 +35,9 @@ pub const RETRY_AFTER: Duration = Duration::from_secs(1);
 pub const LOOKUPS_PER_SECOND: f64 = 200.0;
 /// Conversations remembered; past it the memory starts afresh.
 const MAX_CONVERSATIONS: usize = 1 << 16;
+/// Frames noted at the source and not yet at the sink (the pipeline holds
+/// a few back): more than it ever holds.
+const MAX_RECENT: usize = 4096;
 
 /// A conversation: protocol and its two ends, lower end first.
 type Conversation = (u8, (IpAddr, u16), (IpAddr, u16));
@@ -59,6 +62,12 @@ pub struct Attribution {
     waiting: HashMap<u32, Conversation>,
     tokens: f64,
     refilled: Instant,
+    /// Each frame's process as the source found it (frame number, oldest
+    /// first), so the sink need not decode the frame again.
+    recent: VecDeque<(u64, Option<Arc<Process>>)>,
+    /// The last conversation found with its process: a run of packets of
+    /// one conversation costs a comparison each, not a hash.
+    last: Option<(Conversation, Arc<Process>)>,
     /// Questions asked, and answered with a process.
     pub asked: u64,
     pub found: u64,
@@ -72,6 +81,8 @@ impl Attribution {
             waiting: HashMap::new(),
             tokens: LOOKUPS_PER_SECOND,
             refilled: Instant::now(),
+            recent: VecDeque::new(),
+            last: None,
             asked: 0,
             found: 0,
         }
@@ -93,6 +104,25 @@ impl Attribution {
         let t = d.tuple?;
         let (src, dst) = ((t.src, t.src_port), (t.dst, t.dst_port));
         let key = conversation(t.protocol, src, dst);
+        if let Some((last, process)) = &self.last
+            && *last == key
+        {
+            return Some(process.clone());
+        }
+        let found = self.lookup_or_ask(key, t.protocol, src, dst);
+        if let Some(process) = &found {
+            self.last = Some((key, process.clone()));
+        }
+        found
+    }
+
+    fn lookup_or_ask(
+        &mut self,
+        key: Conversation,
+        proto: u8,
+        src: (IpAddr, u16),
+        dst: (IpAddr, u16),
+    ) -> Option<Arc<Process>> {
         if let Some(entry) = self.known.get(&key)
             && (entry.process.is_some()
                 || entry.tries >= MAX_TRIES
@@ -106,12 +136,9 @@ impl Attribution {
         if self.known.len() >= MAX_CONVERSATIONS {
             self.known.clear();
             self.waiting.clear();
+            self.last = None;
         }
-        let query = SocketQuery {
-            proto: t.protocol,
-            src,
-            dst,
-        };
+        let query = SocketQuery { proto, src, dst };
         let (known, waiting) = (&mut self.known, &mut self.waiting);
         let mut late = |id, answer| take_late(known, waiting, id, answer);
         let (id, answer) = self.lookup.ask(&query, &mut late);
@@ -149,6 +176,29 @@ impl Attribution {
     /// Questions still without an answer.
     pub fn outstanding(&self) -> usize {
         self.waiting.len()
+    }
+
+    /// Find frame `number`'s process (decoded as `d`) as it leaves the
+    /// source, for [`Attribution::frame`] to hand to the sink.
+    pub fn note_frame(&mut self, number: u64, d: &Dissection) {
+        let process = self.of(d);
+        if self.recent.len() >= MAX_RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((number, process));
+    }
+
+    /// Frame `number`'s process: as the source noted it, else found now
+    /// from `d` (which then must be decoded to layers).
+    pub fn frame(&mut self, number: u64, d: &Dissection) -> Option<Arc<Process>> {
+        // Frames the display filter dropped were noted but never come.
+        while self.recent.front().is_some_and(|(n, _)| *n < number) {
+            self.recent.pop_front();
+        }
+        match self.recent.front() {
+            Some((n, _)) if *n == number => self.recent.pop_front().and_then(|(_, p)| p),
+            _ => self.of(d),
+        }
     }
 
     /// The process of a conversation of the flow table, if one was found.
@@ -195,20 +245,27 @@ pub trait Annotate {
     fn set_process(&mut self, process: Option<Arc<Process>>);
 }
 
-/// A sink with process attribution in front of it.
+/// A sink with process attribution in front of it. With `noted` the
+/// source notes each frame's process (`Captured::attribute`), so the sink
+/// decodes no more than it would without attribution.
 pub struct Attributed<S> {
     pub inner: S,
     pub attribution: Shared,
+    pub noted: bool,
 }
 
 impl<S: Sink + Annotate> Sink for Attributed<S> {
     fn detail(&self) -> Option<Detail> {
-        // The 4-tuple is needed, so frames are decoded at least to layers.
-        Some(self.inner.detail().unwrap_or(Detail::Layers))
+        match self.inner.detail() {
+            Some(detail) => Some(detail),
+            // Else the 4-tuple is needed: frames decoded to layers.
+            None if !self.noted => Some(Detail::Layers),
+            None => None,
+        }
     }
 
     fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
-        let process = self.attribution.borrow_mut().of(d);
+        let process = self.attribution.borrow_mut().frame(frame.number, d);
         self.inner.set_process(process);
         self.inner.frame(frame, d)
     }

@@ -53,8 +53,9 @@ pub struct SaveSink {
     /// not counted as saved.
     lost_last: bool,
     /// The next frame's pcapng comment (its process), when attribution is
-    /// on (`process`).
+    /// on (`process`), and the process it names.
     comment: Option<String>,
+    process: Option<std::sync::Arc<crate::frame::Process>>,
 }
 
 impl SaveSink {
@@ -64,6 +65,7 @@ impl SaveSink {
             done: false,
             lost_last: false,
             comment: None,
+            process: None,
         }
     }
 
@@ -101,7 +103,17 @@ fn written(result: Result<(), CaptureError>) -> Result<bool, AppError> {
 
 impl super::process::Annotate for SaveSink {
     fn set_process(&mut self, process: Option<std::sync::Arc<crate::frame::Process>>) {
-        self.comment = process.map(|p| super::process::comment(&p));
+        // Most frames belong to the conversation before them: write the
+        // comment once per change of process, not once per frame.
+        let same = match (&self.process, &process) {
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            self.comment = process.as_deref().map(super::process::comment);
+            self.process = process;
+        }
     }
 }
 

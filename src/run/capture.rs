@@ -204,6 +204,7 @@ fn print_attributed(
     let mut sink = Attributed {
         inner: PrintSink::new(printer, out, since_previous, args.line_buffered),
         attribution: attribution.clone(),
+        noted: true,
     };
     let settings = Settings {
         filter: run.filter,
@@ -231,6 +232,7 @@ fn save_attributed(
     let mut sink = Attributed {
         inner: sink,
         attribution: attribution.clone(),
+        noted: true,
     };
     let settings = Settings {
         filter,
