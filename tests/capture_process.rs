@@ -84,6 +84,12 @@ struct Sender {
 /// sends `count` datagrams 20 ms apart to 127.0.0.1:`port` and holds the
 /// socket half a second more.
 fn start_sender(port: u16, count: usize) -> Sender {
+    start_sender_as(&["python3"], port, count)
+}
+
+/// `start_sender`, started by `program` (`python3`, or a command that
+/// runs a python3 as another user).
+fn start_sender_as(program: &[&str], port: u16, count: usize) -> Sender {
     let script = format!(
         "import socket, sys, time\n\
          s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
@@ -92,7 +98,8 @@ fn start_sender(port: u16, count: usize) -> Sender {
          for i in range({count}):\n    s.sendto(b'wirepeek process test %d' % i, ('127.0.0.1', {port}))\n    time.sleep(0.02)\n\
          time.sleep(0.5)\n"
     );
-    let mut child = Command::new("python3")
+    let mut child = Command::new(program[0])
+        .args(&program[1..])
         .args(["-c", &script])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -246,4 +253,118 @@ fn no_process_leaves_every_packet_without_one_and_starts_no_lookup() {
     let (out, _) = finish(capture, stderr);
     assert_eq!(out.lines().count(), 3, "{out}");
     assert!(!out.contains("\"process\""), "{out}");
+}
+
+/// A copy of the binary given only cap_net_raw (as README suggests), run
+/// as `nobody`: its lookup process has no CAP_SYS_PTRACE, says so, names
+/// a sender of its own user and leaves root's sender without a process.
+#[test]
+fn a_setcap_binary_run_by_a_user_names_only_that_users_processes() {
+    if !ready() {
+        return;
+    }
+    let tools = ["setcap", "setpriv"].iter().all(|t| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {t}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if !tools || !std::path::Path::new("/usr/bin/python3").exists() {
+        common::skip("needs setcap, setpriv and /usr/bin/python3 (a python nobody can run)");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("wirepeek-setcap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let copy = dir.join("wirepeek");
+    std::fs::copy(env!("CARGO_BIN_EXE_wirepeek"), &copy).expect("copy the binary");
+    let granted = Command::new("setcap")
+        .arg("cap_net_raw=eip")
+        .arg(&copy)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let cleanup = || {
+        let _ = std::fs::remove_dir_all(&dir);
+    };
+    if !granted {
+        cleanup();
+        common::skip("setcap failed here (a file system without extended attributes?)");
+        return;
+    }
+    let (_receiver, port) = receiver();
+    let filter = format!("udp dst port {port}");
+    let nobody = [
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+    ];
+    let mut capture = Command::new(nobody[0]);
+    capture
+        .args(&nobody[1..])
+        .arg(&copy)
+        .args(["capture", "-i", "lo", "--json", "-c", "2", &filter])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = capture.spawn().expect("starts");
+    let mut err = child.stderr.take().expect("stderr piped");
+    let mut said = Vec::new();
+    let mut byte = [0u8; 1];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline && !said.ends_with(b"bytes\n") {
+        match err.read(&mut byte) {
+            Ok(1) => said.push(byte[0]),
+            _ => break,
+        }
+    }
+    if !String::from_utf8_lossy(&said).contains("listening on") {
+        let _ = child.kill();
+        let _ = child.wait();
+        cleanup();
+        common::skip("file capabilities are not honoured here (nosuid mount?)");
+        return;
+    }
+    let rest = std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = err.read_to_string(&mut rest);
+        rest
+    });
+    let capture = Running(child);
+    let theirs = start_sender_as(
+        &[
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "/usr/bin/python3",
+        ],
+        port,
+        1,
+    );
+    let their_pid = theirs.pid;
+    assert_eq!(theirs.user, "nobody");
+    theirs.go();
+    let root_sender = start_sender(port, 1);
+    root_sender.go();
+    let (out, err) = finish(capture, rest);
+    cleanup();
+    assert!(
+        err.contains("process attribution: only processes of user nobody"),
+        "{err}"
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    let expected =
+        format!("\"process\":{{\"pid\":{their_pid},\"command\":\"python3\",\"user\":\"nobody\"}}");
+    assert!(
+        lines[0].contains(&expected),
+        "{expected} not in {}",
+        lines[0]
+    );
+    assert!(
+        !lines[1].contains("\"process\""),
+        "root's sender named: {}",
+        lines[1]
+    );
 }
