@@ -181,9 +181,11 @@ impl FilterArgs {
 #[derive(Args, Debug, Clone)]
 pub struct CaptureArgs {
     /// The interface to capture on (default: the first up, non-loopback
-    /// interface with an address, else `lo`).
+    /// interface with an address, else `lo`). Give it more than once to
+    /// capture several together, as Linux cooked v2 frames that name
+    /// their interface (as `-i any` does).
     #[arg(short = 'i', long = "interface", value_name = "IFACE")]
-    pub interface: Option<String>,
+    pub interface: Vec<String>,
     /// Stop after this many seconds.
     #[arg(long, value_name = "SECS", value_parser = seconds)]
     pub duration: Option<f64>,
@@ -221,6 +223,10 @@ pub struct CaptureArgs {
     /// When the capture ends, print its conversations (as `wirepeek flows`).
     #[arg(long)]
     pub flows: bool,
+    /// Do not name the local process of each conversation (shown by
+    /// default in --flows, --json and as pcapng packet comments).
+    #[arg(long = "no-process")]
+    pub no_process: bool,
     /// Once the capture socket is open, switch to this user (tcpdump's -Z);
     /// without it, every capability is dropped instead.
     #[arg(short = 'Z', long = "user", value_name = "NAME")]

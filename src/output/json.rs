@@ -4,12 +4,23 @@
 use std::fmt::Write;
 
 use crate::decode::{Dissection, NoteKind, Origin, Proto, Severity, Value};
-use crate::frame::FrameRecord;
+use crate::frame::{FrameRecord, Process};
 
 use super::value::write_tshark;
 
 /// Append one packet as a JSON object on one line.
 pub fn write_json(out: &mut String, frame: &FrameRecord, d: &Dissection) {
+    write_json_with(out, frame, d, None);
+}
+
+/// `write_json`, with the local process owning the packet's socket (live
+/// captures) as a `process` object after the tuple; absent when unknown.
+pub fn write_json_with(
+    out: &mut String,
+    frame: &FrameRecord,
+    d: &Dissection,
+    process: Option<&Process>,
+) {
     let _ = write!(
         out,
         "{{\"frame\":{},\"len\":{},\"cap_len\":{},\"link_type\":{},\"interface\":{},\"ts\":",
@@ -39,6 +50,9 @@ pub fn write_json(out: &mut String, frame: &FrameRecord, d: &Dissection) {
             );
         }
         None => out.push_str("null"),
+    }
+    if let Some(p) = process {
+        write_process(out, p);
     }
     out.push_str(",\"layers\":[");
     let mut first_layer = true;
@@ -127,6 +141,15 @@ pub fn write_json(out: &mut String, frame: &FrameRecord, d: &Dissection) {
         out.push('}');
     }
     out.push_str("]}\n");
+}
+
+/// `,"process":{"pid":…,"command":…,"user":…}`.
+pub fn write_process(out: &mut String, p: &Process) {
+    let _ = write!(out, ",\"process\":{{\"pid\":{},\"command\":", p.pid);
+    string(out, &p.command);
+    out.push_str(",\"user\":");
+    string(out, &p.user);
+    out.push('}');
 }
 
 /// A JSON string literal, escaped.

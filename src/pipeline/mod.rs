@@ -21,6 +21,7 @@ use crate::frame::{FrameRecord, LinkType};
 
 pub mod open;
 pub mod print;
+pub mod process;
 pub mod save;
 
 /// What a run saw.
