@@ -1,0 +1,336 @@
+//! The `packets` table: one row per packet, the frame's own columns then one
+//! typed column per chosen field, named with tshark's field names. A
+//! column takes the field's first occurrence in the packet (as `read
+//! --fields -E occurrence=f`), its value as `read --fields` prints it:
+//! integers as integers, booleans as booleans, the rest as that text.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use super::community_id::community_id;
+use super::kinds::{BOOLEANS, INTEGERS};
+use super::table::{Batch, Column, Kind};
+use crate::decode::{Dissection, Field, Proto, Value};
+use crate::frame::FrameRecord;
+use crate::output::fields::{any_field, sack_base, write_field, write_protocols};
+
+/// The columns every packets table starts with.
+pub const BASE: &[(&str, Kind)] = &[
+    ("source_file", Kind::Text),
+    ("frame.number", Kind::Int),
+    ("frame.time_epoch", Kind::Timestamp),
+    ("frame.len", Kind::Int),
+    ("frame.cap_len", Kind::Int),
+    ("frame.interface_id", Kind::Int),
+    ("frame.protocols", Kind::Text),
+];
+
+/// The Community ID of the packet's flow: a column of ours.
+pub const COMMUNITY_ID: &str = "community_id";
+
+/// The default fields: Ethernet, IPv4/IPv6, TCP, UDP, ICMP, ARP, then the
+/// application protocols' key fields (those the decoder does not know yet
+/// are left out when the table is made).
+pub const DEFAULT_FIELDS: &[&str] = &[
+    "eth.src",
+    "eth.dst",
+    "eth.type",
+    "vlan.id",
+    "ip.src",
+    "ip.dst",
+    "ip.proto",
+    "ip.ttl",
+    "ip.len",
+    "ip.id",
+    "ip.flags.df",
+    "ip.flags.mf",
+    "ip.frag_offset",
+    "ip.dsfield.dscp",
+    "ipv6.src",
+    "ipv6.dst",
+    "ipv6.nxt",
+    "ipv6.hlim",
+    "ipv6.plen",
+    "tcp.srcport",
+    "tcp.dstport",
+    "tcp.stream",
+    "tcp.seq",
+    "tcp.ack",
+    "tcp.flags",
+    "tcp.flags.syn",
+    "tcp.flags.ack",
+    "tcp.flags.fin",
+    "tcp.flags.reset",
+    "tcp.window_size_value",
+    "tcp.len",
+    "udp.srcport",
+    "udp.dstport",
+    "udp.length",
+    "udp.stream",
+    "icmp.type",
+    "icmp.code",
+    "icmpv6.type",
+    "icmpv6.code",
+    "arp.opcode",
+    "arp.src.proto_ipv4",
+    "arp.dst.proto_ipv4",
+    "dns.qry.name",
+    "dns.qry.type",
+    "http.request.method",
+    "http.host",
+    "http.request.uri",
+    "http.response.code",
+    "tls.handshake.extensions_server_name",
+    "tls.handshake.extensions_alpn_str",
+    COMMUNITY_ID,
+];
+
+/// Columns `read --fields` works out from several frames: not exported.
+const REFUSED: &[&str] = &[
+    "frame.time_relative",
+    "frame.time_delta",
+    "frame.time_delta_displayed",
+];
+
+/// A field's column type.
+pub fn kind_of(key: &str) -> Kind {
+    if INTEGERS.binary_search(&key).is_ok() {
+        Kind::Int
+    } else if BOOLEANS.binary_search(&key).is_ok() {
+        Kind::Bool
+    } else {
+        Kind::Text
+    }
+}
+
+/// The field names a table is made of: the user's list (checked as `read
+/// --fields` checks it) or the default set, without the base columns.
+pub fn field_list(list: Option<&str>) -> Result<Vec<String>, String> {
+    let Some(list) = list else {
+        return Ok(DEFAULT_FIELDS
+            .iter()
+            .filter(|f| **f == COMMUNITY_ID || crate::filter::DisplayFilter::parse(f).is_ok())
+            .map(|f| f.to_string())
+            .collect());
+    };
+    let names: Vec<&str> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if let Some(bad) = names.iter().find(|n| REFUSED.contains(n)) {
+        return Err(format!(
+            "{bad} depends on the frames before each one and is not exported; use frame.time_epoch"
+        ));
+    }
+    let fields: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| *n != COMMUNITY_ID && !BASE.iter().any(|(b, _)| b == n))
+        .collect();
+    if !fields.is_empty() {
+        crate::output::fields::FieldColumns::parse(
+            &fields.join(","),
+            crate::output::fields::Occurrence::First,
+        )?;
+    }
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        if !BASE.iter().any(|(b, _)| *b == n) && !out.iter().any(|o| o == n) {
+            out.push(n.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// What fills a column.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    File,
+    Number,
+    Epoch,
+    Len,
+    CapLen,
+    Iface,
+    Protocols,
+    CommunityId,
+    Field,
+}
+
+/// The packets table's columns and how to fill them.
+pub struct PacketColumns {
+    pub columns: Vec<Column>,
+    sources: Vec<Source>,
+    /// Columns fed by a field key, found once per key address (keys are
+    /// `&'static str`s: a pointer lookup instead of hashing text).
+    by_address: HashMap<(usize, usize), usize>,
+    feeds: Vec<Vec<usize>>,
+    filled: Vec<bool>,
+    text: String,
+    /// Values that did not fit their column's type (left empty).
+    pub mismatched: u64,
+}
+
+impl PacketColumns {
+    pub fn new(fields: &[String]) -> PacketColumns {
+        let mut columns: Vec<Column> = BASE.iter().map(|(n, k)| Column::new(n, *k)).collect();
+        let mut sources = vec![
+            Source::File,
+            Source::Number,
+            Source::Epoch,
+            Source::Len,
+            Source::CapLen,
+            Source::Iface,
+            Source::Protocols,
+        ];
+        for f in fields {
+            if f == COMMUNITY_ID {
+                columns.push(Column::new(f, Kind::Text));
+                sources.push(Source::CommunityId);
+            } else {
+                columns.push(Column::new(f, kind_of(f)));
+                sources.push(Source::Field);
+            }
+        }
+        PacketColumns {
+            filled: vec![false; columns.len()],
+            columns,
+            sources,
+            by_address: HashMap::new(),
+            feeds: Vec::new(),
+            text: String::new(),
+            mismatched: 0,
+        }
+    }
+
+    fn feeds_of(&mut self, key: &'static str) -> usize {
+        let address = (key.as_ptr() as usize, key.len());
+        if let Some(&i) = self.by_address.get(&address) {
+            return i;
+        }
+        let cols = (0..self.columns.len())
+            .filter(|&c| self.sources[c] == Source::Field)
+            .filter(|&c| {
+                let n = self.columns[c].name.as_str();
+                n == key || any_field(n).is_some_and(|parts| parts.contains(&key))
+            })
+            .collect();
+        self.feeds.push(cols);
+        self.by_address.insert(address, self.feeds.len() - 1);
+        self.feeds.len() - 1
+    }
+
+    /// Append one packet's row to `batch` (then `end_row` is the caller's).
+    pub fn fill(&mut self, batch: &mut Batch, source_file: &str, frame: &FrameRecord, d: &Dissection) {
+        self.filled.fill(false);
+        let mut sack: Option<Option<u32>> = None;
+        for field in &d.fields {
+            let feeds = self.feeds_of(field.key);
+            for i in 0..self.feeds[feeds].len() {
+                let col = self.feeds[feeds][i];
+                if self.filled[col] {
+                    continue;
+                }
+                self.filled[col] = true;
+                let base = *sack.get_or_insert_with(|| sack_base(d));
+                self.field(batch, col, field, &frame.data, base);
+            }
+        }
+        for col in 0..self.columns.len() {
+            match self.sources[col] {
+                Source::File => batch.push_text(col, source_file),
+                Source::Number => batch.push_int(col, frame.number as i64),
+                Source::Epoch => match frame.ts.and_then(|t| i64::try_from(t.as_nanos()).ok()) {
+                    Some(ns) => batch.push_int(col, ns),
+                    None => batch.push_null(col),
+                },
+                Source::Len => batch.push_int(col, i64::from(frame.orig_len)),
+                Source::CapLen => batch.push_int(col, frame.data.len() as i64),
+                Source::Iface => batch.push_int(col, i64::from(frame.iface)),
+                Source::Protocols => {
+                    self.text.clear();
+                    write_protocols(&mut self.text, frame.link, d);
+                    batch.push_text(col, &self.text);
+                }
+                Source::CommunityId => match packet_community_id(frame, d) {
+                    Some(id) => batch.push_text(col, &id),
+                    None => batch.push_null(col),
+                },
+                Source::Field if !self.filled[col] => batch.push_null(col),
+                Source::Field => {}
+            }
+        }
+    }
+
+    fn field(&mut self, batch: &mut Batch, col: usize, field: &Field, data: &[u8], sack: Option<u32>) {
+        let relative_sack = matches!(field.key, "tcp.options.sack_le" | "tcp.options.sack_re");
+        match (self.columns[col].kind, &field.value) {
+            (Kind::Int, Value::UInt(v) | Value::Hex(v, _)) if !relative_sack => {
+                match i64::try_from(*v) {
+                    Ok(v) => batch.push_int(col, v),
+                    Err(_) => self.mismatch(batch, col),
+                }
+            }
+            (Kind::Int, _) => {
+                self.text.clear();
+                write_field(&mut self.text, field, data, sack);
+                match self.text.parse::<i64>() {
+                    Ok(v) => batch.push_int(col, v),
+                    Err(_) => self.mismatch(batch, col),
+                }
+            }
+            (Kind::Bool, Value::Bool(b)) => batch.push_bool(col, *b),
+            (Kind::Bool, Value::UInt(v)) => batch.push_bool(col, *v != 0),
+            (Kind::Bool, _) => self.mismatch(batch, col),
+            _ => {
+                self.text.clear();
+                write_field(&mut self.text, field, data, sack);
+                batch.push_text(col, &self.text);
+            }
+        }
+    }
+
+    fn mismatch(&mut self, batch: &mut Batch, col: usize) {
+        self.mismatched += 1;
+        batch.push_null(col);
+    }
+}
+
+/// The Community ID of a packet's flow: TCP and UDP by their ports, ICMP
+/// and ICMPv6 by type and code; `None` for anything else.
+pub fn packet_community_id(frame: &FrameRecord, d: &Dissection) -> Option<String> {
+    if let Some(t) = d.tuple {
+        return community_id(0, t.protocol, (t.src, t.src_port), (t.dst, t.dst_port));
+    }
+    let data = &frame.data[..];
+    let i = d
+        .layers
+        .iter()
+        .position(|l| matches!(l.proto, Proto::Icmp | Proto::Icmpv6) && !l.quoted)?;
+    let icmp = &d.layers[i];
+    let (kind, code) = (*data.get(icmp.header.start)?, *data.get(icmp.header.start + 1)?);
+    let ip = d.layers[..i]
+        .iter()
+        .rev()
+        .find(|l| matches!(l.proto, Proto::Ipv4 | Proto::Ipv6))?;
+    let h = ip.header.start;
+    let (src, dst): (IpAddr, IpAddr) = if ip.proto == Proto::Ipv4 {
+        let s: [u8; 4] = data.get(h + 12..h + 16)?.try_into().ok()?;
+        let t: [u8; 4] = data.get(h + 16..h + 20)?.try_into().ok()?;
+        (s.into(), t.into())
+    } else {
+        let s: [u8; 16] = data.get(h + 8..h + 24)?.try_into().ok()?;
+        let t: [u8; 16] = data.get(h + 24..h + 40)?.try_into().ok()?;
+        (s.into(), t.into())
+    };
+    let proto = if icmp.proto == Proto::Icmp {
+        crate::flow::ICMP
+    } else {
+        crate::flow::ICMPV6
+    };
+    community_id(0, proto, (src, u16::from(kind)), (dst, u16::from(code)))
+}
+
+#[cfg(test)]
+#[path = "packets_tests.rs"]
+mod tests;
