@@ -96,8 +96,7 @@ pub fn community_id(
 
 /// Standard base64 (RFC 4648 §4) with padding.
 pub fn base64(out: &mut String, bytes: &[u8]) {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for chunk in bytes.chunks(3) {
         let n = chunk.len();
         let word = u32::from(chunk[0]) << 16

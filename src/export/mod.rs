@@ -140,6 +140,12 @@ fn export_one(
             sink.columns.mismatched
         ));
     }
+    if sink.columns.out_of_range > 0 {
+        summary.warnings.push(format!(
+            "{path}: {} packet times are outside the years 1677-2262 a nanosecond timestamp holds; their frame.time_epoch is empty",
+            sink.columns.out_of_range
+        ));
+    }
     let unlisted = flows.unlisted();
     if unlisted.conversations > 0 {
         summary.warnings.push(format!(
@@ -208,7 +214,8 @@ pub fn run(opts: &Options) -> Result<Vec<InputSummary>, AppError> {
         }
         if opts.progress {
             let started = std::time::Instant::now();
-            while finished.load(Ordering::Relaxed) < opts.inputs.len() && !stop.load(Ordering::Relaxed)
+            while finished.load(Ordering::Relaxed) < opts.inputs.len()
+                && !stop.load(Ordering::Relaxed)
             {
                 std::thread::sleep(std::time::Duration::from_millis(250));
                 let n = packets.load(Ordering::Relaxed);

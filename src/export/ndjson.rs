@@ -32,7 +32,12 @@ fn string(out: &mut Vec<u8>, s: &str) {
 pub fn seconds(out: &mut Vec<u8>, ns: i64) {
     let sign = if ns < 0 { "-" } else { "" };
     let abs = ns.unsigned_abs();
-    let _ = write!(out, "{sign}{}.{:09}", abs / 1_000_000_000, abs % 1_000_000_000);
+    let _ = write!(
+        out,
+        "{sign}{}.{:09}",
+        abs / 1_000_000_000,
+        abs % 1_000_000_000
+    );
 }
 
 /// Append the batch's rows as JSON lines to `out`.
@@ -66,11 +71,9 @@ pub fn write_rows(out: &mut Vec<u8>, columns: &[Column], batch: &Batch) {
                 Kind::Int => {
                     let _ = write!(out, "{}", values.ints[n]);
                 }
-                Kind::Bool => out.extend_from_slice(if values.bools[n] {
-                    b"true"
-                } else {
-                    b"false"
-                }),
+                Kind::Bool => {
+                    out.extend_from_slice(if values.bools[n] { b"true" } else { b"false" })
+                }
                 Kind::Double => {
                     let v = values.doubles[n];
                     if v.is_finite() {

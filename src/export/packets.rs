@@ -11,7 +11,7 @@ use super::community_id::community_id;
 use super::kinds::{BOOLEANS, INTEGERS};
 use super::table::{Batch, Column, Kind};
 use crate::decode::{Dissection, Field, Proto, Value};
-use crate::frame::FrameRecord;
+use crate::frame::{FrameRecord, LinkType};
 use crate::output::fields::{any_field, sack_base, write_field, write_protocols};
 
 /// The columns every packets table starts with.
@@ -169,6 +169,8 @@ pub struct PacketColumns {
     text: String,
     /// Values that did not fit their column's type (left empty).
     pub mismatched: u64,
+    /// Packet times a nanosecond timestamp cannot hold (left empty).
+    pub out_of_range: u64,
 }
 
 impl PacketColumns {
@@ -200,6 +202,7 @@ impl PacketColumns {
             feeds: Vec::new(),
             text: String::new(),
             mismatched: 0,
+            out_of_range: 0,
         }
     }
 
@@ -221,7 +224,13 @@ impl PacketColumns {
     }
 
     /// Append one packet's row to `batch` (then `end_row` is the caller's).
-    pub fn fill(&mut self, batch: &mut Batch, source_file: &str, frame: &FrameRecord, d: &Dissection) {
+    pub fn fill(
+        &mut self,
+        batch: &mut Batch,
+        source_file: &str,
+        frame: &FrameRecord,
+        d: &Dissection,
+    ) {
         self.filled.fill(false);
         let mut sack: Option<Option<u32>> = None;
         for field in &d.fields {
@@ -240,12 +249,19 @@ impl PacketColumns {
             match self.sources[col] {
                 Source::File => batch.push_text(col, source_file),
                 Source::Number => batch.push_int(col, frame.number as i64),
-                Source::Epoch => match frame.ts.and_then(|t| i64::try_from(t.as_nanos()).ok()) {
-                    Some(ns) => batch.push_int(col, ns),
+                Source::Epoch => match frame.ts.map(|t| i64::try_from(t.as_nanos())) {
+                    Some(Ok(ns)) => batch.push_int(col, ns),
+                    Some(Err(_)) => {
+                        // Past 2262 (or before 1677): no nanosecond timestamp holds it.
+                        self.out_of_range += 1;
+                        batch.push_null(col);
+                    }
                     None => batch.push_null(col),
                 },
                 Source::Len => batch.push_int(col, i64::from(frame.orig_len)),
                 Source::CapLen => batch.push_int(col, frame.data.len() as i64),
+                // A pcapng custom block belongs to no interface.
+                Source::Iface if frame.link == LinkType::PCAPNG_CUSTOM => batch.push_null(col),
                 Source::Iface => batch.push_int(col, i64::from(frame.iface)),
                 Source::Protocols => {
                     self.text.clear();
@@ -262,7 +278,14 @@ impl PacketColumns {
         }
     }
 
-    fn field(&mut self, batch: &mut Batch, col: usize, field: &Field, data: &[u8], sack: Option<u32>) {
+    fn field(
+        &mut self,
+        batch: &mut Batch,
+        col: usize,
+        field: &Field,
+        data: &[u8],
+        sack: Option<u32>,
+    ) {
         let relative_sack = matches!(field.key, "tcp.options.sack_le" | "tcp.options.sack_re");
         match (self.columns[col].kind, &field.value) {
             (Kind::Int, Value::UInt(v) | Value::Hex(v, _)) if !relative_sack => {
@@ -298,9 +321,22 @@ impl PacketColumns {
 
 /// The Community ID of a packet's flow: TCP and UDP by their ports, ICMP
 /// and ICMPv6 by type and code; `None` for anything else.
+/// TCP, UDP and ICMP echo take the addresses of their conversation (an
+/// IPv6 routing header's final destination, as the conn table and Zeek
+/// have them), so each packet's ID is its conversation's.
 pub fn packet_community_id(frame: &FrameRecord, d: &Dissection) -> Option<String> {
-    if let Some(t) = d.tuple {
-        return community_id(0, t.protocol, (t.src, t.src_port), (t.dst, t.dst_port));
+    let flow = crate::flow::Packet::from_dissection(frame, d).map(|p| {
+        let ends = if p.forward {
+            (p.key.lo(), p.key.hi())
+        } else {
+            (p.key.hi(), p.key.lo())
+        };
+        (p, ends)
+    });
+    if let Some((p, (src, dst))) = flow
+        && p.echo.is_none()
+    {
+        return community_id(0, p.key.proto, (src, p.src_port), (dst, p.dst_port));
     }
     let data = &frame.data[..];
     let i = d
@@ -308,7 +344,10 @@ pub fn packet_community_id(frame: &FrameRecord, d: &Dissection) -> Option<String
         .iter()
         .position(|l| matches!(l.proto, Proto::Icmp | Proto::Icmpv6) && !l.quoted)?;
     let icmp = &d.layers[i];
-    let (kind, code) = (*data.get(icmp.header.start)?, *data.get(icmp.header.start + 1)?);
+    let (kind, code) = (
+        *data.get(icmp.header.start)?,
+        *data.get(icmp.header.start + 1)?,
+    );
     let ip = d.layers[..i]
         .iter()
         .rev()
@@ -323,6 +362,7 @@ pub fn packet_community_id(frame: &FrameRecord, d: &Dissection) -> Option<String
         let t: [u8; 16] = data.get(h + 24..h + 40)?.try_into().ok()?;
         (s.into(), t.into())
     };
+    let (src, dst) = flow.map_or((src, dst), |(_, ends)| ends);
     let proto = if icmp.proto == Proto::Icmp {
         crate::flow::ICMP
     } else {

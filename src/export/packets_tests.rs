@@ -9,7 +9,10 @@ use crate::decode::{Detail, decode_into};
 fn captures() -> Vec<std::path::PathBuf> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    for dir in [root.join("captures"), root.join("../shared/corpus/captures")] {
+    for dir in [
+        root.join("captures"),
+        root.join("../shared/corpus/captures"),
+    ] {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
@@ -63,7 +66,11 @@ fn the_type_lists_are_sorted_for_binary_search() {
 
 #[test]
 fn field_lists_are_checked_as_read_fields_checks_them() {
-    assert!(field_list(Some("ip.src,ip.srcc")).unwrap_err().contains("ip.srcc"));
+    assert!(
+        field_list(Some("ip.src,ip.srcc"))
+            .unwrap_err()
+            .contains("ip.srcc")
+    );
     assert!(field_list(Some("frame.time_delta")).is_err());
     // Base columns are not repeated; community_id is ours.
     assert_eq!(
@@ -72,6 +79,9 @@ fn field_lists_are_checked_as_read_fields_checks_them() {
     );
     let default = field_list(None).unwrap();
     assert!(default.contains(&"tcp.stream".to_string()));
-    assert!(default.iter().all(|f| f == COMMUNITY_ID
-        || crate::filter::DisplayFilter::parse(f).is_ok()));
+    assert!(
+        default
+            .iter()
+            .all(|f| f == COMMUNITY_ID || crate::filter::DisplayFilter::parse(f).is_ok())
+    );
 }

@@ -99,7 +99,12 @@ pub struct OutFile {
 
 impl OutFile {
     /// Create `dir/name` (as `dir/.name.partial` until finished).
-    pub fn create(dir: &Path, name: &str, format: Format, columns: &[Column]) -> io::Result<OutFile> {
+    pub fn create(
+        dir: &Path,
+        name: &str,
+        format: Format,
+        columns: &[Column],
+    ) -> io::Result<OutFile> {
         std::fs::create_dir_all(dir).map_err(|e| with_path(dir, e))?;
         let done = dir.join(name);
         let partial = dir.join(format!(".{name}.partial"));
@@ -119,7 +124,9 @@ impl OutFile {
                     "this wirepeek was built without the `parquet` feature: use --format ndjson",
                 ));
             }
-            Format::Ndjson => Writer::Ndjson(io::BufWriter::with_capacity(1 << 20, file), Vec::new()),
+            Format::Ndjson => {
+                Writer::Ndjson(io::BufWriter::with_capacity(1 << 20, file), Vec::new())
+            }
         };
         Ok(OutFile {
             partial,

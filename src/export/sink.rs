@@ -53,7 +53,9 @@ impl<'a> ExportSink<'a> {
 }
 
 fn be16(data: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from(u16::from_be_bytes(data.get(at..at + 2)?.try_into().ok()?)))
+    Some(u64::from(u16::from_be_bytes(
+        data.get(at..at + 2)?.try_into().ok()?,
+    )))
 }
 
 /// The IP total length (IPv6: payload length + 40) of the innermost
@@ -61,7 +63,11 @@ fn be16(data: &[u8], at: usize) -> Option<u64> {
 fn ip_sizes(frame: &FrameRecord, d: &Dissection, p: &Packet) -> (u64, u64) {
     let data = &frame.data[..];
     let transport = d.layers.iter().position(|l| {
-        !l.quoted && matches!(l.proto, Proto::Tcp | Proto::Udp | Proto::Icmp | Proto::Icmpv6)
+        !l.quoted
+            && matches!(
+                l.proto,
+                Proto::Tcp | Proto::Udp | Proto::Icmp | Proto::Icmpv6
+            )
     });
     let upto = transport.unwrap_or(d.layers.len());
     let Some(ip) = d.layers[..upto]

@@ -208,7 +208,11 @@ impl ConnLog {
         // init_endpoint
         let s = &mut self.side[dir];
         if s.state == Endpoint::Inactive && !s.init {
-            let start = if syn { seg.seq } else { seg.seq.wrapping_sub(1) };
+            let start = if syn {
+                seg.seq
+            } else {
+                seg.seq.wrapping_sub(1)
+            };
             (s.start, s.ack, s.init) = (start, start, true);
             s.last = if syn { end } else { seg.seq };
         } else if syn && seg.seq != s.start {

@@ -68,7 +68,10 @@ fn a_whole_connection_is_sf_with_the_classic_history_and_sequence_space_bytes() 
     assert_eq!(s.history, "ShADadFf");
     assert_eq!(s.conn_state, "SF");
     assert_eq!((s.orig_bytes, s.resp_bytes), (100, 50));
-    assert_eq!((s.orig_ip_bytes, s.resp_ip_bytes), (6 * 40 + 100, 4 * 40 + 50));
+    assert_eq!(
+        (s.orig_ip_bytes, s.resp_ip_bytes),
+        (6 * 40 + 100, 4 * 40 + 50)
+    );
     // The client (10.0.0.9) sorts above the server: not the lower end.
     assert!(!s.orig_is_lo);
 }
@@ -179,6 +182,9 @@ fn icmp_echo_is_oth_with_the_requester_as_originator() {
     log.packet(&reply, 84, 56);
     let s = log.summary();
     assert_eq!((s.conn_state, s.history.as_str()), ("OTH", ""));
-    assert!(!s.orig_is_lo, "the request's sender (the client) originates");
+    assert!(
+        !s.orig_is_lo,
+        "the request's sender (the client) originates"
+    );
     assert_eq!((s.orig_bytes, s.resp_bytes), (0, 56));
 }
