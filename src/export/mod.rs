@@ -34,7 +34,6 @@ pub use partition::{Format, Partition};
 use crate::capture::file::FileSource;
 use crate::error::AppError;
 use crate::filter::Filter;
-use crate::flow::table::proto_slot;
 use crate::flow::{FlowConfig, FlowTable};
 use crate::pipeline::{self, Settings, Track};
 use packets::PacketColumns;
@@ -131,9 +130,7 @@ fn export_one(
         packets: run.packets,
         ..Default::default()
     };
-    if let Some(w) = run.warning {
-        summary.warnings.push(format!("{path}: {w}"));
-    }
+    summary.warnings.extend(run.warning);
     if sink.columns.mismatched > 0 {
         summary.warnings.push(format!(
             "{path}: {} values did not fit their column's type and were left empty",
@@ -161,10 +158,7 @@ fn export_one(
         format!("conn-{name}"),
     );
     for f in flows.into_flows() {
-        let zeek = sink
-            .conns
-            .remove(&(proto_slot(f.key.proto), f.stream))
-            .map(|log| log.summary());
+        let zeek = sink.take_conn(f.key.proto, f.stream).map(|log| log.summary());
         let batch = conn.batch(f.first_ns).map_err(AppError::Output)?;
         conn::fill(batch, path, &f, zeek.as_ref());
         conn.row_done().map_err(AppError::Output)?;

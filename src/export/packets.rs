@@ -143,6 +143,35 @@ pub fn field_list(list: Option<&str>) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// A hasher for key addresses: their bits are already spread, so one
+/// multiply is enough (SipHash cost more than the rest of a row).
+#[derive(Default, Clone, Copy)]
+struct BuildAddressHasher;
+
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::BuildHasher for BuildAddressHasher {
+    type Hasher = AddressHasher;
+    fn build_hasher(&self) -> AddressHasher {
+        AddressHasher(0)
+    }
+}
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (self.0.rotate_left(5) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 /// What fills a column.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Source {
@@ -163,8 +192,10 @@ pub struct PacketColumns {
     sources: Vec<Source>,
     /// Columns fed by a field key, found once per key address (keys are
     /// `&'static str`s: a pointer lookup instead of hashing text).
-    by_address: HashMap<(usize, usize), usize>,
+    by_address: HashMap<(usize, usize), usize, BuildAddressHasher>,
     feeds: Vec<Vec<usize>>,
+    /// The previous packet's (key address, feeds) per field position.
+    last_keys: Vec<((usize, usize), usize)>,
     filled: Vec<bool>,
     text: String,
     /// Values that did not fit their column's type (left empty).
@@ -198,8 +229,9 @@ impl PacketColumns {
             filled: vec![false; columns.len()],
             columns,
             sources,
-            by_address: HashMap::new(),
+            by_address: HashMap::default(),
             feeds: Vec::new(),
+            last_keys: Vec::new(),
             text: String::new(),
             mismatched: 0,
             out_of_range: 0,
@@ -233,8 +265,25 @@ impl PacketColumns {
     ) {
         self.filled.fill(false);
         let mut sack: Option<Option<u32>> = None;
-        for field in &d.fields {
-            let feeds = self.feeds_of(field.key);
+        for (fi, field) in d.fields.iter().enumerate() {
+            // Packets of one kind list the same keys in the same order:
+            // the previous packet's answer for this position is usually it.
+            let address = (field.key.as_ptr() as usize, field.key.len());
+            let feeds = match self.last_keys.get(fi) {
+                Some(&(a, f)) if a == address => f,
+                _ => {
+                    let f = self.feeds_of(field.key);
+                    if fi < self.last_keys.len() {
+                        self.last_keys[fi] = (address, f);
+                    } else {
+                        self.last_keys.push((address, f));
+                    }
+                    f
+                }
+            };
+            if self.feeds[feeds].is_empty() {
+                continue;
+            }
             for i in 0..self.feeds[feeds].len() {
                 let col = self.feeds[feeds][i];
                 if self.filled[col] {

@@ -3,7 +3,6 @@
 //! (kept here, one small record per conversation, until its conn row is
 //! written when the input ends).
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::packets::PacketColumns;
@@ -23,8 +22,9 @@ pub struct ExportSink<'a> {
     pub source_file: String,
     pub columns: PacketColumns,
     pub packets: TableWriter,
-    /// Zeek facts per conversation: (protocol slot, stream index).
-    pub conns: HashMap<(usize, u32), ConnLog>,
+    /// Zeek facts per conversation, by protocol slot (TCP, UDP, ICMP) and
+    /// stream index (dense from 0 in each).
+    pub conns: [Vec<ConnLog>; 3],
     pub progress: &'a AtomicU64,
     unreported: u64,
 }
@@ -40,10 +40,16 @@ impl<'a> ExportSink<'a> {
             source_file,
             columns,
             packets,
-            conns: HashMap::new(),
+            conns: Default::default(),
             progress,
             unreported: 0,
         }
+    }
+
+    /// The Zeek facts of a conversation, once it is over.
+    pub fn take_conn(&mut self, proto: u8, stream: u32) -> Option<ConnLog> {
+        let log = self.conns[proto_slot(proto)].get_mut(stream as usize)?;
+        Some(std::mem::take(log))
     }
 
     pub fn report(&mut self) {
@@ -121,10 +127,12 @@ impl Sink for ExportSink<'_> {
 
     fn flow(&mut self, frame: &FrameRecord, d: &Dissection, info: &FlowInfo, p: &Packet) {
         let (ip_len, payload) = ip_sizes(frame, d, p);
-        self.conns
-            .entry((proto_slot(info.proto), info.stream))
-            .or_default()
-            .packet(p, ip_len, payload);
+        let logs = &mut self.conns[proto_slot(info.proto)];
+        let i = info.stream as usize;
+        if i >= logs.len() {
+            logs.resize(i + 1, ConnLog::default());
+        }
+        logs[i].packet(p, ip_len, payload);
     }
 
     fn idle(&mut self) -> Result<bool, AppError> {
