@@ -17,7 +17,9 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn capture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("captures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("captures")
+        .join(name)
 }
 
 fn export(args: &[&str]) -> std::process::Output {
@@ -35,8 +37,14 @@ fn bad_arguments_are_usage_errors_that_say_why() {
         (vec![input, "-o", o, "--format", "csv"], "csv"),
         (vec![input, "-o", o, "--partition", "minute"], "minute"),
         (vec![input, "-o", o, "--max-flows", "0"], "0"),
-        (vec![input, "-o", o, "--fields", "ip.srcc"], "ip.srcc (did you mean"),
-        (vec![input, "-o", o, "--fields", "frame.time_delta"], "frame.time_epoch"),
+        (
+            vec![input, "-o", o, "--fields", "ip.srcc"],
+            "ip.srcc (did you mean",
+        ),
+        (
+            vec![input, "-o", o, "--fields", "frame.time_delta"],
+            "frame.time_epoch",
+        ),
         (vec!["-o", o], "INPUT"),
     ] {
         let r = export(&args);
@@ -44,7 +52,11 @@ fn bad_arguments_are_usage_errors_that_say_why() {
         assert_eq!(r.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     }
-    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0, "nothing written");
+    assert_eq!(
+        std::fs::read_dir(&out).unwrap().count(),
+        0,
+        "nothing written"
+    );
 }
 
 #[test]
@@ -70,7 +82,13 @@ fn unreadable_inputs_and_unwritable_outputs_are_named() {
 fn each_written_file_is_listed_with_its_rows_and_no_temporary_file_remains() {
     let out = scratch("export-cli-list");
     let input = capture("echo-udp4.pcap");
-    let r = export(&[input.to_str().unwrap(), "-o", out.to_str().unwrap(), "--format", "ndjson"]);
+    let r = export(&[
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--format",
+        "ndjson",
+    ]);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let listed = String::from_utf8_lossy(&r.stdout);
     let mut names: Vec<String> = std::fs::read_dir(&out)
@@ -81,11 +99,20 @@ fn each_written_file_is_listed_with_its_rows_and_no_temporary_file_remains() {
     names.sort();
     assert_eq!(
         names,
-        ["conn-echo-udp4.pcap-0-0.ndjson", "packets-echo-udp4.pcap-0-0.ndjson"]
+        [
+            "conn-echo-udp4.pcap-0-0.ndjson",
+            "packets-echo-udp4.pcap-0-0.ndjson"
+        ]
     );
     // Six packets (tcpdump -r counts them too), one conversation.
-    assert!(listed.contains("packets-echo-udp4.pcap-0-0.ndjson\t6"), "{listed}");
-    assert!(listed.contains("conn-echo-udp4.pcap-0-0.ndjson\t1"), "{listed}");
+    assert!(
+        listed.contains("packets-echo-udp4.pcap-0-0.ndjson\t6"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("conn-echo-udp4.pcap-0-0.ndjson\t1"),
+        "{listed}"
+    );
     let lines = std::fs::read_to_string(out.join("packets-echo-udp4.pcap-0-0.ndjson")).unwrap();
     assert_eq!(lines.lines().count(), 6);
 }
@@ -134,7 +161,10 @@ fn an_export_killed_midway_leaves_no_file_under_a_final_name() {
     let finished_first = child.try_wait().unwrap().is_some();
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(!finished_first, "the export ended before it could be interrupted");
+    assert!(
+        !finished_first,
+        "the export ended before it could be interrupted"
+    );
     assert!(partial.exists(), "the temporary file was being written");
     let finals: Vec<String> = std::fs::read_dir(&dest)
         .unwrap()
@@ -142,5 +172,8 @@ fn an_export_killed_midway_leaves_no_file_under_a_final_name() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| !n.starts_with('.'))
         .collect();
-    assert!(finals.is_empty(), "final-named files after a kill: {finals:?}");
+    assert!(
+        finals.is_empty(),
+        "final-named files after a kill: {finals:?}"
+    );
 }

@@ -138,16 +138,13 @@ pub fn fill(batch: &mut Batch, source_file: &str, f: &FlowState, zeek: Option<&C
             batch.push_null(c_hist);
         }
     }
-    batch.push_int(next(), orig_pkts as i64);
-    let c_oip = next();
-    batch.push_int(next(), resp_pkts as i64);
-    let c_rip = next();
-    // Columns were taken in order: orig_ip_bytes before resp_pkts.
-    let _ = (c_oip, c_rip);
+    let (c_opk, c_oip, c_rpk, c_rip) = (next(), next(), next(), next());
+    batch.push_int(c_opk, orig_pkts as i64);
+    batch.push_int(c_rpk, resp_pkts as i64);
     match zeek {
         Some(z) => {
-            set_int(batch, c_oip, z.orig_ip_bytes);
-            set_int(batch, c_rip, z.resp_ip_bytes);
+            batch.push_int(c_oip, z.orig_ip_bytes as i64);
+            batch.push_int(c_rip, z.resp_ip_bytes as i64);
         }
         None => {
             batch.push_null(c_oip);
@@ -178,8 +175,4 @@ pub fn fill(batch: &mut Batch, source_file: &str, f: &FlowState, zeek: Option<&C
         batch.push_null(c_ooo);
         batch.push_null(c_rtt);
     }
-}
-
-fn set_int(batch: &mut Batch, col: usize, v: u64) {
-    batch.push_int(col, v as i64);
 }

@@ -158,7 +158,9 @@ fn export_one(
         format!("conn-{name}"),
     );
     for f in flows.into_flows() {
-        let zeek = sink.take_conn(f.key.proto, f.stream).map(|log| log.summary());
+        let zeek = sink
+            .take_conn(f.key.proto, f.stream)
+            .map(|log| log.summary());
         let batch = conn.batch(f.first_ns).map_err(AppError::Output)?;
         conn::fill(batch, path, &f, zeek.as_ref());
         conn.row_done().map_err(AppError::Output)?;

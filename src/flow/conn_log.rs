@@ -81,14 +81,13 @@ impl Side {
         } else {
             self.ack
         };
-        let mut size = delta(top, self.start).max(0) as u64;
-        if size > 0 {
-            size -= 1;
+        // Less the SYN's octet, and the FIN's if one was sent.
+        let size = (delta(top, self.start).max(0) as u64).saturating_sub(1);
+        if self.fins > 0 {
+            size.saturating_sub(1)
+        } else {
+            size
         }
-        if self.fins > 0 && size > 0 {
-            size -= 1;
-        }
-        size
     }
 }
 
