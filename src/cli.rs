@@ -34,6 +34,9 @@ pub enum Command {
     /// Print one TCP (or UDP) conversation's bytes as each end read them,
     /// in tshark's `-z follow` formats.
     Follow(FollowArgs),
+    /// Write capture files as tables for DuckDB, Spark or Trino: a packets
+    /// table and a Zeek-style conn table, as Parquet or NDJSON.
+    Export(ExportArgs),
 }
 
 /// How packets are printed; shared by `read` and `capture`.
@@ -367,6 +370,31 @@ pub struct FlowsArgs {
     pub count: Option<u64>,
     #[command(flatten)]
     pub limits: FlowLimitArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Capture files (pcap or pcapng), processed in parallel.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+    /// The output folder (created if need be).
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: String,
+    #[arg(long, value_parser = ["parquet", "ndjson"], default_value = "parquet")]
+    pub format: String,
+    /// The packets table's fields, tshark's names (default: Ethernet, IP,
+    /// TCP, UDP, ICMP, ARP and community_id).
+    #[arg(long, value_name = "f1,f2,...")]
+    pub fields: Option<String>,
+    /// Hive-style folders by packet time: `date=YYYY-MM-DD/[hour=HH/]`.
+    #[arg(long, value_parser = ["none", "day", "hour"], default_value = "none")]
+    pub partition: String,
+    /// Inputs processed at once (default: every core).
+    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+    /// Conversations tracked at once per input.
+    #[arg(long = "max-flows", value_name = "N", default_value_t = 2_000_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_flows: u32,
 }
 
 /// The longest time a `--duration` or `--flow-timeout` may name: ten years,

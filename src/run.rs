@@ -23,6 +23,7 @@ use crate::pipeline::{self, Settings, Track, check_link};
 
 mod capture;
 mod explain;
+mod export;
 mod flow_list;
 mod follow;
 pub use follow::follow;
@@ -30,6 +31,7 @@ pub use follow::follow;
 pub use crate::pipeline::RunSummary;
 pub use capture::capture;
 pub use explain::explain;
+pub use export::export;
 pub use flow_list::flows;
 
 /// `wirepeek interfaces`.

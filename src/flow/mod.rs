@@ -8,6 +8,7 @@
 //! allocation) so a million flows fit in a few hundred megabytes.
 
 mod background;
+pub mod conn_log;
 mod index;
 mod lookahead;
 mod records;

@@ -45,7 +45,7 @@ impl Occurrence {
 }
 
 /// Wireshark's "any" fields: one name for both directions' fields.
-fn any_field(key: &str) -> Option<&'static [&'static str]> {
+pub(crate) fn any_field(key: &str) -> Option<&'static [&'static str]> {
     Some(match key {
         "ip.addr" => &["ip.src", "ip.dst"],
         "ipv6.addr" => &["ipv6.src", "ipv6.dst"],
@@ -330,7 +330,7 @@ impl FieldColumns {
 /// What tshark subtracts from SACK edges to make them relative: the base of
 /// the acknowledgement numbers, known when flow tracking added the relative
 /// `tcp.ack` beside the absolute `tcp.ack_raw`.
-fn sack_base(d: &Dissection) -> Option<u32> {
+pub(crate) fn sack_base(d: &Dissection) -> Option<u32> {
     use crate::decode::{Origin, Value};
     let number = |key: &str, origin: Origin| {
         d.fields_named(key)
@@ -346,7 +346,7 @@ fn sack_base(d: &Dissection) -> Option<u32> {
 }
 
 /// One field's value as tshark prints it.
-fn write_field(out: &mut String, field: &Field, data: &[u8], sack_base: Option<u32>) {
+pub(crate) fn write_field(out: &mut String, field: &Field, data: &[u8], sack_base: Option<u32>) {
     // tshark's SACK edges are relative to the acknowledgement base, as its
     // tcp.ack is; the model keeps what the packet says.
     if let (Some(base), "tcp.options.sack_le" | "tcp.options.sack_re") = (sack_base, field.key)

@@ -16,7 +16,7 @@ use crate::capture::{FrameSource, Next};
 use crate::decode::{Detail, Dissection, Proto, Value, decode_into};
 use crate::error::AppError;
 use crate::filter::Filter;
-use crate::flow::{Background, FlowInfo, FlowTable, Lookahead, Staged, TCP, UDP};
+use crate::flow::{Background, FlowInfo, FlowTable, Lookahead, Packet, Staged, TCP, UDP};
 use crate::frame::{FrameRecord, LinkType};
 
 pub mod open;
@@ -46,6 +46,10 @@ pub trait Sink {
     /// A frame that passed the filters, decoded (and annotated with its
     /// flow) as asked. `Ok(false)`: the reader has gone, stop quietly.
     fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError>;
+    /// What the flow table said about a frame tracked in line (before the
+    /// display filter and `frame`): for sinks that keep their own facts
+    /// per conversation (`export`'s conn rows).
+    fn flow(&mut self, _frame: &FrameRecord, _d: &Dissection, _info: &FlowInfo, _p: &Packet) {}
     /// The source went idle and every frame held back has been given:
     /// a moment to flush. `Ok(false)` as for `frame`.
     fn idle(&mut self) -> Result<bool, AppError>;
@@ -198,6 +202,9 @@ fn frame_loop<S: Sink>(
             Tracker::Inline(flows) => {
                 if let Some(info) = flows.ingest_packet(&frame, packet.as_ref()) {
                     annotate(&mut d, &info, detail, settings.absolute);
+                    if let Some(p) = &packet {
+                        sink.flow(&frame, &d, &info, p);
+                    }
                 }
             }
             Tracker::Background(table) => table.observe(&frame, &d),
