@@ -22,13 +22,18 @@ pub use filter::{FilterCompiler, FlowPick, PacketFilter, ViewFilter};
 pub use flows::FlowList;
 pub use list::PacketList;
 pub use replay::Replay;
-pub use store::FrameStore;
+pub use store::{FrameBytes, FrameStore, Indexed};
 
 /// Everything that can happen to the app.
 #[derive(Debug)]
 pub enum Msg {
-    /// A batch of frames from the capture or file thread.
+    /// A batch of frames handed over whole, kept in memory (the demo).
     Frames(Vec<FrameRecord>),
+    /// Where the frames' bytes are read back from, before any `Indexed`.
+    Backing(Box<dyn FrameBytes>),
+    /// A batch of frames from the file or capture thread, whose bytes stay
+    /// in the backing file.
+    Indexed(Vec<Indexed>),
     /// File loading progress: bytes read so far of `total`.
     Progress { done: u64, total: u64 },
     /// The source has no more frames; `warning` says why it ended early.

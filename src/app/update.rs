@@ -6,6 +6,15 @@ use super::{App, Effect, FlowPick, Input, Key, Msg, Pane, Prompt, PromptFor, Tab
 const DEFAULT_SAVE_PATH: &str = "wirepeek-saved.pcap";
 
 impl App {
+    /// New frames are in the store: release them to the replay, and to the
+    /// view.
+    fn arrived(&mut self) {
+        if let Some(r) = &mut self.replay {
+            r.tick(self.now, &self.store);
+        }
+        self.ingest();
+    }
+
     /// Apply one message. Returns what the outside world must do, if
     /// anything.
     pub fn update(&mut self, msg: Msg) -> Option<Effect> {
@@ -14,10 +23,14 @@ impl App {
                 for f in &frames {
                     self.store.push(f);
                 }
-                if let Some(r) = &mut self.replay {
-                    r.tick(self.now, &self.store);
+                self.arrived();
+            }
+            Msg::Backing(bytes) => self.store.set_backing(bytes),
+            Msg::Indexed(frames) => {
+                for f in &frames {
+                    self.store.push_indexed(f);
                 }
-                self.ingest();
+                self.arrived();
             }
             Msg::Progress { done, total } => self.counters.loading = Some((done, total)),
             Msg::SourceEnded { warning } => {

@@ -15,6 +15,7 @@ pub mod layout;
 pub mod list;
 pub mod save;
 pub mod source;
+pub mod spool;
 pub mod teach;
 pub mod terminal;
 pub mod theme;
@@ -174,7 +175,15 @@ pub fn run(config: TuiConfig) -> Result<(), AppError> {
         stop_source.clone(),
         drops.clone(),
     )?;
-    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+    // Keys come from standard input, or from /dev/tty when the capture
+    // itself comes in on standard input (`wirepeek tui -`).
+    let reads_stdin = matches!(
+        &config.source,
+        SourceSpec::File { path } | SourceSpec::Replay { path, .. } if path == "-"
+    );
+    let keys =
+        std::io::stdin().is_terminal() || (reads_stdin && std::fs::File::open("/dev/tty").is_ok());
+    if !(keys && std::io::stdout().is_terminal()) {
         stop_source.store(true, Ordering::Relaxed);
         return Err(AppError::Usage(
             "the TUI needs a terminal on standard input and output; for text use `wirepeek read` or `wirepeek capture`".into(),
