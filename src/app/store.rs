@@ -286,6 +286,11 @@ impl FrameStore {
         self.index.get(i.checked_sub(self.first)?)
     }
 
+    /// The frame number of frame `i`.
+    pub fn number(&self, i: usize) -> Option<u64> {
+        self.entry(i).map(|e| e.number)
+    }
+
     /// The captured length of frame `i`.
     pub fn cap_len(&self, i: usize) -> Option<usize> {
         self.entry(i).map(|e| e.cap_len as usize)

@@ -168,11 +168,13 @@ fn an_open_protocol_stays_open_on_the_next_packet() {
 }
 
 #[test]
-fn t_toggles_between_relative_and_absolute_time() {
+fn t_cycles_relative_absolute_and_delta_time() {
     let mut app = live();
     assert_eq!(app.time, TimeMode::Relative);
     key(&mut app, Key::Char('t'));
     assert_eq!(app.time, TimeMode::Absolute);
+    key(&mut app, Key::Char('t'));
+    assert_eq!(app.time, TimeMode::Delta);
     key(&mut app, Key::Char('t'));
     assert_eq!(app.time, TimeMode::Relative);
 }
@@ -231,11 +233,11 @@ fn n_and_shift_n_step_a_replay_one_packet_at_a_time() {
 }
 
 #[test]
-fn stepping_outside_a_replay_says_what_it_is_for() {
+fn n_outside_a_replay_without_a_search_says_what_finds() {
     let mut app = live();
     key(&mut app, Key::Char('n'));
     let notice = app.notice.as_ref().map(|n| n.text.as_str());
-    assert!(notice.is_some_and(|t| t.contains("--replay")), "{notice:?}");
+    assert!(notice.is_some_and(|t| t.contains("Ctrl-F")), "{notice:?}");
 }
 
 fn port_filter(text: &str) -> Result<Box<dyn PacketFilter>, String> {
@@ -299,7 +301,8 @@ fn s_prompts_for_a_path_and_asks_to_save_the_shown_packets() {
         effect,
         Some(Effect::Save {
             path: "/tmp/out.pcap".into(),
-            frames: vec![0, 1, 2, 3]
+            frames: vec![0, 1, 2, 3],
+            replace: false,
         })
     );
     app.update(Msg::Saved {
@@ -395,3 +398,4 @@ fn scrolling_the_bytes_pane_sticks_until_the_selection_changes() {
 }
 
 mod echo;
+mod moves;

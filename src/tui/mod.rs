@@ -33,7 +33,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 
 use crate::app::filter::display_compiler;
-use crate::app::{App, Effect, FilterCompiler, Input, Key, Msg, Tab};
+use crate::app::{App, Effect, FilterCompiler, Input, Key, Msg, SourceKind, Tab};
 use crate::capture::interfaces;
 use crate::capture::live::LiveOptions;
 use crate::capture::stop;
@@ -352,13 +352,19 @@ fn handle(app: &mut App, event: Event, areas: &layout::Areas) -> Result<bool, Ap
         Event::Resize => None,
     };
     match effect {
-        Some(Effect::Save { path, frames }) => {
-            let msg = match save::save(&app.store, &frames, &path) {
-                Ok(count) => Msg::Saved { path, count },
-                Err(e) => Msg::SaveFailed(e.to_string()),
+        Some(Effect::Save {
+            path,
+            frames,
+            replace,
+        }) => {
+            let open = match &app.source {
+                SourceKind::File { path } | SourceKind::Replay { path } => Some(path.clone()),
+                _ => None,
             };
+            let msg = save::save_checked(&app.store, frames, path, replace, open.as_deref());
             app.update(msg);
         }
+        Some(Effect::Copy(text)) => terminal::copy(&text).map_err(AppError::Output)?,
         Some(Effect::Suspend) => {
             terminal::suspend().map_err(AppError::Output)?;
             return Ok(true);

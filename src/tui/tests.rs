@@ -166,7 +166,12 @@ fn the_help_overlay_lists_the_keys() {
     key(&mut app, Key::Char('?'));
     let screen = draw(&mut app, 80, 24);
     assert!(screen.contains("keys (any key closes)"), "{screen}");
-    assert!(screen.contains("save the shown packets"), "{screen}");
+    assert!(screen.contains("save displayed/all/marked"), "{screen}");
+    assert!(screen.contains("go to frame 123"), "{screen}");
+    assert!(
+        screen.contains("suspend to the shell"),
+        "every line fits:\n{screen}"
+    );
 }
 
 #[test]
@@ -336,7 +341,7 @@ fn saving_writes_exactly_the_shown_frames_to_a_readable_pcap() {
     let dir = std::env::temp_dir().join(format!("wirepeek-tui-save-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("shown.pcap").to_string_lossy().into_owned();
-    let written = super::save::save(&app.store, &[1, 4, 9], &path).expect("saves");
+    let written = super::save::save(&app.store, &[1, 4, 9], &path, false).expect("saves");
     assert_eq!(written, 3);
     let mut back = FileSource::open(&path).expect("the saved file opens");
     let mut frames = Vec::new();
@@ -415,5 +420,6 @@ fn the_status_bar_counts_the_frames_that_aged_out() {
     );
 }
 
+mod bugs;
 mod snapshots;
 mod source;

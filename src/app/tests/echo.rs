@@ -5,7 +5,7 @@
 use super::*;
 
 /// The frames of `captures/echo-tcp4.pcap`.
-fn echo_frames() -> Vec<FrameRecord> {
+pub(super) fn echo_frames() -> Vec<FrameRecord> {
     let frames = pcap_frames(include_bytes!("../../../captures/echo-tcp4.pcap"));
     assert_eq!(frames.len(), 14);
     frames
@@ -39,7 +39,7 @@ fn pcap_frames(file: &[u8]) -> Vec<FrameRecord> {
     frames
 }
 
-fn echo_app() -> App {
+pub(super) fn echo_app() -> App {
     let mut app = App::new(
         SourceKind::File {
             path: "echo-tcp4.pcap".into(),
