@@ -33,6 +33,16 @@ pub enum Proto {
     Udp,
     Icmp,
     Icmpv6,
+    /// IEEE 802.2 LLC (and SNAP) in an 802.3 length frame.
+    Llc,
+    Stp,
+    Gre,
+    /// Cisco MetaData (EtherType 0x8909), e.g. inside GRE.
+    Cmd,
+    Vxlan,
+    Geneve,
+    Teredo,
+    Igmp,
     /// Application bytes we do not dissect further.
     Payload,
     /// Bytes after a layer's own length (Ethernet padding, trailers).
@@ -101,6 +111,34 @@ impl Proto {
                 "Internet Control Message Protocol v6",
                 "ICMPv6",
                 Hue::Icmp,
+            ),
+            Proto::Llc => facts("llc", "Logical-Link Control", "LLC", Hue::Plain),
+            Proto::Stp => facts("stp", "Spanning Tree Protocol", "STP", Hue::Plain),
+            Proto::Gre => facts("gre", "Generic Routing Encapsulation", "GRE", Hue::Plain),
+            Proto::Cmd => facts("cmd", "Cisco MetaData", "CiscoMetaData", Hue::Plain),
+            Proto::Vxlan => facts(
+                "vxlan",
+                "Virtual eXtensible Local Area Network",
+                "VXLAN",
+                Hue::Plain,
+            ),
+            Proto::Geneve => facts(
+                "geneve",
+                "Generic Network Virtualization Encapsulation",
+                "Geneve",
+                Hue::Plain,
+            ),
+            Proto::Teredo => facts(
+                "teredo",
+                "Teredo IPv6 over UDP tunneling",
+                "Teredo",
+                Hue::Plain,
+            ),
+            Proto::Igmp => facts(
+                "igmp",
+                "Internet Group Management Protocol",
+                "IGMP",
+                Hue::Plain,
             ),
             Proto::Payload => facts("data", "Data", "Payload", Hue::Plain),
             Proto::Trailer => facts("eth.trailer", "Trailer", "Trailer", Hue::Plain),
