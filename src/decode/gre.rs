@@ -60,6 +60,7 @@ const MAX_SRES: usize = 64;
 pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     ctx.bound(end);
     ctx.layer(Proto::Gre, start..(start + 4).min(end));
+    ctx.set_pdu(start..end);
     if tunnel::too_deep(ctx, start) {
         return;
     }

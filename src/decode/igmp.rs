@@ -60,6 +60,15 @@ pub fn version(kind: u8, max_resp: u8, len: usize) -> u8 {
     }
 }
 
+/// True when tshark names this IGMP layer twice in `frame.protocols`
+/// (`ip:igmp:igmp`): its membership query, report and leave messages go to
+/// a per-version dissector registered under the same name.
+pub fn twice_in_protocols(d: &super::Dissection, layer: &super::Layer) -> bool {
+    d.fields_of(layer).iter().any(|f| {
+        f.key == TYPE.key && matches!(f.value, Value::Hex(0x11 | 0x12 | 0x16 | 0x17 | 0x22, _))
+    })
+}
+
 /// RFC 3376 §4.1.1: a code of 128 or more is a floating-point number of
 /// tenths of a second.
 pub fn max_resp_tenths(code: u8) -> u32 {

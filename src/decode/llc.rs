@@ -46,6 +46,7 @@ pub const PID_PVST: u64 = 0x010b;
 pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     ctx.bound(end);
     ctx.layer(Proto::Llc, start..(start + 3).min(end));
+    ctx.set_pdu(start..end);
     let (Some(dsap), Some(ssap), Some(c0)) =
         (ctx.u8_at(start), ctx.u8_at(start + 1), ctx.u8_at(start + 2))
     else {

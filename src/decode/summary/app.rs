@@ -2,7 +2,7 @@
 //! above TCP and UDP. Each protocol's wording lives beside its dissector's
 //! summary file; this file only dispatches on the layer the decoder found.
 
-use super::super::{Dissection, Layer};
+use super::super::{Dissection, Layer, Proto};
 
 /// The layer right after `transport` in `d`, if it is an application layer.
 fn above<'d>(d: &'d Dissection, transport: &Layer) -> Option<&'d Layer> {
@@ -17,8 +17,11 @@ pub(super) fn after_udp(data: &[u8], d: &Dissection, udp: &Layer, out: &mut Stri
     let Some(app) = above(d, udp) else {
         return false;
     };
-    let _ = (data, app, out);
-    false
+    match app.proto {
+        Proto::Vxlan => super::tunnel::vxlan_words(data, app.header.start, out),
+        Proto::Geneve => super::tunnel::geneve_words(data, app.header.start, out),
+        _ => false,
+    }
 }
 
 /// Append tcpdump's words for the application layer carried by the TCP
