@@ -374,6 +374,21 @@ impl Dissection {
         else {
             return false;
         };
+        self.push_generated_at(li, key, name, value)
+    }
+
+    /// `push_generated` on the layer at index `li` (a tunnel's inner TCP or
+    /// UDP header, where the outer one has the same protocol).
+    pub fn push_generated_at(
+        &mut self,
+        li: usize,
+        key: &'static str,
+        name: &'static str,
+        value: Value,
+    ) -> bool {
+        if li >= self.layers.len() {
+            return false;
+        }
         let at = self.layers[li].fields.end;
         self.fields.insert(at, Field::generated(key, name, value));
         self.layers[li].fields.end += 1;
