@@ -152,6 +152,7 @@ pub const TABLES: &[&[&FieldDef]] = &[
     super::geneve::FIELDS,
     super::teredo::FIELDS,
     super::igmp::FIELDS,
+    super::ntp::FIELDS,
 ];
 
 /// Every declared field.

@@ -23,6 +23,7 @@ pub mod llc;
 pub mod model;
 pub mod mpls;
 pub mod names;
+pub mod ntp;
 pub mod null;
 pub mod payload;
 pub mod sll;

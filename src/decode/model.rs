@@ -43,6 +43,7 @@ pub enum Proto {
     Geneve,
     Teredo,
     Igmp,
+    Ntp,
     /// Application bytes we do not dissect further.
     Payload,
     /// Bytes after a layer's own length (Ethernet padding, trailers).
@@ -140,6 +141,7 @@ impl Proto {
                 "IGMP",
                 Hue::Plain,
             ),
+            Proto::Ntp => facts("ntp", "Network Time Protocol", "NTP", Hue::Udp),
             Proto::Payload => facts("data", "Data", "Payload", Hue::Plain),
             Proto::Trailer => facts("eth.trailer", "Trailer", "Trailer", Hue::Plain),
             Proto::Unsupported => facts("unsupported", "Undecoded", "Undecoded", Hue::Muted),

@@ -176,6 +176,7 @@ pub(crate) const KNOWN: &[&str] = &[
     "mpls.exp",
     "mpls.label",
     "mpls.ttl",
+    "ntp",
     "null",
     "null.family",
     "null.type",

@@ -2,6 +2,8 @@
 //! above TCP and UDP. Each protocol's wording lives beside its dissector's
 //! summary file; this file only dispatches on the layer the decoder found.
 
+use std::fmt::Write;
+
 use super::super::{Dissection, Layer, Proto};
 
 /// The layer right after `transport` in `d`, if it is an application layer.
@@ -18,6 +20,20 @@ pub(super) fn after_udp(data: &[u8], d: &Dissection, udp: &Layer, out: &mut Stri
         return false;
     };
     match app.proto {
+        Proto::Ntp => {
+            // print-ntp.c: `NTPv4, Client, length 48`.
+            let Some(&flags) = data.get(app.header.start) else {
+                return false;
+            };
+            let _ = write!(
+                out,
+                "NTPv{}, {}, length {}",
+                (flags >> 3) & 7,
+                super::super::ntp::mode_name(flags & 7),
+                app.pdu.len()
+            );
+            true
+        }
         Proto::Vxlan => super::tunnel::vxlan_words(data, app.header.start, out),
         Proto::Geneve => super::tunnel::geneve_words(data, app.header.start, out),
         _ => false,
