@@ -2,7 +2,7 @@
 //! that chooses, by port and by content, as tshark's heuristics do. Each
 //! protocol's dissector lives in its own file; this file only dispatches.
 
-use super::{Ctx, geneve, ntp, payload, teredo, vxlan};
+use super::{Ctx, dhcp, geneve, ntp, payload, teredo, vxlan};
 
 /// The payload `at..end` of a UDP datagram between these ports. As
 /// tshark's UDP dissector does, the lower port is tried first.
@@ -23,6 +23,7 @@ pub(crate) fn udp(ctx: &mut Ctx, sport: u16, dport: u16, at: usize, end: usize) 
 /// The protocol registered on a UDP port; false when there is none.
 fn udp_port(ctx: &mut Ctx, port: u16, at: usize, end: usize) -> bool {
     match port {
+        dhcp::SERVER_PORT | dhcp::CLIENT_PORT => dhcp::dissect(ctx, at, end),
         ntp::PORT => ntp::dissect(ctx, at, end),
         vxlan::PORT => vxlan::dissect(ctx, at, end),
         geneve::PORT => geneve::dissect(ctx, at, end),

@@ -153,6 +153,7 @@ pub const TABLES: &[&[&FieldDef]] = &[
     super::teredo::FIELDS,
     super::igmp::FIELDS,
     super::ntp::FIELDS,
+    super::dhcp::FIELDS,
 ];
 
 /// Every declared field.

@@ -9,6 +9,7 @@ mod app;
 pub mod arp;
 pub mod check;
 pub mod cmd;
+pub mod dhcp;
 pub mod ethernet;
 pub mod field;
 mod frame_layer;

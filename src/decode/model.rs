@@ -44,6 +44,7 @@ pub enum Proto {
     Teredo,
     Igmp,
     Ntp,
+    Dhcp,
     /// Application bytes we do not dissect further.
     Payload,
     /// Bytes after a layer's own length (Ethernet padding, trailers).
@@ -142,6 +143,12 @@ impl Proto {
                 Hue::Plain,
             ),
             Proto::Ntp => facts("ntp", "Network Time Protocol", "NTP", Hue::Udp),
+            Proto::Dhcp => facts(
+                "dhcp",
+                "Dynamic Host Configuration Protocol",
+                "DHCP",
+                Hue::Udp,
+            ),
             Proto::Payload => facts("data", "Data", "Payload", Hue::Plain),
             Proto::Trailer => facts("eth.trailer", "Trailer", "Trailer", Hue::Plain),
             Proto::Unsupported => facts("unsupported", "Undecoded", "Undecoded", Hue::Muted),

@@ -28,6 +28,7 @@ pub(crate) const KNOWN: &[&str] = &[
     "data",
     "data.data",
     "data.len",
+    "dhcp",
     "eth",
     "eth.addr",
     "eth.dst",

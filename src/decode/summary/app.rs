@@ -20,6 +20,29 @@ pub(super) fn after_udp(data: &[u8], d: &Dissection, udp: &Layer, out: &mut Stri
         return false;
     };
     match app.proto {
+        Proto::Dhcp => {
+            // print-bootp.c: `BOOTP/DHCP, Request from MAC, length N`.
+            let s = app.header.start;
+            let _ = write!(out, "BOOTP/DHCP, ");
+            match data.get(s) {
+                Some(1) => {
+                    out.push_str("Request");
+                    if data.get(s + 1..s + 3) == Some(&[1, 6]) {
+                        if let Some(mac) = data.get(s + 28..s + 34) {
+                            out.push_str(" from ");
+                            super::super::text::push_mac(out, mac);
+                        }
+                    }
+                }
+                Some(2) => out.push_str("Reply"),
+                Some(op) => {
+                    let _ = write!(out, "op-#{op}");
+                }
+                None => {}
+            }
+            let _ = write!(out, ", length {}", app.pdu.len());
+            true
+        }
         Proto::Ntp => {
             // print-ntp.c: `NTPv4, Client, length 48`.
             let Some(&flags) = data.get(app.header.start) else {
