@@ -14,7 +14,9 @@ use std::process::Command;
 
 /// tshark's protocol filter names of the layers we decode above TCP/UDP
 /// and the tunnels, in `frame.protocols` spelling.
-const CLAIMED: &[&str] = &[];
+const CLAIMED: &[&str] = &[
+    "cmd", "dhcp", "geneve", "gre", "igmp", "llc", "ntp", "stp", "vxlan",
+];
 
 /// Frames where tshark and we are known to disagree: (file, frame,
 /// protocol, why). Keep it short and say why.

@@ -2,12 +2,35 @@
 //! that chooses, by port and by content, as tshark's heuristics do. Each
 //! protocol's dissector lives in its own file; this file only dispatches.
 
-use super::{Ctx, payload};
+use super::{Ctx, dhcp, geneve, ntp, payload, teredo, vxlan};
 
-/// The payload `at..end` of a UDP datagram between these ports.
+/// The payload `at..end` of a UDP datagram between these ports. As
+/// tshark's UDP dissector does, the lower port is tried first.
 pub(crate) fn udp(ctx: &mut Ctx, sport: u16, dport: u16, at: usize, end: usize) {
-    let _ = (sport, dport);
+    let (lo, hi) = if sport <= dport {
+        (sport, dport)
+    } else {
+        (dport, sport)
+    };
+    for port in [lo, hi] {
+        if udp_port(ctx, port, at, end) {
+            return;
+        }
+    }
     payload::data(ctx, at, end);
+}
+
+/// The protocol registered on a UDP port; false when there is none.
+fn udp_port(ctx: &mut Ctx, port: u16, at: usize, end: usize) -> bool {
+    match port {
+        dhcp::SERVER_PORT | dhcp::CLIENT_PORT => dhcp::dissect(ctx, at, end),
+        ntp::PORT => ntp::dissect(ctx, at, end),
+        vxlan::PORT => vxlan::dissect(ctx, at, end),
+        geneve::PORT => geneve::dissect(ctx, at, end),
+        teredo::PORT => teredo::dissect(ctx, at, end),
+        _ => return false,
+    }
+    true
 }
 
 /// The payload `at..end` of a TCP segment between these ports (this frame's

@@ -19,7 +19,7 @@
 
 use std::ops::Range;
 
-use super::{Ctx, Proto, Value, at, ether_payload, names, payload};
+use super::{Ctx, Proto, Value, at, ether_payload, names};
 
 pub const DST: Range<usize> = 0..6;
 pub const SRC: Range<usize> = 6..12;
@@ -47,9 +47,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     if kind <= 1500 {
         ctx.uint_lit("eth.len", "Length", at(start, TYPE));
         let stop = (body + kind as usize).min(end);
-        payload::unsupported(ctx, body, stop, || {
-            "IEEE 802.3 frame with LLC header is not decoded".to_string()
-        });
+        super::llc::dissect(ctx, body, stop);
         trailer(ctx, start, stop, end, "eth.trailer");
         return;
     }

@@ -142,7 +142,19 @@ macro_rules! fields {
 }
 
 /// Every module's field table. One line per protocol.
-pub const TABLES: &[&[&FieldDef]] = &[super::udp::FIELDS];
+pub const TABLES: &[&[&FieldDef]] = &[
+    super::udp::FIELDS,
+    super::llc::FIELDS,
+    super::stp::FIELDS,
+    super::gre::FIELDS,
+    super::cmd::FIELDS,
+    super::vxlan::FIELDS,
+    super::geneve::FIELDS,
+    super::teredo::FIELDS,
+    super::igmp::FIELDS,
+    super::ntp::FIELDS,
+    super::dhcp::FIELDS,
+];
 
 /// Every declared field.
 pub fn all() -> impl Iterator<Item = &'static FieldDef> {

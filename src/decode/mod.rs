@@ -8,24 +8,35 @@
 mod app;
 pub mod arp;
 pub mod check;
+pub mod cmd;
+pub mod dhcp;
 pub mod ethernet;
 pub mod field;
 mod frame_layer;
+pub mod geneve;
+pub mod gre;
 pub mod icmp;
 pub mod icmpv6;
+pub mod igmp;
 pub mod ipv4;
 pub mod ipv6;
+pub mod llc;
 pub mod model;
 pub mod mpls;
 pub mod names;
+pub mod ntp;
 pub mod null;
 pub mod payload;
 pub mod sll;
+pub mod stp;
 pub mod summary;
 pub mod tcp;
+pub mod teredo;
 pub mod text;
+mod tunnel;
 pub mod udp;
 pub mod vlan;
+pub mod vxlan;
 
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -175,6 +186,8 @@ pub(crate) fn ip_payload(ctx: &mut Ctx, protocol: u8, at: usize, end: usize) {
         17 => udp::dissect(ctx, at, end),
         1 => icmp::dissect(ctx, at, end),
         58 => icmpv6::dissect(ctx, at, end),
+        2 => igmp::dissect(ctx, at, end),
+        47 => gre::dissect(ctx, at, end),
         4 => ipv4::dissect(ctx, at, end),
         41 => ipv6::dissect(ctx, at, end),
         0 | 43 | 44 | 60 | 51 => ipv6::extension(ctx, protocol, at, end),

@@ -33,6 +33,18 @@ pub enum Proto {
     Udp,
     Icmp,
     Icmpv6,
+    /// IEEE 802.2 LLC (and SNAP) in an 802.3 length frame.
+    Llc,
+    Stp,
+    Gre,
+    /// Cisco MetaData (EtherType 0x8909), e.g. inside GRE.
+    Cmd,
+    Vxlan,
+    Geneve,
+    Teredo,
+    Igmp,
+    Ntp,
+    Dhcp,
     /// Application bytes we do not dissect further.
     Payload,
     /// Bytes after a layer's own length (Ethernet padding, trailers).
@@ -101,6 +113,41 @@ impl Proto {
                 "Internet Control Message Protocol v6",
                 "ICMPv6",
                 Hue::Icmp,
+            ),
+            Proto::Llc => facts("llc", "Logical-Link Control", "LLC", Hue::Plain),
+            Proto::Stp => facts("stp", "Spanning Tree Protocol", "STP", Hue::Plain),
+            Proto::Gre => facts("gre", "Generic Routing Encapsulation", "GRE", Hue::Plain),
+            Proto::Cmd => facts("cmd", "Cisco MetaData", "CiscoMetaData", Hue::Plain),
+            Proto::Vxlan => facts(
+                "vxlan",
+                "Virtual eXtensible Local Area Network",
+                "VXLAN",
+                Hue::Plain,
+            ),
+            Proto::Geneve => facts(
+                "geneve",
+                "Generic Network Virtualization Encapsulation",
+                "Geneve",
+                Hue::Plain,
+            ),
+            Proto::Teredo => facts(
+                "teredo",
+                "Teredo IPv6 over UDP tunneling",
+                "Teredo",
+                Hue::Plain,
+            ),
+            Proto::Igmp => facts(
+                "igmp",
+                "Internet Group Management Protocol",
+                "IGMP",
+                Hue::Plain,
+            ),
+            Proto::Ntp => facts("ntp", "Network Time Protocol", "NTP", Hue::Udp),
+            Proto::Dhcp => facts(
+                "dhcp",
+                "Dynamic Host Configuration Protocol",
+                "DHCP",
+                Hue::Udp,
             ),
             Proto::Payload => facts("data", "Data", "Payload", Hue::Plain),
             Proto::Trailer => facts("eth.trailer", "Trailer", "Trailer", Hue::Plain),
@@ -336,6 +383,21 @@ impl Dissection {
         else {
             return false;
         };
+        self.push_generated_at(li, key, name, value)
+    }
+
+    /// `push_generated` on the layer at index `li` (a tunnel's inner TCP or
+    /// UDP header, where the outer one has the same protocol).
+    pub fn push_generated_at(
+        &mut self,
+        li: usize,
+        key: &'static str,
+        name: &'static str,
+        value: Value,
+    ) -> bool {
+        if li >= self.layers.len() {
+            return false;
+        }
         let at = self.layers[li].fields.end;
         self.fields.insert(at, Field::generated(key, name, value));
         self.layers[li].fields.end += 1;

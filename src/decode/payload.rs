@@ -67,13 +67,13 @@ mod tests {
 
     #[test]
     fn unknown_ip_protocol_is_an_undecoded_layer_with_a_note_saying_which() {
-        let mut bytes = ipv4(47, 24); // protocol 47: GRE, which we do not decode
-        bytes.extend([0x00, 0x00, 0x08, 0x00]); // GRE flags, protocol IPv4
+        let mut bytes = ipv4(89, 24); // protocol 89: OSPF, which we do not decode
+        bytes.extend([0x02, 0x01, 0x00, 0x2c]); // OSPFv2 hello, length 44
         let d = decode_raw(bytes, 24);
         let layer = d.layer(Proto::Unsupported).map(|l| l.header.clone());
         assert_eq!(layer, Some(20..24));
         assert_eq!(get(&d, "data.data").1, 20..24);
         let why = note(&d, Proto::Unsupported, NoteKind::Unsupported);
-        assert!(why.contains("IP protocol 47 (GRE)"), "{why}");
+        assert!(why.contains("IP protocol 89 (OSPF)"), "{why}");
     }
 }

@@ -14,7 +14,7 @@
 
 use std::ops::Range;
 
-use super::{BitStyle, Ctx, Proto, at, ether_payload, names, payload};
+use super::{BitStyle, Ctx, Proto, at, ether_payload, names};
 
 pub const TCI: Range<usize> = 0..2;
 pub const TYPE: Range<usize> = 2..4;
@@ -55,9 +55,7 @@ pub fn dissect(ctx: &mut Ctx, tpid: u16, start: usize, end: usize) {
     {
         ctx.uint_lit("vlan.len", "Length", at(start, TYPE));
         let body = start + TAG_LEN;
-        payload::unsupported(ctx, body, (body + len as usize).min(end), || {
-            "IEEE 802.3 frame with LLC header is not decoded".to_string()
-        });
+        super::llc::dissect(ctx, body, (body + len as usize).min(end));
         return;
     }
     let Some(kind) = ctx.hex_lit(etype, "Type", at(start, TYPE), 4) else {

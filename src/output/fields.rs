@@ -410,6 +410,11 @@ pub fn write_protocols(out: &mut String, link: LinkType, d: &Dissection) {
             other => other.key(),
         };
         push(out, name);
+        // tshark's IGMP hands membership messages to a per-version
+        // dissector that is also named igmp.
+        if layer.proto == Proto::Igmp && crate::decode::igmp::twice_in_protocols(d, layer) {
+            push(out, "igmp");
+        }
         // A header that hands on by EtherType (not by an 802.3 length).
         let by_ethertype = d.fields_of(layer).iter().any(|f| {
             matches!(

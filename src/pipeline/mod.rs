@@ -206,6 +206,13 @@ fn frame_loop<S: Sink>(
                         sink.flow(&frame, &d, &info, p);
                     }
                 }
+                // A UDP tunnel's inner conversation is tracked too (tshark
+                // numbers its streams after the outer one's).
+                if let Some((inner, layer)) = Packet::inner_from_dissection(&frame, &d)
+                    && let Some(info) = flows.ingest_packet(&frame, Some(&inner))
+                {
+                    annotate_inner(&mut d, layer, &info, detail, settings.absolute);
+                }
             }
             Tracker::Background(table) => table.observe(&frame, &d),
         }
@@ -256,6 +263,31 @@ fn annotate(d: &mut Dissection, info: &FlowInfo, detail: Detail, absolute: bool)
         UDP => {
             let stream = Value::UInt(u64::from(info.stream));
             d.push_generated(Proto::Udp, "udp.stream", "Stream index", stream);
+        }
+        _ => {}
+    }
+}
+
+/// `annotate` for a tunnel's inner TCP or UDP header, layer `li`.
+fn annotate_inner(d: &mut Dissection, li: usize, info: &FlowInfo, detail: Detail, absolute: bool) {
+    if !absolute && info.proto == TCP {
+        d.line_seq = info.line_seq;
+    }
+    if detail != Detail::Fields {
+        return;
+    }
+    let stream = Value::UInt(u64::from(info.stream));
+    match info.proto {
+        TCP => {
+            d.push_generated_at(li, "tcp.stream", "Stream index", stream);
+            if let (Some(seq), Some(ack)) = (info.rel_seq, info.rel_ack) {
+                let (seq, ack) = (Value::UInt(u64::from(seq)), Value::UInt(u64::from(ack)));
+                d.push_generated_at(li, "tcp.seq", "Sequence Number (relative)", seq);
+                d.push_generated_at(li, "tcp.ack", "Acknowledgment Number (relative)", ack);
+            }
+        }
+        UDP => {
+            d.push_generated_at(li, "udp.stream", "Stream index", stream);
         }
         _ => {}
     }

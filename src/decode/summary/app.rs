@@ -2,7 +2,9 @@
 //! above TCP and UDP. Each protocol's wording lives beside its dissector's
 //! summary file; this file only dispatches on the layer the decoder found.
 
-use super::super::{Dissection, Layer};
+use std::fmt::Write;
+
+use super::super::{Dissection, Layer, Proto};
 
 /// The layer right after `transport` in `d`, if it is an application layer.
 fn above<'d>(d: &'d Dissection, transport: &Layer) -> Option<&'d Layer> {
@@ -17,8 +19,48 @@ pub(super) fn after_udp(data: &[u8], d: &Dissection, udp: &Layer, out: &mut Stri
     let Some(app) = above(d, udp) else {
         return false;
     };
-    let _ = (data, app, out);
-    false
+    match app.proto {
+        Proto::Dhcp => {
+            // print-bootp.c: `BOOTP/DHCP, Request from MAC, length N`.
+            let s = app.header.start;
+            let _ = write!(out, "BOOTP/DHCP, ");
+            match data.get(s) {
+                Some(1) => {
+                    out.push_str("Request");
+                    if data.get(s + 1..s + 3) == Some(&[1, 6]) {
+                        if let Some(mac) = data.get(s + 28..s + 34) {
+                            out.push_str(" from ");
+                            super::super::text::push_mac(out, mac);
+                        }
+                    }
+                }
+                Some(2) => out.push_str("Reply"),
+                Some(op) => {
+                    let _ = write!(out, "op-#{op}");
+                }
+                None => {}
+            }
+            let _ = write!(out, ", length {}", app.pdu.len());
+            true
+        }
+        Proto::Ntp => {
+            // print-ntp.c: `NTPv4, Client, length 48`.
+            let Some(&flags) = data.get(app.header.start) else {
+                return false;
+            };
+            let _ = write!(
+                out,
+                "NTPv{}, {}, length {}",
+                (flags >> 3) & 7,
+                super::super::ntp::mode_name(flags & 7),
+                app.pdu.len()
+            );
+            true
+        }
+        Proto::Vxlan => super::tunnel::vxlan_words(data, app.header.start, out),
+        Proto::Geneve => super::tunnel::geneve_words(data, app.header.start, out),
+        _ => false,
+    }
 }
 
 /// Append tcpdump's words for the application layer carried by the TCP
