@@ -24,6 +24,7 @@ pub mod sll;
 pub mod summary;
 pub mod tcp;
 pub mod text;
+pub mod tls;
 pub mod udp;
 pub mod vlan;
 

@@ -33,6 +33,8 @@ pub enum Proto {
     Udp,
     Icmp,
     Icmpv6,
+    Tls,
+    Quic,
     /// Application bytes we do not dissect further.
     Payload,
     /// Bytes after a layer's own length (Ethernet padding, trailers).
@@ -102,6 +104,8 @@ impl Proto {
                 "ICMPv6",
                 Hue::Icmp,
             ),
+            Proto::Tls => facts("tls", "Transport Layer Security", "TLS", Hue::Tcp),
+            Proto::Quic => facts("quic", "QUIC IETF", "QUIC", Hue::Udp),
             Proto::Payload => facts("data", "Data", "Payload", Hue::Plain),
             Proto::Trailer => facts("eth.trailer", "Trailer", "Trailer", Hue::Plain),
             Proto::Unsupported => facts("unsupported", "Undecoded", "Undecoded", Hue::Muted),
