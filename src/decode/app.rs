@@ -2,11 +2,14 @@
 //! that chooses, by port and by content, as tshark's heuristics do. Each
 //! protocol's dissector lives in its own file; this file only dispatches.
 
-use super::{Ctx, payload, tls};
+use super::{Ctx, payload, quic, tls};
 
 /// The payload `at..end` of a UDP datagram between these ports.
 pub(crate) fn udp(ctx: &mut Ctx, sport: u16, dport: u16, at: usize, end: usize) {
-    let _ = (sport, dport);
+    let head = ctx.data.get(at..end.min(ctx.data.len())).unwrap_or(&[]);
+    if quic::claims(head, sport, dport) {
+        return quic::dissect(ctx, at, end);
+    }
     payload::data(ctx, at, end);
 }
 

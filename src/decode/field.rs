@@ -147,6 +147,8 @@ pub const TABLES: &[&[&FieldDef]] = &[
     super::tls::FIELDS,
     super::tls::handshake::FIELDS,
     super::tls::extensions::FIELDS,
+    super::quic::FIELDS,
+    super::quic::frames::FIELDS,
 ];
 
 /// Every declared field.

@@ -214,6 +214,9 @@ pub struct Field {
     pub origin: Origin,
     /// Nesting depth under the layer: flags sit under their flags word.
     pub depth: u8,
+    /// Which bytes `bytes` (and a `Value::Bytes` range) index: 0 the frame,
+    /// N the dissection's N-th data source (a reassembled datagram).
+    pub source: u8,
 }
 
 impl Field {
@@ -228,6 +231,7 @@ impl Field {
             meaning: None,
             origin: Origin::Generated,
             depth: 0,
+            source: 0,
         }
     }
 }
@@ -245,6 +249,9 @@ pub struct Layer {
     pub fields: Range<usize>,
     /// True for headers quoted inside an ICMP error message.
     pub quoted: bool,
+    /// Which bytes `header` and `pdu` index: 0 the frame, N the
+    /// dissection's N-th data source (see [`Dissection::data`]).
+    pub source: u8,
 }
 
 /// How serious a note is.
@@ -310,6 +317,18 @@ pub struct Dissection {
     /// prints instead of the absolute ones, relative to the connection's
     /// first numbers as tcpdump counts them. `None` prints them absolute.
     pub line_seq: Option<(u32, u32)>,
+    /// Bytes other than the frame's that layers and fields may index, as
+    /// Wireshark's extra data sources ("Reassembled IPv4 (8320 bytes)"):
+    /// source N is `sources[N - 1]`.
+    pub sources: Vec<DataSource>,
+}
+
+/// Bytes a dissection reads besides its frame's: a reassembled payload.
+#[derive(Clone, Debug, Default)]
+pub struct DataSource {
+    /// Wireshark's tab name, e.g. `Reassembled IPv4`.
+    pub name: &'static str,
+    pub bytes: Vec<u8>,
 }
 
 impl Dissection {
@@ -320,6 +339,19 @@ impl Dissection {
         self.notes.clear();
         self.tuple = None;
         self.line_seq = None;
+        self.sources.clear();
+    }
+
+    /// The bytes data source `source` holds: the frame's (`frame`) for 0,
+    /// a reassembled payload otherwise (empty if there is no such source).
+    pub fn data<'a>(&'a self, source: u8, frame: &'a [u8]) -> &'a [u8] {
+        match source {
+            0 => frame,
+            n => self
+                .sources
+                .get(usize::from(n) - 1)
+                .map_or(&[], |s| &s.bytes[..]),
+        }
     }
 
     /// Append a generated field (a flow index, a relative sequence number:
