@@ -121,7 +121,7 @@ fn frames(ctx: &mut Ctx) {
     }
     if let Some(range) = crypto {
         ctx.layer(Proto::Tls, range.clone());
-        tls::messages(ctx, range.start, range.end);
+        tls::quic_messages(ctx, range.start, range.end);
     }
 }
 

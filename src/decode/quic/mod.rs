@@ -93,6 +93,11 @@ pub fn dissect(ctx: &mut Ctx, at: usize, end: usize) {
             return;
         }
         let first = ctx.data[p];
+        // A coalesced packet after one whose CRYPTO data became a TLS
+        // layer: a QUIC layer of its own, as tshark shows it.
+        if ctx.d.layers.last().is_some_and(|l| l.proto != Proto::Quic) {
+            ctx.layer(Proto::Quic, p..end);
+        }
         if first & 0x80 == 0 {
             short(ctx, p, end);
             return;
@@ -242,4 +247,83 @@ fn initial(ctx: &mut Ctx, p: usize, pn_at: usize, stop: usize, dcid: &[u8]) {
         bytes: opened.plaintext,
     });
     frames::decrypted(ctx, ctx.d.sources.len());
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::decode::ethernet::tests::{decode_raw, get, ipv4, note};
+    use crate::decode::{NoteKind, Proto, Value};
+
+    /// RFC 9001 A.3's server Initial, protected (an RFC example).
+    const A3: &str = "cf000000010008f067a5502a4262b5004075c0d95a482cd0991cd25b0aac406a5816b6394100f37a1c69797554780bb38cc5a99f5ede4cf73c3ec2493a1839b3dbcba3f6ea46c5b7684df3548e7ddeb9c3bf9c73cc3f3bded74b562bfb19fb84022f8ef4cdd93795d77d06edbb7aaf2f58891850abbdca3d20398c276456cbc42158407dd074ee";
+
+    fn datagram(quic: &[u8], keep: usize) -> crate::decode::Dissection {
+        datagram_bytes(quic, keep).1
+    }
+
+    fn datagram_bytes(quic: &[u8], keep: usize) -> (Vec<u8>, crate::decode::Dissection) {
+        let total = 28 + quic.len();
+        let mut bytes = ipv4(17, total as u16);
+        let [lh, ll] = ((8 + quic.len()) as u16).to_be_bytes();
+        bytes.extend([0x01, 0xbb, 0xc3, 0x50, lh, ll, 0, 0]); // 443 -> 50000
+        bytes.extend(&quic[..keep]);
+        (bytes.clone(), decode_raw(bytes, total))
+    }
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn server_initial_of_rfc_9001_a3_shows_its_header_and_a_note_not_its_frames() {
+        let packet = hex(A3);
+        let (bytes, d) = datagram_bytes(&packet, packet.len());
+        assert!(d.has(Proto::Quic));
+        assert_eq!(get(&d, "quic.header_form").0, Value::UInt(1));
+        assert_eq!(get(&d, "quic.long.packet_type").0, Value::UInt(0));
+        assert_eq!(get(&d, "quic.version").0, Value::Hex(1, 8));
+        assert_eq!(get(&d, "quic.dcil").0, Value::UInt(0));
+        assert_eq!(get(&d, "quic.scid").1, 28 + 7..28 + 15);
+        assert_eq!(get(&d, "quic.token_length").0, Value::UInt(0));
+        assert_eq!(get(&d, "quic.length").0, Value::UInt(0x75));
+        assert_eq!(
+            get(&d, "quic.packet_length").0,
+            Value::UInt(packet.len() as u64)
+        );
+        // Its keys come from the client's DCID, which it does not carry.
+        let why = note(&d, Proto::Quic, NoteKind::Unsupported);
+        assert!(why.contains("not decrypted"), "{why}");
+        assert!(d.field("quic.packet_number").is_none());
+        assert!(!d.has(Proto::Tls));
+        let info = crate::decode::summary::app::info(&bytes, &d);
+        assert_eq!(info.as_deref(), Some("Initial, SCID=f067a5502a4262b5"));
+    }
+
+    #[test]
+    fn quic_cut_anywhere_or_with_lengths_past_the_end_never_panics() {
+        let packet = hex(A3);
+        for keep in 0..=packet.len() {
+            let _ = datagram(&packet, keep);
+            let _ = datagram(&packet[..keep], keep);
+        }
+        let mut hostile = packet.clone();
+        for i in 0..24 {
+            hostile[i] = 0xff;
+            let _ = datagram(&hostile, hostile.len());
+            hostile[i] = packet[i];
+        }
+        // Twenty coalesced copies: bounded, with a note.
+        let many: Vec<u8> = packet
+            .iter()
+            .copied()
+            .cycle()
+            .take(packet.len() * 20)
+            .collect();
+        let d = datagram(&many, many.len());
+        let why = note(&d, Proto::Quic, NoteKind::Malformed);
+        assert!(why.contains("coalesced"), "{why}");
+    }
 }

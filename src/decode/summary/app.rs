@@ -2,7 +2,7 @@
 //! above TCP and UDP. Each protocol's wording lives beside its dissector's
 //! summary file; this file only dispatches on the layer the decoder found.
 
-use super::super::{Dissection, Layer};
+use super::super::{Dissection, Layer, Proto};
 
 /// The layer right after `transport` in `d`, if it is an application layer.
 fn above<'d>(d: &'d Dissection, transport: &Layer) -> Option<&'d Layer> {
@@ -33,6 +33,12 @@ pub(super) fn after_tcp(data: &[u8], d: &Dissection, tcp: &Layer, out: &mut Stri
 /// Wireshark's Info column for the innermost application layer
 /// (`Standard query 0x1a2b A example.com`), when there is one.
 pub fn info(data: &[u8], d: &Dissection) -> Option<String> {
-    let _ = (data, d);
+    let quic: Vec<&Layer> = d.layers.iter().filter(|l| l.proto == Proto::Quic).collect();
+    if !quic.is_empty() {
+        return super::quic::info(data, d, &quic);
+    }
+    if let Some(tls) = d.layer(Proto::Tls) {
+        return super::tls::info(d, tls);
+    }
     None
 }

@@ -7,6 +7,8 @@ use std::fmt::Write;
 
 pub mod app;
 mod ipv6_ext;
+mod quic;
+mod tls;
 mod transport;
 
 use super::text::push_dec;

@@ -61,6 +61,16 @@ pub(super) fn tiles(data: &[u8], body: std::ops::Range<usize>) -> bool {
 /// CRYPTO frame's data). A message running past `end` shows its type and
 /// length, and a note says it is cut.
 pub(crate) fn messages(ctx: &mut Ctx, at: usize, end: usize) {
+    messages_in(ctx, at, end, false);
+}
+
+/// The handshake messages of a QUIC CRYPTO frame: always TLS 1.3 (RFC 9001
+/// §4.2), whose Random tshark does not split into time and bytes.
+pub(crate) fn quic_messages(ctx: &mut Ctx, at: usize, end: usize) {
+    messages_in(ctx, at, end, true);
+}
+
+fn messages_in(ctx: &mut Ctx, at: usize, end: usize, tls13: bool) {
     let mut p = at;
     for _ in 0..MAX_MESSAGES {
         if p + 4 > end {
@@ -89,8 +99,8 @@ pub(crate) fn messages(ctx: &mut Ctx, at: usize, end: usize) {
             return;
         }
         match kind as u8 {
-            CLIENT_HELLO => hello(ctx, body, stop, true),
-            SERVER_HELLO => hello(ctx, body, stop, false),
+            CLIENT_HELLO => hello(ctx, body, stop, true, tls13),
+            SERVER_HELLO => hello(ctx, body, stop, false, tls13),
             CERTIFICATE_MSG => certificates(ctx, body, stop),
             NEW_SESSION_TICKET => ticket(ctx, body, stop),
             _ => {}
@@ -124,7 +134,7 @@ pub(super) fn fits(ctx: &mut Ctx, p: usize, need: usize, end: usize, what: &str)
 }
 
 /// A ClientHello or ServerHello body (RFC 8446 §4.1.2, §4.1.3).
-fn hello(ctx: &mut Ctx, at: usize, end: usize, client: bool) {
+fn hello(ctx: &mut Ctx, at: usize, end: usize, client: bool, tls13: bool) {
     if !fits(ctx, at, 2 + 32 + 1, end, "hello") {
         return;
     }
@@ -132,7 +142,9 @@ fn hello(ctx: &mut Ctx, at: usize, end: usize, client: bool) {
         ctx.meaning(names::version(v as u16));
     }
     ctx.bytes_at(&RANDOM, at + 2..at + 34);
-    ctx.bytes_at(&RANDOM_BYTES, at + 6..at + 34);
+    if !tls13 {
+        ctx.bytes_at(&RANDOM_BYTES, at + 6..at + 34);
+    }
     let mut p = at + 34;
     let Some(sid) = ctx.uint_at(&SESSION_ID_LENGTH, p..p + 1) else {
         return;

@@ -23,7 +23,7 @@ pub(crate) mod names;
 use super::field::{FieldDef, Format::*};
 use super::{Ctx, NoteKind, Proto, Severity};
 
-pub(crate) use handshake::messages;
+pub(crate) use handshake::quic_messages;
 
 crate::fields! {
     CONTENT_TYPE = FieldDef::var("tls.record.content_type", "Content Type", Dec).spec("RFC 8446 §5.1");
