@@ -170,7 +170,7 @@ fn long(ctx: &mut Ctx, p: usize, end: usize) -> Option<usize> {
         }
         q += n as usize;
     }
-    let length = if v1 && kind == RETRY || !v1 {
+    let length = if !v1 || kind == RETRY {
         None
     } else {
         let Some((n, size)) = varint(data, q).filter(|(_, s)| q + s <= end) else {
