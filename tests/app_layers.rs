@@ -15,12 +15,97 @@ use std::process::Command;
 /// tshark's protocol filter names of the layers we decode above TCP/UDP
 /// and the tunnels, in `frame.protocols` spelling.
 const CLAIMED: &[&str] = &[
-    "cmd", "dhcp", "geneve", "gre", "igmp", "llc", "ntp", "stp", "vxlan",
+    "cmd", "dhcp", "geneve", "gre", "igmp", "llc", "ntp", "quic", "stp", "tls", "vxlan",
 ];
 
 /// Frames where tshark and we are known to disagree: (file, frame,
 /// protocol, why). Keep it short and say why.
-const DIFFERENCES: &[(&str, usize, &str, &str)] = &[];
+const DIFFERENCES: &[(&str, usize, &str, &str)] = &[
+    (
+        "many-protocols.pcap",
+        2507,
+        "tls",
+        "a retransmission: tshark's sequence analysis withholds its payload from TLS; the decoder keeps no state between segments",
+    ),
+    (
+        "ecdhe.pcap",
+        26,
+        "tls",
+        "a retransmission: tshark's sequence analysis withholds its payload from TLS; the decoder keeps no state between segments",
+    ),
+    (
+        "quic_handshake.pcap",
+        2,
+        "tls",
+        "the server's Initial is keyed by the client's first Destination Connection ID, which only an earlier packet carries: not decrypted without connection state",
+    ),
+    (
+        "handshake.pcap",
+        5,
+        "quic",
+        "PPP (link type 9) is not decoded, so nothing above it is",
+    ),
+    (
+        "handshake.pcap",
+        6,
+        "quic",
+        "PPP (link type 9) is not decoded, so nothing above it is",
+    ),
+    (
+        "handshake.pcap",
+        7,
+        "quic",
+        "PPP (link type 9) is not decoded, so nothing above it is",
+    ),
+    (
+        "handshake.pcap",
+        8,
+        "quic",
+        "PPP (link type 9) is not decoded, so nothing above it is",
+    ),
+    (
+        "handshake.pcap",
+        9,
+        "quic",
+        "PPP (link type 9) is not decoded, so nothing above it is",
+    ),
+    (
+        "handshake.pcap",
+        10,
+        "quic",
+        "PPP (link type 9) is not decoded, so nothing above it is",
+    ),
+    (
+        "handshake.pcap",
+        11,
+        "quic",
+        "PPP (link type 9) is not decoded, so nothing above it is",
+    ),
+    (
+        "handshake.pcap",
+        12,
+        "quic",
+        "PPP (link type 9) is not decoded, so nothing above it is",
+    ),
+    (
+        "handshake.pcap",
+        13,
+        "quic",
+        "PPP (link type 9) is not decoded, so nothing above it is",
+    ),
+    (
+        "handshake.pcap",
+        5,
+        "tls",
+        "PPP (link type 9) is not decoded, so nothing above it is",
+    ),
+    (
+        "handshake.pcap",
+        6,
+        "tls",
+        "PPP (link type 9) is not decoded, so nothing above it is",
+    ),
+];
 
 fn files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");

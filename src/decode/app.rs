@@ -2,7 +2,7 @@
 //! that chooses, by port and by content, as tshark's heuristics do. Each
 //! protocol's dissector lives in its own file; this file only dispatches.
 
-use super::{Ctx, dhcp, geneve, ntp, payload, teredo, vxlan};
+use super::{Ctx, dhcp, geneve, ntp, payload, quic, teredo, tls, vxlan};
 
 /// The payload `at..end` of a UDP datagram between these ports. As
 /// tshark's UDP dissector does, the lower port is tried first.
@@ -16,6 +16,10 @@ pub(crate) fn udp(ctx: &mut Ctx, sport: u16, dport: u16, at: usize, end: usize) 
         if udp_port(ctx, port, at, end) {
             return;
         }
+    }
+    let head = ctx.data.get(at..end.min(ctx.data.len())).unwrap_or(&[]);
+    if quic::claims(head, sport, dport) {
+        return quic::dissect(ctx, at, end);
     }
     payload::data(ctx, at, end);
 }
@@ -36,6 +40,9 @@ fn udp_port(ctx: &mut Ctx, port: u16, at: usize, end: usize) -> bool {
 /// The payload `at..end` of a TCP segment between these ports (this frame's
 /// bytes only; reassembled streams reach the decoders through the pipeline).
 pub(crate) fn tcp(ctx: &mut Ctx, sport: u16, dport: u16, at: usize, end: usize) {
-    let _ = (sport, dport);
+    let head = ctx.data.get(at..end.min(ctx.data.len())).unwrap_or(&[]);
+    if tls::claims(head, sport, dport) {
+        return tls::dissect(ctx, at, end);
+    }
     payload::data(ctx, at, end);
 }

@@ -154,6 +154,11 @@ pub const TABLES: &[&[&FieldDef]] = &[
     super::igmp::FIELDS,
     super::ntp::FIELDS,
     super::dhcp::FIELDS,
+    super::tls::FIELDS,
+    super::tls::handshake::FIELDS,
+    super::tls::extensions::FIELDS,
+    super::quic::FIELDS,
+    super::quic::frames::FIELDS,
 ];
 
 /// Every declared field.

@@ -27,6 +27,7 @@ pub mod names;
 pub mod ntp;
 pub mod null;
 pub mod payload;
+pub mod quic;
 pub mod sll;
 pub mod stp;
 pub mod summary;
@@ -34,6 +35,7 @@ pub mod tcp;
 pub mod teredo;
 pub mod text;
 mod tunnel;
+pub mod tls;
 pub mod udp;
 pub mod vlan;
 pub mod vxlan;
@@ -78,6 +80,7 @@ pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
         quoted: false,
         addrs: None,
         limit: data.len(),
+        source: 0,
     };
     frame_layer::dissect(&mut ctx, frame);
     // The link layer spans the frame as it was on the wire; fields past the
@@ -222,6 +225,8 @@ pub struct Ctx<'a> {
     /// capture's end, if sooner): fields past it are not read, so a header
     /// never borrows bytes that belong to a trailer or to nothing.
     pub(crate) limit: usize,
+    /// Which data source `data` is (0: the frame; see `Dissection::data`).
+    pub(crate) source: u8,
 }
 
 impl<'a> Ctx<'a> {
@@ -235,6 +240,7 @@ impl<'a> Ctx<'a> {
             header,
             fields: start..start,
             quoted: self.quoted,
+            source: self.source,
         });
     }
 
@@ -263,7 +269,10 @@ impl<'a> Ctx<'a> {
     }
 
     #[inline]
-    fn push(&mut self, field: Field) {
+    fn push(&mut self, mut field: Field) {
+        if field.origin == Origin::Wire {
+            field.source = self.source;
+        }
         self.d.fields.push(field);
         let end = self.d.fields.len();
         if let Some(layer) = self.d.layers.last_mut() {
@@ -592,6 +601,7 @@ fn wire(
         meaning: None,
         origin: Origin::Wire,
         depth: 0,
+        source: 0,
     }
 }
 

@@ -45,6 +45,8 @@ pub enum Proto {
     Igmp,
     Ntp,
     Dhcp,
+    Tls,
+    Quic,
     /// Application bytes we do not dissect further.
     Payload,
     /// Bytes after a layer's own length (Ethernet padding, trailers).
@@ -149,6 +151,8 @@ impl Proto {
                 "DHCP",
                 Hue::Udp,
             ),
+            Proto::Tls => facts("tls", "Transport Layer Security", "TLS", Hue::Tcp),
+            Proto::Quic => facts("quic", "QUIC IETF", "QUIC", Hue::Udp),
             Proto::Payload => facts("data", "Data", "Payload", Hue::Plain),
             Proto::Trailer => facts("eth.trailer", "Trailer", "Trailer", Hue::Plain),
             Proto::Unsupported => facts("unsupported", "Undecoded", "Undecoded", Hue::Muted),
@@ -257,6 +261,9 @@ pub struct Field {
     pub origin: Origin,
     /// Nesting depth under the layer: flags sit under their flags word.
     pub depth: u8,
+    /// Which bytes `bytes` (and a `Value::Bytes` range) index: 0 the frame,
+    /// N the dissection's N-th data source (a reassembled datagram).
+    pub source: u8,
 }
 
 impl Field {
@@ -271,6 +278,7 @@ impl Field {
             meaning: None,
             origin: Origin::Generated,
             depth: 0,
+            source: 0,
         }
     }
 }
@@ -288,6 +296,9 @@ pub struct Layer {
     pub fields: Range<usize>,
     /// True for headers quoted inside an ICMP error message.
     pub quoted: bool,
+    /// Which bytes `header` and `pdu` index: 0 the frame, N the
+    /// dissection's N-th data source (see [`Dissection::data`]).
+    pub source: u8,
 }
 
 /// How serious a note is.
@@ -353,6 +364,18 @@ pub struct Dissection {
     /// prints instead of the absolute ones, relative to the connection's
     /// first numbers as tcpdump counts them. `None` prints them absolute.
     pub line_seq: Option<(u32, u32)>,
+    /// Bytes other than the frame's that layers and fields may index, as
+    /// Wireshark's extra data sources ("Reassembled IPv4 (8320 bytes)"):
+    /// source N is `sources[N - 1]`.
+    pub sources: Vec<DataSource>,
+}
+
+/// Bytes a dissection reads besides its frame's: a reassembled payload.
+#[derive(Clone, Debug, Default)]
+pub struct DataSource {
+    /// Wireshark's tab name, e.g. `Reassembled IPv4`.
+    pub name: &'static str,
+    pub bytes: Vec<u8>,
 }
 
 impl Dissection {
@@ -363,6 +386,19 @@ impl Dissection {
         self.notes.clear();
         self.tuple = None;
         self.line_seq = None;
+        self.sources.clear();
+    }
+
+    /// The bytes data source `source` holds: the frame's (`frame`) for 0,
+    /// a reassembled payload otherwise (empty if there is no such source).
+    pub fn data<'a>(&'a self, source: u8, frame: &'a [u8]) -> &'a [u8] {
+        match source {
+            0 => frame,
+            n => self
+                .sources
+                .get(usize::from(n) - 1)
+                .map_or(&[], |s| &s.bytes[..]),
+        }
     }
 
     /// Append a generated field (a flow index, a relative sequence number:

@@ -75,6 +75,12 @@ pub(super) fn after_tcp(data: &[u8], d: &Dissection, tcp: &Layer, out: &mut Stri
 /// Wireshark's Info column for the innermost application layer
 /// (`Standard query 0x1a2b A example.com`), when there is one.
 pub fn info(data: &[u8], d: &Dissection) -> Option<String> {
-    let _ = (data, d);
+    let quic: Vec<&Layer> = d.layers.iter().filter(|l| l.proto == Proto::Quic).collect();
+    if !quic.is_empty() {
+        return super::quic::info(data, d, &quic);
+    }
+    if let Some(tls) = d.layer(Proto::Tls) {
+        return super::tls::info(d, tls);
+    }
     None
 }

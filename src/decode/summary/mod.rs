@@ -9,6 +9,8 @@ pub mod app;
 mod igmp;
 mod ipv6_ext;
 mod llc;
+mod quic;
+mod tls;
 mod transport;
 mod tunnel;
 
