@@ -2,17 +2,23 @@
 //! that chooses, by port and by content, as tshark's heuristics do. Each
 //! protocol's dissector lives in its own file; this file only dispatches.
 
-use super::{Ctx, payload};
+use super::{Ctx, dns, payload};
 
-/// The payload `at..end` of a UDP datagram between these ports.
+/// The payload `at..end` of a UDP datagram between these ports. As tshark
+/// does, the lower port is tried first.
 pub(crate) fn udp(ctx: &mut Ctx, sport: u16, dport: u16, at: usize, end: usize) {
-    let _ = (sport, dport);
+    let (lo, hi) = (sport.min(dport), sport.max(dport));
+    if let Some(proto) = dns::udp_port(lo).or_else(|| dns::udp_port(hi)) {
+        return dns::dissect_udp(ctx, proto, at, end);
+    }
     payload::data(ctx, at, end);
 }
 
 /// The payload `at..end` of a TCP segment between these ports (this frame's
 /// bytes only; reassembled streams reach the decoders through the pipeline).
 pub(crate) fn tcp(ctx: &mut Ctx, sport: u16, dport: u16, at: usize, end: usize) {
-    let _ = (sport, dport);
+    if sport == 53 || dport == 53 {
+        return dns::dissect(ctx, at, end);
+    }
     payload::data(ctx, at, end);
 }

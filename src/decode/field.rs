@@ -142,7 +142,12 @@ macro_rules! fields {
 }
 
 /// Every module's field table. One line per protocol.
-pub const TABLES: &[&[&FieldDef]] = &[super::udp::FIELDS];
+pub const TABLES: &[&[&FieldDef]] = &[
+    super::udp::FIELDS,
+    super::dns::FIELDS,
+    super::dns::rr::FIELDS,
+    super::dns::opt::FIELDS,
+];
 
 /// Every declared field.
 pub fn all() -> impl Iterator<Item = &'static FieldDef> {

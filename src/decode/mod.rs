@@ -8,6 +8,7 @@
 mod app;
 pub mod arp;
 pub mod check;
+pub mod dns;
 pub mod ethernet;
 pub mod field;
 mod frame_layer;

@@ -33,6 +33,10 @@ pub enum Proto {
     Udp,
     Icmp,
     Icmpv6,
+    Dns,
+    Mdns,
+    Http,
+    Ssdp,
     /// Application bytes we do not dissect further.
     Payload,
     /// Bytes after a layer's own length (Ethernet padding, trailers).
@@ -101,6 +105,15 @@ impl Proto {
                 "Internet Control Message Protocol v6",
                 "ICMPv6",
                 Hue::Icmp,
+            ),
+            Proto::Dns => facts("dns", "Domain Name System", "DNS", Hue::Udp),
+            Proto::Mdns => facts("mdns", "Multicast Domain Name System", "MDNS", Hue::Udp),
+            Proto::Http => facts("http", "Hypertext Transfer Protocol", "HTTP", Hue::Tcp),
+            Proto::Ssdp => facts(
+                "ssdp",
+                "Simple Service Discovery Protocol",
+                "SSDP",
+                Hue::Udp,
             ),
             Proto::Payload => facts("data", "Data", "Payload", Hue::Plain),
             Proto::Trailer => facts("eth.trailer", "Trailer", "Trailer", Hue::Plain),

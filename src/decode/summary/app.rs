@@ -2,7 +2,9 @@
 //! above TCP and UDP. Each protocol's wording lives beside its dissector's
 //! summary file; this file only dispatches on the layer the decoder found.
 
-use super::super::{Dissection, Layer};
+use std::fmt::Write;
+
+use super::super::{Dissection, Layer, Proto};
 
 /// The layer right after `transport` in `d`, if it is an application layer.
 fn above<'d>(d: &'d Dissection, transport: &Layer) -> Option<&'d Layer> {
@@ -17,8 +19,21 @@ pub(super) fn after_udp(data: &[u8], d: &Dissection, udp: &Layer, out: &mut Stri
     let Some(app) = above(d, udp) else {
         return false;
     };
-    let _ = (data, app, out);
-    false
+    let wire = udp.pdu.end.saturating_sub(app.header.start);
+    match app.proto {
+        Proto::Dns | Proto::Mdns => {
+            let msg = captured(data, app.header.start, udp.pdu.end);
+            super::dns::tcpdump(msg, wire, app.proto == Proto::Mdns, out);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The captured bytes from `start` up to `end`.
+fn captured(data: &[u8], start: usize, end: usize) -> &[u8] {
+    let end = end.min(data.len());
+    data.get(start..end.max(start)).unwrap_or(&[])
 }
 
 /// Append tcpdump's words for the application layer carried by the TCP
@@ -27,12 +42,38 @@ pub(super) fn after_tcp(data: &[u8], d: &Dissection, tcp: &Layer, out: &mut Stri
     let Some(app) = above(d, tcp) else {
         return;
     };
-    let _ = (data, app, out);
+    let length = tcp.pdu.end.saturating_sub(app.header.start);
+    if app.proto == Proto::Dns {
+        // print-domain.c over TCP: the prefix must give the rest's length.
+        let bytes = captured(data, app.header.start, tcp.pdu.end);
+        if length < 2 || bytes.len() < 2 {
+            let _ = write!(out, " [DNS over TCP: length {length} < 2] (invalid)");
+            return;
+        }
+        let prefix = usize::from(u16::from_be_bytes([bytes[0], bytes[1]]));
+        if prefix != length - 2 {
+            let _ = write!(
+                out,
+                " [prefix length({prefix}) != length({})] (invalid)",
+                length - 2
+            );
+            return;
+        }
+        out.push(' ');
+        super::dns::tcpdump(&bytes[2..], length - 2, false, out);
+    }
 }
 
 /// Wireshark's Info column for the innermost application layer
 /// (`Standard query 0x1a2b A example.com`), when there is one.
 pub fn info(data: &[u8], d: &Dissection) -> Option<String> {
-    let _ = (data, d);
-    None
+    let app = d
+        .layers
+        .iter()
+        .rev()
+        .find(|l| matches!(l.proto, Proto::Dns | Proto::Mdns))?;
+    let tcp = d.layers.iter().any(|l| l.proto == Proto::Tcp);
+    let skip = if tcp { 2 } else { 0 };
+    let msg = captured(data, app.header.start + skip, app.header.end);
+    super::dns::info(msg, app.proto == Proto::Mdns)
 }

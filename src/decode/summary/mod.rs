@@ -6,6 +6,7 @@
 use std::fmt::Write;
 
 pub mod app;
+mod dns;
 mod ipv6_ext;
 mod transport;
 
