@@ -147,6 +147,7 @@ pub const TABLES: &[&[&FieldDef]] = &[
     super::dns::FIELDS,
     super::dns::rr::FIELDS,
     super::dns::opt::FIELDS,
+    super::http::FIELDS,
 ];
 
 /// Every declared field.

@@ -12,6 +12,7 @@ pub mod dns;
 pub mod ethernet;
 pub mod field;
 mod frame_layer;
+pub mod http;
 pub mod icmp;
 pub mod icmpv6;
 pub mod ipv4;

@@ -39,12 +39,10 @@ fn captured(data: &[u8], start: usize, end: usize) -> &[u8] {
 /// Append tcpdump's words for the application layer carried by the TCP
 /// layer `tcp` (after ", length N"; e.g. `: HTTP: GET / HTTP/1.1`).
 pub(super) fn after_tcp(data: &[u8], d: &Dissection, tcp: &Layer, out: &mut String) {
-    let Some(app) = above(d, tcp) else {
-        return;
-    };
-    let length = tcp.pdu.end.saturating_sub(app.header.start);
-    if app.proto == Proto::Dns {
+    let app = above(d, tcp);
+    if let Some(app) = app.filter(|a| a.proto == Proto::Dns) {
         // print-domain.c over TCP: the prefix must give the rest's length.
+        let length = tcp.pdu.end.saturating_sub(app.header.start);
         let bytes = captured(data, app.header.start, tcp.pdu.end);
         if length < 2 || bytes.len() < 2 {
             let _ = write!(out, " [DNS over TCP: length {length} < 2] (invalid)");
@@ -61,17 +59,32 @@ pub(super) fn after_tcp(data: &[u8], d: &Dissection, tcp: &Layer, out: &mut Stri
         }
         out.push(' ');
         super::dns::tcpdump(&bytes[2..], length - 2, false, out);
+        return;
+    }
+    // tcpdump chooses HTTP by port alone (80 and 8080), whatever the bytes.
+    let ports = captured(data, tcp.header.start, tcp.header.start + 4);
+    let http = ports.len() == 4
+        && [[ports[0], ports[1]], [ports[2], ports[3]]]
+            .iter()
+            .any(|p| matches!(u16::from_be_bytes(*p), 80 | 8080));
+    if http && tcp.pdu.end > tcp.header.end {
+        super::http::tcpdump(captured(data, tcp.header.end, tcp.pdu.end), out);
     }
 }
 
 /// Wireshark's Info column for the innermost application layer
 /// (`Standard query 0x1a2b A example.com`), when there is one.
 pub fn info(data: &[u8], d: &Dissection) -> Option<String> {
-    let app = d
-        .layers
-        .iter()
-        .rev()
-        .find(|l| matches!(l.proto, Proto::Dns | Proto::Mdns))?;
+    let app = d.layers.iter().rev().find(|l| {
+        matches!(
+            l.proto,
+            Proto::Dns | Proto::Mdns | Proto::Http | Proto::Ssdp
+        )
+    })?;
+    if matches!(app.proto, Proto::Http | Proto::Ssdp) {
+        let end = d.layers.last().map_or(app.header.end, |l| l.header.end);
+        return super::http::info(captured(data, app.header.start, end));
+    }
     let tcp = d.layers.iter().any(|l| l.proto == Proto::Tcp);
     let skip = if tcp { 2 } else { 0 };
     let msg = captured(data, app.header.start + skip, app.header.end);

@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 pub mod app;
 mod dns;
+mod http;
 mod ipv6_ext;
 mod transport;
 
