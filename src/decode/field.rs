@@ -159,6 +159,10 @@ pub const TABLES: &[&[&FieldDef]] = &[
     super::tls::extensions::FIELDS,
     super::quic::FIELDS,
     super::quic::frames::FIELDS,
+    super::dns::FIELDS,
+    super::dns::rr::FIELDS,
+    super::dns::opt::FIELDS,
+    super::http::FIELDS,
 ];
 
 /// Every declared field.

@@ -47,6 +47,10 @@ pub enum Proto {
     Dhcp,
     Tls,
     Quic,
+    Dns,
+    Mdns,
+    Http,
+    Ssdp,
     /// Application bytes we do not dissect further.
     Payload,
     /// Bytes after a layer's own length (Ethernet padding, trailers).
@@ -153,6 +157,15 @@ impl Proto {
             ),
             Proto::Tls => facts("tls", "Transport Layer Security", "TLS", Hue::Tcp),
             Proto::Quic => facts("quic", "QUIC IETF", "QUIC", Hue::Udp),
+            Proto::Dns => facts("dns", "Domain Name System", "DNS", Hue::Udp),
+            Proto::Mdns => facts("mdns", "Multicast Domain Name System", "MDNS", Hue::Udp),
+            Proto::Http => facts("http", "Hypertext Transfer Protocol", "HTTP", Hue::Tcp),
+            Proto::Ssdp => facts(
+                "ssdp",
+                "Simple Service Discovery Protocol",
+                "SSDP",
+                Hue::Udp,
+            ),
             Proto::Payload => facts("data", "Data", "Payload", Hue::Plain),
             Proto::Trailer => facts("eth.trailer", "Trailer", "Trailer", Hue::Plain),
             Proto::Unsupported => facts("unsupported", "Undecoded", "Undecoded", Hue::Muted),

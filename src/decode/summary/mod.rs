@@ -6,6 +6,8 @@
 use std::fmt::Write;
 
 pub mod app;
+mod dns;
+mod http;
 mod igmp;
 mod ipv6_ext;
 mod llc;
