@@ -20,6 +20,7 @@ pub mod mpls;
 pub mod names;
 pub mod null;
 pub mod payload;
+pub mod reassembly;
 pub mod sll;
 pub mod summary;
 pub mod tcp;
@@ -56,8 +57,21 @@ pub fn decode(frame: &FrameRecord) -> Dissection {
     d
 }
 
-/// Decode a frame into `d`, reusing its allocations.
+/// Decode a frame into `d`, reusing its allocations, one packet at a time
+/// (IP fragments are not reassembled: tshark's `ip.defragment:FALSE`).
 pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
+    decode_with(frame, detail, d, reassembly::Defrag::Off);
+}
+
+/// Decode a frame into `d` with IP reassembly as `defrag` says: on, every
+/// fragment but the completing one is data, and the completing one is
+/// decoded from the whole datagram it is handed (a second data source).
+pub fn decode_with(
+    frame: &FrameRecord,
+    detail: Detail,
+    d: &mut Dissection,
+    defrag: reassembly::Defrag,
+) {
     d.clear();
     let data = &frame.data[..];
     let mut ctx = Ctx {
@@ -67,6 +81,8 @@ pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
         quoted: false,
         addrs: None,
         limit: data.len(),
+        source: 0,
+        defrag,
     };
     frame_layer::dissect(&mut ctx, frame);
     // The link layer spans the frame as it was on the wire; fields past the
@@ -209,6 +225,10 @@ pub struct Ctx<'a> {
     /// capture's end, if sooner): fields past it are not read, so a header
     /// never borrows bytes that belong to a trailer or to nothing.
     pub(crate) limit: usize,
+    /// Which data source `data` is (0: the frame; see `Dissection::data`).
+    pub(crate) source: u8,
+    /// Whether IP fragments are reassembled, and this frame's datagram.
+    pub(crate) defrag: reassembly::Defrag<'a>,
 }
 
 impl<'a> Ctx<'a> {
@@ -222,6 +242,7 @@ impl<'a> Ctx<'a> {
             header,
             fields: start..start,
             quoted: self.quoted,
+            source: self.source,
         });
     }
 
@@ -250,7 +271,10 @@ impl<'a> Ctx<'a> {
     }
 
     #[inline]
-    fn push(&mut self, field: Field) {
+    fn push(&mut self, mut field: Field) {
+        if field.origin == Origin::Wire {
+            field.source = self.source;
+        }
         self.d.fields.push(field);
         let end = self.d.fields.len();
         if let Some(layer) = self.d.layers.last_mut() {
@@ -579,6 +603,7 @@ fn wire(
         meaning: None,
         origin: Origin::Wire,
         depth: 0,
+        source: 0,
     }
 }
 

@@ -210,6 +210,9 @@ pub struct Field {
     pub origin: Origin,
     /// Nesting depth under the layer: flags sit under their flags word.
     pub depth: u8,
+    /// Which bytes `bytes` (and a `Value::Bytes` range) index: 0 the frame,
+    /// N the dissection's N-th data source (a reassembled datagram).
+    pub source: u8,
 }
 
 impl Field {
@@ -224,6 +227,7 @@ impl Field {
             meaning: None,
             origin: Origin::Generated,
             depth: 0,
+            source: 0,
         }
     }
 }
@@ -241,6 +245,9 @@ pub struct Layer {
     pub fields: Range<usize>,
     /// True for headers quoted inside an ICMP error message.
     pub quoted: bool,
+    /// Which bytes `header` and `pdu` index: 0 the frame, N the
+    /// dissection's N-th data source (see [`Dissection::data`]).
+    pub source: u8,
 }
 
 /// How serious a note is.
@@ -306,6 +313,23 @@ pub struct Dissection {
     /// prints instead of the absolute ones, relative to the connection's
     /// first numbers as tcpdump counts them. `None` prints them absolute.
     pub line_seq: Option<(u32, u32)>,
+    /// Bytes other than the frame's that layers and fields may index, as
+    /// Wireshark's extra data sources ("Reassembled IPv4 (8320 bytes)"):
+    /// source N is `sources[N - 1]`.
+    pub sources: Vec<DataSource>,
+    /// Which bytes `tuple`'s offsets index (0: the frame).
+    pub tuple_source: u8,
+    /// Set by the IP decoders when this frame is a fragment, for whoever
+    /// reassembles (the decoder itself never keeps state between frames).
+    pub fragment: Option<crate::decode::reassembly::FragmentInfo>,
+}
+
+/// Bytes a dissection reads besides its frame's: a reassembled payload.
+#[derive(Clone, Debug, Default)]
+pub struct DataSource {
+    /// Wireshark's tab name, e.g. `Reassembled IPv4`.
+    pub name: &'static str,
+    pub bytes: Vec<u8>,
 }
 
 impl Dissection {
@@ -316,6 +340,21 @@ impl Dissection {
         self.notes.clear();
         self.tuple = None;
         self.line_seq = None;
+        self.sources.clear();
+        self.tuple_source = 0;
+        self.fragment = None;
+    }
+
+    /// The bytes data source `source` holds: the frame's (`frame`) for 0,
+    /// a reassembled payload otherwise (empty if there is no such source).
+    pub fn data<'a>(&'a self, source: u8, frame: &'a [u8]) -> &'a [u8] {
+        match source {
+            0 => frame,
+            n => self
+                .sources
+                .get(usize::from(n) - 1)
+                .map_or(&[], |s| &s.bytes[..]),
+        }
     }
 
     /// Append a generated field (a flow index, a relative sequence number:

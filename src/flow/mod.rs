@@ -266,6 +266,8 @@ impl Packet {
             } else {
                 t.dst
             };
+            // A reassembled datagram's transport header is in its own bytes.
+            let data = d.data(d.tuple_source, data);
             let (key, forward) = FlowKey::new(t.protocol, (t.src, t.src_port), (dst, t.dst_port));
             let mut p = Packet {
                 key,

@@ -13,11 +13,13 @@
 //! `teach`, `error`; must not use `cli`, `run`, `app` or `tui`.
 
 use crate::capture::{FrameSource, Next};
-use crate::decode::{Detail, Dissection, Proto, Value, decode_into};
+use crate::decode::reassembly::Defrag;
+use crate::decode::{Detail, Dissection, Proto, Value, decode_into, decode_with};
 use crate::error::AppError;
 use crate::filter::Filter;
 use crate::flow::{Background, FlowInfo, FlowTable, Lookahead, Staged, TCP, UDP};
 use crate::frame::{FrameRecord, LinkType};
+use crate::stream::ip_defrag::{DefragLimits, DefragStats, Defragmenter};
 
 pub mod open;
 pub mod print;
@@ -34,6 +36,24 @@ pub struct RunSummary {
     pub closed_pipe: bool,
     /// The source itself said it was over (not `-c`, not a stop request).
     pub ended: bool,
+    /// What IP reassembly did (all zero when it was off).
+    pub reassembly: DefragStats,
+}
+
+/// Whether a run reassembles IP fragments (tshark's default) and within
+/// which bounds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Reassembly {
+    /// One packet at a time (`--no-reassembly`, tshark's
+    /// `-o ip.defragment:FALSE -o ipv6.defragment:FALSE`).
+    Off,
+    On(DefragLimits),
+}
+
+impl Default for Reassembly {
+    fn default() -> Self {
+        Reassembly::On(DefragLimits::default())
+    }
 }
 
 /// Where each frame that passed the filters goes.
@@ -73,7 +93,8 @@ pub enum Track<'t> {
 
 /// Run `source` through the pipeline into `sink` until the source ends,
 /// `-c` is reached, `stop()` says so or the sink's reader goes away,
-/// tracking flows as `track` says.
+/// tracking flows as `track` says, with IP reassembly on (its default
+/// bounds).
 pub fn run<S: Sink>(
     source: &mut dyn FrameSource,
     settings: Settings,
@@ -81,13 +102,72 @@ pub fn run<S: Sink>(
     sink: &mut S,
     stop: &dyn Fn() -> bool,
 ) -> Result<RunSummary, AppError> {
-    match track {
-        Track::Off => frame_loop(source, settings, Tracker::Off, sink, stop),
-        Track::Inline(flows) => frame_loop(source, settings, Tracker::Inline(flows), sink, stop),
+    run_with(source, settings, Reassembly::default(), track, sink, stop)
+}
+
+/// [`run`] with IP reassembly as `reassembly` says.
+pub fn run_with<S: Sink>(
+    source: &mut dyn FrameSource,
+    settings: Settings,
+    reassembly: Reassembly,
+    track: Track,
+    sink: &mut S,
+    stop: &dyn Fn() -> bool,
+) -> Result<RunSummary, AppError> {
+    let mut defrag = match reassembly {
+        Reassembly::Off => None,
+        Reassembly::On(limits) => Some(Defragmenter::new(limits)),
+    };
+    let mut result = match track {
+        Track::Off => frame_loop(source, settings, &mut defrag, Tracker::Off, sink, stop),
+        Track::Inline(flows) => frame_loop(
+            source,
+            settings,
+            &mut defrag,
+            Tracker::Inline(flows),
+            sink,
+            stop,
+        ),
         Track::Background(flows) => std::thread::scope(|scope| {
             let tracker = Tracker::Background(Background::start(scope, flows));
-            frame_loop(source, settings, tracker, sink, stop)
+            frame_loop(source, settings, &mut defrag, tracker, sink, stop)
         }),
+    };
+    if let (Ok(summary), Some(table)) = (&mut result, &defrag) {
+        summary.reassembly = table.stats;
+        // What reassembly dropped is said, never lost silently.
+        if let Some(w) = table.stats.warning() {
+            summary.warning = Some(match summary.warning.take() {
+                Some(other) => format!("{other}; {w}"),
+                None => w,
+            });
+        }
+    }
+    result
+}
+
+/// Decode one frame, reassembling IP fragments through `defrag` when it is
+/// there: a fragment that completes its datagram is decoded again with the
+/// whole payload (only those frames pay twice).
+pub fn decode_frame(
+    frame: &FrameRecord,
+    detail: Detail,
+    d: &mut Dissection,
+    defrag: Option<&mut Defragmenter>,
+) {
+    let Some(table) = defrag else {
+        decode_into(frame, detail, d);
+        return;
+    };
+    decode_with(frame, detail, d, Defrag::On(None));
+    let Some(info) = d.fragment.clone() else {
+        return;
+    };
+    let Some(bytes) = frame.data.get(info.payload.clone()) else {
+        return;
+    };
+    if let Some(whole) = table.add(frame.number, frame.ts, &info, bytes) {
+        decode_with(frame, detail, d, Defrag::On(Some(&whole)));
     }
 }
 
@@ -104,6 +184,7 @@ enum Tracker<'a> {
 fn frame_loop<S: Sink>(
     source: &mut dyn FrameSource,
     settings: Settings,
+    defrag: &mut Option<Defragmenter>,
     mut tracker: Tracker,
     sink: &mut S,
     stop: &dyn Fn() -> bool,
@@ -175,7 +256,7 @@ fn frame_loop<S: Sink>(
             }
             let mut d = ahead.dissection();
             if decoding {
-                decode_into(&frame, detail, &mut d);
+                decode_frame(&frame, detail, &mut d, defrag.as_mut());
             }
             match &tracker {
                 Tracker::Inline(flows) => ahead.push(Some(flows), frame, d),

@@ -13,6 +13,7 @@
 //! dropped and counted in `Dropped`, never silently (its bytes show as a
 //! gap if the receiver acknowledges past them and a later segment is held).
 
+pub mod ip_defrag;
 pub mod tcp;
 
 pub use tcp::{Chunk, ChunkKind, Segment, TcpStream, TcpStreams};

@@ -61,6 +61,7 @@ fn every_decoded_key_of_the_taught_protocols_has_a_sentence() {
                 meaning: None,
                 origin: crate::decode::Origin::Wire,
                 depth: 0,
+                source: 0,
             };
             if explain(&field, &d, &[]).is_none() {
                 missing.push(piece.to_string());
@@ -82,6 +83,7 @@ fn ttl_sentence_uses_the_packets_value() {
         meaning: None,
         origin: crate::decode::Origin::Wire,
         depth: 0,
+        source: 0,
     };
     let g = explain(&field, &Dissection::default(), &[]).expect("a sentence for ip.ttl");
     assert!(
