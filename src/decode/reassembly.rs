@@ -21,6 +21,9 @@ use super::{Ctx, DataSource, NoteKind, Proto, Severity, Value, ip_payload, paylo
 crate::fields! {
     IP_FRAGMENTS = FieldDef::var("ip.fragments", "IPv4 Fragments", Bytes).spec("Wireshark");
     IP_FRAGMENT = FieldDef::var("ip.fragment", "IPv4 Fragment", Dec).spec("Wireshark");
+    /// A fragment with a flag that spoils it (conflicting overlap, a second
+    /// tail, too long) is listed under this key instead, as tshark does.
+    IP_ERROR = FieldDef::var("ip.fragment.error", "Defragmentation error", Dec).spec("Wireshark");
     IP_OVERLAP = FieldDef::generated("ip.fragment.overlap", "Fragment overlap", Bool);
     IP_CONFLICT = FieldDef::generated(
         "ip.fragment.overlap.conflict",
@@ -37,6 +40,7 @@ crate::fields! {
     IP_LENGTH = FieldDef::generated("ip.reassembled.length", "Reassembled IPv4 length", Dec);
     IP_DATA = FieldDef::var("ip.reassembled.data", "Reassembled IPv4 data", Bytes).spec("Wireshark");
     IP6_FRAGMENT = FieldDef::var("ipv6.fragment", "IPv6 Fragment", Dec).spec("Wireshark");
+    IP6_ERROR = FieldDef::var("ipv6.fragment.error", "Defragmentation error", Dec).spec("Wireshark");
     IP6_OVERLAP = FieldDef::generated("ipv6.fragment.overlap", "Fragment overlap", Bool);
     IP6_CONFLICT = FieldDef::generated(
         "ipv6.fragment.overlap.conflict",
@@ -88,6 +92,8 @@ pub struct Piece {
     pub conflict: bool,
     /// It reaches past the datagram's end as the last fragment set it.
     pub too_long: bool,
+    /// It says it is the last, but ends elsewhere than the first tail did.
+    pub extra_tail: bool,
 }
 
 /// A whole datagram's payload and how it was put together.
@@ -259,24 +265,30 @@ fn fields(ctx: &mut Ctx, proto: Proto, r: &Reassembled) {
     if v4 {
         out.push(sourced(&IP_FRAGMENTS, 0..len, Value::Bytes(0..len), 0));
     }
-    let (frag, overlap, conflict, toolong) = if v4 {
-        (&IP_FRAGMENT, &IP_OVERLAP, &IP_CONFLICT, &IP_TOOLONG)
+    let (frag, error, overlap, conflict, tails, toolong) = if v4 {
+        let t = (&IP_FRAGMENT, &IP_ERROR, &IP_OVERLAP, &IP_CONFLICT);
+        (t.0, t.1, t.2, t.3, &IP_MULTIPLETAILS, &IP_TOOLONG)
     } else {
-        (&IP6_FRAGMENT, &IP6_OVERLAP, &IP6_CONFLICT, &IP6_TOOLONG)
+        let t = (&IP6_FRAGMENT, &IP6_ERROR, &IP6_OVERLAP, &IP6_CONFLICT);
+        (t.0, t.1, t.2, t.3, &IP6_MULTIPLETAILS, &IP6_TOOLONG)
     };
     for p in &r.pieces {
         let s = (p.offset as usize).min(len);
         let e = (p.offset as usize + p.len as usize).min(len);
-        out.push(sourced(frag, s..e, Value::UInt(p.frame), 1));
-        for (flag, def) in [(p.overlap, overlap), (p.conflict, conflict), (p.too_long, toolong)] {
+        let spoilt = p.conflict || p.extra_tail || p.too_long;
+        let key = if spoilt { error } else { frag };
+        out.push(sourced(key, s..e, Value::UInt(p.frame), 1));
+        let flags = [
+            (p.overlap, overlap),
+            (p.conflict, conflict),
+            (p.extra_tail, tails),
+            (p.too_long, toolong),
+        ];
+        for (flag, def) in flags {
             if flag {
                 out.push(sourced(def, 0..0, Value::Bool(true), 2));
             }
         }
-    }
-    if r.multiple_tails {
-        let def = if v4 { &IP_MULTIPLETAILS } else { &IP6_MULTIPLETAILS };
-        out.push(sourced(def, 0..0, Value::Bool(true), 1));
     }
     let (count, length, data) = if v4 {
         (&IP_COUNT, &IP_LENGTH, &IP_DATA)

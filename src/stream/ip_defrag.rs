@@ -106,6 +106,8 @@ struct Held {
     frame: u64,
     offset: u32,
     bytes: Vec<u8>,
+    /// A tail whose end differs from the first tail's.
+    extra_tail: bool,
 }
 
 #[derive(Debug)]
@@ -215,6 +217,18 @@ impl Defragmenter {
         }
         let p = self.pending.get_mut(&key)?;
         p.last = ts.or(p.last);
+        let mut extra_tail = false;
+        if !info.more {
+            let end = info.offset.saturating_add(bytes.len() as u32);
+            match p.total {
+                None => p.total = Some(end),
+                Some(t) if t != end => {
+                    p.multiple_tails = true;
+                    extra_tail = true;
+                }
+                Some(_) => {}
+            }
+        }
         let at = p.pieces.partition_point(|h| h.offset <= info.offset);
         p.pieces.insert(
             at,
@@ -222,18 +236,11 @@ impl Defragmenter {
                 frame,
                 offset: info.offset,
                 bytes: bytes.to_vec(),
+                extra_tail,
             },
         );
         p.cost += cost;
         self.held += cost;
-        if !info.more {
-            let end = info.offset.saturating_add(bytes.len() as u32);
-            match p.total {
-                None => p.total = Some(end),
-                Some(t) if t != end => p.multiple_tails = true,
-                Some(_) => {}
-            }
-        }
         let total = p.total?;
         let mut reach = 0u32;
         for h in &p.pieces {
@@ -333,6 +340,7 @@ fn defragment(info: &FragmentInfo, p: Pending, total: u32) -> Reassembled {
             overlap: false,
             conflict: false,
             too_long: end > total,
+            extra_tail: h.extra_tail,
         };
         if start < done {
             let overlap = h.bytes.len().min(done - start);
