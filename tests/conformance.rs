@@ -15,8 +15,7 @@ use wirepeek::capture::file::FileSource;
 use wirepeek::capture::{FrameSource, Next};
 use wirepeek::decode::{Detail, Dissection, decode};
 use wirepeek::output::fields::{FieldColumns, Occurrence};
-use wirepeek::pipeline::decode_frame;
-use wirepeek::stream::ip_defrag::{DefragLimits, Defragmenter};
+use wirepeek::pipeline::{Reassembler, Reassembly, decode_frame};
 
 fn corpus() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
@@ -92,7 +91,11 @@ fn our_rows_with(
     };
     let mut cols = FieldColumns::with_occurrence(columns, Occurrence::First);
     let mut rows = Vec::new();
-    let mut table = defrag.then(|| Defragmenter::new(DefragLimits::default()));
+    let mut table = Reassembler::new(if defrag {
+        Reassembly::default()
+    } else {
+        Reassembly::Off
+    });
     let mut d = Dissection::default();
     loop {
         match source
@@ -100,7 +103,7 @@ fn our_rows_with(
             .expect("reading a corpus file never fails with an I/O error")
         {
             Next::Frame(frame) => {
-                decode_frame(&frame, Detail::Fields, &mut d, table.as_mut());
+                decode_frame(&frame, Detail::Fields, &mut d, &mut table);
                 let mut row = String::new();
                 cols.write_row(&mut row, &frame, &d);
                 rows.push(row.trim_end_matches('\n').to_string());

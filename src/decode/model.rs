@@ -322,6 +322,9 @@ pub struct Dissection {
     /// Set by the IP decoders when this frame is a fragment, for whoever
     /// reassembles (the decoder itself never keeps state between frames).
     pub fragment: Option<crate::decode::reassembly::FragmentInfo>,
+    /// Set by `desegment` when an application dissector asked for more
+    /// bytes than this TCP segment holds.
+    pub desegment: Option<crate::decode::desegment::Desegment>,
 }
 
 /// Bytes a dissection reads besides its frame's: a reassembled payload.
@@ -343,6 +346,7 @@ impl Dissection {
         self.sources.clear();
         self.tuple_source = 0;
         self.fragment = None;
+        self.desegment = None;
     }
 
     /// The bytes data source `source` holds: the frame's (`frame`) for 0,

@@ -13,6 +13,7 @@
 //! `teach`, `error`; must not use `cli`, `run`, `app` or `tui`.
 
 use crate::capture::{FrameSource, Next};
+use crate::decode::desegment::TcpPdu;
 use crate::decode::reassembly::Defrag;
 use crate::decode::{Detail, Dissection, Proto, Value, decode_into, decode_with};
 use crate::error::AppError;
@@ -20,6 +21,7 @@ use crate::filter::Filter;
 use crate::flow::{Background, FlowInfo, FlowTable, Lookahead, Staged, TCP, UDP};
 use crate::frame::{FrameRecord, LinkType};
 use crate::stream::ip_defrag::{DefragLimits, DefragStats, Defragmenter};
+use crate::stream::tcp_pdu::{PduTable, Step};
 
 pub mod open;
 pub mod print;
@@ -114,10 +116,7 @@ pub fn run_with<S: Sink>(
     sink: &mut S,
     stop: &dyn Fn() -> bool,
 ) -> Result<RunSummary, AppError> {
-    let mut defrag = match reassembly {
-        Reassembly::Off => None,
-        Reassembly::On(limits) => Some(Defragmenter::new(limits)),
-    };
+    let mut defrag = Reassembler::new(reassembly);
     let mut result = match track {
         Track::Off => frame_loop(source, settings, &mut defrag, Tracker::Off, sink, stop),
         Track::Inline(flows) => frame_loop(
@@ -133,7 +132,7 @@ pub fn run_with<S: Sink>(
             frame_loop(source, settings, &mut defrag, tracker, sink, stop)
         }),
     };
-    if let (Ok(summary), Some(table)) = (&mut result, &defrag) {
+    if let (Ok(summary), Some(table)) = (&mut result, &defrag.ip) {
         summary.reassembly = table.stats;
         // What reassembly dropped is said, never lost silently.
         if let Some(w) = table.stats.warning() {
@@ -146,29 +145,76 @@ pub fn run_with<S: Sink>(
     result
 }
 
-/// Decode one frame, reassembling IP fragments through `defrag` when it is
-/// there: a fragment that completes its datagram is decoded again with the
-/// whole payload (only those frames pay twice).
-pub fn decode_frame(
-    frame: &FrameRecord,
-    detail: Detail,
-    d: &mut Dissection,
-    defrag: Option<&mut Defragmenter>,
-) {
-    let Some(table) = defrag else {
+/// What a run reassembles: IP fragments, and application PDUs that span
+/// TCP segments (see `decode::desegment`).
+#[derive(Debug)]
+pub struct Reassembler {
+    pub ip: Option<Defragmenter>,
+    pub tcp: Option<PduTable>,
+}
+
+impl Reassembler {
+    pub fn new(reassembly: Reassembly) -> Reassembler {
+        match reassembly {
+            Reassembly::Off => Reassembler { ip: None, tcp: None },
+            Reassembly::On(limits) => Reassembler {
+                ip: Some(Defragmenter::new(limits)),
+                tcp: Some(PduTable::default()),
+            },
+        }
+    }
+}
+
+/// Decode one frame, reassembling through `r`: a fragment that completes
+/// its datagram is decoded again with the whole payload, and so is a TCP
+/// segment that continues or completes an application PDU (only those
+/// frames pay twice).
+pub fn decode_frame(frame: &FrameRecord, detail: Detail, d: &mut Dissection, r: &mut Reassembler) {
+    let Some(table) = &mut r.ip else {
         decode_into(frame, detail, d);
         return;
     };
-    decode_with(frame, detail, d, Defrag::On(None));
-    let Some(info) = d.fragment.clone() else {
-        return;
+    decode_with(frame, detail, d, Defrag::On(None), TcpPdu::Fresh);
+    let whole = match (&d.fragment, d.fragment.as_ref().and_then(|i| frame.data.get(i.payload.clone()))) {
+        (Some(info), Some(bytes)) => table.add(frame.number, frame.ts, info, bytes),
+        _ => None,
     };
-    let Some(bytes) = frame.data.get(info.payload.clone()) else {
-        return;
-    };
-    if let Some(whole) = table.add(frame.number, frame.ts, &info, bytes) {
-        decode_with(frame, detail, d, Defrag::On(Some(&whole)));
+    if let Some(whole) = &whole {
+        decode_with(frame, detail, d, Defrag::On(Some(whole)), TcpPdu::Fresh);
     }
+    let Some(pdus) = &mut r.tcp else { return };
+    if pdus.is_empty() && d.desegment.is_none() {
+        return;
+    }
+    let Some((dir, seq, payload)) = tcp_segment(frame, d) else {
+        return;
+    };
+    let step = pdus.segment(dir, frame.number, seq, payload);
+    let defrag = Defrag::On(whole.as_ref());
+    match &step {
+        Step::Fresh => {}
+        Step::Continuation => decode_with(frame, detail, d, defrag, TcpPdu::Continuation),
+        Step::Complete(pdu) => decode_with(frame, detail, d, defrag, TcpPdu::Complete(pdu)),
+    }
+    if let Some(want) = d.desegment
+        && let Some((dir, seq, payload)) = tcp_segment(frame, d)
+    {
+        pdus.start(dir, frame.number, seq, payload, want);
+    }
+}
+
+/// A TCP segment's direction, sequence number and captured payload.
+fn tcp_segment<'a>(
+    frame: &'a FrameRecord,
+    d: &'a Dissection,
+) -> Option<(crate::stream::tcp_pdu::Direction, u32, &'a [u8])> {
+    let t = d.tuple.filter(|t| t.protocol == TCP)?;
+    let data = d.data(d.tuple_source, &frame.data);
+    let at = t.header_at;
+    let seq = u32::from_be_bytes(data.get(at + 4..at + 8)?.try_into().ok()?);
+    let hdr = usize::from(*data.get(at + 12)? >> 4) * 4;
+    let payload = data.get(at + hdr..t.pdu_end.min(data.len()))?;
+    Some(((t.src, t.src_port, t.dst, t.dst_port), seq, payload))
 }
 
 /// Where a run's frames go to be tracked as flows.
@@ -184,7 +230,7 @@ enum Tracker<'a> {
 fn frame_loop<S: Sink>(
     source: &mut dyn FrameSource,
     settings: Settings,
-    defrag: &mut Option<Defragmenter>,
+    defrag: &mut Reassembler,
     mut tracker: Tracker,
     sink: &mut S,
     stop: &dyn Fn() -> bool,
@@ -256,7 +302,7 @@ fn frame_loop<S: Sink>(
             }
             let mut d = ahead.dissection();
             if decoding {
-                decode_frame(&frame, detail, &mut d, defrag.as_mut());
+                decode_frame(&frame, detail, &mut d, defrag);
             }
             match &tracker {
                 Tracker::Inline(flows) => ahead.push(Some(flows), frame, d),
@@ -358,3 +404,6 @@ pub fn check_link(filter: &Filter, link: LinkType) -> Result<(), AppError> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod desegment_tests;

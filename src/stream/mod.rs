@@ -15,6 +15,7 @@
 
 pub mod ip_defrag;
 pub mod tcp;
+pub mod tcp_pdu;
 
 pub use tcp::{Chunk, ChunkKind, Segment, TcpStream, TcpStreams};
 
