@@ -465,11 +465,11 @@ fn fragments_of_datagrams_that_never_complete_stay_within_the_fragment_bound_and
     let unbounded_args = [&common_args[..], &["--max-fragment-bytes", "1G"]].concat();
     let (unbounded, unbounded_kb) = measured(&unbounded_args).expect("/usr/bin/time ran once");
     assert!(unbounded.status.success(), "{unbounded:?}");
-    // Each held piece costs its 200 bytes and 64 of overhead: 2 MiB holds
-    // 7,943 of them, so 192,057 datagrams are dropped, and said.
+    // Each held piece counts its 200 bytes and 320 of overhead: 2 MiB
+    // holds 4,032 of them, so 195,968 datagrams are dropped, and said.
     let said = String::from_utf8_lossy(&bounded.stderr);
     assert!(
-        said.contains("IP reassembly: 192057 incomplete datagrams (192057 fragments, 38411400 bytes) dropped"),
+        said.contains("IP reassembly: 195968 incomplete datagrams (195968 fragments, 39193600 bytes) dropped"),
         "{said}"
     );
     assert!(
