@@ -97,6 +97,8 @@ pub struct OutputArgs {
     pub absolute: bool,
     #[command(flatten)]
     pub limits: FlowLimitArgs,
+    #[command(flatten)]
+    pub reassembly: ReassemblyArgs,
     /// Skip flow tracking (no tcp.stream, relative numbers or conversation
     /// totals): for measuring what tracking costs.
     #[arg(long = "no-flows", hide = true)]
@@ -370,6 +372,38 @@ pub struct FlowsArgs {
     pub count: Option<u64>,
     #[command(flatten)]
     pub limits: FlowLimitArgs,
+    #[command(flatten)]
+    pub reassembly: ReassemblyArgs,
+}
+
+/// IP fragment reassembly (on by default, as in tshark).
+#[derive(Args, Debug, Clone)]
+pub struct ReassemblyArgs {
+    /// Decode one packet at a time: IPv4 and IPv6 fragments are not
+    /// reassembled (tshark's `-o ip.defragment:FALSE -o ipv6.defragment:FALSE`).
+    #[arg(long = "no-reassembly")]
+    pub no_reassembly: bool,
+    /// Hold at most this many bytes of fragments waiting for the rest of
+    /// their datagram; past it the oldest datagram is dropped (and counted).
+    #[arg(long = "max-fragment-bytes", value_name = "BYTES", default_value = "64M", value_parser = byte_size)]
+    pub max_fragment_bytes: usize,
+    /// Hold at most this many incomplete datagrams at once.
+    #[arg(long = "max-fragment-datagrams", value_name = "N", default_value_t = 65_536, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_fragment_datagrams: u32,
+}
+
+impl ReassemblyArgs {
+    /// The pipeline's reassembly setting.
+    pub fn setting(&self) -> crate::pipeline::Reassembly {
+        if self.no_reassembly {
+            return crate::pipeline::Reassembly::Off;
+        }
+        crate::pipeline::Reassembly::On(crate::stream::ip_defrag::DefragLimits {
+            max_datagrams: self.max_fragment_datagrams as usize,
+            max_bytes: self.max_fragment_bytes,
+            timeout: None,
+        })
+    }
 }
 
 #[derive(Args, Debug)]

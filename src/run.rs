@@ -147,7 +147,8 @@ fn print_packets(
         count: args.count,
         absolute: args.absolute,
     };
-    let mut summary = pipeline::run(source, settings, track, &mut sink, stop)?;
+    let reassembly = args.reassembly.setting();
+    let mut summary = pipeline::run_with(source, settings, reassembly, track, &mut sink, stop)?;
     if !summary.closed_pipe && !sink.finish(flows)? {
         summary.closed_pipe = true;
     }

@@ -57,5 +57,16 @@ pub(crate) fn tcp(ctx: &mut Ctx, sport: u16, dport: u16, at: usize, end: usize) 
     if http::start(head).is_some() {
         return http::message(ctx, Proto::Http, at, end);
     }
-    payload::data(ctx, at, end);
+    // PDUs that span segments: see desegment.rs for a dissector's part.
+    super::desegment::tcp_payload(ctx, at, end, tcp_dissector(sport, dport));
+}
+
+/// The dissector for a TCP payload between these ports, if any.
+fn tcp_dissector(sport: u16, dport: u16) -> Option<super::desegment::TcpDissector> {
+    #[cfg(test)]
+    if let Some(d) = super::desegment::tests::by_port(sport, dport) {
+        return Some(d);
+    }
+    let _ = (sport, dport);
+    None
 }

@@ -163,6 +163,8 @@ pub const TABLES: &[&[&FieldDef]] = &[
     super::dns::rr::FIELDS,
     super::dns::opt::FIELDS,
     super::http::FIELDS,
+    super::reassembly::FIELDS,
+    super::desegment::FIELDS,
 ];
 
 /// Every declared field.

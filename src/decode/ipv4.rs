@@ -212,6 +212,9 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     ctx.set_pdu(start..datagram_end);
     ctx.addrs = Some((IpAddr::V4(src), IpAddr::V4(dst)));
     let body = start + hdr_len;
+    if super::reassembly::ipv4_fragment(ctx, start, body, datagram_end, protocol) {
+        return;
+    }
     if offset.unwrap_or(0) > 0 {
         // Not a field: tshark has no key for it (its reassembly fields
         // need every fragment); the note says what these bytes are.

@@ -208,6 +208,9 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
                 start + 4..start + 8,
                 8,
             );
+            if super::reassembly::ipv6_fragment(ctx, start, start + len, end, next) {
+                return;
+            }
             if offset.unwrap_or(0) > 0 {
                 let message = format!(
                     "fragment at byte offset {} of a larger packet (not reassembled)",

@@ -11,6 +11,7 @@ pub mod check;
 pub mod cmd;
 pub mod dhcp;
 pub mod dns;
+pub mod desegment;
 pub mod ethernet;
 pub mod field;
 mod frame_layer;
@@ -30,6 +31,7 @@ pub mod ntp;
 pub mod null;
 pub mod payload;
 pub mod quic;
+pub mod reassembly;
 pub mod sll;
 pub mod stp;
 pub mod summary;
@@ -71,8 +73,24 @@ pub fn decode(frame: &FrameRecord) -> Dissection {
     d
 }
 
-/// Decode a frame into `d`, reusing its allocations.
+/// Decode a frame into `d`, reusing its allocations, one packet at a time
+/// (IP fragments are not reassembled: tshark's `ip.defragment:FALSE`).
 pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
+    decode_with(frame, detail, d, reassembly::Defrag::Off, desegment::TcpPdu::Fresh);
+}
+
+/// Decode a frame into `d` with IP reassembly as `defrag` says: on, every
+/// fragment but the completing one is data, and the completing one is
+/// decoded from the whole datagram it is handed (a second data source);
+/// and with `tcp` saying whether this segment continues or completes an
+/// application PDU (see `desegment`).
+pub fn decode_with(
+    frame: &FrameRecord,
+    detail: Detail,
+    d: &mut Dissection,
+    defrag: reassembly::Defrag,
+    tcp: desegment::TcpPdu,
+) {
     d.clear();
     let data = &frame.data[..];
     let mut ctx = Ctx {
@@ -83,6 +101,8 @@ pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
         addrs: None,
         limit: data.len(),
         source: 0,
+        defrag,
+        tcp_pdu: tcp,
     };
     frame_layer::dissect(&mut ctx, frame);
     // The link layer spans the frame as it was on the wire; fields past the
@@ -229,6 +249,10 @@ pub struct Ctx<'a> {
     pub(crate) limit: usize,
     /// Which data source `data` is (0: the frame; see `Dissection::data`).
     pub(crate) source: u8,
+    /// Whether IP fragments are reassembled, and this frame's datagram.
+    pub(crate) defrag: reassembly::Defrag<'a>,
+    /// Whether this TCP segment continues or completes an application PDU.
+    pub(crate) tcp_pdu: desegment::TcpPdu<'a>,
 }
 
 impl<'a> Ctx<'a> {

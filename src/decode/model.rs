@@ -381,6 +381,14 @@ pub struct Dissection {
     /// Wireshark's extra data sources ("Reassembled IPv4 (8320 bytes)"):
     /// source N is `sources[N - 1]`.
     pub sources: Vec<DataSource>,
+    /// Which bytes `tuple`'s offsets index (0: the frame).
+    pub tuple_source: u8,
+    /// Set by the IP decoders when this frame is a fragment, for whoever
+    /// reassembles (the decoder itself never keeps state between frames).
+    pub fragment: Option<crate::decode::reassembly::FragmentInfo>,
+    /// Set by `desegment` when an application dissector asked for more
+    /// bytes than this TCP segment holds.
+    pub desegment: Option<crate::decode::desegment::Desegment>,
 }
 
 /// Bytes a dissection reads besides its frame's: a reassembled payload.
@@ -400,6 +408,9 @@ impl Dissection {
         self.tuple = None;
         self.line_seq = None;
         self.sources.clear();
+        self.tuple_source = 0;
+        self.fragment = None;
+        self.desegment = None;
     }
 
     /// The bytes data source `source` holds: the frame's (`frame`) for 0,

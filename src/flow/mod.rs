@@ -322,6 +322,9 @@ impl Packet {
         } else {
             t.dst
         };
+        // A reassembled datagram's transport header is in its own bytes.
+        let source = if d.tuple == Some(t) { d.tuple_source } else { 0 };
+        let data = d.data(source, data);
         let (key, forward) = FlowKey::new(t.protocol, (t.src, t.src_port), (dst, t.dst_port));
         let mut p = Packet {
             key,

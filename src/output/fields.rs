@@ -315,7 +315,8 @@ impl FieldColumns {
                         if i > 0 {
                             out.push(',');
                         }
-                        write_field(out, &d.fields[fi], &frame.data, sack_base);
+                        let field = &d.fields[fi];
+                        write_field(out, field, d.data(field.source, &frame.data), sack_base);
                     }
                 }
             }

@@ -63,17 +63,23 @@ pub fn write_json_with(
         first_layer = false;
         let _ = write!(
             out,
-            "{{\"proto\":\"{}\",\"name\":\"{}\",\"bytes\":[{},{}],\"quoted\":{},\"fields\":[",
+            "{{\"proto\":\"{}\",\"name\":\"{}\",\"bytes\":[{},{}],\"quoted\":{}",
             layer.proto.key(),
             layer.proto.title(),
             layer.header.start,
             layer.header.end,
             layer.quoted
         );
+        if layer.source != 0 {
+            // Ranges index that data source, not the frame (README: JSON).
+            let _ = write!(out, ",\"source\":{}", layer.source);
+        }
+        out.push_str(",\"fields\":[");
         for (i, field) in d.fields_of(layer).iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
+            let data = d.data(field.source, &frame.data);
             let _ = write!(out, "{{\"key\":\"{}\",\"name\":", field.key);
             string(out, field.name);
             out.push_str(",\"value\":");
@@ -87,12 +93,12 @@ pub fn write_json_with(
                 // Hex digits and plain numbers never need escaping.
                 Value::Bytes(_) | Value::Hex(..) | Value::Ip(_) | Value::Mac(_) => {
                     out.push('"');
-                    write_tshark(out, &field.value, &frame.data);
+                    write_tshark(out, &field.value, data);
                     out.push('"');
                 }
                 other => {
                     let mut text = String::new();
-                    write_tshark(&mut text, other, &frame.data);
+                    write_tshark(&mut text, other, data);
                     string(out, &text);
                 }
             }
@@ -100,14 +106,23 @@ pub fn write_json_with(
                 out.push_str(",\"meaning\":");
                 string(out, meaning);
             }
+            if field.source != 0 {
+                let _ = write!(
+                    out,
+                    ",\"source\":{},\"bytes\":[{},{}]",
+                    field.source, field.bytes.start, field.bytes.end
+                );
+            }
             if field.origin == Origin::Generated {
                 out.push_str(",\"generated\":true");
             } else {
-                let _ = write!(
-                    out,
-                    ",\"bytes\":[{},{}]",
-                    field.bytes.start, field.bytes.end
-                );
+                if field.source == 0 {
+                    let _ = write!(
+                        out,
+                        ",\"bytes\":[{},{}]",
+                        field.bytes.start, field.bytes.end
+                    );
+                }
                 if field.mask != 0 {
                     let _ = write!(out, ",\"mask\":{}", field.mask);
                 }
@@ -116,7 +131,20 @@ pub fn write_json_with(
         }
         out.push_str("]}");
     }
-    out.push_str("],\"notes\":[");
+    out.push(']');
+    if !d.sources.is_empty() {
+        // Data sources besides the frame, numbered from 1 as the ranges'
+        // "source" numbers them.
+        out.push_str(",\"sources\":[");
+        for (i, s) in d.sources.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{{\"name\":\"{}\",\"len\":{}}}", s.name, s.bytes.len());
+        }
+        out.push(']');
+    }
+    out.push_str(",\"notes\":[");
     for (i, note) in d.notes.iter().enumerate() {
         if i > 0 {
             out.push(',');

@@ -13,11 +13,15 @@
 //! `teach`, `error`; must not use `cli`, `run`, `app` or `tui`.
 
 use crate::capture::{FrameSource, Next};
-use crate::decode::{Detail, Dissection, Proto, Value, decode_into};
+use crate::decode::desegment::TcpPdu;
+use crate::decode::reassembly::Defrag;
+use crate::decode::{Detail, Dissection, Proto, Value, decode_into, decode_with};
 use crate::error::AppError;
 use crate::filter::Filter;
 use crate::flow::{Background, FlowInfo, FlowTable, Lookahead, Packet, Staged, TCP, UDP};
 use crate::frame::{FrameRecord, LinkType};
+use crate::stream::ip_defrag::{DefragLimits, DefragStats, Defragmenter};
+use crate::stream::tcp_pdu::{PduTable, Step};
 
 pub mod open;
 pub mod print;
@@ -35,6 +39,24 @@ pub struct RunSummary {
     pub closed_pipe: bool,
     /// The source itself said it was over (not `-c`, not a stop request).
     pub ended: bool,
+    /// What IP reassembly did (all zero when it was off).
+    pub reassembly: DefragStats,
+}
+
+/// Whether a run reassembles IP fragments (tshark's default) and within
+/// which bounds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Reassembly {
+    /// One packet at a time (`--no-reassembly`, tshark's
+    /// `-o ip.defragment:FALSE -o ipv6.defragment:FALSE`).
+    Off,
+    On(DefragLimits),
+}
+
+impl Default for Reassembly {
+    fn default() -> Self {
+        Reassembly::On(DefragLimits::default())
+    }
 }
 
 /// Where each frame that passed the filters goes.
@@ -78,7 +100,8 @@ pub enum Track<'t> {
 
 /// Run `source` through the pipeline into `sink` until the source ends,
 /// `-c` is reached, `stop()` says so or the sink's reader goes away,
-/// tracking flows as `track` says.
+/// tracking flows as `track` says, with IP reassembly on (its default
+/// bounds).
 pub fn run<S: Sink>(
     source: &mut dyn FrameSource,
     settings: Settings,
@@ -86,14 +109,117 @@ pub fn run<S: Sink>(
     sink: &mut S,
     stop: &dyn Fn() -> bool,
 ) -> Result<RunSummary, AppError> {
-    match track {
-        Track::Off => frame_loop(source, settings, Tracker::Off, sink, stop),
-        Track::Inline(flows) => frame_loop(source, settings, Tracker::Inline(flows), sink, stop),
+    run_with(source, settings, Reassembly::default(), track, sink, stop)
+}
+
+/// [`run`] with IP reassembly as `reassembly` says.
+pub fn run_with<S: Sink>(
+    source: &mut dyn FrameSource,
+    settings: Settings,
+    reassembly: Reassembly,
+    track: Track,
+    sink: &mut S,
+    stop: &dyn Fn() -> bool,
+) -> Result<RunSummary, AppError> {
+    let mut defrag = Reassembler::new(reassembly);
+    let mut result = match track {
+        Track::Off => frame_loop(source, settings, &mut defrag, Tracker::Off, sink, stop),
+        Track::Inline(flows) => frame_loop(
+            source,
+            settings,
+            &mut defrag,
+            Tracker::Inline(flows),
+            sink,
+            stop,
+        ),
         Track::Background(flows) => std::thread::scope(|scope| {
             let tracker = Tracker::Background(Background::start(scope, flows));
-            frame_loop(source, settings, tracker, sink, stop)
+            frame_loop(source, settings, &mut defrag, tracker, sink, stop)
         }),
+    };
+    if let (Ok(summary), Some(table)) = (&mut result, &defrag.ip) {
+        summary.reassembly = table.stats;
+        // What reassembly dropped is said, never lost silently.
+        if let Some(w) = table.stats.warning() {
+            summary.warning = Some(match summary.warning.take() {
+                Some(other) => format!("{other}; {w}"),
+                None => w,
+            });
+        }
     }
+    result
+}
+
+/// What a run reassembles: IP fragments, and application PDUs that span
+/// TCP segments (see `decode::desegment`).
+#[derive(Debug)]
+pub struct Reassembler {
+    pub ip: Option<Defragmenter>,
+    pub tcp: Option<PduTable>,
+}
+
+impl Reassembler {
+    pub fn new(reassembly: Reassembly) -> Reassembler {
+        match reassembly {
+            Reassembly::Off => Reassembler { ip: None, tcp: None },
+            Reassembly::On(limits) => Reassembler {
+                ip: Some(Defragmenter::new(limits)),
+                tcp: Some(PduTable::default()),
+            },
+        }
+    }
+}
+
+/// Decode one frame, reassembling through `r`: a fragment that completes
+/// its datagram is decoded again with the whole payload, and so is a TCP
+/// segment that continues or completes an application PDU (only those
+/// frames pay twice).
+pub fn decode_frame(frame: &FrameRecord, detail: Detail, d: &mut Dissection, r: &mut Reassembler) {
+    let Some(table) = &mut r.ip else {
+        decode_into(frame, detail, d);
+        return;
+    };
+    decode_with(frame, detail, d, Defrag::On(None), TcpPdu::Fresh);
+    let whole = match (&d.fragment, d.fragment.as_ref().and_then(|i| frame.data.get(i.payload.clone()))) {
+        (Some(info), Some(bytes)) => table.add(frame.number, frame.ts, info, bytes),
+        _ => None,
+    };
+    if let Some(whole) = &whole {
+        decode_with(frame, detail, d, Defrag::On(Some(whole)), TcpPdu::Fresh);
+    }
+    let Some(pdus) = &mut r.tcp else { return };
+    if pdus.is_empty() && d.desegment.is_none() {
+        return;
+    }
+    let Some((dir, seq, payload)) = tcp_segment(frame, d) else {
+        return;
+    };
+    let step = pdus.segment(dir, frame.number, seq, payload);
+    let defrag = Defrag::On(whole.as_ref());
+    match &step {
+        Step::Fresh => {}
+        Step::Continuation => decode_with(frame, detail, d, defrag, TcpPdu::Continuation),
+        Step::Complete(pdu) => decode_with(frame, detail, d, defrag, TcpPdu::Complete(pdu)),
+    }
+    if let Some(want) = d.desegment
+        && let Some((dir, seq, payload)) = tcp_segment(frame, d)
+    {
+        pdus.start(dir, frame.number, seq, payload, want);
+    }
+}
+
+/// A TCP segment's direction, sequence number and captured payload.
+fn tcp_segment<'a>(
+    frame: &'a FrameRecord,
+    d: &'a Dissection,
+) -> Option<(crate::stream::tcp_pdu::Direction, u32, &'a [u8])> {
+    let t = d.tuple.filter(|t| t.protocol == TCP)?;
+    let data = d.data(d.tuple_source, &frame.data);
+    let at = t.header_at;
+    let seq = u32::from_be_bytes(data.get(at + 4..at + 8)?.try_into().ok()?);
+    let hdr = usize::from(*data.get(at + 12)? >> 4) * 4;
+    let payload = data.get(at + hdr..t.pdu_end.min(data.len()))?;
+    Some(((t.src, t.src_port, t.dst, t.dst_port), seq, payload))
 }
 
 /// Where a run's frames go to be tracked as flows.
@@ -109,6 +235,7 @@ enum Tracker<'a> {
 fn frame_loop<S: Sink>(
     source: &mut dyn FrameSource,
     settings: Settings,
+    defrag: &mut Reassembler,
     mut tracker: Tracker,
     sink: &mut S,
     stop: &dyn Fn() -> bool,
@@ -180,7 +307,7 @@ fn frame_loop<S: Sink>(
             }
             let mut d = ahead.dissection();
             if decoding {
-                decode_into(&frame, detail, &mut d);
+                decode_frame(&frame, detail, &mut d, defrag);
             }
             match &tracker {
                 Tracker::Inline(flows) => ahead.push(Some(flows), frame, d),
@@ -317,3 +444,6 @@ pub fn check_link(filter: &Filter, link: LinkType) -> Result<(), AppError> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod desegment_tests;

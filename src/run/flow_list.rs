@@ -29,9 +29,10 @@ pub fn flows(args: &FlowsArgs, out: &mut dyn Write) -> Result<RunSummary, AppErr
     };
     // Nothing per packet is printed: the table runs on its own thread.
     let mut first = FirstSeen(None);
-    let mut summary = pipeline::run(
+    let mut summary = pipeline::run_with(
         &mut source,
         settings,
+        args.reassembly.setting(),
         Track::Background(&mut table),
         &mut first,
         &|| false,
