@@ -45,6 +45,8 @@ pub(super) fn decrypted(ctx: &mut Ctx, source: usize) {
         addrs: ctx.addrs,
         limit: bytes.len(),
         source: n,
+        defrag: Default::default(),
+        tcp_pdu: Default::default(),
     };
     frames(&mut sub);
     // Until every view reads `Field::source`, byte-valued fields of the
