@@ -342,7 +342,7 @@ mod tests {
         0x40, 0x11, 0x00, 0x00, // TTL 64, UDP, checksum (filled in below)
         127, 0, 0, 1, // source
         127, 0, 0, 2, // destination
-        0x1b, 0x5f, 0x00, 0x35, // UDP ports 7007 -> 53
+        0x1b, 0x5f, 0x9c, 0x40, // UDP ports 7007 -> 40000
         0x00, 0x0c, 0x00, 0x00, // UDP length 12, no checksum
         b'h', b'i', b'!', b'\n', // payload
     ];
@@ -377,7 +377,7 @@ mod tests {
         let tuple = d.tuple.expect("udp has a 4-tuple");
         assert_eq!(
             (tuple.src_port, tuple.dst_port, tuple.protocol),
-            (7007, 53, 17)
+            (7007, 40000, 17)
         );
         assert_eq!(
             d.layer(Proto::Payload).map(|l| l.header.clone()),

@@ -9,9 +9,9 @@ mod app;
 pub mod arp;
 pub mod check;
 pub mod cmd;
+pub mod desegment;
 pub mod dhcp;
 pub mod dns;
-pub mod desegment;
 pub mod ethernet;
 pub mod field;
 mod frame_layer;
@@ -38,8 +38,8 @@ pub mod summary;
 pub mod tcp;
 pub mod teredo;
 pub mod text;
-mod tunnel;
 pub mod tls;
+mod tunnel;
 pub mod udp;
 pub mod vlan;
 pub mod vxlan;
@@ -76,7 +76,13 @@ pub fn decode(frame: &FrameRecord) -> Dissection {
 /// Decode a frame into `d`, reusing its allocations, one packet at a time
 /// (IP fragments are not reassembled: tshark's `ip.defragment:FALSE`).
 pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
-    decode_with(frame, detail, d, reassembly::Defrag::Off, desegment::TcpPdu::Fresh);
+    decode_with(
+        frame,
+        detail,
+        d,
+        reassembly::Defrag::Off,
+        desegment::TcpPdu::Fresh,
+    );
 }
 
 /// Decode a frame into `d` with IP reassembly as `defrag` says: on, every

@@ -42,7 +42,7 @@ mod tests {
     fn data_cut_by_the_snap_length_covers_the_captured_bytes_and_counts_the_wire_ones() {
         let mut bytes = ipv4(17, 40);
         bytes.extend([
-            0x13, 0x88, 0x00, 0x35, // UDP ports 5000 -> 53
+            0x13, 0x88, 0x9c, 0x40, // UDP ports 5000 -> 40000
             0x00, 0x14, 0x00, 0x00, // UDP length 20, no checksum
             b'h', b'e', b'l', b'l', // the first 4 of 12 data bytes; capture ends
         ]);
@@ -59,7 +59,7 @@ mod tests {
     #[test]
     fn empty_payload_makes_no_layer() {
         let mut bytes = ipv4(17, 28);
-        bytes.extend([0x13, 0x88, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00]); // UDP, length 8
+        bytes.extend([0x13, 0x88, 0x9c, 0x40, 0x00, 0x08, 0x00, 0x00]); // UDP, length 8
         let d = decode_raw(bytes, 28);
         assert!(!d.has(Proto::Payload));
         assert!(d.field("data.data").is_none());

@@ -94,6 +94,15 @@ const REFUSED: &[&str] = &[
 
 /// A field's column type.
 pub fn kind_of(key: &str) -> Kind {
+    use crate::decode::field::{Format, find};
+    // Fields declared in the registry are typed by their definition.
+    if let Some(def) = find(key) {
+        return match def.format {
+            Format::Dec | Format::Hex(_) => Kind::Int,
+            Format::Bool => Kind::Bool,
+            _ => Kind::Text,
+        };
+    }
     if INTEGERS.binary_search(&key).is_ok() {
         Kind::Int
     } else if BOOLEANS.binary_search(&key).is_ok() {

@@ -323,7 +323,11 @@ impl Packet {
             t.dst
         };
         // A reassembled datagram's transport header is in its own bytes.
-        let source = if d.tuple == Some(t) { d.tuple_source } else { 0 };
+        let source = if d.tuple == Some(t) {
+            d.tuple_source
+        } else {
+            0
+        };
         let data = d.data(source, data);
         let (key, forward) = FlowKey::new(t.protocol, (t.src, t.src_port), (dst, t.dst_port));
         let mut p = Packet {
