@@ -159,8 +159,11 @@ fn compare_with_oracle(defrag: bool) {
             continue;
         };
         let names: Vec<&str> = header.split('\t').collect();
-        let (rows, warning) =
-            our_rows_with(&dir.join("captures").join(&entry.file), &names.join(","), defrag);
+        let (rows, warning) = our_rows_with(
+            &dir.join("captures").join(&entry.file),
+            &names.join(","),
+            defrag,
+        );
         let rows = rows.unwrap_or_else(|| {
             panic!("{}: we refuse a file tshark reads: {warning:?}", entry.file)
         });

@@ -335,9 +335,8 @@ fn every_emitted_field_agrees_with_tshark_in_both_occurrence_modes() {
             }
         }
     }
-    let mut summary = format!(
-        "every_field: {read_files} files with reassembly, {nodefrag_runs} again without"
-    );
+    let mut summary =
+        format!("every_field: {read_files} files with reassembly, {nodefrag_runs} again without");
     for (occ, t) in &tallies {
         summary.push_str(&format!(
             "; {} frames, {} keys, {} cells agree of {} ({:.2}%), {} listed differences (occurrence {occ})",

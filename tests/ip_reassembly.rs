@@ -58,12 +58,19 @@ fn fixtures() -> Vec<PathBuf> {
 
 fn ours(file: &Path, keys: &[&str], defrag: bool) -> Vec<String> {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wirepeek"));
-    command.arg("read").arg(file).args(["--fields", &keys.join(",")]);
+    command
+        .arg("read")
+        .arg(file)
+        .args(["--fields", &keys.join(",")]);
     if !defrag {
         command.arg("--no-reassembly");
     }
     let out = command.output().expect("wirepeek runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .skip(1)
@@ -82,7 +89,11 @@ fn theirs(file: &Path, keys: &[&str], defrag: bool) -> Vec<String> {
         command.args(["-e", k]);
     }
     let out = command.output().expect("tshark runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(str::to_string)
@@ -97,9 +108,13 @@ fn compare(file: &Path, keys: &[&str], defrag: bool, failures: &mut Vec<String>)
     }
     let mut cells = 0;
     for (row_a, row_b) in a.iter().zip(&b) {
-        let (ca, cb): (Vec<&str>, Vec<&str>) = (row_a.split('\t').collect(), row_b.split('\t').collect());
+        let (ca, cb): (Vec<&str>, Vec<&str>) =
+            (row_a.split('\t').collect(), row_b.split('\t').collect());
         for (i, key) in keys.iter().enumerate() {
-            let (x, y) = (ca.get(i).copied().unwrap_or(""), cb.get(i).copied().unwrap_or(""));
+            let (x, y) = (
+                ca.get(i).copied().unwrap_or(""),
+                cb.get(i).copied().unwrap_or(""),
+            );
             cells += 1;
             if x != y {
                 failures.push(format!(
@@ -130,7 +145,10 @@ fn crafted_fragments_agree_with_tshark_with_and_without_reassembly() {
             cells += compare(file, KEYS, defrag, &mut failures);
         }
     }
-    println!("ip_reassembly: {} captures, {cells} cells compared", files.len());
+    println!(
+        "ip_reassembly: {} captures, {cells} cells compared",
+        files.len()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -183,9 +201,10 @@ fn dumped_after(text: &str, heading: &str) -> Vec<u8> {
             // the ASCII column after two spaces.
             let hex = rest.get(6..46).unwrap_or("");
             let digits: String = hex.chars().filter(char::is_ascii_hexdigit).collect();
-            bytes.extend((0..digits.len() / 2).map(|i| {
-                u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).expect("hex")
-            }));
+            bytes.extend(
+                (0..digits.len() / 2)
+                    .map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).expect("hex")),
+            );
         } else if t.starts_with("--") {
             continue;
         } else if t.len() > 6 && t[..4].chars().all(|c| c.is_ascii_hexdigit()) && &t[4..6] == "  " {

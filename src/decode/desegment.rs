@@ -159,7 +159,12 @@ fn complete<'a>(ctx: &mut Ctx<'a>, r: &'a TcpReassembled, dissector: TcpDissecto
         }
         let count = Value::UInt(r.segments.len() as u64);
         ctx.push(sourced(&SEGMENT_COUNT, 0..0, count, 1));
-        ctx.push(sourced(&REASSEMBLED_LENGTH, 0..0, Value::UInt(len as u64), 1));
+        ctx.push(sourced(
+            &REASSEMBLED_LENGTH,
+            0..0,
+            Value::UInt(len as u64),
+            1,
+        ));
         ctx.push(sourced(&REASSEMBLED_DATA, 0..len, Value::Bytes(0..len), 1));
     }
     ctx.d.sources.push(DataSource {

@@ -142,7 +142,11 @@ macro_rules! fields {
 }
 
 /// Every module's field table. One line per protocol.
-pub const TABLES: &[&[&FieldDef]] = &[super::udp::FIELDS, super::reassembly::FIELDS, super::desegment::FIELDS];
+pub const TABLES: &[&[&FieldDef]] = &[
+    super::udp::FIELDS,
+    super::reassembly::FIELDS,
+    super::desegment::FIELDS,
+];
 
 /// Every declared field.
 pub fn all() -> impl Iterator<Item = &'static FieldDef> {

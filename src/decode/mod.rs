@@ -61,7 +61,13 @@ pub fn decode(frame: &FrameRecord) -> Dissection {
 /// Decode a frame into `d`, reusing its allocations, one packet at a time
 /// (IP fragments are not reassembled: tshark's `ip.defragment:FALSE`).
 pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
-    decode_with(frame, detail, d, reassembly::Defrag::Off, desegment::TcpPdu::Fresh);
+    decode_with(
+        frame,
+        detail,
+        d,
+        reassembly::Defrag::Off,
+        desegment::TcpPdu::Fresh,
+    );
 }
 
 /// Decode a frame into `d` with IP reassembly as `defrag` says: on, every

@@ -156,7 +156,10 @@ pub struct Reassembler {
 impl Reassembler {
     pub fn new(reassembly: Reassembly) -> Reassembler {
         match reassembly {
-            Reassembly::Off => Reassembler { ip: None, tcp: None },
+            Reassembly::Off => Reassembler {
+                ip: None,
+                tcp: None,
+            },
             Reassembly::On(limits) => Reassembler {
                 ip: Some(Defragmenter::new(limits)),
                 tcp: Some(PduTable::default()),
@@ -175,7 +178,12 @@ pub fn decode_frame(frame: &FrameRecord, detail: Detail, d: &mut Dissection, r: 
         return;
     };
     decode_with(frame, detail, d, Defrag::On(None), TcpPdu::Fresh);
-    let whole = match (&d.fragment, d.fragment.as_ref().and_then(|i| frame.data.get(i.payload.clone()))) {
+    let whole = match (
+        &d.fragment,
+        d.fragment
+            .as_ref()
+            .and_then(|i| frame.data.get(i.payload.clone())),
+    ) {
         (Some(info), Some(bytes)) => table.add(frame.number, frame.ts, info, bytes),
         _ => None,
     };

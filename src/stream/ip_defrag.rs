@@ -295,9 +295,8 @@ impl Defragmenter {
 
     /// Drop the oldest pending datagram other than `keep`; false if none.
     fn drop_oldest_but(&mut self, keep: &Key) -> bool {
-        let live = |d: &Defragmenter, born: u64, k: &Key| {
-            d.pending.get(k).is_some_and(|p| p.born == born)
-        };
+        let live =
+            |d: &Defragmenter, born: u64, k: &Key| d.pending.get(k).is_some_and(|p| p.born == born);
         while let Some(&(born, key)) = self.order.front() {
             if !live(self, born, &key) {
                 self.order.pop_front();

@@ -18,7 +18,14 @@ fn info(id: u32, offset: u32, len: usize, more: bool) -> FragmentInfo {
     }
 }
 
-fn add(t: &mut Defragmenter, frame: u64, id: u32, offset: u32, bytes: &[u8], more: bool) -> Option<Reassembled> {
+fn add(
+    t: &mut Defragmenter,
+    frame: u64,
+    id: u32,
+    offset: u32,
+    bytes: &[u8],
+    more: bool,
+) -> Option<Reassembled> {
     t.add(frame, None, &info(id, offset, bytes.len(), more), bytes)
 }
 
@@ -72,7 +79,10 @@ fn a_missing_piece_never_completes_and_the_bound_drops_the_oldest_with_a_count()
     assert!(t.stats.warning().is_some());
     // The two newest are still there and complete.
     assert!(add(&mut t, 9, 4, 0, b"12345678", true).is_some());
-    assert!(add(&mut t, 10, 0, 0, b"12345678", true).is_none(), "id 0 was dropped");
+    assert!(
+        add(&mut t, 10, 0, 0, b"12345678", true).is_none(),
+        "id 0 was dropped"
+    );
 }
 
 #[test]
