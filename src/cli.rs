@@ -383,20 +383,6 @@ pub struct ReassemblyArgs {
     pub max_fragment_datagrams: u32,
 }
 
-impl ReassemblyArgs {
-    /// The pipeline's reassembly setting.
-    pub fn setting(&self) -> crate::pipeline::Reassembly {
-        if self.no_reassembly {
-            return crate::pipeline::Reassembly::Off;
-        }
-        crate::pipeline::Reassembly::On(crate::stream::ip_defrag::DefragLimits {
-            max_datagrams: self.max_fragment_datagrams as usize,
-            max_bytes: self.max_fragment_bytes,
-            timeout: None,
-        })
-    }
-}
-
 /// The longest time a `--duration` or `--flow-timeout` may name: ten years,
 /// far past any capture and well inside what `Duration` holds.
 const MAX_SECONDS: f64 = 10.0 * 365.25 * 24.0 * 3600.0;

@@ -99,10 +99,10 @@ const RULES: &[Rule] = &[
         must_not_name: &["ratatui", "crossterm", "pnet", "pcap_file"],
     },
     Rule {
-        // The frame pipeline: source → filter → decode → annotate → sink.
+        // The frame pipeline: source → filter → decode → reassemble/annotate → sink.
         module: "pipeline",
         may_use: &[
-            "frame", "capture", "decode", "flow", "filter", "output", "teach", "error",
+            "frame", "capture", "decode", "flow", "stream", "filter", "output", "teach", "error",
         ],
         must_not_name: &["ratatui", "crossterm", "pnet", "pcap_file"],
     },
