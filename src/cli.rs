@@ -392,20 +392,6 @@ pub struct ReassemblyArgs {
     pub max_fragment_datagrams: u32,
 }
 
-impl ReassemblyArgs {
-    /// The pipeline's reassembly setting.
-    pub fn setting(&self) -> crate::pipeline::Reassembly {
-        if self.no_reassembly {
-            return crate::pipeline::Reassembly::Off;
-        }
-        crate::pipeline::Reassembly::On(crate::stream::ip_defrag::DefragLimits {
-            max_datagrams: self.max_fragment_datagrams as usize,
-            max_bytes: self.max_fragment_bytes,
-            timeout: None,
-        })
-    }
-}
-
 #[derive(Args, Debug)]
 pub struct ExportArgs {
     /// Capture files (pcap or pcapng), processed in parallel.

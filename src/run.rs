@@ -118,6 +118,18 @@ fn save_frames(
     sink.finish(result)
 }
 
+/// The pipeline's reassembly setting from the command line's flags.
+pub(crate) fn reassembly(args: &crate::cli::ReassemblyArgs) -> pipeline::Reassembly {
+    if args.no_reassembly {
+        return pipeline::Reassembly::Off;
+    }
+    pipeline::Reassembly::On(crate::stream::ip_defrag::DefragLimits {
+        max_datagrams: args.max_fragment_datagrams as usize,
+        max_bytes: args.max_fragment_bytes,
+        timeout: None,
+    })
+}
+
 /// Decode and print every frame `source` yields until it ends, `-c` is
 /// reached or `stop()` says so, with the printer the output flags ask for.
 fn print_packets(
@@ -147,7 +159,7 @@ fn print_packets(
         count: args.count,
         absolute: args.absolute,
     };
-    let reassembly = args.reassembly.setting();
+    let reassembly = reassembly(&args.reassembly);
     let mut summary = pipeline::run_with(source, settings, reassembly, track, &mut sink, stop)?;
     if !summary.closed_pipe && !sink.finish(flows)? {
         summary.closed_pipe = true;

@@ -104,10 +104,10 @@ const RULES: &[Rule] = &[
         must_not_name: &["ratatui", "crossterm", "pnet", "pcap_file"],
     },
     Rule {
-        // The frame pipeline: source → filter → decode → annotate → sink.
+        // The frame pipeline: source → filter → decode → reassemble/annotate → sink.
         module: "pipeline",
         may_use: &[
-            "frame", "capture", "decode", "flow", "filter", "output", "teach", "error",
+            "frame", "capture", "decode", "flow", "stream", "filter", "output", "teach", "error",
         ],
         must_not_name: &["ratatui", "crossterm", "pnet", "pcap_file"],
     },
@@ -237,6 +237,10 @@ fn crate_modules(code: &str) -> Vec<(String, usize)> {
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
+        // `crate::fields!` is a macro exported at the crate root, not a module.
+        if rest[ident.len()..].starts_with('!') {
+            continue;
+        }
         found.push((ident, at));
     }
     found

@@ -32,7 +32,7 @@ pub fn flows(args: &FlowsArgs, out: &mut dyn Write) -> Result<RunSummary, AppErr
     let mut summary = pipeline::run_with(
         &mut source,
         settings,
-        args.reassembly.setting(),
+        super::reassembly(&args.reassembly),
         Track::Background(&mut table),
         &mut first,
         &|| false,
