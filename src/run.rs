@@ -159,7 +159,13 @@ fn print_packets(
         count: args.count,
         absolute: args.absolute,
     };
-    let reassembly = reassembly(&args.reassembly);
+    // The default line is tcpdump's, and tcpdump decodes one packet at a
+    // time: a fragment's line names what its own bytes hold.
+    let reassembly = if matches!(sink.printer, Printer::Lines(_) | Printer::Ascii(_)) {
+        pipeline::Reassembly::Off
+    } else {
+        reassembly(&args.reassembly)
+    };
     let mut summary = pipeline::run_with(source, settings, reassembly, track, &mut sink, stop)?;
     if !summary.closed_pipe && !sink.finish(flows)? {
         summary.closed_pipe = true;
