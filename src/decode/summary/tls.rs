@@ -59,10 +59,11 @@ pub(super) fn info(d: &Dissection, layer: &Layer) -> Option<String> {
     }
     close(&mut parts, open, said);
     if parts.is_empty() {
-        let ignored = d
-            .notes
-            .iter()
-            .any(|n| n.proto == Proto::Tls && n.kind == NoteKind::Unsupported);
+        let ignored = d.notes.iter().any(|n| {
+            n.proto == Proto::Tls
+                && n.kind == NoteKind::Unsupported
+                && n.message.contains("do not start a TLS record")
+        });
         return ignored.then(|| "Ignored Unknown Record".to_string());
     }
     Some(parts.join(", "))

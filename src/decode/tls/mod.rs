@@ -94,7 +94,9 @@ pub fn dissect(ctx: &mut Ctx, at: usize, end: usize) {
             } else {
                 "TLS record header lies past the captured bytes (snap length)".to_string()
             };
-            ctx.note(Severity::Note, NoteKind::Truncated, Proto::Tls, p, why);
+            // Not the capture's cut (the line would print `[|tls]`): the
+            // record goes on in the next segment.
+            ctx.note(Severity::Note, NoteKind::Unsupported, Proto::Tls, p, why);
             return;
         };
         if !looks_like_record(head) {
@@ -116,7 +118,7 @@ pub fn dissect(ctx: &mut Ctx, at: usize, end: usize) {
         if body + length > end {
             ctx.note(
                 Severity::Note,
-                NoteKind::Truncated,
+                NoteKind::Unsupported,
                 Proto::Tls,
                 p,
                 format!(

@@ -142,7 +142,7 @@ fn a_record_cut_at_the_segments_end_has_no_fields_and_a_note() {
     let d = segment(&cut, cut.len());
     assert_eq!(d.fields_named("tls.record.content_type").count(), 1);
     assert!(d.field("tls.handshake.type").is_none());
-    let why = note(&d, Proto::Tls, NoteKind::Truncated);
+    let why = note(&d, Proto::Tls, NoteKind::Unsupported);
     assert!(why.contains("continues past this segment's end"), "{why}");
 }
 
