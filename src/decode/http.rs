@@ -127,8 +127,15 @@ pub fn dissect(ctx: &mut Ctx, at: usize, end: usize) {
             fields(ctx, at, &bytes[..head]);
         }
     } else {
-        ctx.layer(Proto::Http, at..at);
-        payload::data(ctx, at, end);
+        // A CR LF left over from the message before is not data (tshark's
+        // http.leading_crlf).
+        let lead = if ctx.data[at..captured].starts_with(b"\r\n") {
+            2
+        } else {
+            0
+        };
+        ctx.layer(Proto::Http, at..at + lead);
+        payload::data(ctx, at + lead, end);
     }
 }
 
