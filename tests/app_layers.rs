@@ -15,9 +15,14 @@ use std::process::Command;
 /// tshark's protocol filter names of the layers we decode above TCP/UDP
 /// and the tunnels, in `frame.protocols` spelling.
 const CLAIMED: &[&str] = &[
-    "cmd", "dhcp", "geneve", "gre", "igmp", "llc", "ntp", "quic", "stp", "tls", "vxlan",
+    "cmd", "dhcp", "dns", "geneve", "gre", "http", "igmp", "llc", "mdns", "ntp", "quic", "ssdp", "stp",
+    "tls", "vxlan",
 ];
 
+const WEBSOCKET: &str = "WebSocket frames after an HTTP Upgrade: tshark knows the conversation switched protocols and shows them as TCP; decoding one segment at a time, we see a continuation on port 80";
+const RETRANSMISSION: &str = "tshark's sequence analysis marks the segment a retransmission (or out of order) and does not hand it to HTTP; we decode each segment alone";
+const NOT_KEEPALIVE: &str = "a one-byte segment tshark's sequence analysis finds is not a keep-alive probe, so HTTP gets it; we take every one-byte segment on an HTTP port for a keep-alive probe";
+const STATE: &str = "tshark's HTTP conversation state: it takes the segment as part of a message it has already accounted for and shows plain TCP; we see a continuation on port 80";
 /// Frames where tshark and we are known to disagree: (file, frame,
 /// protocol, why). Keep it short and say why.
 const DIFFERENCES: &[(&str, usize, &str, &str)] = &[
@@ -104,6 +109,42 @@ const DIFFERENCES: &[(&str, usize, &str, &str)] = &[
         6,
         "tls",
         "PPP (link type 9) is not decoded, so nothing above it is",
+    ),
+    ("ipv6-http-atomic-frag.pcap", 7, "http", STATE),
+    ("many-protocols.pcap", 27, "http", WEBSOCKET),
+    ("many-protocols.pcap", 28, "http", WEBSOCKET),
+    ("many-protocols.pcap", 42, "http", WEBSOCKET),
+    ("many-protocols.pcap", 43, "http", WEBSOCKET),
+    ("many-protocols.pcap", 1287, "http", WEBSOCKET),
+    ("many-protocols.pcap", 1288, "http", WEBSOCKET),
+    ("many-protocols.pcap", 3613, "http", WEBSOCKET),
+    ("many-protocols.pcap", 3614, "http", WEBSOCKET),
+    ("many-protocols.pcap", 4601, "http", WEBSOCKET),
+    ("many-protocols.pcap", 4602, "http", WEBSOCKET),
+    ("many-protocols.pcap", 1549, "http", RETRANSMISSION),
+    ("many-protocols.pcap", 2377, "http", RETRANSMISSION),
+    ("many-protocols.pcap", 2379, "http", RETRANSMISSION),
+    ("many-protocols.pcap", 2382, "http", RETRANSMISSION),
+    ("many-protocols.pcap", 2386, "http", RETRANSMISSION),
+    ("many-protocols.pcap", 2388, "http", RETRANSMISSION),
+    ("many-protocols.pcap", 2468, "http", RETRANSMISSION),
+    ("many-protocols.pcap", 2599, "http", RETRANSMISSION),
+    ("many-protocols.pcap", 2668, "http", RETRANSMISSION),
+    ("many-protocols.pcap", 3014, "http", RETRANSMISSION),
+    ("many-protocols.pcap", 4691, "http", NOT_KEEPALIVE),
+    ("many-protocols.pcap", 4698, "http", NOT_KEEPALIVE),
+    (
+        "nanosecs_big_endian.pcap",
+        8,
+        "http",
+        "a continuation on port 8000 of the conversation tshark's HTTP heuristic found in frame 6: tshark remembers, we judge each segment by its own bytes",
+    ),
+    ("pcapng-example.pcapng", 141, "http", STATE),
+    (
+        "qi_internet_SYNACK_curl_jsonip.pcap",
+        9,
+        "http",
+        RETRANSMISSION,
     ),
 ];
 

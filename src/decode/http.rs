@@ -161,7 +161,9 @@ pub fn message(ctx: &mut Ctx, proto: Proto, at: usize, end: usize) {
         return;
     }
     if chunked(&bytes[..head]) {
-        chunks(ctx, at + head, captured);
+        // The chunks' sizes and boundaries are HTTP's own framing.
+        let stop = chunks(ctx, at + head, captured);
+        ctx.set_header(at..stop);
     } else {
         payload::data(ctx, at + head, end);
     }
@@ -179,14 +181,14 @@ fn chunked(head: &[u8]) -> bool {
 /// data and boundary, as tshark shows them. An incomplete chunk (one this
 /// segment cuts) is left undecoded, as tshark leaves it; the body itself
 /// is not a data layer, since its chunks are not contiguous.
-fn chunks(ctx: &mut Ctx, at: usize, end: usize) {
+fn chunks(ctx: &mut Ctx, at: usize, end: usize) -> usize {
     let mut p = at;
     // Each chunk takes at least 3 bytes, so this loop is bounded by the
     // segment's length.
     while p < end {
         let bytes = &ctx.data[p..end];
         let Some(eol) = find(bytes, b"\r\n") else {
-            return;
+            return p;
         };
         let size_text = bytes[..eol]
             .split(|c| *c == b';')
@@ -196,21 +198,22 @@ fn chunks(ctx: &mut Ctx, at: usize, end: usize) {
             .ok()
             .and_then(|t| usize::from_str_radix(t.trim(), 16).ok())
         else {
-            return;
+            return p;
         };
         let data = p + eol + 2;
         if size > end - data || end - data - size < 2 {
-            return;
+            return p;
         }
         ctx.generated(&CHUNK_SIZE, Value::UInt(size as u64));
         if size == 0 {
             // The last chunk: its CR LF ends the (empty) trailer, no boundary.
-            return;
+            return p;
         }
         ctx.bytes_at(&CHUNK_DATA, data..data + size);
         ctx.bytes_at(&CHUNK_BOUNDARY, data + size..data + size + 2);
         p = data + size + 2;
     }
+    p
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -233,7 +236,12 @@ fn shown(bytes: &[u8]) -> String {
     s
 }
 
+/// A text field over `bytes` at `at`; none for no bytes (a field always
+/// covers the bytes it shows).
 fn text(ctx: &mut Ctx, def: &'static FieldDef, at: usize, bytes: &[u8]) {
+    if bytes.is_empty() {
+        return;
+    }
     ctx.value_at(def, at..at + bytes.len(), Value::Text(shown(bytes).into()));
 }
 

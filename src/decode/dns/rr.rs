@@ -188,8 +188,10 @@ fn rdata(ctx: &mut Ctx, msg: &[u8], base: usize, rtype: u16, rd: usize, stop: us
                 let n = msg[p] as usize;
                 ctx.uint_at(&TXT_LENGTH, abs(p, 1));
                 let end = (p + 1 + n).min(stop);
-                let text = String::from_utf8_lossy(&msg[p + 1..end]).into_owned();
-                ctx.value_at(&TXT, abs(p + 1, end - p - 1), Value::Text(text.into()));
+                if end > p + 1 {
+                    let text = String::from_utf8_lossy(&msg[p + 1..end]).into_owned();
+                    ctx.value_at(&TXT, abs(p + 1, end - p - 1), Value::Text(text.into()));
+                }
                 p = p + 1 + n;
             }
         }
