@@ -126,8 +126,9 @@ fn options(ctx: &mut Ctx, mut at: usize, end: usize) {
         };
         match code {
             255 => {
-                // tshark 4 shows the End option's type as 0.
-                ctx.value_at(&OPTION_TYPE, at..at + 1, Value::UInt(0));
+                // tshark 4 shows the End option's type as 0, which its
+                // byte (255) does not say: given as a worked-out value.
+                ctx.generated_lit(OPTION_TYPE.key, OPTION_TYPE.name, Value::UInt(0));
                 ctx.uint_at(&OPTION_END, at..at + 1);
                 ctx.nest(1);
                 if at + 1 < end {

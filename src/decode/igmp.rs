@@ -20,7 +20,7 @@ use super::ipv4::ones_complement_sum;
 use super::{Ctx, NoteKind, Proto, Severity, Value};
 
 crate::fields! {
-    VERSION = FieldDef::var("igmp.version", "IGMP Version", Dec).spec("RFC 3376 §7.1");
+    VERSION = FieldDef::generated("igmp.version", "IGMP Version", Dec).spec("RFC 3376 §7.1");
     TYPE = FieldDef::fixed("igmp.type", "Type", 0..1, Hex(2)).spec("RFC 3376 §4");
     RESERVED = FieldDef::var("igmp.reserved", "Reserved", Bytes).spec("RFC 1112 appendix I");
     MAX_RESP = FieldDef::fixed("igmp.max_resp", "Max Resp Time", 1..2, Dec).spec("RFC 3376 §4.1.1");
@@ -93,7 +93,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     if !ctx.fields_on {
         return;
     }
-    ctx.value_at(&VERSION, start..start, Value::UInt(u64::from(v)));
+    ctx.generated(&VERSION, Value::UInt(u64::from(v)));
     ctx.uint(&TYPE, start);
     ctx.meaning(type_name(kind));
     match v {

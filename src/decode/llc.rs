@@ -129,7 +129,7 @@ fn control_fields(ctx: &mut Ctx, start: usize, c0: u8, response: bool) {
     let at = start + 2;
     if c0 & 0x03 == 0x03 {
         ctx.uint(if response { &U_RESP } else { &U_CMD }, start);
-        ctx.value_at(&FTYPE, at..at + 1, Value::Hex(3, 2));
+        ctx.field_lit(FTYPE.key, FTYPE.name, at..at + 1, 0x03, Value::Hex(3, 2));
         ctx.nest(1);
         return;
     }
@@ -143,8 +143,16 @@ fn control_fields(ctx: &mut Ctx, start: usize, c0: u8, response: bool) {
         ctx.value_at(&N_R, at..at + 2, Value::UInt(u64::from(c1 >> 1)));
         ctx.nest(1);
     }
-    let ftype = if c0 & 0x01 == 0 { 0 } else { 1 };
-    ctx.value_at(&FTYPE, at..at + 2, Value::Hex(ftype, 2));
+    // An information frame's type is its low bit (0); a supervisory
+    // frame's its low two bits (01).
+    let (mask, ftype) = if c0 & 0x01 == 0 { (0x01, 0) } else { (0x03, 1) };
+    ctx.field_lit(
+        FTYPE.key,
+        FTYPE.name,
+        at..at + 1,
+        mask,
+        Value::Hex(ftype, 2),
+    );
     ctx.nest(1);
 }
 

@@ -33,11 +33,11 @@ pub(super) fn after_udp(data: &[u8], d: &Dissection, udp: &Layer, out: &mut Stri
             match data.get(s) {
                 Some(1) => {
                     out.push_str("Request");
-                    if data.get(s + 1..s + 3) == Some(&[1, 6]) {
-                        if let Some(mac) = data.get(s + 28..s + 34) {
-                            out.push_str(" from ");
-                            super::super::text::push_mac(out, mac);
-                        }
+                    if data.get(s + 1..s + 3) == Some(&[1, 6])
+                        && let Some(mac) = data.get(s + 28..s + 34)
+                    {
+                        out.push_str(" from ");
+                        super::super::text::push_mac(out, mac);
                     }
                 }
                 Some(2) => out.push_str("Reply"),

@@ -65,11 +65,9 @@ pub(super) fn after_udp(
     };
     let inner = u + 2;
     match tunnel.proto {
-        Proto::Vxlan => {
-            if d.layers.get(inner).is_some() {
-                out.push('\n');
-                line_from(frame, d, inner, style, out);
-            }
+        Proto::Vxlan if d.layers.get(inner).is_some() => {
+            out.push('\n');
+            line_from(frame, d, inner, style, out);
         }
         Proto::Geneve => {
             let data = &frame.data[..];
