@@ -2,9 +2,9 @@
 //! `frame.protocols` exactly when tshark's has it, on `../shared/corpus`
 //! and `../shared/corpus-app`. Only protocols in `CLAIMED` are held to it
 //! (each must appear somewhere, so a claim cannot pass by never decoding);
-//! a protocol joins the list when its dissector lands. tshark runs one
-//! segment and one fragment at a time, as `tests/every_field.rs` does,
-//! until reassembled data reaches the decoders.
+//! a protocol joins the list when its dissector lands. IP fragments are
+//! reassembled on both sides; tshark takes one TCP segment at a time, as
+//! `tests/every_field.rs` does, until the dissectors ask for more bytes.
 
 mod common;
 
@@ -181,10 +181,8 @@ fn theirs(file: &Path) -> Vec<String> {
         .args(["-n", "-r"])
         .arg(file)
         .args([
-            "-o",
-            "ip.defragment:FALSE",
-            "-o",
-            "ipv6.defragment:FALSE",
+            // IP reassembly on, as ours by default; TCP one segment at a
+            // time until the dissectors ask for more bytes.
             "-o",
             "tcp.desegment_tcp_streams:FALSE",
             "-T",

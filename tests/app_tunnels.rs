@@ -395,7 +395,7 @@ fn teredo_fields_match_tshark() {
 fn nested_vxlan(n: usize) -> Vec<u8> {
     let mut inner = ethernet(
         0x0800,
-        &ipv4(17, &udp(5000, 53, b"ping"), [10, 0, 0, 1], [10, 0, 0, 2]),
+        &ipv4(17, &udp(5000, 40000, b"ping"), [10, 0, 0, 1], [10, 0, 0, 2]),
     );
     for _ in 0..n {
         let mut vx = vec![0x08, 0, 0, 0, 0, 0, 1, 0];
@@ -410,7 +410,7 @@ fn nested_vxlan(n: usize) -> Vec<u8> {
 
 /// `n` GRE headers, each carrying IPv4 with the next.
 fn nested_gre(n: usize) -> Vec<u8> {
-    let mut inner = ipv4(17, &udp(5000, 53, b"ping"), [10, 0, 0, 1], [10, 0, 0, 2]);
+    let mut inner = ipv4(17, &udp(5000, 40000, b"ping"), [10, 0, 0, 1], [10, 0, 0, 2]);
     for _ in 0..n {
         let mut g = vec![0, 0, 0x08, 0x00];
         g.extend(&inner);
