@@ -3,14 +3,17 @@
 # model, time screen draws on each tab (tests/tui_bench.rs, release), and in
 # the same run time tshark reading the same file (what termshark waits for
 # before it can show anything).
-#   bench/tui.sh [CAPTURE]   (default /tmp/1m.pcap; see bench/read.sh)
+#   bench/tui.sh [CAPTURE]   (default /tmp/mem-1m.pcap if present, else
+#   /tmp/1m.pcap; see bench/read.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FILE=${1:-/tmp/1m.pcap}
+DEFAULT=/tmp/1m.pcap
+[ -s /tmp/mem-1m.pcap ] && DEFAULT=/tmp/mem-1m.pcap
+FILE=${1:-$DEFAULT}
 [ -s "$FILE" ] || { echo "bench: $FILE missing; run bench/read.sh first to make it" >&2; exit 1; }
 cat "$FILE" > /dev/null
 WIREPEEK_BENCH_FILE="$FILE" cargo test --release -q --test tui_bench -- --ignored --nocapture 2>&1 \
-    | grep -E '^(first screen|loaded|draw|[0-9]+ conversations)'
+    | grep -E '^(first screen|loaded|draw|key to redraw|[0-9]+ conversations)'
 if command -v tshark >/dev/null; then
     TIMES=$(mktemp)
     trap 'rm -f "$TIMES"' EXIT

@@ -34,6 +34,9 @@ pub enum Command {
     /// Print one TCP (or UDP) conversation's bytes as each end read them,
     /// in tshark's `-z follow` formats.
     Follow(FollowArgs),
+    /// Write capture files as tables for DuckDB, Spark or Trino: a packets
+    /// table and a Zeek-style conn table, as Parquet or NDJSON.
+    Export(ExportArgs),
 }
 
 /// How packets are printed; shared by `read` and `capture`.
@@ -94,6 +97,8 @@ pub struct OutputArgs {
     pub absolute: bool,
     #[command(flatten)]
     pub limits: FlowLimitArgs,
+    #[command(flatten)]
+    pub reassembly: ReassemblyArgs,
     /// Skip flow tracking (no tcp.stream, relative numbers or conversation
     /// totals): for measuring what tracking costs.
     #[arg(long = "no-flows", hide = true)]
@@ -181,9 +186,11 @@ impl FilterArgs {
 #[derive(Args, Debug, Clone)]
 pub struct CaptureArgs {
     /// The interface to capture on (default: the first up, non-loopback
-    /// interface with an address, else `lo`).
+    /// interface with an address, else `lo`). Give it more than once to
+    /// capture several together, as Linux cooked v2 frames that name
+    /// their interface (as `-i any` does).
     #[arg(short = 'i', long = "interface", value_name = "IFACE")]
-    pub interface: Option<String>,
+    pub interface: Vec<String>,
     /// Stop after this many seconds.
     #[arg(long, value_name = "SECS", value_parser = seconds)]
     pub duration: Option<f64>,
@@ -221,6 +228,10 @@ pub struct CaptureArgs {
     /// When the capture ends, print its conversations (as `wirepeek flows`).
     #[arg(long)]
     pub flows: bool,
+    /// Do not name the local process of each conversation (shown by
+    /// default in --flows, --json and as pcapng packet comments).
+    #[arg(long = "no-process")]
+    pub no_process: bool,
     /// Once the capture socket is open, switch to this user (tcpdump's -Z);
     /// without it, every capability is dropped instead.
     #[arg(short = 'Z', long = "user", value_name = "NAME")]
@@ -361,6 +372,49 @@ pub struct FlowsArgs {
     pub count: Option<u64>,
     #[command(flatten)]
     pub limits: FlowLimitArgs,
+    #[command(flatten)]
+    pub reassembly: ReassemblyArgs,
+}
+
+/// IP fragment reassembly (on by default, as in tshark).
+#[derive(Args, Debug, Clone)]
+pub struct ReassemblyArgs {
+    /// Decode one packet at a time: IPv4 and IPv6 fragments are not
+    /// reassembled (tshark's `-o ip.defragment:FALSE -o ipv6.defragment:FALSE`).
+    #[arg(long = "no-reassembly")]
+    pub no_reassembly: bool,
+    /// Hold at most this many bytes of fragments waiting for the rest of
+    /// their datagram; past it the oldest datagram is dropped (and counted).
+    #[arg(long = "max-fragment-bytes", value_name = "BYTES", default_value = "64M", value_parser = byte_size)]
+    pub max_fragment_bytes: usize,
+    /// Hold at most this many incomplete datagrams at once.
+    #[arg(long = "max-fragment-datagrams", value_name = "N", default_value_t = 65_536, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_fragment_datagrams: u32,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Capture files (pcap or pcapng), processed in parallel.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+    /// The output folder (created if need be).
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: String,
+    #[arg(long, value_parser = ["parquet", "ndjson"], default_value = "parquet")]
+    pub format: String,
+    /// The packets table's fields, tshark's names (default: Ethernet, IP,
+    /// TCP, UDP, ICMP, ARP and community_id).
+    #[arg(long, value_name = "f1,f2,...")]
+    pub fields: Option<String>,
+    /// Hive-style folders by packet time: `date=YYYY-MM-DD/[hour=HH/]`.
+    #[arg(long, value_parser = ["none", "day", "hour"], default_value = "none")]
+    pub partition: String,
+    /// Inputs processed at once (default: every core).
+    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+    /// Conversations tracked at once per input.
+    #[arg(long = "max-flows", value_name = "N", default_value_t = 2_000_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_flows: u32,
 }
 
 /// The longest time a `--duration` or `--flow-timeout` may name: ten years,

@@ -111,3 +111,15 @@ impl FrameRecord {
         }
     }
 }
+
+/// The local process that owns a conversation's socket, as the system
+/// said when the conversation was first seen (live captures only).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Process {
+    pub pid: u32,
+    /// The process's command name (`/proc/PID/comm`, at most 15 bytes).
+    pub command: String,
+    /// The socket owner's user name, or its uid in decimal when the name
+    /// is unknown.
+    pub user: String,
+}

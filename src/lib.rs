@@ -11,6 +11,7 @@ pub mod decode;
 pub mod demo;
 pub mod echo;
 pub mod error;
+pub mod export;
 pub mod filter;
 pub mod flow;
 pub mod frame;

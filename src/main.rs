@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         }
         Command::Flows(args) => run::flows(args, &mut out),
         Command::Follow(args) => run::follow(args, &mut out),
+        Command::Export(args) => run::export(args, &mut out),
     };
     let _ = out.flush();
     match result {

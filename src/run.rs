@@ -23,6 +23,7 @@ use crate::pipeline::{self, Settings, Track, check_link};
 
 mod capture;
 mod explain;
+mod export;
 mod flow_list;
 mod follow;
 pub use follow::follow;
@@ -30,6 +31,7 @@ pub use follow::follow;
 pub use crate::pipeline::RunSummary;
 pub use capture::capture;
 pub use explain::explain;
+pub use export::export;
 pub use flow_list::flows;
 
 /// `wirepeek interfaces`.
@@ -116,6 +118,18 @@ fn save_frames(
     sink.finish(result)
 }
 
+/// The pipeline's reassembly setting from the command line's flags.
+pub(crate) fn reassembly(args: &crate::cli::ReassemblyArgs) -> pipeline::Reassembly {
+    if args.no_reassembly {
+        return pipeline::Reassembly::Off;
+    }
+    pipeline::Reassembly::On(crate::stream::ip_defrag::DefragLimits {
+        max_datagrams: args.max_fragment_datagrams as usize,
+        max_bytes: args.max_fragment_bytes,
+        timeout: None,
+    })
+}
+
 /// Decode and print every frame `source` yields until it ends, `-c` is
 /// reached or `stop()` says so, with the printer the output flags ask for.
 fn print_packets(
@@ -145,7 +159,14 @@ fn print_packets(
         count: args.count,
         absolute: args.absolute,
     };
-    let mut summary = pipeline::run(source, settings, track, &mut sink, stop)?;
+    // The default line is tcpdump's, and tcpdump decodes one packet at a
+    // time: a fragment's line names what its own bytes hold.
+    let reassembly = if matches!(sink.printer, Printer::Lines(_) | Printer::Ascii(_)) {
+        pipeline::Reassembly::Off
+    } else {
+        reassembly(&args.reassembly)
+    };
+    let mut summary = pipeline::run_with(source, settings, reassembly, track, &mut sink, stop)?;
     if !summary.closed_pipe && !sink.finish(flows)? {
         summary.closed_pipe = true;
     }

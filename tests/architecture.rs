@@ -94,15 +94,20 @@ const RULES: &[Rule] = &[
         must_not_name: &["pnet", "pcap_file", "ratatui", "crossterm"],
     },
     Rule {
+        // A sink of the pipeline (as the printers and the capture writer
+        // are): it opens its inputs, runs them through the pipeline and
+        // writes values as `read --fields` prints them.
         module: "export",
-        may_use: &["frame", "decode", "flow", "stream", "filter"],
+        may_use: &[
+            "frame", "decode", "flow", "stream", "filter", "capture", "pipeline", "output", "error",
+        ],
         must_not_name: &["ratatui", "crossterm", "pnet", "pcap_file"],
     },
     Rule {
-        // The frame pipeline: source → filter → decode → annotate → sink.
+        // The frame pipeline: source → filter → decode → reassemble/annotate → sink.
         module: "pipeline",
         may_use: &[
-            "frame", "capture", "decode", "flow", "filter", "output", "teach", "error",
+            "frame", "capture", "decode", "flow", "stream", "filter", "output", "teach", "error",
         ],
         must_not_name: &["ratatui", "crossterm", "pnet", "pcap_file"],
     },

@@ -1,7 +1,8 @@
 //! Conformance with Wireshark: decode every capture in the shared corpus and
-//! compare our `--fields` values, field by field, with the tshark oracle
-//! (`../shared/corpus/oracle/`, or `oracle-nodefrag/` where reassembly
-//! changed tshark's answer, since we decode one packet at a time).
+//! compare our `--fields` values, field by field, with the tshark oracle:
+//! with IP reassembly on (our default and tshark's) against
+//! `../shared/corpus/oracle/`, and with it off against `oracle-nodefrag/`
+//! where reassembly changed tshark's answer (`oracle/` elsewhere).
 //!
 //! Deliberate disagreements are listed in `tests/conformance-differences.txt`
 //! (`file<TAB>frame<TAB>field<TAB>reason`); any other disagreement fails.
@@ -12,8 +13,9 @@ use std::path::{Path, PathBuf};
 
 use wirepeek::capture::file::FileSource;
 use wirepeek::capture::{FrameSource, Next};
-use wirepeek::decode::decode;
+use wirepeek::decode::{Detail, Dissection, decode};
 use wirepeek::output::fields::{FieldColumns, Occurrence};
+use wirepeek::pipeline::{Reassembler, Reassembly, decode_frame};
 
 fn corpus() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
@@ -72,21 +74,36 @@ fn allowed_differences() -> HashSet<(String, String, String)> {
         .collect()
 }
 
-/// Our `--fields` rows for a file, plus whether it opened at all.
+/// Our `--fields` rows for a file (IP reassembly on), plus whether it
+/// opened at all.
 fn our_rows(path: &Path, columns: &str) -> (Option<Vec<String>>, Option<String>) {
+    our_rows_with(path, columns, true)
+}
+
+fn our_rows_with(
+    path: &Path,
+    columns: &str,
+    defrag: bool,
+) -> (Option<Vec<String>>, Option<String>) {
     let mut source = match FileSource::open(&path.to_string_lossy()) {
         Ok(s) => s,
         Err(e) => return (None, Some(e.to_string())),
     };
     let mut cols = FieldColumns::with_occurrence(columns, Occurrence::First);
     let mut rows = Vec::new();
+    let mut table = Reassembler::new(if defrag {
+        Reassembly::default()
+    } else {
+        Reassembly::Off
+    });
+    let mut d = Dissection::default();
     loop {
         match source
             .next_frame()
             .expect("reading a corpus file never fails with an I/O error")
         {
             Next::Frame(frame) => {
-                let d = decode(&frame);
+                decode_frame(&frame, Detail::Fields, &mut d, &mut table);
                 let mut row = String::new();
                 cols.write_row(&mut row, &frame, &d);
                 rows.push(row.trim_end_matches('\n').to_string());
@@ -99,6 +116,17 @@ fn our_rows(path: &Path, columns: &str) -> (Option<Vec<String>>, Option<String>)
 
 #[test]
 fn every_corpus_field_agrees_with_tshark_or_is_listed() {
+    compare_with_oracle(true);
+}
+
+#[test]
+fn every_corpus_field_agrees_with_tshark_without_reassembly() {
+    compare_with_oracle(false);
+}
+
+/// With reassembly (`defrag`) against `oracle/`; without, against
+/// `oracle-nodefrag/` where it exists.
+fn compare_with_oracle(defrag: bool) {
     let Some(dir) = corpus() else {
         common::skip("../shared/corpus is not beside the repository");
         return;
@@ -110,7 +138,7 @@ fn every_corpus_field_agrees_with_tshark_or_is_listed() {
         let nodefrag = dir
             .join("oracle-nodefrag")
             .join(format!("{}.tsv", entry.file));
-        let oracle_path = if nodefrag.exists() {
+        let oracle_path = if nodefrag.exists() && !defrag {
             nodefrag
         } else {
             dir.join("oracle").join(format!("{}.tsv", entry.file))
@@ -131,7 +159,11 @@ fn every_corpus_field_agrees_with_tshark_or_is_listed() {
             continue;
         };
         let names: Vec<&str> = header.split('\t').collect();
-        let (rows, warning) = our_rows(&dir.join("captures").join(&entry.file), &names.join(","));
+        let (rows, warning) = our_rows_with(
+            &dir.join("captures").join(&entry.file),
+            &names.join(","),
+            defrag,
+        );
         let rows = rows.unwrap_or_else(|| {
             panic!("{}: we refuse a file tshark reads: {warning:?}", entry.file)
         });
@@ -184,6 +216,10 @@ fn every_corpus_field_agrees_with_tshark_or_is_listed() {
             );
         }
     }
+    println!(
+        "conformance (reassembly {}): {files} files",
+        if defrag { "on" } else { "off" }
+    );
     println!(
         "conformance: {files} files, {packets} packets, {compared} fields compared, {agreed} agree ({:.3}%)",
         agreed as f64 * 100.0 / compared.max(1) as f64

@@ -1,8 +1,10 @@
 //! Every field key wirepeek emits, against `tshark -T fields`, on every
-//! corpus file: the keys are taken from our own `read --json` (not a fixed
+//! corpus file (and on `../shared/corpus-app` with EVERY_FIELD_APP=1): the keys are taken from our own `read --json` (not a fixed
 //! list), plus the frame columns `--fields` works out itself; tshark runs
-//! once per file per occurrence mode (`f` and `a`) with IP reassembly off,
-//! as we decode one packet at a time. A cell is compared when either side
+//! once per file per occurrence mode (`f` and `a`) with IP reassembly on,
+//! its default and ours; the files whose answers reassembly changes (those
+//! with an `oracle-nodefrag/` answer) are compared a second time with
+//! `--no-reassembly` against tshark with `ip.defragment` off. A cell is compared when either side
 //! has a value. Deliberate differences are listed in
 //! `tests/conformance-differences.txt` with a reason each; any other
 //! difference fails, and so does a key tshark does not know.
@@ -78,8 +80,12 @@ fn wirepeek(args: &[&str]) -> std::process::Output {
 }
 
 /// The field keys of our `--json` for a file, in order of first appearance.
-fn json_keys(file: &str) -> Option<Vec<String>> {
-    let out = wirepeek(&["read", file, "--json"]);
+fn json_keys(file: &str, defrag: bool) -> Option<Vec<String>> {
+    let mut args = vec!["read", file, "--json"];
+    if !defrag {
+        args.push("--no-reassembly");
+    }
+    let out = wirepeek(&args);
     if !out.status.success() {
         return None;
     }
@@ -104,8 +110,11 @@ fn json_keys(file: &str) -> Option<Vec<String>> {
 /// Our `--fields` rows with occurrence `occ` ("a" is the default). Until the
 /// command line has `--occurrence`, `f` takes the first of each cell's
 /// comma-separated occurrences (no value we print contains a comma).
-fn our_rows(file: &str, keys: &str, occ: &str) -> Vec<String> {
+fn our_rows(file: &str, keys: &str, occ: &str, defrag: bool) -> Vec<String> {
     let mut args = vec!["read", file, "--fields", keys];
+    if !defrag {
+        args.push("--no-reassembly");
+    }
     if occ != "a" {
         args.extend(["--occurrence", occ]);
     }
@@ -138,16 +147,16 @@ fn our_rows(file: &str, keys: &str, occ: &str) -> Vec<String> {
         .collect()
 }
 
-fn tshark_rows(file: &Path, keys: &[&str], occ: &str) -> Vec<String> {
+fn tshark_rows(file: &Path, keys: &[&str], occ: &str, defrag: bool) -> Vec<String> {
     let mut command = Command::new("tshark");
-    command.args(["-n", "-r"]).arg(file).args([
-        "-o",
-        "ip.defragment:FALSE",
-        "-o",
-        "ipv6.defragment:FALSE",
+    command.args(["-n", "-r"]).arg(file);
+    if !defrag {
+        command.args(["-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE"]);
+    }
+    command.args([
         "-o",
         "tcp.analyze_sequence_numbers:TRUE",
-        // One segment at a time, as we decode (and as IP reassembly is off).
+        // One segment at a time, as we decode.
         "-o",
         "tcp.desegment_tcp_streams:FALSE",
         // wirepeek always verifies the IPv4 header checksum; tshark only
@@ -215,6 +224,14 @@ fn every_emitted_field_agrees_with_tshark_in_both_occurrence_modes() {
         .expect("corpus directory lists")
         .map(|e| e.expect("corpus entry").path())
         .collect();
+    // The application-protocol corpus beside it, on request while its
+    // dissectors are being built (EVERY_FIELD_APP=1): its keys are held to
+    // the same bar.
+    if std::env::var_os("EVERY_FIELD_APP").is_some()
+        && let Ok(app) = std::fs::read_dir(dir.join("../../corpus-app/captures"))
+    {
+        files.extend(app.filter_map(|e| e.ok()).map(|e| e.path()));
+    }
     files.sort();
     let mut failures = Vec::new();
     // Unlisted differing cells per key; the first three of each are shown
@@ -228,15 +245,32 @@ fn every_emitted_field_agrees_with_tshark_in_both_occurrence_modes() {
     let mut all_keys = BTreeSet::new();
     let mut read_files = 0;
     let mut tallies = [("f", Tally::default()), ("a", Tally::default())];
-    for path in &files {
+    let nodefrag = dir.join("../oracle-nodefrag");
+    let runs = files.iter().flat_map(|path| {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let again = nodefrag.join(format!("{name}.tsv")).exists();
+        std::iter::once((path, true)).chain(again.then_some((path, false)))
+    });
+    let mut nodefrag_runs = 0;
+    for (path, defrag) in runs {
         let file = path.file_name().unwrap().to_string_lossy().to_string();
+        let base = file.clone();
         let p = path.to_string_lossy().to_string();
         // Files we refuse are the conformance test's business (tshark must
         // refuse them too).
-        let Some(mut keys) = json_keys(&p) else {
+        let Some(mut keys) = json_keys(&p, defrag) else {
             continue;
         };
-        read_files += 1;
+        if defrag {
+            read_files += 1;
+        } else {
+            nodefrag_runs += 1;
+        }
+        let file = if defrag {
+            file
+        } else {
+            format!("{file} (--no-reassembly)")
+        };
         for k in COMPUTED.iter().rev() {
             if !keys.iter().any(|x| x == k) {
                 keys.insert(0, k.to_string());
@@ -258,8 +292,8 @@ fn every_emitted_field_agrees_with_tshark_in_both_occurrence_modes() {
         let pcap = std::fs::read(path).is_ok_and(|b| !b.starts_with(&[0x0a, 0x0d, 0x0d, 0x0a]));
         let protocols = keys.iter().position(|k| *k == "frame.protocols").unwrap();
         for (occ, tally) in tallies.iter_mut() {
-            let ours = our_rows(&p, &list, occ);
-            let theirs = tshark_rows(path, &keys, occ);
+            let ours = our_rows(&p, &list, occ, defrag);
+            let theirs = tshark_rows(path, &keys, occ, defrag);
             if ours.len() != theirs.len() {
                 failures.push(format!(
                     "{file}: {} rows, tshark has {} (occurrence {occ})",
@@ -288,7 +322,7 @@ fn every_emitted_field_agrees_with_tshark_in_both_occurrence_modes() {
                     entry.1 += 1;
                     let listed = rules.iter().any(|r| {
                         r.key == *key
-                            && (r.file == "*" || r.file == file)
+                            && (r.file == "*" || r.file == base)
                             && (r.frame == "*"
                                 || r.frame == frame
                                 || (r.frame == "undecoded" && undecoded)
@@ -309,7 +343,8 @@ fn every_emitted_field_agrees_with_tshark_in_both_occurrence_modes() {
             }
         }
     }
-    let mut summary = format!("every_field: {read_files} files");
+    let mut summary =
+        format!("every_field: {read_files} files with reassembly, {nodefrag_runs} again without");
     for (occ, t) in &tallies {
         summary.push_str(&format!(
             "; {} frames, {} keys, {} cells agree of {} ({:.2}%), {} listed differences (occurrence {occ})",
@@ -332,6 +367,10 @@ fn every_emitted_field_agrees_with_tshark_in_both_occurrence_modes() {
     assert!(
         read_files >= 55,
         "the corpus should have about 60 readable files"
+    );
+    assert!(
+        nodefrag_runs >= 4,
+        "the corpus has four files whose answers reassembly changes"
     );
     assert!(
         failures.is_empty(),

@@ -1,8 +1,7 @@
 //! `wirepeek follow` against `tshark -q -z follow,PROTO,FORMAT,N`: every TCP
 //! and UDP stream of every corpus file and every crafted case in
 //! tests/fixtures/streams (made by its make.py), in all four formats, byte
-//! for byte. tshark runs with IP reassembly off (ours is not done yet), as
-//! the other differential tests do. The crafted cases also carry checks of
+//! for byte. Both reassemble IP fragments, tshark's default and ours. The crafted cases also carry checks of
 //! their own, worked out from how make.py builds them, that run without
 //! tshark.
 
@@ -12,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const FORMATS: [&str; 4] = ["raw", "ascii", "hex", "yaml"];
-const NO_DEFRAG: [&str; 4] = ["-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE"];
+/// tshark's options: its defaults (IP reassembly on, as ours).
+const NO_DEFRAG: [&str; 0] = [];
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/streams")

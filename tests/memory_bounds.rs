@@ -437,3 +437,71 @@ fn capture_flows_kept_every_evicted_conversation_of_a_live_capture_now_sums_them
         "only {captured} of {SENT} datagrams captured"
     );
 }
+
+/// The first fragment (MF set, offset 0) of datagram `i`, 200 payload
+/// bytes, each from its own source so no two share a reassembly key.
+fn first_fragment(i: u32) -> Vec<u8> {
+    let mut b = vec![0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x08, 0x00];
+    b.extend_from_slice(&[
+        0x45,
+        0,
+        0,
+        220,
+        (i >> 8) as u8,
+        i as u8,
+        0x20,
+        0,
+        64,
+        17,
+        0,
+        0,
+    ]);
+    b.extend_from_slice(&[10, (i >> 16) as u8, (i >> 8) as u8, i as u8]);
+    b.extend_from_slice(&[10, 255, 0, 1]);
+    b.extend_from_slice(&[0x5a; 200]);
+    b
+}
+
+#[test]
+fn fragments_of_datagrams_that_never_complete_stay_within_the_fragment_bound_and_are_counted() {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("memory-bounds-fragments.pcap");
+    let n = 200_000u32;
+    std::fs::write(&path, pcap((0..n).map(|i| (i / 1000, first_fragment(i))))).expect("write");
+    let file = path.to_str().expect("UTF-8 path");
+    let common_args = [
+        "read",
+        file,
+        "--stats",
+        "--max-fragment-datagrams",
+        "1000000",
+    ];
+    let bounded_args = [&common_args[..], &["--max-fragment-bytes", "2M"]].concat();
+    let Some((bounded, bounded_kb)) = measured(&bounded_args) else {
+        common::skip("/usr/bin/time is not installed");
+        return;
+    };
+    assert!(bounded.status.success(), "{bounded:?}");
+    let unbounded_args = [&common_args[..], &["--max-fragment-bytes", "1G"]].concat();
+    let (unbounded, unbounded_kb) = measured(&unbounded_args).expect("/usr/bin/time ran once");
+    assert!(unbounded.status.success(), "{unbounded:?}");
+    // Each held piece counts its 200 bytes and 320 of overhead: 2 MiB
+    // holds 4,032 of them, so 195,968 datagrams are dropped, and said.
+    let said = String::from_utf8_lossy(&bounded.stderr);
+    assert!(
+        said.contains(
+            "IP reassembly: 195968 incomplete datagrams (195968 fragments, 39193600 bytes) dropped"
+        ),
+        "{said}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&unbounded.stderr).contains("IP reassembly"),
+        "nothing is dropped under 1G"
+    );
+    // The unbounded run holds 200,000 pieces (about 53 MB); the bounded
+    // one 2 MiB.
+    eprintln!("fragments --max-fragment-bytes 2M: {bounded_kb} KB; 1G: {unbounded_kb} KB");
+    assert!(
+        bounded_kb + 30_000 < unbounded_kb,
+        "2M peaked at {bounded_kb} KB, 1G at {unbounded_kb} KB"
+    );
+}

@@ -175,6 +175,107 @@ fn capture_on_lo_keeps_no_privilege_in_any_thread() {
     assert!(size >= 24, "the -w file has its header ({size} bytes)");
 }
 
+/// CAP_DAC_READ_SEARCH (2) and CAP_SYS_PTRACE (19): what the process
+/// lookup keeps to read every user's `/proc/PID/fd`.
+const LOOKUP_CAPS: &str = "0000000000080004";
+
+/// The child processes of `pid`.
+fn children(pid: u32) -> Vec<u32> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|c| c.parse().ok())
+        .collect()
+}
+
+/// Process attribution (issue 18) runs its `/proc` reading in a process
+/// of its own: while it exists, every thread of the capture still has no
+/// capability, `no_new_privs` and a uid that is not 0; the lookup process
+/// runs as the same unprivileged user with exactly CAP_DAC_READ_SEARCH
+/// and CAP_SYS_PTRACE (effective, permitted and bounding; nothing
+/// inheritable or ambient), `no_new_privs`, and no descriptor but
+/// /dev/null and its socket (not the capture socket, not the -w file);
+/// it is gone once the capture ends.
+#[test]
+fn the_process_lookup_keeps_two_capabilities_and_the_capture_none() {
+    if !root() {
+        return;
+    }
+    let path = std::env::temp_dir().join(format!(
+        "wirepeek-privileges-lookup-{}.pcapng",
+        std::process::id()
+    ));
+    let cases: [&[&str]; 3] = [
+        &["--flows"],
+        &["--json"],
+        &["-w", path.to_str().expect("utf-8 path"), "--pcapng"],
+    ];
+    for extra in cases {
+        let what = format!("capture -i lo {extra:?}");
+        let mut child = Running(
+            bin()
+                .args(["capture", "-i", "lo", "--duration", "10"])
+                .args(extra)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("starts"),
+        );
+        wait_listening(&mut child.0);
+        let main = child.0.id();
+        let helpers = children(main);
+        assert_eq!(helpers.len(), 1, "{what}: one lookup process: {helpers:?}");
+        let helper = helpers[0];
+        assert_unprivileged(main, 1, None, &what);
+        let main_uid = threads(main)[0].1.get("Uid").cloned().expect("Uid");
+        let seen = threads(helper);
+        assert_eq!(seen.len(), 1, "{what}: the lookup process has one thread");
+        let fields = &seen[0].1;
+        for (set, wanted) in [
+            ("CapEff", LOOKUP_CAPS),
+            ("CapPrm", LOOKUP_CAPS),
+            ("CapBnd", LOOKUP_CAPS),
+            ("CapInh", EMPTY),
+            ("CapAmb", EMPTY),
+            ("NoNewPrivs", "1"),
+            ("Uid", main_uid.as_str()),
+        ] {
+            assert_eq!(
+                fields.get(set).map(String::as_str),
+                Some(wanted),
+                "{what}: lookup process {set}"
+            );
+        }
+        let mut fds: Vec<(String, String)> = std::fs::read_dir(format!("/proc/{helper}/fd"))
+            .expect("the lookup's descriptors")
+            .flatten()
+            .map(|e| {
+                let target = std::fs::read_link(e.path())
+                    .map_or(String::new(), |t| t.to_string_lossy().into_owned());
+                (e.file_name().to_string_lossy().into_owned(), target)
+            })
+            .collect();
+        fds.sort();
+        let names: Vec<&str> = fds.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["0", "1", "2", "3"], "{what}: {fds:?}");
+        assert!(
+            fds[..3].iter().all(|(_, t)| t == "/dev/null"),
+            "{what}: {fds:?}"
+        );
+        assert!(fds[3].1.starts_with("socket:["), "{what}: {fds:?}");
+        interrupt(child);
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while std::path::Path::new(&format!("/proc/{helper}")).exists() {
+            assert!(
+                Instant::now() < deadline,
+                "{what}: the lookup outlived the capture"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    let _ = std::fs::remove_file(&path);
+}
+
 #[test]
 fn demo_keeps_no_privilege_in_any_thread_once_it_has_more_than_one() {
     if !root() {

@@ -100,6 +100,47 @@ fn bench_load_and_draw_a_large_capture() {
             t.elapsed().as_secs_f64() * 1000.0 / rounds as f64
         );
     }
+    // Key to redraw: the key's update and the screen drawn after it, the
+    // worst of a few presses. A find for bytes no packet holds scans the
+    // whole file: the worst case there is.
+    let press = |app: &mut App, keys: &[Key]| {
+        let t = Instant::now();
+        for &k in keys {
+            app.update(Msg::Input(Input::Key(k)));
+        }
+        let mut buf = Buffer::empty(area);
+        sync_viewport(app, area);
+        view::render(app, area, &mut buf);
+        t.elapsed().as_secs_f64() * 1000.0
+    };
+    let typed = |prefix: Key, text: &str| -> Vec<Key> {
+        let mut keys = vec![prefix];
+        keys.extend(text.chars().map(Key::Char));
+        keys.push(Key::Enter);
+        keys
+    };
+    let middle = (n / 2).to_string();
+    let last = n.to_string();
+    let cases: Vec<(&str, Vec<Vec<Key>>)> = vec![
+        ("j/k", vec![vec![Key::Char('j')], vec![Key::Char('k')]]),
+        ("PgDn/PgUp", vec![vec![Key::PageDown], vec![Key::PageUp]]),
+        ("g/G", vec![vec![Key::Char('G')], vec![Key::Char('g')]]),
+        (
+            ":N (go to)",
+            vec![typed(Key::Char(':'), &middle), typed(Key::Char(':'), &last)],
+        ),
+        (
+            "Ctrl-F string, no match (whole file)",
+            vec![typed(Key::Ctrl('f'), "no packet holds this text")],
+        ),
+    ];
+    for (label, presses) in cases {
+        let worst = (0..3)
+            .flat_map(|_| presses.iter())
+            .map(|keys| press(&mut app, keys))
+            .fold(0.0, f64::max);
+        println!("key to redraw, {label}: worst {worst:.1} ms");
+    }
     // The Flows tab: the table was built while loading; opening it and
     // paging through it draws only the visible conversations.
     println!("{} conversations", app.flows.rows.len());

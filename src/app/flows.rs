@@ -30,7 +30,13 @@ pub struct FlowList {
     /// `frame_base`, its position in `rows`. Frames that aged out of the
     /// store are forgotten here too; their conversations stay listed.
     frame_row: std::collections::VecDeque<u32>,
+    /// For each of those frames, tcpdump's relative sequence numbers (the
+    /// flow annotation the pipeline gives the line), for the Info column.
+    frame_seq: std::collections::VecDeque<Option<(u32, u32)>>,
     frame_base: usize,
+    /// With a display filter: which rows have a frame that passes it, so
+    /// the tab lists only those. None lists every conversation.
+    visible: Option<Vec<bool>>,
     /// The selection; its `shown` holds positions in `rows`.
     pub list: PacketList,
 }
@@ -43,7 +49,9 @@ impl Default for FlowList {
             rows: Vec::new(),
             by_stream: HashMap::new(),
             frame_row: Default::default(),
+            frame_seq: Default::default(),
             frame_base: 0,
+            visible: None,
             list: PacketList::new(false),
         }
     }
@@ -69,6 +77,7 @@ impl FlowList {
     /// (they aged out); frames before it not yet ingested never will be.
     pub fn forget_before(&mut self, first: usize) {
         while self.frame_base < first {
+            self.frame_seq.pop_front();
             if self.frame_row.pop_front().is_none() {
                 self.frame_base = first;
                 break;
@@ -79,35 +88,98 @@ impl FlowList {
 
     /// Track the next store frame (decoded with at least `Detail::Layers`).
     pub fn ingest(&mut self, frame: &FrameRecord, d: &Dissection) {
-        let row = self.track(frame, d).unwrap_or(NO_FLOW);
-        self.frame_row.push_back(row);
+        let (row, seq) = self.track(frame, d);
+        self.frame_row.push_back(row.unwrap_or(NO_FLOW));
+        self.frame_seq.push_back(seq);
     }
 
     /// Count the next store frame as belonging to no conversation (its
     /// bytes were not there to decode).
     pub fn skip(&mut self) {
         self.frame_row.push_back(NO_FLOW);
+        self.frame_seq.push_back(None);
     }
 
-    fn track(&mut self, frame: &FrameRecord, d: &Dissection) -> Option<u32> {
-        let info = self.table.ingest(frame, d)?;
-        let key = Packet::from_dissection(frame, d)?.key;
-        let state = self.table.get(&key)?;
+    /// The frame's conversation row, and its relative numbers.
+    fn track(&mut self, frame: &FrameRecord, d: &Dissection) -> (Option<u32>, Option<(u32, u32)>) {
+        let Some(info) = self.table.ingest(frame, d) else {
+            return (None, None);
+        };
+        let seq = info.line_seq;
+        let Some(state) = Packet::from_dissection(frame, d).and_then(|p| self.table.get(&p.key))
+        else {
+            return (None, seq);
+        };
         // Conversations tshark would not count (only cut headers so far)
         // are not listed, as in `wirepeek flows`.
         if state.stream != info.stream || state.total_packets() == 0 {
-            return None;
+            return (None, seq);
         }
         let id = (state.key.proto, state.stream);
         if let Some(&row) = self.by_stream.get(&id) {
             self.rows[row as usize] = state.clone();
-            return Some(row);
+            return (Some(row), seq);
         }
         let row = self.rows.len() as u32;
         self.rows.push(state.clone());
         self.by_stream.insert(id, row);
-        self.list.push(row);
-        Some(row)
+        match &mut self.visible {
+            None => self.list.push(row),
+            Some(v) => v.push(false),
+        }
+        (Some(row), seq)
+    }
+
+    /// tcpdump's relative sequence numbers for store frame `i`'s line.
+    pub fn line_seq_of(&self, i: usize) -> Option<(u32, u32)> {
+        let pos = i.checked_sub(self.frame_base)?;
+        self.frame_seq.get(pos).copied().flatten()
+    }
+
+    /// List only the conversations `shows` is called for (a display filter
+    /// is on), or every one again (`filtered` false).
+    pub fn restrict(&mut self, filtered: bool) {
+        self.visible = filtered.then(|| vec![false; self.rows.len()]);
+        let keep = self.list.selected_frame();
+        if filtered {
+            self.list.replace(Vec::new());
+        } else {
+            self.list.replace((0..self.rows.len() as u32).collect());
+        }
+        if let Some(k) = keep {
+            self.reselect(k);
+        }
+    }
+
+    /// True when only conversations with a frame that passes the display
+    /// filter are listed.
+    pub fn restricted(&self) -> bool {
+        self.visible.is_some()
+    }
+
+    /// Store frame `i` passed the display filter: list its conversation.
+    pub fn shows(&mut self, i: usize) {
+        let (Some(row), Some(visible)) = (self.row_of(i), self.visible.as_mut()) else {
+            return;
+        };
+        if std::mem::replace(&mut visible[row as usize], true) {
+            return;
+        }
+        let keep = self.list.selected_frame();
+        let at = self.list.shown.partition_point(|&r| r < row);
+        self.list.shown.insert(at, row);
+        match keep {
+            Some(k) => self.reselect(k),
+            None => self.list.select(0),
+        }
+    }
+
+    fn reselect(&mut self, row: usize) {
+        let pos = self.list.shown.partition_point(|&r| (r as usize) < row);
+        if let Some(last) = self.list.shown.len().checked_sub(1) {
+            self.list.selected = Some(pos.min(last));
+            self.list.set_rows(self.list.rows);
+        }
     }
 
     /// The conversation store frame `i` belongs to, if ingested and any.

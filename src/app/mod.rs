@@ -10,7 +10,10 @@ pub mod details;
 pub mod filter;
 pub mod flows;
 pub mod list;
+pub mod marks;
+pub mod prompt;
 pub mod replay;
+pub mod save;
 pub mod store;
 mod update;
 
@@ -21,14 +24,21 @@ pub use details::{DetailTree, TreeRow};
 pub use filter::{FilterCompiler, FlowPick, PacketFilter, ViewFilter};
 pub use flows::FlowList;
 pub use list::PacketList;
+pub use prompt::{History, Prompt, PromptFor};
 pub use replay::Replay;
-pub use store::FrameStore;
+pub use save::SaveScope;
+pub use store::{FrameBytes, FrameStore, Indexed};
 
 /// Everything that can happen to the app.
 #[derive(Debug)]
 pub enum Msg {
-    /// A batch of frames from the capture or file thread.
+    /// A batch of frames handed over whole, kept in memory (the demo).
     Frames(Vec<FrameRecord>),
+    /// Where the frames' bytes are read back from, before any `Indexed`.
+    Backing(Box<dyn FrameBytes>),
+    /// A batch of frames from the file or capture thread, whose bytes stay
+    /// in the backing file.
+    Indexed(Vec<Indexed>),
     /// File loading progress: bytes read so far of `total`.
     Progress { done: u64, total: u64 },
     /// The source has no more frames; `warning` says why it ended early.
@@ -55,6 +65,8 @@ pub enum Msg {
     Saved { path: String, count: u64 },
     /// A save failed.
     SaveFailed(String),
+    /// The save target exists: ask before replacing it.
+    SaveExists { path: String, frames: Vec<u32> },
 }
 
 /// User input, already translated from the terminal's events.
@@ -131,6 +143,8 @@ pub enum TimeMode {
     Relative,
     /// Local time of day.
     Absolute,
+    /// Seconds since the previous packet shown.
+    Delta,
 }
 
 /// Where the frames come from.
@@ -151,22 +165,6 @@ pub enum SourceKind {
     },
 }
 
-/// A line of text being typed at the bottom of the screen.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Prompt {
-    pub purpose: PromptFor,
-    pub text: String,
-    /// Live validation: why the text would be refused, if it would.
-    pub error: Option<String>,
-}
-
-/// What a prompt's text is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PromptFor {
-    Filter,
-    SavePath,
-}
-
 /// A message for the status bar.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
@@ -179,11 +177,16 @@ pub struct Notice {
 /// Something `update` asks the outside world to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
-    /// Write these store indices to a capture file at `path`.
+    /// Write these store indices to a capture file at `path` (pcapng when
+    /// it ends in `.pcapng`); an existing file only when `replace`, and
+    /// never the file being browsed.
     Save {
         path: String,
         frames: Vec<u32>,
+        replace: bool,
     },
+    /// Put this text on the terminal's clipboard (OSC 52).
+    Copy(String),
     Quit,
     /// Stop the process as a shell's Ctrl-Z would, giving the terminal
     /// back first; `fg` brings the TUI back as it was.
@@ -252,6 +255,21 @@ pub struct App {
     pub time: TimeMode,
     pub help: bool,
     pub prompt: Option<Prompt>,
+    /// Lines entered before at the filter, `:` and find prompts.
+    pub filter_history: History,
+    pub command_history: History,
+    pub find_history: History,
+    /// Which packets `s` writes.
+    pub save_scope: SaveScope,
+    /// Marked frames (`m`), by store index.
+    pub marks: std::collections::BTreeSet<u32>,
+    /// The frame times are counted from (Ctrl-T), by store index.
+    pub time_ref: Option<usize>,
+    /// The last search (Ctrl-F), for `n`/`N`, and the kind the next is.
+    pub find: Option<marks::Find>,
+    pub find_kind: marks::FindKind,
+    /// What a confirmed replace saves.
+    pending_save: Option<Vec<u32>>,
     pub notice: Option<Notice>,
     pub counters: Counters,
     /// The hex pane's first row when the user has scrolled it; None keeps
@@ -290,6 +308,15 @@ impl App {
             time: TimeMode::Relative,
             help: false,
             prompt: None,
+            filter_history: History::default(),
+            command_history: History::default(),
+            find_history: History::default(),
+            save_scope: SaveScope::default(),
+            marks: Default::default(),
+            time_ref: None,
+            find: None,
+            find_kind: marks::FindKind::default(),
+            pending_save: None,
             notice: None,
             counters: Counters::default(),
             hex_scroll: None,
@@ -363,13 +390,17 @@ impl App {
         if self.paused {
             return;
         }
+        if self.view.display.is_some() != self.flows.restricted() {
+            // A filter set before any frame (`-Y`).
+            self.flows.restrict(self.view.display.is_some());
+        }
         while self.considered < available {
             let i = self.considered;
             let pass = if i == self.flows.ingested() {
                 self.first_look(i)
             } else {
                 // Seen before a replay stepped back: its flow is known.
-                self.passes(i)
+                self.passes(i, true)
             };
             if pass {
                 self.list.push(i as u32);
@@ -393,7 +424,7 @@ impl App {
         };
         decode_into(&self.scratch, detail, &mut self.scratch_d);
         self.flows.ingest(&self.scratch, &self.scratch_d);
-        self.in_picked_flow(i) && self.view.accepts(&self.scratch, &self.scratch_d)
+        self.display_pass(i, true) && self.in_picked_flow(i)
     }
 
     /// True when frame `i` belongs to the picked flow, or none is picked.
@@ -404,31 +435,48 @@ impl App {
             .is_none_or(|pick| self.flows.row_of(i) == Some(pick.row))
     }
 
-    /// True when frame `i` (already seen by the flow table) passes the
-    /// view's filters.
-    fn passes(&mut self, i: usize) -> bool {
-        if !self.in_picked_flow(i) {
-            return false;
-        }
+    /// True when frame `i` passes the display filter (`decoded`: it is in
+    /// the scratch dissection with every field). A frame that passes lists
+    /// its conversation on the Flows tab.
+    fn display_pass(&mut self, i: usize, decoded: bool) -> bool {
         if self.view.display.is_none() {
             return true;
         }
-        if !self.store.load_into(i, &mut self.scratch) {
-            return false;
+        if !decoded {
+            if !self.store.load_into(i, &mut self.scratch) {
+                return false;
+            }
+            decode_into(&self.scratch, Detail::Fields, &mut self.scratch_d);
         }
-        decode_into(&self.scratch, Detail::Fields, &mut self.scratch_d);
-        self.view.accepts(&self.scratch, &self.scratch_d)
+        let pass = self.view.accepts(&self.scratch, &self.scratch_d);
+        if pass {
+            self.flows.shows(i);
+        }
+        pass
     }
 
-    /// Rebuild the list after the filters changed.
-    fn refilter(&mut self) {
+    /// True when frame `i` (already seen by the flow table) passes the
+    /// view's filters. `flows`: the display filter changed, so every frame
+    /// is decoded, even outside the picked flow, for the Flows tab.
+    fn passes(&mut self, i: usize, flows: bool) -> bool {
+        if self.view.display.is_none() || !(flows || self.in_picked_flow(i)) {
+            return self.in_picked_flow(i);
+        }
+        self.display_pass(i, false) && self.in_picked_flow(i)
+    }
+
+    /// Rebuild the list after the filters changed; `display`: the display
+    /// filter did, so the Flows tab's list is rebuilt too.
+    fn refilter(&mut self, display: bool) {
+        if display {
+            self.flows.restrict(self.view.display.is_some());
+        }
         let mut shown = Vec::new();
         for i in self.store.first()..self.considered {
-            if self.passes(i) {
+            if self.passes(i, display) {
                 shown.push(i as u32);
             }
         }
-
         self.list.replace(shown);
         self.sync_details();
     }

@@ -127,11 +127,51 @@ impl Replay {
         self.speed = speed.clamp(MIN_SPEED, MAX_SPEED);
     }
 
-    /// Seconds from the first frame to the replay's position.
+    /// Seconds from the first frame to the replay's position, which stops
+    /// at the last frame once every frame is released.
     pub fn elapsed_secs(&self, now: u64, store: &FrameStore) -> f64 {
-        match (self.position(now), store.first_ts()) {
+        let mut pos = self.position(now);
+        if self.released >= store.len()
+            && let Some(last) = store.len().checked_sub(1).and_then(|i| Self::ts(store, i))
+        {
+            pos = pos.map(|p| p.min(last));
+        }
+        match (pos, store.first_ts()) {
             (Some(pos), Some(first)) => (pos - first.as_nanos()).max(0) as f64 / 1e9,
             _ => 0.0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::{FrameRecord, LinkType, Timestamp, TsPrecision};
+
+    #[test]
+    fn the_replay_position_stops_at_the_last_frame() {
+        let mut store = FrameStore::default();
+        for secs in [10, 11, 13] {
+            store.push(&FrameRecord {
+                number: 1,
+                ts: Some(Timestamp { secs, nanos: 0 }),
+                precision: TsPrecision::Micro,
+                link: LinkType::RAW,
+                orig_len: 1,
+                iface: 0,
+                data: vec![0x45],
+            });
+        }
+        let mut r = Replay::new(1.0);
+        let sec = 1_000_000_000;
+        r.tick(0, &store);
+        r.tick(sec, &store);
+        assert_eq!(r.released, 2);
+        assert_eq!(r.elapsed_secs(sec, &store), 1.0);
+        r.tick(10 * sec, &store);
+        assert_eq!(r.released, 3);
+        // Three seconds of capture, however long the replay has run.
+        assert_eq!(r.elapsed_secs(10 * sec, &store), 3.0);
+        assert_eq!(r.elapsed_secs(100 * sec, &store), 3.0);
     }
 }

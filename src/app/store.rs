@@ -1,47 +1,122 @@
-//! Every frame the TUI has received: raw bytes packed into large chunks plus
-//! a compact index, so a million frames cost one allocation per few
-//! megabytes instead of one per frame. Frames come back out as owned
-//! `FrameRecord`s, copied on demand for the few rows being decoded.
+//! Every frame the TUI has received, as a compact index (where its bytes
+//! are, its lengths, time, link type and interface: 40 bytes a frame) plus
+//! the place the bytes live. A capture file keeps its bytes: the store
+//! reads them back by offset (`FrameBytes`, a pread on the open file or on
+//! the spool of a live capture or of standard input) for the few frames
+//! being drawn, inspected or saved. Frames handed over whole (the demo, the
+//! tests) are packed into large chunks in memory instead.
 //!
 //! With a limit (`--max-packets N`) the store is a ring: once it holds N
 //! frames, each new one pushes the oldest out. Frame indices stay absolute
 //! (index `i` is always the `i`-th frame ever pushed), so the list, the flow
 //! table and a replay never renumber; indices below `first()` just have no
-//! frame any more. The count is exact; the bytes of aged-out frames are freed
-//! a whole chunk at a time, so up to one chunk (8 MiB) more than N frames
-//! need may stay allocated.
+//! frame any more. In memory the bytes of aged-out frames are freed a whole
+//! chunk at a time, so up to one chunk (8 MiB) more than N frames need may
+//! stay allocated.
+//!
+//! Reads that walk forward (the first look at each frame, a refilter, a
+//! save) are served from one read-ahead window of up to `WINDOW` bytes, so
+//! a million frames cost a few thousand reads, not a million.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 
 use crate::frame::{FrameRecord, LinkType, Timestamp, TsPrecision};
 
-/// Bytes per chunk; a frame larger than this gets a chunk of its own.
+/// Bytes per in-memory chunk; a frame larger than this gets its own.
 const CHUNK: usize = 8 << 20;
+/// The most bytes one read-ahead reads.
+const WINDOW: usize = 1 << 20;
 
-/// Where one frame's bytes live and what the capture said about it.
-#[derive(Clone, Copy, Debug)]
-struct Entry {
-    number: u64,
-    secs: i64,
-    nanos: u32,
-    chunk: u32,
-    offset: u32,
-    cap_len: u32,
-    orig_len: u32,
-    iface: u32,
-    link: LinkType,
-    has_ts: bool,
-    nano: bool,
+/// Where frame bytes are read back from: a capture file or a spool,
+/// opened by the TUI (the model itself opens nothing).
+pub trait FrameBytes: Send + std::fmt::Debug {
+    /// Fill `buf` with the bytes at `offset`; an error when they are not
+    /// all there (the file was cut or replaced while open).
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()>;
 }
 
-/// Raw frames plus an index; append-only unless limited.
+/// One frame as the source thread indexed it: all but its bytes, which
+/// stay at `at` in the store's `FrameBytes`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Indexed {
+    pub at: u64,
+    pub cap_len: u32,
+    pub number: u64,
+    pub ts: Option<Timestamp>,
+    pub precision: TsPrecision,
+    pub link: LinkType,
+    pub orig_len: u32,
+    pub iface: u32,
+}
+
+impl Indexed {
+    /// The index entry of `frame`, whose bytes are at `at`.
+    pub fn of(frame: &FrameRecord, at: u64) -> Indexed {
+        Indexed {
+            at,
+            cap_len: frame.data.len() as u32,
+            number: frame.number,
+            ts: frame.ts,
+            precision: frame.precision,
+            link: frame.link,
+            orig_len: frame.orig_len,
+            iface: frame.iface,
+        }
+    }
+}
+
+/// `Entry::flags` bits.
+const HAS_TS: u32 = 1 << 31;
+const NANO: u32 = 1 << 30;
+const NANOS: u32 = NANO - 1;
+
+/// Where one frame's bytes live and what the capture said about it. The
+/// sub-second part shares its word with two flags: a valid fraction is
+/// below 2^30, and a larger one (a broken file) is kept in `wide`.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    /// File offset, or in memory `chunk << 32 | offset`.
+    at: u64,
+    number: u64,
+    secs: i64,
+    flags: u32,
+    cap_len: u32,
+    orig_len: u32,
+    /// Position in `FrameStore::kinds`.
+    kind: u32,
+}
+
+/// Where the bytes are.
+#[derive(Debug, Default)]
+enum Bytes {
+    /// Packed in `FrameStore::chunks`.
+    #[default]
+    Memory,
+    File(Box<dyn FrameBytes>),
+}
+
+/// The last read-ahead: store indices `first..first + starts.len()` whose
+/// bytes are in `buf`, the first at `buf[0]`.
+#[derive(Debug, Default)]
+struct Window {
+    first: usize,
+    starts: Vec<u32>,
+    buf: Vec<u8>,
+    /// The index last asked for, to tell a forward walk from a jump.
+    last: Option<usize>,
+}
+
+/// Frame index plus bytes; append-only unless limited.
 #[derive(Debug, Default)]
 pub struct FrameStore {
-    /// Chunks still referred to; the first is chunk number `chunk_base`.
+    bytes_in: Bytes,
     chunks: VecDeque<Vec<u8>>,
     chunk_base: u32,
     /// Entries of frames `first..len()`.
     index: VecDeque<Entry>,
+    /// (link type, interface) pairs, shared by the entries.
+    kinds: Vec<(LinkType, u32)>,
     /// Frames aged out: the absolute index of the oldest frame held.
     first: usize,
     /// Keep at most this many frames; None keeps them all.
@@ -49,6 +124,9 @@ pub struct FrameStore {
     bytes: u64,
     /// The first timed frame's time, kept after that frame ages out.
     zero: Option<Timestamp>,
+    /// Sub-second parts too large for `Entry::flags`, by store index.
+    wide: std::collections::HashMap<usize, u32>,
+    window: RefCell<Window>,
 }
 
 impl FrameStore {
@@ -59,6 +137,19 @@ impl FrameStore {
             limit: max.map(|n| n.max(1)),
             ..FrameStore::default()
         }
+    }
+
+    /// Read frame bytes back from `bytes` from now on: the frames come as
+    /// `Indexed` entries (`push_indexed`).
+    pub fn set_backing(&mut self, bytes: Box<dyn FrameBytes>) {
+        self.bytes_in = Bytes::File(bytes);
+        self.chunks.clear();
+        *self.window.borrow_mut() = Window::default();
+    }
+
+    /// True when frame bytes are read back from a file, not held.
+    pub fn file_backed(&self) -> bool {
+        matches!(self.bytes_in, Bytes::File(_))
     }
 
     /// One past the index of the newest frame: every frame ever pushed,
@@ -87,21 +178,24 @@ impl FrameStore {
         self.limit
     }
 
-    /// Bytes allocated for frame data (whole chunks).
+    /// Bytes allocated for frame data in memory (whole chunks and the
+    /// read-ahead window).
     pub fn allocated(&self) -> usize {
-        self.chunks.iter().map(Vec::capacity).sum()
+        self.chunks.iter().map(Vec::capacity).sum::<usize>() + self.window.borrow().buf.capacity()
     }
 
-    /// Captured bytes held, over all frames.
+    /// Captured bytes of the frames held.
     pub fn bytes(&self) -> u64 {
         self.bytes
     }
 
-    /// Keep a frame, aging out the oldest if the store is full.
+    /// Keep a frame's bytes in memory, aging out the oldest if full. A
+    /// file-backed store cannot take bytes and ignores the frame.
     pub fn push(&mut self, frame: &FrameRecord) {
-        if self.limit.is_some_and(|max| self.index.len() >= max) {
-            self.age_out_one();
+        if self.file_backed() {
+            return;
         }
+        self.make_room();
         let len = frame.data.len();
         let fits = self
             .chunks
@@ -112,26 +206,59 @@ impl FrameStore {
         }
         let chunk_no = self.chunks.len() - 1;
         let chunk = &mut self.chunks[chunk_no];
-        let offset = chunk.len();
+        let offset = chunk.len() as u64;
         chunk.extend_from_slice(&frame.data);
-        if self.zero.is_none() && self.len() < 16 {
-            self.zero = frame.ts;
+        let chunk_id = u64::from(self.chunk_base) + chunk_no as u64;
+        self.add(Indexed::of(frame, chunk_id << 32 | offset));
+    }
+
+    /// Index a frame whose bytes stay in the backing file.
+    pub fn push_indexed(&mut self, frame: &Indexed) {
+        if !self.file_backed() {
+            return;
         }
-        let ts = frame.ts.unwrap_or(Timestamp { secs: 0, nanos: 0 });
+        self.make_room();
+        self.add(*frame);
+    }
+
+    fn make_room(&mut self) {
+        if self.limit.is_some_and(|max| self.index.len() >= max) {
+            self.age_out_one();
+        }
+    }
+
+    fn add(&mut self, f: Indexed) {
+        if self.zero.is_none() && self.len() < 16 {
+            self.zero = f.ts;
+        }
+        let kind = match self.kinds.iter().position(|&k| k == (f.link, f.iface)) {
+            Some(k) => k,
+            None => {
+                self.kinds.push((f.link, f.iface));
+                self.kinds.len() - 1
+            }
+        };
+        let ts = f.ts.unwrap_or(Timestamp { secs: 0, nanos: 0 });
+        let mut flags = ts.nanos & NANOS;
+        if ts.nanos > NANOS {
+            self.wide.insert(self.len(), ts.nanos);
+        }
+        if f.ts.is_some() {
+            flags |= HAS_TS;
+        }
+        if f.precision == TsPrecision::Nano {
+            flags |= NANO;
+        }
         self.index.push_back(Entry {
-            number: frame.number,
+            at: f.at,
+            number: f.number,
             secs: ts.secs,
-            nanos: ts.nanos,
-            chunk: self.chunk_base + chunk_no as u32,
-            offset: offset as u32,
-            cap_len: len as u32,
-            orig_len: frame.orig_len,
-            iface: frame.iface,
-            link: frame.link,
-            has_ts: frame.ts.is_some(),
-            nano: frame.precision == TsPrecision::Nano,
+            flags,
+            cap_len: f.cap_len,
+            orig_len: f.orig_len,
+            kind: kind as u32,
         });
-        self.bytes += len as u64;
+        self.bytes += u64::from(f.cap_len);
     }
 
     /// Drop the oldest frame, and its chunk once no frame uses it.
@@ -139,9 +266,15 @@ impl FrameStore {
         let Some(old) = self.index.pop_front() else {
             return;
         };
+        if !self.wide.is_empty() {
+            self.wide.remove(&self.first);
+        }
         self.first += 1;
         self.bytes -= u64::from(old.cap_len);
-        let still_used = self.index.front().map_or(u32::MAX, |e| e.chunk);
+        if self.file_backed() {
+            return;
+        }
+        let still_used = self.index.front().map_or(u32::MAX, |e| (e.at >> 32) as u32);
         // Keep the newest chunk: it is the one being filled.
         while self.chunk_base < still_used && self.chunks.len() > 1 {
             self.chunks.pop_front();
@@ -153,19 +286,26 @@ impl FrameStore {
         self.index.get(i.checked_sub(self.first)?)
     }
 
-    /// The captured bytes of frame `i`; None once it has aged out.
-    pub fn data(&self, i: usize) -> Option<&[u8]> {
-        let e = self.entry(i)?;
-        let chunk = self.chunks.get((e.chunk - self.chunk_base) as usize)?;
-        chunk.get(e.offset as usize..e.offset as usize + e.cap_len as usize)
+    /// The frame number of frame `i`.
+    pub fn number(&self, i: usize) -> Option<u64> {
+        self.entry(i).map(|e| e.number)
+    }
+
+    /// The captured length of frame `i`.
+    pub fn cap_len(&self, i: usize) -> Option<usize> {
+        self.entry(i).map(|e| e.cap_len as usize)
     }
 
     /// The time of frame `i`, if its record carried one.
     pub fn ts(&self, i: usize) -> Option<Timestamp> {
         let e = self.entry(i)?;
-        e.has_ts.then_some(Timestamp {
+        let nanos = match self.wide.get(&i) {
+            Some(&n) => n,
+            None => e.flags & NANOS,
+        };
+        (e.flags & HAS_TS != 0).then_some(Timestamp {
             secs: e.secs,
-            nanos: e.nanos,
+            nanos,
         })
     }
 
@@ -175,23 +315,86 @@ impl FrameStore {
         self.zero
     }
 
-    /// Copy frame `i` into `out`, reusing its buffer.
+    /// Copy frame `i` into `out`, reusing its buffer. False when it aged
+    /// out or its bytes cannot be read back.
     pub fn load_into(&self, i: usize, out: &mut FrameRecord) -> bool {
-        let (Some(e), Some(data)) = (self.entry(i), self.data(i)) else {
+        let Some(e) = self.entry(i).copied() else {
             return false;
         };
+        out.data.clear();
+        let read = match &self.bytes_in {
+            Bytes::Memory => {
+                let chunk = ((e.at >> 32) as u32).wrapping_sub(self.chunk_base);
+                let at = (e.at & 0xffff_ffff) as usize;
+                match self
+                    .chunks
+                    .get(chunk as usize)
+                    .and_then(|c| c.get(at..at + e.cap_len as usize))
+                {
+                    Some(data) => {
+                        out.data.extend_from_slice(data);
+                        true
+                    }
+                    None => false,
+                }
+            }
+            Bytes::File(file) => self.read_file(file.as_ref(), i, &e, &mut out.data),
+        };
+        if !read {
+            return false;
+        }
+        let (link, iface) = self.kinds[e.kind as usize];
         out.number = e.number;
         out.ts = self.ts(i);
-        out.precision = if e.nano {
+        out.precision = if e.flags & NANO != 0 {
             TsPrecision::Nano
         } else {
             TsPrecision::Micro
         };
-        out.link = e.link;
+        out.link = link;
         out.orig_len = e.orig_len;
-        out.iface = e.iface;
-        out.data.clear();
-        out.data.extend_from_slice(data);
+        out.iface = iface;
+        true
+    }
+
+    /// Frame `i`'s bytes from the file: from the read-ahead window when
+    /// they are in it; a forward walk refills the window, a jump reads the
+    /// one frame.
+    fn read_file(&self, file: &dyn FrameBytes, i: usize, e: &Entry, out: &mut Vec<u8>) -> bool {
+        let mut w = self.window.borrow_mut();
+        let forward = w.last.is_some_and(|l| l + 1 == i);
+        w.last = Some(i);
+        if let Some(pos) = i.checked_sub(w.first).filter(|&p| p < w.starts.len()) {
+            let start = w.starts[pos] as usize;
+            if let Some(data) = w.buf.get(start..start + e.cap_len as usize) {
+                out.extend_from_slice(data);
+                return true;
+            }
+        }
+        if !forward {
+            out.resize(e.cap_len as usize, 0);
+            return file.read_at(e.at, out).is_ok();
+        }
+        // Frames i.. that follow each other in the file, up to WINDOW bytes.
+        let w = &mut *w;
+        w.first = i;
+        w.starts.clear();
+        let mut end = e.at;
+        for next in self.index.range(i - self.first..) {
+            let span = next.at + u64::from(next.cap_len) - e.at;
+            if next.at < end || (span > WINDOW as u64 && !w.starts.is_empty()) {
+                break;
+            }
+            w.starts.push((next.at - e.at) as u32);
+            end = next.at + u64::from(next.cap_len);
+        }
+        w.buf.resize((end - e.at) as usize, 0);
+        if file.read_at(e.at, &mut w.buf).is_err() {
+            w.starts.clear();
+            out.resize(e.cap_len as usize, 0);
+            return file.read_at(e.at, out).is_ok();
+        }
+        out.extend_from_slice(&w.buf[..e.cap_len as usize]);
         true
     }
 
@@ -216,78 +419,4 @@ pub fn empty_frame() -> FrameRecord {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn frame(number: u64, len: usize) -> FrameRecord {
-        FrameRecord {
-            number,
-            ts: Some(Timestamp {
-                secs: 100 + number as i64,
-                nanos: 5,
-            }),
-            precision: TsPrecision::Nano,
-            link: LinkType::RAW,
-            orig_len: len as u32 + 3,
-            iface: 2,
-            data: (0..len).map(|b| (b + number as usize) as u8).collect(),
-        }
-    }
-
-    #[test]
-    fn frames_come_back_exactly_as_they_went_in() {
-        let mut store = FrameStore::default();
-        for n in 1..=50 {
-            store.push(&frame(n, 10 * n as usize));
-        }
-        assert_eq!(store.len(), 50);
-        let f = store.frame(41).expect("frame 42 is there");
-        let want = frame(42, 420);
-        assert_eq!(f.number, 42);
-        assert_eq!(f.data, want.data);
-        assert_eq!(f.ts, want.ts);
-        assert_eq!(f.orig_len, want.orig_len);
-        assert_eq!(f.link, LinkType::RAW);
-        assert_eq!(f.precision, TsPrecision::Nano);
-        assert!(store.frame(50).is_none());
-    }
-
-    #[test]
-    fn a_frame_larger_than_a_chunk_gets_its_own() {
-        let mut store = FrameStore::default();
-        store.push(&frame(1, 10));
-        store.push(&frame(2, CHUNK + 1));
-        store.push(&frame(3, 10));
-        assert_eq!(store.data(1).map(<[u8]>::len), Some(CHUNK + 1));
-        assert_eq!(store.data(2), Some(&frame(3, 10).data[..]));
-    }
-
-    #[test]
-    fn a_limited_store_keeps_the_newest_frames_under_their_own_indices() {
-        let mut store = FrameStore::with_limit(Some(10));
-        for n in 1..=100 {
-            store.push(&frame(n, 20));
-        }
-        assert_eq!(store.held(), 10);
-        assert_eq!(store.len(), 100);
-        assert_eq!(store.first(), 90);
-        assert!(store.frame(89).is_none());
-        assert_eq!(store.frame(90).map(|f| f.number), Some(91));
-        assert_eq!(store.frame(99).map(|f| f.data), Some(frame(100, 20).data));
-        assert_eq!(store.bytes(), 10 * 20);
-        assert_eq!(store.first_ts(), frame(1, 0).ts);
-    }
-
-    #[test]
-    fn a_limited_store_frees_chunks_no_frame_uses() {
-        let mut store = FrameStore::with_limit(Some(3));
-        // Each frame fills most of a chunk, so each gets its own.
-        for n in 1..=20 {
-            store.push(&frame(n, CHUNK - 100));
-        }
-        assert_eq!(store.held(), 3);
-        assert!(store.allocated() <= 4 * CHUNK, "{}", store.allocated());
-        assert_eq!(store.data(19).map(<[u8]>::len), Some(CHUNK - 100));
-        assert_eq!(store.data(17).map(|d| d[0]), Some(frame(18, 1).data[0]));
-    }
-}
+mod tests;

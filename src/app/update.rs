@@ -2,10 +2,16 @@
 
 use super::{App, Effect, FlowPick, Input, Key, Msg, Pane, Prompt, PromptFor, Tab, TimeMode};
 
-/// The file name `s` offers.
-const DEFAULT_SAVE_PATH: &str = "wirepeek-saved.pcap";
-
 impl App {
+    /// New frames are in the store: release them to the replay, and to the
+    /// view.
+    fn arrived(&mut self) {
+        if let Some(r) = &mut self.replay {
+            r.tick(self.now, &self.store);
+        }
+        self.ingest();
+    }
+
     /// Apply one message. Returns what the outside world must do, if
     /// anything.
     pub fn update(&mut self, msg: Msg) -> Option<Effect> {
@@ -14,10 +20,14 @@ impl App {
                 for f in &frames {
                     self.store.push(f);
                 }
-                if let Some(r) = &mut self.replay {
-                    r.tick(self.now, &self.store);
+                self.arrived();
+            }
+            Msg::Backing(bytes) => self.store.set_backing(bytes),
+            Msg::Indexed(frames) => {
+                for f in &frames {
+                    self.store.push_indexed(f);
                 }
-                self.ingest();
+                self.arrived();
             }
             Msg::Progress { done, total } => self.counters.loading = Some((done, total)),
             Msg::SourceEnded { warning } => {
@@ -56,6 +66,7 @@ impl App {
                 self.notify(format!("wrote {count} packets to {path}"), false);
             }
             Msg::SaveFailed(e) => self.notify(format!("save failed: {e}"), true),
+            Msg::SaveExists { path, frames } => self.ask_replace(path, frames),
             Msg::Input(input) => {
                 let before = (self.details.frame_index, self.details.cursor);
                 let effect = self.input(input);
@@ -205,7 +216,15 @@ impl App {
                     .unwrap_or_default();
                 self.open_prompt(PromptFor::Filter, text);
             }
-            Key::Char('s') => self.open_prompt(PromptFor::SavePath, DEFAULT_SAVE_PATH.into()),
+            Key::Char('s') => self.open_save(),
+            Key::Char(':') => self.open_prompt(PromptFor::Command, String::new()),
+            Key::Ctrl('f') => self.open_prompt(PromptFor::Find, String::new()),
+            Key::Char('m') => self.toggle_mark(),
+            Key::Char(']') => self.jump_mark(true),
+            Key::Char('[') => self.jump_mark(false),
+            Key::Ctrl('t') => self.toggle_time_ref(),
+            Key::Char('a') | Key::Char('A') => self.apply_field(key == Key::Char('A')),
+            Key::Char('y') => return self.copy(),
             Key::Esc | Key::Backspace => self.clear_flow(),
             Key::Char('p') => self.toggle_pause(),
             Key::Char('f') => {
@@ -217,8 +236,14 @@ impl App {
             Key::Char('t') => {
                 self.time = match self.time {
                     TimeMode::Relative => TimeMode::Absolute,
-                    TimeMode::Absolute => TimeMode::Relative,
+                    TimeMode::Absolute => TimeMode::Delta,
+                    TimeMode::Delta => TimeMode::Relative,
                 };
+            }
+            // After a search, n/N find again; in a replay without one they
+            // step.
+            Key::Char('n') | Key::Char('N') if self.find.is_some() || self.replay.is_none() => {
+                self.find_next(key == Key::Char('n'))
             }
             Key::Char('n') | Key::Char('N') => self.step(key == Key::Char('n')),
             Key::Char('+') | Key::Char('=') | Key::Char('-') => {
@@ -278,12 +303,12 @@ impl App {
         });
         self.tab = Tab::Packets;
         self.focus = Pane::List;
-        self.refilter();
+        self.refilter(false);
     }
 
     fn clear_flow(&mut self) {
         if self.view.flow.take().is_some() {
-            self.refilter();
+            self.refilter(false);
         }
     }
 
@@ -339,65 +364,88 @@ impl App {
     }
 
     fn open_prompt(&mut self, purpose: PromptFor, text: String) {
-        let mut prompt = Prompt {
-            purpose,
-            text,
-            error: None,
-        };
+        let mut prompt = Prompt::new(purpose, text);
         if purpose == PromptFor::Filter {
             prompt.error = self.view.check(&prompt.text).err();
+        }
+        if let Some(h) = self.history(purpose) {
+            h.reset();
         }
         self.prompt = Some(prompt);
     }
 
+    fn history(&mut self, purpose: PromptFor) -> Option<&mut super::History> {
+        match purpose {
+            PromptFor::Filter => Some(&mut self.filter_history),
+            PromptFor::Command => Some(&mut self.command_history),
+            PromptFor::Find => Some(&mut self.find_history),
+            PromptFor::SavePath | PromptFor::Replace => None,
+        }
+    }
+
     fn prompt_key(&mut self, key: Key) -> Option<Effect> {
-        let prompt = self.prompt.as_mut()?;
+        let purpose = self.prompt.as_ref()?.purpose;
+        if purpose == PromptFor::Replace {
+            return self.replace_key(key);
+        }
         match key {
             Key::Esc => {
                 self.prompt = None;
                 return None;
             }
-            Key::Backspace => {
-                prompt.text.pop();
-            }
-            Key::Char(c) => prompt.text.push(c),
             Key::Enter => {
                 let Prompt { purpose, text, .. } = self.prompt.take()?;
+                if let Some(h) = self.history(purpose) {
+                    h.push(&text);
+                }
                 return self.submit(purpose, text);
             }
-            _ => return None,
+            Key::Up | Key::Down => {
+                let current = self.prompt.as_ref()?.text.clone();
+                if let Some(line) = self
+                    .history(purpose)
+                    .and_then(|h| h.walk(key == Key::Up, &current))
+                {
+                    self.prompt.as_mut()?.set(line);
+                }
+            }
+            Key::Tab if purpose == PromptFor::SavePath => self.save_scope = self.save_scope.next(),
+            Key::Tab if purpose == PromptFor::Find => self.find_kind = self.find_kind.next(),
+            _ => {
+                self.prompt.as_mut()?.edit(key);
+            }
         }
-        if prompt.purpose == PromptFor::Filter {
-            prompt.error = self.view.check(&prompt.text).err();
+        if purpose == PromptFor::Filter {
+            let text = self.prompt.as_ref()?.text.clone();
+            self.prompt.as_mut()?.error = self.view.check(&text).err();
         }
         None
     }
 
+    /// Install `text` as the display filter and show what it lets through;
+    /// a bad one keeps the old filter and says why.
+    pub(super) fn apply_filter(&mut self, text: &str) {
+        match self.view.set_display(text) {
+            Ok(()) => {
+                // A warning about an earlier filter no longer applies.
+                if self.notice.as_ref().is_some_and(|n| n.warn) {
+                    self.notice = None;
+                }
+                self.refilter(true);
+            }
+            Err(e) => self.notify(format!("filter not applied: {e}"), true),
+        }
+    }
+
     fn submit(&mut self, purpose: PromptFor, text: String) -> Option<Effect> {
         match purpose {
-            PromptFor::Filter => match self.view.set_display(&text) {
-                Ok(()) => {
-                    self.refilter();
-                    None
-                }
-                Err(e) => {
-                    // The old filter stays.
-                    self.notify(format!("filter not applied: {e}"), true);
-                    None
-                }
-            },
-            PromptFor::SavePath => {
-                let path = text.trim().to_string();
-                if path.is_empty() {
-                    self.notify("nothing saved: no file name given", true);
-                    return None;
-                }
-                Some(Effect::Save {
-                    path,
-                    frames: self.list.shown.clone(),
-                })
-            }
+            PromptFor::Filter => self.apply_filter(&text),
+            PromptFor::SavePath => return self.submit_save(&text),
+            PromptFor::Command => self.command(&text),
+            PromptFor::Find => self.start_find(&text),
+            PromptFor::Replace => {}
         }
+        None
     }
 }
 

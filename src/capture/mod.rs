@@ -4,7 +4,9 @@
 pub mod file;
 pub mod interfaces;
 pub mod live;
+pub mod multi;
 pub mod privilege;
+pub mod process;
 pub mod rotate;
 pub mod save;
 pub mod stop;

@@ -44,6 +44,22 @@ struct CapData {
 /// Returns a warning to print when root had no account to switch to (it
 /// then stays uid 0, without any capability).
 pub fn drop_after_open(user: Option<&str>) -> Result<Option<String>, CaptureError> {
+    let (account, warning) = account_for(user)?;
+    clear_bounding_and_ambient(0);
+    if let Some(account) = &account {
+        switch_user(account)?;
+    }
+    set_capabilities(0)?;
+    set_no_new_privs()?;
+    Ok(warning)
+}
+
+/// The account to switch to: `user` if given, else, when running as root,
+/// the first of `DEFAULT_USERS` that exists (with a warning to print when
+/// none does), else none.
+pub(super) fn account_for(
+    user: Option<&str>,
+) -> Result<(Option<Account>, Option<String>), CaptureError> {
     let mut warning = None;
     let account = match user {
         Some(name) => Some(
@@ -69,11 +85,12 @@ pub fn drop_after_open(user: Option<&str>) -> Result<Option<String>, CaptureErro
         }
         None => None,
     };
-    clear_bounding_and_ambient();
-    if let Some(account) = &account {
-        switch_user(account)?;
-    }
-    clear_capabilities()?;
+    Ok((account, warning))
+}
+
+/// Set `no_new_privs`: nothing this process or its children execute can
+/// gain privileges (setuid binaries, file capabilities).
+pub(super) fn set_no_new_privs() -> Result<(), CaptureError> {
     // SAFETY: prctl(PR_SET_NO_NEW_PRIVS, 1) only sets a flag on this
     // process's threads (inherited by new ones and by children).
     if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
@@ -82,18 +99,18 @@ pub fn drop_after_open(user: Option<&str>) -> Result<Option<String>, CaptureErro
             std::io::Error::last_os_error()
         )));
     }
-    Ok(warning)
+    Ok(())
 }
 
 /// A user account: its name, uid and primary group.
-struct Account {
+pub(super) struct Account {
     name: String,
     uid: libc::uid_t,
     gid: libc::gid_t,
 }
 
 /// Look a user up by name; `Ok(None)` when there is no such user.
-fn lookup(name: &str) -> Result<Option<Account>, CaptureError> {
+pub(super) fn lookup(name: &str) -> Result<Option<Account>, CaptureError> {
     let c_name = CString::new(name)
         .map_err(|_| CaptureError::Other(format!("--user {name:?}: not a user name")))?;
     // SAFETY: getpwnam takes a valid NUL-terminated string and returns null
@@ -112,7 +129,7 @@ fn lookup(name: &str) -> Result<Option<Account>, CaptureError> {
     }
 }
 
-fn switch_user(account: &Account) -> Result<(), CaptureError> {
+pub(super) fn switch_user(account: &Account) -> Result<(), CaptureError> {
     let Account { name, uid, gid } = account;
     // SAFETY: plain system calls with valid arguments; order matters: groups
     // and gid must change while we still have the privilege to change them.
@@ -128,16 +145,17 @@ fn switch_user(account: &Account) -> Result<(), CaptureError> {
     Ok(())
 }
 
-/// Empty the bounding and ambient sets. Dropping from the bounding set
-/// needs CAP_SETPCAP, so this comes before the switch of user; without it
-/// (a non-root user with file capabilities) the calls fail harmlessly, and
-/// `no_new_privs` keeps the bounding set from mattering.
-fn clear_bounding_and_ambient() {
+/// Empty the ambient set and the bounding set but for the capabilities in
+/// the bit mask `keep`. Dropping from the bounding set needs CAP_SETPCAP,
+/// so this comes before the switch of user; without it (a non-root user
+/// with file capabilities) the calls fail harmlessly, and `no_new_privs`
+/// keeps the bounding set from mattering.
+pub(super) fn clear_bounding_and_ambient(keep: u64) {
     // SAFETY: prctl with these options only changes this process's
     // capability state; failures (no CAP_SETPCAP, unknown numbers, kernels
     // without ambient capabilities) leave it unchanged and are fine here.
     unsafe {
-        for cap in 0..=LAST_CAPABILITY {
+        for cap in (0..=LAST_CAPABILITY).filter(|c| keep & (1 << c) == 0) {
             libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0);
         }
         libc::prctl(
@@ -150,15 +168,49 @@ fn clear_bounding_and_ambient() {
     }
 }
 
-/// Empty the effective, permitted and inheritable sets of this thread.
-fn clear_capabilities() -> Result<(), CaptureError> {
+/// The permitted set of this thread, as a bit mask.
+pub(super) fn permitted_capabilities() -> u64 {
     let mut header = CapHeader {
         version: CAPABILITY_VERSION_3,
         pid: 0,
     };
-    let data = [CapData::default(); 2];
+    let mut data = [CapData::default(); 2];
+    // SAFETY: capget writes two data words into `data`, valid for the call.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_capget,
+            &mut header as *mut CapHeader,
+            data.as_mut_ptr(),
+        )
+    };
+    if rc != 0 {
+        return 0;
+    }
+    u64::from(data[0].permitted) | (u64::from(data[1].permitted) << 32)
+}
+
+/// Make the effective and permitted sets of this thread exactly the bit
+/// mask `keep` (0: none) and empty the inheritable set.
+pub(super) fn set_capabilities(keep: u64) -> Result<(), CaptureError> {
+    let mut header = CapHeader {
+        version: CAPABILITY_VERSION_3,
+        pid: 0,
+    };
+    let word = |shift: u32| (keep >> shift) as u32;
+    let data = [
+        CapData {
+            effective: word(0),
+            permitted: word(0),
+            inheritable: 0,
+        },
+        CapData {
+            effective: word(32),
+            permitted: word(32),
+            inheritable: 0,
+        },
+    ];
     // SAFETY: capset reads one header and two data words, both valid for
-    // the call; emptying every set is always permitted.
+    // the call; lowering the sets to what is permitted is always allowed.
     let rc = unsafe {
         libc::syscall(
             libc::SYS_capset,

@@ -14,7 +14,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use super::CaptureError;
-use super::save::{CaptureWriter, SaveFormat, SavedInterface};
+use super::save::{CaptureWriter, SaveFormat, SavedInterface, comment_len};
 use crate::frame::FrameRecord;
 
 /// When to start a new file.
@@ -88,6 +88,15 @@ impl RotatingWriter {
     /// Write one frame, starting a new file first when one is due. `false`
     /// when `-W` files of `-G` seconds are done and the capture should end.
     pub fn write(&mut self, frame: &FrameRecord) -> Result<bool, CaptureError> {
+        self.write_commented(frame, None)
+    }
+
+    /// `write`, with a comment for the frame's pcapng record.
+    pub fn write_commented(
+        &mut self,
+        frame: &FrameRecord,
+        comment: Option<&str>,
+    ) -> Result<bool, CaptureError> {
         let full = self
             .rotation
             .file_bytes
@@ -112,11 +121,13 @@ impl RotatingWriter {
             self.open_next()?;
         }
         let writer = self.current.as_mut().expect("a file is always open");
-        writer.write(frame)?;
+        writer.write_commented(frame, comment)?;
         self.written += 1;
         self.bytes += match self.format {
             SaveFormat::Pcap => 16 + frame.data.len() as u64,
-            SaveFormat::PcapNg => 32 + frame.data.len().next_multiple_of(4) as u64,
+            SaveFormat::PcapNg => {
+                (32 + frame.data.len().next_multiple_of(4) + comment_len(comment)) as u64
+            }
         };
         Ok(true)
     }

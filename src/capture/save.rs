@@ -21,6 +21,10 @@ const PCAPNG_IDB: u32 = 1;
 const PCAPNG_EPB: u32 = 6;
 const PCAPNG_BYTE_ORDER_MAGIC: u32 = 0x1A2B_3C4D;
 const OPT_END: u16 = 0;
+/// opt_comment, in any block (an EPB's: ptcpdump's process attribution).
+const OPT_COMMENT: u16 = 1;
+/// Longest comment written: an option length is 16 bits.
+const MAX_COMMENT: usize = 4096;
 const OPT_SHB_USERAPPL: u16 = 4;
 const OPT_IF_NAME: u16 = 2;
 const OPT_IF_TSRESOL: u16 = 9;
@@ -123,9 +127,20 @@ impl CaptureWriter {
     /// Appends one frame. Errors may surface here or only at the next
     /// `flush`, since output is buffered.
     pub fn write(&mut self, frame: &FrameRecord) -> Result<(), CaptureError> {
+        self.write_commented(frame, None)
+    }
+
+    /// Appends one frame with a comment (pcapng `opt_comment`, cut to
+    /// 4096 bytes at a character boundary); pcap has no place for one and
+    /// drops it.
+    pub fn write_commented(
+        &mut self,
+        frame: &FrameRecord,
+        comment: Option<&str>,
+    ) -> Result<(), CaptureError> {
         match self.format {
             SaveFormat::Pcap => self.write_pcap_record(frame)?,
-            SaveFormat::PcapNg => self.write_epb(frame)?,
+            SaveFormat::PcapNg => self.write_epb(frame, comment)?,
         }
         self.written += 1;
         Ok(())
@@ -253,7 +268,11 @@ impl CaptureWriter {
         Ok(id)
     }
 
-    fn write_epb(&mut self, frame: &FrameRecord) -> Result<(), CaptureError> {
+    fn write_epb(
+        &mut self,
+        frame: &FrameRecord,
+        comment: Option<&str>,
+    ) -> Result<(), CaptureError> {
         let id = match self.pcapng_ids.get(&(frame.iface, frame.link)) {
             Some(&id) => id,
             None => self.add_interface(frame.iface, frame.link, None)?,
@@ -269,7 +288,8 @@ impl CaptureWriter {
         };
         let cap_len = self.record_len(frame)?;
         let padded = frame.data.len().next_multiple_of(4);
-        let total = (12 + 20 + padded) as u32;
+        let comment = comment.map(|text| cut(text, MAX_COMMENT));
+        let total = (12 + 20 + padded + comment_len(comment)) as u32;
         let mut header = [0u8; 28];
         header[0..4].copy_from_slice(&PCAPNG_EPB.to_ne_bytes());
         header[4..8].copy_from_slice(&total.to_ne_bytes());
@@ -281,6 +301,19 @@ impl CaptureWriter {
         self.put(&header)?;
         self.put(&frame.data)?;
         self.put(&[0u8; 3][..padded - frame.data.len()])?;
+        if let Some(text) = comment {
+            // opt_comment, padded, then opt_endofopt; written in place
+            // (no buffer per packet).
+            let mut head = [0u8; 4];
+            head[..2].copy_from_slice(&OPT_COMMENT.to_ne_bytes());
+            head[2..].copy_from_slice(&(text.len() as u16).to_ne_bytes());
+            self.put(&head)?;
+            self.put(text.as_bytes())?;
+            self.put(&[0u8; 3][..text.len().next_multiple_of(4) - text.len()])?;
+            let mut end = [0u8; 4];
+            end[..2].copy_from_slice(&OPT_END.to_ne_bytes());
+            self.put(&end)?;
+        }
         self.put(&total.to_ne_bytes())
     }
 
@@ -298,6 +331,20 @@ impl CaptureWriter {
 /// error.
 pub fn is_broken_pipe(err: &CaptureError) -> bool {
     matches!(err, CaptureError::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// Bytes an EPB's comment option adds to its block.
+pub fn comment_len(comment: Option<&str>) -> usize {
+    comment.map_or(0, |c| 4 + cut(c, MAX_COMMENT).len().next_multiple_of(4) + 4)
+}
+
+/// `text` cut to at most `max` bytes, at a character boundary.
+fn cut(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 fn push_option(body: &mut Vec<u8>, code: u16, value: &[u8]) {
@@ -441,6 +488,40 @@ mod tests {
             types,
             [PCAPNG_SHB, PCAPNG_IDB, PCAPNG_EPB, PCAPNG_IDB, PCAPNG_EPB]
         );
+    }
+
+    #[test]
+    fn an_epb_comment_is_an_opt_comment_option_counted_in_the_block_length() {
+        let sink = Shared::default();
+        let mut writer = CaptureWriter::create(
+            Box::new(sink.clone()),
+            "mem",
+            SaveFormat::PcapNg,
+            0,
+            &[ethernet(1)],
+        )
+        .expect("create");
+        let comment = "PID: 1234, Command: curl";
+        writer
+            .write_commented(&frame(1, 5), Some(comment))
+            .expect("write");
+        writer.finish().expect("finish");
+        let bytes = sink.0.lock().expect("lock").clone();
+        // SHB, IDB, then the EPB: 28 header bytes, 8 of data (5 padded),
+        // the option (code 1, length 24, 24 bytes), end of options, length.
+        let shb = read(&bytes, 4) as usize;
+        let idb = read(&bytes, shb + 4) as usize;
+        let epb = &bytes[shb + idb..];
+        assert_eq!(read(epb, 0), PCAPNG_EPB);
+        let len = read(epb, 4) as usize;
+        assert_eq!(len, 28 + 8 + 4 + 24 + 4 + 4);
+        assert_eq!(len, comment_len(Some(comment)) + 32 + 8);
+        assert_eq!(epb[36..38], 1u16.to_ne_bytes());
+        assert_eq!(epb[38..40], 24u16.to_ne_bytes());
+        assert_eq!(&epb[40..64], comment.as_bytes());
+        assert_eq!(epb[64..68], [0, 0, 0, 0]);
+        assert_eq!(read(epb, len - 4) as usize, len);
+        assert_eq!(epb.len(), len);
     }
 
     fn read(bytes: &[u8], at: usize) -> u32 {

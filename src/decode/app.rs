@@ -2,17 +2,71 @@
 //! that chooses, by port and by content, as tshark's heuristics do. Each
 //! protocol's dissector lives in its own file; this file only dispatches.
 
-use super::{Ctx, payload};
+use super::{Ctx, Proto, dhcp, dns, geneve, http, ntp, payload, quic, teredo, tls, vxlan};
 
-/// The payload `at..end` of a UDP datagram between these ports.
+/// The payload `at..end` of a UDP datagram between these ports. As
+/// tshark's UDP dissector does, the lower port is tried first.
 pub(crate) fn udp(ctx: &mut Ctx, sport: u16, dport: u16, at: usize, end: usize) {
-    let _ = (sport, dport);
+    let (lo, hi) = (sport.min(dport), sport.max(dport));
+    for port in [lo, hi] {
+        if udp_port(ctx, port, at, end) {
+            return;
+        }
+    }
+    if sport == 1900 || dport == 1900 {
+        return http::message(ctx, Proto::Ssdp, at, end);
+    }
+    let head = ctx.data.get(at..end.min(ctx.data.len())).unwrap_or(&[]);
+    if quic::claims(head, sport, dport) {
+        return quic::dissect(ctx, at, end);
+    }
     payload::data(ctx, at, end);
+}
+
+/// The protocol registered on a UDP port; false when there is none.
+fn udp_port(ctx: &mut Ctx, port: u16, at: usize, end: usize) -> bool {
+    if let Some(proto) = dns::udp_port(port) {
+        dns::dissect_udp(ctx, proto, at, end);
+        return true;
+    }
+    match port {
+        dhcp::SERVER_PORT | dhcp::CLIENT_PORT => dhcp::dissect(ctx, at, end),
+        ntp::PORT => ntp::dissect(ctx, at, end),
+        vxlan::PORT => vxlan::dissect(ctx, at, end),
+        geneve::PORT => geneve::dissect(ctx, at, end),
+        teredo::PORT => teredo::dissect(ctx, at, end),
+        _ => return false,
+    }
+    true
 }
 
 /// The payload `at..end` of a TCP segment between these ports (this frame's
 /// bytes only; reassembled streams reach the decoders through the pipeline).
 pub(crate) fn tcp(ctx: &mut Ctx, sport: u16, dport: u16, at: usize, end: usize) {
+    if sport == 53 || dport == 53 {
+        return dns::dissect(ctx, at, end);
+    }
+    if http::tcp_port(sport) || http::tcp_port(dport) {
+        return http::dissect(ctx, at, end);
+    }
+    let head = ctx.data.get(at..end.min(ctx.data.len())).unwrap_or(&[]);
+    if tls::claims(head, sport, dport) {
+        return tls::dissect(ctx, at, end);
+    }
+    // tshark's HTTP heuristic: a request or status line on any other port.
+    if http::start(head).is_some() {
+        return http::message(ctx, Proto::Http, at, end);
+    }
+    // PDUs that span segments: see desegment.rs for a dissector's part.
+    super::desegment::tcp_payload(ctx, at, end, tcp_dissector(sport, dport));
+}
+
+/// The dissector for a TCP payload between these ports, if any.
+fn tcp_dissector(sport: u16, dport: u16) -> Option<super::desegment::TcpDissector> {
+    #[cfg(test)]
+    if let Some(d) = super::desegment::tests::by_port(sport, dport) {
+        return Some(d);
+    }
     let _ = (sport, dport);
-    payload::data(ctx, at, end);
+    None
 }

@@ -85,6 +85,10 @@ fn derived(key: &str, bits: u64, bytes: &[u8]) -> Option<u64> {
         let le = bytes.iter().rev().fold(0u64, |a, b| (a << 8) | *b as u64);
         return Some(if bits <= 0xffff { bits } else { le });
     }
+    // HTTP's status code is three ASCII digits (RFC 9112 §4).
+    if key == super::http::RESPONSE_CODE.key {
+        return std::str::from_utf8(bytes).ok()?.parse().ok();
+    }
     None
 }
 

@@ -18,7 +18,7 @@
 //! padding or a trailer (frames are padded to 60 bytes).
 
 use super::field::{FieldDef, Format::*};
-use super::{Ctx, Proto, Value, ether_payload, names, payload};
+use super::{Ctx, Proto, Value, ether_payload, names};
 
 crate::fields! {
     DST = FieldDef::fixed("eth.dst", "Destination", 0..6, Mac).spec("IEEE 802.3");
@@ -55,9 +55,7 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     if kind <= 1500 {
         ctx.uint(&LEN, start);
         let stop = (body + kind as usize).min(end);
-        payload::unsupported(ctx, body, stop, || {
-            "IEEE 802.3 frame with LLC header is not decoded".to_string()
-        });
+        super::llc::dissect(ctx, body, stop);
         trailer(ctx, start, stop, end, &TRAILER);
         return;
     }

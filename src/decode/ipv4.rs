@@ -178,6 +178,9 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     ctx.set_pdu(start..datagram_end);
     ctx.addrs = Some((IpAddr::V4(src), IpAddr::V4(dst)));
     let body = start + hdr_len;
+    if super::reassembly::ipv4_fragment(ctx, start, body, datagram_end, protocol) {
+        return;
+    }
     if offset.unwrap_or(0) > 0 {
         // Not a field: tshark has no key for it (its reassembly fields
         // need every fragment); the note says what these bytes are.
@@ -305,7 +308,7 @@ mod tests {
         0x40, 0x11, 0x00, 0x00, // TTL 64, UDP, checksum (filled in below)
         127, 0, 0, 1, // source
         127, 0, 0, 2, // destination
-        0x1b, 0x5f, 0x00, 0x35, // UDP ports 7007 -> 53
+        0x1b, 0x5f, 0x9c, 0x40, // UDP ports 7007 -> 40000
         0x00, 0x0c, 0x00, 0x00, // UDP length 12, no checksum
         b'h', b'i', b'!', b'\n', // payload
     ];
@@ -340,7 +343,7 @@ mod tests {
         let tuple = d.tuple.expect("udp has a 4-tuple");
         assert_eq!(
             (tuple.src_port, tuple.dst_port, tuple.protocol),
-            (7007, 53, 17)
+            (7007, 40000, 17)
         );
         assert_eq!(
             d.layer(Proto::Payload).map(|l| l.header.clone()),

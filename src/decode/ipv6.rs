@@ -187,6 +187,9 @@ pub fn extension(ctx: &mut Ctx, kind: u8, start: usize, end: usize) {
             ctx.uint(&FRAGHDR_RESERVED_BITS, start);
             ctx.uint(&FRAGHDR_MORE, start);
             ctx.uint(&FRAGHDR_IDENT, start);
+            if super::reassembly::ipv6_fragment(ctx, start, start + len, end, next) {
+                return;
+            }
             if offset.unwrap_or(0) > 0 {
                 let message = format!(
                     "fragment at byte offset {} of a larger packet (not reassembled)",

@@ -8,24 +8,41 @@
 mod app;
 pub mod arp;
 pub mod check;
+pub mod cmd;
+pub mod desegment;
+pub mod dhcp;
+pub mod dns;
 pub mod ethernet;
 pub mod field;
 pub mod frame_layer;
+pub mod geneve;
+pub mod gre;
+pub mod http;
 pub mod icmp;
 pub mod icmpv6;
+pub mod igmp;
 pub mod ipv4;
 pub mod ipv6;
+pub mod llc;
 pub mod model;
 pub mod mpls;
 pub mod names;
+pub mod ntp;
 pub mod null;
 pub mod payload;
+pub mod quic;
+pub mod reassembly;
 pub mod sll;
+pub mod stp;
 pub mod summary;
 pub mod tcp;
+pub mod teredo;
 pub mod text;
+pub mod tls;
+mod tunnel;
 pub mod udp;
 pub mod vlan;
+pub mod vxlan;
 
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -56,8 +73,30 @@ pub fn decode(frame: &FrameRecord) -> Dissection {
     d
 }
 
-/// Decode a frame into `d`, reusing its allocations.
+/// Decode a frame into `d`, reusing its allocations, one packet at a time
+/// (IP fragments are not reassembled: tshark's `ip.defragment:FALSE`).
 pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
+    decode_with(
+        frame,
+        detail,
+        d,
+        reassembly::Defrag::Off,
+        desegment::TcpPdu::Fresh,
+    );
+}
+
+/// Decode a frame into `d` with IP reassembly as `defrag` says: on, every
+/// fragment but the completing one is data, and the completing one is
+/// decoded from the whole datagram it is handed (a second data source);
+/// and with `tcp` saying whether this segment continues or completes an
+/// application PDU (see `desegment`).
+pub fn decode_with(
+    frame: &FrameRecord,
+    detail: Detail,
+    d: &mut Dissection,
+    defrag: reassembly::Defrag,
+    tcp: desegment::TcpPdu,
+) {
     d.clear();
     let data = &frame.data[..];
     let mut ctx = Ctx {
@@ -67,6 +106,9 @@ pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
         quoted: false,
         addrs: None,
         limit: data.len(),
+        source: 0,
+        defrag,
+        tcp_pdu: tcp,
     };
     frame_layer::dissect(&mut ctx, frame);
     // The link layer spans the frame as it was on the wire; fields past the
@@ -175,6 +217,8 @@ pub(crate) fn ip_payload(ctx: &mut Ctx, protocol: u8, at: usize, end: usize) {
         17 => udp::dissect(ctx, at, end),
         1 => icmp::dissect(ctx, at, end),
         58 => icmpv6::dissect(ctx, at, end),
+        2 => igmp::dissect(ctx, at, end),
+        47 => gre::dissect(ctx, at, end),
         4 => ipv4::dissect(ctx, at, end),
         41 => ipv6::dissect(ctx, at, end),
         0 | 43 | 44 | 60 | 51 => ipv6::extension(ctx, protocol, at, end),
@@ -209,6 +253,12 @@ pub struct Ctx<'a> {
     /// capture's end, if sooner): fields past it are not read, so a header
     /// never borrows bytes that belong to a trailer or to nothing.
     pub(crate) limit: usize,
+    /// Which data source `data` is (0: the frame; see `Dissection::data`).
+    pub(crate) source: u8,
+    /// Whether IP fragments are reassembled, and this frame's datagram.
+    pub(crate) defrag: reassembly::Defrag<'a>,
+    /// Whether this TCP segment continues or completes an application PDU.
+    pub(crate) tcp_pdu: desegment::TcpPdu<'a>,
 }
 
 impl<'a> Ctx<'a> {
@@ -222,6 +272,7 @@ impl<'a> Ctx<'a> {
             header,
             fields: start..start,
             quoted: self.quoted,
+            source: self.source,
         });
     }
 
@@ -250,7 +301,10 @@ impl<'a> Ctx<'a> {
     }
 
     #[inline]
-    fn push(&mut self, field: Field) {
+    fn push(&mut self, mut field: Field) {
+        if field.origin == Origin::Wire {
+            field.source = self.source;
+        }
         self.d.fields.push(field);
         let end = self.d.fields.len();
         if let Some(layer) = self.d.layers.last_mut() {
@@ -433,6 +487,7 @@ fn wire(def: &'static FieldDef, bytes: Range<usize>, value: Value) -> Field {
         meaning: None,
         origin: Origin::Wire,
         depth: 0,
+        source: 0,
     }
 }
 
@@ -537,6 +592,24 @@ impl Ctx<'_> {
     pub(crate) fn value_at(&mut self, def: &'static FieldDef, range: Range<usize>, value: Value) {
         if self.fields_on && range.end <= self.limit {
             self.push(wire(def, range, value));
+        }
+    }
+
+    /// As `value_at`, with the bits it came from given here: one definition
+    /// read through different masks by context (mDNS's class without its
+    /// top bit, an LLC control field's frame type).
+    #[inline]
+    pub(crate) fn value_masked(
+        &mut self,
+        def: &'static FieldDef,
+        range: Range<usize>,
+        mask: u64,
+        value: Value,
+    ) {
+        if self.fields_on && range.end <= self.limit {
+            let mut f = wire(def, range, value);
+            f.mask = mask;
+            self.push(f);
         }
     }
 

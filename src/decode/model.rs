@@ -33,6 +33,24 @@ pub enum Proto {
     Udp,
     Icmp,
     Icmpv6,
+    /// IEEE 802.2 LLC (and SNAP) in an 802.3 length frame.
+    Llc,
+    Stp,
+    Gre,
+    /// Cisco MetaData (EtherType 0x8909), e.g. inside GRE.
+    Cmd,
+    Vxlan,
+    Geneve,
+    Teredo,
+    Igmp,
+    Ntp,
+    Dhcp,
+    Tls,
+    Quic,
+    Dns,
+    Mdns,
+    Http,
+    Ssdp,
     /// Application bytes we do not dissect further.
     Payload,
     /// Bytes after a layer's own length (Ethernet padding, trailers).
@@ -47,7 +65,7 @@ impl Proto {
     /// Every protocol, in declaration order. A new variant goes here too
     /// (before `CustomBlock`, which stays last): the assertion after this
     /// `impl` does not compile until it does.
-    pub const ALL: [Proto; 24] = [
+    pub const ALL: [Proto; 40] = [
         Proto::Frame,
         Proto::Ethernet,
         Proto::Vlan,
@@ -68,6 +86,22 @@ impl Proto {
         Proto::Udp,
         Proto::Icmp,
         Proto::Icmpv6,
+        Proto::Llc,
+        Proto::Stp,
+        Proto::Gre,
+        Proto::Cmd,
+        Proto::Vxlan,
+        Proto::Geneve,
+        Proto::Teredo,
+        Proto::Igmp,
+        Proto::Ntp,
+        Proto::Dhcp,
+        Proto::Tls,
+        Proto::Quic,
+        Proto::Dns,
+        Proto::Mdns,
+        Proto::Http,
+        Proto::Ssdp,
         Proto::Payload,
         Proto::Trailer,
         Proto::Unsupported,
@@ -131,6 +165,52 @@ impl Proto {
                 "Internet Control Message Protocol v6",
                 "ICMPv6",
                 Hue::Icmp,
+            ),
+            Proto::Llc => facts("llc", "Logical-Link Control", "LLC", Hue::Plain),
+            Proto::Stp => facts("stp", "Spanning Tree Protocol", "STP", Hue::Plain),
+            Proto::Gre => facts("gre", "Generic Routing Encapsulation", "GRE", Hue::Plain),
+            Proto::Cmd => facts("cmd", "Cisco MetaData", "CiscoMetaData", Hue::Plain),
+            Proto::Vxlan => facts(
+                "vxlan",
+                "Virtual eXtensible Local Area Network",
+                "VXLAN",
+                Hue::Plain,
+            ),
+            Proto::Geneve => facts(
+                "geneve",
+                "Generic Network Virtualization Encapsulation",
+                "Geneve",
+                Hue::Plain,
+            ),
+            Proto::Teredo => facts(
+                "teredo",
+                "Teredo IPv6 over UDP tunneling",
+                "Teredo",
+                Hue::Plain,
+            ),
+            Proto::Igmp => facts(
+                "igmp",
+                "Internet Group Management Protocol",
+                "IGMP",
+                Hue::Plain,
+            ),
+            Proto::Ntp => facts("ntp", "Network Time Protocol", "NTP", Hue::Udp),
+            Proto::Dhcp => facts(
+                "dhcp",
+                "Dynamic Host Configuration Protocol",
+                "DHCP",
+                Hue::Udp,
+            ),
+            Proto::Tls => facts("tls", "Transport Layer Security", "TLS", Hue::Tcp),
+            Proto::Quic => facts("quic", "QUIC IETF", "QUIC", Hue::Udp),
+            Proto::Dns => facts("dns", "Domain Name System", "DNS", Hue::Udp),
+            Proto::Mdns => facts("mdns", "Multicast Domain Name System", "MDNS", Hue::Udp),
+            Proto::Http => facts("http", "Hypertext Transfer Protocol", "HTTP", Hue::Tcp),
+            Proto::Ssdp => facts(
+                "ssdp",
+                "Simple Service Discovery Protocol",
+                "SSDP",
+                Hue::Udp,
             ),
             Proto::Payload => facts("data", "Data", "Payload", Hue::Plain),
             Proto::Trailer => facts(
@@ -255,6 +335,9 @@ pub struct Field {
     pub origin: Origin,
     /// Nesting depth under the layer: flags sit under their flags word.
     pub depth: u8,
+    /// Which bytes `bytes` (and a `Value::Bytes` range) index: 0 the frame,
+    /// N the dissection's N-th data source (a reassembled datagram).
+    pub source: u8,
 }
 
 impl Field {
@@ -269,6 +352,7 @@ impl Field {
             meaning: None,
             origin: Origin::Generated,
             depth: 0,
+            source: 0,
         }
     }
 }
@@ -286,6 +370,9 @@ pub struct Layer {
     pub fields: Range<usize>,
     /// True for headers quoted inside an ICMP error message.
     pub quoted: bool,
+    /// Which bytes `header` and `pdu` index: 0 the frame, N the
+    /// dissection's N-th data source (see [`Dissection::data`]).
+    pub source: u8,
 }
 
 /// How serious a note is.
@@ -351,6 +438,26 @@ pub struct Dissection {
     /// prints instead of the absolute ones, relative to the connection's
     /// first numbers as tcpdump counts them. `None` prints them absolute.
     pub line_seq: Option<(u32, u32)>,
+    /// Bytes other than the frame's that layers and fields may index, as
+    /// Wireshark's extra data sources ("Reassembled IPv4 (8320 bytes)"):
+    /// source N is `sources[N - 1]`.
+    pub sources: Vec<DataSource>,
+    /// Which bytes `tuple`'s offsets index (0: the frame).
+    pub tuple_source: u8,
+    /// Set by the IP decoders when this frame is a fragment, for whoever
+    /// reassembles (the decoder itself never keeps state between frames).
+    pub fragment: Option<crate::decode::reassembly::FragmentInfo>,
+    /// Set by `desegment` when an application dissector asked for more
+    /// bytes than this TCP segment holds.
+    pub desegment: Option<crate::decode::desegment::Desegment>,
+}
+
+/// Bytes a dissection reads besides its frame's: a reassembled payload.
+#[derive(Clone, Debug, Default)]
+pub struct DataSource {
+    /// Wireshark's tab name, e.g. `Reassembled IPv4`.
+    pub name: &'static str,
+    pub bytes: Vec<u8>,
 }
 
 impl Dissection {
@@ -361,6 +468,22 @@ impl Dissection {
         self.notes.clear();
         self.tuple = None;
         self.line_seq = None;
+        self.sources.clear();
+        self.tuple_source = 0;
+        self.fragment = None;
+        self.desegment = None;
+    }
+
+    /// The bytes data source `source` holds: the frame's (`frame`) for 0,
+    /// a reassembled payload otherwise (empty if there is no such source).
+    pub fn data<'a>(&'a self, source: u8, frame: &'a [u8]) -> &'a [u8] {
+        match source {
+            0 => frame,
+            n => self
+                .sources
+                .get(usize::from(n) - 1)
+                .map_or(&[], |s| &s.bytes[..]),
+        }
     }
 
     /// Append a generated field (a flow index, a relative sequence number:
@@ -380,6 +503,20 @@ impl Dissection {
         else {
             return false;
         };
+        self.push_generated_at(li, def, value)
+    }
+
+    /// `push_generated` on the layer at index `li` (a tunnel's inner TCP or
+    /// UDP header, where the outer one has the same protocol).
+    pub fn push_generated_at(
+        &mut self,
+        li: usize,
+        def: &'static super::field::FieldDef,
+        value: Value,
+    ) -> bool {
+        if li >= self.layers.len() {
+            return false;
+        }
         let at = self.layers[li].fields.end;
         self.fields.insert(at, Field::generated(def, value));
         self.layers[li].fields.end += 1;

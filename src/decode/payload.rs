@@ -48,7 +48,7 @@ mod tests {
     fn data_cut_by_the_snap_length_covers_the_captured_bytes_and_counts_the_wire_ones() {
         let mut bytes = ipv4(17, 40);
         bytes.extend([
-            0x13, 0x88, 0x00, 0x35, // UDP ports 5000 -> 53
+            0x13, 0x88, 0x9c, 0x40, // UDP ports 5000 -> 40000
             0x00, 0x14, 0x00, 0x00, // UDP length 20, no checksum
             b'h', b'e', b'l', b'l', // the first 4 of 12 data bytes; capture ends
         ]);
@@ -65,7 +65,7 @@ mod tests {
     #[test]
     fn empty_payload_makes_no_layer() {
         let mut bytes = ipv4(17, 28);
-        bytes.extend([0x13, 0x88, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00]); // UDP, length 8
+        bytes.extend([0x13, 0x88, 0x9c, 0x40, 0x00, 0x08, 0x00, 0x00]); // UDP, length 8
         let d = decode_raw(bytes, 28);
         assert!(!d.has(Proto::Payload));
         assert!(d.field("data.data").is_none());
@@ -73,13 +73,13 @@ mod tests {
 
     #[test]
     fn unknown_ip_protocol_is_an_undecoded_layer_with_a_note_saying_which() {
-        let mut bytes = ipv4(47, 24); // protocol 47: GRE, which we do not decode
-        bytes.extend([0x00, 0x00, 0x08, 0x00]); // GRE flags, protocol IPv4
+        let mut bytes = ipv4(89, 24); // protocol 89: OSPF, which we do not decode
+        bytes.extend([0x02, 0x01, 0x00, 0x2c]); // OSPFv2 hello, length 44
         let d = decode_raw(bytes, 24);
         let layer = d.layer(Proto::Unsupported).map(|l| l.header.clone());
         assert_eq!(layer, Some(20..24));
         assert_eq!(get(&d, "data.data").1, 20..24);
         let why = note(&d, Proto::Unsupported, NoteKind::Unsupported);
-        assert!(why.contains("IP protocol 47 (GRE)"), "{why}");
+        assert!(why.contains("IP protocol 89 (OSPF)"), "{why}");
     }
 }

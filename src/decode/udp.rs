@@ -94,7 +94,7 @@ mod tests {
         let mut bytes = ipv4(17, 32);
         bytes.extend([
             0x13, 0x88, // source port 5000
-            0x00, 0x35, // destination port 53
+            0x9c, 0x40, // destination port 40000 (no dissector claims it)
             lh, ll, // length
             0xab, 0xcd, // checksum
             b'p', b'i', b'n', b'g', // data
@@ -106,7 +106,7 @@ mod tests {
     fn udp_fields_have_their_ranges_and_data_follows_the_header() {
         let d = decode_raw(datagram(12), 32);
         assert_eq!(get(&d, "udp.srcport"), (Value::UInt(5000), 20..22, 0));
-        assert_eq!(get(&d, "udp.dstport"), (Value::UInt(53), 22..24, 0));
+        assert_eq!(get(&d, "udp.dstport"), (Value::UInt(40000), 22..24, 0));
         assert_eq!(get(&d, "udp.length"), (Value::UInt(12), 24..26, 0));
         assert_eq!(get(&d, "udp.checksum"), (Value::Hex(0xabcd, 4), 26..28, 0));
         assert_eq!(d.layer(Proto::Udp).map(|l| l.header.clone()), Some(20..28));

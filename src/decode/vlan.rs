@@ -13,7 +13,7 @@
 //! S-tags `ieee8021ad.*`; we follow, so field names carry into Wireshark.
 
 use super::field::{FieldDef, Format::*};
-use super::{Ctx, Proto, ether_payload, names, payload};
+use super::{Ctx, Proto, ether_payload, names};
 
 crate::fields! {
     PRIORITY = FieldDef::fixed("vlan.priority", "Priority", 0..2, Dec).mask(0xe000).spec("IEEE 802.1Q");
@@ -60,9 +60,7 @@ pub fn dissect(ctx: &mut Ctx, tpid: u16, start: usize, end: usize) {
     {
         ctx.uint(&LEN, start);
         let body = start + TAG_LEN;
-        payload::unsupported(ctx, body, (body + len as usize).min(end), || {
-            "IEEE 802.3 frame with LLC header is not decoded".to_string()
-        });
+        super::llc::dissect(ctx, body, (body + len as usize).min(end));
         return;
     }
     let Some(kind) = ctx.uint(etype, start) else {

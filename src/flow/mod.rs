@@ -8,6 +8,7 @@
 //! allocation) so a million flows fit in a few hundred megabytes.
 
 mod background;
+pub mod conn_log;
 mod index;
 mod lookahead;
 mod records;
@@ -225,6 +226,20 @@ fn be32(data: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?))
 }
 
+/// The source and destination of the IPv4 or IPv6 header `ip`.
+fn ip_addresses(data: &[u8], ip: &crate::decode::Layer) -> Option<(IpAddr, IpAddr)> {
+    let h = ip.header.start;
+    Some(if ip.proto == Proto::Ipv4 {
+        let s4: [u8; 4] = data.get(h + 12..h + 16)?.try_into().ok()?;
+        let d4: [u8; 4] = data.get(h + 16..h + 20)?.try_into().ok()?;
+        (s4.into(), d4.into())
+    } else {
+        let s6: [u8; 16] = data.get(h + 8..h + 24)?.try_into().ok()?;
+        let d6: [u8; 16] = data.get(h + 24..h + 40)?.try_into().ok()?;
+        (s6.into(), d6.into())
+    })
+}
+
 /// The final destination of an IPv6 packet with a routing header that has
 /// segments left (the last address of a type 0/2 header, the first segment
 /// of a type 4 segment routing header): Wireshark keys conversations by it.
@@ -260,49 +275,100 @@ impl Packet {
     pub fn from_dissection(frame: &FrameRecord, d: &Dissection) -> Option<Packet> {
         let data = &frame.data[..];
         if let Some(t) = d.tuple {
-            // Only IPv6 has routing headers: IPv4 packets skip the search.
-            let dst = if t.dst.is_ipv6() {
-                final_destination(data, d).unwrap_or(t.dst)
-            } else {
-                t.dst
-            };
-            let (key, forward) = FlowKey::new(t.protocol, (t.src, t.src_port), (dst, t.dst_port));
-            let mut p = Packet {
-                key,
-                forward,
-                src_port: t.src_port,
-                dst_port: t.dst_port,
-                counted: true,
-                tcp: None,
-                echo: None,
-                hash_hi: Index::hash_hi(&key),
-            };
-            let s = t.header_at;
-            if t.protocol == UDP {
-                // tshark ignores a UDP header cut short by the capture.
-                data.get(s..s + 8)?;
-            }
-            if t.protocol == TCP {
-                let pdu_len = t.pdu_end - s;
-                let off_flags = be16(data, s + 12)?;
-                let hdr_len = (off_flags >> 12) as usize * 4;
-                // tshark gives a segment with a bogus header length a stream
-                // index but neither analyses nor counts it; one whose options
-                // the capture cut is analysed but not counted.
-                let bogus = hdr_len < 20 || hdr_len > pdu_len;
-                p.counted = !bogus && data.len() >= s + hdr_len;
-                p.tcp = Some(TcpSegment {
-                    seq: be32(data, s + 4)?,
-                    ack: be32(data, s + 8)?,
-                    flags: off_flags & 0x01ff,
-                    len: if bogus { 0 } else { (pdu_len - hdr_len) as u32 },
-                    window: be16(data, s + 14).unwrap_or(u16::MAX),
-                    analysed: !bogus,
-                });
-            }
-            return Some(p);
+            return Packet::from_tuple(data, d, t);
         }
-        // ICMP echo: the innermost unquoted IP header before the ICMP layer.
+        Packet::echo(data, d)
+    }
+
+    /// The conversation inside a UDP tunnel (VXLAN, Geneve, Teredo): the
+    /// innermost TCP or UDP header after the tunnel's, with its layer's
+    /// index. tshark numbers it as a conversation of its own, after the
+    /// outer one. `None` for frames without such a tunnel.
+    pub fn inner_from_dissection(frame: &FrameRecord, d: &Dissection) -> Option<(Packet, usize)> {
+        let data = &frame.data[..];
+        let tunnel = d.layers.iter().position(|l| {
+            matches!(l.proto, Proto::Vxlan | Proto::Geneve | Proto::Teredo) && !l.quoted
+        })?;
+        let (ti, t) = d
+            .layers
+            .iter()
+            .enumerate()
+            .skip(tunnel + 1)
+            .rev()
+            .find(|(_, l)| matches!(l.proto, Proto::Tcp | Proto::Udp) && !l.quoted)?;
+        let ip = d.layers[tunnel + 1..ti]
+            .iter()
+            .rev()
+            .find(|l| matches!(l.proto, Proto::Ipv4 | Proto::Ipv6))?;
+        let (src, dst) = ip_addresses(data, ip)?;
+        let s = t.header.start;
+        let tuple = crate::decode::FourTuple {
+            protocol: if t.proto == Proto::Tcp { TCP } else { UDP },
+            src,
+            src_port: be16(data, s)?,
+            dst,
+            dst_port: be16(data, s + 2)?,
+            header_at: s,
+            pdu_end: t.pdu.end.max(s),
+        };
+        Some((Packet::from_tuple(data, d, tuple)?, ti))
+    }
+
+    /// The flow facts of a TCP or UDP packet with this 4-tuple.
+    fn from_tuple(data: &[u8], d: &Dissection, t: crate::decode::FourTuple) -> Option<Packet> {
+        // Only IPv6 has routing headers: IPv4 packets skip the search.
+        let dst = if t.dst.is_ipv6() {
+            final_destination(data, d).unwrap_or(t.dst)
+        } else {
+            t.dst
+        };
+        // A reassembled datagram's transport header is in its own bytes.
+        let source = if d.tuple == Some(t) {
+            d.tuple_source
+        } else {
+            0
+        };
+        let data = d.data(source, data);
+        let (key, forward) = FlowKey::new(t.protocol, (t.src, t.src_port), (dst, t.dst_port));
+        let mut p = Packet {
+            key,
+            forward,
+            src_port: t.src_port,
+            dst_port: t.dst_port,
+            counted: true,
+            tcp: None,
+            echo: None,
+            hash_hi: Index::hash_hi(&key),
+        };
+        let s = t.header_at;
+        if t.protocol == UDP {
+            // tshark ignores a UDP header cut short by the capture.
+            data.get(s..s + 8)?;
+        }
+        if t.protocol == TCP {
+            let pdu_len = t.pdu_end - s;
+            let off_flags = be16(data, s + 12)?;
+            let hdr_len = (off_flags >> 12) as usize * 4;
+            // tshark gives a segment with a bogus header length a stream
+            // index but neither analyses nor counts it; one whose options
+            // the capture cut is analysed but not counted.
+            let bogus = hdr_len < 20 || hdr_len > pdu_len;
+            p.counted = !bogus && data.len() >= s + hdr_len;
+            p.tcp = Some(TcpSegment {
+                seq: be32(data, s + 4)?,
+                ack: be32(data, s + 8)?,
+                flags: off_flags & 0x01ff,
+                len: if bogus { 0 } else { (pdu_len - hdr_len) as u32 },
+                window: be16(data, s + 14).unwrap_or(u16::MAX),
+                analysed: !bogus,
+            });
+        }
+        Some(p)
+    }
+
+    /// An ICMP echo request or reply: the innermost unquoted IP header
+    /// before the ICMP layer gives the addresses.
+    fn echo(data: &[u8], d: &Dissection) -> Option<Packet> {
         let i = d
             .layers
             .iter()
@@ -323,16 +389,7 @@ impl Packet {
             .iter()
             .rev()
             .find(|l| matches!(l.proto, Proto::Ipv4 | Proto::Ipv6))?;
-        let h = ip.header.start;
-        let (src, dst): (IpAddr, IpAddr) = if ip.proto == Proto::Ipv4 {
-            let s4: [u8; 4] = data.get(h + 12..h + 16)?.try_into().ok()?;
-            let d4: [u8; 4] = data.get(h + 16..h + 20)?.try_into().ok()?;
-            (s4.into(), d4.into())
-        } else {
-            let s6: [u8; 16] = data.get(h + 8..h + 24)?.try_into().ok()?;
-            let d6: [u8; 16] = data.get(h + 24..h + 40)?.try_into().ok()?;
-            (s6.into(), d6.into())
-        };
+        let (src, dst) = ip_addresses(data, ip)?;
         let dst = if dst.is_ipv6() {
             final_destination(data, d).unwrap_or(dst)
         } else {

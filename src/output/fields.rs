@@ -304,7 +304,8 @@ impl FieldColumns {
                         if i > 0 {
                             out.push(',');
                         }
-                        write_field(out, &d.fields[fi], &frame.data, sack_base);
+                        let field = &d.fields[fi];
+                        write_field(out, field, d.data(field.source, &frame.data), sack_base);
                     }
                 }
             }
@@ -319,7 +320,7 @@ impl FieldColumns {
 /// What tshark subtracts from SACK edges to make them relative: the base of
 /// the acknowledgement numbers, known when flow tracking added the relative
 /// `tcp.ack` beside the absolute `tcp.ack_raw`.
-fn sack_base(d: &Dissection) -> Option<u32> {
+pub(crate) fn sack_base(d: &Dissection) -> Option<u32> {
     use crate::decode::{Origin, Value};
     let number = |key: &str, origin: Origin| {
         d.fields_named(key)
@@ -335,7 +336,7 @@ fn sack_base(d: &Dissection) -> Option<u32> {
 }
 
 /// One field's value as tshark prints it.
-fn write_field(out: &mut String, field: &Field, data: &[u8], sack_base: Option<u32>) {
+pub(crate) fn write_field(out: &mut String, field: &Field, data: &[u8], sack_base: Option<u32>) {
     // tshark's SACK edges are relative to the acknowledgement base, as its
     // tcp.ack is; the model keeps what the packet says.
     if let Some(base) = sack_base
@@ -400,6 +401,11 @@ pub fn write_protocols(out: &mut String, link: LinkType, d: &Dissection) {
             other => other.key(),
         };
         push(out, name);
+        // tshark's IGMP hands membership messages to a per-version
+        // dissector that is also named igmp.
+        if layer.proto == Proto::Igmp && crate::decode::igmp::twice_in_protocols(d, layer) {
+            push(out, "igmp");
+        }
         // A header that hands on by EtherType (not by an 802.3 length).
         let by_ethertype = d.fields_of(layer).iter().any(|f| {
             [&ethernet::TYPE, &vlan::ETYPE, &vlan::AD_ETYPE, &sll::ETYPE]

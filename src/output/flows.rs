@@ -5,10 +5,12 @@
 
 use std::fmt::Write;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use crate::flow::{Client, FlowState, TCP, TableCounters, Unlisted};
 
-use super::json::string;
+use super::json::{string, write_process};
+use crate::frame::Process;
 
 /// The order of the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -92,6 +94,12 @@ fn client_name(c: Client) -> &'static str {
 /// Append one conversation as a JSON object on one line. `start_ns` is the
 /// capture's first packet time, for `rel_start`.
 pub fn write_json(out: &mut String, f: &FlowState, start_ns: i64) {
+    write_json_with(out, f, start_ns, None);
+}
+
+/// `write_json`, with the local process owning the conversation's socket
+/// as a `process` object (absent when unknown).
+pub fn write_json_with(out: &mut String, f: &FlowState, start_ns: i64, process: Option<&Process>) {
     let _ = write!(
         out,
         "{{\"proto\":\"{}\",\"stream\":{},\"a\":",
@@ -134,6 +142,9 @@ pub fn write_json(out: &mut String, f: &FlowState, start_ns: i64) {
             ",\"retransmissions\":{},\"out_of_order\":{}",
             f.tcp.retransmissions, f.tcp.out_of_order
         );
+    }
+    if let Some(p) = process {
+        write_process(out, p);
     }
     out.push_str("}\n");
 }
@@ -183,9 +194,33 @@ pub fn write_table(
     counters: &TableCounters,
     unlisted: &Unlisted,
 ) {
-    let rows: Vec<[String; 13]> = flows
+    write_table_with(out, flows, start_ns, counters, unlisted, &|_| None);
+}
+
+/// A conversation's process as the table shows it: `PID COMMAND (USER)`.
+pub fn process_label(p: &Process) -> String {
+    format!("{} {} ({})", p.pid, p.command, p.user)
+}
+
+/// `write_table`, with a last column naming each conversation's local
+/// process when `process` knows any.
+pub fn write_table_with(
+    out: &mut String,
+    flows: &[FlowState],
+    start_ns: i64,
+    counters: &TableCounters,
+    unlisted: &Unlisted,
+    process: &dyn Fn(&FlowState) -> Option<Arc<Process>>,
+) {
+    let processes: Vec<String> = flows
         .iter()
-        .map(|f| {
+        .map(|f| process(f).map_or(String::new(), |p| process_label(&p)))
+        .collect();
+    let with_process = processes.iter().any(|p| !p.is_empty());
+    let rows: Vec<[String; 14]> = flows
+        .iter()
+        .zip(processes)
+        .map(|(f, process)| {
             let (a, b) = endpoint_labels(f);
             let rel = (f.first_ns - start_ns) as f64 / 1e9;
             let rtt = f
@@ -215,10 +250,11 @@ pub fn write_table(
                 } else {
                     String::new()
                 },
+                process,
             ]
         })
         .collect();
-    let header = [
+    let mut header = vec![
         "Proto",
         "A",
         "B",
@@ -233,6 +269,9 @@ pub fn write_table(
         "Retr",
         "OOO",
     ];
+    if with_process {
+        header.push("Process");
+    }
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r.iter()) {
@@ -246,7 +285,7 @@ pub fn write_table(
             }
             let pad = w.saturating_sub(c.chars().count());
             // Text left-aligned, numbers right-aligned.
-            if matches!(i, 0..=2 | 9) {
+            if matches!(i, 0..=2 | 9 | 13) {
                 out.push_str(c);
                 if i + 1 < cells.len() {
                     out.extend(std::iter::repeat_n(' ', pad));
@@ -262,7 +301,7 @@ pub fn write_table(
     };
     line(out, &header);
     for r in &rows {
-        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        let cells: Vec<&str> = r.iter().take(header.len()).map(String::as_str).collect();
         line(out, &cells);
     }
     write_unlisted_line(out, unlisted);

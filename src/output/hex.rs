@@ -1,16 +1,31 @@
 //! `-x`: hex and ASCII of the frame, one block per layer so every layer
-//! boundary is visible, with offsets from the start of the frame.
+//! boundary is visible, with offsets from the start of the frame (and of
+//! each reassembled data source after it).
 
 use std::fmt::Write;
 
 use crate::decode::{Dissection, Proto};
 use crate::frame::FrameRecord;
 
-/// Append the hex dump of one frame.
+/// Append the hex dump of one frame, then of each other data source (a
+/// reassembled datagram, as tshark -x prints "Reassembled IPv4 (N bytes)"),
+/// each with offsets from its own start.
 pub fn write_hex(out: &mut String, frame: &FrameRecord, d: &Dissection) {
-    let data = &frame.data[..];
+    dump(out, d, 0, &frame.data);
+    for (i, s) in d.sources.iter().enumerate() {
+        let _ = writeln!(out, "\t{} ({} bytes):", s.name, s.bytes.len());
+        dump(out, d, (i + 1).min(usize::from(u8::MAX)) as u8, &s.bytes);
+    }
+}
+
+/// The blocks of one data source: a block per layer whose bytes it holds.
+fn dump(out: &mut String, d: &Dissection, source: u8, data: &[u8]) {
     let mut covered = 0;
-    for layer in d.layers.iter().filter(|l| l.proto != Proto::Frame) {
+    for layer in d
+        .layers
+        .iter()
+        .filter(|l| l.proto != Proto::Frame && l.source == source)
+    {
         let range = layer.header.start.max(covered)..layer.header.end.min(data.len());
         if range.start > covered {
             block(out, "(not decoded)", covered..range.start, data);

@@ -4,12 +4,23 @@
 use std::fmt::Write;
 
 use crate::decode::{Dissection, NoteKind, Origin, Proto, Severity, Value};
-use crate::frame::FrameRecord;
+use crate::frame::{FrameRecord, Process};
 
 use super::value::write_tshark;
 
 /// Append one packet as a JSON object on one line.
 pub fn write_json(out: &mut String, frame: &FrameRecord, d: &Dissection) {
+    write_json_with(out, frame, d, None);
+}
+
+/// `write_json`, with the local process owning the packet's socket (live
+/// captures) as a `process` object after the tuple; absent when unknown.
+pub fn write_json_with(
+    out: &mut String,
+    frame: &FrameRecord,
+    d: &Dissection,
+    process: Option<&Process>,
+) {
     let _ = write!(
         out,
         "{{\"frame\":{},\"len\":{},\"cap_len\":{},\"link_type\":{},\"interface\":{},\"ts\":",
@@ -40,6 +51,9 @@ pub fn write_json(out: &mut String, frame: &FrameRecord, d: &Dissection) {
         }
         None => out.push_str("null"),
     }
+    if let Some(p) = process {
+        write_process(out, p);
+    }
     out.push_str(",\"layers\":[");
     let mut first_layer = true;
     for layer in d.layers.iter().filter(|l| l.proto != Proto::Frame) {
@@ -49,17 +63,23 @@ pub fn write_json(out: &mut String, frame: &FrameRecord, d: &Dissection) {
         first_layer = false;
         let _ = write!(
             out,
-            "{{\"proto\":\"{}\",\"name\":\"{}\",\"bytes\":[{},{}],\"quoted\":{},\"fields\":[",
+            "{{\"proto\":\"{}\",\"name\":\"{}\",\"bytes\":[{},{}],\"quoted\":{}",
             layer.proto.key(),
             layer.proto.title(),
             layer.header.start,
             layer.header.end,
             layer.quoted
         );
+        if layer.source != 0 {
+            // Ranges index that data source, not the frame (README: JSON).
+            let _ = write!(out, ",\"source\":{}", layer.source);
+        }
+        out.push_str(",\"fields\":[");
         for (i, field) in d.fields_of(layer).iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
+            let data = d.data(field.source, &frame.data);
             let _ = write!(out, "{{\"key\":\"{}\",\"name\":", field.key);
             string(out, field.name);
             out.push_str(",\"value\":");
@@ -73,12 +93,12 @@ pub fn write_json(out: &mut String, frame: &FrameRecord, d: &Dissection) {
                 // Hex digits and plain numbers never need escaping.
                 Value::Bytes(_) | Value::Hex(..) | Value::Ip(_) | Value::Mac(_) => {
                     out.push('"');
-                    write_tshark(out, &field.value, &frame.data);
+                    write_tshark(out, &field.value, data);
                     out.push('"');
                 }
                 other => {
                     let mut text = String::new();
-                    write_tshark(&mut text, other, &frame.data);
+                    write_tshark(&mut text, other, data);
                     string(out, &text);
                 }
             }
@@ -86,14 +106,23 @@ pub fn write_json(out: &mut String, frame: &FrameRecord, d: &Dissection) {
                 out.push_str(",\"meaning\":");
                 string(out, meaning);
             }
+            if field.source != 0 {
+                let _ = write!(
+                    out,
+                    ",\"source\":{},\"bytes\":[{},{}]",
+                    field.source, field.bytes.start, field.bytes.end
+                );
+            }
             if field.origin == Origin::Generated {
                 out.push_str(",\"generated\":true");
             } else {
-                let _ = write!(
-                    out,
-                    ",\"bytes\":[{},{}]",
-                    field.bytes.start, field.bytes.end
-                );
+                if field.source == 0 {
+                    let _ = write!(
+                        out,
+                        ",\"bytes\":[{},{}]",
+                        field.bytes.start, field.bytes.end
+                    );
+                }
                 if field.mask != 0 {
                     let _ = write!(out, ",\"mask\":{}", field.mask);
                 }
@@ -102,7 +131,20 @@ pub fn write_json(out: &mut String, frame: &FrameRecord, d: &Dissection) {
         }
         out.push_str("]}");
     }
-    out.push_str("],\"notes\":[");
+    out.push(']');
+    if !d.sources.is_empty() {
+        // Data sources besides the frame, numbered from 1 as the ranges'
+        // "source" numbers them.
+        out.push_str(",\"sources\":[");
+        for (i, s) in d.sources.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{{\"name\":\"{}\",\"len\":{}}}", s.name, s.bytes.len());
+        }
+        out.push(']');
+    }
+    out.push_str(",\"notes\":[");
     for (i, note) in d.notes.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -127,6 +169,15 @@ pub fn write_json(out: &mut String, frame: &FrameRecord, d: &Dissection) {
         out.push('}');
     }
     out.push_str("]}\n");
+}
+
+/// `,"process":{"pid":…,"command":…,"user":…}`.
+pub fn write_process(out: &mut String, p: &Process) {
+    let _ = write!(out, ",\"process\":{{\"pid\":{},\"command\":", p.pid);
+    string(out, &p.command);
+    out.push_str(",\"user\":");
+    string(out, &p.user);
+    out.push('}');
 }
 
 /// A JSON string literal, escaped.

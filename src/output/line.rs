@@ -46,6 +46,12 @@ pub fn write_line(
     let cut = d.notes.iter().find(|n| {
         n.kind == NoteKind::Truncated
             && n.proto != Proto::Frame
+            // A TLS or QUIC record cut by the segment's end is the norm
+            // (tcpdump prints nothing of them); DNS and HTTP mark their own.
+            && !matches!(
+                n.proto,
+                Proto::Tls | Proto::Quic | Proto::Http | Proto::Ssdp | Proto::Dns | Proto::Mdns
+            )
             && !n.message.starts_with("frame is")
     });
     if let Some(note) = cut.filter(|_| !out[line_start..].contains("[|")) {

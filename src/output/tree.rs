@@ -22,7 +22,7 @@ pub fn write_tree(out: &mut String, frame: &FrameRecord, d: &Dissection) {
                 frame.link.name()
             );
         } else {
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "{}{}, bytes [{}..{})",
                 layer.proto.title(),
@@ -34,9 +34,11 @@ pub fn write_tree(out: &mut String, frame: &FrameRecord, d: &Dissection) {
                 layer.header.start,
                 layer.header.end
             );
+            source_name(out, d, layer.source);
+            out.push('\n');
         }
         for field in d.fields_of(layer) {
-            write_field(out, field, &frame.data);
+            write_field(out, d, field, &frame.data);
         }
         let next_start = d
             .layers
@@ -44,7 +46,9 @@ pub fn write_tree(out: &mut String, frame: &FrameRecord, d: &Dissection) {
             .skip_while(|l| !std::ptr::eq(*l, layer))
             .nth(1)
             .map(|l| l.header.start);
-        for note in d.notes.iter().filter(|n| {
+        // Notes carry frame offsets: layers of a reassembled source have none.
+        let notes = if layer.source == 0 { &d.notes[..] } else { &[] };
+        for note in notes.iter().filter(|n| {
             n.offset >= layer.header.start
                 && next_start.is_none_or(|s| n.offset < s || layer.header.start == s)
         }) {
@@ -58,7 +62,21 @@ pub fn write_tree(out: &mut String, frame: &FrameRecord, d: &Dissection) {
     out.push('\n');
 }
 
-fn write_field(out: &mut String, field: &Field, data: &[u8]) {
+/// ` of Reassembled IPv4 (8320 bytes)` after a range in a data source
+/// other than the frame.
+fn source_name(out: &mut String, d: &Dissection, source: u8) {
+    if source != 0 {
+        let bytes = d.data(source, &[]).len();
+        let name = d
+            .sources
+            .get(usize::from(source) - 1)
+            .map_or("data source", |s| s.name);
+        let _ = write!(out, " of {name} ({bytes} bytes)");
+    }
+}
+
+fn write_field(out: &mut String, d: &Dissection, field: &Field, frame: &[u8]) {
+    let data = d.data(field.source, frame);
     for _ in 0..=field.depth {
         out.push_str("    ");
     }
@@ -76,15 +94,19 @@ fn write_field(out: &mut String, field: &Field, data: &[u8]) {
     } else if field.mask != 0 {
         let _ = write!(
             out,
-            "  {{{}, bytes {}..{}, mask {:#x}}}",
+            "  {{{}, bytes {}..{}, mask {:#x}",
             field.key, field.bytes.start, field.bytes.end, field.mask
         );
+        source_name(out, d, field.source);
+        out.push('}');
     } else {
         let _ = write!(
             out,
-            "  {{{}, bytes {}..{}}}",
+            "  {{{}, bytes {}..{}",
             field.key, field.bytes.start, field.bytes.end
         );
+        source_name(out, d, field.source);
+        out.push('}');
     }
     out.push('\n');
 }

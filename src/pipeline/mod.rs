@@ -13,14 +13,19 @@
 //! `teach`, `error`; must not use `cli`, `run`, `app` or `tui`.
 
 use crate::capture::{FrameSource, Next};
-use crate::decode::{Detail, Dissection, Proto, Value, decode_into, tcp, udp};
+use crate::decode::desegment::TcpPdu;
+use crate::decode::reassembly::Defrag;
+use crate::decode::{Detail, Dissection, Proto, Value, decode_into, decode_with, tcp, udp};
 use crate::error::AppError;
 use crate::filter::Filter;
-use crate::flow::{Background, FlowInfo, FlowTable, Lookahead, Staged, TCP, UDP};
+use crate::flow::{Background, FlowInfo, FlowTable, Lookahead, Packet, Staged, TCP, UDP};
 use crate::frame::{FrameRecord, LinkType};
+use crate::stream::ip_defrag::{DefragLimits, DefragStats, Defragmenter};
+use crate::stream::tcp_pdu::{PduTable, Step};
 
 pub mod open;
 pub mod print;
+pub mod process;
 pub mod save;
 
 /// What a run saw.
@@ -34,6 +39,24 @@ pub struct RunSummary {
     pub closed_pipe: bool,
     /// The source itself said it was over (not `-c`, not a stop request).
     pub ended: bool,
+    /// What IP reassembly did (all zero when it was off).
+    pub reassembly: DefragStats,
+}
+
+/// Whether a run reassembles IP fragments (tshark's default) and within
+/// which bounds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Reassembly {
+    /// One packet at a time (`--no-reassembly`, tshark's
+    /// `-o ip.defragment:FALSE -o ipv6.defragment:FALSE`).
+    Off,
+    On(DefragLimits),
+}
+
+impl Default for Reassembly {
+    fn default() -> Self {
+        Reassembly::On(DefragLimits::default())
+    }
 }
 
 /// Where each frame that passed the filters goes.
@@ -45,6 +68,10 @@ pub trait Sink {
     /// A frame that passed the filters, decoded (and annotated with its
     /// flow) as asked. `Ok(false)`: the reader has gone, stop quietly.
     fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError>;
+    /// What the flow table said about a frame tracked in line (before the
+    /// display filter and `frame`): for sinks that keep their own facts
+    /// per conversation (`export`'s conn rows).
+    fn flow(&mut self, _frame: &FrameRecord, _d: &Dissection, _info: &FlowInfo, _p: &Packet) {}
     /// The source went idle and every frame held back has been given:
     /// a moment to flush. `Ok(false)` as for `frame`.
     fn idle(&mut self) -> Result<bool, AppError>;
@@ -73,7 +100,8 @@ pub enum Track<'t> {
 
 /// Run `source` through the pipeline into `sink` until the source ends,
 /// `-c` is reached, `stop()` says so or the sink's reader goes away,
-/// tracking flows as `track` says.
+/// tracking flows as `track` says, with IP reassembly on (its default
+/// bounds).
 pub fn run<S: Sink>(
     source: &mut dyn FrameSource,
     settings: Settings,
@@ -81,14 +109,125 @@ pub fn run<S: Sink>(
     sink: &mut S,
     stop: &dyn Fn() -> bool,
 ) -> Result<RunSummary, AppError> {
-    match track {
-        Track::Off => frame_loop(source, settings, Tracker::Off, sink, stop),
-        Track::Inline(flows) => frame_loop(source, settings, Tracker::Inline(flows), sink, stop),
+    run_with(source, settings, Reassembly::default(), track, sink, stop)
+}
+
+/// [`run`] with IP reassembly as `reassembly` says.
+pub fn run_with<S: Sink>(
+    source: &mut dyn FrameSource,
+    settings: Settings,
+    reassembly: Reassembly,
+    track: Track,
+    sink: &mut S,
+    stop: &dyn Fn() -> bool,
+) -> Result<RunSummary, AppError> {
+    let mut defrag = Reassembler::new(reassembly);
+    let mut result = match track {
+        Track::Off => frame_loop(source, settings, &mut defrag, Tracker::Off, sink, stop),
+        Track::Inline(flows) => frame_loop(
+            source,
+            settings,
+            &mut defrag,
+            Tracker::Inline(flows),
+            sink,
+            stop,
+        ),
         Track::Background(flows) => std::thread::scope(|scope| {
             let tracker = Tracker::Background(Background::start(scope, flows));
-            frame_loop(source, settings, tracker, sink, stop)
+            frame_loop(source, settings, &mut defrag, tracker, sink, stop)
         }),
+    };
+    if let (Ok(summary), Some(table)) = (&mut result, &defrag.ip) {
+        summary.reassembly = table.stats;
+        // What reassembly dropped is said, never lost silently.
+        if let Some(w) = table.stats.warning() {
+            summary.warning = Some(match summary.warning.take() {
+                Some(other) => format!("{other}; {w}"),
+                None => w,
+            });
+        }
     }
+    result
+}
+
+/// What a run reassembles: IP fragments, and application PDUs that span
+/// TCP segments (see `decode::desegment`).
+#[derive(Debug)]
+pub struct Reassembler {
+    pub ip: Option<Defragmenter>,
+    pub tcp: Option<PduTable>,
+}
+
+impl Reassembler {
+    pub fn new(reassembly: Reassembly) -> Reassembler {
+        match reassembly {
+            Reassembly::Off => Reassembler {
+                ip: None,
+                tcp: None,
+            },
+            Reassembly::On(limits) => Reassembler {
+                ip: Some(Defragmenter::new(limits)),
+                tcp: Some(PduTable::default()),
+            },
+        }
+    }
+}
+
+/// Decode one frame, reassembling through `r`: a fragment that completes
+/// its datagram is decoded again with the whole payload, and so is a TCP
+/// segment that continues or completes an application PDU (only those
+/// frames pay twice).
+pub fn decode_frame(frame: &FrameRecord, detail: Detail, d: &mut Dissection, r: &mut Reassembler) {
+    let Some(table) = &mut r.ip else {
+        decode_into(frame, detail, d);
+        return;
+    };
+    decode_with(frame, detail, d, Defrag::On(None), TcpPdu::Fresh);
+    let whole = match (
+        &d.fragment,
+        d.fragment
+            .as_ref()
+            .and_then(|i| frame.data.get(i.payload.clone())),
+    ) {
+        (Some(info), Some(bytes)) => table.add(frame.number, frame.ts, info, bytes),
+        _ => None,
+    };
+    if let Some(whole) = &whole {
+        decode_with(frame, detail, d, Defrag::On(Some(whole)), TcpPdu::Fresh);
+    }
+    let Some(pdus) = &mut r.tcp else { return };
+    if pdus.is_empty() && d.desegment.is_none() {
+        return;
+    }
+    let Some((dir, seq, payload)) = tcp_segment(frame, d) else {
+        return;
+    };
+    let step = pdus.segment(dir, frame.number, seq, payload);
+    let defrag = Defrag::On(whole.as_ref());
+    match &step {
+        Step::Fresh => {}
+        Step::Continuation => decode_with(frame, detail, d, defrag, TcpPdu::Continuation),
+        Step::Complete(pdu) => decode_with(frame, detail, d, defrag, TcpPdu::Complete(pdu)),
+    }
+    if let Some(want) = d.desegment
+        && let Some((dir, seq, payload)) = tcp_segment(frame, d)
+    {
+        pdus.start(dir, frame.number, seq, payload, want);
+    }
+}
+
+/// A TCP segment's direction, sequence number and captured payload.
+fn tcp_segment<'a>(
+    frame: &'a FrameRecord,
+    d: &'a Dissection,
+) -> Option<(crate::stream::tcp_pdu::Direction, u32, &'a [u8])> {
+    let t = d.tuple.filter(|t| t.protocol == TCP)?;
+    let data = d.data(d.tuple_source, &frame.data);
+    let at = t.header_at;
+    let seq = u32::from_be_bytes(data.get(at + 4..at + 8)?.try_into().ok()?);
+    let hdr = usize::from(*data.get(at + 12)? >> 4) * 4;
+    let payload = data.get(at + hdr..t.pdu_end.min(data.len()))?;
+    Some(((t.src, t.src_port, t.dst, t.dst_port), seq, payload))
 }
 
 /// Where a run's frames go to be tracked as flows.
@@ -104,6 +243,7 @@ enum Tracker<'a> {
 fn frame_loop<S: Sink>(
     source: &mut dyn FrameSource,
     settings: Settings,
+    defrag: &mut Reassembler,
     mut tracker: Tracker,
     sink: &mut S,
     stop: &dyn Fn() -> bool,
@@ -175,7 +315,7 @@ fn frame_loop<S: Sink>(
             }
             let mut d = ahead.dissection();
             if decoding {
-                decode_into(&frame, detail, &mut d);
+                decode_frame(&frame, detail, &mut d, defrag);
             }
             match &tracker {
                 Tracker::Inline(flows) => ahead.push(Some(flows), frame, d),
@@ -197,6 +337,16 @@ fn frame_loop<S: Sink>(
             Tracker::Inline(flows) => {
                 if let Some(info) = flows.ingest_packet(&frame, packet.as_ref()) {
                     annotate(&mut d, &info, detail, settings.absolute);
+                    if let Some(p) = &packet {
+                        sink.flow(&frame, &d, &info, p);
+                    }
+                }
+                // A UDP tunnel's inner conversation is tracked too (tshark
+                // numbers its streams after the outer one's).
+                if let Some((inner, layer)) = Packet::inner_from_dissection(&frame, &d)
+                    && let Some(info) = flows.ingest_packet(&frame, Some(&inner))
+                {
+                    annotate_inner(&mut d, layer, &info, detail, settings.absolute);
                 }
             }
             Tracker::Background(table) => table.observe(&frame, &d),
@@ -248,6 +398,31 @@ fn annotate(d: &mut Dissection, info: &FlowInfo, detail: Detail, absolute: bool)
     }
 }
 
+/// `annotate` for a tunnel's inner TCP or UDP header, layer `li`.
+fn annotate_inner(d: &mut Dissection, li: usize, info: &FlowInfo, detail: Detail, absolute: bool) {
+    if !absolute && info.proto == TCP {
+        d.line_seq = info.line_seq;
+    }
+    if detail != Detail::Fields {
+        return;
+    }
+    let stream = Value::UInt(u64::from(info.stream));
+    match info.proto {
+        TCP => {
+            d.push_generated_at(li, &tcp::STREAM, stream);
+            if let (Some(seq), Some(ack)) = (info.rel_seq, info.rel_ack) {
+                let (seq, ack) = (Value::UInt(u64::from(seq)), Value::UInt(u64::from(ack)));
+                d.push_generated_at(li, &tcp::SEQ, seq);
+                d.push_generated_at(li, &tcp::ACK, ack);
+            }
+        }
+        UDP => {
+            d.push_generated_at(li, &udp::STREAM, stream);
+        }
+        _ => {}
+    }
+}
+
 /// Parse a command's filters once: a tcpdump expression and a display
 /// filter. A bad one is a usage error (exit 2) showing the expression with
 /// a caret under the problem.
@@ -272,3 +447,6 @@ pub fn check_link(filter: &Filter, link: LinkType) -> Result<(), AppError> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod desegment_tests;

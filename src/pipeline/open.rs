@@ -5,10 +5,13 @@
 //! thread starts. Frames already in memory are a source too.
 
 use crate::capture::live::{LiveOptions, LiveSource};
+use crate::capture::multi::MultiSource;
 use crate::capture::{CaptureError, FrameSource, Next, interfaces, privilege};
+use crate::decode::{Detail, Dissection, decode_into};
 use crate::error::AppError;
 use crate::filter::TcpdumpFilter;
 use crate::frame::FrameRecord;
+use crate::pipeline::process;
 
 /// `IFF_UP` in `/sys/class/net/NAME/flags`.
 const IFF_UP: u32 = 0x1;
@@ -17,6 +20,39 @@ const IFF_UP: u32 = 0x1;
 /// nothing, so it is an error (tcpdump: "That device is not up").
 pub fn live(name: &str, options: LiveOptions) -> Result<LiveSource, AppError> {
     let source = LiveSource::open(name, options)?;
+    check_up(name)?;
+    Ok(source)
+}
+
+/// Open a capture on each of `names` (`-i A -i B`). One name is [`live`];
+/// several are captured as Linux cooked v2 frames, as `-i any` would
+/// show them: the frames of every interface then share one link type
+/// (a pcap file can hold them too) and each says which interface it
+/// crossed and in which direction.
+pub fn live_many(names: &[String], options: LiveOptions) -> Result<MultiSource, AppError> {
+    if let [name] = names {
+        return Ok(MultiSource::new(vec![live(name, options)?])?);
+    }
+    let mut sources: Vec<LiveSource> = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        if name == "any" {
+            return Err(AppError::Usage(
+                "-i any already captures every interface: give it alone".into(),
+            ));
+        }
+        if names[..i].contains(name) {
+            let name = interfaces::escape_name(name);
+            return Err(AppError::Usage(format!("-i {name} is given twice")));
+        }
+        let source = LiveSource::open_cooked(name, options)?;
+        check_up(name)?;
+        sources.push(source);
+    }
+    Ok(MultiSource::new(sources)?)
+}
+
+/// An interface that is down captures nothing, so it is an error.
+fn check_up(name: &str) -> Result<(), AppError> {
     // The name is known to exist here (the open looked it up).
     let flags = std::fs::read_to_string(format!("/sys/class/net/{name}/flags"))
         .ok()
@@ -27,7 +63,7 @@ pub fn live(name: &str, options: LiveOptions) -> Result<LiveSource, AppError> {
             "{name}: That device is not up (`ip link set {name} up` brings it up)"
         ))));
     }
-    Ok(source)
+    Ok(())
 }
 
 /// Attach the tcpdump expression to the socket as classic BPF, so the
@@ -53,22 +89,33 @@ pub fn kernel_filter(source: &LiveSource, expr: Option<&TcpdumpFilter>) -> Resul
 /// do (the kernel filter drops most before they arrive; frames queued
 /// before it was attached are caught here).
 pub struct Captured {
-    inner: LiveSource,
+    inner: MultiSource,
     filter: Option<TcpdumpFilter>,
     accepted: u64,
+    /// Process attribution, asked as each frame leaves the ring (before
+    /// the pipeline holds it back), with a dissection to find its tuple.
+    early: Option<(process::Shared, Dissection)>,
 }
 
 impl Captured {
-    pub fn new(inner: LiveSource, filter: Option<TcpdumpFilter>) -> Captured {
+    pub fn new(inner: MultiSource, filter: Option<TcpdumpFilter>) -> Captured {
         Captured {
             inner,
             filter,
             accepted: 0,
+            early: None,
         }
     }
 
-    /// The socket, for its counters.
-    pub fn live(&self) -> &LiveSource {
+    /// Ask about each new conversation's process as soon as its first
+    /// frame leaves the ring: the pipeline may hold frames back for up to
+    /// a poll interval, and a short-lived socket may be gone by then.
+    pub fn attribute(&mut self, attribution: process::Shared) {
+        self.early = Some((attribution, Dissection::default()));
+    }
+
+    /// The sockets, for their counters.
+    pub fn live(&self) -> &MultiSource {
         &self.inner
     }
 }
@@ -83,6 +130,10 @@ impl FrameSource for Captured {
                     }
                     self.accepted += 1;
                     frame.number = self.accepted;
+                    if let Some((attribution, d)) = &mut self.early {
+                        decode_into(&frame, Detail::Layers, d);
+                        attribution.borrow_mut().note_frame(frame.number, d);
+                    }
                     return Ok(Next::Frame(frame));
                 }
                 other => return Ok(other),

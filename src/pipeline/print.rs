@@ -7,7 +7,7 @@ use std::io::Write;
 use super::Sink;
 use crate::decode::{Detail, Dissection};
 use crate::error::AppError;
-use crate::frame::{FrameRecord, Timestamp};
+use crate::frame::{FrameRecord, Process, Timestamp};
 use crate::output::fields::FieldColumns;
 use crate::output::line::{LineOptions, write_line};
 use crate::output::stats::Stats;
@@ -57,6 +57,7 @@ impl Printer {
         frame: &FrameRecord,
         d: &Dissection,
         first: Option<Timestamp>,
+        process: Option<&Process>,
     ) {
         match self {
             Printer::Lines(opts) => write_line(text, frame, d, *opts, first),
@@ -80,7 +81,7 @@ impl Printer {
                 write_line(text, frame, d, *opts, first);
                 hex::write_ascii(text, frame, d);
             }
-            Printer::Json => json::write_json(text, frame, d),
+            Printer::Json => json::write_json_with(text, frame, d, process),
             Printer::Fields(columns) => columns.write_row(text, frame, d),
             Printer::Stats(stats) => stats.add(frame, d),
             Printer::Explain(paint) => {
@@ -101,6 +102,8 @@ pub struct PrintSink<'o> {
     line_buffered: bool,
     first: Option<Timestamp>,
     previous: Option<Timestamp>,
+    /// The next frame's process, when attribution is on (`process`).
+    process: Option<std::sync::Arc<Process>>,
 }
 
 impl<'o> PrintSink<'o> {
@@ -122,6 +125,7 @@ impl<'o> PrintSink<'o> {
             line_buffered,
             first: None,
             previous: None,
+            process: None,
         }
     }
 
@@ -152,7 +156,9 @@ impl Sink for PrintSink<'_> {
         } else {
             self.first
         };
-        self.printer.print(&mut self.text, &frame, d, reference);
+        let process = self.process.as_deref();
+        self.printer
+            .print(&mut self.text, &frame, d, reference, process);
         self.previous = frame.ts;
         let full = self.text.len() >= FLUSH_AT || (self.line_buffered && !self.text.is_empty());
         if full {
@@ -163,6 +169,12 @@ impl Sink for PrintSink<'_> {
 
     fn idle(&mut self) -> Result<bool, AppError> {
         flush(self.out, &mut self.text, true)
+    }
+}
+
+impl super::process::Annotate for PrintSink<'_> {
+    fn set_process(&mut self, process: Option<std::sync::Arc<Process>>) {
+        self.process = process;
     }
 }
 

@@ -25,10 +25,10 @@ impl From<CaptureWriter> for Output {
 
 impl Output {
     /// `Ok(false)`: the last of `-W` files of `-G` seconds is done.
-    fn write(&mut self, frame: &FrameRecord) -> Result<bool, CaptureError> {
+    fn write(&mut self, frame: &FrameRecord, comment: Option<&str>) -> Result<bool, CaptureError> {
         match self {
-            Output::Single(w) => w.write(frame).map(|()| true),
-            Output::Rotating(w) => w.write(frame),
+            Output::Single(w) => w.write_commented(frame, comment).map(|()| true),
+            Output::Rotating(w) => w.write_commented(frame, comment),
         }
     }
     fn flush(&mut self) -> Result<(), CaptureError> {
@@ -52,6 +52,10 @@ pub struct SaveSink {
     /// The last frame could not be written (the reader went away): it is
     /// not counted as saved.
     lost_last: bool,
+    /// The next frame's pcapng comment (its process), when attribution is
+    /// on (`process`), and the process it names.
+    comment: Option<String>,
+    process: Option<std::sync::Arc<crate::frame::Process>>,
 }
 
 impl SaveSink {
@@ -60,6 +64,8 @@ impl SaveSink {
             writer: writer.into(),
             done: false,
             lost_last: false,
+            comment: None,
+            process: None,
         }
     }
 
@@ -95,13 +101,29 @@ fn written(result: Result<(), CaptureError>) -> Result<bool, AppError> {
     }
 }
 
+impl super::process::Annotate for SaveSink {
+    fn set_process(&mut self, process: Option<std::sync::Arc<crate::frame::Process>>) {
+        // Most frames belong to the conversation before them: write the
+        // comment once per change of process, not once per frame.
+        let same = match (&self.process, &process) {
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            self.comment = process.as_deref().map(super::process::comment);
+            self.process = process;
+        }
+    }
+}
+
 impl Sink for SaveSink {
     fn detail(&self) -> Option<Detail> {
         None
     }
 
     fn frame(&mut self, frame: FrameRecord, _: &Dissection) -> Result<bool, AppError> {
-        let result = self.writer.write(&frame);
+        let result = self.writer.write(&frame, self.comment.as_deref());
         if let Ok(false) = result {
             self.done = true;
             return Ok(false);

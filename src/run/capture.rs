@@ -2,26 +2,36 @@
 //! privileges, say "listening on", then run the pipeline into a printer or
 //! the capture writer.
 
+use std::cell::RefCell;
 use std::io::Write;
+use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use crate::capture::live::{LiveOptions, LiveSource};
+use crate::capture::live::LiveOptions;
+use crate::capture::multi::MultiSource;
+use crate::capture::process::{ANSWER_TIMEOUT, ProcessLookup};
 use crate::capture::rotate::{RotatingWriter, Rotation};
 use crate::capture::save::{CaptureWriter, SaveFormat, SavedInterface};
-use crate::capture::{interfaces, stop};
-use crate::cli::CaptureArgs;
+use crate::capture::{FrameSource, interfaces, stop};
+use crate::cli::{CaptureArgs, OutputArgs};
 use crate::error::AppError;
 use crate::filter::Filter;
 use crate::filter::tcpdump::bpf;
-use crate::flow::FlowTable;
+use crate::flow::{FlowKey, FlowTable};
+use crate::frame::LinkType;
 use crate::output::flows::SortKey;
+use crate::output::time::TimeFormat;
+use crate::pipeline::print::PrintSink;
+use crate::pipeline::process::{Attributed, Attribution, Shared};
 use crate::pipeline::save::Output;
+use crate::pipeline::save::SaveSink;
 use crate::pipeline::{self, check_link};
+use crate::pipeline::{Settings, Track};
 
 use super::flow_list::print_flow_table;
 use super::{
-    RunSummary, Save, create_output, flow_config, parse_filter, print_packets,
+    RunSummary, Save, create_output, flow_config, parse_filter, print_packets, printer,
     refuse_tshark_format, save_frames,
 };
 
@@ -34,26 +44,41 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
     let filter = parse_filter(&args.filter)?;
     let stop_flag = stop::install_stop_handlers();
     stop::ignore_sigpipe();
-    let name = match &args.interface {
-        Some(name) => name.clone(),
-        None => interfaces::default_interface(&interfaces::list()?),
+    let names = match args.interface.as_slice() {
+        [] => vec![interfaces::default_interface(&interfaces::list()?)],
+        names => names.to_vec(),
     };
     let rotation = rotation(args)?;
     if args.dump_filter {
-        return dump_filter(&filter, &name, out);
+        return dump_filter(&filter, &names, out);
     }
-    let source = pipeline::open::live(
-        &name,
-        LiveOptions {
-            snaplen: args.snaplen,
-            ring_mib: args.buffer,
-        },
-    )?;
-    check_link(&filter, source.link())?;
-    if !pipeline::open::kernel_filter(&source, filter.tcpdump.as_ref())? {
+    // The lookup process is forked first: while this process is still
+    // privileged and one thread, and before the capture socket exists.
+    let attribution = if wants_process(args) {
+        let lookup = ProcessLookup::spawn(args.user.as_deref())?;
+        Some(Rc::new(RefCell::new(Attribution::new(lookup))))
+    } else {
+        None
+    };
+    let options = LiveOptions {
+        snaplen: args.snaplen,
+        ring_mib: args.buffer,
+    };
+    let source = pipeline::open::live_many(&names, options)?;
+    let link = source.link().ok_or_else(|| {
+        AppError::Usage(
+            "these interfaces have different link types: capture them one by one".into(),
+        )
+    })?;
+    check_link(&filter, link)?;
+    let mut in_kernel = true;
+    for live in source.sources() {
+        in_kernel &= pipeline::open::kernel_filter(live, filter.tcpdump.as_ref())?;
+    }
+    if !in_kernel {
         eprintln!(
             "wirepeek: the filter runs in user space: the kernel's view of {} frames would change its meaning",
-            source.link().name()
+            link.name()
         );
     }
     let deadline = args
@@ -69,41 +94,69 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
         None => None,
     };
     pipeline::open::drop_privileges(args.user.as_deref())?;
+    let listened: Vec<String> = names.iter().map(|n| interfaces::escape_name(n)).collect();
     eprintln!(
         "wirepeek: listening on {}, link-type {} ({}), snapshot length {} bytes",
-        interfaces::escape_name(&name),
-        source.link().0,
-        source.link().name(),
+        listened.join(" and "),
+        link.0,
+        link.name(),
         if args.snaplen == 0 {
             262144
         } else {
             args.snaplen
         }
     );
+    if let Some(a) = &attribution
+        && !a.borrow().reach().all_users
+    {
+        eprintln!(
+            "wirepeek: process attribution: {}",
+            a.borrow().reach().message
+        );
+    }
     let mut flows = FlowTable::new(flow_config(&args.output.limits, args.flows));
     // The tcpdump expression is a capture filter: applied (and frames
     // numbered) at the source, as the kernel applies it.
     let mut source = pipeline::open::Captured::new(source, filter.tcpdump.clone());
+    if let Some(a) = &attribution {
+        source.attribute(a.clone());
+    }
     let filter = Filter {
         tcpdump: None,
         display: filter.display.clone(),
     };
-    let mut summary = match writer {
-        Some(writer) => {
-            let save = Save {
-                count: args.output.count,
-                track_flows: args.flows,
-            };
-            save_frames(&mut source, save, &filter, writer, &stop, &mut flows)?
-        }
-        None => print_packets(&mut source, &args.output, &filter, out, &stop, &mut flows)?,
+    let save = Save {
+        count: args.output.count,
+        track_flows: args.flows,
     };
+    let mut summary = match (writer, &attribution) {
+        (Some(writer), None) => save_frames(&mut source, save, &filter, writer, &stop, &mut flows)?,
+        (None, None) => print_packets(&mut source, &args.output, &filter, out, &stop, &mut flows)?,
+        (Some(writer), Some(shared)) => {
+            let sink = SaveSink::new(writer);
+            save_attributed(&mut source, save, &filter, sink, &stop, &mut flows, shared)?
+        }
+        (None, Some(shared)) => {
+            let run = Run {
+                source: &mut source,
+                filter: &filter,
+                stop: &stop,
+                flows: &mut flows,
+            };
+            print_attributed(run, &args.output, out, shared)?
+        }
+    };
+    // Answers that were late are still worth having for the table.
+    if let Some(a) = &attribution {
+        a.borrow_mut().collect_late(ANSWER_TIMEOUT);
+    }
     if args.flows && !summary.closed_pipe {
         // With `-w -` standard output carries the capture file itself.
         let to_stdout = args.write.as_deref() != Some("-");
         let mut stderr = std::io::stderr();
         let sink: &mut dyn Write = if to_stdout { out } else { &mut stderr };
-        if !print_flow_table(sink, flows, false, SortKey::Bytes, None)? {
+        let process = |key: &FlowKey| attribution.as_ref().and_then(|a| a.borrow().of_flow(key));
+        if !print_flow_table(sink, flows, false, SortKey::Bytes, None, &process)? {
             summary.closed_pipe = true;
         }
     }
@@ -115,6 +168,84 @@ pub fn capture(args: &CaptureArgs, out: &mut dyn Write) -> Result<RunSummary, Ap
         summary.packets, stats.kernel_dropped, stats.received
     );
     Ok(summary)
+}
+
+/// Whether conversations are attributed to processes: when something
+/// shows them (`--flows`, `--json`, pcapng comments), unless `--no-process`.
+fn wants_process(args: &CaptureArgs) -> bool {
+    !args.no_process && (args.flows || args.output.json || (args.write.is_some() && args.pcapng))
+}
+
+/// What a run reads from and keeps count in.
+struct Run<'a> {
+    source: &'a mut dyn FrameSource,
+    filter: &'a Filter,
+    stop: &'a dyn Fn() -> bool,
+    flows: &'a mut FlowTable,
+}
+
+/// `print_packets`, with each frame's process known to the printer (the
+/// JSON printer writes it). Returns the attribution for the flow table.
+fn print_attributed(
+    run: Run,
+    args: &OutputArgs,
+    out: &mut dyn Write,
+    attribution: &Shared,
+) -> Result<RunSummary, AppError> {
+    let printer = printer(args)?;
+    let flows = run.flows;
+    let track = if args.no_flows {
+        Track::Off
+    } else {
+        Track::Inline(&mut *flows)
+    };
+    let since_previous =
+        TimeFormat::from_tcpdump_count(args.tstamp) == Some(TimeFormat::SincePrevious);
+    let mut sink = Attributed {
+        inner: PrintSink::new(printer, out, since_previous, args.line_buffered),
+        attribution: attribution.clone(),
+        noted: true,
+    };
+    let settings = Settings {
+        filter: run.filter,
+        count: args.count,
+        absolute: args.absolute,
+    };
+    let mut summary = pipeline::run(run.source, settings, track, &mut sink, run.stop)?;
+    if !summary.closed_pipe && !sink.inner.finish(flows)? {
+        summary.closed_pipe = true;
+    }
+    Ok(summary)
+}
+
+/// `save_frames`, with each frame's process written as its pcapng
+/// comment. Returns the attribution for the flow table.
+fn save_attributed(
+    source: &mut dyn FrameSource,
+    save: Save,
+    filter: &Filter,
+    sink: SaveSink,
+    stop: &dyn Fn() -> bool,
+    flows: &mut FlowTable,
+    attribution: &Shared,
+) -> Result<RunSummary, AppError> {
+    let mut sink = Attributed {
+        inner: sink,
+        attribution: attribution.clone(),
+        noted: true,
+    };
+    let settings = Settings {
+        filter,
+        count: save.count,
+        absolute: false,
+    };
+    let track = if save.track_flows {
+        Track::Inline(flows)
+    } else {
+        Track::Off
+    };
+    let result = pipeline::run(source, settings, track, &mut sink, stop);
+    sink.inner.finish(result)
 }
 
 /// tcpdump's `-C`, `-G` and `-W`, checked.
@@ -139,14 +270,24 @@ fn rotation(args: &CaptureArgs) -> Result<Rotation, AppError> {
 
 /// `capture -d`: the filter as the classic BPF program the kernel would
 /// run on this interface (tcpdump -d); no socket is opened.
-fn dump_filter(filter: &Filter, name: &str, out: &mut dyn Write) -> Result<RunSummary, AppError> {
+fn dump_filter(
+    filter: &Filter,
+    names: &[String],
+    out: &mut dyn Write,
+) -> Result<RunSummary, AppError> {
     let Some(expr) = &filter.tcpdump else {
         return Err(AppError::Usage(
             "-d prints a filter expression's program: give one".into(),
         ));
     };
-    let target = interfaces::capture_target(name)?;
-    let link = interfaces::link_type_for_arphrd(target.arphrd);
+    let mut link = LinkType::LINUX_SLL2;
+    for name in names {
+        let target = interfaces::capture_target(name)?;
+        // Several interfaces are captured as cooked v2 frames.
+        if names.len() == 1 {
+            link = interfaces::link_type_for_arphrd(target.arphrd);
+        }
+    }
     check_link(filter, link)?;
     let text = match expr.compile_bpf(link) {
         Some(program) => bpf::disassemble(&program),
@@ -162,7 +303,7 @@ fn dump_filter(filter: &Filter, name: &str, out: &mut dyn Write) -> Result<RunSu
 /// The capture's output: one file (or stdout for `-`), or files that
 /// rotate. Each starts with its header at once.
 fn open_writer(
-    source: &LiveSource,
+    source: &MultiSource,
     args: &CaptureArgs,
     dest: &str,
     rotation: Rotation,
@@ -172,13 +313,18 @@ fn open_writer(
     } else {
         SaveFormat::Pcap
     };
-    let interface = SavedInterface {
-        iface: source.ifindex(),
-        link: source.link(),
-        name: Some(source.interface().to_string()),
-    };
+    // One interface block each, in the order given: frames name theirs.
+    let interfaces: Vec<SavedInterface> = source
+        .sources()
+        .iter()
+        .map(|live| SavedInterface {
+            iface: live.ifindex(),
+            link: live.link(),
+            name: Some(live.interface().to_string()),
+        })
+        .collect();
     if rotation.active() {
-        let writer = RotatingWriter::create(dest, format, args.snaplen, &[interface], rotation)?;
+        let writer = RotatingWriter::create(dest, format, args.snaplen, &interfaces, rotation)?;
         return Ok(Output::Rotating(writer));
     }
     let sink = create_output(dest)?;
@@ -187,6 +333,6 @@ fn open_writer(
         dest,
         format,
         args.snaplen,
-        &[interface],
+        &interfaces,
     )?))
 }

@@ -3,14 +3,15 @@
 //! summary of the ones it did not keep.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use crate::capture::file::FileSource;
 use crate::cli::FlowsArgs;
 use crate::decode::{Detail, Dissection};
 use crate::error::AppError;
 use crate::filter::Filter;
-use crate::flow::FlowTable;
-use crate::frame::FrameRecord;
+use crate::flow::{FlowKey, FlowTable};
+use crate::frame::{FrameRecord, Process};
 use crate::output::flows::{self as flow_output, SortKey};
 use crate::pipeline::print::{FLUSH_AT, flush};
 use crate::pipeline::{self, Settings, Sink, Track};
@@ -28,14 +29,15 @@ pub fn flows(args: &FlowsArgs, out: &mut dyn Write) -> Result<RunSummary, AppErr
     };
     // Nothing per packet is printed: the table runs on its own thread.
     let mut first = FirstSeen(None);
-    let mut summary = pipeline::run(
+    let mut summary = pipeline::run_with(
         &mut source,
         settings,
+        super::reassembly(&args.reassembly),
         Track::Background(&mut table),
         &mut first,
         &|| false,
     )?;
-    if !print_flow_table(out, table, args.json, args.sort, first.0)? {
+    if !print_flow_table(out, table, args.json, args.sort, first.0, &|_| None)? {
         summary.closed_pipe = true;
     }
     Ok(summary)
@@ -61,7 +63,8 @@ impl Sink for FirstSeen {
     }
 }
 
-/// Print a flow table's conversations, sorted, as a table or NDJSON.
+/// Print a flow table's conversations, sorted, as a table or NDJSON, with
+/// the local process of each that `process` knows (live captures).
 /// Returns false when the reader has gone.
 pub(super) fn print_flow_table(
     out: &mut dyn Write,
@@ -69,6 +72,7 @@ pub(super) fn print_flow_table(
     json: bool,
     sort: SortKey,
     start: Option<i64>,
+    process: &dyn Fn(&FlowKey) -> Option<Arc<Process>>,
 ) -> Result<bool, AppError> {
     let counters = table.counters();
     let unlisted = table.unlisted();
@@ -81,14 +85,15 @@ pub(super) fn print_flow_table(
     let mut text = String::with_capacity(FLUSH_AT + 64 * 1024);
     if json {
         for f in &all {
-            flow_output::write_json(&mut text, f, start);
+            flow_output::write_json_with(&mut text, f, start, process(&f.key).as_deref());
             if text.len() >= FLUSH_AT && !flush(out, &mut text, false)? {
                 return Ok(false);
             }
         }
         flow_output::write_json_unlisted(&mut text, &unlisted);
     } else {
-        flow_output::write_table(&mut text, &all, start, &counters, &unlisted);
+        let by_flow = |f: &crate::flow::FlowState| process(&f.key);
+        flow_output::write_table_with(&mut text, &all, start, &counters, &unlisted, &by_flow);
     }
     flush(out, &mut text, true)
 }

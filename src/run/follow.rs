@@ -8,11 +8,12 @@ use std::net::IpAddr;
 use crate::capture::file::FileSource;
 use crate::capture::{FrameSource, Next};
 use crate::cli::{FollowArgs, FollowDirection};
-use crate::decode::{Detail, Dissection, decode_into};
+use crate::decode::{Detail, Dissection};
 use crate::error::AppError;
 use crate::flow::{FlowConfig, FlowTable, Packet, TCP, UDP};
 use crate::frame::FrameRecord;
 use crate::output::follow::{self as fmt, FollowFormat, Header, Piece, Printer};
+use crate::pipeline::{Reassembler, Reassembly, decode_frame};
 use crate::stream::{Budget, ChunkKind, Segment, StreamLimits, TcpStream};
 
 use super::RunSummary;
@@ -35,6 +36,8 @@ pub fn follow(args: &FollowArgs, out: &mut dyn Write) -> Result<RunSummary, AppE
     let mut source = FileSource::open(&args.file)?;
     let mut flows = FlowTable::new(flow_config(args));
     let mut d = Dissection::default();
+    // IP fragments are reassembled, as tshark does by default.
+    let mut reassembler = Reassembler::new(Reassembly::default());
     let mut summary = RunSummary::default();
     loop {
         let frame = match source.next_frame()? {
@@ -45,7 +48,7 @@ pub fn follow(args: &FollowArgs, out: &mut dyn Write) -> Result<RunSummary, AppE
                 break;
             }
         };
-        decode_into(&frame, Detail::Layers, &mut d);
+        decode_frame(&frame, Detail::Layers, &mut d, &mut reassembler);
         let p = Packet::from_dissection(&frame, &d);
         let Some(info) = flows.ingest_packet(&frame, p.as_ref()) else {
             continue;
@@ -81,6 +84,7 @@ fn stream_of_frame(args: &FollowArgs, number: u64) -> Result<(u8, u32), AppError
     let mut source = FileSource::open(&args.file)?;
     let mut flows = FlowTable::new(flow_config(args));
     let mut d = Dissection::default();
+    let mut reassembler = Reassembler::new(Reassembly::default());
     let mut seen = 0u64;
     loop {
         let frame = match source.next_frame()? {
@@ -93,7 +97,7 @@ fn stream_of_frame(args: &FollowArgs, number: u64) -> Result<(u8, u32), AppError
             }
         };
         seen += 1;
-        decode_into(&frame, Detail::Layers, &mut d);
+        decode_frame(&frame, Detail::Layers, &mut d, &mut reassembler);
         let info = flows.ingest(&frame, &d);
         if frame.number != number {
             continue;
@@ -187,7 +191,8 @@ impl Follower {
         rel_ack: Option<u32>,
     ) {
         let Some(t) = d.tuple else { return };
-        let data = &frame.data[..];
+        // A reassembled datagram's transport header is in its own bytes.
+        let data = d.data(d.tuple_source, &frame.data);
         // tshark follows only what its TCP dissector finished: a header of
         // sane length that the capture holds whole.
         let payload_at = match &p.tcp {

@@ -13,7 +13,9 @@
 //! dropped and counted in `Dropped`, never silently (its bytes show as a
 //! gap if the receiver acknowledges past them and a later segment is held).
 
+pub mod ip_defrag;
 pub mod tcp;
+pub mod tcp_pdu;
 
 pub use tcp::{Chunk, ChunkKind, Segment, TcpStream, TcpStreams};
 

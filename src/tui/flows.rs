@@ -31,10 +31,16 @@ pub fn row_cells(f: &FlowState, start_ns: i64) -> [String; 8] {
 /// Draw the Flows tab.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let flows = &app.flows;
-    let title = format!(
-        " Flows {} · Enter shows one in the packet list, Esc all ",
-        flows.rows.len()
-    );
+    let count = if flows.restricted() {
+        format!(
+            "{} of {} (display filter)",
+            flows.list.len(),
+            flows.rows.len()
+        )
+    } else {
+        flows.rows.len().to_string()
+    };
+    let title = format!(" Flows {count} · Enter shows one in the packet list, Esc all ");
     let block = Block::new().title(pane_title(title, true));
     let inner = block.inner(area);
     block.render(area, buf);

@@ -29,21 +29,36 @@ pub struct RowText {
     pub style: Style,
 }
 
-/// Decode a frame and fill in the list's columns for it.
-pub fn row_text(app: &App, frame: &FrameRecord, d: &mut Dissection) -> RowText {
+/// Decode the frame at `pos` in the list and fill in its columns.
+pub fn row_text(app: &App, pos: usize, frame: &FrameRecord, d: &mut Dissection) -> RowText {
+    let index = app.list.shown.get(pos).map_or(usize::MAX, |&i| i as usize);
     decode_into(frame, Detail::Fields, d);
+    // The flow's annotation, as the pipeline gives the line: relative
+    // sequence numbers, as Wireshark's Info column has them.
+    d.line_seq = app.flows.line_seq_of(index);
     let mut time = String::new();
-    let format = match app.time {
-        TimeMode::Relative => TimeFormat::Relative,
-        TimeMode::Absolute => TimeFormat::Absolute,
+    let (format, zero) = match app.time {
+        TimeMode::Relative => (
+            TimeFormat::Relative,
+            app.time_ref
+                .and_then(|r| app.store.ts(r))
+                .or(app.store.first_ts()),
+        ),
+        TimeMode::Absolute => (TimeFormat::Absolute, app.store.first_ts()),
+        // Since the previous packet shown (the first: since itself).
+        TimeMode::Delta => (
+            TimeFormat::Relative,
+            pos.checked_sub(1)
+                .and_then(|p| app.list.shown.get(p))
+                .and_then(|&i| app.store.ts(i as usize))
+                .or(frame.ts),
+        ),
     };
-    write_ts(
-        &mut time,
-        frame.ts,
-        frame.precision,
-        format,
-        app.store.first_ts(),
-    );
+    if app.time_ref == Some(index) && app.time != TimeMode::Absolute {
+        time.push_str("*REF*");
+    } else {
+        write_ts(&mut time, frame.ts, frame.precision, format, zero);
+    }
     let (src, dst) = endpoints(frame, d);
     let top = d.top_proto();
     let warn = d.notes.iter().any(|n| n.severity == Severity::Warn);
@@ -117,10 +132,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .filter_map(|pos| {
             let index = *app.list.shown.get(pos)? as usize;
             app.store.load_into(index, &mut frame).then(|| {
-                (
-                    Some(pos) == app.list.selected,
-                    row_text(app, &frame, &mut d),
-                )
+                let mut row = row_text(app, pos, &frame, &mut d);
+                if app.marks.contains(&(index as u32)) {
+                    row.style = row.style.patch(theme::MARKED);
+                }
+                (Some(pos) == app.list.selected, row)
             })
         })
         .collect();
@@ -179,7 +195,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     });
 
     let table_rows = rows.into_iter().map(|(selected, r)| {
-        let cells = [r.no, r.time, r.src, r.dst, r.proto, r.len, r.info];
+        // Long addresses (IPv6) lose their middle, not their end, so two
+        // of them never look alike.
+        let (src, dst) = (shorten_middle(r.src, addr_w), shorten_middle(r.dst, addr_w));
+        let cells = [r.no, r.time, src, dst, r.proto, r.len, r.info];
         let cells: Vec<String> = cells
             .into_iter()
             .enumerate()
@@ -203,10 +222,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .column_spacing(1)
         .render(inner, buf);
     if empty && inner.height > 1 {
-        let msg = if app.store.is_empty() {
-            "waiting for packets…"
-        } else {
-            "no packet matches the view"
+        let msg = match (app.store.is_empty(), app.counters.ended) {
+            (true, true) if app.capture_filter.is_some() => {
+                "no packet in the capture matches the capture filter"
+            }
+            (true, true) => "the capture is empty: it holds no packets",
+            (true, false) => "waiting for packets…",
+            _ => "no packet matches the view",
         };
         let area = Rect {
             y: inner.y + 1,
@@ -215,4 +237,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         };
         Line::styled(msg, theme::HINT).render(area, buf);
     }
+}
+
+/// `text` cut to `width` characters by dropping its middle: `2001:db8…:1`.
+pub fn shorten_middle(text: String, width: usize) -> String {
+    let n = text.chars().count();
+    if n <= width || width < 3 {
+        return text;
+    }
+    let tail = (width - 1) / 2;
+    let head = width - 1 - tail;
+    let mut out: String = text.chars().take(head).collect();
+    out.push('…');
+    out.extend(text.chars().skip(n - tail));
+    out
 }

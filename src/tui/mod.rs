@@ -15,6 +15,7 @@ pub mod layout;
 pub mod list;
 pub mod save;
 pub mod source;
+pub mod spool;
 pub mod teach;
 pub mod terminal;
 pub mod theme;
@@ -32,7 +33,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 
 use crate::app::filter::display_compiler;
-use crate::app::{App, Effect, FilterCompiler, Input, Key, Msg, Tab};
+use crate::app::{App, Effect, FilterCompiler, Input, Key, Msg, SourceKind, Tab};
 use crate::capture::interfaces;
 use crate::capture::live::LiveOptions;
 use crate::capture::stop;
@@ -174,7 +175,15 @@ pub fn run(config: TuiConfig) -> Result<(), AppError> {
         stop_source.clone(),
         drops.clone(),
     )?;
-    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+    // Keys come from standard input, or from /dev/tty when the capture
+    // itself comes in on standard input (`wirepeek tui -`).
+    let reads_stdin = matches!(
+        &config.source,
+        SourceSpec::File { path } | SourceSpec::Replay { path, .. } if path == "-"
+    );
+    let keys =
+        std::io::stdin().is_terminal() || (reads_stdin && std::fs::File::open("/dev/tty").is_ok());
+    if !(keys && std::io::stdout().is_terminal()) {
         stop_source.store(true, Ordering::Relaxed);
         return Err(AppError::Usage(
             "the TUI needs a terminal on standard input and output; for text use `wirepeek read` or `wirepeek capture`".into(),
@@ -343,13 +352,19 @@ fn handle(app: &mut App, event: Event, areas: &layout::Areas) -> Result<bool, Ap
         Event::Resize => None,
     };
     match effect {
-        Some(Effect::Save { path, frames }) => {
-            let msg = match save::save(&app.store, &frames, &path) {
-                Ok(count) => Msg::Saved { path, count },
-                Err(e) => Msg::SaveFailed(e.to_string()),
+        Some(Effect::Save {
+            path,
+            frames,
+            replace,
+        }) => {
+            let open = match &app.source {
+                SourceKind::File { path } | SourceKind::Replay { path } => Some(path.clone()),
+                _ => None,
             };
+            let msg = save::save_checked(&app.store, frames, path, replace, open.as_deref());
             app.update(msg);
         }
+        Some(Effect::Copy(text)) => terminal::copy(&text).map_err(AppError::Output)?,
         Some(Effect::Suspend) => {
             terminal::suspend().map_err(AppError::Output)?;
             return Ok(true);

@@ -1,11 +1,14 @@
 //! The capture side of the loop: one thread runs the frame pipeline into
-//! `Msg::Frames` batches. A capture socket is opened on the calling (main)
-//! thread, so that every privilege is given up before any thread starts; a
-//! file is opened by its thread (its reader stays there). Either way the
-//! open result is known before the terminal changes mode, so errors print
-//! plainly. A live capture never blocks on a full channel: the batch is
-//! dropped and counted, so the kernel ring keeps draining. A file is loaded
-//! whole (blocking sends: every frame matters), with progress.
+//! `Msg::Indexed` batches, index entries only: a file's frames stay in the
+//! file (the app reads them back by offset), a live capture's and standard
+//! input's go to a temporary spool first (`spool`). A capture socket and a
+//! spool are opened on the calling (main) thread, so that every privilege
+//! is given up before any thread starts; a file is opened by its thread
+//! (its reader stays there). Either way the open result is known before
+//! the terminal changes mode, so errors print plainly. A live capture
+//! never blocks on a full channel: the batch is dropped and counted, so the
+//! kernel ring keeps draining. A file is indexed whole (blocking sends:
+//! every frame matters), with progress.
 
 use std::cell::Cell;
 use std::sync::Arc;
@@ -13,9 +16,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::time::{Duration, Instant};
 
-use crate::app::{Msg, SourceKind};
-use crate::capture::file::{FileFormat, FileSource};
+use crate::app::{Indexed, Msg, SourceKind};
+use crate::capture::file::FileSource;
 use crate::capture::live::{LiveOptions, LiveSource};
+use crate::capture::save::SavedInterface;
 use crate::capture::{CaptureError, FrameSource, Next};
 use crate::decode::{Detail, Dissection};
 use crate::error::AppError;
@@ -24,6 +28,7 @@ use crate::frame::{FrameRecord, LinkType};
 use crate::pipeline::{self, RunSummary, Settings, Sink, Track, check_link};
 
 use super::Event;
+use super::spool::{self, Spool, SpoolFile};
 
 /// Frames per batch.
 const BATCH: usize = 512;
@@ -89,10 +94,13 @@ pub fn start(
 
 /// A source opened on the calling thread, ready for its thread.
 enum Opened {
-    Live(LiveSource),
+    /// The socket, the interface's name and the spool.
+    Live(LiveSource, String, SpoolFile),
     /// A file is opened by its thread (its reader stays there).
     File {
         path: String,
+        /// Standard input's spool.
+        spool: Option<SpoolFile>,
     },
     Frames(Vec<FrameRecord>),
 }
@@ -118,12 +126,18 @@ pub fn start_filtered(
             // The kernel drops what the expression rejects where it can;
             // the pipeline matches every frame in user space as well.
             pipeline::open::kernel_filter(&source, filter.tcpdump.as_ref())?;
+            let spool = Spool::create_file()?;
             pipeline::open::drop_privileges(None)?;
-            Opened::Live(source)
+            Opened::Live(source, interface.clone(), spool)
         }
-        SourceSpec::File { path } | SourceSpec::Replay { path, .. } => {
-            Opened::File { path: path.clone() }
-        }
+        SourceSpec::File { path } | SourceSpec::Replay { path, .. } => Opened::File {
+            path: path.clone(),
+            spool: if path == "-" {
+                Some(Spool::create_file()?)
+            } else {
+                None
+            },
+        },
         SourceSpec::Frames { frames, .. } => {
             let links: Vec<LinkType> = frames.iter().map(|f| f.link).collect();
             check(&links)?;
@@ -134,9 +148,6 @@ pub fn start_filtered(
     std::thread::Builder::new()
         .name("wirepeek-capture".into())
         .spawn(move || {
-            if !matches!(opened, Opened::File { .. }) {
-                let _ = opened_tx.send(Ok(()));
-            }
             let settings = Settings {
                 filter: &filter,
                 count: None,
@@ -144,8 +155,18 @@ pub fn start_filtered(
             };
             let stop = || stop.load(Ordering::Relaxed);
             match opened {
-                Opened::Live(source) => live(source, settings, &stop, &tx, &drops),
-                Opened::File { path } => {
+                Opened::Live(source, interface, spool) => {
+                    let iface = SavedInterface {
+                        iface: 0,
+                        link: source.link(),
+                        name: Some(interface),
+                    };
+                    let Some(spool) = open_spool(spool, &[iface], &tx, &opened_tx) else {
+                        return;
+                    };
+                    live(source, spool, settings, &stop, &tx, &drops);
+                }
+                Opened::File { path, spool } => {
                     let total = std::fs::metadata(&path).map_or(0, |m| m.len());
                     let source = FileSource::open(&path)
                         .map_err(AppError::from)
@@ -156,18 +177,40 @@ pub fn start_filtered(
                                 .try_for_each(|l| check_link(&filter, *l))?;
                             Ok(s)
                         });
-                    match source {
-                        Ok(source) => {
-                            let _ = opened_tx.send(Ok(()));
-                            file(source, total, settings, &stop, &tx);
-                        }
+                    let source = match source {
+                        Ok(source) => source,
                         Err(e) => {
                             let _ = opened_tx.send(Err(e));
+                            return;
                         }
-                    }
+                    };
+                    let place = if let Some(spool) = spool {
+                        match open_spool(spool, &[], &tx, &opened_tx) {
+                            Some(spool) => Place::Spool(Box::new(spool)),
+                            None => return,
+                        }
+                    } else {
+                        match spool::open_bytes(&path) {
+                            Ok(bytes) => {
+                                let _ = tx.send(Event::App(Msg::Backing(Box::new(bytes))));
+                                let _ = opened_tx.send(Ok(()));
+                                Place::InFile
+                            }
+                            Err(e) => {
+                                let _ = opened_tx.send(Err(e.into()));
+                                return;
+                            }
+                        }
+                    };
+                    let total = (path != "-").then_some(total);
+                    file(source, place, total, settings, &stop, &tx);
                 }
                 Opened::Frames(frames) => {
-                    let mut sink = Batches::new(&tx, None);
+                    let _ = opened_tx.send(Ok(()));
+                    let mut sink = Whole {
+                        tx: &tx,
+                        batch: Vec::with_capacity(BATCH),
+                    };
                     let result = pipeline::run(
                         &mut pipeline::open::Memory::new(frames),
                         settings,
@@ -191,6 +234,27 @@ pub fn start_filtered(
     })
 }
 
+/// Create the spool and hand its reading side to the app; None (the
+/// failure told to the opener) when it cannot be created.
+fn open_spool(
+    file: SpoolFile,
+    interfaces: &[SavedInterface],
+    tx: &SyncSender<Event>,
+    opened: &mpsc::Sender<Result<(), AppError>>,
+) -> Option<Spool> {
+    match Spool::start(file, interfaces) {
+        Ok((spool, bytes)) => {
+            let _ = tx.send(Event::App(Msg::Backing(Box::new(bytes))));
+            let _ = opened.send(Ok(()));
+            Some(spool)
+        }
+        Err(e) => {
+            let _ = opened.send(Err(AppError::from(e)));
+            None
+        }
+    }
+}
+
 /// How the capture thread's run ended, as the app's message; `None`: it
 /// was stopped (or its reader went away), nothing more to say.
 fn ending(result: Result<RunSummary, AppError>) -> Option<Msg> {
@@ -205,6 +269,7 @@ fn ending(result: Result<RunSummary, AppError>) -> Option<Msg> {
 
 fn live(
     source: LiveSource,
+    spool: Spool,
     settings: Settings,
     stop: &dyn Fn() -> bool,
     tx: &SyncSender<Event>,
@@ -218,6 +283,7 @@ fn live(
     let mut sink = Live {
         tx,
         drops,
+        spool,
         batch: Vec::with_capacity(BATCH),
         born: Instant::now(),
     };
@@ -225,7 +291,10 @@ fn live(
     if matches!(&result, Ok(s) if s.closed_pipe) {
         return;
     }
-    sink.flush();
+    let result = match sink.flush() {
+        Ok(_) => result,
+        Err(e) => Err(e),
+    };
     if let Some(msg) = ending(result) {
         let _ = tx.send(Event::App(msg));
     }
@@ -250,31 +319,33 @@ impl FrameSource for Watched<'_> {
     }
 }
 
-/// Live batches, handed over without waiting; a full channel costs the
-/// batch (counted).
+/// Live batches, spooled, then handed over without waiting; a full channel
+/// costs the batch (counted; its bytes stay unused in the spool).
 struct Live<'a> {
     tx: &'a SyncSender<Event>,
     drops: &'a Drops,
-    batch: Vec<FrameRecord>,
+    spool: Spool,
+    batch: Vec<Indexed>,
     born: Instant,
 }
 
 impl Live<'_> {
-    /// False when the app has gone.
-    fn flush(&mut self) -> bool {
+    /// Ok(false) when the app has gone.
+    fn flush(&mut self) -> Result<bool, AppError> {
         if self.batch.is_empty() {
-            return true;
+            return Ok(true);
         }
+        self.spool.flush()?;
         let n = self.batch.len() as u64;
         let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        match self.tx.try_send(Event::App(Msg::Frames(full))) {
+        Ok(match self.tx.try_send(Event::App(Msg::Indexed(full))) {
             Ok(()) => true,
             Err(TrySendError::Full(_)) => {
                 self.drops.wirepeek.fetch_add(n, Ordering::Relaxed);
                 true
             }
             Err(TrySendError::Disconnected(_)) => false,
-        }
+        })
     }
 }
 
@@ -287,94 +358,167 @@ impl Sink for Live<'_> {
         if self.batch.is_empty() {
             self.born = Instant::now();
         }
-        self.batch.push(frame);
+        self.batch.push(self.spool.add(&frame)?);
         if self.batch.len() >= BATCH || self.born.elapsed() >= BATCH_AGE {
-            return Ok(self.flush());
+            return self.flush();
         }
         Ok(true)
     }
 
     fn idle(&mut self) -> Result<bool, AppError> {
-        Ok(self.flush())
+        self.flush()
     }
+}
+
+/// Where a file's frames are read back from.
+enum Place {
+    /// The file itself, at the offsets its reader reports.
+    InFile,
+    /// A spool (standard input).
+    Spool(Box<Spool>),
 }
 
 fn file(
     source: FileSource,
-    total: u64,
+    place: Place,
+    total: Option<u64>,
     settings: Settings,
     stop: &dyn Fn() -> bool,
     tx: &SyncSender<Event>,
 ) {
-    // Record framing overhead, to turn frame sizes into a file position.
-    let overhead = match source.info().format {
-        FileFormat::Pcap => 16,
-        FileFormat::PcapNg => 32,
-    };
-    let done = Cell::new(24u64);
+    let at = Cell::new((0u64, 0u64));
     let mut source = Measured {
         inner: source,
-        overhead,
-        done: &done,
+        at: &at,
     };
-    let mut sink = Batches::new(tx, Some((&done, total)));
+    let mut sink = Batches {
+        tx,
+        batch: Vec::with_capacity(BATCH),
+        at: &at,
+        place,
+        total,
+    };
     let result = pipeline::run(&mut source, settings, Track::Off, &mut sink, stop);
     sink.end(result);
 }
 
-/// A file source that counts how far into the file it has read.
+/// A file source that says where in the file each frame's bytes are.
 struct Measured<'a> {
     inner: FileSource,
-    overhead: u64,
-    done: &'a Cell<u64>,
+    /// The number and file offset of the frame last read.
+    at: &'a Cell<(u64, u64)>,
 }
 
 impl FrameSource for Measured<'_> {
     fn next_frame(&mut self) -> Result<Next, CaptureError> {
         let next = self.inner.next_frame()?;
         if let Next::Frame(f) = &next {
-            let size = self.overhead + f.data.len().next_multiple_of(4) as u64;
-            self.done.set(self.done.get() + size);
+            self.at.set((f.number, self.inner.frame_offset()));
         }
         Ok(next)
     }
 }
 
-/// Batches sent with blocking sends (every frame of a file matters), each
-/// followed by the progress through the file when it is known.
+/// Batches of index entries sent with blocking sends (every frame of a
+/// file matters), each followed by the progress through the file when
+/// its size is known.
 struct Batches<'a> {
     tx: &'a SyncSender<Event>,
-    batch: Vec<FrameRecord>,
-    progress: Option<(&'a Cell<u64>, u64)>,
+    batch: Vec<Indexed>,
+    at: &'a Cell<(u64, u64)>,
+    place: Place,
+    total: Option<u64>,
 }
 
-impl<'a> Batches<'a> {
-    fn new(tx: &'a SyncSender<Event>, progress: Option<(&'a Cell<u64>, u64)>) -> Batches<'a> {
-        Batches {
-            tx,
-            batch: Vec::with_capacity(BATCH),
-            progress,
-        }
-    }
-
+impl Batches<'_> {
     fn send(&self, msg: Msg) -> bool {
         self.tx.send(Event::App(msg)).is_ok()
     }
 
+    /// Hand the batch over; false when the app has gone.
+    fn flush(&mut self) -> Result<bool, AppError> {
+        if let Place::Spool(spool) = &mut self.place {
+            spool.flush()?;
+        }
+        let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        let done = full.last().map_or(0, |f| f.at + u64::from(f.cap_len));
+        if !full.is_empty() && !self.send(Msg::Indexed(full)) {
+            return Ok(false);
+        }
+        Ok(match self.total {
+            Some(total) => self.send(Msg::Progress { done, total }),
+            None => true,
+        })
+    }
+
     /// After the run: what is left and how it ended, unless it was stopped.
+    fn end(mut self, result: Result<RunSummary, AppError>) {
+        let result = match self.flush() {
+            Ok(true) => result,
+            Ok(false) => return,
+            Err(e) => Err(e),
+        };
+        if let Some(msg) = ending(result) {
+            self.send(msg);
+        }
+    }
+}
+
+impl Sink for Batches<'_> {
+    fn detail(&self) -> Option<Detail> {
+        None
+    }
+
+    fn frame(&mut self, frame: FrameRecord, _: &Dissection) -> Result<bool, AppError> {
+        let entry = match &mut self.place {
+            Place::Spool(spool) => spool.add(&frame)?,
+            Place::InFile => {
+                let (number, at) = self.at.get();
+                if number != frame.number {
+                    return Err(AppError::from(CaptureError::Other(format!(
+                        "internal: frame {} arrived where frame {number} was read",
+                        frame.number
+                    ))));
+                }
+                Indexed::of(&frame, at)
+            }
+        };
+        self.batch.push(entry);
+        if self.batch.len() < BATCH {
+            return Ok(true);
+        }
+        self.flush()
+    }
+
+    fn idle(&mut self) -> Result<bool, AppError> {
+        // Standard input went quiet: show what came so far.
+        if matches!(self.place, Place::Spool(_)) && !self.batch.is_empty() {
+            return self.flush();
+        }
+        Ok(true)
+    }
+}
+
+/// Frames handed over whole, in memory (the demo's conversation).
+struct Whole<'a> {
+    tx: &'a SyncSender<Event>,
+    batch: Vec<FrameRecord>,
+}
+
+impl Whole<'_> {
     fn end(mut self, result: Result<RunSummary, AppError>) {
         let Some(msg) = ending(result) else {
             return;
         };
         let batch = std::mem::take(&mut self.batch);
-        if !batch.is_empty() && !self.send(Msg::Frames(batch)) {
+        if !batch.is_empty() && self.tx.send(Event::App(Msg::Frames(batch))).is_err() {
             return;
         }
-        self.send(msg);
+        let _ = self.tx.send(Event::App(msg));
     }
 }
 
-impl Sink for Batches<'_> {
+impl Sink for Whole<'_> {
     fn detail(&self) -> Option<Detail> {
         None
     }
@@ -385,16 +529,7 @@ impl Sink for Batches<'_> {
             return Ok(true);
         }
         let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        if !self.send(Msg::Frames(full)) {
-            return Ok(false);
-        }
-        Ok(match self.progress {
-            Some((done, total)) => self.send(Msg::Progress {
-                done: done.get(),
-                total,
-            }),
-            None => true,
-        })
+        Ok(self.tx.send(Event::App(Msg::Frames(full))).is_ok())
     }
 
     fn idle(&mut self) -> Result<bool, AppError> {

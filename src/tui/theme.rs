@@ -23,6 +23,11 @@ pub const HIGHLIGHT_BYTES: Style = Style::new()
     .fg(Color::Black)
     .bg(Color::LightYellow)
     .add_modifier(Modifier::BOLD);
+/// A marked packet (`m`), as Wireshark's black rows.
+pub const MARKED: Style = Style::new()
+    .fg(Color::White)
+    .bg(Color::Black)
+    .add_modifier(Modifier::BOLD);
 pub const TAB_ACTIVE: Style = Style::new()
     .fg(Color::LightCyan)
     .add_modifier(Modifier::BOLD);

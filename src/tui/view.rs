@@ -186,14 +186,31 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
 fn hint_or_prompt(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(p) = &app.prompt {
         let label = match p.purpose {
-            PromptFor::Filter => "Display filter: ",
-            PromptFor::SavePath => "Save shown packets to: ",
+            PromptFor::Filter => "Display filter: ".to_string(),
+            PromptFor::SavePath => format!(
+                "Save {} {} packets (Tab: {}) as {} to: ",
+                app.save_frames().len(),
+                app.save_scope.name(),
+                app.save_scope.next().name(),
+                crate::app::save::format_of(&p.text)
+            ),
+            PromptFor::Replace => format!("{} exists: replace it? (y/n) ", p.text),
+            PromptFor::Command => "Go to frame: :".to_string(),
+            PromptFor::Find => format!(
+                "Find {} (Tab: {}): ",
+                app.find_kind.name(),
+                app.find_kind.next().name()
+            ),
         };
-        let mut spans = vec![
-            Span::styled(label, theme::HEADER),
-            Span::raw(p.text.clone()),
-            Span::styled("█", theme::HINT),
-        ];
+        let mut spans = vec![Span::styled(label, theme::HEADER)];
+        if p.purpose != PromptFor::Replace {
+            let (before, after) = p.split();
+            let mut rest = after.chars();
+            let under = rest.next().map_or(" ".to_string(), String::from);
+            spans.push(Span::raw(before.to_string()));
+            spans.push(Span::styled(under, theme::SELECTED));
+            spans.push(Span::raw(rest.as_str().to_string()));
+        }
         if let Some(e) = &p.error {
             spans.push(Span::styled(format!("  ✗ {e}"), theme::WARN));
         }
@@ -201,7 +218,7 @@ fn hint_or_prompt(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let mut hint = String::from(
-        "? help  q quit  Tab pane  ↑↓ move  Enter open  / filter  p pause  f follow  t time  s save",
+        "? help  q quit  Tab pane  ↑↓ move  Enter open  / filter  : go to  ^F find  m mark  s save",
     );
     if app.replay.is_some() {
         hint.push_str("  n/N step  +/- speed");
@@ -211,8 +228,10 @@ fn hint_or_prompt(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// Every key, for the `?` overlay.
 pub const HELP: &[(&str, &str)] = &[
-    ("↑ ↓  j k", "move in the focused pane"),
-    ("PgUp PgDn", "move by a screen"),
+    (
+        "↑ ↓ j k PgUp PgDn",
+        "move in the focused pane, by a line or a screen",
+    ),
     ("g G  Home End", "first / last"),
     (
         "Enter Space",
@@ -222,21 +241,31 @@ pub const HELP: &[(&str, &str)] = &[
     ("Tab  Shift-Tab", "next / previous pane"),
     ("1 2 3", "Packets, Flows, Encapsulation tabs"),
     ("Enter  Esc", "Flows: show one conversation's packets / all"),
-    ("↑ ↓ PgUp PgDn", "Encapsulation: scroll the lesson"),
-    ("/", "display filter (Esc cancels, empty clears)"),
-    ("p", "pause the view (capture goes on) / replay"),
-    ("f", "follow new packets"),
-    ("t", "relative / absolute time"),
-    ("s", "save the shown packets to a pcap"),
-    ("n N", "replay: next / previous packet (step mode)"),
-    ("+ -", "replay: faster / slower"),
+    (
+        "/",
+        "display filter (↑↓ history, Esc cancels, empty clears)",
+    ),
+    (": 123", "go to frame 123"),
+    (
+        "Ctrl-F  n N",
+        "find string/hex/filter (Tab), next / previous",
+    ),
+    ("m  ] [", "mark the packet, next / previous mark"),
+    ("a A", "details: field as the filter / and the filter"),
+    ("y", "copy the field's value or the packet (OSC 52)"),
+    ("Ctrl-T  t", "time reference here; relative/absolute/delta"),
+    ("s", "save displayed/all/marked (Tab) as pcap(ng)"),
+    ("p  f", "pause the view (or replay) / follow new packets"),
+    ("n N  + -", "replay without a search: step / speed"),
     ("mouse", "click selects, wheel scrolls"),
-    ("q  Ctrl-C", "quit"),
-    ("Ctrl-Z", "suspend to the shell (fg comes back)"),
+    (
+        "q  Ctrl-C  Ctrl-Z",
+        "quit / suspend to the shell (fg comes back)",
+    ),
 ];
 
 fn help(area: Rect, buf: &mut Buffer) {
-    let width = 64.min(area.width);
+    let width = 74.min(area.width);
     let height = (HELP.len() as u16 + 2).min(area.height);
     let [row] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
@@ -249,7 +278,7 @@ fn help(area: Rect, buf: &mut Buffer) {
         .iter()
         .map(|(k, what)| {
             Line::from(vec![
-                Span::styled(format!(" {k:<16}"), theme::HEADER),
+                Span::styled(format!(" {k:<18}"), theme::HEADER),
                 Span::raw(*what),
             ])
         })

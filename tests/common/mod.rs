@@ -1,6 +1,6 @@
 #![allow(dead_code)] // each test binary uses a different part of this module
 //! What the differential tests against tshark share: where the corpus is,
-//! whether tshark is here, how tshark is run (reassembly off, sequence
+//! whether tshark is here, how tshark is run (reassembly on, sequence
 //! analysis on, first occurrence of each field), and reading our NDJSON.
 
 use std::path::{Path, PathBuf};
@@ -33,16 +33,13 @@ pub fn tshark_present() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// `tshark -r FILE -T fields -e FIELD…` with IP reassembly off and TCP
-/// sequence analysis on, one value per field (`occurrence=f`); more
-/// arguments (statistics, more fields) may follow.
+/// `tshark -r FILE -T fields -e FIELD…` with IP reassembly on (tshark's
+/// default and wirepeek's) and TCP sequence analysis on, one value per
+/// field (`occurrence=f`); more arguments (statistics, more fields) may
+/// follow.
 pub fn tshark_fields(file: &Path, fields: &[&str]) -> Command {
     let mut command = Command::new("tshark");
     command.args(["-n", "-r"]).arg(file).args([
-        "-o",
-        "ip.defragment:FALSE",
-        "-o",
-        "ipv6.defragment:FALSE",
         "-o",
         "tcp.analyze_sequence_numbers:TRUE",
         "-T",

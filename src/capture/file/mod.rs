@@ -81,6 +81,8 @@ pub struct FileSource {
     eof: bool,
     /// File offset of `buf[start]`.
     offset: u64,
+    /// File offset of the captured bytes of the frame last returned.
+    data_at: u64,
     format: Format,
     info: FileInfo,
     number: u64,
@@ -140,6 +142,7 @@ impl FileSource {
             end: 0,
             eof: false,
             offset: 0,
+            data_at: 0,
             format: Format::Unread,
             info: FileInfo {
                 format: FileFormat::Pcap,
@@ -160,6 +163,12 @@ impl FileSource {
     /// What the file header said.
     pub fn info(&self) -> &FileInfo {
         &self.info
+    }
+
+    /// The file offset of the captured bytes of the frame last returned,
+    /// so a reader can index a file and read frames back later (the TUI).
+    pub fn frame_offset(&self) -> u64 {
+        self.data_at
     }
 
     /// Warnings about records skipped so far (each names the file, the

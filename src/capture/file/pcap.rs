@@ -106,6 +106,7 @@ impl FileSource {
             Ok((rest, packet)) => {
                 let used = head.len() - rest.len();
                 let record = pcap_record(&packet, state);
+                self.data_at = self.offset + RECORD_HEADER as u64;
                 self.consume(used);
                 self.number += 1;
                 Ok(Next::Frame(FrameRecord {

@@ -262,6 +262,12 @@ impl FileSource {
             }
             Outcome::Frame(frame) => Some(frame),
         };
+        // Block type, length, then the fixed part before the packet data.
+        self.data_at = self.offset
+            + match type_ {
+                ENHANCED_PACKET | PACKET => 28,
+                _ => 12,
+            };
         self.consume(len);
         let Some(frame) = frame else {
             return Ok(Step::Consumed);

@@ -6,8 +6,15 @@
 use std::fmt::Write;
 
 pub mod app;
+mod dns;
+mod http;
+mod igmp;
 mod ipv6_ext;
+mod llc;
+mod quic;
+mod tls;
 mod transport;
+mod tunnel;
 
 use super::text::push_dec;
 use super::{Dissection, Layer, Proto, names};
@@ -36,16 +43,29 @@ pub fn tcpdump_line_styled(
     style: LineStyle,
     out: &mut String,
 ) {
+    let i = d
+        .layers
+        .iter()
+        .position(|l| l.proto != Proto::Frame)
+        .unwrap_or(d.layers.len());
+    if style.link {
+        link_header(frame, d, out);
+    }
+    line_from(frame, d, i, style, out);
+}
+
+/// The line from layer `i` on: the whole frame's, or a tunnel's inner
+/// packet's (tcpdump prints an encapsulated frame as it would a frame).
+pub(super) fn line_from(
+    frame: &FrameRecord,
+    d: &Dissection,
+    mut i: usize,
+    style: LineStyle,
+    out: &mut String,
+) {
     let link = style.link;
     let data = &frame.data[..];
     let layers = &d.layers;
-    let mut i = layers
-        .iter()
-        .position(|l| l.proto != Proto::Frame)
-        .unwrap_or(layers.len());
-    if link {
-        link_header(frame, d, out);
-    }
     // Skip link layers; with -e, VLAN tags are spelled out as tcpdump does.
     while let Some(layer) = layers.get(i) {
         match layer.proto {
@@ -95,8 +115,17 @@ pub fn tcpdump_line_styled(
         return;
     };
     match layer.proto {
-        Proto::Arp => arp(data, layer, frame, out),
-        Proto::Ipv4 | Proto::Ipv6 => ip(frame, d, i, style.quick, out),
+        Proto::Arp => {
+            // What the link layer carried after its header, padding
+            // included; inside SNAP, what the 802.3 length left.
+            let carried = match i.checked_sub(1).map(|p| &layers[p]) {
+                Some(l) if l.proto == Proto::Llc => l.pdu.end,
+                _ => frame.orig_len as usize,
+            };
+            arp(data, layer, carried, out)
+        }
+        Proto::Ipv4 | Proto::Ipv6 => ip(frame, d, i, style, out),
+        Proto::Llc => llc::line(frame, d, i, style, out),
         Proto::CustomBlock => {
             let _ = write!(out, "pcapng custom block, length {}", frame.data.len());
         }
@@ -162,13 +191,13 @@ fn ethertype_short(t: u16) -> &'static str {
     }
 }
 
-fn arp(data: &[u8], layer: &Layer, frame: &FrameRecord, out: &mut String) {
+fn arp(data: &[u8], layer: &Layer, carried: usize, out: &mut String) {
     let s = layer.header.start;
     let op = be16(data, s + 6);
     let (hlen, plen) = (data.get(s + 4).copied(), data.get(s + 5).copied());
     // tcpdump's length is what the link layer carried after its header,
     // padding included (a padded reply says 46, not 28).
-    let arp_len = (frame.orig_len as usize).saturating_sub(s);
+    let arp_len = carried.saturating_sub(s);
     // tcpdump prints nothing but ` [|arp]` for an ARP cut before its
     // addresses end.
     let (Some(op), Some(6), Some(4)) = (op, hlen, plen) else {
@@ -216,7 +245,8 @@ fn arp(data: &[u8], layer: &Layer, frame: &FrameRecord, out: &mut String) {
     }
 }
 
-fn ip(frame: &FrameRecord, d: &Dissection, i: usize, quick: bool, out: &mut String) {
+fn ip(frame: &FrameRecord, d: &Dissection, i: usize, style: LineStyle, out: &mut String) {
+    let quick = style.quick;
     let data = &frame.data[..];
     let layers = &d.layers;
     let layer = &layers[i];
@@ -283,10 +313,13 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, quick: bool, out: &mut Stri
         };
         match upper.map(|u| (u, &layers[u])) {
             Some((_, t)) if t.proto == Proto::Tcp => tcp(data, d, t, Ends::PortsOnly, quick, out),
-            Some((_, t)) if t.proto == Proto::Udp => udp(data, d, t, Ends::PortsOnly, out),
+            Some((u, t)) if t.proto == Proto::Udp => {
+                udp(data, d, t, Ends::PortsOnly, out);
+                tunnel::after_udp(frame, d, u, style, out);
+            }
             Some((_, t)) if t.proto == Proto::Icmpv6 => icmpv6(data, t, out),
             Some((u, t)) if matches!(t.proto, Proto::Ipv4 | Proto::Ipv6) => {
-                ip(frame, d, u, quick, out)
+                ip(frame, d, u, style, out)
             }
             _ => {
                 let _ = write!(out, "ip6-proto-{}", next_header.unwrap_or(0));
@@ -320,7 +353,16 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, quick: bool, out: &mut Stri
             tcp(data, d, t, Ends::Addresses(&src, &dst), quick, out)
         }
         Some(t) if t.proto == Proto::Udp && frag_offset == 0 => {
-            udp(data, d, t, Ends::Addresses(&src, &dst), out)
+            udp(data, d, t, Ends::Addresses(&src, &dst), out);
+            tunnel::after_udp(frame, d, index_of(layers, t), style, out);
+        }
+        Some(t) if t.proto == Proto::Gre && frag_offset == 0 => {
+            let _ = write!(out, "{src} > {dst}: ");
+            tunnel::gre(frame, d, index_of(layers, t), style, out);
+        }
+        Some(t) if t.proto == Proto::Igmp && frag_offset == 0 => {
+            let _ = write!(out, "{src} > {dst}: ");
+            igmp::line(data, t, out);
         }
         Some(t) if t.proto == Proto::Icmp => {
             let _ = write!(out, "{src} > {dst}: ");
@@ -332,17 +374,7 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, quick: bool, out: &mut Stri
         }
         Some(t) if matches!(t.proto, Proto::Ipv4 | Proto::Ipv6) => {
             let _ = write!(out, "{src} > {dst}: ");
-            ip(
-                frame,
-                d,
-                i + 1
-                    + layers[i + 1..]
-                        .iter()
-                        .position(|l| std::ptr::eq(l, t))
-                        .unwrap_or(0),
-                quick,
-                out,
-            );
+            ip(frame, d, index_of(layers, t), style, out);
         }
         _ => {
             let proto = if v6 {
@@ -373,6 +405,14 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, quick: bool, out: &mut Stri
             );
         }
     }
+}
+
+/// The index of `layer` (one of `layers`).
+fn index_of(layers: &[Layer], layer: &Layer) -> usize {
+    layers
+        .iter()
+        .position(|l| std::ptr::eq(l, layer))
+        .unwrap_or(layers.len())
 }
 
 /// An address rendered into a fixed buffer: no heap allocation per packet.

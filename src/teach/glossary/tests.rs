@@ -63,6 +63,7 @@ fn ttl_sentence_uses_the_packets_value() {
         meaning: None,
         origin: crate::decode::Origin::Wire,
         depth: 0,
+        source: 0,
     };
     let g = explain(&field, &Dissection::default(), &[]).expect("a sentence for ip.ttl");
     assert!(

@@ -10,11 +10,13 @@ use std::ffi::c_void;
 use std::io;
 use std::mem::size_of;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::sync::atomic::{AtomicU32, Ordering};
+
+mod cook;
+mod ring;
 
 use super::interfaces::{self, CaptureTarget};
 use super::{CaptureError, FrameSource, Next};
-use crate::frame::{FrameRecord, LinkType, Timestamp, TsPrecision};
+use crate::frame::{FrameRecord, LinkType};
 
 /// What a capture without CAP_NET_RAW is told, word for word.
 pub const CAP_NET_RAW_HINT: &str = "you need CAP_NET_RAW: run as root (`sudo wirepeek ...`) or grant it once with `sudo setcap cap_net_raw=eip $(which wirepeek)`";
@@ -33,12 +35,6 @@ const BLOCK_SIZE: u32 = 1 << 20;
 /// TPACKET_V3 ignores frame boundaries inside a block, but the kernel still
 /// checks the frame geometry; one frame slot fits any loopback frame.
 const FRAME_SIZE: u32 = 1 << 17;
-
-/// Length of the Linux cooked (SLL) header we build for other link types.
-const SLL_HEADER_LEN: usize = 16;
-/// Linux cooked v2 header: protocol, reserved, interface index, hardware
-/// type, packet type, address length, address (8 bytes).
-const SLL2_HEADER_LEN: usize = 20;
 
 /// TPACKET_ALIGN(sizeof(struct tpacket3_hdr)): where the kernel puts the
 /// sockaddr_ll describing each packet, counted from the packet header.
@@ -112,8 +108,24 @@ unsafe impl Send for LiveSource {}
 impl LiveSource {
     /// Opens a capture on the interface `iface` (never promiscuous).
     pub fn open(iface: &str, opts: LiveOptions) -> Result<LiveSource, CaptureError> {
+        LiveSource::open_as(iface, opts, false)
+    }
+
+    /// Opens a capture on `iface` whose frames carry a Linux cooked v2
+    /// header (interface index and direction) instead of the link's own,
+    /// as `-i any` does: several interfaces captured together then share
+    /// one link type and each frame says where it was seen.
+    pub fn open_cooked(iface: &str, opts: LiveOptions) -> Result<LiveSource, CaptureError> {
+        LiveSource::open_as(iface, opts, true)
+    }
+
+    fn open_as(iface: &str, opts: LiveOptions, cooked: bool) -> Result<LiveSource, CaptureError> {
         let target = interfaces::capture_target(iface)?;
-        let link = interfaces::link_type_for_arphrd(target.arphrd);
+        let link = if cooked {
+            LinkType::LINUX_SLL2
+        } else {
+            interfaces::link_type_for_arphrd(target.arphrd)
+        };
         let block_count = opts.ring_mib.max(2);
         let fail = |what: &str, err: io::Error| {
             CaptureError::Other(format!("cannot capture on {iface}: {what}: {err}"))
@@ -312,208 +324,33 @@ impl LiveSource {
         total
     }
 
-    /// The status word of block `index`, shared with the kernel.
-    fn block_status(&self, index: usize) -> &AtomicU32 {
-        // SAFETY: `index < block_count`, so the block header lies inside the
-        // mapping; block_status is the 4-byte-aligned u32 at offset 8 of
-        // tpacket_block_desc (after version and offset_to_priv), and the
-        // kernel only touches it atomically with respect to this handoff.
-        unsafe { &*self.block_ptr(index).add(8).cast::<AtomicU32>() }
-    }
-
-    fn block_ptr(&self, index: usize) -> *mut u8 {
-        debug_assert!(index < self.block_count);
-        // SAFETY: index < block_count keeps the offset inside the mapping.
-        unsafe { self.ring.add(index * self.block_size) }
-    }
-
-    /// The bytes of the block we own; valid until we hand it back.
-    fn owned_block(&self) -> &[u8] {
-        // SAFETY: only called while block_status says TP_STATUS_USER, when
-        // the kernel does not write to the block; the slice spans one block
-        // inside the mapping and is dropped before the block is returned.
-        unsafe { std::slice::from_raw_parts(self.block_ptr(self.block), self.block_size) }
-    }
-
-    /// Takes the next deliverable frame from blocks the kernel has filled,
-    /// returning blocks as they empty; None when no filled block is waiting.
-    fn take_ready_frame(&mut self) -> Result<Option<FrameRecord>, CaptureError> {
-        loop {
-            let walk = match self.walk {
-                Some(walk) => walk,
-                None => {
-                    let status = self.block_status(self.block).load(Ordering::Acquire);
-                    if status & libc::TP_STATUS_USER == 0 {
-                        return Ok(None);
-                    }
-                    let block = self.owned_block();
-                    BlockWalk {
-                        remaining: read_u32(block, 12),
-                        offset: read_u32(block, 16) as usize,
-                    }
-                }
-            };
-            if walk.remaining == 0 {
-                self.release_block();
-                continue;
-            }
-            let (frame, next_offset) = self.read_packet(walk.offset)?;
-            let remaining = walk.remaining - 1;
-            if remaining == 0 {
-                self.release_block();
-            } else {
-                self.walk = Some(BlockWalk {
-                    remaining,
-                    offset: walk.offset + next_offset,
-                });
-            }
-            if let Some(frame) = frame {
-                return Ok(Some(frame));
-            }
-        }
-    }
-
-    fn release_block(&mut self) {
-        self.block_status(self.block)
-            .store(libc::TP_STATUS_KERNEL, Ordering::Release);
-        self.walk = None;
-        self.block = (self.block + 1) % self.block_count;
-    }
-
-    /// Copies the packet at `offset` in the owned block out of the ring.
-    /// Returns None for packets we skip, plus the offset of the next packet.
-    fn read_packet(&mut self, offset: usize) -> Result<(Option<FrameRecord>, usize), CaptureError> {
-        let block = self.owned_block();
-        let corrupt = || {
-            CaptureError::Other(format!(
-                "capture ring on {} holds a malformed packet header at block {} offset {offset}",
-                self.target.name, self.block
-            ))
-        };
-        let meta_end = offset + SOCKADDR_LL_OFFSET + size_of::<libc::sockaddr_ll>();
-        if meta_end > block.len() {
-            return Err(corrupt());
-        }
-        let hdr = &block[offset..];
-        let next_offset = read_u32(hdr, 0) as usize;
-        let secs = read_u32(hdr, 4);
-        let nanos = read_u32(hdr, 8);
-        let captured = read_u32(hdr, 12) as usize;
-        let wire_len = read_u32(hdr, 16);
-        let status = read_u32(hdr, 20);
-        let mac = read_u16(hdr, 24) as usize;
-        let net = read_u16(hdr, 26) as usize;
-        let vlan_tci = read_u32(hdr, 32);
-        let vlan_tpid = read_u16(hdr, 36);
-        let sll = &hdr[SOCKADDR_LL_OFFSET..SOCKADDR_LL_OFFSET + size_of::<libc::sockaddr_ll>()];
-        let sll_protocol = [sll[2], sll[3]];
-        let sll_hatype = read_u16(sll, 8);
-        let sll_pkttype = sll[10];
-        let sll_halen = sll[11] as usize;
-        if offset + mac + captured > block.len() || net < mac {
-            return Err(corrupt());
-        }
-        let sll_ifindex = u32::from_ne_bytes([sll[4], sll[5], sll[6], sll[7]]);
-        let outgoing = sll_pkttype == libc::PACKET_OUTGOING;
-        if outgoing && (self.target.loopback || self.loopback_index == Some(sll_ifindex)) {
-            return Ok((None, next_offset));
-        }
-        let bytes = &hdr[mac..mac + captured];
-
-        let (mut data, mut orig_len) = if self.link == LinkType::LINUX_SLL2 {
-            // `-i any`: each interface's own link header gives way to a
-            // cooked v2 header that names the interface and direction.
-            let skipped = (net - mac).min(captured);
-            let mut data = Vec::with_capacity(SLL2_HEADER_LEN + captured - skipped);
-            data.extend_from_slice(&sll_protocol);
-            data.extend_from_slice(&[0, 0]);
-            data.extend_from_slice(&sll_ifindex.to_be_bytes());
-            data.extend_from_slice(&sll_hatype.to_be_bytes());
-            data.push(sll_pkttype);
-            data.push(sll_halen.min(8) as u8);
-            let mut addr = [0u8; 8];
-            addr[..sll_halen.min(8)].copy_from_slice(&sll[12..12 + sll_halen.min(8)]);
-            data.extend_from_slice(&addr);
-            data.extend_from_slice(&bytes[skipped..]);
-            let orig = wire_len - skipped as u32 + SLL2_HEADER_LEN as u32;
-            (data, orig)
-        } else if self.link == LinkType::LINUX_SLL {
-            // Cooked capture: replace whatever link header there is with an
-            // SLL header, since decoders cannot know this link's framing.
-            let skipped = (net - mac).min(captured);
-            let mut data = Vec::with_capacity(SLL_HEADER_LEN + captured - skipped);
-            data.extend_from_slice(&u16::from(sll_pkttype).to_be_bytes());
-            data.extend_from_slice(&sll_hatype.to_be_bytes());
-            data.extend_from_slice(&(sll_halen.min(8) as u16).to_be_bytes());
-            let mut addr = [0u8; 8];
-            addr[..sll_halen.min(8)].copy_from_slice(&sll[12..12 + sll_halen.min(8)]);
-            data.extend_from_slice(&addr);
-            data.extend_from_slice(&sll_protocol);
-            data.extend_from_slice(&bytes[skipped..]);
-            let orig = wire_len - skipped as u32 + SLL_HEADER_LEN as u32;
-            (data, orig)
-        } else if self.link == LinkType::ETHERNET
-            && status & libc::TP_STATUS_VLAN_VALID != 0
-            && captured >= 12
-        {
-            // The NIC or driver stripped the 802.1Q tag into metadata; put it
-            // back where it was on the wire.
-            let tpid = if status & libc::TP_STATUS_VLAN_TPID_VALID != 0 {
-                vlan_tpid
-            } else {
-                0x8100
-            };
-            let mut data = Vec::with_capacity(captured + 4);
-            data.extend_from_slice(&bytes[..12]);
-            data.extend_from_slice(&tpid.to_be_bytes());
-            data.extend_from_slice(&(vlan_tci as u16).to_be_bytes());
-            data.extend_from_slice(&bytes[12..]);
-            (data, wire_len + 4)
-        } else {
-            (bytes.to_vec(), wire_len)
-        };
-        if self.snaplen != 0 && data.len() > self.snaplen as usize {
-            data.truncate(self.snaplen as usize);
-        }
-        orig_len = orig_len.max(data.len() as u32);
-
-        self.delivered += 1;
-        let frame = FrameRecord {
-            number: self.delivered,
-            ts: Some(Timestamp {
-                secs: i64::from(secs),
-                nanos,
-            }),
-            precision: TsPrecision::Nano,
-            link: self.link,
-            orig_len,
-            iface: self.target.index,
-            data,
-        };
-        Ok((Some(frame), next_offset))
-    }
-
     /// Waits up to the poll interval for the kernel to fill a block.
     /// Returns false when interrupted by a signal.
     fn wait_for_block(&self) -> Result<bool, CaptureError> {
-        let mut pfd = libc::pollfd {
+        let mut pfd = [self.pollfd()];
+        let waited = poll(&mut pfd, &self.target.name)?;
+        self.check_poll(pfd[0].revents)?;
+        Ok(waited)
+    }
+
+    /// What to poll to wait for this source's next block.
+    pub(super) fn pollfd(&self) -> libc::pollfd {
+        libc::pollfd {
             fd: self.fd.as_raw_fd(),
             events: libc::POLLIN | libc::POLLERR,
             revents: 0,
-        };
-        // SAFETY: one valid pollfd, count 1.
-        let rc = unsafe { libc::poll(&mut pfd, 1, POLL_INTERVAL_MS) };
-        if rc < 0 {
-            let err = io::Error::last_os_error();
-            if err.kind() == io::ErrorKind::Interrupted {
-                return Ok(false);
-            }
-            return Err(CaptureError::Other(format!(
-                "capture on {} failed while waiting for packets: {err}",
-                self.target.name
-            )));
         }
-        if pfd.revents & (libc::POLLERR | libc::POLLNVAL) != 0
+    }
+
+    /// The next frame already in the ring, without waiting.
+    pub(super) fn ready_frame(&mut self) -> Result<Option<FrameRecord>, CaptureError> {
+        self.take_ready_frame()
+    }
+
+    /// The error `poll` reported for this socket (`revents`), if any:
+    /// the interface went down or away.
+    pub(super) fn check_poll(&self, revents: libc::c_short) -> Result<(), CaptureError> {
+        if revents & (libc::POLLERR | libc::POLLNVAL) != 0
             && let Some(err) = self.socket_error()
         {
             let why = match err.raw_os_error() {
@@ -526,7 +363,7 @@ impl LiveSource {
                 self.target.name
             )));
         }
-        Ok(true)
+        Ok(())
     }
 
     /// The pending socket error, clearing it, if there is one.
@@ -579,6 +416,29 @@ impl Drop for LiveSource {
             );
         }
     }
+}
+
+/// Wait up to the poll interval on `fds`; false when a signal came first.
+/// `what` names the capture in the error.
+pub(super) fn poll(fds: &mut [libc::pollfd], what: &str) -> Result<bool, CaptureError> {
+    // SAFETY: `fds` is a valid array of pollfd of the length given.
+    let rc = unsafe {
+        libc::poll(
+            fds.as_mut_ptr(),
+            fds.len() as libc::nfds_t,
+            POLL_INTERVAL_MS,
+        )
+    };
+    if rc < 0 {
+        let err = io::Error::last_os_error();
+        if err.kind() == io::ErrorKind::Interrupted {
+            return Ok(false);
+        }
+        return Err(CaptureError::Other(format!(
+            "capture on {what} failed while waiting for packets: {err}"
+        )));
+    }
+    Ok(true)
 }
 
 fn set_option<T>(fd: &OwnedFd, option: libc::c_int, value: &T) -> io::Result<()> {

@@ -1,0 +1,34 @@
+//! A dissector-independent stand-in for the application decoders: records
+//! framed by a two-byte length, as DNS over TCP frames its messages (RFC
+//! 1035 §4.2.2), on a port no real protocol here uses. Only for tests.
+
+use super::{Need, TcpDissector};
+use crate::decode::{Ctx, Proto, Value};
+
+/// The test protocol's port.
+pub(crate) const PORT: u16 = 40_999;
+
+pub(crate) fn by_port(sport: u16, dport: u16) -> Option<TcpDissector> {
+    (sport == PORT || dport == PORT).then_some(length_prefixed as TcpDissector)
+}
+
+/// Each record: a 16-bit length, then that many bytes. A record cut by the
+/// segment's end asks for the rest.
+fn length_prefixed(ctx: &mut Ctx, at: usize, end: usize) -> Need {
+    let mut pos = at;
+    while pos < end {
+        let Some(len) = ctx.read(pos..pos + 2).filter(|_| pos + 2 <= end) else {
+            return Need::More((pos + 2 - end) as u32);
+        };
+        let len = len as usize;
+        if pos + 2 + len > end {
+            return Need::More((pos + 2 + len - end) as u32);
+        }
+        ctx.layer(Proto::Payload, pos..pos + 2 + len);
+        ctx.uint_lit("data.len", "Length", pos..pos + 2);
+        ctx.bytes_lit("data.data", "Data", pos + 2..pos + 2 + len);
+        ctx.generated_lit("data.record", "Record", Value::UInt(len as u64));
+        pos += 2 + len;
+    }
+    Need::Done
+}

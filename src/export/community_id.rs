@@ -1,0 +1,178 @@
+//! Community ID v1 (corelight/community-id-spec): a flow hash that Zeek,
+//! Suricata, Wireshark and Elastic agree on, so a conversation can be
+//! found in each of their logs. SHA-1 over the seed (16 bits), the two
+//! addresses and ports in a canonical order, the protocol and a zero pad
+//! byte, then base64, after the version: `1:…`.
+//!
+//! ICMP has no ports: the type stands for the source port and the type's
+//! counterpart (echo ↔ echo reply, …) for the destination port, so both
+//! directions of an exchange hash alike; a type without a counterpart keeps
+//! its code as the destination port and its direction ("one-way").
+
+use std::net::IpAddr;
+
+use sha1::{Digest, Sha1};
+
+use crate::flow::{ICMP, ICMPV6, TCP, UDP};
+
+/// SCTP: the spec gives it ports too.
+const SCTP: u8 = 132;
+
+/// The counterpart of an ICMP type, when it has one.
+fn icmp_counterpart(proto: u8, kind: u8) -> Option<u8> {
+    let pairs: &[(u8, u8)] = if proto == ICMP {
+        // echo, timestamp, information, router solicitation, address mask
+        &[(8, 0), (13, 14), (15, 16), (10, 9), (17, 18)]
+    } else {
+        // echo, MLD query/report, router and neighbour discovery,
+        // node information (who-are-you), home agent discovery
+        &[
+            (128, 129),
+            (130, 131),
+            (133, 134),
+            (135, 136),
+            (139, 140),
+            (144, 145),
+        ]
+    };
+    pairs.iter().find_map(|&(a, b)| {
+        if kind == a {
+            Some(b)
+        } else if kind == b {
+            Some(a)
+        } else {
+            None
+        }
+    })
+}
+
+/// The Community ID of a flow from `src` to `dst` (for ICMP the ports are
+/// the type and code, as Zeek logs them). `None` when the addresses are of
+/// different families.
+pub fn community_id(
+    seed: u16,
+    proto: u8,
+    src: (IpAddr, u16),
+    dst: (IpAddr, u16),
+) -> Option<String> {
+    let (mut a, mut b) = (src, dst);
+    let mut one_way = false;
+    if proto == ICMP || proto == ICMPV6 {
+        let kind = src.1.min(255) as u8;
+        match icmp_counterpart(proto, kind) {
+            Some(other) => b.1 = u16::from(other),
+            None => one_way = true,
+        }
+    }
+    let bytes = |ip: IpAddr| -> Vec<u8> {
+        match ip {
+            IpAddr::V4(v4) => v4.octets().to_vec(),
+            IpAddr::V6(v6) => v6.octets().to_vec(),
+        }
+    };
+    let (mut ab, mut bb) = (bytes(a.0), bytes(b.0));
+    if ab.len() != bb.len() {
+        return None;
+    }
+    if !one_way && (ab.as_slice(), a.1) > (bb.as_slice(), b.1) {
+        std::mem::swap(&mut a, &mut b);
+        std::mem::swap(&mut ab, &mut bb);
+    }
+    let mut h = Sha1::new();
+    h.update(seed.to_be_bytes());
+    h.update(&ab);
+    h.update(&bb);
+    h.update([proto, 0]);
+    if matches!(proto, TCP | UDP | SCTP | ICMP | ICMPV6) {
+        h.update(a.1.to_be_bytes());
+        h.update(b.1.to_be_bytes());
+    }
+    let digest = h.finalize();
+    let mut out = String::with_capacity(30);
+    out.push_str("1:");
+    base64(&mut out, &digest);
+    Some(out)
+}
+
+/// Standard base64 (RFC 4648 §4) with padding.
+pub fn base64(out: &mut String, bytes: &[u8]) {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for chunk in bytes.chunks(3) {
+        let n = chunk.len();
+        let word = u32::from(chunk[0]) << 16
+            | u32::from(*chunk.get(1).unwrap_or(&0)) << 8
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= n {
+                out.push(ALPHABET[(word >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_rfc_4648_test_vectors() {
+        // RFC 4648 §10.
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            let mut s = String::new();
+            base64(&mut s, plain.as_bytes());
+            assert_eq!(s, encoded, "{plain:?}");
+        }
+    }
+
+    #[test]
+    fn community_ids_match_the_specs_baseline() {
+        // community-id-spec, baseline/baseline_deflt.log (seed 0).
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let cases = [
+            (
+                TCP,
+                ("128.232.110.120", 34855),
+                ("66.35.250.204", 80),
+                "1:LQU9qZlK+B5F3KDmev6m5PMibrg=",
+            ),
+            (
+                UDP,
+                ("192.168.1.52", 54585),
+                ("8.8.8.8", 53),
+                "1:d/FP5EW3wiY1vCndhwleRRKHowQ=",
+            ),
+            (
+                ICMP,
+                ("192.168.0.89", 8),
+                ("192.168.0.1", 0),
+                "1:X0snYXpgwiv9TZtqg64sgzUn6Dk=",
+            ),
+            (
+                ICMPV6,
+                ("fe80::200:86ff:fe05:80da", 135),
+                ("fe80::260:97ff:fe07:69ea", 0),
+                "1:dGHyGvjMfljg6Bppwm3bg0LO8TY=",
+            ),
+        ];
+        for (proto, (sa, sp), (da, dp), want) in cases {
+            let forward = community_id(0, proto, (ip(sa), sp), (ip(da), dp));
+            assert_eq!(forward.as_deref(), Some(want), "{sa} → {da}");
+        }
+        // Both directions of a TCP connection hash alike.
+        let a = (ip("10.0.0.2"), 40000);
+        let b = (ip("10.0.0.1"), 80);
+        assert_eq!(community_id(0, TCP, a, b), community_id(0, TCP, b, a));
+        assert_ne!(community_id(0, TCP, a, b), community_id(1, TCP, a, b));
+        assert_eq!(community_id(0, TCP, a, (ip("::1"), 80)), None);
+    }
+}

@@ -1,0 +1,435 @@
+//! The `packets` table: one row per packet, the frame's own columns then one
+//! typed column per chosen field, named with tshark's field names. A
+//! column takes the field's first occurrence in the packet (as `read
+//! --fields -E occurrence=f`), its value as `read --fields` prints it:
+//! integers as integers, booleans as booleans, the rest as that text.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use super::community_id::community_id;
+use super::kinds::{BOOLEANS, INTEGERS};
+use super::table::{Batch, Column, Kind};
+use crate::decode::{Dissection, Field, Proto, Value};
+use crate::frame::{FrameRecord, LinkType};
+use crate::filter::any_field;
+use crate::output::fields::{sack_base, write_field, write_protocols};
+
+/// The columns every packets table starts with.
+pub const BASE: &[(&str, Kind)] = &[
+    ("source_file", Kind::Text),
+    ("frame.number", Kind::Int),
+    ("frame.time_epoch", Kind::Timestamp),
+    ("frame.len", Kind::Int),
+    ("frame.cap_len", Kind::Int),
+    ("frame.interface_id", Kind::Int),
+    ("frame.protocols", Kind::Text),
+];
+
+/// The Community ID of the packet's flow: a column of ours.
+pub const COMMUNITY_ID: &str = "community_id";
+
+/// The default fields: Ethernet, IPv4/IPv6, TCP, UDP, ICMP, ARP, then the
+/// application protocols' key fields (those the decoder does not know yet
+/// are left out when the table is made).
+pub const DEFAULT_FIELDS: &[&str] = &[
+    "eth.src",
+    "eth.dst",
+    "eth.type",
+    "vlan.id",
+    "ip.src",
+    "ip.dst",
+    "ip.proto",
+    "ip.ttl",
+    "ip.len",
+    "ip.id",
+    "ip.flags.df",
+    "ip.flags.mf",
+    "ip.frag_offset",
+    "ip.dsfield.dscp",
+    "ipv6.src",
+    "ipv6.dst",
+    "ipv6.nxt",
+    "ipv6.hlim",
+    "ipv6.plen",
+    "tcp.srcport",
+    "tcp.dstport",
+    "tcp.stream",
+    "tcp.seq",
+    "tcp.ack",
+    "tcp.flags",
+    "tcp.flags.syn",
+    "tcp.flags.ack",
+    "tcp.flags.fin",
+    "tcp.flags.reset",
+    "tcp.window_size_value",
+    "tcp.len",
+    "udp.srcport",
+    "udp.dstport",
+    "udp.length",
+    "udp.stream",
+    "icmp.type",
+    "icmp.code",
+    "icmpv6.type",
+    "icmpv6.code",
+    "arp.opcode",
+    "arp.src.proto_ipv4",
+    "arp.dst.proto_ipv4",
+    "dns.qry.name",
+    "dns.qry.type",
+    "http.request.method",
+    "http.host",
+    "http.request.uri",
+    "http.response.code",
+    "tls.handshake.extensions_server_name",
+    "tls.handshake.extensions_alpn_str",
+    COMMUNITY_ID,
+];
+
+/// Columns `read --fields` works out from several frames: not exported.
+const REFUSED: &[&str] = &[
+    "frame.time_relative",
+    "frame.time_delta",
+    "frame.time_delta_displayed",
+];
+
+/// A field's column type.
+pub fn kind_of(key: &str) -> Kind {
+    use crate::decode::field::{Format, find};
+    // Fields declared in the registry are typed by their definition.
+    if let Some(def) = find(key) {
+        return match def.format {
+            Format::Dec | Format::Hex(_) => Kind::Int,
+            Format::Bool => Kind::Bool,
+            _ => Kind::Text,
+        };
+    }
+    if INTEGERS.binary_search(&key).is_ok() {
+        Kind::Int
+    } else if BOOLEANS.binary_search(&key).is_ok() {
+        Kind::Bool
+    } else {
+        Kind::Text
+    }
+}
+
+/// The field names a table is made of: the user's list (checked as `read
+/// --fields` checks it) or the default set, without the base columns.
+pub fn field_list(list: Option<&str>) -> Result<Vec<String>, String> {
+    let Some(list) = list else {
+        return Ok(DEFAULT_FIELDS
+            .iter()
+            .filter(|f| **f == COMMUNITY_ID || crate::filter::DisplayFilter::parse(f).is_ok())
+            .map(|f| f.to_string())
+            .collect());
+    };
+    let names: Vec<&str> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if let Some(bad) = names.iter().find(|n| REFUSED.contains(n)) {
+        return Err(format!(
+            "{bad} depends on the frames before each one and is not exported; use frame.time_epoch"
+        ));
+    }
+    let fields: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| *n != COMMUNITY_ID && !BASE.iter().any(|(b, _)| b == n))
+        .collect();
+    if !fields.is_empty() {
+        crate::output::fields::FieldColumns::parse(
+            &fields.join(","),
+            crate::output::fields::Occurrence::First,
+        )?;
+    }
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        if !BASE.iter().any(|(b, _)| *b == n) && !out.iter().any(|o| o == n) {
+            out.push(n.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// A hasher for key addresses: their bits are already spread, so one
+/// multiply is enough (SipHash cost more than the rest of a row).
+#[derive(Default, Clone, Copy)]
+struct BuildAddressHasher;
+
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::BuildHasher for BuildAddressHasher {
+    type Hasher = AddressHasher;
+    fn build_hasher(&self) -> AddressHasher {
+        AddressHasher(0)
+    }
+}
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (self.0.rotate_left(5) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// What fills a column.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    File,
+    Number,
+    Epoch,
+    Len,
+    CapLen,
+    Iface,
+    Protocols,
+    CommunityId,
+    Field,
+}
+
+/// The packets table's columns and how to fill them.
+pub struct PacketColumns {
+    pub columns: Vec<Column>,
+    sources: Vec<Source>,
+    /// Columns fed by a field key, found once per key address (keys are
+    /// `&'static str`s: a pointer lookup instead of hashing text).
+    by_address: HashMap<(usize, usize), usize, BuildAddressHasher>,
+    feeds: Vec<Vec<usize>>,
+    /// The previous packet's (key address, feeds) per field position.
+    last_keys: Vec<((usize, usize), usize)>,
+    filled: Vec<bool>,
+    text: String,
+    /// Values that did not fit their column's type (left empty).
+    pub mismatched: u64,
+    /// Packet times a nanosecond timestamp cannot hold (left empty).
+    pub out_of_range: u64,
+}
+
+impl PacketColumns {
+    pub fn new(fields: &[String]) -> PacketColumns {
+        let mut columns: Vec<Column> = BASE.iter().map(|(n, k)| Column::new(n, *k)).collect();
+        let mut sources = vec![
+            Source::File,
+            Source::Number,
+            Source::Epoch,
+            Source::Len,
+            Source::CapLen,
+            Source::Iface,
+            Source::Protocols,
+        ];
+        for f in fields {
+            if f == COMMUNITY_ID {
+                columns.push(Column::new(f, Kind::Text));
+                sources.push(Source::CommunityId);
+            } else {
+                columns.push(Column::new(f, kind_of(f)));
+                sources.push(Source::Field);
+            }
+        }
+        PacketColumns {
+            filled: vec![false; columns.len()],
+            columns,
+            sources,
+            by_address: HashMap::default(),
+            feeds: Vec::new(),
+            last_keys: Vec::new(),
+            text: String::new(),
+            mismatched: 0,
+            out_of_range: 0,
+        }
+    }
+
+    fn feeds_of(&mut self, key: &'static str) -> usize {
+        let address = (key.as_ptr() as usize, key.len());
+        if let Some(&i) = self.by_address.get(&address) {
+            return i;
+        }
+        let cols = (0..self.columns.len())
+            .filter(|&c| self.sources[c] == Source::Field)
+            .filter(|&c| {
+                let n = self.columns[c].name.as_str();
+                n == key || any_field(n).is_some_and(|parts| parts.contains(&key))
+            })
+            .collect();
+        self.feeds.push(cols);
+        self.by_address.insert(address, self.feeds.len() - 1);
+        self.feeds.len() - 1
+    }
+
+    /// Append one packet's row to `batch` (then `end_row` is the caller's).
+    pub fn fill(
+        &mut self,
+        batch: &mut Batch,
+        source_file: &str,
+        frame: &FrameRecord,
+        d: &Dissection,
+    ) {
+        self.filled.fill(false);
+        let mut sack: Option<Option<u32>> = None;
+        for (fi, field) in d.fields.iter().enumerate() {
+            // Packets of one kind list the same keys in the same order:
+            // the previous packet's answer for this position is usually it.
+            let address = (field.key.as_ptr() as usize, field.key.len());
+            let feeds = match self.last_keys.get(fi) {
+                Some(&(a, f)) if a == address => f,
+                _ => {
+                    let f = self.feeds_of(field.key);
+                    if fi < self.last_keys.len() {
+                        self.last_keys[fi] = (address, f);
+                    } else {
+                        self.last_keys.push((address, f));
+                    }
+                    f
+                }
+            };
+            if self.feeds[feeds].is_empty() {
+                continue;
+            }
+            for i in 0..self.feeds[feeds].len() {
+                let col = self.feeds[feeds][i];
+                if self.filled[col] {
+                    continue;
+                }
+                self.filled[col] = true;
+                let base = *sack.get_or_insert_with(|| sack_base(d));
+                self.field(batch, col, field, &frame.data, base);
+            }
+        }
+        for col in 0..self.columns.len() {
+            match self.sources[col] {
+                Source::File => batch.push_text(col, source_file),
+                Source::Number => batch.push_int(col, frame.number as i64),
+                Source::Epoch => match frame.ts.map(|t| i64::try_from(t.as_nanos())) {
+                    Some(Ok(ns)) => batch.push_int(col, ns),
+                    Some(Err(_)) => {
+                        // Past 2262 (or before 1677): no nanosecond timestamp holds it.
+                        self.out_of_range += 1;
+                        batch.push_null(col);
+                    }
+                    None => batch.push_null(col),
+                },
+                Source::Len => batch.push_int(col, i64::from(frame.orig_len)),
+                Source::CapLen => batch.push_int(col, frame.data.len() as i64),
+                // A pcapng custom block belongs to no interface.
+                Source::Iface if frame.link == LinkType::PCAPNG_CUSTOM => batch.push_null(col),
+                Source::Iface => batch.push_int(col, i64::from(frame.iface)),
+                Source::Protocols => {
+                    self.text.clear();
+                    write_protocols(&mut self.text, frame.link, d);
+                    batch.push_text(col, &self.text);
+                }
+                Source::CommunityId => match packet_community_id(frame, d) {
+                    Some(id) => batch.push_text(col, &id),
+                    None => batch.push_null(col),
+                },
+                Source::Field if !self.filled[col] => batch.push_null(col),
+                Source::Field => {}
+            }
+        }
+    }
+
+    fn field(
+        &mut self,
+        batch: &mut Batch,
+        col: usize,
+        field: &Field,
+        data: &[u8],
+        sack: Option<u32>,
+    ) {
+        let relative_sack = matches!(field.key, "tcp.options.sack_le" | "tcp.options.sack_re");
+        match (self.columns[col].kind, &field.value) {
+            (Kind::Int, Value::UInt(v) | Value::Hex(v, _)) if !relative_sack => {
+                match i64::try_from(*v) {
+                    Ok(v) => batch.push_int(col, v),
+                    Err(_) => self.mismatch(batch, col),
+                }
+            }
+            (Kind::Int, _) => {
+                self.text.clear();
+                write_field(&mut self.text, field, data, sack);
+                match self.text.parse::<i64>() {
+                    Ok(v) => batch.push_int(col, v),
+                    Err(_) => self.mismatch(batch, col),
+                }
+            }
+            (Kind::Bool, Value::Bool(b)) => batch.push_bool(col, *b),
+            (Kind::Bool, Value::UInt(v)) => batch.push_bool(col, *v != 0),
+            (Kind::Bool, _) => self.mismatch(batch, col),
+            _ => {
+                self.text.clear();
+                write_field(&mut self.text, field, data, sack);
+                batch.push_text(col, &self.text);
+            }
+        }
+    }
+
+    fn mismatch(&mut self, batch: &mut Batch, col: usize) {
+        self.mismatched += 1;
+        batch.push_null(col);
+    }
+}
+
+/// The Community ID of a packet's flow: TCP and UDP by their ports, ICMP
+/// and ICMPv6 by type and code; `None` for anything else.
+/// TCP, UDP and ICMP echo take the addresses of their conversation (an
+/// IPv6 routing header's final destination, as the conn table and Zeek
+/// have them), so each packet's ID is its conversation's.
+pub fn packet_community_id(frame: &FrameRecord, d: &Dissection) -> Option<String> {
+    let flow = crate::flow::Packet::from_dissection(frame, d).map(|p| {
+        let ends = if p.forward {
+            (p.key.lo(), p.key.hi())
+        } else {
+            (p.key.hi(), p.key.lo())
+        };
+        (p, ends)
+    });
+    if let Some((p, (src, dst))) = flow
+        && p.echo.is_none()
+    {
+        return community_id(0, p.key.proto, (src, p.src_port), (dst, p.dst_port));
+    }
+    let data = &frame.data[..];
+    let i = d
+        .layers
+        .iter()
+        .position(|l| matches!(l.proto, Proto::Icmp | Proto::Icmpv6) && !l.quoted)?;
+    let icmp = &d.layers[i];
+    let (kind, code) = (
+        *data.get(icmp.header.start)?,
+        *data.get(icmp.header.start + 1)?,
+    );
+    let ip = d.layers[..i]
+        .iter()
+        .rev()
+        .find(|l| matches!(l.proto, Proto::Ipv4 | Proto::Ipv6))?;
+    let h = ip.header.start;
+    let (src, dst): (IpAddr, IpAddr) = if ip.proto == Proto::Ipv4 {
+        let s: [u8; 4] = data.get(h + 12..h + 16)?.try_into().ok()?;
+        let t: [u8; 4] = data.get(h + 16..h + 20)?.try_into().ok()?;
+        (s.into(), t.into())
+    } else {
+        let s: [u8; 16] = data.get(h + 8..h + 24)?.try_into().ok()?;
+        let t: [u8; 16] = data.get(h + 24..h + 40)?.try_into().ok()?;
+        (s.into(), t.into())
+    };
+    let (src, dst) = flow.map_or((src, dst), |(_, ends)| ends);
+    let proto = if icmp.proto == Proto::Icmp {
+        crate::flow::ICMP
+    } else {
+        crate::flow::ICMPV6
+    };
+    community_id(0, proto, (src, u16::from(kind)), (dst, u16::from(code)))
+}
+
+#[cfg(test)]
+#[path = "packets_tests.rs"]
+mod tests;

@@ -1,0 +1,87 @@
+//! The column types against what the decoder really emits, over every
+//! bundled capture (and the shared corpus when it is there).
+
+use super::*;
+use crate::capture::file::FileSource;
+use crate::capture::{FrameSource, Next};
+use crate::decode::{Detail, decode_into};
+
+fn captures() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in [
+        root.join("captures"),
+        root.join("../shared/corpus/captures"),
+    ] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x != "sh" && x != "md") {
+                files.push(p);
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn every_field_the_decoder_emits_has_the_type_its_column_declares() {
+    let mut checked = 0;
+    for path in captures() {
+        let Ok(mut src) = FileSource::open(&path.to_string_lossy()) else {
+            continue;
+        };
+        let mut d = Dissection::default();
+        while let Ok(Next::Frame(frame)) = src.next_frame() {
+            decode_into(&frame, Detail::Fields, &mut d);
+            for f in &d.fields {
+                let ok = match (kind_of(f.key), &f.value) {
+                    (Kind::Int, Value::UInt(_) | Value::Hex(..)) => true,
+                    (Kind::Bool, Value::Bool(_)) => true,
+                    (Kind::Text, Value::UInt(_) | Value::Hex(..) | Value::Bool(_)) => {
+                        // frame.* keys are the table's own typed columns.
+                        f.key.starts_with("frame.")
+                    }
+                    (Kind::Text, _) => true,
+                    _ => false,
+                };
+                assert!(ok, "{}: {} is {:?}", path.display(), f.key, f.value);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} fields checked");
+}
+
+#[test]
+fn the_type_lists_are_sorted_for_binary_search() {
+    assert!(INTEGERS.windows(2).all(|w| w[0] < w[1]));
+    assert!(BOOLEANS.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(kind_of("tcp.srcport"), Kind::Int);
+    assert_eq!(kind_of("tcp.flags.syn"), Kind::Bool);
+    assert_eq!(kind_of("ip.src"), Kind::Text);
+}
+
+#[test]
+fn field_lists_are_checked_as_read_fields_checks_them() {
+    assert!(
+        field_list(Some("ip.src,ip.srcc"))
+            .unwrap_err()
+            .contains("ip.srcc")
+    );
+    assert!(field_list(Some("frame.time_delta")).is_err());
+    // Base columns are not repeated; community_id is ours.
+    assert_eq!(
+        field_list(Some("frame.number,ip.src,community_id,ip.src")).unwrap(),
+        vec!["ip.src".to_string(), "community_id".to_string()]
+    );
+    let default = field_list(None).unwrap();
+    assert!(default.contains(&"tcp.stream".to_string()));
+    assert!(
+        default
+            .iter()
+            .all(|f| f == COMMUNITY_ID || crate::filter::DisplayFilter::parse(f).is_ok())
+    );
+}
