@@ -3,7 +3,14 @@
 //! 1035 §4.2.2), on a port no real protocol here uses. Only for tests.
 
 use super::{Need, TcpDissector};
+use crate::decode::field::{FieldDef, Format::*};
 use crate::decode::{Ctx, Proto, Value};
+
+crate::fields! {
+    RECORD_LEN = FieldDef::var("data.len", "Length", Dec).spec("test");
+    RECORD_DATA = FieldDef::var("data.data", "Data", Bytes).spec("test");
+    RECORD = FieldDef::generated("data.record", "Record", Dec);
+}
 
 /// The test protocol's port.
 pub(crate) const PORT: u16 = 40_999;
@@ -25,9 +32,9 @@ fn length_prefixed(ctx: &mut Ctx, at: usize, end: usize) -> Need {
             return Need::More((pos + 2 + len - end) as u32);
         }
         ctx.layer(Proto::Payload, pos..pos + 2 + len);
-        ctx.uint_lit("data.len", "Length", pos..pos + 2);
-        ctx.bytes_lit("data.data", "Data", pos + 2..pos + 2 + len);
-        ctx.generated_lit("data.record", "Record", Value::UInt(len as u64));
+        ctx.uint_at(&RECORD_LEN, pos..pos + 2);
+        ctx.bytes_at(&RECORD_DATA, pos + 2..pos + 2 + len);
+        ctx.generated(&RECORD, Value::UInt(len as u64));
         pos += 2 + len;
     }
     Need::Done

@@ -46,6 +46,7 @@ fn each_key_finds_its_own_sentence() {
         meaning: None,
         origin: crate::decode::Origin::Wire,
         depth: 0,
+        source: 0,
     };
     let g = explain(&field, &Dissection::default(), &[]).expect("a sentence for udp.length");
     assert_eq!(g.sentence, "Length 12 bytes = 8 of header + 4 of data.");
