@@ -11,72 +11,6 @@ use std::process::Command;
 use wirepeek::decode::{Proto, decode};
 use wirepeek::frame::{FrameRecord, LinkType, TsPrecision};
 
-fn app_capture(name: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus-app/captures")
-        .join(name);
-    p.is_file().then_some(p)
-}
-
-fn tcpdump_present() -> bool {
-    Command::new("tcpdump")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Every field of `keys`, every occurrence (`occurrence=a`), ours against
-/// tshark's, frame by frame. Returns the disagreements.
-fn fields_disagree(file: &Path, keys: &[&str]) -> Vec<String> {
-    let mut tshark = Command::new("tshark");
-    tshark.args(["-n", "-r"]).arg(file).args([
-        "-o",
-        "ip.defragment:FALSE",
-        "-o",
-        "ipv6.defragment:FALSE",
-        "-o",
-        "tcp.desegment_tcp_streams:FALSE",
-        "-T",
-        "fields",
-        "-E",
-        "occurrence=a",
-    ]);
-    for k in keys {
-        tshark.args(["-e", k]);
-    }
-    let theirs = String::from_utf8_lossy(&tshark.output().expect("tshark runs").stdout).to_string();
-    let ours = Command::new(env!("CARGO_BIN_EXE_wirepeek"))
-        .arg("read")
-        .arg(file)
-        .args(["--fields", &keys.join(",")])
-        .output()
-        .expect("wirepeek runs");
-    assert!(
-        ours.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ours.stderr)
-    );
-    let ours = String::from_utf8_lossy(&ours.stdout).to_string();
-    let ours: Vec<&str> = ours.lines().skip(1).collect();
-    let theirs: Vec<&str> = theirs.lines().collect();
-    let mut bad = Vec::new();
-    if ours.len() != theirs.len() {
-        bad.push(format!(
-            "{} frames ours, {} tshark's",
-            ours.len(),
-            theirs.len()
-        ));
-    }
-    for (n, (a, b)) in ours.iter().zip(&theirs).enumerate() {
-        for ((x, y), k) in a.split('\t').zip(b.split('\t')).zip(keys) {
-            if x != y {
-                bad.push(format!("frame {} {k}: ours {x:?}, tshark {y:?}", n + 1));
-            }
-        }
-    }
-    bad
-}
-
 fn write_pcap(path: &Path, frames: &[Vec<u8>]) {
     let mut out = Vec::new();
     out.extend(0xa1b2c3d4u32.to_le_bytes());
@@ -177,7 +111,7 @@ fn files() -> Vec<PathBuf> {
         "igmpv3-queries.pcap",
     ]
     .iter()
-    .filter_map(|f| app_capture(f))
+    .filter_map(|f| common::app_capture(f))
     .collect();
     files.extend(corpus_capture("IGMP_V2.pcap"));
     files
@@ -203,7 +137,7 @@ fn dhcp_ntp_igmp_fields_match_tshark_every_occurrence() {
     }
     let mut bad = Vec::new();
     for file in &files {
-        for b in fields_disagree(file, &all) {
+        for b in common::fields_disagree(file, &all) {
             bad.push(format!("{}: {b}", file.display()));
         }
     }
@@ -213,7 +147,7 @@ fn dhcp_ntp_igmp_fields_match_tshark_every_occurrence() {
 
 #[test]
 fn dhcp_ntp_igmp_lines_match_tcpdump() {
-    if !tcpdump_present() {
+    if !common::tcpdump_present() {
         common::skip("tcpdump is not installed");
         return;
     }
@@ -287,7 +221,7 @@ fn igmp_v3_report_records_and_a_bad_checksum_are_decoded_as_rfc_3376_lays_them_o
 fn dhcp_ntp_igmp_cut_anywhere_or_corrupted_never_panic() {
     let mut cases = igmp_frames();
     for name in ["dhcp-rfc3004.pcap", "ntp.pcap"] {
-        if let Some(p) = app_capture(name) {
+        if let Some(p) = common::app_capture(name) {
             let bytes = std::fs::read(p).unwrap();
             let len = u32::from_le_bytes(bytes[32..36].try_into().unwrap()) as usize;
             cases.push(bytes[40..40 + len].to_vec());

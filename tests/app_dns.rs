@@ -5,11 +5,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use wirepeek::decode::{NoteKind, Proto, decode};
-use wirepeek::frame::{FrameRecord, LinkType, TsPrecision};
 
 /// An IPv4 packet (raw IP link type) carrying UDP or TCP between the ports.
 fn ip_packet(proto: u8, sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
@@ -42,38 +41,6 @@ fn checksum(h: &[u8]) -> u16 {
         s = (s & 0xffff) + (s >> 16);
     }
     !(s as u16)
-}
-
-fn frame(data: Vec<u8>) -> FrameRecord {
-    FrameRecord {
-        number: 1,
-        ts: None,
-        precision: TsPrecision::Micro,
-        link: LinkType::RAW,
-        orig_len: data.len() as u32,
-        iface: 0,
-        data,
-    }
-}
-
-/// Write packets as a classic pcap (LINKTYPE_RAW) for the oracles.
-fn pcap(name: &str, packets: &[Vec<u8>]) -> PathBuf {
-    let path = std::env::temp_dir().join(format!(
-        "wirepeek-app-dns-{}-{name}.pcap",
-        std::process::id()
-    ));
-    let mut out = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    out.extend(65535u32.to_le_bytes());
-    out.extend(101u32.to_le_bytes());
-    for (i, p) in packets.iter().enumerate() {
-        out.extend((1_600_000_000 + i as u32).to_le_bytes());
-        out.extend(0u32.to_le_bytes());
-        out.extend((p.len() as u32).to_le_bytes());
-        out.extend((p.len() as u32).to_le_bytes());
-        out.extend_from_slice(p);
-    }
-    std::fs::write(&path, out).expect("temp pcap written");
-    path
 }
 
 /// `www.example.com` A? with id 0x1a2b, RD, and one OPT record (RFC 6891)
@@ -180,7 +147,7 @@ fn hand_built_query_and_compressed_response_agree_with_tshark_field_by_field() {
         common::skip("tshark is not installed");
         return;
     }
-    let path = pcap(
+    let path = common::raw_pcap(
         "fields",
         &[
             ip_packet(17, 40000, 53, &query()),
@@ -204,7 +171,7 @@ fn hand_built_messages_print_tcpdumps_words_over_udp_and_tcp() {
     }
     let mut tcp = (query().len() as u16).to_be_bytes().to_vec();
     tcp.extend(query());
-    let path = pcap(
+    let path = common::raw_pcap(
         "lines",
         &[
             ip_packet(17, 40000, 53, &query()),
@@ -278,14 +245,14 @@ fn corpus_app_dns_lines_match_tcpdump() {
 
 #[test]
 fn info_column_reads_like_wiresharks() {
-    let d = decode(&frame(ip_packet(17, 40000, 53, &query())));
-    let f = frame(ip_packet(17, 40000, 53, &query()));
+    let d = decode(&common::raw_frame(ip_packet(17, 40000, 53, &query())));
+    let f = common::raw_frame(ip_packet(17, 40000, 53, &query()));
     let info = wirepeek::decode::summary::app::info(&f.data, &d);
     assert_eq!(
         info.as_deref(),
         Some("Standard query 0x1a2b A www.example.com OPT")
     );
-    let f = frame(ip_packet(17, 53, 40000, &response()));
+    let f = common::raw_frame(ip_packet(17, 53, 40000, &response()));
     let d = decode(&f);
     let info = wirepeek::decode::summary::app::info(&f.data, &d).unwrap();
     assert_eq!(
@@ -295,7 +262,7 @@ fn info_column_reads_like_wiresharks() {
 }
 
 fn notes_of(payload: &[u8]) -> Vec<(NoteKind, String)> {
-    let d = decode(&frame(ip_packet(17, 40000, 53, payload)));
+    let d = decode(&common::raw_frame(ip_packet(17, 40000, 53, payload)));
     assert!(d.has(Proto::Dns));
     d.notes
         .iter()
@@ -339,7 +306,7 @@ fn a_record_length_past_the_end_shows_nothing_of_the_record_and_says_so() {
     let mut m = response();
     let at = 12 + 21 + 10; // the CNAME's data length
     m[at] = 0xff;
-    let f = frame(ip_packet(17, 53, 40000, &m));
+    let f = common::raw_frame(ip_packet(17, 53, 40000, &m));
     let d = decode(&f);
     assert!(d.field("dns.cname").is_none());
     assert!(d.notes.iter().any(|n| n.kind == NoteKind::Malformed));
@@ -354,7 +321,7 @@ fn a_message_cut_anywhere_decodes_as_far_as_it_goes() {
             let mut data = ip_packet(17, 53, 40000, &bytes);
             let full = data.len();
             data.truncate(28 + cut);
-            let mut f = frame(data);
+            let mut f = common::raw_frame(data);
             f.orig_len = full as u32;
             let d = decode(&f);
             assert!(cut == 0 || d.has(Proto::Dns), "cut {cut}");
@@ -374,7 +341,7 @@ fn a_message_cut_anywhere_decodes_as_far_as_it_goes() {
 #[test]
 fn a_tcp_segment_of_empty_messages_stops_at_the_layer_limit() {
     let payload = vec![0u8; 4000]; // 2000 length prefixes of zero
-    let d = decode(&frame(ip_packet(6, 40000, 53, &payload)));
+    let d = decode(&common::raw_frame(ip_packet(6, 40000, 53, &payload)));
     let dns = d.layers.iter().filter(|l| l.proto == Proto::Dns).count();
     assert!((100..=300).contains(&dns), "{dns} DNS layers");
     assert!(d.notes.iter().any(|n| n.message.contains("nested headers")));

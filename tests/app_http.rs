@@ -5,11 +5,9 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use wirepeek::decode::{Proto, decode};
-use wirepeek::frame::{FrameRecord, LinkType, TsPrecision};
 
 fn ip_packet(proto: u8, sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
     let l4 = if proto == 17 { 8 } else { 20 };
@@ -36,37 +34,6 @@ fn ip_packet(proto: u8, sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
     }
     p.extend_from_slice(payload);
     p
-}
-
-fn frame(data: Vec<u8>) -> FrameRecord {
-    FrameRecord {
-        number: 1,
-        ts: None,
-        precision: TsPrecision::Micro,
-        link: LinkType::RAW,
-        orig_len: data.len() as u32,
-        iface: 0,
-        data,
-    }
-}
-
-fn pcap(name: &str, packets: &[Vec<u8>]) -> PathBuf {
-    let path = std::env::temp_dir().join(format!(
-        "wirepeek-app-http-{}-{name}.pcap",
-        std::process::id()
-    ));
-    let mut out = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    out.extend(65535u32.to_le_bytes());
-    out.extend(101u32.to_le_bytes());
-    for (i, p) in packets.iter().enumerate() {
-        out.extend((1_600_000_000 + i as u32).to_le_bytes());
-        out.extend(0u32.to_le_bytes());
-        out.extend((p.len() as u32).to_le_bytes());
-        out.extend((p.len() as u32).to_le_bytes());
-        out.extend_from_slice(p);
-    }
-    std::fs::write(&path, out).expect("temp pcap written");
-    path
 }
 
 const REQUEST: &[u8] = b"GET /a/b?x=1&&y=2 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8.0\r\nAccept: */*\r\nCookie: a=1; b=2\r\n\r\n";
@@ -108,7 +75,7 @@ fn hand_built_request_response_and_ssdp_agree_with_tshark_field_by_field() {
         common::skip("tshark is not installed");
         return;
     }
-    let path = pcap(
+    let path = common::raw_pcap(
         "fields",
         &[
             ip_packet(6, 40000, 80, REQUEST),
@@ -164,7 +131,7 @@ fn hand_built_request_prints_tcpdumps_first_line() {
         common::skip("tcpdump is not installed");
         return;
     }
-    let path = pcap(
+    let path = common::raw_pcap(
         "lines",
         &[
             ip_packet(6, 40000, 80, REQUEST),
@@ -230,13 +197,13 @@ fn display_filter_on_method_counts_as_tsharks_on_corpus_app() {
 
 #[test]
 fn info_column_is_the_start_line_or_continuation() {
-    let f = frame(ip_packet(6, 40000, 80, REQUEST));
+    let f = common::raw_frame(ip_packet(6, 40000, 80, REQUEST));
     let d = decode(&f);
     assert_eq!(
         wirepeek::decode::summary::app::info(&f.data, &d).as_deref(),
         Some("GET /a/b?x=1&&y=2 HTTP/1.1 ")
     );
-    let f = frame(ip_packet(6, 80, 40000, b"some body bytes"));
+    let f = common::raw_frame(ip_packet(6, 80, 40000, b"some body bytes"));
     let d = decode(&f);
     assert!(d.has(Proto::Http) && d.has(Proto::Payload));
     assert_eq!(
@@ -247,9 +214,9 @@ fn info_column_is_the_start_line_or_continuation() {
 
 #[test]
 fn a_request_on_another_port_is_found_by_content_and_binary_is_not() {
-    let d = decode(&frame(ip_packet(6, 40000, 5000, REQUEST)));
+    let d = decode(&common::raw_frame(ip_packet(6, 40000, 5000, REQUEST)));
     assert!(d.has(Proto::Http));
-    let d = decode(&frame(ip_packet(
+    let d = decode(&common::raw_frame(ip_packet(
         6,
         40000,
         5000,
@@ -272,7 +239,7 @@ fn heads_and_chunked_bodies_cut_anywhere_or_garbled_never_panic() {
                 let mut data = ip_packet(6, port, 40000, bytes);
                 let full = data.len();
                 data.truncate(40 + cut);
-                let mut f = frame(data);
+                let mut f = common::raw_frame(data);
                 f.orig_len = full as u32;
                 let d = decode(&f);
                 let mut line = String::new();

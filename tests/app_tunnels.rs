@@ -11,72 +11,6 @@ use std::process::Command;
 use wirepeek::decode::{NoteKind, Proto, decode};
 use wirepeek::frame::{FrameRecord, LinkType, TsPrecision};
 
-fn app_capture(name: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus-app/captures")
-        .join(name);
-    p.is_file().then_some(p)
-}
-
-fn tcpdump_present() -> bool {
-    Command::new("tcpdump")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Every field of `keys`, every occurrence (`occurrence=a`), ours against
-/// tshark's, frame by frame. Returns the disagreements.
-fn fields_disagree(file: &Path, keys: &[&str]) -> Vec<String> {
-    let mut tshark = Command::new("tshark");
-    tshark.args(["-n", "-r"]).arg(file).args([
-        "-o",
-        "ip.defragment:FALSE",
-        "-o",
-        "ipv6.defragment:FALSE",
-        "-o",
-        "tcp.desegment_tcp_streams:FALSE",
-        "-T",
-        "fields",
-        "-E",
-        "occurrence=a",
-    ]);
-    for k in keys {
-        tshark.args(["-e", k]);
-    }
-    let theirs = String::from_utf8_lossy(&tshark.output().expect("tshark runs").stdout).to_string();
-    let ours = Command::new(env!("CARGO_BIN_EXE_wirepeek"))
-        .arg("read")
-        .arg(file)
-        .args(["--fields", &keys.join(",")])
-        .output()
-        .expect("wirepeek runs");
-    assert!(
-        ours.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ours.stderr)
-    );
-    let ours = String::from_utf8_lossy(&ours.stdout).to_string();
-    let ours: Vec<&str> = ours.lines().skip(1).collect();
-    let theirs: Vec<&str> = theirs.lines().collect();
-    let mut bad = Vec::new();
-    if ours.len() != theirs.len() {
-        bad.push(format!(
-            "{} frames ours, {} tshark's",
-            ours.len(),
-            theirs.len()
-        ));
-    }
-    for (n, (a, b)) in ours.iter().zip(&theirs).enumerate() {
-        for ((x, y), k) in a.split('\t').zip(b.split('\t')).zip(keys) {
-            if x != y {
-                bad.push(format!("frame {} {k}: ours {x:?}, tshark {y:?}", n + 1));
-            }
-        }
-    }
-    bad
-}
-
 const TUNNEL_KEYS: &[&str] = &[
     "frame.protocols",
     "eth.src",
@@ -146,7 +80,7 @@ fn tunnel_fields_and_inner_streams_match_tshark_every_occurrence() {
     }
     let files: Vec<PathBuf> = ["vxlan.pcap", "geneve.pcap", "various_gre.pcap"]
         .iter()
-        .filter_map(|f| app_capture(f))
+        .filter_map(|f| common::app_capture(f))
         .collect();
     if files.is_empty() {
         common::skip("../shared/corpus-app/captures not found");
@@ -154,7 +88,7 @@ fn tunnel_fields_and_inner_streams_match_tshark_every_occurrence() {
     }
     let mut bad = Vec::new();
     for file in &files {
-        for b in fields_disagree(file, TUNNEL_KEYS) {
+        for b in common::fields_disagree(file, TUNNEL_KEYS) {
             if b.contains(" frame.protocols: ") && beyond_us(&b) {
                 continue;
             }
@@ -169,13 +103,13 @@ fn tunnel_fields_and_inner_streams_match_tshark_every_occurrence() {
 /// the SSH banner inside Geneve).
 #[test]
 fn tunnel_and_stp_lines_match_tcpdump() {
-    if !tcpdump_present() {
+    if !common::tcpdump_present() {
         common::skip("tcpdump is not installed");
         return;
     }
     let files: Vec<PathBuf> = ["vxlan.pcap", "geneve.pcap", "various_gre.pcap"]
         .iter()
-        .filter_map(|f| app_capture(f))
+        .filter_map(|f| common::app_capture(f))
         .collect();
     if files.is_empty() {
         common::skip("../shared/corpus-app/captures not found");
@@ -381,8 +315,8 @@ fn teredo_fields_match_tshark() {
         "udp.stream",
         "icmpv6.type",
     ];
-    let mut bad = fields_disagree(&path, &keys);
-    let mut protocols = fields_disagree(&path, &["frame.protocols"]);
+    let mut bad = common::fields_disagree(&path, &keys);
+    let mut protocols = common::fields_disagree(&path, &["frame.protocols"]);
     // tshark's ICMPv6 takes an echo request to the Teredo port for a
     // "direct IPv6 connectivity test" and shows no data after it.
     protocols.retain(|b| !b.starts_with("frame 2 "));
@@ -449,7 +383,7 @@ fn tunnel_frames_cut_anywhere_or_with_lengths_past_the_end_never_panic() {
     cases.push(nested_vxlan(3));
     cases.push(nested_gre(3));
     for name in ["vxlan.pcap", "geneve.pcap", "various_gre.pcap"] {
-        if let Some(p) = app_capture(name) {
+        if let Some(p) = common::app_capture(name) {
             // The first few frames of each capture (the pcap header is 24
             // bytes, each record header 16).
             let bytes = std::fs::read(p).unwrap();

@@ -122,3 +122,102 @@ pub fn first_line(out: &mut impl std::io::Read) -> String {
     }
     String::from_utf8(line).expect("a UTF-8 line")
 }
+
+/// A capture of `../shared/corpus-app/captures`, if this checkout has it.
+pub fn app_capture(name: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus-app/captures")
+        .join(name);
+    p.is_file().then_some(p)
+}
+
+/// True when tcpdump runs here.
+pub fn tcpdump_present() -> bool {
+    Command::new("tcpdump")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Every field of `keys`, every occurrence (`occurrence=a`), ours against
+/// tshark's, frame by frame. Returns the disagreements.
+pub fn fields_disagree(file: &Path, keys: &[&str]) -> Vec<String> {
+    let mut tshark = Command::new("tshark");
+    tshark.args(["-n", "-r"]).arg(file).args([
+        "-o",
+        "ip.defragment:FALSE",
+        "-o",
+        "ipv6.defragment:FALSE",
+        "-o",
+        "tcp.desegment_tcp_streams:FALSE",
+        "-T",
+        "fields",
+        "-E",
+        "occurrence=a",
+    ]);
+    for k in keys {
+        tshark.args(["-e", k]);
+    }
+    let theirs = String::from_utf8_lossy(&tshark.output().expect("tshark runs").stdout).to_string();
+    let ours = Command::new(env!("CARGO_BIN_EXE_wirepeek"))
+        .arg("read")
+        .arg(file)
+        .args(["--fields", &keys.join(",")])
+        .output()
+        .expect("wirepeek runs");
+    assert!(
+        ours.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    let ours = String::from_utf8_lossy(&ours.stdout).to_string();
+    let ours: Vec<&str> = ours.lines().skip(1).collect();
+    let theirs: Vec<&str> = theirs.lines().collect();
+    let mut bad = Vec::new();
+    if ours.len() != theirs.len() {
+        bad.push(format!(
+            "{} frames ours, {} tshark's",
+            ours.len(),
+            theirs.len()
+        ));
+    }
+    for (n, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+        for ((x, y), k) in a.split('\t').zip(b.split('\t')).zip(keys) {
+            if x != y {
+                bad.push(format!("frame {} {k}: ours {x:?}, tshark {y:?}", n + 1));
+            }
+        }
+    }
+    bad
+}
+
+/// A raw-IP frame (LINKTYPE_RAW) holding `data`, for decoding in tests.
+pub fn raw_frame(data: Vec<u8>) -> wirepeek::frame::FrameRecord {
+    wirepeek::frame::FrameRecord {
+        number: 1,
+        ts: None,
+        precision: wirepeek::frame::TsPrecision::Micro,
+        link: wirepeek::frame::LinkType::RAW,
+        orig_len: data.len() as u32,
+        iface: 0,
+        data,
+    }
+}
+
+/// Write packets as a classic pcap (LINKTYPE_RAW) for the oracles.
+pub fn raw_pcap(name: &str, packets: &[Vec<u8>]) -> PathBuf {
+    let path =
+        std::env::temp_dir().join(format!("wirepeek-raw-{}-{name}.pcap", std::process::id()));
+    let mut out = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    out.extend(65535u32.to_le_bytes());
+    out.extend(101u32.to_le_bytes());
+    for (i, p) in packets.iter().enumerate() {
+        out.extend((1_600_000_000 + i as u32).to_le_bytes());
+        out.extend(0u32.to_le_bytes());
+        out.extend((p.len() as u32).to_le_bytes());
+        out.extend((p.len() as u32).to_le_bytes());
+        out.extend_from_slice(p);
+    }
+    std::fs::write(&path, out).expect("temp pcap written");
+    path
+}
