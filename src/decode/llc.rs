@@ -146,12 +146,7 @@ fn control_fields(ctx: &mut Ctx, start: usize, c0: u8, response: bool) {
     // An information frame's type is its low bit (0); a supervisory
     // frame's its low two bits (01).
     let (mask, ftype) = if c0 & 0x01 == 0 { (0x01, 0) } else { (0x03, 1) };
-    ctx.value_masked(
-        &FTYPE,
-        at..at + 1,
-        mask,
-        Value::Hex(ftype, 2),
-    );
+    ctx.value_masked(&FTYPE, at..at + 1, mask, Value::Hex(ftype, 2));
     ctx.nest(1);
 }
 

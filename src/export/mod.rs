@@ -15,7 +15,6 @@
 
 pub mod community_id;
 mod conn;
-mod kinds;
 mod ndjson;
 pub mod packets;
 #[cfg(feature = "parquet")]

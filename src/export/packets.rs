@@ -8,21 +8,23 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use super::community_id::community_id;
-use super::kinds::{BOOLEANS, INTEGERS};
 use super::table::{Batch, Column, Kind};
-use crate::decode::{Dissection, Field, Proto, Value};
-use crate::frame::{FrameRecord, LinkType};
+use crate::decode::{
+    Dissection, Field, Proto, Value, arp, dns, ethernet, frame_layer, http, icmp, icmpv6, ipv4,
+    ipv6, tcp, tls, udp, vlan,
+};
 use crate::filter::any_field;
+use crate::frame::{FrameRecord, LinkType};
 use crate::output::fields::{sack_base, write_field, write_protocols};
 
 /// The columns every packets table starts with.
 pub const BASE: &[(&str, Kind)] = &[
     ("source_file", Kind::Text),
-    ("frame.number", Kind::Int),
-    ("frame.time_epoch", Kind::Timestamp),
-    ("frame.len", Kind::Int),
-    ("frame.cap_len", Kind::Int),
-    ("frame.interface_id", Kind::Int),
+    (frame_layer::NUMBER.key, Kind::Int),
+    (frame_layer::TIME_EPOCH.key, Kind::Timestamp),
+    (frame_layer::LEN.key, Kind::Int),
+    (frame_layer::CAP_LEN.key, Kind::Int),
+    (frame_layer::INTERFACE_ID.key, Kind::Int),
     ("frame.protocols", Kind::Text),
 ];
 
@@ -33,56 +35,56 @@ pub const COMMUNITY_ID: &str = "community_id";
 /// application protocols' key fields (those the decoder does not know yet
 /// are left out when the table is made).
 pub const DEFAULT_FIELDS: &[&str] = &[
-    "eth.src",
-    "eth.dst",
-    "eth.type",
-    "vlan.id",
-    "ip.src",
-    "ip.dst",
-    "ip.proto",
-    "ip.ttl",
-    "ip.len",
-    "ip.id",
-    "ip.flags.df",
-    "ip.flags.mf",
-    "ip.frag_offset",
-    "ip.dsfield.dscp",
-    "ipv6.src",
-    "ipv6.dst",
-    "ipv6.nxt",
-    "ipv6.hlim",
-    "ipv6.plen",
-    "tcp.srcport",
-    "tcp.dstport",
-    "tcp.stream",
-    "tcp.seq",
-    "tcp.ack",
-    "tcp.flags",
-    "tcp.flags.syn",
-    "tcp.flags.ack",
-    "tcp.flags.fin",
-    "tcp.flags.reset",
-    "tcp.window_size_value",
-    "tcp.len",
-    "udp.srcport",
-    "udp.dstport",
-    "udp.length",
-    "udp.stream",
-    "icmp.type",
-    "icmp.code",
-    "icmpv6.type",
-    "icmpv6.code",
-    "arp.opcode",
-    "arp.src.proto_ipv4",
-    "arp.dst.proto_ipv4",
-    "dns.qry.name",
-    "dns.qry.type",
-    "http.request.method",
-    "http.host",
-    "http.request.uri",
-    "http.response.code",
-    "tls.handshake.extensions_server_name",
-    "tls.handshake.extensions_alpn_str",
+    ethernet::SRC.key,
+    ethernet::DST.key,
+    ethernet::TYPE.key,
+    vlan::ID.key,
+    ipv4::SRC.key,
+    ipv4::DST.key,
+    ipv4::PROTO.key,
+    ipv4::TTL.key,
+    ipv4::LEN.key,
+    ipv4::ID.key,
+    ipv4::FLAGS_DF.key,
+    ipv4::FLAGS_MF.key,
+    ipv4::FRAG_OFFSET.key,
+    ipv4::DSFIELD_DSCP.key,
+    ipv6::SRC.key,
+    ipv6::DST.key,
+    ipv6::NXT.key,
+    ipv6::HLIM.key,
+    ipv6::PLEN.key,
+    tcp::SRCPORT.key,
+    tcp::DSTPORT.key,
+    tcp::STREAM.key,
+    tcp::SEQ.key,
+    tcp::ACK.key,
+    tcp::FLAGS.key,
+    tcp::FLAGS_SYN.key,
+    tcp::FLAGS_ACK.key,
+    tcp::FLAGS_FIN.key,
+    tcp::FLAGS_RESET.key,
+    tcp::WINDOW_SIZE_VALUE.key,
+    tcp::LEN.key,
+    udp::SRCPORT.key,
+    udp::DSTPORT.key,
+    udp::LENGTH.key,
+    udp::STREAM.key,
+    icmp::TYPE.key,
+    icmp::CODE.key,
+    icmpv6::TYPE.key,
+    icmpv6::CODE.key,
+    arp::OPCODE.key,
+    arp::SRC_PROTO_IPV4.key,
+    arp::DST_PROTO_IPV4.key,
+    dns::QRY_NAME.key,
+    dns::QRY_TYPE.key,
+    http::REQUEST_METHOD.key,
+    http::HOST.key,
+    http::REQUEST_URI.key,
+    http::RESPONSE_CODE.key,
+    tls::extensions::SNI.key,
+    tls::extensions::ALPN_STR.key,
     COMMUNITY_ID,
 ];
 
@@ -93,23 +95,15 @@ const REFUSED: &[&str] = &[
     "frame.time_delta_displayed",
 ];
 
-/// A field's column type.
+/// A field's column type, from its definition in the registry: integers
+/// as integers, flags as booleans, everything else (and fields the
+/// registry does not declare) as the text `read --fields` prints.
 pub fn kind_of(key: &str) -> Kind {
     use crate::decode::field::{Format, find};
-    // Fields declared in the registry are typed by their definition.
-    if let Some(def) = find(key) {
-        return match def.format {
-            Format::Dec | Format::Hex(_) => Kind::Int,
-            Format::Bool => Kind::Bool,
-            _ => Kind::Text,
-        };
-    }
-    if INTEGERS.binary_search(&key).is_ok() {
-        Kind::Int
-    } else if BOOLEANS.binary_search(&key).is_ok() {
-        Kind::Bool
-    } else {
-        Kind::Text
+    match find(key).map(|def| def.format) {
+        Some(Format::Dec | Format::Hex(_)) => Kind::Int,
+        Some(Format::Bool) => Kind::Bool,
+        _ => Kind::Text,
     }
 }
 
@@ -345,7 +339,8 @@ impl PacketColumns {
         data: &[u8],
         sack: Option<u32>,
     ) {
-        let relative_sack = matches!(field.key, "tcp.options.sack_le" | "tcp.options.sack_re");
+        let relative_sack =
+            field.key == tcp::OPTIONS_SACK_LE.key || field.key == tcp::OPTIONS_SACK_RE.key;
         match (self.columns[col].kind, &field.value) {
             (Kind::Int, Value::UInt(v) | Value::Hex(v, _)) if !relative_sack => {
                 match i64::try_from(*v) {

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Row, Table, Widget};
 
 use crate::app::{App, Pane, TimeMode, store::empty_frame};
 use crate::decode::summary::tcpdump_line;
-use crate::decode::{Detail, Dissection, Severity, decode_into};
+use crate::decode::{Detail, Dissection, Severity, decode_into, ethernet, ipv4, ipv6};
 use crate::frame::FrameRecord;
 use crate::output::time::{TimeFormat, write_ts};
 use crate::output::value::to_text;
@@ -77,12 +77,12 @@ pub fn row_text(app: &App, pos: usize, frame: &FrameRecord, d: &mut Dissection) 
 /// Source and destination: IP addresses when there are any, else MACs.
 fn endpoints(frame: &FrameRecord, d: &Dissection) -> (String, String) {
     let pairs = [
-        ("ip.src", "ip.dst"),
-        ("ipv6.src", "ipv6.dst"),
-        ("eth.src", "eth.dst"),
+        (&ipv4::SRC, &ipv4::DST),
+        (&ipv6::SRC, &ipv6::DST),
+        (&ethernet::SRC, &ethernet::DST),
     ];
     for (s, t) in pairs {
-        if let (Some(a), Some(b)) = (d.field(s), d.field(t)) {
+        if let (Some(a), Some(b)) = (d.field(s.key), d.field(t.key)) {
             return (
                 to_text(&a.value, &frame.data),
                 to_text(&b.value, &frame.data),

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::super::{Dissection, Layer, Value};
+use super::super::{Dissection, Layer, Value, quic};
 
 /// Bytes as contiguous lower-case hex.
 fn write_hex(out: &mut String, bytes: &[u8]) {
@@ -38,29 +38,29 @@ pub(super) fn info(data: &[u8], d: &Dissection, layers: &[&Layer]) -> Option<Str
     for layer in layers {
         for f in d.fields_of(layer) {
             match (f.key, &f.value) {
-                ("quic.packet_length", _) if !out.is_empty() => out.push_str(", "),
-                ("quic.header_form", Value::UInt(0)) => {
+                (k, _) if k == quic::PACKET_LENGTH.key && !out.is_empty() => out.push_str(", "),
+                (k, Value::UInt(0)) if k == quic::HEADER_FORM.key => {
                     let kp = data.get(f.bytes.start).map_or(0, |b| (b >> 2) & 1);
                     let _ = write!(out, "Protected Payload (KP{kp})");
                 }
-                ("quic.long.packet_type", Value::UInt(t)) => out.push_str(match t {
+                (k, Value::UInt(t)) if k == quic::PACKET_TYPE.key => out.push_str(match t {
                     0 => "Initial",
                     1 => "0-RTT",
                     2 => "Handshake",
                     _ => "Retry",
                 }),
-                ("quic.dcid", Value::Bytes(r)) => {
+                (k, Value::Bytes(r)) if k == quic::DCID.key => {
                     out.push_str(", DCID=");
                     write_hex(&mut out, data.get(r.clone()).unwrap_or(&[]));
                 }
-                ("quic.scid", Value::Bytes(r)) if !out.contains("DCID=") => {
+                (k, Value::Bytes(r)) if k == quic::SCID.key && !out.contains("DCID=") => {
                     out.push_str(", SCID=");
                     write_hex(&mut out, data.get(r.clone()).unwrap_or(&[]));
                 }
-                ("quic.packet_number", Value::UInt(n)) => {
+                (k, Value::UInt(n)) if k == quic::PACKET_NUMBER.key => {
                     let _ = write!(out, ", PKN: {n}");
                 }
-                ("quic.frame_type", Value::UInt(t)) => {
+                (k, Value::UInt(t)) if k == quic::frames::FRAME_TYPE.key => {
                     let _ = write!(out, ", {}", frame(*t));
                 }
                 _ => {}

@@ -3,7 +3,7 @@
 //! ClientHello with its server name as Wireshark 4.2 and later show it
 //! (`Client Hello (SNI=example.com)`). tcpdump prints nothing for TLS.
 
-use super::super::tls::names;
+use super::super::tls::{self, names};
 use super::super::{Dissection, Layer, NoteKind, Proto, Value};
 
 /// The Info text for the TLS layer `layer` of `d`.
@@ -20,7 +20,7 @@ pub(super) fn info(d: &Dissection, layer: &Layer) -> Option<String> {
     };
     for f in d.fields_of(layer) {
         match (f.key, &f.value) {
-            ("tls.record.content_type", Value::UInt(t)) => {
+            (k, Value::UInt(t)) if k == tls::CONTENT_TYPE.key => {
                 close(&mut parts, open, said);
                 (open, said) = (Some(*t), false);
                 match *t {
@@ -31,16 +31,16 @@ pub(super) fn info(d: &Dissection, layer: &Layer) -> Option<String> {
                     _ => {}
                 }
             }
-            ("tls.handshake.type", Value::UInt(t)) => {
+            (k, Value::UInt(t)) if k == tls::handshake::TYPE.key => {
                 parts.push(names::handshake(*t as u8).into());
                 said = true;
             }
-            ("tls.handshake.extensions_server_name", Value::Text(name)) => {
+            (k, Value::Text(name)) if k == tls::extensions::SNI.key => {
                 if let Some(last) = parts.last_mut().filter(|p| *p == "Client Hello") {
                     last.push_str(&format!(" (SNI={name})"));
                 }
             }
-            ("tls.alert_message.level", Value::UInt(l)) => {
+            (k, Value::UInt(l)) if k == tls::ALERT_LEVEL.key => {
                 let level = match l {
                     1 => "Warning",
                     2 => "Fatal",
@@ -49,7 +49,7 @@ pub(super) fn info(d: &Dissection, layer: &Layer) -> Option<String> {
                 parts.push(format!("Alert (Level: {level}"));
                 said = true;
             }
-            ("tls.alert_message.desc", Value::UInt(v)) => {
+            (k, Value::UInt(v)) if k == tls::ALERT_DESC.key => {
                 if let Some(last) = parts.last_mut() {
                     last.push_str(&format!(", Description: {})", names::alert(*v as u8)));
                 }
