@@ -366,7 +366,7 @@ pub struct FlowsArgs {
     pub json: bool,
     /// Row order.
     #[arg(long, value_enum, default_value = "bytes")]
-    pub sort: crate::output::flows::SortKey,
+    pub sort: FlowOrder,
     /// Stop after this many packets.
     #[arg(short = 'c', long = "count", value_name = "N", value_parser = packet_count)]
     pub count: Option<u64>,
@@ -374,6 +374,34 @@ pub struct FlowsArgs {
     pub limits: FlowLimitArgs,
     #[command(flatten)]
     pub reassembly: ReassemblyArgs,
+}
+
+/// `follow --format`: tshark's `-z follow` formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FollowFormat {
+    /// Printable bytes as text, others as `.`, each chunk after its length.
+    Ascii,
+    /// A hex dump per chunk with offsets counted per direction.
+    Hex,
+    /// Each chunk as one line of hex digits.
+    Raw,
+    /// YAML with each chunk's frame, sender, time and base64 bytes.
+    Yaml,
+}
+
+/// The order of `flows`' table (`--sort`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FlowOrder {
+    /// Total bytes, largest first.
+    Bytes,
+    /// Total packets, most first.
+    Packets,
+    /// First seen, earliest first.
+    First,
+    /// Duration, longest first.
+    Duration,
+    /// Protocol, then stream index (tshark's order).
+    Stream,
 }
 
 /// IP fragment reassembly (on by default, as in tshark).
@@ -529,7 +557,7 @@ pub struct FollowArgs {
     pub udp: bool,
     /// What to print: tshark's `follow` formats, byte for byte.
     #[arg(long, value_enum, default_value = "ascii")]
-    pub format: crate::output::follow::FollowFormat,
+    pub format: FollowFormat,
     /// Which end's bytes to print: both, the client's (node 0, the sender of
     /// the first packet) or the server's (node 1).
     #[arg(long, value_enum, default_value = "both")]

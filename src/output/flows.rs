@@ -13,7 +13,7 @@ use super::json::{string, write_process};
 use crate::frame::Process;
 
 /// The order of the table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SortKey {
     /// Total bytes, largest first.
     Bytes,

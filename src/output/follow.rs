@@ -14,7 +14,7 @@ const SEPARATOR: &str = "=======================================================
 /// Bytes of payload per base64 line in YAML (76 characters, as RFCs wrap).
 const BASE64_RAW_LINE: usize = 57;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FollowFormat {
     /// Printable bytes as text, others as `.`, each chunk after its length.
     Ascii,

@@ -37,7 +37,7 @@ pub fn flows(args: &FlowsArgs, out: &mut dyn Write) -> Result<RunSummary, AppErr
         &mut first,
         &|| false,
     )?;
-    if !print_flow_table(out, table, args.json, args.sort, first.0, &|_| None)? {
+    if !print_flow_table(out, table, args.json, order(args.sort), first.0, &|_| None)? {
         summary.closed_pipe = true;
     }
     Ok(summary)
@@ -96,4 +96,16 @@ pub(super) fn print_flow_table(
         flow_output::write_table_with(&mut text, &all, start, &counters, &unlisted, &by_flow);
     }
     flush(out, &mut text, true)
+}
+
+/// The command line's order as the printer's.
+fn order(o: crate::cli::FlowOrder) -> SortKey {
+    use crate::cli::FlowOrder;
+    match o {
+        FlowOrder::Bytes => SortKey::Bytes,
+        FlowOrder::Packets => SortKey::Packets,
+        FlowOrder::First => SortKey::First,
+        FlowOrder::Duration => SortKey::Duration,
+        FlowOrder::Stream => SortKey::Stream,
+    }
 }

@@ -159,7 +159,7 @@ impl Follower {
         Follower {
             proto,
             stream,
-            format: args.format,
+            format: format(args.format),
             direction: args.direction,
             nodes: None,
             tcp: TcpStream::new(),
@@ -343,5 +343,16 @@ fn udp_end(data: &[u8], at: usize, ip_end: usize) -> usize {
         ip_end
     } else {
         at + length
+    }
+}
+
+/// The command line's format as the printer's.
+fn format(f: crate::cli::FollowFormat) -> fmt::FollowFormat {
+    use crate::cli::FollowFormat as Arg;
+    match f {
+        Arg::Ascii => fmt::FollowFormat::Ascii,
+        Arg::Hex => fmt::FollowFormat::Hex,
+        Arg::Raw => fmt::FollowFormat::Raw,
+        Arg::Yaml => fmt::FollowFormat::Yaml,
     }
 }
