@@ -5,6 +5,9 @@
 # peak memory (max RSS). Output goes to /dev/null, so printing costs count
 # but the terminal does not.
 #   bench/read.sh [CAPTURE]   (default: makes /tmp/1m.pcap, 1,000,000 packets)
+#   BEFORE=/path/to/older/wirepeek bench/read.sh   runs each wirepeek mode
+#   with that binary too, right before this build's row, so a change is
+#   measured before and after in one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,23 +29,39 @@ packets=$($WP read "$FILE" --stats | awk '/^Packets:/ {print $2}')
 # Warm the page cache so every tool reads from memory.
 cat "$FILE" > /dev/null
 
-printf '%-44s %9s %14s %12s\n' "command ($packets packets)" "seconds" "packets/s" "peak MB"
+printf '%-52s %9s %9s %14s %12s\n' "command ($packets packets)" "seconds" "CPU s" "packets/s" "peak MB"
 run() {
     local label=$1; shift
     local stats
-    /usr/bin/time -o "$TIMES" -f '%e %M' "$@" > /dev/null 2>/dev/null || true
+    # Wall seconds, user + system CPU seconds (the figure to trust on a
+    # shared machine), peak resident KB.
+    /usr/bin/time -o "$TIMES" -f '%e %U %S %M' "$@" > /dev/null 2>/dev/null || true
     stats=$(tail -n 1 "$TIMES")
-    local secs=${stats% *} kb=${stats#* }
-    awk -v l="$label" -v s="$secs" -v k="$kb" -v n="$packets" \
-        'BEGIN { printf "%-44s %9.2f %14.0f %12.1f\n", l, s, (s > 0 ? n / s : 0), k / 1024 }'
+    echo "$stats" | awk -v l="$label" -v n="$packets" \
+        '{ printf "%-52s %9.2f %9.2f %14.0f %12.1f\n", l, $1, $2 + $3, ($1 > 0 ? n / $1 : 0), $4 / 1024 }'
 }
-run "wirepeek read (one line per packet)" $WP read "$FILE"
-run "wirepeek read -e" $WP read "$FILE" -e
-run "wirepeek read --stats" $WP read "$FILE" --stats
-run "wirepeek read --fields (29 oracle fields)" $WP read "$FILE" --fields "$FIELDS"
-run "wirepeek read --json" $WP read "$FILE" --json
-run "wirepeek read -x" $WP read "$FILE" -x
-run "wirepeek read -v" $WP read "$FILE" -v
+# One wirepeek mode with one binary.
+mode_row() {
+    local wp=$1 tag=$2
+    case $3 in
+        line) run "wirepeek read (one line per packet)$tag" "$wp" read "$FILE" ;;
+        e) run "wirepeek read -e$tag" "$wp" read "$FILE" -e ;;
+        stats) run "wirepeek read --stats$tag" "$wp" read "$FILE" --stats ;;
+        fields) run "wirepeek read --fields (29 oracle fields)$tag" "$wp" read "$FILE" --fields "$FIELDS" ;;
+        json) run "wirepeek read --json$tag" "$wp" read "$FILE" --json ;;
+        x) run "wirepeek read -x$tag" "$wp" read "$FILE" -x ;;
+        v) run "wirepeek read -v$tag" "$wp" read "$FILE" -v ;;
+    esac
+}
+# Each mode, the older binary's row right before this build's when BEFORE is set.
+for mode in line e stats fields json x v; do
+    if [ -n "${BEFORE:-}" ]; then
+        mode_row "$BEFORE" " [before]" "$mode"
+        mode_row "$WP" " [after]" "$mode"
+    else
+        mode_row "$WP" "" "$mode"
+    fi
+done
 if command -v tcpdump >/dev/null; then
     run "tcpdump -n -r" tcpdump -n -r "$FILE"
 fi

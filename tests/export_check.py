@@ -139,6 +139,38 @@ def seconds_ns(text):
     return ns_of(text)
 
 
+# Zeek's analyzer names for the application protocols of frame.protocols.
+SERVICE = {"dns": "dns", "mdns": "dns", "http": "http", "tls": "ssl", "quic": "quic", "dhcp": "dhcp", "ntp": "ntp"}
+
+
+def services_by_stream(i):
+    """Per (proto, stream): the Zeek services of the application layers
+    above each frame's transport, from `read --fields` (frame.protocols,
+    which tests/app_layers.rs holds to tshark's). Frames with two
+    transports (tunnels) make their conversation's answer unknown (None)."""
+    header, rows = tsv(i)
+    col = {name: n for n, name in enumerate(header)}
+    out_ = {}
+    for row in rows:
+        layers = row[col["frame.protocols"]].split(":")
+        transports = [n for n, l in enumerate(layers) if l in ("tcp", "udp")]
+        if not transports:
+            continue
+        proto = layers[transports[-1]]
+        stream = row[col[f"{proto}.stream"]]
+        if stream == "":
+            continue
+        key = (proto, int(stream))
+        if len(transports) > 1:
+            out_[key] = None
+            continue
+        if key in out_ and out_[key] is None:
+            continue
+        seen = out_.setdefault(key, set())
+        seen.update(SERVICE[l] for l in layers[transports[-1] + 1:] if l in SERVICE)
+    return out_
+
+
 def conn():
     files, t = table("conn-*.parquet")
     types = {f.name: f.type for f in t.schema}
@@ -148,13 +180,23 @@ def conn():
     rows = pylist(t)
     for r in rows:
         r["ts_ns"] = r["ts"]
-    checked = 0
+    checked = service_checked = with_service = 0
     for i, path in enumerate(inputs()):
         mine = {}
         for r in rows:
             if r["source_file"] == path:
                 proto = r["proto"]
                 mine[(proto, r["stream"])] = r
+        services = services_by_stream(i)
+        for (proto, stream), r in mine.items():
+            expect = services.get((proto, stream), set())
+            if expect is None:
+                continue
+            got = set(r["service"].split(",")) if r["service"] else set()
+            if got != expect:
+                fail(f"{path} {proto} {stream}: service {r['service']!r}, frames say {sorted(expect)}")
+            service_checked += 1
+            with_service += bool(got)
         want = flows(i)
         if len(want) != len(mine):
             fail(f"{path}: {len(mine)} conn rows, flows --json {len(want)}")
@@ -203,7 +245,7 @@ def conn():
                     fail(f"{path} tcp {f['stream']}: handshake_rtt {r['handshake_rtt']} != {rtt}")
             if r["conn_state"] not in "S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH".split():
                 fail(f"{path} {proto} {f['stream']}: conn_state {r['conn_state']}")
-    finish(f"conn: {checked} conversations equal to flows --json")
+    finish(f"conn: {checked} conversations equal to flows --json; service of {service_checked} ({with_service} named) equal to their frames' application layers")
 
 
 def reference(proto, src, dst, sport, dport):

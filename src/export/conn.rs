@@ -108,7 +108,10 @@ pub fn fill(batch: &mut Batch, source_file: &str, f: &FlowState, zeek: Option<&C
     batch.push_text(next(), &text(resp.0));
     batch.push_int(next(), i64::from(resp_p));
     batch.push_text(next(), if icmp { "icmp" } else { f.key.proto_name() });
-    batch.push_null(next()); // service: no application detection yet
+    match zeek.filter(|z| !z.service.is_empty()) {
+        Some(z) => batch.push_text(next(), &z.service),
+        None => batch.push_null(next()),
+    }
     let duration = f.duration_ns();
     let (c_dur, c_ob, c_rb) = (next(), next(), next());
     match zeek.filter(|_| duration > 0) {

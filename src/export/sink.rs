@@ -133,6 +133,7 @@ impl Sink for ExportSink<'_> {
             logs.resize(i + 1, ConnLog::default());
         }
         logs[i].packet(p, ip_len, payload);
+        logs[i].saw(d);
     }
 
     fn idle(&mut self) -> Result<bool, AppError> {

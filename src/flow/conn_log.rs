@@ -12,6 +12,7 @@
 //! lower endpoint); fixed size, no allocation.
 
 use super::{Packet, TCP, TcpSegment, UDP};
+use crate::decode::{Dissection, Proto};
 
 /// Zeek's endpoint states.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -104,7 +105,23 @@ pub struct ConnLog {
     history: [u8; HISTORY_MAX],
     /// Letters used; past `HISTORY_MAX` they are dropped.
     len: u8,
+    /// The application protocols seen (bits of `SERVICES`), in the order
+    /// first seen.
+    services: [u8; SERVICES.len()],
+    service_count: u8,
 }
+
+/// Zeek's names for the analyzers whose protocols wirepeek decodes
+/// (`ssl` is Zeek's name for TLS; mDNS is DNS to Zeek).
+const SERVICES: [(Proto, &str); 7] = [
+    (Proto::Dns, "dns"),
+    (Proto::Http, "http"),
+    (Proto::Tls, "ssl"),
+    (Proto::Quic, "quic"),
+    (Proto::Dhcp, "dhcp"),
+    (Proto::Ntp, "ntp"),
+    (Proto::Mdns, "dns"),
+];
 
 fn before(a: u32, b: u32) -> bool {
     (a.wrapping_sub(b) as i32) < 0
@@ -113,6 +130,9 @@ fn before(a: u32, b: u32) -> bool {
 /// The facts for a `conn.log` row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConnSummary {
+    /// Zeek's `service`: the application protocols seen, comma-separated
+    /// in the order first seen; empty when none.
+    pub service: String,
     /// True when the originator is the flow key's lower endpoint.
     pub orig_is_lo: bool,
     pub conn_state: &'static str,
@@ -127,6 +147,33 @@ impl ConnLog {
     /// Account for one packet: `dir` 0 when it travels from the flow key's
     /// lower endpoint, `ip_len` the IP header's total length (IPv6: payload
     /// length + 40), `payload` the transport payload by the IP header.
+    /// Note the application protocols of one of the conversation's
+    /// packets: the layers above its innermost TCP or UDP header (a
+    /// tunnel's outer layers belong to the outer conversation, which the
+    /// flow table does not track).
+    pub fn saw(&mut self, d: &Dissection) {
+        let Some(transport) = d
+            .layers
+            .iter()
+            .rposition(|l| matches!(l.proto, Proto::Tcp | Proto::Udp))
+        else {
+            return;
+        };
+        for layer in &d.layers[transport + 1..] {
+            let Some(i) = SERVICES.iter().position(|(p, _)| *p == layer.proto) else {
+                continue;
+            };
+            // mDNS is listed as DNS: one name once.
+            let name = SERVICES[i].1;
+            let seen = &self.services[..usize::from(self.service_count)];
+            if seen.iter().any(|&s| SERVICES[usize::from(s)].1 == name) {
+                continue;
+            }
+            self.services[usize::from(self.service_count)] = i as u8;
+            self.service_count += 1;
+        }
+    }
+
     pub fn packet(&mut self, p: &Packet, ip_len: u64, payload: u64) {
         let dir = usize::from(!p.forward);
         if !self.started {
@@ -375,7 +422,15 @@ impl ConnLog {
         } else {
             (o.payload, r.payload)
         };
+        let mut service = String::new();
+        for &i in &self.services[..usize::from(self.service_count)] {
+            if !service.is_empty() {
+                service.push(',');
+            }
+            service.push_str(SERVICES[usize::from(i)].1);
+        }
         ConnSummary {
+            service,
             orig_is_lo: self.orig == 0,
             conn_state: self.conn_state(&history, orig_bytes, resp_bytes),
             history,
