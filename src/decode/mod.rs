@@ -2,8 +2,8 @@
 //!
 //! Pure and total: it never prints, never fails and never panics. What it
 //! cannot read it says in a `Note` with the layer and offset. One file per
-//! protocol; this file only dispatches between them. Imports `frame` and
-//! etherparse, nothing else from the crate.
+//! protocol; this file only dispatches between them. Imports `frame`,
+//! nothing else from the crate.
 
 mod app;
 pub mod arp;
@@ -42,6 +42,7 @@ pub mod text;
 pub mod tls;
 mod tunnel;
 pub mod udp;
+pub mod view;
 pub mod vlan;
 pub mod vxlan;
 

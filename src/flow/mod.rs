@@ -17,7 +17,8 @@ pub mod tcp_state;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::decode::{Dissection, Proto};
+use crate::decode::view::View;
+use crate::decode::{Dissection, Proto, icmp, ipv4, ipv6, tcp, udp};
 use crate::frame::FrameRecord;
 use index::Index;
 
@@ -218,25 +219,13 @@ pub struct Echo {
     pub seq: u16,
 }
 
-fn be16(data: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes(data.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn be32(data: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?))
-}
-
 /// The source and destination of the IPv4 or IPv6 header `ip`.
 fn ip_addresses(data: &[u8], ip: &crate::decode::Layer) -> Option<(IpAddr, IpAddr)> {
-    let h = ip.header.start;
+    let v = View::of(data, ip);
     Some(if ip.proto == Proto::Ipv4 {
-        let s4: [u8; 4] = data.get(h + 12..h + 16)?.try_into().ok()?;
-        let d4: [u8; 4] = data.get(h + 16..h + 20)?.try_into().ok()?;
-        (s4.into(), d4.into())
+        (v.ipv4(&ipv4::SRC)?.into(), v.ipv4(&ipv4::DST)?.into())
     } else {
-        let s6: [u8; 16] = data.get(h + 8..h + 24)?.try_into().ok()?;
-        let d6: [u8; 16] = data.get(h + 24..h + 40)?.try_into().ok()?;
-        (s6.into(), d6.into())
+        (v.ipv6(&ipv6::SRC)?.into(), v.ipv6(&ipv6::DST)?.into())
     })
 }
 
@@ -249,21 +238,24 @@ fn final_destination(data: &[u8], d: &Dissection) -> Option<IpAddr> {
         .iter()
         .rev()
         .find(|l| l.proto == Proto::Ipv6Routing && !l.quoted)?;
-    let h = rh.header.start;
-    let len = usize::from(*data.get(h + 1)?) * 8 + 8;
-    let (kind, left) = (*data.get(h + 2)?, *data.get(h + 3)?);
+    let v = View::of(data, rh);
+    // Hdr Ext Len counts 8-octet units past the first 8.
+    let len = v.uint(&ipv6::ROUTING_LEN)? as usize * 8 + 8;
+    let (kind, left) = (v.u8(&ipv6::ROUTING_TYPE)?, v.u8(&ipv6::ROUTING_SEGLEFT)?);
     if left == 0 {
         return None;
     }
+    // Type 0/2: the last address of the list; type 4 (SRH): its first
+    // segment, which is the final one.
     let at = match kind {
-        0 | 2 => h + len - 16,
-        4 => h + 8,
+        0 | 2 => len.checked_sub(16)?,
+        4 => 8,
         _ => return None,
     };
-    if at < h + 8 {
+    if at < 8 {
         return None;
     }
-    let a: [u8; 16] = data.get(at..at + 16)?.try_into().ok()?;
+    let a: [u8; 16] = v.bytes_at(at, 16)?.try_into().ok()?;
     Some(IpAddr::from(a))
 }
 
@@ -302,12 +294,14 @@ impl Packet {
             .find(|l| matches!(l.proto, Proto::Ipv4 | Proto::Ipv6))?;
         let (src, dst) = ip_addresses(data, ip)?;
         let s = t.header.start;
+        let ports = View::of(data, t);
+        // TCP and UDP put their ports in the same place.
         let tuple = crate::decode::FourTuple {
             protocol: if t.proto == Proto::Tcp { TCP } else { UDP },
             src,
-            src_port: be16(data, s)?,
+            src_port: ports.u16(&udp::SRCPORT)?,
             dst,
-            dst_port: be16(data, s + 2)?,
+            dst_port: ports.u16(&udp::DSTPORT)?,
             header_at: s,
             pdu_end: t.pdu.end.max(s),
         };
@@ -341,25 +335,28 @@ impl Packet {
             hash_hi: Index::hash_hi(&key),
         };
         let s = t.header_at;
+        let h = View::at(data, s);
         if t.protocol == UDP {
-            // tshark ignores a UDP header cut short by the capture.
-            data.get(s..s + 8)?;
+            // tshark ignores a UDP header cut short by the capture (its
+            // last field is the checksum).
+            h.bytes(&udp::CHECKSUM)?;
         }
         if t.protocol == TCP {
             let pdu_len = t.pdu_end - s;
-            let off_flags = be16(data, s + 12)?;
-            let hdr_len = (off_flags >> 12) as usize * 4;
+            let hdr_len = h.uint(&tcp::HDR_LEN)? as usize * 4;
+            // The nine flag bits Wireshark's analysis knows (AE … FIN).
+            let flags = h.u16(&tcp::FLAGS)? & 0x01ff;
             // tshark gives a segment with a bogus header length a stream
             // index but neither analyses nor counts it; one whose options
             // the capture cut is analysed but not counted.
             let bogus = hdr_len < 20 || hdr_len > pdu_len;
             p.counted = !bogus && data.len() >= s + hdr_len;
             p.tcp = Some(TcpSegment {
-                seq: be32(data, s + 4)?,
-                ack: be32(data, s + 8)?,
-                flags: off_flags & 0x01ff,
+                seq: h.u32(&tcp::SEQ_RAW)?,
+                ack: h.u32(&tcp::ACK_RAW)?,
+                flags,
                 len: if bogus { 0 } else { (pdu_len - hdr_len) as u32 },
-                window: be16(data, s + 14).unwrap_or(u16::MAX),
+                window: h.u16(&tcp::WINDOW_SIZE_VALUE).unwrap_or(u16::MAX),
                 analysed: !bogus,
             });
         }
@@ -374,8 +371,8 @@ impl Packet {
             .iter()
             .position(|l| matches!(l.proto, Proto::Icmp | Proto::Icmpv6) && !l.quoted)?;
         let icmp = &d.layers[i];
-        let s = icmp.header.start;
-        let kind = *data.get(s)?;
+        let v = View::of(data, icmp);
+        let kind = v.u8(&icmp::TYPE)?;
         let (proto, request) = match (icmp.proto, kind) {
             (Proto::Icmp, 8) => (ICMP, true),
             (Proto::Icmp, 0) => (ICMP, false),
@@ -383,8 +380,9 @@ impl Packet {
             (Proto::Icmpv6, 129) => (ICMPV6, false),
             _ => return None,
         };
-        let id = be16(data, s + 4)?;
-        let seq = be16(data, s + 6)?;
+        // ICMPv6 echo puts its identifier and sequence where ICMP does.
+        let id = v.u16(&icmp::IDENT)?;
+        let seq = v.u16(&icmp::SEQ)?;
         let ip = d.layers[..i]
             .iter()
             .rev()

@@ -224,8 +224,9 @@ fn tcp_segment<'a>(
     let t = d.tuple.filter(|t| t.protocol == TCP)?;
     let data = d.data(d.tuple_source, &frame.data);
     let at = t.header_at;
-    let seq = u32::from_be_bytes(data.get(at + 4..at + 8)?.try_into().ok()?);
-    let hdr = usize::from(*data.get(at + 12)? >> 4) * 4;
+    let h = crate::decode::view::View::at(data, at);
+    let seq = h.u32(&tcp::SEQ_RAW)?;
+    let hdr = h.uint(&tcp::HDR_LEN)? as usize * 4;
     let payload = data.get(at + hdr..t.pdu_end.min(data.len()))?;
     Some(((t.src, t.src_port, t.dst, t.dst_port), seq, payload))
 }

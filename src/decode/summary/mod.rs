@@ -1,7 +1,7 @@
 //! One-line summaries of a dissection: tcpdump's `-n` line, and Wireshark's
-//! Protocol and Info columns. Reads header values through etherparse's
-//! zero-copy slices over the ranges the dissectors found; never re-decides
-//! where a layer starts or ends.
+//! Protocol and Info columns. Reads header values through `decode::view`
+//! (the registry's byte ranges and masks) over the layers the dissectors
+//! found; never re-decides where a layer starts or ends.
 
 use std::fmt::Write;
 
@@ -17,7 +17,8 @@ mod transport;
 mod tunnel;
 
 use super::text::push_dec;
-use super::{Dissection, Layer, Proto, names};
+use super::view::View;
+use super::{Dissection, Layer, Proto, arp, ethernet, ipv4, ipv6, mpls, names, vlan};
 use crate::frame::FrameRecord;
 use transport::{Ends, icmp, icmpv6, tcp, udp};
 
@@ -72,28 +73,30 @@ pub(super) fn line_from(
             Proto::Ethernet | Proto::Sll | Proto::Sll2 | Proto::Null => {}
             Proto::Mpls => {
                 // tcpdump: `MPLS (label 8, tc 7, [S], ttl 1) ` per entry.
-                let s = layer.header.start;
-                if let Some(b) = data.get(s..s + 4) {
-                    let entry = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+                let v = View::of(data, layer);
+                let entry = (
+                    v.uint(&mpls::LABEL),
+                    v.uint(&mpls::EXP),
+                    v.uint(&mpls::BOTTOM),
+                    v.uint(&mpls::TTL),
+                );
+                if let (Some(label), Some(tc), Some(bottom), Some(ttl)) = entry {
                     let _ = write!(
                         out,
-                        "MPLS (label {}, tc {}{}, ttl {}) ",
-                        entry >> 12,
-                        (entry >> 9) & 7,
-                        if entry & 0x100 != 0 { ", [S]" } else { "" },
-                        entry & 0xff
+                        "MPLS (label {label}, tc {tc}{}, ttl {ttl}) ",
+                        if bottom != 0 { ", [S]" } else { "" },
                     );
                 }
             }
             Proto::Vlan | Proto::Ieee8021ad => {
                 if link {
-                    let tci = be16(data, layer.header.start).unwrap_or(0);
-                    let etype = be16(data, layer.header.start + 2).unwrap_or(0);
+                    let v = View::of(data, layer);
+                    let etype = v.u16(&vlan::ETYPE).unwrap_or(0);
                     let _ = write!(
                         out,
                         "vlan {}, p {}, ethertype {} ({:#06x}), ",
-                        tci & 0x0fff,
-                        tci >> 13,
+                        v.uint(&vlan::ID).unwrap_or(0),
+                        v.uint(&vlan::PRIORITY).unwrap_or(0),
                         ethertype_short(etype),
                         etype
                     );
@@ -155,10 +158,11 @@ fn link_header(frame: &FrameRecord, d: &Dissection, out: &mut String) {
     };
     match first.proto {
         Proto::Ethernet if data.len() >= 14 => {
-            let etype = be16(data, 12).unwrap_or(0);
-            super::text::push_mac(out, &data[6..12]);
+            let eth = View::of(data, first);
+            let etype = eth.u16(&ethernet::TYPE).unwrap_or(0);
+            super::text::push_mac(out, eth.bytes(&ethernet::SRC).unwrap_or(&[]));
             out.push_str(" > ");
-            super::text::push_mac(out, &data[0..6]);
+            super::text::push_mac(out, eth.bytes(&ethernet::DST).unwrap_or(&[]));
             out.push_str(", ethertype ");
             out.push_str(ethertype_short(etype));
             out.push_str(" (0x");
@@ -193,8 +197,9 @@ fn ethertype_short(t: u16) -> &'static str {
 
 fn arp(data: &[u8], layer: &Layer, carried: usize, out: &mut String) {
     let s = layer.header.start;
-    let op = be16(data, s + 6);
-    let (hlen, plen) = (data.get(s + 4).copied(), data.get(s + 5).copied());
+    let v = View::of(data, layer);
+    let op = v.u16(&arp::OPCODE);
+    let (hlen, plen) = (v.u8(&arp::HW_SIZE), v.u8(&arp::PROTO_SIZE));
     // tcpdump's length is what the link layer carried after its header,
     // padding included (a padded reply says 46, not 28).
     let arp_len = carried.saturating_sub(s);
@@ -204,18 +209,22 @@ fn arp(data: &[u8], layer: &Layer, carried: usize, out: &mut String) {
         out.push_str(" [|arp]");
         return;
     };
-    if data.len() < s + 28 {
+    // Addresses sized by the header's own size fields (6 and 4 here):
+    // sender MAC and IPv4, then target MAC and IPv4.
+    let (Some(sha), Some(spa), Some(tha), Some(tpa)) = (
+        v.bytes_at(8, 6),
+        v.bytes_at(14, 4),
+        v.bytes_at(18, 6),
+        v.bytes_at(24, 4),
+    ) else {
         out.push_str(" [|arp]");
         return;
-    }
-    let sha = mac(&data[s + 8..s + 14]);
-    let spa = ipv4(&data[s + 14..s + 18]);
-    let tpa = ipv4(&data[s + 24..s + 28]);
+    };
+    let (sha, spa, tpa) = (mac(sha), ipv4(spa), ipv4(tpa));
     match op {
         1 => {
             let _ = write!(out, "ARP, Request who-has {tpa}");
             // The target's hardware address, when the asker filled it in.
-            let tha = &data[s + 18..s + 24];
             if tha.iter().any(|&b| b != 0) {
                 let _ = write!(out, " ({})", mac(tha));
             }
@@ -229,14 +238,14 @@ fn arp(data: &[u8], layer: &Layer, carried: usize, out: &mut String) {
                 out,
                 // tcpdump says ARP for RARP too (EtherType 0x8035 shows only with -e).
                 "ARP, Reverse Request who-is {} tell {sha}, length {arp_len}",
-                mac(&data[s + 18..s + 24])
+                mac(tha)
             );
         }
         4 => {
             let _ = write!(
                 out,
                 "ARP, Reverse Reply {} at {tpa}, length {arp_len}",
-                mac(&data[s + 18..s + 24])
+                mac(tha)
             );
         }
         _ => {
@@ -252,17 +261,14 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, style: LineStyle, out: &mut
     let layer = &layers[i];
     let s = layer.header.start;
     let v6 = layer.proto == Proto::Ipv6;
-    if data.get(s).is_none() {
+    let v = View::of(data, layer);
+    if v.bytes(&ipv4::VERSION).is_none() {
         // Not even the version byte: tcpdump names no protocol.
         out.push_str(if v6 { " [|ip6]" } else { " [|ip]" });
         return;
     }
     let (src, dst, total) = if v6 {
-        match (
-            data.get(s + 8..s + 24),
-            data.get(s + 24..s + 40),
-            be16(data, s + 4),
-        ) {
+        match (v.bytes(&ipv6::SRC), v.bytes(&ipv6::DST), v.u16(&ipv6::PLEN)) {
             (Some(a), Some(b), Some(plen)) => (AddrText::new(a), AddrText::new(b), plen as usize),
             _ => {
                 out.push_str(" [|ip6]");
@@ -270,11 +276,7 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, style: LineStyle, out: &mut
             }
         }
     } else {
-        match (
-            data.get(s + 12..s + 16),
-            data.get(s + 16..s + 20),
-            be16(data, s + 2),
-        ) {
+        match (v.bytes(&ipv4::SRC), v.bytes(&ipv4::DST), v.u16(&ipv4::LEN)) {
             (Some(a), Some(b), Some(len)) => (AddrText::new(a), AddrText::new(b), len as usize),
             _ => {
                 out.push_str("IP  [|ip]");
@@ -285,7 +287,7 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, style: LineStyle, out: &mut
     out.push_str(if v6 { "IP6 " } else { "IP " });
     if !v6 {
         // tcpdump's own marks for a header that cannot be right.
-        let hlen = data.get(s).map_or(0, |b| usize::from(b & 0x0f) * 4);
+        let hlen = v.uint(&ipv4::HDR_LEN).map_or(0, |words| words as usize * 4);
         if hlen < 20 {
             let _ = write!(out, "bad-hlen {hlen}");
             return;
@@ -342,11 +344,10 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, style: LineStyle, out: &mut
         layers[i + 1..]
             .iter()
             .find(|l| l.proto == Proto::Ipv6Fragment)
-            .and_then(|l| be16(data, l.header.start + 2))
-            .map(|v| v >> 3)
+            .and_then(|l| View::of(data, l).uint(&ipv6::FRAGHDR_OFFSET))
             .unwrap_or(0)
     } else {
-        be16(data, s + 6).map(|v| v & 0x1fff).unwrap_or(0)
+        v.uint(&ipv4::FRAG_OFFSET).unwrap_or(0)
     };
     match next {
         Some(t) if t.proto == Proto::Tcp && frag_offset == 0 => {
@@ -383,9 +384,9 @@ fn ip(frame: &FrameRecord, d: &Dissection, i: usize, style: LineStyle, out: &mut
                 "ip"
             };
             let number = if v6 {
-                data.get(s + 6).copied()
+                v.u8(&ipv6::NXT)
             } else {
-                data.get(s + 9).copied()
+                v.u8(&ipv4::PROTO)
             };
             let _ = write!(out, "{src} > {dst}: ");
             if frag_offset > 0 {

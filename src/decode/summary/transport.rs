@@ -4,11 +4,11 @@
 
 use std::fmt::Write;
 
-use etherparse::UdpHeaderSlice;
-
 use super::super::text::push_dec;
+use super::super::view::View;
 use super::super::{Dissection, Layer, Proto, names};
 use super::{AddrText, be16, ipv4, ipv6};
+use crate::decode::{self, icmpv6};
 
 pub(super) fn tcp(
     data: &[u8],
@@ -18,32 +18,31 @@ pub(super) fn tcp(
     quick: bool,
     out: &mut String,
 ) {
-    let s = layer.header.start;
+    let v = View::of(data, layer);
     // The segment's length by the IP header's account.
     let length = layer.pdu.len();
-    let (Some(sport), Some(dport)) = (be16(data, s), be16(data, s + 2)) else {
+    let (Some(sport), Some(dport)) = (v.u16(&decode::tcp::SRCPORT), v.u16(&decode::tcp::DSTPORT))
+    else {
         ends.push_addresses(out);
         out.push_str("[|tcp]");
         return;
     };
     push_endpoints(out, ends, sport, dport);
-    let be32 = |at: usize| {
-        data.get(at..at + 4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    };
     let fixed = (
-        data.get(s + 12),
-        data.get(s + 13),
-        be32(s + 4),
-        be32(s + 8),
-        be16(data, s + 14),
-        be16(data, s + 18),
+        v.uint(&decode::tcp::HDR_LEN),
+        v.uint(&decode::tcp::FLAGS),
+        v.u32(&decode::tcp::SEQ_RAW),
+        v.u32(&decode::tcp::ACK_RAW),
+        v.u16(&decode::tcp::WINDOW_SIZE_VALUE),
+        v.u16(&decode::tcp::URGENT_POINTER),
     );
-    let (Some(&offset), Some(&flags), Some(seq), Some(ack), Some(win), Some(urp)) = fixed else {
+    let (Some(words), Some(flags), Some(seq), Some(ack), Some(win), Some(urp)) = fixed else {
         out.push_str(" [|tcp]");
         return;
     };
-    let hlen = usize::from(offset >> 4) * 4;
+    // tcpdump's flag letters are of the low eight bits (CWR … FIN).
+    let flags = (flags & 0xff) as u8;
+    let hlen = words as usize * 4;
     if hlen < 20 {
         let _ = write!(
             out,
@@ -94,7 +93,7 @@ pub(super) fn tcp(
     if hlen > 20 {
         // SACK edges are relative to the same base as the ack number.
         let sack_base = ack.wrapping_sub(rel_ack);
-        if tcp_options(data, s + 20, hlen - 20, sack_base, out).is_err() {
+        if tcp_options(data, v.start() + 20, hlen - 20, sack_base, out).is_err() {
             return;
         }
     }
@@ -354,38 +353,41 @@ fn push_endpoints(out: &mut String, ends: Ends, sport: u16, dport: u16) {
 }
 
 pub(super) fn udp(data: &[u8], d: &Dissection, layer: &Layer, ends: Ends, out: &mut String) {
-    match UdpHeaderSlice::from_slice(&data[layer.header.clone()]) {
-        Ok(h) => {
-            push_endpoints(out, ends, h.source_port(), h.destination_port());
+    let v = View::of(data, layer);
+    let ports = (v.u16(&decode::udp::SRCPORT), v.u16(&decode::udp::DSTPORT));
+    // The whole 8-byte header, checksum included, within the layer.
+    let whole = layer.header.len() >= 8;
+    match (ports, v.u16(&decode::udp::LENGTH)) {
+        ((Some(sport), Some(dport)), Some(length)) if whole => {
+            push_endpoints(out, ends, sport, dport);
             if super::app::after_udp(data, d, layer, out) {
                 return;
             }
             out.push_str("UDP, length ");
-            push_dec(out, h.length().saturating_sub(8) as u64);
+            push_dec(out, length.saturating_sub(8) as u64);
         }
-        Err(_) => {
-            match (
-                be16(data, layer.header.start),
-                be16(data, layer.header.start + 2),
-            ) {
-                (Some(a), Some(b)) => push_endpoints(out, ends, a, b),
-                _ => ends.push_addresses(out),
-            }
+        ((Some(a), Some(b)), _) => {
+            push_endpoints(out, ends, a, b);
+            out.push_str(" [|udp]");
+        }
+        _ => {
+            ends.push_addresses(out);
             out.push_str(" [|udp]");
         }
     }
 }
 
 pub(super) fn icmp(data: &[u8], layer: &Layer, d: &Dissection, out: &mut String) {
-    let s = layer.header.start;
-    let (Some(&kind), Some(&code)) = (data.get(s), data.get(s + 1)) else {
+    let v = View::of(data, layer);
+    let (Some(kind), Some(code)) = (v.u8(&decode::icmp::TYPE), v.u8(&decode::icmp::CODE)) else {
         out.push_str(" [|icmp]");
         return;
     };
     let length = layer.pdu.len();
     match kind {
         0 | 8 => {
-            let (Some(id), Some(seq)) = (be16(data, s + 4), be16(data, s + 6)) else {
+            let (Some(id), Some(seq)) = (v.u16(&decode::icmp::IDENT), v.u16(&decode::icmp::SEQ))
+            else {
                 out.push_str(" [|icmp]");
                 return;
             };
@@ -423,23 +425,24 @@ fn unreachable(data: &[u8], d: &Dissection, icmp: &Layer, code: u8) -> Option<St
         .skip_while(|l| !std::ptr::eq(*l, icmp))
         .skip(1);
     let ip = after.next().filter(|l| l.proto == Proto::Ipv4)?;
-    let s = ip.header.start;
-    let dst = ipv4(data.get(s + 16..s + 20)?);
-    let proto = *data.get(s + 9)?;
+    let quoted = View::of(data, ip);
+    let dst = ipv4(quoted.bytes(&decode::ipv4::DST)?);
+    let proto = quoted.u8(&decode::ipv4::PROTO)?;
     let text = match code {
         0 => format!("net {dst} unreachable"),
         1 => format!("host {dst} unreachable"),
         2 => format!("{dst} protocol {proto} unreachable"),
         3 => {
-            let transport = ip.header.end;
-            let port = be16(data, transport + 2)?;
+            // The quoted transport header's destination port (TCP and
+            // UDP put it in the same place).
+            let port = View::at(data, ip.header.end).u16(&decode::udp::DSTPORT)?;
             match proto {
                 6 => format!("{dst} tcp port {port} unreachable"),
                 17 => format!("{dst} udp port {port} unreachable"),
                 _ => format!("{dst} protocol {proto} port {port} unreachable"),
             }
         }
-        4 => match be16(data, icmp.header.start + 6) {
+        4 => match View::of(data, icmp).u16(&decode::icmp::MTU) {
             Some(mtu) if mtu != 0 => format!("{dst} unreachable - need to frag (mtu {mtu})"),
             _ => format!("{dst} unreachable - need to frag"),
         },
@@ -460,8 +463,8 @@ fn unreachable(data: &[u8], d: &Dissection, icmp: &Layer, code: u8) -> Option<St
 }
 
 pub(super) fn icmpv6(data: &[u8], layer: &Layer, out: &mut String) {
-    let s = layer.header.start;
-    let Some(&kind) = data.get(s) else {
+    let v = View::of(data, layer);
+    let Some(kind) = v.u8(&icmpv6::TYPE) else {
         out.push_str("[|icmp6]");
         return;
     };
@@ -470,13 +473,13 @@ pub(super) fn icmpv6(data: &[u8], layer: &Layer, out: &mut String) {
     match kind {
         128 | 129 => {
             let (id, seq) = (
-                be16(data, s + 4).unwrap_or(0),
-                be16(data, s + 6).unwrap_or(0),
+                v.u16(&icmpv6::ECHO_IDENTIFIER).unwrap_or(0),
+                v.u16(&icmpv6::ECHO_SEQUENCE_NUMBER).unwrap_or(0),
             );
             let what = if kind == 128 { "request" } else { "reply" };
             let _ = write!(out, "echo {what}, id {id}, seq {seq}, length {length}");
         }
-        135 => match data.get(s + 8..s + 24) {
+        135 => match v.bytes(&icmpv6::ND_NS_TARGET_ADDRESS) {
             Some(t) => {
                 let _ = write!(
                     out,
@@ -494,7 +497,10 @@ pub(super) fn icmpv6(data: &[u8], layer: &Layer, out: &mut String) {
                 131 => "report",
                 _ => "done",
             };
-            match (be16(data, s + 4), data.get(s + 8..s + 24)) {
+            match (
+                v.u16(&icmpv6::MLD_MAXIMUM_RESPONSE_DELAY),
+                v.bytes(&icmpv6::MLD_MULTICAST_ADDRESS),
+            ) {
                 (Some(delay), Some(group)) => {
                     let _ = write!(
                         out,
@@ -507,7 +513,7 @@ pub(super) fn icmpv6(data: &[u8], layer: &Layer, out: &mut String) {
                 }
             }
         }
-        130 => match data.get(s + 8..s + 24) {
+        130 => match v.bytes(&icmpv6::MLD_MULTICAST_ADDRESS) {
             Some(group) => {
                 let _ = write!(
                     out,
@@ -517,7 +523,7 @@ pub(super) fn icmpv6(data: &[u8], layer: &Layer, out: &mut String) {
             }
             None => out.push_str("multicast listener query v2 [|icmp6]"),
         },
-        143 => match be16(data, s + 6) {
+        143 => match v.u16(&icmpv6::MLDR_NB_MCAST_RECORDS) {
             Some(records) => {
                 let _ = write!(
                     out,
@@ -526,7 +532,7 @@ pub(super) fn icmpv6(data: &[u8], layer: &Layer, out: &mut String) {
             }
             None => out.push_str("multicast listener report v2 [|icmp6]"),
         },
-        136 => match data.get(s + 8..s + 24) {
+        136 => match v.bytes(&icmpv6::ND_NA_TARGET_ADDRESS) {
             Some(t) => {
                 let _ = write!(
                     out,
