@@ -2,7 +2,7 @@
 //! who sent it, its TCP flags, relative sequence number and payload length,
 //! read from the decoder's fields and the flow table (never guessed).
 
-use crate::decode::{Dissection, Value, tcp, udp};
+use crate::decode::{Dissection, Value, http, tcp, udp};
 use crate::echo::Peer;
 use crate::flow::{FlowConfig, FlowTable};
 use crate::frame::FrameRecord;
@@ -25,6 +25,8 @@ pub(super) struct Segment {
     pub seq: u32,
     /// Bytes of payload.
     pub len: u64,
+    /// The HTTP request or status line this segment starts, as decoded.
+    pub http: Option<String>,
 }
 
 impl Segment {
@@ -55,6 +57,32 @@ impl Segment {
         }
         format!("[{text}]")
     }
+}
+
+fn text(d: &Dissection, key: &str) -> Option<String> {
+    match d.field(key).map(|f| &f.value) {
+        Some(Value::Text(t)) => Some(t.to_string()),
+        Some(Value::UInt(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `GET /index.html HTTP/1.0` or `HTTP/1.0 200 OK`, from the decoder's fields.
+fn http_line(d: &Dissection) -> Option<String> {
+    let request = [
+        http::REQUEST_METHOD.key,
+        http::REQUEST_URI.key,
+        http::REQUEST_VERSION.key,
+    ];
+    let response = [
+        http::RESPONSE_VERSION.key,
+        http::RESPONSE_CODE.key,
+        http::RESPONSE_PHRASE.key,
+    ];
+    [request, response].iter().find_map(|keys| {
+        let parts: Option<Vec<String>> = keys.iter().map(|k| text(d, k)).collect();
+        parts.map(|p| p.join(" "))
+    })
 }
 
 fn uint(d: &Dissection, key: &str) -> Option<u64> {
@@ -103,6 +131,7 @@ pub(super) fn segments(frames: &[FrameRecord], server_port: u16) -> Vec<Segment>
             flags,
             seq,
             len,
+            http: http_line(&d),
         });
     }
     out

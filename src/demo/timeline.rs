@@ -367,5 +367,8 @@ fn packet_text(s: &Segment) -> String {
             thousands(s.len)
         ));
     }
+    if let Some(line) = &s.http {
+        text.push_str(&format!("  HTTP {line}"));
+    }
     text
 }
