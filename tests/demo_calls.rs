@@ -288,3 +288,155 @@ fn socket_calls_match_the_frames_tshark_sees_in_order_and_byte_count() {
     }
     check_tcp_against_tshark(&rows, &tshark(&file, false));
 }
+
+#[test]
+fn a_message_larger_than_a_segment_reaches_the_reader_in_several_short_reads() {
+    if !common::root_or_skip("demo captures on lo and needs root; CI runs as root") {
+        return;
+    }
+    let (text, file) = demo("large", &["--message-size", "100000"]);
+    let rows = timeline(&text);
+    let server_reads: Vec<u64> = rows
+        .iter()
+        .filter(|r| r.who.as_deref() == Some("server") && r.text.starts_with("read() returned"))
+        .map(|r| number(&r.text, "returned "))
+        .filter(|&n| n > 0)
+        .collect();
+    assert!(server_reads.len() >= 2, "several read() calls: {server_reads:?}");
+    assert!(server_reads.iter().all(|&n| n < 100_000), "{server_reads:?}");
+    assert_eq!(server_reads.iter().sum::<u64>(), 100_000, "{server_reads:?}");
+    let client_writes: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.who.as_deref() == Some("client") && r.text.starts_with("write("))
+        .collect();
+    assert_eq!(client_writes.len(), 1, "one write() sends it all: {client_writes:?}");
+    assert!(text.contains("Why the reader loops"), "{text}");
+    assert!(text.contains("Rio_readn"), "{text}");
+    if !common::tshark_present() {
+        common::skip("tshark is not installed: the frames are not cross-checked");
+        return;
+    }
+    let t = tshark(&file, false);
+    let client = check_tcp_against_tshark(&rows, &t);
+    let data: Vec<u64> = t
+        .values()
+        .filter(|f| f.src_port == client && f.len > 0)
+        .map(|f| f.len)
+        .collect();
+    assert!(data.len() >= 2, "tshark: the message crossed in several segments: {data:?}");
+    assert_eq!(data.iter().sum::<u64>(), 100_000);
+}
+
+#[test]
+fn udp_each_recvfrom_returns_exactly_one_datagram() {
+    if !common::root_or_skip("demo captures on lo and needs root; CI runs as root") {
+        return;
+    }
+    let (text, file) = demo("udp", &["--udp"]);
+    let rows = timeline(&text);
+    let whole: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.text.starts_with("recvfrom() returned") && r.text.contains("the whole datagram"))
+        .collect();
+    assert_eq!(whole.len(), 6, "three datagrams and three echoes: {rows:#?}");
+    let sends = rows.iter().filter(|r| r.text.starts_with("sendto(12) → frame")).count();
+    assert_eq!(sends, 6, "{rows:#?}");
+    assert!(text.contains("UDP keeps message boundaries"), "{text}");
+    if !common::tshark_present() {
+        common::skip("tshark is not installed: the frames are not cross-checked");
+        return;
+    }
+    let t = tshark(&file, true);
+    let client = t[&1].src_port;
+    for row in &rows {
+        match &row.who {
+            None => {
+                let f = number(&row.text, "frame ");
+                assert!((row.time - t[&f].time).abs() < 2e-6, "frame {f} time");
+            }
+            Some(who) if row.text.starts_with("recvfrom()") => {
+                let (n, f) = (number(&row.text, "returned "), number(&row.text, "of frame "));
+                assert_eq!(t[&f].len, n, "{who} {}: udp.length - 8", row.text);
+                assert_eq!(t[&f].src_port == client, who == "server", "{}", row.text);
+            }
+            Some(who) if row.text.starts_with("sendto(") => {
+                let (n, f) = (number(&row.text, "sendto("), number(&row.text, "→ frame "));
+                assert_eq!(t[&f].len, n, "{}", row.text);
+                assert_eq!(t[&f].src_port == client, who == "client", "{}", row.text);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn http_demo_shows_http_inside_tcp_with_the_request_line() {
+    if !common::root_or_skip("demo captures on lo and needs root; CI runs as root") {
+        return;
+    }
+    let (text, file) = demo("http", &["--http"]);
+    assert!(text.contains("⊃ TCP [34..66) ⊃ HTTP [66.."), "{text}");
+    let rows = timeline(&text);
+    assert!(
+        rows.iter().any(|r| r.who.is_none() && r.text.ends_with("HTTP GET /index.html HTTP/1.0")),
+        "{rows:#?}"
+    );
+    assert!(rows.iter().any(|r| r.text.ends_with("HTTP HTTP/1.0 200 OK")), "{rows:#?}");
+    if !common::tshark_present() {
+        common::skip("tshark is not installed: the request is not cross-checked");
+        return;
+    }
+    let t = tshark(&file, false);
+    check_tcp_against_tshark(&rows, &t);
+    let server = t.values().find(|f| f.src_port != t[&1].src_port).expect("server").src_port;
+    let out = Command::new("tshark")
+        .arg("-n")
+        .arg("-r")
+        .arg(&file)
+        .args(["-d", &format!("tcp.port=={server},http"), "-Y", "http.request"])
+        .args(["-T", "fields", "-e", "http.request.method", "-e", "http.request.uri"])
+        .args(["-e", "http.request.version"])
+        .output()
+        .expect("tshark runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "GET\t/index.html\tHTTP/1.0");
+}
+
+#[test]
+fn the_calls_of_each_side_keep_their_golden_shape() {
+    if !common::root_or_skip("demo captures on lo and needs root; CI runs as root") {
+        return;
+    }
+    let (text, _) = demo("golden", &[]);
+    let rows = timeline(&text);
+    let mut got = String::new();
+    for who in ["server", "client"] {
+        for call in calls_of(&rows, who) {
+            got.push_str(&format!("{who}  {call}\n"));
+        }
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/demo-socket-calls.txt");
+    if std::env::var_os("WIREPEEK_BLESS").is_some() {
+        std::fs::write(&path, &got).expect("write golden");
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run with WIREPEEK_BLESS=1", path.display()));
+    assert_eq!(got, want, "the calls differ from {}", path.display());
+}
+
+/// Flags are refused before any capture starts, so no root is needed.
+fn refused(args: &[&str]) -> String {
+    let out: Output = bin().arg("demo").args(args).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2), "demo {args:?} must be a usage error");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn demo_flags_out_of_range_are_usage_errors_with_the_bound() {
+    assert!(refused(&["--message-size", "0"]).contains("1..=1048576"));
+    assert!(refused(&["--message-size", "1048577"]).contains("1..=1048576"));
+    assert!(refused(&["--message-size", "lots"]).contains("invalid digit"));
+    assert!(refused(&["--udp", "--message-size", "65508"]).contains("at most 65507 bytes"));
+    assert!(refused(&["--http", "--udp"]).contains("cannot be used with"));
+    assert!(refused(&["--http", "--message-size", "10"]).contains("cannot be used with"));
+}
