@@ -91,7 +91,10 @@ fn frames_after(text: &str, marker: &str) -> Vec<u64> {
     let end = rest.find(['(', ';', ':']).unwrap_or(rest.len());
     let list = &rest[..end];
     if let Some((a, b)) = list.split_once('–') {
-        let (a, b): (u64, u64) = (a.trim().parse().expect("from"), b.trim().parse().expect("to"));
+        let (a, b): (u64, u64) = (
+            a.trim().parse().expect("from"),
+            b.trim().parse().expect("to"),
+        );
         return (a..=b).collect();
     }
     list.replace(" and ", ",")
@@ -101,13 +104,18 @@ fn frames_after(text: &str, marker: &str) -> Vec<u64> {
 }
 
 fn number(text: &str, after: &str) -> u64 {
-    let at = text.find(after).unwrap_or_else(|| panic!("{after} in {text}")) + after.len();
+    let at = text
+        .find(after)
+        .unwrap_or_else(|| panic!("{after} in {text}"))
+        + after.len();
     let digits: String = text[at..]
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == ',')
         .filter(char::is_ascii_digit)
         .collect();
-    digits.parse().unwrap_or_else(|_| panic!("number after {after} in {text}"))
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("number after {after} in {text}"))
 }
 
 /// What tshark says of one frame.
@@ -122,7 +130,12 @@ struct Tshark {
 
 fn tshark(file: &Path, udp: bool) -> HashMap<u64, Tshark> {
     let fields: &[&str] = if udp {
-        &["frame.number", "frame.time_relative", "udp.srcport", "udp.length"]
+        &[
+            "frame.number",
+            "frame.time_relative",
+            "udp.srcport",
+            "udp.length",
+        ]
     } else {
         &[
             "frame.number",
@@ -133,12 +146,23 @@ fn tshark(file: &Path, udp: bool) -> HashMap<u64, Tshark> {
             "tcp.flags",
         ]
     };
-    let out = common::tshark_fields(file, fields).output().expect("tshark runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = common::tshark_fields(file, fields)
+        .output()
+        .expect("tshark runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut frames = HashMap::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let cells: Vec<&str> = line.split('\t').collect();
-        let n = |i: usize| cells.get(i).and_then(|c| c.parse::<u64>().ok()).unwrap_or(0);
+        let n = |i: usize| {
+            cells
+                .get(i)
+                .and_then(|c| c.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
         let frame = Tshark {
             time: cells[1].parse().expect("time"),
             src_port: n(2) as u16,
@@ -163,7 +187,10 @@ fn check_tcp_against_tshark(rows: &[Row], t: &HashMap<u64, Tshark>) -> u16 {
         if who == "client" {
             client_port
         } else {
-            t.values().find(|f| f.src_port != client_port).expect("server frames").src_port
+            t.values()
+                .find(|f| f.src_port != client_port)
+                .expect("server frames")
+                .src_port
         }
     };
     let position = |frame: u64| {
@@ -191,11 +218,22 @@ fn check_tcp_against_tshark(rows: &[Row], t: &HashMap<u64, Tshark>) -> u16 {
             let total: u64 = frames.iter().map(|f| t[f].len).sum();
             assert_eq!(total, n, "{who} {text}: tcp.len of {frames:?}");
             for f in &frames {
-                assert_eq!(t[f].src_port, port_of(who), "{text}: frame {f} is the writer's");
-                assert!(position(*f) > i, "{text}: frame {f} is listed after the call");
+                assert_eq!(
+                    t[f].src_port,
+                    port_of(who),
+                    "{text}: frame {f} is the writer's"
+                );
+                assert!(
+                    position(*f) > i,
+                    "{text}: frame {f} is listed after the call"
+                );
             }
             let offset = written.entry(who.clone()).or_default();
-            assert_eq!(t[&frames[0]].seq, *offset + 1, "{text}: starts where the last write ended");
+            assert_eq!(
+                t[&frames[0]].seq,
+                *offset + 1,
+                "{text}: starts where the last write ended"
+            );
             *offset += n;
         } else if text.starts_with("read() returned") && !text.starts_with("read() returned 0") {
             let n = number(text, "returned ");
@@ -206,22 +244,42 @@ fn check_tcp_against_tshark(rows: &[Row], t: &HashMap<u64, Tshark>) -> u16 {
             assert_eq!(from, *offset + 1, "{text}: continues the stream");
             let last = from + n - 1;
             let lo = frames.iter().map(|f| t[f].seq).min().expect("frames");
-            let hi = frames.iter().map(|f| t[f].seq + t[f].len - 1).max().expect("frames");
+            let hi = frames
+                .iter()
+                .map(|f| t[f].seq + t[f].len - 1)
+                .max()
+                .expect("frames");
             assert!(lo <= from && hi >= last, "{text}: tshark's seq {lo}..{hi}");
             for f in &frames {
-                assert_ne!(t[f].src_port, port_of(who), "{text}: frame {f} came from the peer");
-                assert!(position(*f) < i, "{text}: frame {f} arrived before read() returned");
+                assert_ne!(
+                    t[f].src_port,
+                    port_of(who),
+                    "{text}: frame {f} came from the peer"
+                );
+                assert!(
+                    position(*f) < i,
+                    "{text}: frame {f} arrived before read() returned"
+                );
             }
             *offset += n;
         } else if text.starts_with("connect() → SYN") {
             let f = number(text, "(frame ");
-            assert_eq!((t[&f].flags, t[&f].src_port), (0x002, client_port), "{text}");
+            assert_eq!(
+                (t[&f].flags, t[&f].src_port),
+                (0x002, client_port),
+                "{text}"
+            );
             assert!(position(f) > i, "{text}: the SYN follows connect()");
         } else if text.starts_with("accept() returned after") {
             let f = number(text, "(frame ");
-            assert_eq!((t[&f].flags, t[&f].src_port), (0x010, client_port), "{text}");
+            assert_eq!(
+                (t[&f].flags, t[&f].src_port),
+                (0x010, client_port),
+                "{text}"
+            );
             assert!(position(f) < i, "{text}: the handshake's ACK came first");
-        } else if text.starts_with("shutdown(SHUT_WR) → FIN") || text.starts_with("close() → FIN") {
+        } else if text.starts_with("shutdown(SHUT_WR) → FIN") || text.starts_with("close() → FIN")
+        {
             let f = number(text, "(frame ");
             assert_eq!(t[&f].flags & 0x001, 1, "{text}: frame {f} is a FIN");
             assert_eq!(t[&f].src_port, port_of(who), "{text}");
@@ -268,7 +326,10 @@ fn socket_calls_match_the_frames_tshark_sees_in_order_and_byte_count() {
     let (text, file) = demo("tcp", &[]);
     let rows = timeline(&text);
     let client = calls_of(&rows, "client");
-    let kinds: Vec<&str> = client.iter().map(|c| c.split('(').next().unwrap_or("")).collect();
+    let kinds: Vec<&str> = client
+        .iter()
+        .map(|c| c.split('(').next().unwrap_or(""))
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -277,10 +338,16 @@ fn socket_calls_match_the_frames_tshark_sees_in_order_and_byte_count() {
         ],
         "{client:#?}"
     );
-    let writes = client.iter().filter(|c| c.starts_with("write(12) → frame")).count();
+    let writes = client
+        .iter()
+        .filter(|c| c.starts_with("write(12) → frame"))
+        .count();
     assert_eq!(writes, 3, "{client:#?}");
     let server = calls_of(&rows, "server");
-    let reads = server.iter().filter(|c| c.starts_with("read() returned 12 bytes")).count();
+    let reads = server
+        .iter()
+        .filter(|c| c.starts_with("read() returned 12 bytes"))
+        .count();
     assert_eq!(reads, 3, "{server:#?}");
     if !common::tshark_present() {
         common::skip("tshark is not installed: the frames are not cross-checked");
@@ -302,14 +369,28 @@ fn a_message_larger_than_a_segment_reaches_the_reader_in_several_short_reads() {
         .map(|r| number(&r.text, "returned "))
         .filter(|&n| n > 0)
         .collect();
-    assert!(server_reads.len() >= 2, "several read() calls: {server_reads:?}");
-    assert!(server_reads.iter().all(|&n| n < 100_000), "{server_reads:?}");
-    assert_eq!(server_reads.iter().sum::<u64>(), 100_000, "{server_reads:?}");
+    assert!(
+        server_reads.len() >= 2,
+        "several read() calls: {server_reads:?}"
+    );
+    assert!(
+        server_reads.iter().all(|&n| n < 100_000),
+        "{server_reads:?}"
+    );
+    assert_eq!(
+        server_reads.iter().sum::<u64>(),
+        100_000,
+        "{server_reads:?}"
+    );
     let client_writes: Vec<&Row> = rows
         .iter()
         .filter(|r| r.who.as_deref() == Some("client") && r.text.starts_with("write("))
         .collect();
-    assert_eq!(client_writes.len(), 1, "one write() sends it all: {client_writes:?}");
+    assert_eq!(
+        client_writes.len(),
+        1,
+        "one write() sends it all: {client_writes:?}"
+    );
     assert!(text.contains("Why the reader loops"), "{text}");
     assert!(text.contains("Rio_readn"), "{text}");
     if !common::tshark_present() {
@@ -323,7 +404,10 @@ fn a_message_larger_than_a_segment_reaches_the_reader_in_several_short_reads() {
         .filter(|f| f.src_port == client && f.len > 0)
         .map(|f| f.len)
         .collect();
-    assert!(data.len() >= 2, "tshark: the message crossed in several segments: {data:?}");
+    assert!(
+        data.len() >= 2,
+        "tshark: the message crossed in several segments: {data:?}"
+    );
     assert_eq!(data.iter().sum::<u64>(), 100_000);
 }
 
@@ -336,10 +420,19 @@ fn udp_each_recvfrom_returns_exactly_one_datagram() {
     let rows = timeline(&text);
     let whole: Vec<&Row> = rows
         .iter()
-        .filter(|r| r.text.starts_with("recvfrom() returned") && r.text.contains("the whole datagram"))
+        .filter(|r| {
+            r.text.starts_with("recvfrom() returned") && r.text.contains("the whole datagram")
+        })
         .collect();
-    assert_eq!(whole.len(), 6, "three datagrams and three echoes: {rows:#?}");
-    let sends = rows.iter().filter(|r| r.text.starts_with("sendto(12) → frame")).count();
+    assert_eq!(
+        whole.len(),
+        6,
+        "three datagrams and three echoes: {rows:#?}"
+    );
+    let sends = rows
+        .iter()
+        .filter(|r| r.text.starts_with("sendto(12) → frame"))
+        .count();
     assert_eq!(sends, 6, "{rows:#?}");
     assert!(text.contains("UDP keeps message boundaries"), "{text}");
     if !common::tshark_present() {
@@ -355,7 +448,10 @@ fn udp_each_recvfrom_returns_exactly_one_datagram() {
                 assert!((row.time - t[&f].time).abs() < 2e-6, "frame {f} time");
             }
             Some(who) if row.text.starts_with("recvfrom()") => {
-                let (n, f) = (number(&row.text, "returned "), number(&row.text, "of frame "));
+                let (n, f) = (
+                    number(&row.text, "returned "),
+                    number(&row.text, "of frame "),
+                );
                 assert_eq!(t[&f].len, n, "{who} {}: udp.length - 8", row.text);
                 assert_eq!(t[&f].src_port == client, who == "server", "{}", row.text);
             }
@@ -378,27 +474,51 @@ fn http_demo_shows_http_inside_tcp_with_the_request_line() {
     assert!(text.contains("⊃ TCP [34..66) ⊃ HTTP [66.."), "{text}");
     let rows = timeline(&text);
     assert!(
-        rows.iter().any(|r| r.who.is_none() && r.text.ends_with("HTTP GET /index.html HTTP/1.0")),
+        rows.iter()
+            .any(|r| r.who.is_none() && r.text.ends_with("HTTP GET /index.html HTTP/1.0")),
         "{rows:#?}"
     );
-    assert!(rows.iter().any(|r| r.text.ends_with("HTTP HTTP/1.0 200 OK")), "{rows:#?}");
+    assert!(
+        rows.iter()
+            .any(|r| r.text.ends_with("HTTP HTTP/1.0 200 OK")),
+        "{rows:#?}"
+    );
     if !common::tshark_present() {
         common::skip("tshark is not installed: the request is not cross-checked");
         return;
     }
     let t = tshark(&file, false);
     check_tcp_against_tshark(&rows, &t);
-    let server = t.values().find(|f| f.src_port != t[&1].src_port).expect("server").src_port;
+    let server = t
+        .values()
+        .find(|f| f.src_port != t[&1].src_port)
+        .expect("server")
+        .src_port;
     let out = Command::new("tshark")
         .arg("-n")
         .arg("-r")
         .arg(&file)
-        .args(["-d", &format!("tcp.port=={server},http"), "-Y", "http.request"])
-        .args(["-T", "fields", "-e", "http.request.method", "-e", "http.request.uri"])
+        .args([
+            "-d",
+            &format!("tcp.port=={server},http"),
+            "-Y",
+            "http.request",
+        ])
+        .args([
+            "-T",
+            "fields",
+            "-e",
+            "http.request.method",
+            "-e",
+            "http.request.uri",
+        ])
         .args(["-e", "http.request.version"])
         .output()
         .expect("tshark runs");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "GET\t/index.html\tHTTP/1.0");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "GET\t/index.html\tHTTP/1.0"
+    );
 }
 
 #[test]
@@ -427,7 +547,11 @@ fn the_calls_of_each_side_keep_their_golden_shape() {
 /// Flags are refused before any capture starts, so no root is needed.
 fn refused(args: &[&str]) -> String {
     let out: Output = bin().arg("demo").args(args).output().expect("runs");
-    assert_eq!(out.status.code(), Some(2), "demo {args:?} must be a usage error");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "demo {args:?} must be a usage error"
+    );
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 

@@ -45,7 +45,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -95,7 +95,7 @@ fn carriers(segs: &[Segment], from: Peer, start: u64, end: u64) -> (Vec<u64>, u6
     (frames, total)
 }
 
-fn first<'a>(segs: &'a [Segment], test: impl Fn(&Segment) -> bool) -> Option<&'a Segment> {
+fn first(segs: &[Segment], test: impl Fn(&Segment) -> bool) -> Option<&Segment> {
     segs.iter().find(|s| test(s))
 }
 

@@ -156,14 +156,11 @@ pub(crate) fn accept(
         CallKind::Accept,
         None,
         || {
-            match net::wait_ready(listener.as_raw_fd(), false, timeout)? {
-                None => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        "no client connected in time",
-                    ));
-                }
-                Some(_) => {}
+            if net::wait_ready(listener.as_raw_fd(), false, timeout)?.is_none() {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "no client connected in time",
+                ));
             }
             listener.accept().map(|(stream, _)| stream)
         },
