@@ -303,14 +303,10 @@ pub struct DemoArgs {
     /// Browse the conversation in the TUI instead of printing it.
     #[arg(long, conflicts_with = "explain")]
     pub tui: bool,
-    /// Send one message of N bytes instead of three short lines: over TCP
-    /// it crosses in several segments and the reader's read() calls return
-    /// parts of it (at most 1048576; with --udp one datagram, at most 65507).
-    #[arg(long = "message-size", value_name = "N",
-          value_parser = clap::value_parser!(u64).range(1..=crate::echo::MAX_LESSON_MESSAGE as u64))]
+    /// Send one message of N bytes (at most 1048576; 65507 with --udp), read back in parts.
+    #[arg(long = "message-size", value_name = "N", value_parser = clap::value_parser!(u64).range(1..=crate::echo::MAX_LESSON_MESSAGE as u64))]
     pub message_size: Option<u64>,
-    /// The lecture's HTTP exchange instead of the echo: GET /index.html
-    /// HTTP/1.0 to a tiny built-in responder on loopback.
+    /// The lecture's GET /index.html HTTP/1.0 to a tiny built-in responder instead of the echo.
     #[arg(long, conflicts_with_all = ["udp", "message_size"])]
     pub http: bool,
 }

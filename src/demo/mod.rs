@@ -337,7 +337,7 @@ pub fn print_conversation(
     if let Some(paint) = explain {
         let chosen = packets
             .iter()
-            .find(|(_, d)| d.has(Proto::Payload))
+            .find(|(_, d)| d.has(Proto::Payload) || d.has(Proto::Http))
             .or_else(|| packets.first());
         if let Some((frame, d)) = chosen {
             let mut text = String::new();
