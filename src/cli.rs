@@ -303,6 +303,12 @@ pub struct DemoArgs {
     /// Browse the conversation in the TUI instead of printing it.
     #[arg(long, conflicts_with = "explain")]
     pub tui: bool,
+    /// Send one message of N bytes (at most 1048576; 65507 with --udp), read back in parts.
+    #[arg(long = "message-size", value_name = "N", value_parser = clap::value_parser!(u64).range(1..=crate::echo::MAX_LESSON_MESSAGE as u64))]
+    pub message_size: Option<u64>,
+    /// The lecture's GET /index.html HTTP/1.0 to a tiny built-in responder instead of the echo.
+    #[arg(long, conflicts_with_all = ["udp", "message_size"])]
+    pub http: bool,
 }
 
 /// When to colour teaching output.

@@ -4,10 +4,14 @@
 
 mod batch;
 mod batch_udp;
+mod calls;
 mod client;
 mod error;
 pub mod escape;
+mod http;
 mod interactive;
+mod lesson;
+mod lesson_sock;
 mod net;
 mod server;
 mod server_tcp;
@@ -21,11 +25,17 @@ use std::sync::atomic::Ordering;
 use std::thread;
 use std::time::Duration;
 
+pub use calls::{Call, CallKind, CallLog, DEFAULT_CALL_CAPACITY, Peer, now_ns};
 pub use client::{
     ClientConfig, ClientProtocol, ClientReport, IpFamily, MAX_UDP_PAYLOAD, Payload, run_client,
     run_interactive,
 };
 pub use error::EchoError;
+pub use http::{HTTP_BODY, HTTP_REQUEST, http_response};
+pub use lesson::{
+    LessonConfig, LessonKind, LessonServer, MAX_LESSON_MESSAGE, READ_BUFFER, run_lesson_client,
+    start_lesson_server,
+};
 pub use net::{abort_on_close, normalize_addr};
 pub use server::{
     CHUNK_SIZE, DEFAULT_PORT, ServerConfig, ServerHandle, ServerLog, ServerProtocols, ServerStats,

@@ -15,9 +15,7 @@ use crate::capture::live::LiveOptions;
 use crate::capture::save::{CaptureWriter, SaveFormat, SavedInterface};
 use crate::cli::DemoArgs;
 use crate::decode::{Detail, Dissection, Proto, decode};
-use crate::echo::{
-    self, ClientConfig, ClientProtocol, Payload, ServerConfig, ServerLog, ServerProtocols,
-};
+use crate::echo::{self, Call, CallLog, LessonConfig, LessonKind};
 use crate::error::AppError;
 use crate::frame::FrameRecord;
 use crate::output::line::{LineOptions, write_line};
@@ -26,12 +24,38 @@ use crate::output::time::TimeFormat;
 use crate::pipeline::{self, Settings, Sink, Track};
 use crate::teach::{Encapsulation, Lesson, conversation, describe_port};
 
+mod segments;
+mod story;
+mod timeline;
+
 /// What the client says; the server echoes each line back.
-const MESSAGES: u64 = 3;
+const MESSAGES: usize = 3;
 const MESSAGE: &[u8] = b"hello there\n";
 /// How long to keep capturing after the client is done, so the teardown's
 /// last ACK is in.
 const SETTLE: Duration = Duration::from_millis(300);
+/// The largest UDP payload over IPv4, the bound of `--udp --message-size`.
+const MAX_UDP_MESSAGE: u64 = 65_507;
+/// `--message-size`: the MSS the client announces (TCP_MAXSEG), and the
+/// server's receive buffer (SO_RCVBUF), so a large message really crosses
+/// loopback (MTU 65,536) in several segments and several windows.
+const LESSON_MSS: usize = 16_384;
+const LESSON_RCVBUF: usize = 32_768;
+/// Each blocking call of the lesson peers gives up after this long.
+const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// One captured conversation and the socket calls that made it.
+pub struct Captured {
+    pub frames: Vec<FrameRecord>,
+    /// Every recorded call, sorted by the time it was entered.
+    pub calls: Vec<Call>,
+    /// Calls made but not kept (the log is bounded).
+    pub dropped: u64,
+    /// The server's port.
+    pub port: u16,
+    /// Bytes in each message the client sent (0 for HTTP).
+    pub message: usize,
+}
 
 /// Run the demo and print the conversation to `out`; `is_terminal` says
 /// whether `out` is a terminal (for `--color auto`).
@@ -40,19 +64,19 @@ pub fn run(
     out: &mut dyn Write,
     is_terminal: bool,
 ) -> Result<Vec<FrameRecord>, AppError> {
-    let frames = capture_conversation(args)?;
+    let captured = capture(args)?;
     let explain = args.explain.then(|| Paint {
         on: args
             .color
             .enabled(is_terminal, std::env::var_os("NO_COLOR").as_deref()),
     });
-    print_conversation(&frames, out, explain).map_err(AppError::Output)?;
-    Ok(frames)
+    print_conversation(&captured, out, explain).map_err(AppError::Output)?;
+    Ok(captured.frames)
 }
 
 /// Run the demo and browse the conversation in the TUI.
 pub fn run_tui(args: &DemoArgs) -> Result<Vec<FrameRecord>, AppError> {
-    let frames = capture_conversation(args)?;
+    let frames = capture(args)?.frames;
     crate::tui::run(crate::tui::TuiConfig {
         source: crate::tui::SourceSpec::Frames {
             label: "demo: echo conversation on lo".into(),
@@ -66,9 +90,55 @@ pub fn run_tui(args: &DemoArgs) -> Result<Vec<FrameRecord>, AppError> {
     Ok(frames)
 }
 
-/// Capture one echo conversation on `lo` and return its frames (saved to
-/// `-w FILE` too, when asked).
-pub fn capture_conversation(args: &DemoArgs) -> Result<Vec<FrameRecord>, AppError> {
+/// Print the socket calls beside the packets they caused.
+pub fn print_calls(captured: &Captured, out: &mut dyn Write) -> std::io::Result<()> {
+    let segs = segments::segments(&captured.frames, captured.port);
+    let Some(origin) = segs.first().map(|s| s.ts) else {
+        return Ok(());
+    };
+    let (rows, summary) = timeline::timeline(&captured.calls, &segs);
+    story::write_timeline(
+        out,
+        &rows,
+        &summary,
+        origin,
+        captured.dropped,
+        captured.message,
+    )
+}
+
+/// Check the flags that clap cannot check alone.
+fn validate(args: &DemoArgs) -> Result<(), AppError> {
+    if let Some(size) = args.message_size
+        && args.udp
+        && size > MAX_UDP_MESSAGE
+    {
+        return Err(AppError::Usage(format!(
+            "demo --udp --message-size {size}: one UDP datagram carries at most {MAX_UDP_MESSAGE} bytes"
+        )));
+    }
+    Ok(())
+}
+
+/// What the client sends: three short lines, or one message of
+/// `--message-size` bytes (a repeating alphabet, readable in a hex dump).
+fn lesson_kind(args: &DemoArgs) -> LessonKind {
+    if args.http {
+        return LessonKind::Http;
+    }
+    match args.message_size {
+        Some(size) => {
+            let message = (0..size).map(|i| b'a' + (i % 26) as u8).collect();
+            LessonKind::Echo(vec![message])
+        }
+        None => LessonKind::Echo(vec![MESSAGE.to_vec(); MESSAGES]),
+    }
+}
+
+/// Capture one conversation on `lo` and return its frames (saved to
+/// `-w FILE` too, when asked) with the calls both peers made.
+pub fn capture(args: &DemoArgs) -> Result<Captured, AppError> {
+    validate(args)?;
     // Open the socket first: it needs privileges, and the capture must be
     // running before the first SYN. The output file is created while we
     // may still write anywhere; then every privilege goes, before the
@@ -84,29 +154,31 @@ pub fn capture_conversation(args: &DemoArgs) -> Result<Vec<FrameRecord>, AppErro
     } else {
         SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)
     };
-    let server = echo::start_server(ServerConfig {
-        listen,
-        protocols: if args.udp {
-            ServerProtocols::Udp
-        } else {
-            ServerProtocols::Tcp
-        },
-        log: ServerLog::Silent,
-        ..ServerConfig::default()
-    })
-    .map_err(|e| AppError::Usage(format!("echo server: {e}")))?;
-    let server_addr = if args.udp {
-        server.udp_addr()
-    } else {
-        server.tcp_addr()
-    }
-    .ok_or_else(|| AppError::Usage("echo server did not bind".to_string()))?;
+    let kind = lesson_kind(args);
+    let message = match &kind {
+        LessonKind::Echo(messages) => messages.first().map_or(0, Vec::len),
+        LessonKind::Http => 0,
+    };
+    let large = args.message_size.is_some() && !args.udp;
+    let cfg = LessonConfig {
+        server: listen,
+        udp: args.udp,
+        kind,
+        client_maxseg: large.then_some(LESSON_MSS),
+        server_rcvbuf: large.then_some(LESSON_RCVBUF),
+        interval: Duration::from_millis(20),
+        timeout: CALL_TIMEOUT,
+    };
+    let log = CallLog::default();
+    let server = echo::start_lesson_server(&cfg, &log)
+        .map_err(|e| AppError::Usage(format!("demo server: {e}")))?;
+    let server_addr = server.addr();
     let port = server_addr.port();
 
     let stop = Arc::new(AtomicBool::new(false));
     let capture_stop = Arc::clone(&stop);
     let capture = std::thread::spawn(move || -> Result<Vec<FrameRecord>, AppError> {
-        // Bounded: the client finishes within its timeouts, and we stop soon
+        // Bounded: the peers finish within their timeouts, and we stop soon
         // after; this deadline is a backstop should anything hang.
         let deadline = Instant::now() + Duration::from_secs(30);
         let stop = || capture_stop.load(Ordering::SeqCst) || Instant::now() >= deadline;
@@ -123,31 +195,26 @@ pub fn capture_conversation(args: &DemoArgs) -> Result<Vec<FrameRecord>, AppErro
         Ok(conversation.frames)
     });
 
-    let mut client = ClientConfig::new(server_addr.ip().to_string(), port);
-    client.protocol = if args.udp {
-        ClientProtocol::Udp
-    } else {
-        ClientProtocol::Tcp
-    };
-    client.payload = Payload::Text(MESSAGE.to_vec());
-    client.count = MESSAGES;
-    client.interval = Duration::from_millis(20);
-    client.quiet = true;
-    let report = echo::run_client(client, &mut std::io::sink());
+    let client = echo::run_lesson_client(&cfg, server_addr, &log);
+    let served = server.join();
     std::thread::sleep(SETTLE);
     stop.store(true, Ordering::SeqCst);
-    server.shutdown();
     let frames = capture
         .join()
         .map_err(|_| AppError::Usage("the capture thread panicked".to_string()))??;
-    let report = report.map_err(|e| AppError::Usage(format!("echo client: {e}")))?;
-    if !report.is_clean() {
-        eprintln!("wirepeek: demo: the echo client reported problems: {report}");
-    }
+    client.map_err(|e| AppError::Usage(format!("demo client: {e}")))?;
+    served.map_err(|e| AppError::Usage(format!("demo server: {e}")))?;
     if let Some((dest, file)) = output {
         save(dest, file, &frames)?;
     }
-    Ok(frames)
+    let (calls, dropped) = log.snapshot();
+    Ok(Captured {
+        frames,
+        calls,
+        dropped,
+        port,
+        message,
+    })
 }
 
 /// The demo's sink: the frames to or from the echo server's port,
@@ -206,7 +273,8 @@ fn save(dest: &str, file: std::fs::File, frames: &[FrameRecord]) -> Result<(), A
 }
 
 /// Print each packet's line, its place in the conversation and its
-/// encapsulation with byte ranges; with `explain`, then the first data packet
+/// encapsulation with byte ranges, then the socket calls beside the
+/// packets; with `explain`, then the first data packet
 /// field by field and the whole conversation as a story.
 ///
 /// Why the first data packet: it is the one packet that has every layer,
@@ -214,10 +282,11 @@ fn save(dest: &str, file: std::fs::File, frames: &[FrameRecord]) -> Result<(), A
 /// story then covers every packet briefly. Explaining all packets in full
 /// would print some 1,000 lines of mostly repeated headers.
 pub fn print_conversation(
-    frames: &[FrameRecord],
+    captured: &Captured,
     out: &mut dyn Write,
     explain: Option<Paint>,
 ) -> std::io::Result<()> {
+    let frames = &captured.frames;
     let Some(first) = frames.first() else {
         writeln!(out, "no packets of the conversation were captured")?;
         return Ok(());
@@ -264,10 +333,11 @@ pub fn print_conversation(
         writeln!(out, "     {role}")?;
         writeln!(out, "     {}\n", Encapsulation::build(frame, d).one_line())?;
     }
+    print_calls(captured, out)?;
     if let Some(paint) = explain {
         let chosen = packets
             .iter()
-            .find(|(_, d)| d.has(Proto::Payload))
+            .find(|(_, d)| d.has(Proto::Payload) || d.has(Proto::Http))
             .or_else(|| packets.first());
         if let Some((frame, d)) = chosen {
             let mut text = String::new();
