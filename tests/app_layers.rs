@@ -16,7 +16,7 @@ use std::process::Command;
 /// tshark's protocol filter names of the layers we decode above TCP/UDP
 /// and the tunnels, in `frame.protocols` spelling.
 const CLAIMED: &[&str] = &[
-    "cmd", "dhcp", "dns", "geneve", "gre", "http", "igmp", "llc", "mdns", "ntp", "quic", "ssdp",
+    "cmd", "dhcp", "dhcpv6", "dns", "geneve", "gre", "http", "igmp", "llc", "mdns", "ntp", "quic", "ssdp",
     "stp", "tls", "vxlan",
 ];
 

@@ -3,7 +3,7 @@
 //! protocol's dissector lives in its own file; this file only dispatches.
 
 use super::desegment::{TcpPdu, framed};
-use super::{Ctx, Proto, dhcp, dns, geneve, http, ntp, payload, quic, teredo, tls, vxlan};
+use super::{Ctx, Proto, dhcp, dhcpv6, dns, geneve, http, ntp, payload, quic, teredo, tls, vxlan};
 
 /// The payload `at..end` of a UDP datagram between these ports. As
 /// tshark's UDP dissector does, the lower port is tried first.
@@ -32,6 +32,7 @@ fn udp_port(ctx: &mut Ctx, port: u16, at: usize, end: usize) -> bool {
     }
     match port {
         dhcp::SERVER_PORT | dhcp::CLIENT_PORT => dhcp::dissect(ctx, at, end),
+        dhcpv6::SERVER_PORT | dhcpv6::CLIENT_PORT => dhcpv6::dissect(ctx, at, end),
         ntp::PORT => ntp::dissect(ctx, at, end),
         vxlan::PORT => vxlan::dissect(ctx, at, end),
         geneve::PORT => geneve::dissect(ctx, at, end),

@@ -12,6 +12,7 @@ pub mod cmd;
 mod ctx;
 pub mod desegment;
 pub mod dhcp;
+pub mod dhcpv6;
 pub mod dns;
 pub mod ethernet;
 pub mod field;

@@ -105,6 +105,8 @@ fn completed<'a>(ctx: &mut Ctx<'a>, at: usize, end: usize, r: &'a TcpReassembled
             if let Some(last) = segments.last_mut() {
                 last.1 = last.1.start..n;
             }
+            // This segment's part of the PDU, as tshark lists it too.
+            segment_data(ctx, at, at + used);
             complete_with(ctx, joined, segments, f.decode);
             if at + used < end {
                 pdus(ctx, at + used, end, f, true);
