@@ -10,22 +10,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command;
 
-use wirepeek::capture::file::FileSource;
-use wirepeek::capture::{FrameSource, Next};
 use wirepeek::decode::{Proto, decode};
-
-fn read_all(path: &std::path::Path) -> Vec<wirepeek::frame::FrameRecord> {
-    let mut source = FileSource::open(&path.to_string_lossy()).expect("capture opens");
-    let mut frames = Vec::new();
-    while let Ok(next) = source.next_frame() {
-        match next {
-            Next::Frame(f) => frames.push(f),
-            Next::Idle => continue,
-            Next::End { .. } => break,
-        }
-    }
-    frames
-}
 
 fn opt(code: u16, body: &[u8]) -> Vec<u8> {
     let mut v = code.to_be_bytes().to_vec();
@@ -71,7 +56,11 @@ fn packet(sport: u16, dport: u16, msg: &[u8]) -> Vec<u8> {
 }
 
 fn built() -> Vec<Vec<u8>> {
-    let llt = [&[0, 1, 0, 1, 0x18, 0x46, 0x48, 0x8c][..], &[0, 0x11, 0x22, 0x33, 0x44, 0x55]].concat();
+    let llt = [
+        &[0, 1, 0, 1, 0x18, 0x46, 0x48, 0x8c][..],
+        &[0, 0x11, 0x22, 0x33, 0x44, 0x55],
+    ]
+    .concat();
     let en = [0, 2, 0, 0, 0, 9, 1, 2, 3];
     let prefix = [
         &100u32.to_be_bytes()[..],
@@ -102,7 +91,12 @@ fn built() -> Vec<Vec<u8>> {
         &opt(99, &[1, 2, 3]),
     ]
     .concat();
-    let solicit = [&[1, 0xab, 0xcd, 0xef][..], &opt(8, &[0, 100]), &opt(6, &[0, 23, 0, 24])].concat();
+    let solicit = [
+        &[1, 0xab, 0xcd, 0xef][..],
+        &opt(8, &[0, 100]),
+        &opt(6, &[0, 23, 0, 24]),
+    ]
+    .concat();
     let relay = [
         &[12, 1][..],
         &addr("2001:db8::1"),
@@ -128,9 +122,11 @@ fn built() -> Vec<Vec<u8>> {
 
 /// The corpus capture and a pcap of the built messages (removed by the
 /// caller).
-fn files() -> (Vec<PathBuf>, PathBuf) {
-    let made = common::raw_pcap("dhcpv6", &built());
-    let mut files: Vec<PathBuf> = common::app_capture("dhcpv6-ia-na.pcap").into_iter().collect();
+fn files(test: &str) -> (Vec<PathBuf>, PathBuf) {
+    let made = common::raw_pcap(test, &built());
+    let mut files: Vec<PathBuf> = common::app_capture("dhcpv6-ia-na.pcap")
+        .into_iter()
+        .collect();
     files.push(made.clone());
     (files, made)
 }
@@ -141,7 +137,7 @@ fn dhcpv6_fields_match_tshark_every_occurrence() {
         common::skip("tshark is not installed");
         return;
     }
-    let (files, made) = files();
+    let (files, made) = files("dhcpv6-fields");
     let mut keys = vec!["frame.protocols"];
     keys.extend(
         wirepeek::decode::field::all()
@@ -164,23 +160,13 @@ fn dhcpv6_info_matches_tshark() {
         common::skip("tshark is not installed");
         return;
     }
-    let (files, made) = files();
+    let (files, made) = files("dhcpv6-info");
     let mut compared = 0;
     let mut bad = Vec::new();
     for file in &files {
-        let out = common::tshark_fields(file, &["_ws.col.Info"])
-            .output()
-            .expect("tshark runs");
-        let theirs = String::from_utf8_lossy(&out.stdout).to_string();
-        let frames = read_all(file);
-        for (f, want) in frames.iter().zip(theirs.lines()) {
-            let d = decode(f);
-            let ours = wirepeek::decode::summary::app::info(&f.data, &d).unwrap_or_default();
-            compared += 1;
-            if ours != want {
-                bad.push(format!("{} frame {}: ours {ours:?}, tshark {want:?}", file.display(), f.number));
-            }
-        }
+        let (n, b) = common::info_disagree(file);
+        compared += n;
+        bad.extend(b);
     }
     let _ = std::fs::remove_file(&made);
     assert!(compared >= 3, "only {compared} frames");
@@ -193,12 +179,22 @@ fn dhcpv6_lines_match_tcpdump() {
         common::skip("tcpdump is not installed");
         return;
     }
-    let (files, made) = files();
+    let (files, made) = files("dhcpv6-lines");
     let mut compared = 0;
     let mut bad = Vec::new();
     for file in &files {
-        let theirs = Command::new("tcpdump").args(["-n", "-r"]).arg(file).env("TZ", "UTC").output().expect("tcpdump runs");
-        let ours = Command::new(env!("CARGO_BIN_EXE_wirepeek")).arg("read").arg(file).env("TZ", "UTC").output().expect("wirepeek runs");
+        let theirs = Command::new("tcpdump")
+            .args(["-n", "-r"])
+            .arg(file)
+            .env("TZ", "UTC")
+            .output()
+            .expect("tcpdump runs");
+        let ours = Command::new(env!("CARGO_BIN_EXE_wirepeek"))
+            .arg("read")
+            .arg(file)
+            .env("TZ", "UTC")
+            .output()
+            .expect("wirepeek runs");
         let theirs = String::from_utf8_lossy(&theirs.stdout).to_string();
         let ours = String::from_utf8_lossy(&ours.stdout).to_string();
         for (a, b) in ours.lines().zip(theirs.lines()) {
@@ -234,5 +230,9 @@ fn dhcpv6_cut_anywhere_or_corrupted_never_panics_and_says_why() {
     msg.extend([0, 8, 0, 40, 0, 0]);
     let d = decode(&common::raw_frame(packet(546, 547, &msg)));
     assert!(d.has(Proto::Dhcpv6));
-    assert!(d.notes.iter().any(|n| n.message.contains("says 40 bytes")), "{:?}", d.notes);
+    assert!(
+        d.notes.iter().any(|n| n.message.contains("says 40 bytes")),
+        "{:?}",
+        d.notes
+    );
 }

@@ -16,8 +16,8 @@ use std::process::Command;
 /// tshark's protocol filter names of the layers we decode above TCP/UDP
 /// and the tunnels, in `frame.protocols` spelling.
 const CLAIMED: &[&str] = &[
-    "cmd", "dhcp", "dhcpv6", "dns", "geneve", "gre", "http", "igmp", "llc", "mdns", "ntp", "quic", "ssdp",
-    "stp", "tls", "vxlan",
+    "cmd", "dhcp", "dhcpv6", "dns", "geneve", "gre", "http", "igmp", "llc", "mdns", "ntp", "quic",
+    "ssdp", "stp", "tls", "vxlan",
 ];
 
 const WEBSOCKET: &str = "WebSocket frames after an HTTP Upgrade: tshark knows the conversation switched protocols and shows them as TCP; decoding one segment at a time, we see a continuation on port 80";

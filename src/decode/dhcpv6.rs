@@ -42,7 +42,7 @@ crate::fields! {
     IAADDR_VALID = FieldDef::var("dhcpv6.iaaddr.valid_lifetime", "Valid lifetime", Dec).spec("RFC 8415 §21.6");
     REQUESTED = FieldDef::var("dhcpv6.requested_option_code", "Requested Option code", Dec).spec("RFC 8415 §21.7");
     PREFERENCE = FieldDef::var("dhcpv6.option_preference", "Pref-value", Dec).spec("RFC 8415 §21.8");
-    ELAPSED = FieldDef::var("dhcpv6.elapsed_time", "Elapsed time", Dec).spec("RFC 8415 §21.9");
+    ELAPSED = FieldDef::var("dhcpv6.elapsed_time", "Elapsed time (ms)", Dec).spec("RFC 8415 §21.9");
     STATUS_CODE = FieldDef::var("dhcpv6.status_code", "Status Code", Dec).spec("RFC 8415 §21.13");
     STATUS_MSG = FieldDef::var("dhcpv6.status_msg", "Status Message", Text).spec("RFC 8415 §21.13");
     DNS_SERVER = FieldDef::var("dhcpv6.dns_server", "DNS server address", Ipv6).spec("RFC 3646 §3");
@@ -151,7 +151,10 @@ fn options(ctx: &mut Ctx, mut at: usize, end: usize, depth: u8) {
         ctx.malformed(
             Proto::Dhcpv6,
             at,
-            format!("{} bytes after the last option are too few for another", end - at),
+            format!(
+                "{} bytes after the last option are too few for another",
+                end - at
+            ),
         );
     }
 }
@@ -185,7 +188,10 @@ fn option(ctx: &mut Ctx, code: u16, at: usize, end: usize, depth: u8) {
             ctx.uint_at(&PREFERENCE, at..at + 1);
         }
         8 if len >= 2 => {
-            ctx.uint_at(&ELAPSED, at..at + 2);
+            // Hundredths of a second on the wire; tshark shows milliseconds.
+            if let Some(v) = ctx.read(at..at + 2) {
+                ctx.value_at(&ELAPSED, at..at + 2, Value::UInt(v * 10));
+            }
         }
         9 => message(ctx, at, end, depth + 1),
         13 if len >= 2 => {
@@ -282,7 +288,11 @@ fn search_list(ctx: &mut Ctx, at: usize, end: usize) {
         let mut name = String::new();
         loop {
             let Some(&n) = ctx.data.get(p).filter(|_| p < end) else {
-                ctx.malformed(Proto::Dhcpv6, start, format!("domain name at offset {start} runs past its option"));
+                ctx.malformed(
+                    Proto::Dhcpv6,
+                    start,
+                    format!("domain name at offset {start} runs past its option"),
+                );
                 return;
             };
             p += 1;
@@ -291,7 +301,11 @@ fn search_list(ctx: &mut Ctx, at: usize, end: usize) {
             }
             let n = usize::from(n);
             if n > 63 || p + n > end {
-                ctx.malformed(Proto::Dhcpv6, start, format!("domain name at offset {start} has a bad label length {n}"));
+                ctx.malformed(
+                    Proto::Dhcpv6,
+                    start,
+                    format!("domain name at offset {start} has a bad label length {n}"),
+                );
                 return;
             }
             if !name.is_empty() {
@@ -300,6 +314,8 @@ fn search_list(ctx: &mut Ctx, at: usize, end: usize) {
             name.push_str(&String::from_utf8_lossy(&ctx.data[p..p + n]));
             p += n;
         }
+        // tshark writes the root's dot too: `example.com.`.
+        name.push('.');
         ctx.value_at(&SEARCH_LIST, start..p, Value::Text(name.into()));
     }
 }

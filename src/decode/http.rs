@@ -5,8 +5,8 @@
 //! does. A segment without a start line on an HTTP port is a continuation:
 //! an empty HTTP layer and its bytes as data, as tshark shows it.
 
-use super::field::{FieldDef, Format::*};
 use super::desegment::framed::{Framer, Framing};
+use super::field::{FieldDef, Format::*};
 use super::{Ctx, Proto, Value, payload};
 
 crate::fields! {
@@ -167,7 +167,9 @@ pub fn pdu_len(bytes: &[u8]) -> Framing {
 
 /// A status of 1xx, 204 or 304: no body (RFC 9112 §6.3).
 fn no_body(bytes: &[u8]) -> bool {
-    matches!(bytes.get(9), Some(b'1')) || bytes.get(9..12) == Some(b"204") || bytes.get(9..12) == Some(b"304")
+    matches!(bytes.get(9), Some(b'1'))
+        || bytes.get(9..12) == Some(b"204")
+        || bytes.get(9..12) == Some(b"304")
 }
 
 /// The value of header `name` (lower case, with its colon) if `line` is it.
@@ -190,7 +192,10 @@ fn chunked_len(bytes: &[u8], mut at: usize) -> Framing {
         let text = line.split(|c| *c == b';').next().unwrap_or_default();
         let text = String::from_utf8_lossy(text);
         let text = text.trim_start();
-        let text = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")).unwrap_or(text);
+        let text = text
+            .strip_prefix("0x")
+            .or_else(|| text.strip_prefix("0X"))
+            .unwrap_or(text);
         let digits = text.bytes().take_while(u8::is_ascii_hexdigit).count();
         // A size that cannot be read ends the reassembly (the message is
         // what there is), as it does in Wireshark.

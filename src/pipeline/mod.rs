@@ -214,7 +214,10 @@ pub fn decode_frame(frame: &FrameRecord, detail: Detail, d: &mut Dissection, r: 
     {
         // A PDU this segment was to complete but left short: its bytes so
         // far are a data source that ends where this payload ends.
-        match usize::from(want.source).checked_sub(1).map(|i| d.sources.get(i)) {
+        match usize::from(want.source)
+            .checked_sub(1)
+            .map(|i| d.sources.get(i))
+        {
             None => pdus.start(dir, frame.number, seq, payload, want),
             Some(Some(held)) => {
                 let len = held.bytes.len();

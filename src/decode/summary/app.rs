@@ -128,9 +128,12 @@ pub fn info(data: &[u8], d: &Dissection) -> Option<String> {
     if let Some(tls) = d.layer(Proto::Tls) {
         return super::tls::info(d, tls);
     }
-    if let Some(l) = d.layers.iter().rev().find(|l| {
-        matches!(l.proto, Proto::Dhcp | Proto::Ntp | Proto::Igmp)
-    }) {
+    if let Some(l) = d
+        .layers
+        .iter()
+        .rev()
+        .find(|l| matches!(l.proto, Proto::Dhcp | Proto::Ntp | Proto::Igmp))
+    {
         let msg = captured(data, l.header.start, l.pdu.end);
         return match l.proto {
             Proto::Dhcp => super::app_info::dhcp(msg),

@@ -65,6 +65,17 @@ pub(super) fn igmp(msg: &[u8]) -> Option<String> {
     Some(match (kind, version) {
         (0x11, 1) => "Membership Query".to_string(),
         (0x11, _) if group == "0.0.0.0" => "Membership Query, general".to_string(),
+        (0x11, 3) => {
+            let n = usize::from(u16::from_be_bytes(msg.get(10..12)?.try_into().ok()?));
+            let mut s = format!("Membership Query, specific for group {group}");
+            if n > 0 {
+                let sources: Option<Vec<String>> = (0..n)
+                    .map(|i| msg.get(12 + 4 * i..16 + 4 * i).map(ipv4))
+                    .collect();
+                s.push_str(&format!(", sources {{{}}}", sources?.join(", ")));
+            }
+            s
+        }
         (0x11, _) => format!("Membership Query, specific for group {group}"),
         (0x12, _) => "Membership Report".to_string(),
         (0x16, _) => format!("Membership Report group {group}"),

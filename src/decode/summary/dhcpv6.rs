@@ -1,5 +1,7 @@
 //! DHCPv6's words: tcpdump's (print-dhcp6.c, `dhcp6 solicit`) and
-//! Wireshark's Info (`Solicit XID: 0x90b45c CID: 0003… `).
+//! Wireshark's Info (`Solicit XID: 0x90b45c CID: 0003… `, the client's
+//! DUID and the addresses offered; a relay's link address and the relayed
+//! message's words).
 
 use std::fmt::Write;
 
@@ -22,22 +24,44 @@ pub(super) fn tcpdump(msg: &[u8], out: &mut String) {
 }
 
 /// Wireshark's Info: the message's name, its transaction ID, then the
-/// client's DUID and the addresses and prefixes offered, in option order
+/// client's DUID and the addresses offered, in option order
 /// (each followed by a space, as Wireshark writes them).
 pub(super) fn info(msg: &[u8]) -> Option<String> {
+    let mut s = String::new();
+    message(msg, &mut s, 0)?;
+    Some(s)
+}
+
+/// A message's words; a relay's link address, then the relayed message's.
+fn message(msg: &[u8], s: &mut String, depth: u8) -> Option<()> {
     let &t = msg.first()?;
-    let mut s = match msg_name(t) {
-        Some((name, _)) => name.to_string(),
-        None => format!("Unknown ({t})"),
-    };
+    match msg_name(t) {
+        Some((name, _)) => s.push_str(name),
+        None => {
+            let _ = write!(s, "Unknown ({t})");
+        }
+    }
     if matches!(t, 12 | 13) {
+        let link = msg.get(2..18)?;
+        s.push_str(" L: ");
+        super::super::text::push_ipv6(s, link);
         s.push(' ');
-        return Some(s);
+        let mut at = 34;
+        while depth < 4 && at + 4 <= msg.len() {
+            let code = u16::from_be_bytes([msg[at], msg[at + 1]]);
+            let len = usize::from(u16::from_be_bytes([msg[at + 2], msg[at + 3]]));
+            let inner = msg.get(at + 4..at + 4 + len)?;
+            if code == 9 {
+                return message(inner, s, depth + 1);
+            }
+            at += 4 + len;
+        }
+        return Some(());
     }
     let xid = msg.get(1..4)?;
     let _ = write!(s, " XID: 0x{:02x}{:02x}{:02x} ", xid[0], xid[1], xid[2]);
-    options(msg, 4, msg.len(), &mut s, 0);
-    Some(s)
+    options(msg, 4, msg.len(), s, 0);
+    Some(())
 }
 
 fn options(msg: &[u8], mut at: usize, end: usize, s: &mut String, depth: u8) {
@@ -66,11 +90,6 @@ fn options(msg: &[u8], mut at: usize, end: usize, s: &mut String, depth: u8) {
                 s.push_str("IAA: ");
                 super::super::text::push_ipv6(s, &data[..16]);
                 s.push(' ');
-            }
-            26 if len >= 25 => {
-                s.push_str("IAP: ");
-                super::super::text::push_ipv6(s, &data[9..25]);
-                let _ = write!(s, "/{} ", data[8]);
             }
             _ => {}
         }
