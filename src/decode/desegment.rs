@@ -79,6 +79,9 @@ pub enum TcpPdu<'a> {
     /// Nothing pending: dissect it as it comes.
     #[default]
     Fresh,
+    /// Nobody holds PDUs (reassembly off, or one frame decoded alone):
+    /// each segment is dissected as far as its own bytes go.
+    Alone,
     /// It continues a PDU that is not complete yet.
     Continuation,
     /// It completes this PDU.
@@ -98,6 +101,9 @@ pub(crate) fn tcp_payload(ctx: &mut Ctx, at: usize, end: usize, dissector: Optio
         return;
     }
     match hint {
+        TcpPdu::Alone => {
+            dissector(ctx, at, end);
+        }
         TcpPdu::Fresh => attempt(ctx, at, end, dissector),
         TcpPdu::Continuation => segment_data(ctx, at, end),
         TcpPdu::Complete(r) => {

@@ -47,6 +47,7 @@ pub(crate) fn tcp_pdus(ctx: &mut Ctx, at: usize, end: usize, framer: &Framer) {
     }
     match ctx.tcp_pdu {
         TcpPdu::Fresh => pdus(ctx, at, end, framer, true),
+        TcpPdu::Alone => pdus(ctx, at, end, framer, false),
         TcpPdu::Continuation => segment_data(ctx, at, end),
         TcpPdu::Complete(r) => completed(ctx, at, end, r, framer),
     }
