@@ -146,6 +146,32 @@ fn dhcp_ntp_igmp_fields_match_tshark_every_occurrence() {
 }
 
 #[test]
+fn dhcp_ntp_igmp_info_matches_tshark() {
+    if !common::tshark_present() {
+        common::skip("tshark is not installed");
+        return;
+    }
+    let mut files = files();
+    if files.is_empty() {
+        common::skip("../shared/corpus-app/captures not found");
+        return;
+    }
+    let built = std::env::temp_dir().join(format!("wirepeek-igmp-i-{}.pcap", std::process::id()));
+    write_pcap(&built, &igmp_frames());
+    files.push(built.clone());
+    files.extend(common::app_capture("mdns.pcap"));
+    let (mut compared, mut bad) = (0, Vec::new());
+    for file in &files {
+        let (n, b) = common::info_disagree(file);
+        compared += n;
+        bad.extend(b);
+    }
+    let _ = std::fs::remove_file(&built);
+    assert!(compared > 60, "only {compared} frames with an Info of ours");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
 fn dhcp_ntp_igmp_lines_match_tcpdump() {
     if !common::tcpdump_present() {
         common::skip("tcpdump is not installed");

@@ -156,9 +156,13 @@ fn tshark_rows(file: &Path, keys: &[&str], occ: &str, defrag: bool) -> Vec<Strin
     command.args([
         "-o",
         "tcp.analyze_sequence_numbers:TRUE",
-        // One segment at a time, as we decode.
+        // TCP desegmentation on (tshark's default and ours: HTTP and DNS
+        // messages over several segments), TLS records one segment at a
+        // time, as the TLS decoder reads them.
         "-o",
-        "tcp.desegment_tcp_streams:FALSE",
+        "tls.desegment_ssl_records:FALSE",
+        "-o",
+        "tls.desegment_ssl_application_data:FALSE",
         // wirepeek always verifies the IPv4 header checksum; tshark only
         // when asked (otherwise ip.checksum.status is 2, "unverified").
         "-o",

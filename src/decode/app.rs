@@ -2,7 +2,8 @@
 //! that chooses, by port and by content, as tshark's heuristics do. Each
 //! protocol's dissector lives in its own file; this file only dispatches.
 
-use super::{Ctx, Proto, dhcp, dns, geneve, http, ntp, payload, quic, teredo, tls, vxlan};
+use super::desegment::{TcpPdu, framed};
+use super::{Ctx, Proto, dhcp, dhcpv6, dns, geneve, http, ntp, payload, quic, teredo, tls, vxlan};
 
 /// The payload `at..end` of a UDP datagram between these ports. As
 /// tshark's UDP dissector does, the lower port is tried first.
@@ -31,6 +32,7 @@ fn udp_port(ctx: &mut Ctx, port: u16, at: usize, end: usize) -> bool {
     }
     match port {
         dhcp::SERVER_PORT | dhcp::CLIENT_PORT => dhcp::dissect(ctx, at, end),
+        dhcpv6::SERVER_PORT | dhcpv6::CLIENT_PORT => dhcpv6::dissect(ctx, at, end),
         ntp::PORT => ntp::dissect(ctx, at, end),
         vxlan::PORT => vxlan::dissect(ctx, at, end),
         geneve::PORT => geneve::dissect(ctx, at, end),
@@ -40,25 +42,31 @@ fn udp_port(ctx: &mut Ctx, port: u16, at: usize, end: usize) -> bool {
     true
 }
 
-/// The payload `at..end` of a TCP segment between these ports (this frame's
-/// bytes only; reassembled streams reach the decoders through the pipeline).
+/// The payload `at..end` of a TCP segment between these ports. HTTP and
+/// DNS messages that span segments are put together (see
+/// `desegment::framed`): a segment that continues or completes one goes
+/// back to the framer that asked for it.
 pub(crate) fn tcp(ctx: &mut Ctx, sport: u16, dport: u16, at: usize, end: usize) {
     if sport == 53 || dport == 53 {
-        return dns::dissect(ctx, at, end);
+        return framed::tcp_pdus(ctx, at, end, &dns::TCP);
     }
     if http::tcp_port(sport) || http::tcp_port(dport) {
-        return http::dissect(ctx, at, end);
+        return framed::tcp_pdus(ctx, at, end, &http::ON_PORT);
+    }
+    if let Some(d) = tcp_dissector(sport, dport) {
+        return super::desegment::tcp_payload(ctx, at, end, Some(d));
     }
     let head = ctx.data.get(at..end.min(ctx.data.len())).unwrap_or(&[]);
+    // A message found by content that spans segments: its later segments
+    // start with no request line, but the pipeline says what they are.
+    let pending = !matches!(ctx.tcp_pdu, TcpPdu::Fresh | TcpPdu::Alone);
+    if pending || http::start(head).is_some() {
+        return framed::tcp_pdus(ctx, at, end, &http::BY_CONTENT);
+    }
     if tls::claims(head, sport, dport) {
         return tls::dissect(ctx, at, end);
     }
-    // tshark's HTTP heuristic: a request or status line on any other port.
-    if http::start(head).is_some() {
-        return http::message(ctx, Proto::Http, at, end);
-    }
-    // PDUs that span segments: see desegment.rs for a dissector's part.
-    super::desegment::tcp_payload(ctx, at, end, tcp_dissector(sport, dport));
+    payload::data(ctx, at, end);
 }
 
 /// The dissector for a TCP payload between these ports, if any.

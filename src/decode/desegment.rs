@@ -55,6 +55,11 @@ pub type TcpDissector = fn(&mut Ctx, usize, usize) -> Need;
 pub struct Desegment {
     pub start: u32,
     pub need: u32,
+    /// 0: the PDU starts `start` bytes into this segment's payload.
+    /// Otherwise its first bytes are data source `source`'s from `start`
+    /// on, and end where this segment's payload ends (a PDU the segment
+    /// that was to complete it left short; see `framed`).
+    pub source: u8,
 }
 
 /// A PDU put together from segments.
@@ -74,6 +79,9 @@ pub enum TcpPdu<'a> {
     /// Nothing pending: dissect it as it comes.
     #[default]
     Fresh,
+    /// Nobody holds PDUs (reassembly off, or one frame decoded alone):
+    /// each segment is dissected as far as its own bytes go.
+    Alone,
     /// It continues a PDU that is not complete yet.
     Continuation,
     /// It completes this PDU.
@@ -93,6 +101,9 @@ pub(crate) fn tcp_payload(ctx: &mut Ctx, at: usize, end: usize, dissector: Optio
         return;
     }
     match hint {
+        TcpPdu::Alone => {
+            dissector(ctx, at, end);
+        }
         TcpPdu::Fresh => attempt(ctx, at, end, dissector),
         TcpPdu::Continuation => segment_data(ctx, at, end),
         TcpPdu::Complete(r) => {
@@ -122,6 +133,7 @@ fn attempt(ctx: &mut Ctx, at: usize, end: usize, dissector: TcpDissector) {
                 ctx.d.desegment = Some(Desegment {
                     start: payload_offset(ctx, at),
                     need: need.max(1),
+                    source: 0,
                 });
             }
             segment_data(ctx, at, end);
@@ -130,22 +142,35 @@ fn attempt(ctx: &mut Ctx, at: usize, end: usize, dissector: TcpDissector) {
 }
 
 /// Where `at` lies in this segment's payload.
-fn payload_offset(ctx: &Ctx, at: usize) -> u32 {
+pub(super) fn payload_offset(ctx: &Ctx, at: usize) -> u32 {
     let tcp = ctx.d.layers.iter().rev().find(|l| l.proto == Proto::Tcp);
     tcp.map_or(0, |l| at.saturating_sub(l.header.end)) as u32
 }
 
 /// Bytes that belong to a PDU shown elsewhere (tshark's "TCP segment data").
-fn segment_data(ctx: &mut Ctx, at: usize, end: usize) {
+pub(super) fn segment_data(ctx: &mut Ctx, at: usize, end: usize) {
     let end = end.min(ctx.data.len());
     if at < end {
         ctx.bytes_at(&SEGMENT_DATA, at..end);
     }
 }
 
-fn complete<'a>(ctx: &mut Ctx<'a>, r: &'a TcpReassembled, dissector: TcpDissector) {
+fn complete(ctx: &mut Ctx, r: &TcpReassembled, dissector: TcpDissector) {
+    complete_with(ctx, r.bytes.clone(), r.segments.clone(), |ctx, at, end| {
+        dissector(ctx, at, end);
+    });
+}
+
+/// Decode the reassembled PDU `bytes` (from `segments`) with `decode`, as
+/// a new data source ("Reassembled TCP") listed with tshark's fields.
+pub(super) fn complete_with<F: FnOnce(&mut Ctx<'_>, usize, usize)>(
+    ctx: &mut Ctx,
+    bytes: Vec<u8>,
+    segments: Vec<(u64, Range<usize>)>,
+    decode: F,
+) {
     let source = (ctx.d.sources.len() + 1).min(usize::from(u8::MAX)) as u8;
-    let len = r.bytes.len();
+    let len = bytes.len();
     if ctx.fields_on {
         let sourced = |def: &'static FieldDef, bytes: Range<usize>, value: Value, depth: u8| {
             let mut f = Field::generated(def, value);
@@ -154,10 +179,10 @@ fn complete<'a>(ctx: &mut Ctx<'a>, r: &'a TcpReassembled, dissector: TcpDissecto
             f.depth = depth;
             f
         };
-        for (frame, range) in &r.segments {
+        for (frame, range) in &segments {
             ctx.push(sourced(&SEGMENT, range.clone(), Value::UInt(*frame), 1));
         }
-        let count = Value::UInt(r.segments.len() as u64);
+        let count = Value::UInt(segments.len() as u64);
         ctx.push(sourced(&SEGMENT_COUNT, 0..0, count, 1));
         ctx.push(sourced(
             &REASSEMBLED_LENGTH,
@@ -167,17 +192,30 @@ fn complete<'a>(ctx: &mut Ctx<'a>, r: &'a TcpReassembled, dissector: TcpDissecto
         ));
         ctx.push(sourced(&REASSEMBLED_DATA, 0..len, Value::Bytes(0..len), 1));
     }
+    // The source's place is taken now, its bytes moved in after decoding.
     ctx.d.sources.push(DataSource {
         name: "Reassembled TCP",
-        bytes: r.bytes.clone(),
+        bytes: Vec::new(),
     });
-    let (data, limit, old) = (ctx.data, ctx.limit, ctx.source);
-    ctx.data = &r.bytes;
-    ctx.limit = len;
-    ctx.source = source;
-    dissector(ctx, 0, len);
-    (ctx.data, ctx.limit, ctx.source) = (data, limit, old);
+    let slot = ctx.d.sources.len() - 1;
+    {
+        let mut sub = Ctx {
+            data: &bytes,
+            d: &mut *ctx.d,
+            fields_on: ctx.fields_on,
+            quoted: ctx.quoted,
+            addrs: ctx.addrs,
+            limit: len,
+            source,
+            defrag: super::reassembly::Defrag::Off,
+            tcp_pdu: TcpPdu::Fresh,
+        };
+        decode(&mut sub, 0, len);
+    }
+    ctx.d.sources[slot].bytes = bytes;
 }
+
+pub mod framed;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -168,6 +168,7 @@ pub const TABLES: &[&[&FieldDef]] = &[
     super::igmp::FIELDS,
     super::ntp::FIELDS,
     super::dhcp::FIELDS,
+    super::dhcpv6::FIELDS,
     super::tls::FIELDS,
     super::tls::handshake::FIELDS,
     super::tls::extensions::FIELDS,

@@ -5,6 +5,7 @@
 //! does. A segment without a start line on an HTTP port is a continuation:
 //! an empty HTTP layer and its bytes as data, as tshark shows it.
 
+use super::desegment::framed::{Framer, Framing};
 use super::field::{FieldDef, Format::*};
 use super::{Ctx, Proto, Value, payload};
 
@@ -103,6 +104,133 @@ pub fn start(bytes: &[u8]) -> Option<Start> {
     Some(Start::Request(m.len()))
 }
 
+/// HTTP on an HTTP port, one message at a time over the TCP stream; bytes
+/// that start no message are a continuation.
+pub const ON_PORT: Framer = Framer {
+    len: pdu_len,
+    decode: |ctx, at, end| message(ctx, Proto::Http, at, end),
+    other: continuation,
+};
+
+/// HTTP found by content on another port: bytes that start no message
+/// are data.
+pub const BY_CONTENT: Framer = Framer {
+    other: payload::data,
+    ..ON_PORT
+};
+
+/// How long the message at the start of `bytes` is, as Wireshark's
+/// `req_resp_hdrs_do_reassembly` measures it with its defaults
+/// (`http.desegment_headers`, `http.desegment_body`): the head up to an
+/// empty line (lines end in CR, LF or CR LF), then `Content-Length` bytes
+/// or the chunks up to the last one. A response with neither runs to the
+/// connection's end, which a stream of segments cannot tell: it is taken
+/// to end with these bytes.
+pub fn pdu_len(bytes: &[u8]) -> Framing {
+    let Some(kind) = start(bytes) else {
+        return Framing::NotMine;
+    };
+    let (mut p, mut length, mut chunked) = (0, None, false);
+    let head = loop {
+        let Some((len, next)) = line_end(bytes, p) else {
+            return Framing::More(1);
+        };
+        if len == 0 {
+            break next;
+        }
+        let line = &bytes[p..p + len];
+        if let Some(v) = header_value(line, b"content-length:") {
+            let v = String::from_utf8_lossy(v);
+            length = v.trim().parse::<i32>().ok().filter(|n| *n >= 0);
+        } else if let Some(v) = header_value(line, b"transfer-encoding:") {
+            let v = trim(v).1;
+            chunked |= v.len() >= 7 && v[..7].eq_ignore_ascii_case(b"chunked");
+        }
+        p = next;
+    };
+    if chunked {
+        return chunked_len(bytes, head);
+    }
+    if let Some(n) = length {
+        let total = head + n as usize;
+        return match bytes.len().checked_sub(total) {
+            Some(_) => Framing::Whole(total),
+            None => Framing::More((total - bytes.len()).min(u32::MAX as usize) as u32),
+        };
+    }
+    match kind {
+        Start::Request(_) => Framing::Whole(head),
+        Start::Response if no_body(bytes) => Framing::Whole(head),
+        Start::Response => Framing::Whole(bytes.len()),
+    }
+}
+
+/// A status of 1xx, 204 or 304: no body (RFC 9112 §6.3).
+fn no_body(bytes: &[u8]) -> bool {
+    matches!(bytes.get(9), Some(b'1'))
+        || bytes.get(9..12) == Some(b"204")
+        || bytes.get(9..12) == Some(b"304")
+}
+
+/// The value of header `name` (lower case, with its colon) if `line` is it.
+fn header_value<'a>(line: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    let n = name.len();
+    (line.len() >= n && line[..n].eq_ignore_ascii_case(name)).then(|| &line[n..])
+}
+
+/// The end of a chunked body whose first chunk starts at `at`; each chunk
+/// is at least 3 bytes, so the walk is bounded by the bytes.
+fn chunked_len(bytes: &[u8], mut at: usize) -> Framing {
+    loop {
+        if at >= bytes.len() {
+            return Framing::More(1);
+        }
+        let Some((len, next)) = line_end(bytes, at) else {
+            return Framing::More(1);
+        };
+        let line = &bytes[at..at + len];
+        let text = line.split(|c| *c == b';').next().unwrap_or_default();
+        let text = String::from_utf8_lossy(text);
+        let text = text.trim_start();
+        let text = text
+            .strip_prefix("0x")
+            .or_else(|| text.strip_prefix("0X"))
+            .unwrap_or(text);
+        let digits = text.bytes().take_while(u8::is_ascii_hexdigit).count();
+        // A size that cannot be read ends the reassembly (the message is
+        // what there is), as it does in Wireshark.
+        let Ok(size) = usize::from_str_radix(&text[..digits.min(12)], 16) else {
+            return Framing::Whole(bytes.len());
+        };
+        if size > 1 << 31 {
+            return Framing::Whole(bytes.len());
+        }
+        if size == 0 {
+            return match line_end(bytes, next) {
+                Some((_, end)) => Framing::Whole(end),
+                None => Framing::More(1),
+            };
+        }
+        if bytes.len() - at <= size {
+            return Framing::More(1);
+        }
+        at = next + size + 2;
+    }
+}
+
+/// The line starting at `p`: its length and where the next one starts. A
+/// line ends in CR, LF or CR LF; a CR that ends the bytes might be the
+/// first of CR LF, so that line is not known to have ended.
+fn line_end(bytes: &[u8], p: usize) -> Option<(usize, usize)> {
+    let rest = bytes.get(p..)?;
+    let i = rest.iter().position(|c| *c == b'\r' || *c == b'\n')?;
+    match (rest[i], rest.get(i + 1)) {
+        (b'\r', Some(b'\n')) => Some((i, p + i + 2)),
+        (b'\r', None) => None,
+        _ => Some((i, p + i + 1)),
+    }
+}
+
 /// An HTTP payload `at..end` on an HTTP port: a message start, or a
 /// continuation of one.
 pub fn dissect(ctx: &mut Ctx, at: usize, end: usize) {
@@ -112,7 +240,18 @@ pub fn dissect(ctx: &mut Ctx, at: usize, end: usize) {
     }
     if start(&ctx.data[at..captured]).is_some() {
         message(ctx, Proto::Http, at, end);
-    } else if end - at == 1 {
+    } else {
+        continuation(ctx, at, end);
+    }
+}
+
+/// Bytes on an HTTP port that start no message.
+fn continuation(ctx: &mut Ctx, at: usize, end: usize) {
+    let captured = end.min(ctx.data.len());
+    if captured <= at {
+        return;
+    }
+    if end - at == 1 {
         // One octet is what a TCP keep-alive probe may carry (RFC 1122
         // §4.2.3.6); tshark's sequence analysis finds those and leaves them
         // as data. Without the conversation we go by the length alone.

@@ -12,6 +12,7 @@ pub mod cmd;
 mod ctx;
 pub mod desegment;
 pub mod dhcp;
+pub mod dhcpv6;
 pub mod dns;
 pub mod ethernet;
 pub mod field;
@@ -71,14 +72,15 @@ pub fn decode(frame: &FrameRecord) -> Dissection {
 }
 
 /// Decode a frame into `d`, reusing its allocations, one packet at a time
-/// (IP fragments are not reassembled: tshark's `ip.defragment:FALSE`).
+/// (IP fragments are not reassembled, nor TCP segments: tshark's
+/// `ip.defragment:FALSE`, `tcp.desegment_tcp_streams:FALSE`).
 pub fn decode_into(frame: &FrameRecord, detail: Detail, d: &mut Dissection) {
     decode_with(
         frame,
         detail,
         d,
         reassembly::Defrag::Off,
-        desegment::TcpPdu::Fresh,
+        desegment::TcpPdu::Alone,
     );
 }
 

@@ -45,6 +45,7 @@ pub enum Proto {
     Igmp,
     Ntp,
     Dhcp,
+    Dhcpv6,
     Tls,
     Quic,
     Dns,
@@ -65,7 +66,7 @@ impl Proto {
     /// Every protocol, in declaration order. A new variant goes here too
     /// (before `CustomBlock`, which stays last): the assertion after this
     /// `impl` does not compile until it does.
-    pub const ALL: [Proto; 40] = [
+    pub const ALL: [Proto; 41] = [
         Proto::Frame,
         Proto::Ethernet,
         Proto::Vlan,
@@ -96,6 +97,7 @@ impl Proto {
         Proto::Igmp,
         Proto::Ntp,
         Proto::Dhcp,
+        Proto::Dhcpv6,
         Proto::Tls,
         Proto::Quic,
         Proto::Dns,
@@ -201,6 +203,7 @@ impl Proto {
                 "DHCP",
                 Hue::Udp,
             ),
+            Proto::Dhcpv6 => facts("dhcpv6", "DHCPv6", "DHCPv6", Hue::Udp),
             Proto::Tls => facts("tls", "Transport Layer Security", "TLS", Hue::Tcp),
             Proto::Quic => facts("quic", "QUIC IETF", "QUIC", Hue::Udp),
             Proto::Dns => facts("dns", "Domain Name System", "DNS", Hue::Udp),

@@ -151,7 +151,26 @@ impl PduTable {
     pub fn start(&mut self, dir: Direction, frame: u64, seq: u32, payload: &[u8], want: Desegment) {
         let from = (want.start as usize).min(payload.len());
         let have = payload.len() - from;
-        let total = have.saturating_add(want.need as usize);
+        self.resume(dir, seq, payload, from, vec![(frame, 0..have)], want.need);
+    }
+
+    /// Hold `bytes[from..]`, which end at the end of a segment that began
+    /// at `seq` with `bytes`, and came from `segments`; the PDU needs
+    /// `need` more. `start` for a PDU of one segment; the pipeline's own
+    /// call for one that the segment meant to complete left short.
+    pub fn resume(
+        &mut self,
+        dir: Direction,
+        seq: u32,
+        bytes: &[u8],
+        from: usize,
+        segments: Vec<(u64, std::ops::Range<usize>)>,
+        need: u32,
+    ) {
+        let payload = bytes;
+        let from = from.min(payload.len());
+        let have = payload.len() - from;
+        let total = have.saturating_add(need as usize);
         if total > self.max_pdu || self.held.saturating_add(total) > self.max_bytes {
             self.stats.refused += 1;
             return;
@@ -166,7 +185,7 @@ impl PduTable {
                 next_seq: seq.wrapping_add(payload.len() as u32),
                 bytes,
                 total,
-                segments: vec![(frame, 0..have)],
+                segments,
             },
         );
     }

@@ -221,3 +221,48 @@ pub fn raw_pcap(name: &str, packets: &[Vec<u8>]) -> PathBuf {
     std::fs::write(&path, out).expect("temp pcap written");
     path
 }
+
+/// Every frame of a capture file, in order (for decoding in tests).
+#[allow(dead_code)]
+pub fn frames(path: &Path) -> Vec<wirepeek::frame::FrameRecord> {
+    use wirepeek::capture::{FrameSource, Next};
+    let mut source =
+        wirepeek::capture::file::FileSource::open(&path.to_string_lossy()).expect("capture opens");
+    let mut frames = Vec::new();
+    while let Ok(next) = source.next_frame() {
+        match next {
+            Next::Frame(f) => frames.push(f),
+            Next::Idle => continue,
+            Next::End { .. } => break,
+        }
+    }
+    frames
+}
+
+/// Wireshark's Info column, ours (`decode::summary::app::info`) against
+/// tshark's `_ws.col.Info`, frame by frame on `file`; frames where ours
+/// has none are skipped (the caller counts what was compared). Returns
+/// (frames compared, disagreements).
+#[allow(dead_code)]
+pub fn info_disagree(file: &Path) -> (usize, Vec<String>) {
+    let out = tshark_fields(file, &["_ws.col.Info"])
+        .output()
+        .expect("tshark runs");
+    let theirs = String::from_utf8_lossy(&out.stdout).to_string();
+    let (mut compared, mut bad) = (0, Vec::new());
+    for (f, want) in frames(file).iter().zip(theirs.lines()) {
+        let d = wirepeek::decode::decode(f);
+        let Some(ours) = wirepeek::decode::summary::app::info(&f.data, &d) else {
+            continue;
+        };
+        compared += 1;
+        if ours != want {
+            bad.push(format!(
+                "{} frame {}: ours {ours:?}, tshark {want:?}",
+                file.display(),
+                f.number
+            ));
+        }
+    }
+    (compared, bad)
+}

@@ -20,6 +20,7 @@ pub mod name;
 pub(crate) mod opt;
 pub(crate) mod rr;
 
+use super::desegment::framed::{Framer, Framing};
 use super::field::{FieldDef, Format::*};
 use super::{Ctx, Proto, Value};
 
@@ -73,33 +74,45 @@ pub fn dissect_udp(ctx: &mut Ctx, proto: Proto, at: usize, end: usize) {
     message(ctx, proto, at, end);
 }
 
-/// DNS over TCP: messages each after a two-byte length, as many as this
-/// segment's bytes `at..end` hold (a message cut at the end is decoded as
-/// far as it goes, with a note).
-pub fn dissect(ctx: &mut Ctx, at: usize, end: usize) {
-    let mut pos = at;
-    let mut first = true;
-    while pos < end {
-        if !first && ctx.too_deep(pos) {
-            return;
-        }
-        first = false;
-        ctx.layer(Proto::Dns, pos..end);
-        let Some(len) = ctx.uint_at(&LENGTH, pos..pos + 2) else {
-            ctx.short_of(Proto::Dns, pos, 2, end, "length prefix");
-            return;
-        };
-        let body = pos + 2;
-        let stop = body + len as usize;
-        if stop > end {
-            ctx.short_of(Proto::Dns, body, len as usize, end, "length");
-        }
-        let stop = stop.min(end);
-        ctx.set_header(pos..stop);
-        ctx.set_pdu(pos..stop);
-        message(ctx, Proto::Dns, body, stop);
-        pos = stop;
+/// DNS over TCP, one message at a time over the stream (tshark's
+/// `dns.desegment_dns_messages`).
+pub const TCP: Framer = Framer {
+    len: tcp_len,
+    decode: tcp_message,
+    other: tcp_message,
+};
+
+/// The length of the message at the start of `bytes`, its two-byte
+/// prefix included (RFC 1035 §4.2.2).
+pub fn tcp_len(bytes: &[u8]) -> Framing {
+    let Some(prefix) = bytes.get(..2) else {
+        return Framing::More(2 - bytes.len() as u32);
+    };
+    let total = 2 + usize::from(u16::from_be_bytes([prefix[0], prefix[1]]));
+    if bytes.len() >= total {
+        Framing::Whole(total)
+    } else {
+        Framing::More((total - bytes.len()) as u32)
     }
+}
+
+/// One message after its two-byte length at `pos..end` (a message cut at
+/// the end is decoded as far as it goes, with a note).
+fn tcp_message(ctx: &mut Ctx, pos: usize, end: usize) {
+    ctx.layer(Proto::Dns, pos..end);
+    let Some(len) = ctx.uint_at(&LENGTH, pos..pos + 2) else {
+        ctx.short_of(Proto::Dns, pos, 2, end, "length prefix");
+        return;
+    };
+    let body = pos + 2;
+    let stop = body + len as usize;
+    if stop > end {
+        ctx.short_of(Proto::Dns, body, len as usize, end, "length");
+    }
+    let stop = stop.min(end);
+    ctx.set_header(pos..stop);
+    ctx.set_pdu(pos..stop);
+    message(ctx, Proto::Dns, body, stop);
 }
 
 /// The message `base..end` (header, questions, records).

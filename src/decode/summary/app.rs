@@ -63,6 +63,11 @@ pub(super) fn after_udp(data: &[u8], d: &Dissection, udp: &Layer, out: &mut Stri
             );
             true
         }
+        Proto::Dhcpv6 => {
+            let msg = captured(data, app.header.start, udp.pdu.end);
+            super::dhcpv6::tcpdump(msg, out);
+            true
+        }
         Proto::Vxlan => super::tunnel::vxlan_words(data, app.header.start, out),
         Proto::Geneve => super::tunnel::geneve_words(data, app.header.start, out),
         _ => false,
@@ -78,7 +83,9 @@ fn captured(data: &[u8], start: usize, end: usize) -> &[u8] {
 /// Append tcpdump's words for the application layer carried by the TCP
 /// layer `tcp` (after ", length N"; e.g. `: HTTP: GET / HTTP/1.1`).
 pub(super) fn after_tcp(data: &[u8], d: &Dissection, tcp: &Layer, out: &mut String) {
-    let app = above(d, tcp);
+    // tcpdump reads each segment alone: a message put together from
+    // segments (another data source) is not its business.
+    let app = above(d, tcp).filter(|a| a.source == tcp.source);
     if let Some(app) = app.filter(|a| a.proto == Proto::Dns) {
         // print-domain.c over TCP: the prefix must give the rest's length.
         let length = tcp.pdu.end.saturating_sub(app.header.start);
@@ -121,6 +128,22 @@ pub fn info(data: &[u8], d: &Dissection) -> Option<String> {
     if let Some(tls) = d.layer(Proto::Tls) {
         return super::tls::info(d, tls);
     }
+    if let Some(l) = d
+        .layers
+        .iter()
+        .rev()
+        .find(|l| matches!(l.proto, Proto::Dhcp | Proto::Ntp | Proto::Igmp))
+    {
+        let msg = captured(data, l.header.start, l.pdu.end);
+        return match l.proto {
+            Proto::Dhcp => super::app_info::dhcp(msg),
+            Proto::Ntp => super::app_info::ntp(msg),
+            _ => super::app_info::igmp(msg),
+        };
+    }
+    if let Some(l) = d.layer(Proto::Dhcpv6) {
+        return super::dhcpv6::info(captured(data, l.header.start, l.pdu.end));
+    }
     dns_http_info(data, d)
 }
 
@@ -132,6 +155,8 @@ fn dns_http_info(data: &[u8], d: &Dissection) -> Option<String> {
             Proto::Dns | Proto::Mdns | Proto::Http | Proto::Ssdp
         )
     })?;
+    // A message put together from segments is read from its own bytes.
+    let data = d.data(app.source, data);
     if matches!(app.proto, Proto::Http | Proto::Ssdp) {
         let end = d.layers.last().map_or(app.header.end, |l| l.header.end);
         return super::http::info(captured(data, app.header.start, end));

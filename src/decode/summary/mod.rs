@@ -6,6 +6,8 @@
 use std::fmt::Write;
 
 pub mod app;
+mod app_info;
+mod dhcpv6;
 mod dns;
 mod http;
 mod igmp;

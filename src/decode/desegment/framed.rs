@@ -1,0 +1,140 @@
+//! Protocols whose PDUs can be measured before they are decoded, the way
+//! Wireshark's `tcp_dissect_pdus` and `req_resp_hdrs_do_reassembly` work:
+//! a [`Framer`] says how long the PDU at the start of some bytes is, or how
+//! many more bytes it needs; the loop here decodes each whole PDU, asks the
+//! pipeline to hold one that a segment cuts, and decodes it again from the
+//! reassembled bytes in the segment that completes it.
+//!
+//! A need that is only a guess ("at least one more segment", as for HTTP
+//! headers without their blank line yet) is met by the whole next segment:
+//! the PDU's bytes so far and all of that segment's are measured again, and
+//! a PDU that is still not whole is handed back to the pipeline (its first
+//! bytes in a data source, see [`super::Desegment::source`]).
+
+use std::ops::Range;
+
+use super::{Desegment, TcpPdu, TcpReassembled, complete_with, payload_offset, segment_data};
+use crate::decode::Ctx;
+
+/// How long the PDU at the start of some bytes is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    /// It is this many bytes long (never more than the bytes given).
+    Whole(usize),
+    /// It needs this many more bytes past the bytes given (at least 1).
+    More(u32),
+    /// The bytes do not start a PDU of this protocol.
+    NotMine,
+}
+
+/// A protocol's half: how to measure a PDU, how to decode a whole one, and
+/// what to do with bytes that start none.
+pub struct Framer {
+    pub len: fn(&[u8]) -> Framing,
+    pub decode: fn(&mut Ctx, usize, usize),
+    pub other: fn(&mut Ctx, usize, usize),
+}
+
+/// Decode the TCP payload `at..end` as this framer's PDUs, as the stream
+/// state the pipeline handed in says.
+pub(crate) fn tcp_pdus(ctx: &mut Ctx, at: usize, end: usize, framer: &Framer) {
+    // Only a segment's own, whole bytes are desegmented: not a datagram
+    // quoted in an ICMP error, not one the snap length cut (tshark does
+    // not ask for bytes that were not captured).
+    let whole = end <= ctx.data.len();
+    if ctx.quoted || ctx.source != 0 || !whole {
+        return pdus(ctx, at, end, framer, false);
+    }
+    match ctx.tcp_pdu {
+        TcpPdu::Fresh => pdus(ctx, at, end, framer, true),
+        TcpPdu::Alone => pdus(ctx, at, end, framer, false),
+        TcpPdu::Continuation => segment_data(ctx, at, end),
+        TcpPdu::Complete(r) => completed(ctx, at, end, r, framer),
+    }
+}
+
+/// Whole PDUs from `at`; the last one, if cut, is held (`hold`) or decoded
+/// as far as it goes.
+fn pdus(ctx: &mut Ctx, at: usize, end: usize, framer: &Framer, hold: bool) {
+    let mut pos = at;
+    let mut first = true;
+    while pos < end {
+        if !first && ctx.too_deep(pos) {
+            return;
+        }
+        first = false;
+        let captured = end.min(ctx.data.len());
+        let bytes = ctx.data.get(pos..captured).unwrap_or_default();
+        match (framer.len)(bytes) {
+            Framing::Whole(n) => {
+                let stop = pos + n.clamp(1, end - pos);
+                (framer.decode)(ctx, pos, stop);
+                pos = stop;
+            }
+            Framing::More(need) if hold => {
+                if ctx.d.desegment.is_none() {
+                    ctx.d.desegment = Some(Desegment {
+                        start: payload_offset(ctx, pos),
+                        need: need.max(1),
+                        source: 0,
+                    });
+                }
+                segment_data(ctx, pos, end);
+                return;
+            }
+            Framing::More(_) => return (framer.decode)(ctx, pos, end),
+            Framing::NotMine => return (framer.other)(ctx, pos, end),
+        }
+    }
+}
+
+/// This segment completes the held PDU `r` (as far as the table knows: a
+/// guessed need may still leave it short).
+fn completed<'a>(ctx: &mut Ctx<'a>, at: usize, end: usize, r: &'a TcpReassembled, f: &Framer) {
+    let here = r.here.min(end - at);
+    let before = r.bytes.len() - r.here.min(r.bytes.len());
+    // The PDU's bytes so far, then all of this segment's.
+    let mut joined = Vec::with_capacity(before + (end - at));
+    joined.extend_from_slice(&r.bytes[..before]);
+    joined.extend_from_slice(&ctx.data[at..end]);
+    match (f.len)(&joined) {
+        Framing::Whole(n) => {
+            let n = n.clamp(before + 1, joined.len());
+            let used = n - before;
+            joined.truncate(n);
+            let mut segments = r.segments.clone();
+            if let Some(last) = segments.last_mut() {
+                last.1 = last.1.start..n;
+            }
+            // This segment's part of the PDU, as tshark lists it too.
+            segment_data(ctx, at, at + used);
+            complete_with(ctx, joined, segments, f.decode);
+            if at + used < end {
+                pdus(ctx, at + used, end, f, true);
+            }
+        }
+        Framing::More(need) => {
+            // Still short: the pipeline holds all of it again.
+            let source = (ctx.d.sources.len() + 1).min(usize::from(u8::MAX)) as u8;
+            ctx.d.sources.push(crate::decode::DataSource {
+                name: "Held TCP PDU",
+                bytes: joined,
+            });
+            ctx.d.desegment = Some(Desegment {
+                start: 0,
+                need: need.max(1),
+                source,
+            });
+            segment_data(ctx, at, end);
+        }
+        Framing::NotMine => {
+            // What was held does not start a PDU after all: decode this
+            // segment's own bytes afresh.
+            let _ = here;
+            pdus(ctx, at, end, f, true);
+        }
+    }
+}
+
+/// Where each segment's bytes lie in a reassembled PDU.
+pub type Segments = Vec<(u64, Range<usize>)>;
