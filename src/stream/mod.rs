@@ -17,7 +17,7 @@ pub mod ip_defrag;
 pub mod tcp;
 pub mod tcp_pdu;
 
-pub use tcp::{Chunk, ChunkKind, Segment, TcpStream, TcpStreams};
+pub use tcp::{Chunk, ChunkKind, Payload, Segment, TcpStream, TcpStreams};
 
 /// Default bound on the out-of-order bytes held per direction.
 pub const DEFAULT_PER_DIRECTION: usize = 16 << 20;
