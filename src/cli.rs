@@ -418,6 +418,14 @@ pub struct ReassemblyArgs {
     /// Hold at most this many incomplete datagrams at once.
     #[arg(long = "max-fragment-datagrams", value_name = "N", default_value_t = 65_536, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_fragment_datagrams: u32,
+    /// TCP streams (counted for `--stats` and `flows`): most out-of-order
+    /// bytes held per direction while a hole waits to be filled; past it
+    /// segments are dropped and counted.
+    #[arg(long = "max-stream-bytes", value_name = "BYTES", default_value = "16M", value_parser = byte_size)]
+    pub max_stream_bytes: usize,
+    /// TCP streams: most out-of-order bytes held over all conversations.
+    #[arg(long = "max-reassembly-bytes", value_name = "BYTES", default_value = "256M", value_parser = byte_size)]
+    pub max_reassembly_bytes: usize,
 }
 
 #[derive(Args, Debug)]

@@ -9,6 +9,7 @@
 
 mod background;
 pub mod conn_log;
+mod delivery;
 mod index;
 mod lookahead;
 mod records;
@@ -22,6 +23,7 @@ use crate::frame::FrameRecord;
 use index::Index;
 
 pub use background::{Background, Observation};
+pub use delivery::{Delivery, DeliveryReport, SegmentSink};
 pub use lookahead::{Lookahead, Staged};
 pub use table::{FlowConfig, FlowTable, TableCounters, Unlisted};
 pub use tcp_state::{TcpFlow, TcpState};
@@ -192,6 +194,8 @@ pub struct TcpSegment {
     pub flags: u16,
     /// Payload length by the IP header's account (tshark's `tcp.len`).
     pub len: u32,
+    /// Payload bytes the capture holds (at most `len`).
+    pub captured: u32,
     /// The window field as sent (not scaled); `u16::MAX` when the capture
     /// cut the header before it.
     pub window: u16,
@@ -359,6 +363,11 @@ impl Packet {
                 ack: be32(data, s + 8)?,
                 flags: off_flags & 0x01ff,
                 len: if bogus { 0 } else { (pdu_len - hdr_len) as u32 },
+                captured: if bogus {
+                    0
+                } else {
+                    t.pdu_end.min(data.len()).saturating_sub(s + hdr_len) as u32
+                },
                 window: be16(data, s + 14).unwrap_or(u16::MAX),
                 analysed: !bogus,
             });
@@ -438,6 +447,8 @@ pub struct FlowState {
     /// Frame bytes (wire length), as tshark counts them.
     pub bytes: [u64; 2],
     pub tcp: TcpFlow,
+    /// What the readers got, when the table's conversations are reassembled.
+    pub delivery: Delivery,
     /// The table's packet count when this flow last saw a packet: orders
     /// flows by recency for eviction (`u64::MAX` marks a free record).
     pub(crate) seen: u64,

@@ -14,6 +14,7 @@
 //! gap if the receiver acknowledges past them and a later segment is held).
 
 pub mod ip_defrag;
+pub mod table;
 pub mod tcp;
 pub mod tcp_pdu;
 
