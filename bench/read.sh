@@ -3,7 +3,10 @@
 # `tcpdump -n -r`, `tshark -n -r` and `tshark -T fields` on the same large
 # synthetic capture, in the same run. Prints wall seconds, packets/s and
 # peak memory (max RSS). Output goes to /dev/null, so printing costs count
-# but the terminal does not.
+# but the terminal does not. The `--no-reassembly` rows give the cost of
+# reassembly (IP fragments, TCP PDUs, and for `--stats` the TCP streams);
+# the one-line mode never reassembles (tcpdump decodes one packet at a
+# time), so its two rows differ only by noise.
 #   bench/read.sh [CAPTURE]   (default: makes /tmp/1m.pcap, 1,000,000 packets)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,8 +41,11 @@ run() {
 }
 run "wirepeek read (one line per packet)" $WP read "$FILE"
 run "wirepeek read -e" $WP read "$FILE" -e
+run "wirepeek read --no-reassembly (one line)" $WP read "$FILE" --no-reassembly
 run "wirepeek read --stats" $WP read "$FILE" --stats
+run "wirepeek read --stats --no-reassembly" $WP read "$FILE" --stats --no-reassembly
 run "wirepeek read --fields (29 oracle fields)" $WP read "$FILE" --fields "$FIELDS"
+run "wirepeek read --fields --no-reassembly" $WP read "$FILE" --fields "$FIELDS" --no-reassembly
 run "wirepeek read --json" $WP read "$FILE" --json
 run "wirepeek read -x" $WP read "$FILE" -x
 run "wirepeek read -v" $WP read "$FILE" -v
