@@ -13,8 +13,6 @@ use super::TcpSegment;
 pub struct Delivery {
     pub delivered: [u64; 2],
     pub missing: [u64; 2],
-    /// The conversation was reassembled (false: the counts mean nothing).
-    pub tracked: bool,
 }
 
 /// What reassembly held and dropped over a whole run.

@@ -437,6 +437,8 @@ pub struct FlowState {
     /// True when A (the first packet's sender) is the key's lower endpoint.
     pub a_is_lo: bool,
     pub client: Client,
+    /// The conversation's streams were reassembled: `delivery` counts.
+    pub reassembled: bool,
     pub stream: u32,
     /// First and last packet times, nanoseconds since the epoch (0 if the
     /// records carried no time).

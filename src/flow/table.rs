@@ -367,10 +367,8 @@ impl FlowTable {
             packets: [0; 2],
             bytes: [0; 2],
             tcp: TcpFlow::default(),
-            delivery: Delivery {
-                tracked: self.streams.is_some() && p.key.proto == TCP,
-                ..Delivery::default()
-            },
+            reassembled: self.streams.is_some() && p.key.proto == TCP,
+            delivery: Delivery::default(),
             seen: self.counters.packets,
         }
     }

@@ -85,7 +85,7 @@ fn seconds(ns: i64) -> String {
 
 /// A stream count for the table: empty unless the flow was reassembled.
 fn delivered(f: &FlowState, count: impl Fn(&crate::flow::Delivery) -> u64) -> String {
-    if f.delivery.tracked {
+    if f.reassembled {
         count(&f.delivery).to_string()
     } else {
         String::new()
@@ -152,7 +152,7 @@ pub fn write_json_with(out: &mut String, f: &FlowState, start_ns: i64, process: 
             f.tcp.retransmissions, f.tcp.out_of_order
         );
         let d = &f.delivery;
-        if d.tracked {
+        if f.reassembled {
             let _ = write!(
                 out,
                 ",\"delivered_a_to_b\":{},\"delivered_b_to_a\":{},\"missing_a_to_b\":{},\"missing_b_to_a\":{}",
@@ -291,7 +291,7 @@ pub fn write_table_with(
         "OOO",
     ];
     // Stream columns only when the table was reassembled.
-    let with_streams = flows.iter().any(|f| f.delivery.tracked);
+    let with_streams = flows.iter().any(|f| f.reassembled);
     if with_streams {
         header.extend(["Read A→B", "Miss A→B", "Read B→A", "Miss B→A"]);
     }
