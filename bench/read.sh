@@ -3,7 +3,10 @@
 # `tcpdump -n -r`, `tshark -n -r` and `tshark -T fields` on the same large
 # synthetic capture, in the same run. Prints wall seconds, packets/s and
 # peak memory (max RSS). Output goes to /dev/null, so printing costs count
-# but the terminal does not.
+# but the terminal does not. The `--no-reassembly` rows give the cost of
+# reassembly (IP fragments, TCP PDUs, and for `--stats` the TCP streams);
+# the one-line mode never reassembles (tcpdump decodes one packet at a
+# time), so its two rows differ only by noise.
 #   bench/read.sh [CAPTURE]   (default: makes /tmp/1m.pcap, 1,000,000 packets)
 #   BEFORE=/path/to/older/wirepeek bench/read.sh   runs each wirepeek mode
 #   with that binary too, right before this build's row, so a change is
@@ -47,6 +50,9 @@ mode_row() {
         line) run "wirepeek read (one line per packet)$tag" "$wp" read "$FILE" ;;
         e) run "wirepeek read -e$tag" "$wp" read "$FILE" -e ;;
         stats) run "wirepeek read --stats$tag" "$wp" read "$FILE" --stats ;;
+        stats-nr) run "wirepeek read --stats --no-reassembly$tag" "$wp" read "$FILE" --stats --no-reassembly ;;
+        line-nr) run "wirepeek read --no-reassembly (one line)$tag" "$wp" read "$FILE" --no-reassembly ;;
+        fields-nr) run "wirepeek read --fields --no-reassembly$tag" "$wp" read "$FILE" --fields "$FIELDS" --no-reassembly ;;
         fields) run "wirepeek read --fields (29 oracle fields)$tag" "$wp" read "$FILE" --fields "$FIELDS" ;;
         json) run "wirepeek read --json$tag" "$wp" read "$FILE" --json ;;
         x) run "wirepeek read -x$tag" "$wp" read "$FILE" -x ;;
@@ -54,7 +60,7 @@ mode_row() {
     esac
 }
 # Each mode, the older binary's row right before this build's when BEFORE is set.
-for mode in line e stats fields json x v; do
+for mode in line e line-nr stats stats-nr fields fields-nr json x v; do
     if [ -n "${BEFORE:-}" ]; then
         mode_row "$BEFORE" " [before]" "$mode"
         mode_row "$WP" " [after]" "$mode"

@@ -410,22 +410,6 @@ pub enum FlowOrder {
     Stream,
 }
 
-/// IP fragment reassembly (on by default, as in tshark).
-#[derive(Args, Debug, Clone)]
-pub struct ReassemblyArgs {
-    /// Decode one packet at a time: IPv4 and IPv6 fragments are not
-    /// reassembled (tshark's `-o ip.defragment:FALSE -o ipv6.defragment:FALSE`).
-    #[arg(long = "no-reassembly")]
-    pub no_reassembly: bool,
-    /// Hold at most this many bytes of fragments waiting for the rest of
-    /// their datagram; past it the oldest datagram is dropped (and counted).
-    #[arg(long = "max-fragment-bytes", value_name = "BYTES", default_value = "64M", value_parser = byte_size)]
-    pub max_fragment_bytes: usize,
-    /// Hold at most this many incomplete datagrams at once.
-    #[arg(long = "max-fragment-datagrams", value_name = "N", default_value_t = 65_536, value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_fragment_datagrams: u32,
-}
-
 #[derive(Args, Debug)]
 pub struct ExportArgs {
     /// Capture files (pcap or pcapng), processed in parallel.
@@ -538,6 +522,10 @@ fn field_list(text: &str) -> Result<String, String> {
     }
     Ok(text.to_string())
 }
+
+#[path = "cli_reassembly.rs"]
+mod reassembly;
+pub use reassembly::ReassemblyArgs;
 
 #[cfg(test)]
 #[path = "cli_tests.rs"]

@@ -130,6 +130,19 @@ pub(crate) fn reassembly(args: &crate::cli::ReassemblyArgs) -> pipeline::Reassem
     })
 }
 
+/// Reassemble a flow table's TCP conversations (counting what each side's
+/// reader got) within the command line's bounds, unless `--no-reassembly`.
+pub(crate) fn reassemble_streams(args: &crate::cli::ReassemblyArgs, table: &mut FlowTable) {
+    if !args.no_reassembly {
+        table.reassemble_with(crate::stream::table::TableStreams::boxed(
+            crate::stream::StreamLimits {
+                per_direction: args.max_stream_bytes,
+                total: args.max_reassembly_bytes,
+            },
+        ));
+    }
+}
+
 /// Decode and print every frame `source` yields until it ends, `-c` is
 /// reached or `stop()` says so, with the printer the output flags ask for.
 fn print_packets(
@@ -144,6 +157,9 @@ fn print_packets(
     // Statistics need only the flow table's totals, nothing per packet
     // (unless a display filter asks for a stream index): the table can
     // then be kept on a second thread.
+    if matches!(printer, Printer::Stats(_)) && !args.no_flows {
+        reassemble_streams(&args.reassembly, flows);
+    }
     let track = if args.no_flows {
         Track::Off
     } else if matches!(printer, Printer::Stats(_)) && filter.display.is_none() {

@@ -42,6 +42,7 @@ fn tcp(segments: &[(bool, u32, u32, u16, u32)]) -> ConnSummary {
             ack,
             flags,
             len,
+            captured: len,
             window: 512,
             analysed: true,
         };

@@ -9,6 +9,7 @@
 
 mod background;
 pub mod conn_log;
+mod delivery;
 mod index;
 mod lookahead;
 mod records;
@@ -23,6 +24,7 @@ use crate::frame::FrameRecord;
 use index::Index;
 
 pub use background::{Background, Observation};
+pub use delivery::{Delivery, DeliveryReport, SegmentSink};
 pub use lookahead::{Lookahead, Staged};
 pub use table::{FlowConfig, FlowTable, TableCounters, Unlisted};
 pub use tcp_state::{TcpFlow, TcpState};
@@ -193,6 +195,8 @@ pub struct TcpSegment {
     pub flags: u16,
     /// Payload length by the IP header's account (tshark's `tcp.len`).
     pub len: u32,
+    /// Payload bytes the capture holds (at most `len`).
+    pub captured: u32,
     /// The window field as sent (not scaled); `u16::MAX` when the capture
     /// cut the header before it.
     pub window: u16,
@@ -356,6 +360,11 @@ impl Packet {
                 ack: h.u32(&tcp::ACK_RAW)?,
                 flags,
                 len: if bogus { 0 } else { (pdu_len - hdr_len) as u32 },
+                captured: if bogus {
+                    0
+                } else {
+                    t.pdu_end.min(data.len()).saturating_sub(s + hdr_len) as u32
+                },
                 window: h.u16(&tcp::WINDOW_SIZE_VALUE).unwrap_or(u16::MAX),
                 analysed: !bogus,
             });
@@ -426,6 +435,8 @@ pub struct FlowState {
     /// True when A (the first packet's sender) is the key's lower endpoint.
     pub a_is_lo: bool,
     pub client: Client,
+    /// The conversation's streams were reassembled: `delivery` counts.
+    pub reassembled: bool,
     pub stream: u32,
     /// First and last packet times, nanoseconds since the epoch (0 if the
     /// records carried no time).
@@ -436,6 +447,8 @@ pub struct FlowState {
     /// Frame bytes (wire length), as tshark counts them.
     pub bytes: [u64; 2],
     pub tcp: TcpFlow,
+    /// What the readers got, when the table's conversations are reassembled.
+    pub delivery: Delivery,
     /// The table's packet count when this flow last saw a packet: orders
     /// flows by recency for eviction (`u64::MAX` marks a free record).
     pub(crate) seen: u64,

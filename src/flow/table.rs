@@ -24,7 +24,10 @@ use super::Observation;
 use super::index::{Index, prefetch};
 use super::records::Records;
 use super::tcp_state::TcpFlow;
-use super::{Client, EPHEMERAL_FROM, FlowInfo, FlowKey, FlowState, ICMP, ICMPV6, Packet, TCP};
+use super::{
+    Client, Delivery, DeliveryReport, EPHEMERAL_FROM, FlowInfo, FlowKey, FlowState, ICMP, ICMPV6,
+    Packet, SegmentSink, TCP,
+};
 use crate::decode::Dissection;
 use crate::frame::FrameRecord;
 
@@ -89,6 +92,8 @@ pub struct FlowTable {
     unlisted: Unlisted,
     counters: TableCounters,
     last_ns: i64,
+    /// Reassembly of the TCP conversations, when asked for.
+    streams: Option<Box<dyn SegmentSink>>,
 }
 
 pub(crate) fn proto_slot(proto: u8) -> usize {
@@ -114,7 +119,20 @@ impl FlowTable {
             unlisted: Unlisted::default(),
             counters: TableCounters::default(),
             last_ns: 0,
+            streams: None,
         }
+    }
+
+    /// Reassemble every TCP conversation through `streams`, so each record
+    /// counts what its readers got (`FlowState::delivery`). Set before the
+    /// first packet.
+    pub fn reassemble_with(&mut self, streams: Box<dyn SegmentSink>) {
+        self.streams = Some(streams);
+    }
+
+    /// What reassembly did, when the table reassembles.
+    pub fn delivery_report(&self) -> Option<DeliveryReport> {
+        self.streams.as_ref().map(|s| s.report())
     }
 
     pub fn counters(&self) -> TableCounters {
@@ -222,6 +240,9 @@ impl FlowTable {
                     } else {
                         self.counters.reused += 1;
                     }
+                    if let Some(s) = &mut self.streams {
+                        s.close(i);
+                    }
                     let fresh = self.fresh(p, now);
                     let old = std::mem::replace(&mut self.flows[i], fresh);
                     self.retire(&old, Retired::Finished);
@@ -288,6 +309,13 @@ impl FlowTable {
                 info.rel_seq = Some(s.rel_seq);
                 info.rel_ack = Some(s.rel_ack);
                 info.line_seq = s.line_seq;
+                // Reassembled as tshark's follow takes segments: a header
+                // of sane length the capture holds whole.
+                if p.counted
+                    && let Some(streams) = &mut self.streams
+                {
+                    streams.segment(i, dir, seg, (s.rel_seq, s.rel_ack), &mut f.delivery);
+                }
             } else {
                 info.rel_seq = Some(seg.seq);
                 info.rel_ack = Some(seg.ack);
@@ -339,11 +367,16 @@ impl FlowTable {
             packets: [0; 2],
             bytes: [0; 2],
             tcp: TcpFlow::default(),
+            reassembled: self.streams.is_some() && p.key.proto == TCP,
+            delivery: Delivery::default(),
             seen: self.counters.packets,
         }
     }
 
     fn remove(&mut self, i: u32, how: Retired) {
+        if let Some(s) = &mut self.streams {
+            s.close(i);
+        }
         let key = self.flows[i].key;
         self.map.remove(&key, &self.flows);
         self.free.push(i);

@@ -400,6 +400,7 @@ mod tests {
             ack,
             flags,
             len,
+            captured: len,
             window: 1000,
             analysed: true,
         }

@@ -83,6 +83,15 @@ fn seconds(ns: i64) -> String {
     )
 }
 
+/// A stream count for the table: empty unless the flow was reassembled.
+fn delivered(f: &FlowState, count: impl Fn(&crate::flow::Delivery) -> u64) -> String {
+    if f.reassembled {
+        count(&f.delivery).to_string()
+    } else {
+        String::new()
+    }
+}
+
 fn client_name(c: Client) -> &'static str {
     match c {
         Client::A => "a",
@@ -142,6 +151,14 @@ pub fn write_json_with(out: &mut String, f: &FlowState, start_ns: i64, process: 
             ",\"retransmissions\":{},\"out_of_order\":{}",
             f.tcp.retransmissions, f.tcp.out_of_order
         );
+        let d = &f.delivery;
+        if f.reassembled {
+            let _ = write!(
+                out,
+                ",\"delivered_a_to_b\":{},\"delivered_b_to_a\":{},\"missing_a_to_b\":{},\"missing_b_to_a\":{}",
+                d.delivered[0], d.delivered[1], d.missing[0], d.missing[1]
+            );
+        }
     }
     if let Some(p) = process {
         write_process(out, p);
@@ -217,7 +234,7 @@ pub fn write_table_with(
         .map(|f| process(f).map_or(String::new(), |p| process_label(&p)))
         .collect();
     let with_process = processes.iter().any(|p| !p.is_empty());
-    let rows: Vec<[String; 14]> = flows
+    let rows: Vec<[String; 18]> = flows
         .iter()
         .zip(processes)
         .map(|(f, process)| {
@@ -250,6 +267,10 @@ pub fn write_table_with(
                 } else {
                     String::new()
                 },
+                delivered(f, |d| d.delivered[0]),
+                delivered(f, |d| d.missing[0]),
+                delivered(f, |d| d.delivered[1]),
+                delivered(f, |d| d.missing[1]),
                 process,
             ]
         })
@@ -269,9 +290,27 @@ pub fn write_table_with(
         "Retr",
         "OOO",
     ];
+    // Stream columns only when the table was reassembled.
+    let with_streams = flows.iter().any(|f| f.reassembled);
+    if with_streams {
+        header.extend(["Read A→B", "Miss A→B", "Read B→A", "Miss B→A"]);
+    }
+    let process_column = header.len();
     if with_process {
         header.push("Process");
     }
+    // Each row's cells for the columns shown.
+    let shown = |i: usize| i < 13 || (with_streams && i < 17) || (with_process && i == 17);
+    let rows: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .enumerate()
+                .filter(|&(i, _)| shown(i))
+                .map(|(_, c)| c.as_str())
+                .collect()
+        })
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r.iter()) {
@@ -285,7 +324,7 @@ pub fn write_table_with(
             }
             let pad = w.saturating_sub(c.chars().count());
             // Text left-aligned, numbers right-aligned.
-            if matches!(i, 0..=2 | 9 | 13) {
+            if matches!(i, 0..=2 | 9) || i == process_column {
                 out.push_str(c);
                 if i + 1 < cells.len() {
                     out.extend(std::iter::repeat_n(' ', pad));
@@ -301,8 +340,7 @@ pub fn write_table_with(
     };
     line(out, &header);
     for r in &rows {
-        let cells: Vec<&str> = r.iter().take(header.len()).map(String::as_str).collect();
-        line(out, &cells);
+        line(out, r);
     }
     write_unlisted_line(out, unlisted);
     let _ = writeln!(

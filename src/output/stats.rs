@@ -168,6 +168,18 @@ impl Stats {
             "Flow table:     peak {} tracked, {} expired idle, {} evicted when full",
             c.peak, c.expired, c.evicted
         );
+        if let Some(r) = table.delivery_report() {
+            let _ = writeln!(
+                out,
+                "TCP streams:    {} bytes delivered in order, {} bytes missing (acknowledged, not in the capture)",
+                r.delivered, r.missing
+            );
+            let _ = writeln!(
+                out,
+                "Reassembly:     peak {} bytes held out of order (bound {}), {} segments ({} bytes) dropped past the bound",
+                r.peak_held, r.bound, r.dropped_segments, r.dropped_bytes
+            );
+        }
     }
 
     fn write_node(&self, out: &mut String, n: usize, depth: usize) {

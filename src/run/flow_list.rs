@@ -22,6 +22,7 @@ use super::{RunSummary, flow_config};
 pub fn flows(args: &FlowsArgs, out: &mut dyn Write) -> Result<RunSummary, AppError> {
     let mut source = FileSource::open(&args.file)?;
     let mut table = FlowTable::new(flow_config(&args.limits, true));
+    super::reassemble_streams(&args.reassembly, &mut table);
     let settings = Settings {
         filter: &Filter::default(),
         count: args.count,

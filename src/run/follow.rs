@@ -14,7 +14,7 @@ use crate::flow::{FlowConfig, FlowTable, Packet, TCP, UDP};
 use crate::frame::FrameRecord;
 use crate::output::follow::{self as fmt, FollowFormat, Header, Piece, Printer};
 use crate::pipeline::{Reassembler, Reassembly, decode_frame};
-use crate::stream::{Budget, ChunkKind, Segment, StreamLimits, TcpStream};
+use crate::stream::{Budget, ChunkKind, Payload, Segment, StreamLimits, TcpStream};
 
 use super::RunSummary;
 
@@ -241,7 +241,7 @@ impl Follower {
             ack: rel_ack.unwrap_or(seg.ack),
             syn: seg.has(crate::flow::TcpSegment::SYN),
             len: seg.len,
-            payload,
+            payload: Payload::Bytes(payload),
         };
         let Follower {
             tcp,

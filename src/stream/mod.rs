@@ -14,10 +14,11 @@
 //! gap if the receiver acknowledges past them and a later segment is held).
 
 pub mod ip_defrag;
+pub mod table;
 pub mod tcp;
 pub mod tcp_pdu;
 
-pub use tcp::{Chunk, ChunkKind, Segment, TcpStream, TcpStreams};
+pub use tcp::{Chunk, ChunkKind, Payload, Segment, TcpStream, TcpStreams};
 
 /// Default bound on the out-of-order bytes held per direction.
 pub const DEFAULT_PER_DIRECTION: usize = 16 << 20;

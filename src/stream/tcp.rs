@@ -25,11 +25,13 @@
 //! number) and by arrival, so a drain costs `O(log n)` per segment however
 //! they arrived; tshark's linear list gives the same order.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::collections::HashMap;
 
 use super::{Budget, Dropped, SEGMENT_OVERHEAD, StreamLimits, seq_gt, seq_lt};
 use crate::frame::Timestamp;
+use held::{Held, HeldSet};
+
+mod held;
 
 /// One TCP segment as reassembly needs it.
 #[derive(Clone, Copy, Debug)]
@@ -43,8 +45,26 @@ pub struct Segment<'a> {
     pub syn: bool,
     /// Payload length by the IP header's account (`tcp.len`).
     pub len: u32,
-    /// The payload bytes the capture holds (at most `len`).
-    pub payload: &'a [u8],
+    /// The payload the capture holds (at most `len` bytes).
+    pub payload: Payload<'a>,
+}
+
+/// A segment's captured payload: its bytes, or only how many there are
+/// (for callers that count what a reader would get and print nothing:
+/// held segments then cost their record, not their bytes).
+#[derive(Clone, Copy, Debug)]
+pub enum Payload<'a> {
+    Bytes(&'a [u8]),
+    Length(u32),
+}
+
+impl Payload<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Payload::Bytes(b) => b.len(),
+            Payload::Length(n) => *n as usize,
+        }
+    }
 }
 
 /// How a chunk came to be delivered.
@@ -71,17 +91,10 @@ pub struct Chunk<'a> {
     pub frame: u64,
     pub ts: Option<Timestamp>,
     pub kind: ChunkKind,
-    /// Empty for `Missing`.
+    /// Empty for `Missing`, and when the segments gave only lengths.
     pub bytes: &'a [u8],
-}
-
-/// A segment held ahead of a hole.
-#[derive(Debug)]
-struct Held {
-    seq: u32,
-    frame: u64,
-    ts: Option<Timestamp>,
-    data: Vec<u8>,
+    /// Bytes delivered (0 for `Missing`).
+    pub len: usize,
 }
 
 impl Held {
@@ -100,12 +113,7 @@ struct Direction {
     /// Bytes delivered in order as they arrived (tshark's `bytes_written`,
     /// which only that path counts).
     written: u64,
-    /// Held segments by arrival number.
-    held: BTreeMap<u64, (i64, Held)>,
-    /// (position, arrival) of every held segment not yet ready.
-    by_pos: BTreeSet<(i64, u64)>,
-    /// Arrival numbers of held segments at or before `next`.
-    ready: BinaryHeap<Reverse<u64>>,
+    held: HeldSet,
     arrivals: u64,
     /// Bytes held (with per-segment overhead).
     cost: usize,
@@ -149,11 +157,7 @@ impl TcpStream {
     /// Payload bytes held now: at the end of a capture, what no reader got
     /// (a hole nobody acknowledged past).
     pub fn pending_bytes(&self) -> u64 {
-        self.dirs
-            .iter()
-            .flat_map(|d| d.held.values())
-            .map(|(_, h)| h.data.len() as u64)
-            .sum()
+        self.dirs.iter().map(|d| d.held.payload_bytes()).sum()
     }
 
     /// Take one segment sent by `side`; delivered chunks go to `sink`.
@@ -198,7 +202,10 @@ impl TcpStream {
         if data_len == 0 || seq_lt(sequence, dir.next) {
             return;
         }
-        let bytes = &seg.payload[offset..offset + data_len];
+        let bytes = match seg.payload {
+            Payload::Bytes(b) => &b[offset..offset + data_len],
+            Payload::Length(_) => &[],
+        };
         if sequence == dir.next {
             dir.advance(length);
             dir.written += data_len as u64;
@@ -208,6 +215,7 @@ impl TcpStream {
                 ts: seg.ts,
                 kind: ChunkKind::InOrder,
                 bytes,
+                len: data_len,
             });
             // tshark passes an acknowledgement of 0 here; kept so that
             // streams past 2 GiB print as tshark prints them.
@@ -216,6 +224,7 @@ impl TcpStream {
         }
         let held = Held {
             seq: sequence,
+            len: data_len as u32,
             frame: seg.frame,
             ts: seg.ts,
             data: bytes.to_vec(),
@@ -230,8 +239,7 @@ impl TcpStream {
         let pos = dir.position(sequence);
         let arrival = dir.arrivals;
         dir.arrivals += 1;
-        dir.held.insert(arrival, (pos, held));
-        dir.by_pos.insert((pos, arrival));
+        dir.held.insert(pos, arrival, held);
     }
 
     /// tshark's `check_follow_fragments`: deliver one held segment, or mark
@@ -248,20 +256,11 @@ impl TcpStream {
         if dir.held.is_empty() {
             return false;
         }
-        while let Some(&(pos, arrival)) = dir.by_pos.first() {
-            if pos > dir.next_pos {
-                break;
-            }
-            dir.by_pos.pop_first();
-            dir.ready.push(Reverse(arrival));
-        }
-        if let Some(Reverse(arrival)) = dir.ready.pop() {
-            let Some((pos, held)) = dir.held.remove(&arrival) else {
-                return false;
-            };
+        if let Some((pos, held)) = dir.held.take_ready(dir.next_pos) {
             dir.cost -= held.cost();
             budget.give(held.cost());
-            let len = held.data.len() as i64;
+            let len = i64::from(held.len);
+            let data = |from: usize| held.data.get(from..).unwrap_or(&[]);
             if pos < dir.next_pos {
                 let end = pos + len;
                 if end > dir.next_pos {
@@ -272,30 +271,28 @@ impl TcpStream {
                         frame: held.frame,
                         ts: held.ts,
                         kind: ChunkKind::Trimmed,
-                        bytes: &held.data[from..],
+                        bytes: data(from),
+                        len: (len - from as i64) as usize,
                     });
                 }
             } else {
-                dir.advance(held.data.len() as u32);
-                if !held.data.is_empty() {
+                dir.advance(held.len);
+                if held.len > 0 {
                     sink(Chunk {
                         side,
                         frame: held.frame,
                         ts: held.ts,
                         kind: ChunkKind::Buffered,
-                        bytes: &held.data,
+                        bytes: data(0),
+                        len: held.len as usize,
                     });
                 }
             }
             return true;
         }
-        let Some(&(lowest_pos, arrival)) = dir.by_pos.first() else {
+        let Some((lowest_pos, lowest)) = dir.held.lowest() else {
             return false;
         };
-        let Some((_, held)) = dir.held.get(&arrival) else {
-            return false;
-        };
-        let lowest = held.seq;
         match ack {
             Some(ack) if seq_gt(ack, lowest) => {
                 let missing = lowest.wrapping_sub(dir.next) as i32;
@@ -307,6 +304,7 @@ impl TcpStream {
                     ts: None,
                     kind: ChunkKind::Missing(missing),
                     bytes: &[],
+                    len: 0,
                 });
                 true
             }
@@ -319,9 +317,7 @@ impl TcpStream {
         for dir in &mut self.dirs {
             budget.give(dir.cost);
             dir.cost = 0;
-            dir.held.clear();
-            dir.by_pos.clear();
-            dir.ready.clear();
+            dir.held = HeldSet::default();
         }
     }
 }

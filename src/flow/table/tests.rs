@@ -63,9 +63,10 @@ fn both_directions_of_a_conversation_count_once_with_a_first() {
 
 #[test]
 fn a_flow_record_stays_compact() {
-    // The memory goal is under 200 bytes per flow beyond the key.
+    // The memory goal is under 200 bytes per flow beyond the key (40); the
+    // stream counts (`Delivery`, issue 16) took 32 of the margin.
     let size = std::mem::size_of::<FlowState>();
-    assert!(size <= 176, "FlowState is {size} bytes");
+    assert!(size <= 208, "FlowState is {size} bytes");
     eprintln!(
         "FlowState is {size} bytes, FlowKey {}",
         std::mem::size_of::<crate::flow::FlowKey>()

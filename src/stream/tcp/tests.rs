@@ -39,7 +39,7 @@ impl Rig {
             ack,
             syn,
             len: data.len() as u32,
-            payload: data,
+            payload: Payload::Bytes(data),
         };
         let seen = &mut self.seen;
         self.stream
@@ -179,13 +179,13 @@ fn the_total_bound_holds_over_all_streams() {
             ack: 0,
             syn: false,
             len: 1,
-            payload: b"a",
+            payload: Payload::Bytes(b"a"),
         };
         all.segment(stream, 0, &first, &mut |_| {});
         let ahead = Segment {
             seq: 100,
             len: 10,
-            payload: &data,
+            payload: Payload::Bytes(&data),
             ..first
         };
         all.segment(stream, 0, &ahead, &mut |_| {});
@@ -208,7 +208,7 @@ fn bytes_the_capture_cut_are_counted() {
         ack: 0,
         syn: false,
         len: 100,
-        payload: b"abc",
+        payload: Payload::Bytes(b"abc"),
     };
     r.stream
         .segment(0, &seg, &r.limits, &mut r.budget, &mut |_| {});
@@ -232,4 +232,80 @@ fn many_held_segments_arriving_backwards_drain_without_quadratic_cost() {
     assert_eq!(r.seen.text[0].len(), 2 + n as usize);
     assert_eq!(r.stream.held_bytes(), 0);
     assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+}
+
+/// Every chunk as (side, kind, length), reading the same segments with
+/// their bytes or with their lengths only.
+fn chunk_lengths(
+    segments: &[(usize, u32, u32, &[u8])],
+    lengths_only: bool,
+) -> Vec<(usize, ChunkKind, usize)> {
+    let limits = StreamLimits::default();
+    let mut budget = Budget::new(limits.total);
+    let mut stream = TcpStream::new();
+    let mut seen = Vec::new();
+    for (i, &(side, seq, ack, data)) in segments.iter().enumerate() {
+        let seg = Segment {
+            frame: i as u64 + 1,
+            ts: None,
+            seq,
+            ack,
+            syn: false,
+            len: data.len() as u32,
+            payload: if lengths_only {
+                Payload::Length(data.len() as u32)
+            } else {
+                Payload::Bytes(data)
+            },
+        };
+        stream.segment(side, &seg, &limits, &mut budget, &mut |c| {
+            if !lengths_only {
+                assert_eq!(c.bytes.len(), c.len);
+            }
+            seen.push((c.side, c.kind, c.len));
+        });
+    }
+    seen
+}
+
+#[test]
+fn counting_lengths_only_delivers_what_the_bytes_would() {
+    // A retransmission carrying more, an out-of-order pair, a hole the other
+    // side acknowledges past, and an overlap trimmed from a held segment.
+    let segments: &[(usize, u32, u32, &[u8])] = &[
+        (0, 1, 1, b"hello "),
+        (0, 1, 1, b"hello world"),
+        (0, 22, 1, b"later"),
+        (0, 17, 1, b"after"),
+        (1, 1, 12, b"ok"),
+        (1, 1, 40, b"ok"),
+        (0, 40, 3, b"more"),
+        (0, 44, 3, b"XXtail"),
+        (0, 42, 3, b"ZZZZ"),
+    ];
+    let bytes = chunk_lengths(segments, false);
+    assert_eq!(bytes, chunk_lengths(segments, true));
+    // The hole from 12 to 17 shows as 5 missing bytes once acknowledged.
+    assert!(bytes.contains(&(0, ChunkKind::Missing(5), 0)), "{bytes:?}");
+}
+
+#[test]
+fn many_segments_out_of_order_come_out_whole_past_the_small_list() {
+    // 64 one-byte segments in a scrambled order (more than the small
+    // list holds), then the first: the reader gets them all in order.
+    let text: Vec<u8> = (0..65u8).map(|i| b'0' + i % 64).collect();
+    let mut r = Rig::new();
+    r.send(0, 1, 0, false, b"<");
+    let mut order: Vec<u32> = (1..65).collect();
+    // A fixed permutation: multiply by a unit modulo 64, mapped to 1..=64.
+    for (i, slot) in order.iter_mut().enumerate() {
+        *slot = (((i as u32) * 37) % 64) + 1;
+    }
+    for &i in &order {
+        r.send(0, 2 + i, 0, false, &text[i as usize..=i as usize]);
+    }
+    assert_eq!(r.seen.text[0], "<");
+    r.send(0, 2, 0, false, &text[..1]);
+    assert_eq!(r.seen.text[0].as_bytes()[1..], text[..]);
+    assert_eq!(r.stream.held_bytes(), 0);
 }
