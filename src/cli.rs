@@ -336,6 +336,9 @@ pub struct ExplainArgs {
     /// Tell the TCP (or UDP) conversation the frame belongs to, packet by packet.
     #[arg(long)]
     pub conversation: bool,
+    /// Draw each header as its RFC does: 32-bit rows, every field in its bits.
+    #[arg(long, conflicts_with = "conversation")]
+    pub diagram: bool,
     /// Write Markdown, for handouts.
     #[arg(long)]
     pub markdown: bool,

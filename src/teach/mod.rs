@@ -10,6 +10,7 @@
 //! did not point it to.
 
 pub mod conversation;
+pub mod diagram;
 pub mod glossary;
 mod rows;
 
