@@ -12,6 +12,7 @@
 pub mod conversation;
 pub mod diagram;
 pub mod glossary;
+pub mod quiz;
 mod rows;
 
 use rows::headers;
