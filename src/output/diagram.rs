@@ -25,7 +25,7 @@ pub fn write_diagram(out: &mut String, dg: &Diagram, p: Paint) {
     let _ = writeln!(out, "Frame {}: its headers as the RFCs draw them", dg.frame);
     for h in &dg.headers {
         out.push('\n');
-        let _ = writeln!(out, "{}", title(h));
+        let _ = writeln!(out, "{}", header_title(h));
         write_header(out, h, p);
     }
 }
@@ -37,7 +37,11 @@ pub fn write_diagram_markdown(out: &mut String, dg: &Diagram) {
         let mut body = String::new();
         write_header(&mut body, h, Paint { on: false });
         let fence = "`".repeat(longest_backtick_run(&body).max(2) + 1);
-        let _ = write!(out, "\n## {}\n\n{fence}text\n{body}{fence}\n", title(h));
+        let _ = write!(
+            out,
+            "\n## {}\n\n{fence}text\n{body}{fence}\n",
+            header_title(h)
+        );
     }
 }
 
@@ -45,7 +49,8 @@ fn longest_backtick_run(s: &str) -> usize {
     s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
-fn title(h: &HeaderDiagram) -> String {
+/// A header's title line: `Internet Protocol Version 4, bytes 14..34 (20 bytes)`.
+pub fn header_title(h: &HeaderDiagram) -> String {
     let bytes = h.range.len();
     format!(
         "{}{}, bytes {}..{} ({bytes} byte{})",
