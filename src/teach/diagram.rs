@@ -540,11 +540,26 @@ mod tests {
 
     #[test]
     fn mask_bits_follow_the_mask_big_endian() {
-        assert_eq!(mask_runs(1, 0xf0), std::iter::once(0..4).collect::<Vec<_>>());
-        assert_eq!(mask_runs(1, 0x0f), std::iter::once(4..8).collect::<Vec<_>>());
-        assert_eq!(mask_runs(2, 0x1fff), std::iter::once(3..16).collect::<Vec<_>>());
-        assert_eq!(mask_runs(4, 0x0ff0_0000), std::iter::once(4..12).collect::<Vec<_>>());
-        assert_eq!(mask_runs(3, 0x0f_ffff), std::iter::once(4..24).collect::<Vec<_>>());
+        assert_eq!(
+            mask_runs(1, 0xf0),
+            std::iter::once(0..4).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            mask_runs(1, 0x0f),
+            std::iter::once(4..8).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            mask_runs(2, 0x1fff),
+            std::iter::once(3..16).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            mask_runs(4, 0x0ff0_0000),
+            std::iter::once(4..12).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            mask_runs(3, 0x0f_ffff),
+            std::iter::once(4..24).collect::<Vec<_>>()
+        );
         assert_eq!(mask_runs(2, 0), std::iter::once(0..16).collect::<Vec<_>>());
         assert_eq!(mask_runs(1, 0xec), [0..3, 4..6]);
         assert_eq!(mask_runs(8, 1 << 63 | 1), [0..1, 63..64]);

@@ -18,7 +18,7 @@ use crate::frame::FrameRecord;
 /// Questions one quiz may ask at most.
 pub const MAX_QUESTIONS: u32 = 100;
 /// Frames of a capture the quiz draws on: the first ones.
-pub const MAX_FRAMES: u64 = 10_000;
+pub const MAX_FRAMES: u64 = 2_000;
 /// TCP conversations followed for the byte-count questions.
 const MAX_CONVERSATIONS: usize = 1_000;
 
