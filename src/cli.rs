@@ -24,6 +24,9 @@ pub enum Command {
     /// Explain one packet of a capture file layer by layer, or tell a whole
     /// TCP conversation as a story: a teaching view.
     Explain(ExplainArgs),
+    /// Ask questions about a capture (a field's value, which side is the
+    /// server, bytes sent so far) and check the answers, or print them.
+    Quiz(QuizArgs),
     /// Browse packets interactively: a capture file, a replay of one, or live.
     Tui(TuiArgs),
     /// The built-in echo server and client (TCP and UDP, IPv4 and IPv6).
@@ -331,25 +334,6 @@ impl ColorChoice {
     }
 }
 
-#[derive(Args, Debug, Clone)]
-pub struct ExplainArgs {
-    /// The capture file (pcap or pcapng), or `-` for stdin.
-    pub file: String,
-    /// The frame to explain, numbered from 1 as in `read` [default: 1; with
-    /// --conversation, the first TCP packet].
-    #[arg(short = 'n', long = "frame", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub frame: Option<u64>,
-    /// Tell the TCP (or UDP) conversation the frame belongs to, packet by packet.
-    #[arg(long)]
-    pub conversation: bool,
-    /// Write Markdown, for handouts.
-    #[arg(long)]
-    pub markdown: bool,
-    /// Colour: never, always, or auto (a terminal without NO_COLOR).
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    pub color: ColorChoice,
-}
-
 /// Bounds on the flow table, for long or live captures.
 #[derive(Args, Debug, Clone)]
 pub struct FlowLimitArgs {
@@ -526,6 +510,10 @@ fn field_list(text: &str) -> Result<String, String> {
 #[path = "cli_reassembly.rs"]
 mod reassembly;
 pub use reassembly::ReassemblyArgs;
+
+#[path = "cli_teach.rs"]
+mod teach;
+pub use teach::{ExplainArgs, QuizArgs};
 
 #[cfg(test)]
 #[path = "cli_tests.rs"]

@@ -29,6 +29,8 @@ fn main() -> ExitCode {
             }),
         Command::Explain(args) => run::explain(args, &mut out, std::io::stdout().is_terminal())
             .map(|()| run::RunSummary::default()),
+        Command::Quiz(args) => run::quiz(args, &mut std::io::stdin().lock(), &mut out)
+            .map(|()| run::RunSummary::default()),
         Command::Tui(args) => wirepeek::tui::run_cli(args).map(|()| run::RunSummary::default()),
         Command::Interfaces => run::interfaces(&mut out).map(|()| run::RunSummary::default()),
         // The echo tool has its own error type and exit codes.

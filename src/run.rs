@@ -26,6 +26,7 @@ mod explain;
 mod export;
 mod flow_list;
 mod follow;
+mod quiz;
 pub use follow::follow;
 
 pub use crate::pipeline::RunSummary;
@@ -33,6 +34,7 @@ pub use capture::capture;
 pub use explain::explain;
 pub use export::export;
 pub use flow_list::flows;
+pub use quiz::quiz;
 
 /// `wirepeek interfaces`.
 pub fn interfaces(out: &mut dyn Write) -> Result<(), AppError> {

@@ -215,6 +215,8 @@ pub struct Counters {
 pub struct LessonScroll {
     /// The first line shown.
     pub top: usize,
+    /// Show the header diagrams (`d`) instead of the lesson.
+    pub diagram: bool,
     pub lines: usize,
     pub height: usize,
 }

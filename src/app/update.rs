@@ -286,6 +286,7 @@ impl App {
             Key::PageDown | Key::Char(' ') => self.lesson.scroll(page),
             Key::Home | Key::Char('g') => self.lesson.top = 0,
             Key::End | Key::Char('G') => self.lesson.scroll(isize::MAX),
+            Key::Char('d') => (self.lesson.diagram, self.lesson.top) = (!self.lesson.diagram, 0),
             _ => return self.key(key),
         }
         None

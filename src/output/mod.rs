@@ -1,6 +1,7 @@
 //! Terminal-free printers: each takes a frame and its dissection and writes
 //! text to any `Write`. They format the model; they never parse bytes.
 
+pub mod diagram;
 pub mod fields;
 pub mod flows;
 pub mod follow;

@@ -16,7 +16,9 @@ use crate::cli::ExplainArgs;
 use crate::decode::{Detail, Dissection, Proto, decode, decode_into};
 use crate::error::AppError;
 use crate::frame::FrameRecord;
+use crate::output::diagram as diagram_out;
 use crate::output::teach::{self as teach_out, Paint};
+use crate::teach::diagram::Diagram;
 use crate::teach::{Lesson, conversation};
 
 use crate::pipeline::print::flush;
@@ -223,6 +225,15 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Re
                 .enabled(is_terminal, std::env::var_os("NO_COLOR").as_deref()),
     };
     let mut text = String::new();
+    if args.diagram {
+        let dg = Diagram::build(&target, &d);
+        if args.markdown {
+            diagram_out::write_diagram_markdown(&mut text, &dg);
+        } else {
+            diagram_out::write_diagram(&mut text, &dg, paint);
+        }
+        return flush(out, &mut text, true).map(|_| ());
+    }
     let Some(key) = key_of(&d) else {
         // In no conversation: nothing more to read.
         if args.conversation {

@@ -10,7 +10,9 @@
 //! did not point it to.
 
 pub mod conversation;
+pub mod diagram;
 pub mod glossary;
+pub mod quiz;
 mod rows;
 
 use rows::headers;

@@ -1,17 +1,22 @@
 //! The Encapsulation tab: the teaching view of the selected packet, the
 //! same text `wirepeek explain` prints (`teach::Lesson` through
-//! `output::teach::write_lesson_at`), wrapped to the screen's width and
-//! scrolled by the app (`App::lesson`). Only the lines on screen are handed
-//! to the `Paragraph`.
+//! `output::teach::write_lesson_at`), wrapped to the screen's width, or
+//! (`d`) its headers as the RFCs draw them, the text of `explain
+//! --diagram` (`teach::diagram::Diagram` through `output::diagram`), each
+//! header in its layer's colour; scrolled by the app (`App::lesson`). Only
+//! the lines on screen are handed to the `Paragraph`.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use crate::app::App;
+use crate::output::diagram::{header_title, write_diagram, write_header};
 use crate::output::teach::{Paint, write_lesson_at};
 use crate::teach::Lesson;
+use crate::teach::diagram::Diagram;
 
 use super::{pane_title, theme};
 
@@ -21,6 +26,9 @@ pub fn lesson_lines(app: &App, width: u16) -> Vec<String> {
     if app.details.frame_index.is_none() {
         return Vec::new();
     }
+    if app.lesson.diagram {
+        return diagram_lines(app).into_iter().map(|l| l.0).collect();
+    }
     let lesson = Lesson::build(&app.details.frame, &app.details.dissection, None);
     let mut text = String::new();
     let width = usize::from(width.max(10));
@@ -29,6 +37,33 @@ pub fn lesson_lines(app: &App, width: u16) -> Vec<String> {
     let mut lines = Vec::new();
     for line in text.lines() {
         wrap(line, width, &mut lines);
+    }
+    lines
+}
+
+/// The selected packet's header diagrams, line by line, each with its
+/// header's layer (for the hex pane's colour). Drawn to their own width
+/// (65 columns) and not wrapped, which would break the rows; a narrower
+/// pane cuts them at its edge.
+fn diagram_lines(app: &App) -> Vec<(String, Option<usize>)> {
+    let dg = Diagram::build(&app.details.frame, &app.details.dissection);
+    let mut text = String::new();
+    write_diagram(
+        &mut text,
+        &Diagram {
+            headers: Vec::new(),
+            ..dg.clone()
+        },
+        Paint { on: false },
+    );
+    let mut lines: Vec<(String, Option<usize>)> =
+        text.lines().map(|l| (l.to_string(), None)).collect();
+    for h in &dg.headers {
+        text.clear();
+        write_header(&mut text, h, Paint { on: false });
+        lines.push((String::new(), None));
+        lines.push((header_title(h), Some(h.layer)));
+        lines.extend(text.lines().map(|l| (l.to_string(), Some(h.layer))));
     }
     lines
 }
@@ -75,8 +110,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let lines = lesson_lines(app, area.width);
     let title = match app.details.frame_index {
         Some(_) => format!(
-            " Encapsulation · frame {} · ↑↓ PgUp PgDn scroll ",
-            app.details.frame.number
+            " Encapsulation · frame {} · {} · d {} · ↑↓ PgUp PgDn scroll ",
+            app.details.frame.number,
+            if app.lesson.diagram {
+                "header diagrams"
+            } else {
+                "lesson"
+            },
+            if app.lesson.diagram {
+                "lesson"
+            } else {
+                "diagrams"
+            }
         ),
         None => " Encapsulation ".to_string(),
     };
@@ -91,12 +136,24 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let height = block.inner(area).height as usize;
     let top = app.lesson.top.min(lines.len().saturating_sub(height));
-    let shown: Vec<Line> = lines
-        .into_iter()
-        .skip(top)
-        .take(height)
-        .map(Line::from)
-        .collect();
+    let shown: Vec<Line> = if app.lesson.diagram {
+        diagram_lines(app)
+            .into_iter()
+            .skip(top)
+            .take(height)
+            .map(|(l, layer)| match layer {
+                Some(n) => Line::styled(l, Style::new().fg(theme::layer(n))),
+                None => Line::from(l),
+            })
+            .collect()
+    } else {
+        lines
+            .into_iter()
+            .skip(top)
+            .take(height)
+            .map(Line::from)
+            .collect()
+    };
     Paragraph::new(shown).block(block).render(area, buf);
 }
 

@@ -423,3 +423,46 @@ fn the_status_bar_counts_the_frames_that_aged_out() {
 mod bugs;
 mod snapshots;
 mod source;
+
+#[test]
+fn d_on_the_encapsulation_tab_toggles_the_rfc_header_diagrams() {
+    let mut app = file_app();
+    for _ in 0..3 {
+        key(&mut app, Key::Down);
+    }
+    key(&mut app, Key::Char('3'));
+    key(&mut app, Key::Char('d'));
+    let screen = draw(&mut app, 80, 24);
+    assert!(screen.contains("frame 4 · header diagrams"), "{screen}");
+    assert!(
+        screen.contains(" 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("|                          Destination                          |"),
+        "{screen}"
+    );
+    // Scrolled to IPv4: its flags in their own bits (RFC 791), the same
+    // text `explain --diagram` prints.
+    let mut pages = 0;
+    let found = loop {
+        let screen = draw(&mut app, 80, 24);
+        if screen.contains("|R|D|M|") {
+            break screen;
+        }
+        assert!(pages < 10, "the IPv4 flags never scrolled into view");
+        key(&mut app, Key::PageDown);
+        pages += 1;
+    };
+    assert!(
+        found.contains("|        Identification         |R|D|M|     Fragment Offset     |"),
+        "{found}"
+    );
+    key(&mut app, Key::Char('d'));
+    let screen = draw(&mut app, 80, 24);
+    assert!(screen.contains("frame 4 · lesson"), "{screen}");
+    assert!(
+        screen.contains("1. Headers inside headers"),
+        "back at the top: {screen}"
+    );
+}

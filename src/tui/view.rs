@@ -239,7 +239,10 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("← →  h l", "close / open the layer (details)"),
     ("Tab  Shift-Tab", "next / previous pane"),
-    ("1 2 3", "Packets, Flows, Encapsulation tabs"),
+    (
+        "1 2 3  d",
+        "Packets, Flows, Encapsulation tabs; d: diagrams",
+    ),
     ("Enter  Esc", "Flows: show one conversation's packets / all"),
     (
         "/",
