@@ -21,6 +21,7 @@ use listing::Retired;
 pub use listing::Unlisted;
 
 use super::Observation;
+use super::analysis::Analysis;
 use super::index::{Index, prefetch};
 use super::records::Records;
 use super::tcp_state::TcpFlow;
@@ -281,6 +282,7 @@ impl FlowTable {
             rel_seq: None,
             rel_ack: None,
             line_seq: None,
+            analysis: Analysis::default(),
         };
         if let Some(seg) = &p.tcp {
             if seg.analysed {
@@ -288,6 +290,7 @@ impl FlowTable {
                 info.rel_seq = Some(s.rel_seq);
                 info.rel_ack = Some(s.rel_ack);
                 info.line_seq = s.line_seq;
+                info.analysis = s.analysis;
             } else {
                 info.rel_seq = Some(seg.seq);
                 info.rel_ack = Some(seg.ack);
