@@ -344,12 +344,25 @@ pub fn write_lesson_at(out: &mut String, l: &Lesson, p: Paint, wrap: usize) {
                 wrapped_at(wrap, out, "  ", &format!("Where it sits: {pos}."));
             }
         }
+        None if l.fragment.is_some() => wrapped_at(
+            wrap,
+            out,
+            "  ",
+            "No TCP or UDP header in this piece, so no ports here: see the fragmentation below.",
+        ),
         None => wrapped_at(
             wrap,
             out,
             "  ",
             "No TCP or UDP header, so no ports and no socket pair: the operating system itself handles this packet, not a program listening on a port.",
         ),
+    }
+    if let Some(f) = &l.fragment {
+        out.push('\n');
+        let _ = writeln!(out, "  {}", p.bold("Fragmentation"));
+        for sentence in f.sentences(l.frame) {
+            wrapped_at(wrap, out, "  ", &sentence);
+        }
     }
     if let Some(about) = &l.quoted_about {
         wrapped_at(

@@ -15,13 +15,14 @@ use std::io::Write;
 use crate::capture::file::FileSource;
 use crate::capture::{CaptureError, FrameSource, Next};
 use crate::cli::ExplainArgs;
-use crate::decode::{Detail, Dissection, Proto, decode};
+use crate::decode::{Detail, Dissection, Proto, Value, decode};
 use crate::error::AppError;
 use crate::filter::Filter;
 use crate::flow::{FlowConfig, FlowInfo, FlowKey, FlowTable, Packet};
 use crate::frame::FrameRecord;
 use crate::output::teach::{self as teach_out, Paint};
 use crate::pipeline::{self, Settings, Sink, Track};
+use crate::teach::fragment::Reassembled;
 use crate::teach::{Lesson, conversation};
 
 use crate::pipeline::print::flush;
@@ -66,12 +67,25 @@ impl Input {
         })
     }
 
-    /// Hand out what was recorded again, then the rest of the source.
-    fn rewind(&mut self) {
+    /// Hand out what was recorded again, then the rest of the source;
+    /// `record`: keep recording for a pass after the next.
+    fn rewind(&mut self, record: bool) {
         let mut again: VecDeque<FrameRecord> = std::mem::take(&mut self.kept).into();
         again.append(&mut self.held);
         self.held = again;
-        self.record = false;
+        self.kept_bytes = 0;
+        self.record = record;
+    }
+
+    /// Ready for another pass: the file again, or what a pipe gave.
+    fn again(self, file: &str, piped: bool, record: bool) -> Result<Input, AppError> {
+        if piped {
+            let mut input = self;
+            input.rewind(record);
+            Ok(input)
+        } else {
+            Input::open(file, false)
+        }
     }
 }
 
@@ -289,6 +303,19 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Re
         Some((key, table.get(&key)?.stream))
     });
     drop(table);
+    let mut input = input;
+    let mut fragment = crate::teach::fragment::Fragment::of(&d);
+    if let Some(f) = &mut fragment {
+        let mut finder = Reassembly {
+            target: number,
+            found: None,
+        };
+        if piped || !finder.look(&d) {
+            input = input.again(&args.file, piped, true)?;
+            pass(&mut input, &mut finder)?;
+        }
+        f.reassembled = finder.found;
+    }
     let Some((key, stream)) = flow else {
         warn(&mut warning);
         if args.conversation {
@@ -296,7 +323,8 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Re
                 "frame {number} is not TCP, UDP or ICMP echo, so it belongs to no conversation; try -n with a TCP packet"
             )));
         }
-        let lesson = Lesson::build(&target, &d, None);
+        let mut lesson = Lesson::build(&target, &d, None);
+        lesson.fragment = fragment;
         write_lesson(&mut text, &lesson, args.markdown, paint);
         return flush(out, &mut text, true).map(|_| ());
     };
@@ -311,11 +339,7 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Re
         total: 0,
         before: 0,
     };
-    if piped {
-        input.rewind();
-    } else {
-        input = Input::open(&args.file, false)?;
-    }
+    let mut input = input.again(&args.file, piped, false)?;
     let (_, again) = pass(&mut input, &mut collector)?;
     warning = warning.or(again);
     warn(&mut warning);
@@ -358,10 +382,74 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Re
         } else {
             conversation::find(&conversations, number)
         };
-        let lesson = Lesson::build(&target, &d, place);
+        let mut lesson = Lesson::build(&target, &d, place);
+        lesson.fragment = fragment;
         write_lesson(&mut text, &lesson, args.markdown, paint);
     }
     flush(out, &mut text, true).map(|_| ())
+}
+
+/// A pass that finds where the fragment in frame `target` was reassembled:
+/// the frame whose datagram lists it among its fragments.
+struct Reassembly {
+    target: u64,
+    found: Option<Reassembled>,
+}
+
+impl Reassembly {
+    /// Whether `d` is the datagram rebuilt with the target (noting it).
+    fn look(&mut self, d: &Dissection) -> bool {
+        use crate::decode::reassembly::{IP_FRAGMENT, IP_LENGTH, IP6_FRAGMENT, IP6_LENGTH};
+        let frames: Vec<u64> = d
+            .fields_named(IP_FRAGMENT.key)
+            .chain(d.fields_named(IP6_FRAGMENT.key))
+            .filter_map(|f| match f.value {
+                Value::UInt(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        if !frames.contains(&self.target) {
+            return false;
+        }
+        let length = d
+            .field(IP_LENGTH.key)
+            .or_else(|| d.field(IP6_LENGTH.key))
+            .and_then(|f| match f.value {
+                Value::UInt(n) => Some(n),
+                _ => None,
+            })
+            .unwrap_or(0);
+        self.found = Some(Reassembled {
+            frame: frames
+                .last()
+                .copied()
+                .unwrap_or(self.target)
+                .max(self.target),
+            fragments: frames,
+            length,
+        });
+        true
+    }
+}
+
+impl Sink for Reassembly {
+    fn detail(&self) -> Option<Detail> {
+        Some(Detail::Fields)
+    }
+
+    fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
+        if self.look(d) {
+            if let Some(r) = &mut self.found {
+                r.frame = frame.number;
+            }
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn idle(&mut self) -> Result<bool, AppError> {
+        Ok(true)
+    }
 }
 
 /// Print the source's warning (a file cut short) once.

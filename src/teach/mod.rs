@@ -10,6 +10,7 @@
 //! did not point it to.
 
 pub mod conversation;
+pub mod fragment;
 pub mod glossary;
 mod rows;
 
@@ -41,6 +42,9 @@ pub struct Lesson {
     pub connection: Option<Connection>,
     /// For an ICMP error: the socket pair of the packet it quotes.
     pub quoted_about: Option<String>,
+    /// For a fragment of an IP datagram: what its fields say, and where it
+    /// was reassembled (filled in by the caller, which saw the capture).
+    pub fragment: Option<fragment::Fragment>,
     pub problems: Vec<Problem>,
 }
 
@@ -190,6 +194,7 @@ impl Lesson {
             headers: headers(frame, d),
             connection: connection(d, step),
             quoted_about: quoted_about(d),
+            fragment: fragment::Fragment::of(d),
             problems: problems(frame, d),
         }
     }

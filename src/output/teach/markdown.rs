@@ -83,11 +83,23 @@ pub fn write_lesson_markdown(out: &mut String, l: &Lesson) {
                 let _ = writeln!(out, "- Where it sits: {}.", md_text(pos));
             }
         }
+        None if l.fragment.is_some() => {
+            let _ = writeln!(
+                out,
+                "No TCP or UDP header in this piece, so no ports here: see the fragmentation below."
+            );
+        }
         None => {
             let _ = writeln!(
                 out,
                 "No TCP or UDP header, so no ports and no socket pair: the operating system itself handles this packet, not a program listening on a port."
             );
+        }
+    }
+    if let Some(f) = &l.fragment {
+        let _ = writeln!(out, "\n#### Fragmentation\n");
+        for sentence in f.sentences(l.frame) {
+            let _ = writeln!(out, "- {}", md_text(&sentence));
         }
     }
     if let Some(about) = &l.quoted_about {
