@@ -536,7 +536,7 @@ fn echo_story(c: &Conversation, step: &mut Step, d: &Dissection) {
     };
     step.story = match echo_kind(d) {
         Some(true) => {
-            format!("{who} sends an echo request ({numbers}{data}): are you there?")
+            format!("{who} sends an echo request ({numbers}{data}): is the other host there")
         }
         _ => {
             let asked = c

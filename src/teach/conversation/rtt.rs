@@ -13,7 +13,8 @@
 //! segment that carries data, a SYN or a FIN waits for the acknowledgment
 //! number equal to its end; the ACK carrying it gives a sample, timed from
 //! the earliest segment with that end (so a retransmission's ACK times the
-//! original). An ACK past a segment's end retires it without a sample.
+//! original). An ACK past a segment's end retires it without a sample, and
+//! a zero sample (both frames with the same time) is not taken.
 
 use super::{Side, Step};
 
@@ -82,8 +83,10 @@ pub(super) fn estimate(steps: &[Step]) -> Rtts {
             }
             keep.reverse();
             *list = keep;
+            // A zero sample (the capture's clock did not tick between the
+            // two) is not taken: tshark shows none either.
             if let Some((acked, then)) = hit
-                && ts >= then
+                && ts > then
             {
                 let r = (ts - then) as f64 / 1e9;
                 let before = state[1 - me];

@@ -155,12 +155,7 @@ pub(super) fn story(c: &Conversation, st: &mut State, step: &mut Step, m: &Membe
     let f = tcp_flags(d);
     let from = step.from;
     let (who, peer) = (c.label(from), c.label(from.other()));
-    let peers_name = format!("{}'s", peer.trim_start_matches("the "));
-    let peer_s = if peer.starts_with("the ") {
-        format!("the {peers_name}")
-    } else {
-        format!("{peer}'s")
-    };
+    let peer_s = format!("{peer}'s");
     step.flags = tcp::flag_names(f);
     step.raw_seq = field(d, tcp::SEQ_RAW.key).map(|v| v as u32);
     step.raw_ack = (f & ACK != 0)
@@ -325,7 +320,7 @@ pub(super) fn story(c: &Conversation, st: &mut State, step: &mut Step, m: &Membe
                 ""
             };
             format!(
-                "{who} sends a duplicate ACK (#{n}): ack {a} again, no data. A segment after {peer_s} byte {} arrived, but byte {a} itself is still missing, so {who} keeps asking for it{sack}{third}",
+                "{who} sends a duplicate ACK (#{n}): ack {a} again, no data. A segment after {peer_s} byte {} arrived, but byte {a} itself is still missing, so {who} keeps asking for it{third}",
                 a.wrapping_sub(1)
             )
         } else if v.zero_window {
@@ -339,7 +334,7 @@ pub(super) fn story(c: &Conversation, st: &mut State, step: &mut Step, m: &Membe
             )
         } else {
             format!(
-                "{who} acknowledges without data: ack {a} says {peer_s} bytes up to {} have arrived{sack}",
+                "{who} acknowledges without data: ack {a} says {peer_s} bytes up to {} have arrived",
                 a.wrapping_sub(1)
             )
         };
@@ -353,5 +348,5 @@ pub(super) fn story(c: &Conversation, st: &mut State, step: &mut Step, m: &Membe
         )
     };
     step.phase = phase;
-    step.story = text;
+    step.story = format!("{text}{sack}");
 }
