@@ -13,6 +13,7 @@
 //! decoded fields the story quotes (flags, window, options, payload).
 //! Uses `frame` and `decode` only.
 
+mod icmp;
 mod rtt;
 mod tcp;
 
@@ -20,7 +21,7 @@ pub use rtt::{RttSample, Rtts};
 
 use std::net::IpAddr;
 
-use crate::decode::{Dissection, Proto, icmp, icmpv6, names, payload, tcp as tcp_fields};
+use crate::decode::{Dissection, Proto, names, payload, tcp as tcp_fields};
 use crate::frame::FrameRecord;
 
 use super::glossary::num;
@@ -349,7 +350,7 @@ fn client_reason(peers: &Peers, first: Option<&Member>, left_is_a: bool) -> Stri
     let number = m.frame.number;
     let from_left = m.tracked.is_some_and(|t| t.from_a == left_is_a);
     let flags = tcp_flags(m.d);
-    let echo_type = echo_kind(m.d);
+    let echo_type = icmp::echo_kind(m.d);
     let (a_port, b_port) = (peers.a.1, peers.b.1);
     let eph = peers.ephemeral_from;
     if peers.client == Client::Unknown {
@@ -399,18 +400,6 @@ fn client_reason(peers: &Peers, first: Option<&Member>, left_is_a: bool) -> Stri
     format!(
         "{syn}its port {client_port} is {eph} or above, where clients' ports are, and the other side's port {server_port} is below {eph}, where servers listen"
     )
-}
-
-/// ICMP echo: Some(true) for a request, Some(false) for a reply.
-fn echo_kind(d: &Dissection) -> Option<bool> {
-    let t = d
-        .field(icmp::TYPE.key)
-        .or_else(|| d.field(icmpv6::TYPE.key))?;
-    match num(&t.value)? {
-        8 | 128 => Some(true),
-        0 | 129 => Some(false),
-        _ => None,
-    }
 }
 
 /// Tell one flow stream's packets (in capture order, as the flow table
@@ -484,10 +473,10 @@ pub fn tell(peers: &Peers, members: &[Member]) -> Conversation {
             story: String::new(),
         };
         match m.tracked {
-            None => icmp_error_story(&c, &mut step, m.d),
+            None => icmp::error_story(&c, &mut step, m.d),
             Some(t) if peers.proto == 6 => tcp::story(&c, &mut tcp_state, &mut step, m, t),
             Some(_) if peers.proto == 17 => udp_story(&c, &mut step),
-            Some(_) => echo_story(&c, &mut step, m.d),
+            Some(_) => icmp::echo_story(&c, &mut step, m.d),
         }
         c.steps.push(step);
     }
@@ -516,85 +505,7 @@ fn udp_story(c: &Conversation, step: &mut Step) {
     };
 }
 
-fn echo_story(c: &Conversation, step: &mut Step, d: &Dissection) {
-    let (who, peer) = (c.label(step.from), c.label(step.from.other()));
-    let get = |key: &str| d.field(key).and_then(|f| num(&f.value));
-    let (id, seq) = (
-        get(icmp::IDENT.key).or_else(|| get(icmpv6::ECHO_IDENTIFIER.key)),
-        get(icmp::SEQ.key).or_else(|| get(icmpv6::ECHO_SEQUENCE_NUMBER.key)),
-    );
-    let numbers = match (id, seq) {
-        (Some(id), Some(seq)) => format!("identifier {id}, sequence number {seq}"),
-        _ => "an identifier and a sequence number".to_string(),
-    };
-    step.phase = Phase::Echo;
-    step.flags = "ICMP echo".to_string();
-    let data = if step.len > 0 {
-        format!(" and {} bytes of data{}", step.len, said(step))
-    } else {
-        String::new()
-    };
-    step.story = match echo_kind(d) {
-        Some(true) => {
-            format!("{who} sends an echo request ({numbers}{data}): is the other host there")
-        }
-        _ => {
-            let asked = c
-                .steps
-                .iter()
-                .rev()
-                .find(|s| s.from != step.from && s.phase == Phase::Echo);
-            let rtt = match (asked.and_then(|s| s.ts), step.ts, asked) {
-                (Some(then), Some(now), Some(s)) if now >= then => format!(
-                    "; {} ms after the request in frame {}: the round trip as seen here",
-                    millis(now - then),
-                    s.frame
-                ),
-                _ => String::new(),
-            };
-            format!(
-                "{who} answers {peer} with an echo reply ({numbers}{data}), copying the request's identifier, sequence number and data{rtt}"
-            )
-        }
-    };
-}
-
 /// Nanoseconds as milliseconds, three decimals.
 pub fn millis(ns: i128) -> String {
     format!("{:.3}", ns as f64 / 1e6)
-}
-
-fn icmp_error_story(c: &Conversation, step: &mut Step, d: &Dissection) {
-    let field = d
-        .field(icmp::TYPE.key)
-        .or_else(|| d.field(icmpv6::TYPE.key));
-    let code = d
-        .field(icmp::CODE.key)
-        .or_else(|| d.field(icmpv6::CODE.key));
-    let what = match (
-        field.and_then(|f| f.meaning.clone()),
-        code.and_then(|f| f.meaning.clone()),
-    ) {
-        (Some(t), Some(c)) => format!("{t}: {c}"),
-        (Some(t), None) => t.to_string(),
-        _ => "an error".to_string(),
-    };
-    let by = super::ip_source(d)
-        .map(|ip| format!(" from {ip}"))
-        .unwrap_or_default();
-    let to = c.label(step.from.other());
-    let quoted = c
-        .steps
-        .iter()
-        .rev()
-        .find(|s| s.from == step.from.other() && s.phase != Phase::Error)
-        .map(|s| format!(" (the packet of frame {})", s.frame))
-        .unwrap_or_default();
-    step.phase = Phase::Error;
-    step.flags = "ICMP error".to_string();
-    step.len = 0;
-    step.preview = None;
-    step.story = format!(
-        "an ICMP error{by} comes back to {to} ({what}). It quotes {to}'s packet{quoted}: the quoted IP and port numbers are how {to}'s kernel finds the socket to tell that its message failed"
-    );
 }
