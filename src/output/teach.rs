@@ -324,11 +324,8 @@ pub fn write_lesson_at(out: &mut String, l: &Lesson, p: Paint, wrap: usize) {
                 out,
                 "  ",
                 &format!(
-                    "{} socket pair ({}, {}), source first. This packet goes {}.",
-                    c.transport,
-                    c.src,
-                    c.dst,
-                    format!("{} → {}", c.names[0], c.names[1])
+                    "{} socket pair ({}, {}), source first. This packet goes {} → {}.",
+                    c.transport, c.src, c.dst, c.names[0], c.names[1]
                 ),
             );
             wrapped_at(

@@ -460,7 +460,9 @@ pub fn ip_source(d: &Dissection) -> Option<IpAddr> {
 
 /// The protocol and socket pair (source first) of the TCP segment or UDP
 /// datagram an ICMP error quotes.
-pub fn quoted_tuple(d: &Dissection) -> Option<(u8, (IpAddr, u16), (IpAddr, u16))> {
+pub fn quoted_tuple(
+    d: &Dissection,
+) -> Option<(u8, conversation::Endpoint, conversation::Endpoint)> {
     let quoted = |key: &str| {
         d.layers
             .iter()

@@ -65,11 +65,8 @@ pub fn write_lesson_markdown(out: &mut String, l: &Lesson) {
         Some(c) => {
             let _ = writeln!(
                 out,
-                "- {} socket pair ({}, {}), source first; this packet goes {}.",
-                c.transport,
-                c.src,
-                c.dst,
-                format!("{} → {}", c.names[0], c.names[1])
+                "- {} socket pair ({}, {}), source first; this packet goes {} → {}.",
+                c.transport, c.src, c.dst, c.names[0], c.names[1]
             );
             let _ = writeln!(
                 out,
