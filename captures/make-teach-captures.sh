@@ -1,12 +1,12 @@
 #!/bin/sh
 # Record the teaching captures (arp-request-reply.pcap, icmp-echo.pcap,
-# tcp-snaplen-60.pcap) on a veth pair between two network namespaces made for
+# tcp-snaplen-60.pcap, icmp-port-unreachable.pcap, ip-fragments.pcap) on a veth pair between two network namespaces made for
 # the purpose, so nothing else on the host appears in them. Run as root from
 # the repository root after `cargo build`. Addresses are 10.213.9.0/24, which
 # exists only between the two namespaces.
 # With arguments, only the named captures are made (e.g. `icmp-echo`).
 set -eu
-WANT=" ${*:-arp-request-reply icmp-echo tcp-snaplen-60 icmp-port-unreachable} "
+WANT=" ${*:-arp-request-reply icmp-echo tcp-snaplen-60 icmp-port-unreachable ip-fragments} "
 want() { case "$WANT" in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 WP=${WP:-$PWD/target/debug/wirepeek}
 A=wp-teach-a B=wp-teach-b
@@ -22,8 +22,8 @@ done
 ip -n $A link add veth-a type veth peer name veth-b netns $B
 ip -n $A addr add 10.213.9.1/24 dev veth-a
 ip -n $B addr add 10.213.9.2/24 dev veth-b
-ip -n $A link set veth-a up
-ip -n $B link set veth-b up
+ip -n $A link set veth-a up mtu 1500
+ip -n $B link set veth-b up mtu 1500
 sleep 1
 
 # capture NS IFACE COUNT FILE [SNAPLEN]: start a capture in the background.
@@ -84,5 +84,22 @@ send_udp
 sleep 0.3
 capture $A veth-a 2 captures/icmp-port-unreachable.pcap
 send_udp
+wait $CAP
+fi
+
+# 5. IP fragments: one 4,000-byte UDP datagram to port 9 on B, larger than
+#    the veth's 1,500-byte MTU, so A's kernel sends it as three fragments
+#    (offsets 0, 1480 and 2960 bytes). Path MTU discovery is off for the
+#    socket (IP_PMTUDISC_DONT) so the kernel fragments rather than refusing.
+#    ARP is resolved first; B answers with an ICMP port unreachable, which
+#    is not captured (-c 3).
+if want ip-fragments; then
+send_udp
+sleep 0.3
+capture $A veth-a 3 captures/ip-fragments.pcap
+ip netns exec $A python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, 10, 0)  # IP_MTU_DISCOVER = IP_PMTUDISC_DONT
+s.sendto(bytes(range(256)) * 15 + b"wirepeek fragments\n".ljust(160, b"."), ("10.213.9.2", 9))'
 wait $CAP
 fi

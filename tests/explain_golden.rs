@@ -248,3 +248,20 @@ fn icmp_port_unreachable_explains_the_quoted_datagram() {
         ],
     );
 }
+
+#[test]
+fn ip_fragments_tell_identification_offset_units_and_reassembly() {
+    for n in ["2", "3"] {
+        golden(
+            &format!("ip-fragments-frame{n}"),
+            &[
+                "explain",
+                "captures/ip-fragments.pcap",
+                "-n",
+                n,
+                "--color",
+                "never",
+            ],
+        );
+    }
+}

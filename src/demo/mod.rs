@@ -304,7 +304,7 @@ pub fn print_conversation(
             (f.clone(), d)
         })
         .collect();
-    let conversations = conversation::conversations(&packets);
+    let conversations = teach_out::stories(&packets);
     if let Some(conv) = conversations.first() {
         let (client, server) = (conv.client, conv.server);
         writeln!(

@@ -7,6 +7,7 @@
 //! output or run. Per-flow state is one fixed-size struct (no per-flow
 //! allocation) so a million flows fit in a few hundred megabytes.
 
+pub mod analysis;
 mod background;
 pub mod conn_log;
 mod delivery;
@@ -166,6 +167,8 @@ pub struct FlowInfo {
     /// tcpdump's relative numbers for the line output: `None` where tcpdump
     /// prints the absolute ones (SYNs, the first ACK it sees of a connection).
     pub line_seq: Option<(u32, u32)>,
+    /// TCP sequence analysis's verdicts on this segment (empty otherwise).
+    pub analysis: analysis::Analysis,
 }
 
 /// The transport facts the table needs from one packet, read from the

@@ -21,6 +21,7 @@ use listing::Retired;
 pub use listing::Unlisted;
 
 use super::Observation;
+use super::analysis::Analysis;
 use super::index::{Index, prefetch};
 use super::records::Records;
 use super::tcp_state::TcpFlow;
@@ -302,6 +303,7 @@ impl FlowTable {
             rel_seq: None,
             rel_ack: None,
             line_seq: None,
+            analysis: Analysis::default(),
         };
         if let Some(seg) = &p.tcp {
             if seg.analysed {
@@ -316,6 +318,7 @@ impl FlowTable {
                 {
                     streams.segment(i, dir, seg, (s.rel_seq, s.rel_ack), &mut f.delivery);
                 }
+                info.analysis = s.analysis;
             } else {
                 info.rel_seq = Some(seg.seq);
                 info.rel_ack = Some(seg.ack);

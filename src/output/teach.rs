@@ -9,11 +9,15 @@ use crate::decode::Severity;
 use crate::teach::conversation::Phase;
 use crate::teach::{Conversation, Encapsulation, Lesson, Side, Span};
 
-/// Width of the nesting diagram and of wrapped sentences.
 mod markdown;
+mod stories;
+mod story;
 
 pub use markdown::{write_conversation_markdown, write_lesson_markdown};
+pub use stories::{peers, quoted_key, stories, tracked, verdicts};
+use story::{conversation_intro, rtt_lines};
 
+/// Width of the nesting diagram and of wrapped sentences.
 const WIDTH: usize = 76;
 const WRAP: usize = 100;
 
@@ -320,14 +324,8 @@ pub fn write_lesson_at(out: &mut String, l: &Lesson, p: Paint, wrap: usize) {
                 out,
                 "  ",
                 &format!(
-                    "{} socket pair ({}, {}), source first. This packet goes {}.",
-                    c.transport,
-                    c.src,
-                    c.dst,
-                    match c.sender {
-                        Side::Client => "client → server",
-                        Side::Server => "server → client",
-                    }
+                    "{} socket pair ({}, {}), source first. This packet goes {} → {}.",
+                    c.transport, c.src, c.dst, c.names[0], c.names[1]
                 ),
             );
             wrapped_at(
@@ -343,12 +341,25 @@ pub fn write_lesson_at(out: &mut String, l: &Lesson, p: Paint, wrap: usize) {
                 wrapped_at(wrap, out, "  ", &format!("Where it sits: {pos}."));
             }
         }
+        None if l.fragment.is_some() => wrapped_at(
+            wrap,
+            out,
+            "  ",
+            "No TCP or UDP header in this piece, so no ports here: see the fragmentation below.",
+        ),
         None => wrapped_at(
             wrap,
             out,
             "  ",
             "No TCP or UDP header, so no ports and no socket pair: the operating system itself handles this packet, not a program listening on a port.",
         ),
+    }
+    if let Some(f) = &l.fragment {
+        out.push('\n');
+        let _ = writeln!(out, "  {}", p.bold("Fragmentation"));
+        for sentence in f.sentences(l.frame) {
+            wrapped_at(wrap, out, "  ", &sentence);
+        }
     }
     if let Some(about) = &l.quoted_about {
         wrapped_at(
@@ -391,7 +402,9 @@ pub fn write_lesson_at(out: &mut String, l: &Lesson, p: Paint, wrap: usize) {
 
 fn arrow_label(s: &crate::teach::Step) -> String {
     let mut parts = Vec::new();
-    if !s.flags.is_empty() {
+    if s.flags.starts_with("ICMP") {
+        parts.push(s.flags.clone());
+    } else if !s.flags.is_empty() {
         // The order people say them in: SYN+ACK, PSH+ACK, FIN+ACK.
         let said: Vec<&str> = ["SYN", "FIN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE"]
             .into_iter()
@@ -408,13 +421,37 @@ fn arrow_label(s: &crate::teach::Step) -> String {
     if s.len > 0 || s.flags.is_empty() {
         parts.push(format!("len={}", s.len));
     }
+    let v = &s.verdicts;
+    let tag = if v.fast_retransmission {
+        "[fast retr]"
+    } else if v.spurious_retransmission {
+        "[spurious retr]"
+    } else if v.retransmission {
+        "[retr]"
+    } else if v.out_of_order {
+        "[out of order]"
+    } else if v.duplicate_ack {
+        "[dup ack]"
+    } else if v.zero_window_probe {
+        "[win probe]"
+    } else if v.zero_window {
+        "[win 0]"
+    } else if v.keep_alive {
+        "[keep-alive]"
+    } else {
+        ""
+    };
+    if !tag.is_empty() {
+        parts.push(tag.to_string());
+    }
     parts.join(" ")
 }
 
 /// The conversation's ladder diagram, one arrow per packet.
 fn write_ladder(out: &mut String, c: &Conversation, p: Paint) {
     const LANE: usize = 46;
-    let _ = writeln!(out, "  {}server", pad("client", LANE - 2));
+    let (left, right) = (c.name(Side::Client), c.name(Side::Server));
+    let _ = writeln!(out, "  {}{right}", pad(left, LANE - 2));
     for s in &c.steps {
         let label = format!(" {} ", arrow_label(s));
         let fill = LANE.saturating_sub(label.chars().count() + 3);
@@ -431,43 +468,12 @@ fn write_ladder(out: &mut String, c: &Conversation, p: Paint) {
     }
 }
 
-fn endpoint(e: &(std::net::IpAddr, u16)) -> String {
-    match e.0 {
-        std::net::IpAddr::V4(a) => format!("{a}:{}", e.1),
-        std::net::IpAddr::V6(a) => format!("[{a}]:{}", e.1),
-    }
-}
-
 /// The whole conversation as a numbered story.
 pub fn write_conversation(out: &mut String, c: &Conversation, p: Paint) {
-    let _ = writeln!(
-        out,
-        "{}",
-        p.bold(&format!(
-            "{} conversation between {} (client) and {} (server), {} packets",
-            c.transport,
-            endpoint(&c.client),
-            endpoint(&c.server),
-            c.steps.len()
-        ))
-    );
-    wrapped(
-        out,
-        "",
-        &format!(
-            "The client is {}: {}.",
-            endpoint(&c.client),
-            c.client_reason
-        ),
-    );
-    if let [Some(ci), Some(si)] = c.isn {
-        wrapped(
-            out,
-            "",
-            &format!(
-                "Initial sequence numbers: client {ci}, server {si}. Numbers below are relative to them (raw minus initial), as Wireshark shows them."
-            ),
-        );
+    let (title, intro) = conversation_intro(c);
+    let _ = writeln!(out, "{}", p.bold(&title));
+    for sentence in &intro {
+        wrapped(out, "", sentence);
     }
     out.push('\n');
     write_ladder(out, c, p);
@@ -478,19 +484,22 @@ pub fn write_conversation(out: &mut String, c: &Conversation, p: Paint) {
             let _ = writeln!(out, "{}", p.bold(s.phase.title()));
             phase = Some(s.phase);
         }
-        let head = format!(
-            "{:>3}. frame {}, {} → {}: ",
+        let line = format!(
+            "{:>3}. frame {}, {} → {}: {}.",
             s.index,
             s.frame,
-            s.from.name(),
-            match s.from {
-                Side::Client => "server",
-                Side::Server => "client",
-            }
+            c.name(s.from),
+            c.name(s.from.other()),
+            s.story
         );
-        let mut line = head.clone();
-        line.push_str(&s.story);
-        line.push('.');
         hanging(out, "", "     ", &line);
+    }
+    if let Some((heading, lines)) = rtt_lines(c) {
+        out.push('\n');
+        let _ = writeln!(out, "{}", p.bold("Round-trip times"));
+        wrapped(out, "", &heading);
+        for line in lines {
+            hanging(out, "  ", "    ", &line);
+        }
     }
 }

@@ -1,24 +1,30 @@
 //! `wirepeek explain`: one packet as a lesson, or its conversation as a
-//! story, read as a stream. Only what the lesson needs is kept: frame N and
-//! the frames of its conversation (at most `MAX_CONVERSATION_FRAMES`), so
-//! memory does not grow with the file. A frame in no conversation (ARP,
-//! ICMP) stops the reading there. Frames before N are read again from the
-//! file once N says which conversation is wanted; from standard input or a
-//! pipe, which cannot be read twice, the TCP and UDP frames before N are
-//! held instead, up to `MAX_HELD_BYTES`.
+//! story. Frames go through the one pipeline (IP reassembly, flow
+//! tracking), twice: the first pass finds frame N and its flow (key and
+//! stream index, as `flows` numbers them); the second keeps that stream's
+//! frames (at most `MAX_CONVERSATION_FRAMES`), and the ICMP errors that
+//! quote them, so memory does not grow with the file. The story is told
+//! from the flow table's answers (`output::teach::stories`): the client
+//! by flow's one rule, relative numbers and analysis verdicts. From
+//! standard input or a pipe, which cannot be read twice, every frame the
+//! first pass read is held for the second, up to `MAX_HELD_BYTES`.
 
+use std::collections::VecDeque;
 use std::io::Write;
-use std::net::IpAddr;
 
 use crate::capture::file::FileSource;
-use crate::capture::{FrameSource, Next};
+use crate::capture::{CaptureError, FrameSource, Next};
 use crate::cli::ExplainArgs;
-use crate::decode::{Detail, Dissection, Proto, decode, decode_into};
+use crate::decode::{Detail, Dissection, Proto, Value, decode};
 use crate::error::AppError;
+use crate::filter::Filter;
+use crate::flow::{FlowConfig, FlowInfo, FlowKey, FlowTable, Packet};
 use crate::frame::FrameRecord;
 use crate::output::diagram as diagram_out;
 use crate::output::teach::{self as teach_out, Paint};
+use crate::pipeline::{self, Settings, Sink, Track};
 use crate::teach::diagram::Diagram;
+use crate::teach::fragment::Reassembled;
 use crate::teach::{Lesson, conversation};
 
 use crate::pipeline::print::flush;
@@ -32,70 +38,163 @@ pub const MAX_CONVERSATION_FRAMES: usize = 10_000;
 /// frames would otherwise hold hundreds of megabytes).
 pub const MAX_CONVERSATION_BYTES: usize = 32 << 20;
 
-/// From standard input: bytes of TCP and UDP frames before frame N held
-/// until N is reached.
+/// From standard input: bytes of frames read by the first pass held for
+/// the second.
 pub const MAX_HELD_BYTES: usize = 64 << 20;
 
-/// A conversation as `teach::conversation` groups packets: protocol and the
-/// two sockets, lower first.
-type Key = (u8, (IpAddr, u16), (IpAddr, u16));
-
-fn key_of(d: &Dissection) -> Option<Key> {
-    let t = d.tuple?;
-    let (a, b) = ((t.src, t.src_port), (t.dst, t.dst_port));
-    Some((t.protocol, a.min(b), a.max(b)))
-}
-
-/// Reads frames to the end once, printing the source's warning (a file
-/// cut short) at most once a run.
-struct Reader {
+/// The capture, read through the pipeline: frames held from an earlier
+/// pass first, then the file's; from a pipe, a copy of each frame handed
+/// out is kept for the next pass.
+struct Input {
     source: FileSource,
+    held: VecDeque<FrameRecord>,
+    record: bool,
+    kept: Vec<FrameRecord>,
+    kept_bytes: usize,
+    /// Recording would have passed `MAX_HELD_BYTES`.
+    overflow: bool,
     ended: bool,
 }
 
-impl Reader {
-    fn open(file: &str) -> Result<Reader, AppError> {
-        Ok(Reader {
+impl Input {
+    fn open(file: &str, record: bool) -> Result<Input, AppError> {
+        Ok(Input {
             source: FileSource::open(file)?,
+            held: VecDeque::new(),
+            record,
+            kept: Vec::new(),
+            kept_bytes: 0,
+            overflow: false,
             ended: false,
         })
     }
 
-    fn next(&mut self, warned: &mut bool) -> Result<Option<FrameRecord>, AppError> {
-        while !self.ended {
-            match self.source.next_frame()? {
-                Next::Frame(frame) => return Ok(Some(frame)),
-                Next::Idle => {}
+    /// Hand out what was recorded again, then the rest of the source;
+    /// `record`: keep recording for a pass after the next.
+    fn rewind(&mut self, record: bool) {
+        let mut again: VecDeque<FrameRecord> = std::mem::take(&mut self.kept).into();
+        again.append(&mut self.held);
+        self.held = again;
+        self.kept_bytes = 0;
+        self.record = record;
+    }
+
+    /// Ready for another pass: the file again, or what a pipe gave.
+    fn again(self, file: &str, piped: bool, record: bool) -> Result<Input, AppError> {
+        if piped {
+            let mut input = self;
+            input.rewind(record);
+            Ok(input)
+        } else {
+            Input::open(file, false)
+        }
+    }
+}
+
+impl FrameSource for Input {
+    fn next_frame(&mut self) -> Result<Next, CaptureError> {
+        let frame = match self.held.pop_front() {
+            Some(frame) => frame,
+            None if self.ended => return Ok(Next::End { warning: None }),
+            None => match self.source.next_frame()? {
+                Next::Frame(frame) => frame,
                 Next::End { warning } => {
                     self.ended = true;
-                    if let Some(w) = warning
-                        && !*warned
-                    {
-                        eprintln!("wirepeek: warning: {w}");
-                        *warned = true;
-                    }
+                    return Ok(Next::End { warning });
                 }
+                Next::Idle => return Ok(Next::Idle),
+            },
+        };
+        if self.record {
+            self.kept_bytes += frame.data.len() + std::mem::size_of::<FrameRecord>();
+            if self.kept_bytes > MAX_HELD_BYTES {
+                self.overflow = true;
+                return Ok(Next::End { warning: None });
+            }
+            self.kept.push(frame.clone());
+        }
+        Ok(Next::Frame(frame))
+    }
+}
+
+/// A frame, decoded and annotated by the pipeline, with its flow (key and
+/// stream index) when it has one.
+type Found = (FrameRecord, Dissection, Option<(FlowKey, u32)>);
+
+/// The first pass: frame N (`-n`), or with `--conversation` and no `-n`
+/// the first TCP frame (else the first frame of any conversation).
+struct Finder {
+    wanted: Option<u64>,
+    /// The flow the pipeline gave the frame about to arrive.
+    pending: Option<(u64, FlowKey, u32)>,
+    target: Option<Found>,
+    first_flow: Option<Found>,
+    read: u64,
+}
+
+impl Sink for Finder {
+    fn detail(&self) -> Option<Detail> {
+        Some(Detail::Fields)
+    }
+
+    fn flow(&mut self, frame: &FrameRecord, _d: &Dissection, info: &FlowInfo, p: &Packet) {
+        self.pending = Some((frame.number, p.key, info.stream));
+    }
+
+    fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
+        self.read += 1;
+        let flow = self
+            .pending
+            .take()
+            .filter(|(n, _, _)| *n == frame.number)
+            .map(|(_, k, s)| (k, s));
+        match self.wanted {
+            Some(n) if frame.number == n => {
+                self.target = Some((frame, d.clone(), flow));
+                Ok(false)
+            }
+            Some(_) => Ok(true),
+            None if flow.is_some() && d.has(Proto::Tcp) => {
+                self.target = Some((frame, d.clone(), flow));
+                Ok(false)
+            }
+            None => {
+                if flow.is_some() && self.first_flow.is_none() {
+                    self.first_flow = Some((frame, d.clone(), flow));
+                }
+                Ok(true)
             }
         }
-        Ok(None)
+    }
+
+    fn idle(&mut self) -> Result<bool, AppError> {
+        Ok(true)
     }
 }
 
 /// The frames of one conversation: the first ones kept, up to
 /// `MAX_CONVERSATION_FRAMES` frames and `MAX_CONVERSATION_BYTES` bytes,
 /// all of them counted.
-#[derive(Default)]
-struct Collected {
-    frames: Vec<FrameRecord>,
+struct Collector {
+    key: FlowKey,
+    stream: u32,
+    target: u64,
+    pending: Option<u64>,
+    frames: Vec<(FrameRecord, Dissection)>,
     bytes: usize,
     /// A frame was left out: so are all after it.
     full: bool,
     total: u64,
+    /// Frames of the conversation before the target.
+    before: u64,
 }
 
-impl Collected {
-    fn offer(&mut self, frame: FrameRecord) {
+impl Collector {
+    fn offer(&mut self, frame: FrameRecord, d: &Dissection) {
         self.total += 1;
+        if frame.number < self.target {
+            self.before += 1;
+        }
         let bytes = self.bytes + frame.data.len();
         if self.full
             || self.frames.len() == MAX_CONVERSATION_FRAMES
@@ -105,97 +204,47 @@ impl Collected {
             return;
         }
         self.bytes = bytes;
-        self.frames.push(frame);
+        self.frames.push((frame, d.clone()));
     }
 }
 
-/// What the first pass found.
-struct Found {
-    /// The frame to explain, if the capture has it.
-    target: Option<FrameRecord>,
-    /// Frames read.
-    read: u64,
-    /// From a pipe: the TCP and UDP frames before the target.
-    held: Vec<FrameRecord>,
-    /// `--conversation` without `-n` in a capture with no TCP: the first
-    /// TCP or UDP frame's whole conversation, collected on the way to the
-    /// end.
-    whole: Option<Collected>,
-}
+impl Sink for Collector {
+    fn detail(&self) -> Option<Detail> {
+        Some(Detail::Fields)
+    }
 
-/// The frame to explain: `-n N`; with `--conversation` and no `-n`, the
-/// first TCP frame (else the first TCP or UDP one, else frame 1); else 1.
-fn find_target(
-    reader: &mut Reader,
-    args: &ExplainArgs,
-    piped: bool,
-    warned: &mut bool,
-) -> Result<Found, AppError> {
-    let wanted = match args.frame {
-        Some(n) => Some(n),
-        None if args.conversation => None,
-        None => Some(1),
-    };
-    let mut found = Found {
-        target: None,
-        read: 0,
-        held: Vec::new(),
-        whole: None,
-    };
-    let mut held_bytes = 0usize;
-    let (mut first, mut first_tuple) = (None, None);
-    let mut d = Dissection::default();
-    while let Some(frame) = reader.next(warned)? {
-        found.read += 1;
-        if let Some(n) = wanted {
-            if frame.number == n {
-                found.target = Some(frame);
-                return Ok(found);
-            }
-            if !piped || frame.number > n {
-                continue;
-            }
-            decode_into(&frame, Detail::Layers, &mut d);
-            if d.tuple.is_none() {
-                continue;
-            }
-            held_bytes += frame.data.len() + std::mem::size_of::<FrameRecord>();
-            if held_bytes > MAX_HELD_BYTES {
-                return Err(AppError::Usage(format!(
-                    "frame {n} is too far into a capture read from a pipe: the TCP and UDP frames before it take more than {} MiB, the most explain holds from one; save the capture to a file and explain that",
-                    MAX_HELD_BYTES >> 20
-                )));
-            }
-            found.held.push(frame);
-            continue;
-        }
-        decode_into(&frame, Detail::Layers, &mut d);
-        if d.has(Proto::Tcp) {
-            found.target = Some(frame);
-            return Ok(found);
-        }
-        match (key_of(&d), &first_tuple) {
-            (Some(key), None) => {
-                let mut whole = Collected::default();
-                whole.offer(frame.clone());
-                found.whole = Some(whole);
-                first_tuple = Some((frame, key));
-            }
-            (Some(key), Some((_, wanted))) if key == *wanted => {
-                if let Some(whole) = &mut found.whole {
-                    whole.offer(frame);
-                }
-            }
-            (None, _) if first.is_none() => first = Some(frame),
-            _ => {}
+    fn flow(&mut self, frame: &FrameRecord, _d: &Dissection, info: &FlowInfo, p: &Packet) {
+        if p.key == self.key && info.stream == self.stream {
+            self.pending = Some(frame.number);
         }
     }
-    // No TCP frame: the first TCP or UDP one, else the first of all.
-    found.target = match first_tuple {
-        Some((frame, _)) => Some(frame),
-        None => first,
+
+    fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
+        let tracked = self.pending.take() == Some(frame.number);
+        // An ICMP error about one of the conversation's packets.
+        let about = !tracked && d.tuple.is_none() && teach_out::quoted_key(d) == Some(self.key);
+        if tracked || about {
+            self.offer(frame, d);
+        }
+        Ok(true)
+    }
+
+    fn idle(&mut self) -> Result<bool, AppError> {
+        Ok(true)
+    }
+}
+
+/// Run `input` through the pipeline with flow tracking into `sink`.
+fn pass<S: Sink>(input: &mut Input, sink: &mut S) -> Result<(FlowTable, Option<String>), AppError> {
+    let filter = Filter::default();
+    let settings = Settings {
+        filter: &filter,
+        count: None,
+        absolute: false,
     };
-    Ok(found)
+    let mut table = FlowTable::new(FlowConfig::default());
+    let summary = pipeline::run(input, settings, Track::Inline(&mut table), sink, &|| false)?;
+    Ok((table, summary.warning))
 }
 
 /// `wirepeek explain`: one packet as a lesson, or its conversation as a story.
@@ -204,20 +253,44 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Re
     // second time: reopening one would read on from where the first pass
     // stopped.
     let piped = args.file == "-" || !std::fs::metadata(&args.file).is_ok_and(|m| m.is_file());
-    let mut warned = false;
-    let mut reader = Reader::open(&args.file)?;
-    let found = find_target(&mut reader, args, piped, &mut warned)?;
-    let Some(target) = found.target else {
+    let mut input = Input::open(&args.file, piped)?;
+    let mut finder = Finder {
+        wanted: match args.frame {
+            Some(n) => Some(n),
+            None if args.conversation => None,
+            None => Some(1),
+        },
+        pending: None,
+        target: None,
+        first_flow: None,
+        read: 0,
+    };
+    let (table, mut warning) = pass(&mut input, &mut finder)?;
+    if input.overflow {
+        return Err(AppError::Usage(format!(
+            "frame {} is too far into a capture read from a pipe: the frames before it take more than {} MiB, the most explain holds from one; save the capture to a file and explain that",
+            args.frame.unwrap_or(1),
+            MAX_HELD_BYTES >> 20
+        )));
+    }
+    let Some((target, annotated, flow)) = finder.target.or(finder.first_flow) else {
+        warn(&mut warning);
         // Every frame was read: `read` is the capture's count.
         return Err(AppError::Usage(format!(
             "{} has no frame {}: it holds {} frames, numbered from 1",
             args.file,
             args.frame.unwrap_or(1),
-            found.read
+            finder.read
         )));
     };
     let number = target.number;
-    let d = decode(&target);
+    // The lesson reads the packet as it is; a reassembled datagram only
+    // exists in the pipeline's dissection.
+    let d = if annotated.sources.is_empty() {
+        decode(&target)
+    } else {
+        annotated
+    };
     let paint = Paint {
         on: !args.markdown
             && args
@@ -234,46 +307,64 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Re
         }
         return flush(out, &mut text, true).map(|_| ());
     }
-    let Some(key) = key_of(&d) else {
-        // In no conversation: nothing more to read.
+    // The conversation: the frame's own flow, or the one an ICMP error
+    // quotes (its latest stream so far).
+    let flow = flow.or_else(|| {
+        let key = teach_out::quoted_key(&d)?;
+        Some((key, table.get(&key)?.stream))
+    });
+    drop(table);
+    let mut input = input;
+    let mut fragment = crate::teach::fragment::Fragment::of(&d);
+    if let Some(f) = &mut fragment {
+        let mut finder = Reassembly {
+            target: number,
+            found: None,
+        };
+        if piped || !finder.look(&d) {
+            input = input.again(&args.file, piped, true)?;
+            pass(&mut input, &mut finder)?;
+        }
+        f.reassembled = finder.found;
+    }
+    let Some((key, stream)) = flow else {
+        warn(&mut warning);
         if args.conversation {
             return Err(AppError::Usage(format!(
-                "frame {number} is not TCP or UDP, so it belongs to no conversation; try -n with a TCP packet"
+                "frame {number} is not TCP, UDP or ICMP echo, so it belongs to no conversation; try -n with a TCP packet"
             )));
         }
-        let lesson = Lesson::build(&target, &d, None);
+        let mut lesson = Lesson::build(&target, &d, None);
+        lesson.fragment = fragment;
         write_lesson(&mut text, &lesson, args.markdown, paint);
         return flush(out, &mut text, true).map(|_| ());
     };
-    let (conv, before) = match found.whole {
-        Some(whole) => (whole, 0),
-        None => collect(
-            args,
-            piped,
-            &mut reader,
-            found.held,
-            &target,
-            key,
-            &mut warned,
-        )?,
+    let mut collector = Collector {
+        key,
+        stream,
+        target: number,
+        pending: None,
+        frames: Vec::new(),
+        bytes: 0,
+        full: false,
+        total: 0,
+        before: 0,
     };
-    let packets: Vec<(FrameRecord, Dissection)> = conv
-        .frames
-        .into_iter()
-        .map(|f| {
-            let d = decode(&f);
-            (f, d)
-        })
-        .filter(|(_, d)| key_of(d) == Some(key))
-        .collect();
-    let conversations = conversation::conversations(&packets);
-    let cut = conv.full;
+    let mut input = input.again(&args.file, piped, false)?;
+    let (_, again) = pass(&mut input, &mut collector)?;
+    warning = warning.or(again);
+    warn(&mut warning);
+    let mut conversations = teach_out::stories(&collector.frames);
+    for c in &mut conversations {
+        c.stream = stream;
+    }
+    let cut = collector.full;
     if cut {
-        let kept = packets.len();
+        let kept = collector.frames.len();
         eprintln!(
             "wirepeek: note: frame {number} is packet {} of a conversation of {} frames, longer than explain keeps ({MAX_CONVERSATION_FRAMES} frames or {} MiB); {}",
-            before + 1,
-            conv.total,
+            collector.before + 1,
+            collector.total,
             MAX_CONVERSATION_BYTES >> 20,
             if args.conversation {
                 format!("the story covers the first {kept}")
@@ -283,9 +374,12 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Re
         );
     }
     if args.conversation {
-        let Some(c) = conversations.first() else {
+        let chosen = conversation::find(&conversations, number)
+            .map(|(c, _)| c)
+            .or(conversations.first());
+        let Some(c) = chosen else {
             return Err(AppError::Usage(format!(
-                "frame {number} is not TCP or UDP, so it belongs to no conversation; try -n with a TCP packet"
+                "frame {number} is not TCP, UDP or ICMP echo, so it belongs to no conversation; try -n with a TCP packet"
             )));
         };
         if args.markdown {
@@ -299,57 +393,81 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Re
         } else {
             conversation::find(&conversations, number)
         };
-        let lesson = Lesson::build(&target, &d, place);
+        let mut lesson = Lesson::build(&target, &d, place);
+        lesson.fragment = fragment;
         write_lesson(&mut text, &lesson, args.markdown, paint);
     }
     flush(out, &mut text, true).map(|_| ())
 }
 
-/// Frame N's conversation: its frames before N (read again from the file,
-/// or held from a pipe), N, and the rest of the capture's; and how many
-/// came before N.
-fn collect(
-    args: &ExplainArgs,
-    piped: bool,
-    reader: &mut Reader,
-    held: Vec<FrameRecord>,
-    target: &FrameRecord,
-    key: Key,
-    warned: &mut bool,
-) -> Result<(Collected, u64), AppError> {
-    let mut conv = Collected::default();
-    let mut screen = Dissection::default();
-    let mut matches = |f: &FrameRecord| {
-        decode_into(f, Detail::Layers, &mut screen);
-        key_of(&screen) == Some(key)
-    };
-    if piped {
-        for f in held {
-            if matches(&f) {
-                conv.offer(f);
-            }
+/// A pass that finds where the fragment in frame `target` was reassembled:
+/// the frame whose datagram lists it among its fragments.
+struct Reassembly {
+    target: u64,
+    found: Option<Reassembled>,
+}
+
+impl Reassembly {
+    /// Whether `d` is the datagram rebuilt with the target (noting it).
+    fn look(&mut self, d: &Dissection) -> bool {
+        use crate::decode::reassembly::{IP_FRAGMENT, IP_LENGTH, IP6_FRAGMENT, IP6_LENGTH};
+        let frames: Vec<u64> = d
+            .fields_named(IP_FRAGMENT.key)
+            .chain(d.fields_named(IP6_FRAGMENT.key))
+            .filter_map(|f| match f.value {
+                Value::UInt(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        if !frames.contains(&self.target) {
+            return false;
         }
-    } else if args.frame.is_some() {
-        // (Without -n the target is the first TCP frame: no frame before
-        // it is in its conversation.)
-        let mut again = Reader::open(&args.file)?;
-        while let Some(f) = again.next(warned)? {
-            if f.number >= target.number {
-                break;
-            }
-            if matches(&f) {
-                conv.offer(f);
-            }
-        }
+        let length = d
+            .field(IP_LENGTH.key)
+            .or_else(|| d.field(IP6_LENGTH.key))
+            .and_then(|f| match f.value {
+                Value::UInt(n) => Some(n),
+                _ => None,
+            })
+            .unwrap_or(0);
+        self.found = Some(Reassembled {
+            frame: frames
+                .last()
+                .copied()
+                .unwrap_or(self.target)
+                .max(self.target),
+            fragments: frames,
+            length,
+        });
+        true
     }
-    let before = conv.total;
-    conv.offer(target.clone());
-    while let Some(f) = reader.next(warned)? {
-        if matches(&f) {
-            conv.offer(f);
-        }
+}
+
+impl Sink for Reassembly {
+    fn detail(&self) -> Option<Detail> {
+        Some(Detail::Fields)
     }
-    Ok((conv, before))
+
+    fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
+        if self.look(d) {
+            if let Some(r) = &mut self.found {
+                r.frame = frame.number;
+            }
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn idle(&mut self) -> Result<bool, AppError> {
+        Ok(true)
+    }
+}
+
+/// Print the source's warning (a file cut short) once.
+fn warn(warning: &mut Option<String>) {
+    if let Some(w) = warning.take() {
+        eprintln!("wirepeek: warning: {w}");
+    }
 }
 
 fn write_lesson(text: &mut String, lesson: &Lesson, markdown: bool, paint: Paint) {

@@ -11,6 +11,7 @@
 
 pub mod conversation;
 pub mod diagram;
+pub mod fragment;
 pub mod glossary;
 pub mod quiz;
 mod rows;
@@ -27,6 +28,7 @@ use crate::decode::{
 };
 use crate::frame::FrameRecord;
 
+pub use conversation::{Client, Member, Peers, Tracked, Verdicts};
 pub use conversation::{Conversation, Side, Step};
 
 /// Everything to say about one packet.
@@ -42,6 +44,9 @@ pub struct Lesson {
     pub connection: Option<Connection>,
     /// For an ICMP error: the socket pair of the packet it quotes.
     pub quoted_about: Option<String>,
+    /// For a fragment of an IP datagram: what its fields say, and where it
+    /// was reassembled (filled in by the caller, which saw the capture).
+    pub fragment: Option<fragment::Fragment>,
     pub problems: Vec<Problem>,
 }
 
@@ -145,8 +150,12 @@ pub struct Connection {
     pub transport: &'static str,
     pub src: String,
     pub dst: String,
-    /// Whether this packet's sender is the client or the server.
+    /// Whether this packet's sender is the client or the server (the left
+    /// or right side when the client is unknown).
     pub sender: Side,
+    /// The sender's and receiver's names: `client`/`server`, or `A`/`B`
+    /// when which side is the client is unknown.
+    pub names: [&'static str; 2],
     /// How we know which end is the client.
     pub client_reason: String,
     /// One line per port: what kind of port it is.
@@ -187,6 +196,7 @@ impl Lesson {
             headers: headers(frame, d),
             connection: connection(d, step),
             quoted_about: quoted_about(d),
+            fragment: fragment::Fragment::of(d),
             problems: problems(frame, d),
         }
     }
@@ -377,7 +387,7 @@ pub fn describe_port(port: u16) -> String {
 fn connection(d: &Dissection, step: Option<(&Conversation, &Step)>) -> Option<Connection> {
     let t = d.tuple?;
     let transport = if t.protocol == 6 { "TCP" } else { "UDP" };
-    let (sender, client_reason, position) = match step {
+    let (sender, client_reason, position, names) = match step {
         Some((conv, step)) => (
             step.from,
             conv.client_reason.clone(),
@@ -387,51 +397,74 @@ fn connection(d: &Dissection, step: Option<(&Conversation, &Step)>) -> Option<Co
                 conv.steps.len(),
                 step.story
             )),
+            [conv.name(step.from), conv.name(step.from.other())],
         ),
         None => {
             let (side, reason) = conversation::guess_client(d);
-            (side, reason, conversation::role_from_flags(d))
+            let names = [side.name(), side.other().name()];
+            (side, reason, conversation::role_from_flags(d), names)
         }
     };
+    let known = names.contains(&"client");
     let (client_port, server_port) = if sender == Side::Client {
         (t.src_port, t.dst_port)
     } else {
         (t.dst_port, t.src_port)
     };
-    let ports = vec![
-        format!(
-            "client port {}{}",
-            describe_port(client_port),
-            if client_port >= 32768 {
-                ": an ephemeral port the client's kernel picked for this socket"
-            } else {
-                ""
-            }
-        ),
-        format!(
-            "server port {}{}",
-            describe_port(server_port),
-            if names::service(server_port).is_none() && server_port >= 32768 {
-                ": not a well-known port; this server let its kernel pick a free one"
-            } else {
-                ": the port the server listens on"
-            }
-        ),
-    ];
+    let (src_name, dst_name) = (names[0], names[1]);
+    let ports = if !known {
+        vec![
+            format!("{src_name}'s port {}", describe_port(t.src_port)),
+            format!("{dst_name}'s port {}", describe_port(t.dst_port)),
+        ]
+    } else {
+        vec![
+            format!(
+                "client port {}{}",
+                describe_port(client_port),
+                if client_port >= 32768 {
+                    ": an ephemeral port the client's kernel picked for this socket"
+                } else {
+                    ""
+                }
+            ),
+            format!(
+                "server port {}{}",
+                describe_port(server_port),
+                if names::service(server_port).is_none() && server_port >= 32768 {
+                    ": not a well-known port; this server let its kernel pick a free one"
+                } else {
+                    ": the port the server listens on"
+                }
+            ),
+        ]
+    };
     Some(Connection {
         transport,
         src: endpoint(t.src, t.src_port),
         dst: endpoint(t.dst, t.dst_port),
         sender,
+        names,
         client_reason,
         ports,
         position,
     })
 }
 
-/// `the UDP datagram 10.213.9.1:41444 → 10.213.9.2:9`, from the headers an
-/// ICMP error quotes.
-fn quoted_about(d: &Dissection) -> Option<String> {
+/// The IP source address of `d`'s outermost unquoted IP header.
+pub fn ip_source(d: &Dissection) -> Option<IpAddr> {
+    let f = d.field(ipv4::SRC.key).or_else(|| d.field(ipv6::SRC.key))?;
+    match f.value {
+        Value::Ip(ip) => Some(ip),
+        _ => None,
+    }
+}
+
+/// The protocol and socket pair (source first) of the TCP segment or UDP
+/// datagram an ICMP error quotes.
+pub fn quoted_tuple(
+    d: &Dissection,
+) -> Option<(u8, conversation::Endpoint, conversation::Endpoint)> {
     let quoted = |key: &str| {
         d.layers
             .iter()
@@ -440,10 +473,10 @@ fn quoted_about(d: &Dissection) -> Option<String> {
             .find(|f| f.key == key)
             .map(|f| f.value.clone())
     };
-    let (what, sport, dport) = if d.layers.iter().any(|l| l.quoted && l.proto == Proto::Tcp) {
-        ("TCP segment", tcp::SRCPORT.key, tcp::DSTPORT.key)
+    let (proto, sport, dport) = if d.layers.iter().any(|l| l.quoted && l.proto == Proto::Tcp) {
+        (6, tcp::SRCPORT.key, tcp::DSTPORT.key)
     } else if d.layers.iter().any(|l| l.quoted && l.proto == Proto::Udp) {
-        ("UDP datagram", udp::SRCPORT.key, udp::DSTPORT.key)
+        (17, udp::SRCPORT.key, udp::DSTPORT.key)
     } else {
         return None;
     };
@@ -456,10 +489,26 @@ fn quoted_about(d: &Dissection) -> Option<String> {
             .and_then(|v| glossary::num(&v))
             .map(|p| p as u16)
     };
+    Some((
+        proto,
+        (ip(ipv4::SRC.key, ipv6::SRC.key)?, port(sport)?),
+        (ip(ipv4::DST.key, ipv6::DST.key)?, port(dport)?),
+    ))
+}
+
+/// `the UDP datagram 10.213.9.1:41444 → 10.213.9.2:9`, from the headers an
+/// ICMP error quotes.
+fn quoted_about(d: &Dissection) -> Option<String> {
+    let (proto, src, dst) = quoted_tuple(d)?;
+    let what = if proto == 6 {
+        "TCP segment"
+    } else {
+        "UDP datagram"
+    };
     Some(format!(
         "the {what} {} → {}",
-        endpoint(ip(ipv4::SRC.key, ipv6::SRC.key)?, port(sport)?),
-        endpoint(ip(ipv4::DST.key, ipv6::DST.key)?, port(dport)?)
+        endpoint(src.0, src.1),
+        endpoint(dst.0, dst.1)
     ))
 }
 

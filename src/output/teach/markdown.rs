@@ -1,5 +1,6 @@
 //! The lesson and the conversation as Markdown, for notes and handouts.
 
+use super::story::{md_code, md_fence, md_text};
 use super::*;
 
 fn md_cell(s: &str) -> String {
@@ -13,12 +14,18 @@ pub fn write_lesson_markdown(out: &mut String, l: &Lesson) {
         "## Frame {}: {} bytes on the wire, {} captured\n",
         l.frame, l.wire_len, l.captured_len
     );
-    let _ = writeln!(out, "`{}`\n", l.summary);
+    let _ = writeln!(out, "{}\n", md_code(&l.summary));
     let _ = writeln!(out, "### 1. Headers inside headers\n");
-    let _ = writeln!(out, "`{}`\n", l.encapsulation.one_line());
-    out.push_str("```text\n");
-    write_boxes(out, &l.encapsulation, l.captured_len, Paint { on: false });
-    out.push_str("```\n\n");
+    let _ = writeln!(out, "{}\n", md_code(&l.encapsulation.one_line()));
+    let mut boxes = String::new();
+    write_boxes(
+        &mut boxes,
+        &l.encapsulation,
+        l.captured_len,
+        Paint { on: false },
+    );
+    let fence = md_fence(&boxes);
+    let _ = write!(out, "{fence}text\n{boxes}{fence}\n\n");
     let _ = writeln!(out, "{}\n", overhead_sentence(&l.encapsulation));
     let _ = writeln!(out, "### 2. Field by field\n");
     for h in &l.headers {
@@ -37,17 +44,17 @@ pub fn write_lesson_markdown(out: &mut String, l: &Lesson) {
                 Some(b) => (format!("{}..{}", b.start, b.end), format!("`{}`", r.hex)),
                 None => (String::new(), "computed".to_string()),
             };
-            let mut what = r.sentence.clone().unwrap_or_default();
+            let mut what = md_text(r.sentence.as_deref().unwrap_or_default());
             if let Some(order) = &r.byte_order {
-                what.push_str(&format!(" *{order}*"));
+                what.push_str(&format!(" *{}*", md_text(order)));
             }
             let _ = writeln!(
                 out,
-                "| {offset} | {hex} | {}{} | `{}` | {} | {} |",
+                "| {offset} | {hex} | {}{} | {} | {} | {} |",
                 "&nbsp;&nbsp;".repeat(r.depth as usize),
                 md_cell(r.name),
-                md_cell(&r.value),
-                md_cell(&what),
+                md_cell(&md_code(&r.value)),
+                what,
                 r.source.unwrap_or("")
             );
         }
@@ -58,28 +65,38 @@ pub fn write_lesson_markdown(out: &mut String, l: &Lesson) {
         Some(c) => {
             let _ = writeln!(
                 out,
-                "- {} socket pair ({}, {}), source first; this packet goes {}.",
-                c.transport,
-                c.src,
-                c.dst,
-                match c.sender {
-                    Side::Client => "client → server",
-                    Side::Server => "server → client",
-                }
+                "- {} socket pair ({}, {}), source first; this packet goes {} → {}.",
+                c.transport, c.src, c.dst, c.names[0], c.names[1]
             );
-            let _ = writeln!(out, "- Which side is the client: {}.", c.client_reason);
+            let _ = writeln!(
+                out,
+                "- Which side is the client: {}.",
+                md_text(&c.client_reason)
+            );
             for port in &c.ports {
-                let _ = writeln!(out, "- {port}.");
+                let _ = writeln!(out, "- {}.", md_text(port));
             }
             if let Some(pos) = &c.position {
-                let _ = writeln!(out, "- Where it sits: {pos}.");
+                let _ = writeln!(out, "- Where it sits: {}.", md_text(pos));
             }
+        }
+        None if l.fragment.is_some() => {
+            let _ = writeln!(
+                out,
+                "No TCP or UDP header in this piece, so no ports here: see the fragmentation below."
+            );
         }
         None => {
             let _ = writeln!(
                 out,
                 "No TCP or UDP header, so no ports and no socket pair: the operating system itself handles this packet, not a program listening on a port."
             );
+        }
+    }
+    if let Some(f) = &l.fragment {
+        let _ = writeln!(out, "\n#### Fragmentation\n");
+        for sentence in f.sentences(l.frame) {
+            let _ = writeln!(out, "- {}", md_text(&sentence));
         }
     }
     if let Some(about) = &l.quoted_about {
@@ -106,30 +123,18 @@ pub fn write_lesson_markdown(out: &mut String, l: &Lesson) {
     out.push('\n');
 }
 
-/// The conversation as Markdown: the ladder in a code block, then the story.
+/// The conversation as Markdown: the ladder in a code block, then the
+/// story; every quoted payload escaped.
 pub fn write_conversation_markdown(out: &mut String, c: &Conversation) {
-    let _ = writeln!(
-        out,
-        "## {} conversation between {} (client) and {} (server)\n",
-        c.transport,
-        endpoint(&c.client),
-        endpoint(&c.server)
-    );
-    let _ = writeln!(
-        out,
-        "The client is {}: {}.\n",
-        endpoint(&c.client),
-        c.client_reason
-    );
-    if let [Some(ci), Some(si)] = c.isn {
-        let _ = writeln!(
-            out,
-            "Initial sequence numbers: client {ci}, server {si}; the numbers below are relative to them.\n"
-        );
+    let (title, intro) = conversation_intro(c);
+    let _ = writeln!(out, "## {}\n", md_text(&title));
+    for sentence in &intro {
+        let _ = writeln!(out, "{}\n", md_text(sentence));
     }
-    out.push_str("```text\n");
-    write_ladder(out, c, Paint { on: false });
-    out.push_str("```\n");
+    let mut ladder = String::new();
+    write_ladder(&mut ladder, c, Paint { on: false });
+    let fence = md_fence(&ladder);
+    let _ = write!(out, "{fence}text\n{ladder}{fence}\n");
     let mut phase: Option<Phase> = None;
     for s in &c.steps {
         if phase != Some(s.phase) {
@@ -141,13 +146,16 @@ pub fn write_conversation_markdown(out: &mut String, c: &Conversation) {
             "{}. Frame {}, {} → {}: {}.",
             s.index,
             s.frame,
-            s.from.name(),
-            match s.from {
-                Side::Client => "server",
-                Side::Server => "client",
-            },
-            s.story
+            c.name(s.from),
+            c.name(s.from.other()),
+            md_text(&s.story)
         );
+    }
+    if let Some((heading, lines)) = rtt_lines(c) {
+        let _ = writeln!(out, "\n### Round-trip times\n\n{}\n", md_text(&heading));
+        for line in lines {
+            let _ = writeln!(out, "- {}", md_text(&line));
+        }
     }
     out.push('\n');
 }

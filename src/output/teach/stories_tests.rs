@@ -1,6 +1,7 @@
 use super::*;
 use crate::decode::decode;
 use crate::frame::{LinkType, TsPrecision};
+use crate::teach::conversation::{Phase, Side};
 
 /// A raw IPv4 + TCP segment 10.0.0.1:40000 → 10.0.0.2:80 (or back).
 fn segment(number: u64, back: bool, seq: u32, ack: u32, flags: u8, data: &[u8]) -> FrameRecord {
@@ -55,7 +56,7 @@ fn handshake_data_and_teardown_get_relative_numbers_from_each_sides_isn() {
         segment(7, true, 5001, 1007, 0x11, b""),
         segment(8, false, 1007, 5002, 0x10, b""),
     ]);
-    let convs = conversations(&p);
+    let convs = stories(&p);
     assert_eq!(convs.len(), 1);
     let c = &convs[0];
     assert_eq!(c.client.1, 40000);
@@ -102,10 +103,10 @@ fn without_a_syn_the_well_known_port_marks_the_server_and_first_bytes_count_from
         segment(1, true, 7000, 2001, 0x18, b"HTTP/1.1 200 OK\r\n"),
         segment(2, false, 2001, 7017, 0x10, b""),
     ]);
-    let c = &conversations(&p)[0];
+    let c = &stories(&p)[0];
     assert_eq!(c.server.1, 80);
     assert!(
-        c.client_reason.contains("well-known"),
+        c.client_reason.contains("below 1024, where servers listen"),
         "{}",
         c.client_reason
     );
