@@ -54,6 +54,15 @@ struct Input {
     /// Recording would have passed `MAX_HELD_BYTES`.
     overflow: bool,
     ended: bool,
+    /// Hand out no frame after this one (the first pass needs nothing
+    /// past frame N, and the pipeline reads ahead).
+    stop_after: Option<u64>,
+    /// The number of the last frame handed out.
+    last: u64,
+    /// Hand out only frames of this conversation, and frames that name no
+    /// conversation (IP fragments, ICMP errors): the second pass's flow
+    /// table then holds one conversation, not the file's.
+    only: Option<FlowKey>,
 }
 
 impl Input {
@@ -66,6 +75,9 @@ impl Input {
             kept_bytes: 0,
             overflow: false,
             ended: false,
+            stop_after: None,
+            last: 0,
+            only: None,
         })
     }
 
@@ -77,6 +89,7 @@ impl Input {
         self.held = again;
         self.kept_bytes = 0;
         self.record = record;
+        self.stop_after = None;
     }
 
     /// Ready for another pass: the file again, or what a pipe gave.
@@ -93,6 +106,25 @@ impl Input {
 
 impl FrameSource for Input {
     fn next_frame(&mut self) -> Result<Next, CaptureError> {
+        loop {
+            let next = self.next_any()?;
+            let (Next::Frame(frame), Some(key)) = (&next, self.only) else {
+                return Ok(next);
+            };
+            let d = decode(frame);
+            match Packet::from_dissection(frame, &d) {
+                Some(p) if p.key != key => continue,
+                _ => return Ok(next),
+            }
+        }
+    }
+}
+
+impl Input {
+    fn next_any(&mut self) -> Result<Next, CaptureError> {
+        if self.stop_after.is_some_and(|n| self.last >= n) {
+            return Ok(Next::End { warning: None });
+        }
         let frame = match self.held.pop_front() {
             Some(frame) => frame,
             None if self.ended => return Ok(Next::End { warning: None }),
@@ -113,6 +145,7 @@ impl FrameSource for Input {
             }
             self.kept.push(frame.clone());
         }
+        self.last = frame.number;
         Ok(Next::Frame(frame))
     }
 }
@@ -177,7 +210,6 @@ impl Sink for Finder {
 /// all of them counted.
 struct Collector {
     key: FlowKey,
-    stream: u32,
     target: u64,
     pending: Option<u64>,
     frames: Vec<(FrameRecord, Dissection)>,
@@ -213,8 +245,11 @@ impl Sink for Collector {
         Some(Detail::Fields)
     }
 
-    fn flow(&mut self, frame: &FrameRecord, _d: &Dissection, info: &FlowInfo, p: &Packet) {
-        if p.key == self.key && info.stream == self.stream {
+    fn flow(&mut self, frame: &FrameRecord, _d: &Dissection, _info: &FlowInfo, p: &Packet) {
+        // The input holds this conversation alone, so the pass numbers its
+        // streams afresh: the key is what identifies it (a later reuse of
+        // the same four-tuple is told with it).
+        if p.key == self.key {
             self.pending = Some(frame.number);
         }
     }
@@ -265,6 +300,7 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Re
         first_flow: None,
         read: 0,
     };
+    input.stop_after = finder.wanted;
     let (table, mut warning) = pass(&mut input, &mut finder)?;
     if input.overflow {
         return Err(AppError::Usage(format!(
@@ -341,7 +377,6 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Re
     };
     let mut collector = Collector {
         key,
-        stream,
         target: number,
         pending: None,
         frames: Vec::new(),
@@ -351,6 +386,7 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, is_terminal: bool) -> Re
         before: 0,
     };
     let mut input = input.again(&args.file, piped, false)?;
+    input.only = Some(key);
     let (_, again) = pass(&mut input, &mut collector)?;
     warning = warning.or(again);
     warn(&mut warning);
