@@ -24,7 +24,7 @@ use index::Index;
 pub use background::{Background, Observation};
 pub use lookahead::{Lookahead, Staged};
 pub use table::{FlowConfig, FlowTable, TableCounters, Unlisted};
-pub use tcp_state::{TcpFlow, TcpState};
+pub use tcp_state::{Analysis, TcpFlow, TcpState};
 
 /// IP protocol numbers we track.
 pub const TCP: u8 = 6;
@@ -163,6 +163,9 @@ pub struct FlowInfo {
     /// tcpdump's relative numbers for the line output: `None` where tcpdump
     /// prints the absolute ones (SYNs, the first ACK it sees of a connection).
     pub line_seq: Option<(u32, u32)>,
+    /// The segment's `tcp.analysis` flags (`tcp_state::Analysis` bits; 0
+    /// for other protocols).
+    pub analysis: u8,
 }
 
 /// The transport facts the table needs from one packet, read from the

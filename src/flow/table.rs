@@ -281,6 +281,7 @@ impl FlowTable {
             rel_seq: None,
             rel_ack: None,
             line_seq: None,
+            analysis: 0,
         };
         if let Some(seg) = &p.tcp {
             if seg.analysed {
@@ -288,6 +289,7 @@ impl FlowTable {
                 info.rel_seq = Some(s.rel_seq);
                 info.rel_ack = Some(s.rel_ack);
                 info.line_seq = s.line_seq;
+                info.analysis = s.analysis;
             } else {
                 info.rel_seq = Some(seg.seq);
                 info.rel_ack = Some(seg.ack);

@@ -32,9 +32,10 @@
 //! `next` and the acknowledgement number equal to the previous one, and the
 //! other side's last segment not a keep-alive. Known simplifications, to
 //! keep the record small: windows are compared unscaled and through a 4-bit
-//! fingerprint (a window change the fingerprint hides reads as no change),
-//! the count stops at 2 (all the rule asks), Wireshark's resetting of it on
-//! an ACK of unseen data and its 1000-unacked-segments bookkeeping are not
+//! fingerprint (a window change the fingerprint hides reads as no change:
+//! `Analysis::DUPLICATE_ACK` may then flag a window update, which a caller
+//! that keeps whole windows can tell apart), the count stops at 2 (all the
+//! rule asks), Wireshark's resetting of it on an ACK of unseen data and its 1000-unacked-segments bookkeeping are not
 //! followed, and times are microseconds since the flow began.
 //!
 //! Fixed size, no allocation. Also carries the ICMP echo pairing counters so
@@ -148,6 +149,23 @@ pub struct SegmentInfo {
     pub rel_seq: u32,
     pub rel_ack: u32,
     pub line_seq: Option<(u32, u32)>,
+    /// The segment's `tcp.analysis` flags (`Analysis`).
+    pub analysis: u8,
+}
+
+/// Bits of `SegmentInfo::analysis`: Wireshark's per-packet `tcp.analysis`
+/// flags this module judges (see the module's documentation).
+pub struct Analysis;
+
+impl Analysis {
+    /// `tcp.analysis.retransmission` (fast and spurious ones included).
+    pub const RETRANSMISSION: u8 = 0x01;
+    /// `tcp.analysis.out_of_order`.
+    pub const OUT_OF_ORDER: u8 = 0x02;
+    /// `tcp.analysis.duplicate_ack`.
+    pub const DUPLICATE_ACK: u8 = 0x04;
+    /// `tcp.analysis.zero_window`: window 0 without SYN, FIN or RST.
+    pub const ZERO_WINDOW: u8 = 0x08;
 }
 
 fn before(a: u32, b: u32) -> bool {
@@ -257,12 +275,13 @@ impl TcpFlow {
         };
 
         self.initial_rtt(seg, now_us);
-        self.analyse(dir, seg, now_us);
+        let analysis = self.analyse(dir, seg, now_us);
         self.advance(dir, seg, first);
         SegmentInfo {
             rel_seq,
             rel_ack,
             line_seq,
+            analysis,
         }
     }
 
@@ -286,8 +305,9 @@ impl TcpFlow {
     }
 
     /// Wireshark's sequence analysis, as far as retransmissions and
-    /// out-of-order segments need it (see the module's documentation).
-    fn analyse(&mut self, dir: usize, seg: &TcpSegment, now_us: u32) {
+    /// out-of-order segments need it (see the module's documentation);
+    /// returns the segment's `Analysis` bits.
+    fn analyse(&mut self, dir: usize, seg: &TcpSegment, now_us: u32) -> u8 {
         let rev = 1 - dir;
         let (syn, fin) = (seg.has(TcpSegment::SYN), seg.has(TcpSegment::FIN));
         let plain = !syn && !fin && !seg.has(TcpSegment::RST);
@@ -301,6 +321,10 @@ impl TcpFlow {
         let probe = len == 1 && seg.seq == next && theirs & ZERO_WINDOW != 0;
         let keep_alive = !probe && len <= 1 && seg.seq == next.wrapping_sub(1) && plain;
         let mut dups = mine & DUP_ACKS;
+        let mut flags = 0;
+        if zero && plain {
+            flags |= Analysis::ZERO_WINDOW;
+        }
         let same_window = (mine & ZERO_WINDOW != 0) == zero && mine >> WINDOW_SHIFT == print;
         if !probe
             && len == 0
@@ -312,6 +336,7 @@ impl TcpFlow {
             && theirs & KEEP_ALIVE == 0
         {
             dups = (dups + 1).min(2);
+            flags |= Analysis::DUPLICATE_ACK;
         }
         if seg.ack != self.last_ack[dir] {
             dups = 0;
@@ -333,10 +358,13 @@ impl TcpFlow {
                 && next != end.wrapping_add(u32::from(syn || fin));
             if spurious || fast {
                 self.retransmissions += 1;
+                flags |= Analysis::RETRANSMISSION;
             } else if out_of_order {
                 self.out_of_order += 1;
+                flags |= Analysis::OUT_OF_ORDER;
             } else if not_advanced {
                 self.retransmissions += 1;
+                flags |= Analysis::RETRANSMISSION;
             }
         }
 
@@ -359,6 +387,7 @@ impl TcpFlow {
             bits |= ZERO_WINDOW;
         }
         self.set_analysis(dir, bits);
+        flags
     }
 
     fn advance(&mut self, dir: usize, seg: &TcpSegment, first: bool) {
