@@ -71,7 +71,7 @@ impl Job {
             if app.store.load_into(i, &mut self.frame) {
                 self.packet(&mut chunks);
             }
-            if self.next % 64 == 0 && began.elapsed() >= budget {
+            if self.next.is_multiple_of(64) && began.elapsed() >= budget {
                 break;
             }
         }
