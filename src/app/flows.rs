@@ -9,13 +9,106 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::decode::Dissection;
-use crate::flow::{FlowConfig, FlowState, FlowTable, Packet};
+use crate::flow::analysis::Analysis as Verdicts;
+use crate::flow::{FlowConfig, FlowState, FlowTable, Packet, TcpSegment};
 use crate::frame::FrameRecord;
 
 use super::list::PacketList;
 
 /// `frame_row` for a frame that belongs to no conversation.
 const NO_FLOW: u32 = u32::MAX;
+
+/// `FlowList::analysis_of`'s bit for a segment with RST set; the others are
+/// `Analysis`'s.
+pub const RESET: u8 = 0x80;
+
+/// The `tcp.analysis` flags the packet list colours by, one byte per
+/// frame: flow's verdicts (`flow::analysis::Analysis`) folded to the four
+/// Wireshark's "Bad TCP" rule names.
+pub struct Analysis;
+
+impl Analysis {
+    /// `tcp.analysis.retransmission` (fast and spurious ones included).
+    pub const RETRANSMISSION: u8 = 0x01;
+    pub const OUT_OF_ORDER: u8 = 0x02;
+    pub const DUPLICATE_ACK: u8 = 0x04;
+    /// `tcp.analysis.zero_window`.
+    pub const ZERO_WINDOW: u8 = 0x08;
+
+    /// The byte for one segment's verdicts.
+    pub fn of(v: Verdicts) -> u8 {
+        let mut bits = 0;
+        let retransmitted = Verdicts::RETRANSMISSION
+            | Verdicts::FAST_RETRANSMISSION
+            | Verdicts::SPURIOUS_RETRANSMISSION;
+        if v.0 & retransmitted != 0 {
+            bits |= Analysis::RETRANSMISSION;
+        }
+        if v.has(Verdicts::OUT_OF_ORDER) {
+            bits |= Analysis::OUT_OF_ORDER;
+        }
+        if v.has(Verdicts::DUPLICATE_ACK) {
+            bits |= Analysis::DUPLICATE_ACK;
+        }
+        if v.has(Verdicts::ZERO_WINDOW) {
+            bits |= Analysis::ZERO_WINDOW;
+        }
+        bits
+    }
+}
+
+/// Wireshark's colouring rules that the flow annotations decide, first
+/// match wins (its `colorfilters` order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Colouring {
+    /// "Bad TCP": a `tcp.analysis` flag (retransmission, out of order,
+    /// duplicate ACK, zero window).
+    BadTcp,
+    /// "TCP RST": `tcp.flags.reset == 1`.
+    TcpRst,
+}
+
+impl Colouring {
+    /// The rule frame flags `bits` (from `FlowList::analysis_of`) match.
+    pub fn of(bits: u8) -> Option<Colouring> {
+        if bits & !RESET != 0 {
+            Some(Colouring::BadTcp)
+        } else if bits & RESET != 0 {
+            Some(Colouring::TcpRst)
+        } else {
+            None
+        }
+    }
+}
+
+/// `flags` without `DUPLICATE_ACK` when the segment's window differs from
+/// its direction's previous one (Wireshark: a window update, not a
+/// duplicate ACK); `last` then holds this window.
+fn same_window(last: &mut [Option<u16>; 2], p: &Packet, flags: u8) -> u8 {
+    let Some(seg) = p.tcp else { return flags };
+    let dir = usize::from(!p.forward);
+    let before = last[dir].replace(seg.window);
+    if flags & Analysis::DUPLICATE_ACK != 0 && before != Some(seg.window) {
+        flags & !Analysis::DUPLICATE_ACK
+    } else {
+        flags
+    }
+}
+
+/// Wireshark's Info prefix for the flags, most telling first.
+pub fn analysis_label(bits: u8) -> Option<&'static str> {
+    Some(if bits & Analysis::RETRANSMISSION != 0 {
+        "[TCP Retransmission]"
+    } else if bits & Analysis::OUT_OF_ORDER != 0 {
+        "[TCP Out-Of-Order]"
+    } else if bits & Analysis::DUPLICATE_ACK != 0 {
+        "[TCP Dup ACK]"
+    } else if bits & Analysis::ZERO_WINDOW != 0 {
+        "[TCP ZeroWindow]"
+    } else {
+        return None;
+    })
+}
 
 /// The conversation table and the selection in it.
 pub struct FlowList {
@@ -33,6 +126,12 @@ pub struct FlowList {
     /// For each of those frames, tcpdump's relative sequence numbers (the
     /// flow annotation the pipeline gives the line), for the Info column.
     frame_seq: std::collections::VecDeque<Option<(u32, u32)>>,
+    /// For each of those frames, its `tcp.analysis` bits and `RESET`.
+    frame_flags: std::collections::VecDeque<u8>,
+    /// Per row, each direction's last TCP window (unscaled): the flow
+    /// table compares windows through a 4-bit fingerprint, so a window
+    /// update it reads as a duplicate ACK is told apart here.
+    windows: Vec<[Option<u16>; 2]>,
     frame_base: usize,
     /// With a display filter: which rows have a frame that passes it, so
     /// the tab lists only those. None lists every conversation.
@@ -50,6 +149,8 @@ impl Default for FlowList {
             by_stream: HashMap::new(),
             frame_row: Default::default(),
             frame_seq: Default::default(),
+            frame_flags: Default::default(),
+            windows: Vec::new(),
             frame_base: 0,
             visible: None,
             list: PacketList::new(false),
@@ -78,6 +179,7 @@ impl FlowList {
     pub fn forget_before(&mut self, first: usize) {
         while self.frame_base < first {
             self.frame_seq.pop_front();
+            self.frame_flags.pop_front();
             if self.frame_row.pop_front().is_none() {
                 self.frame_base = first;
                 break;
@@ -88,9 +190,10 @@ impl FlowList {
 
     /// Track the next store frame (decoded with at least `Detail::Layers`).
     pub fn ingest(&mut self, frame: &FrameRecord, d: &Dissection) {
-        let (row, seq) = self.track(frame, d);
+        let (row, seq, flags) = self.track(frame, d);
         self.frame_row.push_back(row.unwrap_or(NO_FLOW));
         self.frame_seq.push_back(seq);
+        self.frame_flags.push_back(flags);
     }
 
     /// Count the next store frame as belonging to no conversation (its
@@ -98,36 +201,61 @@ impl FlowList {
     pub fn skip(&mut self) {
         self.frame_row.push_back(NO_FLOW);
         self.frame_seq.push_back(None);
+        self.frame_flags.push_back(0);
     }
 
-    /// The frame's conversation row, and its relative numbers.
-    fn track(&mut self, frame: &FrameRecord, d: &Dissection) -> (Option<u32>, Option<(u32, u32)>) {
+    /// The frame's conversation row, its relative numbers and its flags.
+    fn track(
+        &mut self,
+        frame: &FrameRecord,
+        d: &Dissection,
+    ) -> (Option<u32>, Option<(u32, u32)>, u8) {
         let Some(info) = self.table.ingest(frame, d) else {
-            return (None, None);
+            return (None, None, 0);
         };
         let seq = info.line_seq;
-        let Some(state) = Packet::from_dissection(frame, d).and_then(|p| self.table.get(&p.key))
-        else {
-            return (None, seq);
+        let p = Packet::from_dissection(frame, d);
+        let reset = p
+            .and_then(|p| p.tcp)
+            .is_some_and(|t| t.has(TcpSegment::RST));
+        let mut flags = Analysis::of(info.analysis) | if reset { RESET } else { 0 };
+        let Some(state) = p.and_then(|p| self.table.get(&p.key)) else {
+            return (None, seq, flags);
         };
         // Conversations tshark would not count (only cut headers so far)
         // are not listed, as in `wirepeek flows`.
         if state.stream != info.stream || state.total_packets() == 0 {
-            return (None, seq);
+            return (None, seq, flags);
         }
         let id = (state.key.proto, state.stream);
         if let Some(&row) = self.by_stream.get(&id) {
             self.rows[row as usize] = state.clone();
-            return (Some(row), seq);
+            if let (Some(p), Some(w)) = (p, self.windows.get_mut(row as usize)) {
+                flags = same_window(w, &p, flags);
+            }
+            return (Some(row), seq, flags);
         }
         let row = self.rows.len() as u32;
         self.rows.push(state.clone());
+        let mut w = [None; 2];
+        if let Some(p) = p {
+            flags = same_window(&mut w, &p, flags);
+        }
+        self.windows.push(w);
         self.by_stream.insert(id, row);
         match &mut self.visible {
             None => self.list.push(row),
             Some(v) => v.push(false),
         }
-        (Some(row), seq)
+        (Some(row), seq, flags)
+    }
+
+    /// Store frame `i`'s `tcp.analysis` bits and `RESET` (0 when not
+    /// ingested or not TCP).
+    pub fn analysis_of(&self, i: usize) -> u8 {
+        i.checked_sub(self.frame_base)
+            .and_then(|pos| self.frame_flags.get(pos).copied())
+            .unwrap_or(0)
     }
 
     /// tcpdump's relative sequence numbers for store frame `i`'s line.

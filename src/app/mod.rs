@@ -9,6 +9,7 @@
 pub mod details;
 pub mod filter;
 pub mod flows;
+pub mod follow;
 pub mod list;
 pub mod marks;
 pub mod prompt;
@@ -23,6 +24,7 @@ use crate::frame::FrameRecord;
 pub use details::{DetailTree, TreeRow};
 pub use filter::{FilterCompiler, FlowPick, PacketFilter, ViewFilter};
 pub use flows::FlowList;
+pub use follow::{FollowChunk, FollowView};
 pub use list::PacketList;
 pub use prompt::{History, Prompt, PromptFor};
 pub use replay::Replay;
@@ -67,6 +69,20 @@ pub enum Msg {
     SaveFailed(String),
     /// The save target exists: ask before replacing it.
     SaveExists { path: String, frames: Vec<u32> },
+    /// Follow job `job` got this far (`done` of its frames) and delivered
+    /// these pieces.
+    Followed {
+        job: u64,
+        done: usize,
+        chunks: Vec<FollowChunk>,
+    },
+    /// Follow job `job` has looked at every frame: its conversation's ends
+    /// and what its pieces do not show.
+    FollowEnded {
+        job: u64,
+        nodes: Option<[String; 2]>,
+        notes: Vec<String>,
+    },
 }
 
 /// User input, already translated from the terminal's events.
@@ -121,10 +137,12 @@ pub enum Tab {
     Flows,
     /// The teaching view of the selected packet.
     Encapsulation,
+    /// One conversation's byte stream (`F`).
+    Follow,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 3] = [Tab::Packets, Tab::Flows, Tab::Encapsulation];
+    pub const ALL: [Tab; 4] = [Tab::Packets, Tab::Flows, Tab::Encapsulation, Tab::Follow];
 
     /// The tab's title.
     pub fn title(self) -> &'static str {
@@ -132,6 +150,7 @@ impl Tab {
             Tab::Packets => "Packets",
             Tab::Flows => "Flows",
             Tab::Encapsulation => "Encapsulation",
+            Tab::Follow => "Follow",
         }
     }
 }
@@ -187,6 +206,13 @@ pub enum Effect {
     },
     /// Put this text on the terminal's clipboard (OSC 52).
     Copy(String),
+    /// Start follow job `job` over these store indices (one conversation's
+    /// frames, in order), replacing any job before it; `Msg::Followed`
+    /// brings its pieces back.
+    Follow {
+        job: u64,
+        frames: Vec<u32>,
+    },
     Quit,
     /// Stop the process as a shell's Ctrl-Z would, giving the terminal
     /// back first; `fg` brings the TUI back as it was.
@@ -270,6 +296,9 @@ pub struct App {
     /// The last search (Ctrl-F), for `n`/`N`, and the kind the next is.
     pub find: Option<marks::Find>,
     pub find_kind: marks::FindKind,
+    /// The Follow tab's stream (`F`), and the number of the latest job.
+    pub follow: Option<FollowView>,
+    follow_jobs: u64,
     /// What a confirmed replace saves.
     pending_save: Option<Vec<u32>>,
     pub notice: Option<Notice>,
@@ -318,6 +347,8 @@ impl App {
             time_ref: None,
             find: None,
             find_kind: marks::FindKind::default(),
+            follow: None,
+            follow_jobs: 0,
             pending_save: None,
             notice: None,
             counters: Counters::default(),

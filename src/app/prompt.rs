@@ -19,6 +19,8 @@ pub enum PromptFor {
     Command,
     /// Ctrl-F — a string, hex bytes or a display filter to find.
     Find,
+    /// `/` on the Follow tab — text to find in the stream.
+    FollowFind,
 }
 
 /// A line of text being typed.

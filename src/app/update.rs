@@ -56,7 +56,14 @@ impl App {
                 self.details.set_height(details);
                 self.hex_rows = bytes.max(1);
             }
-            Msg::FlowRows(rows) => self.flows.list.set_rows(rows),
+            Msg::FlowRows(rows) => {
+                self.flows.list.set_rows(rows);
+                if let Some(v) = &mut self.follow {
+                    v.set_height(rows);
+                }
+            }
+            Msg::Followed { job, done, chunks } => self.followed(job, done, chunks),
+            Msg::FollowEnded { job, nodes, notes } => self.follow_ended(job, nodes, notes),
             Msg::Lesson { lines, height } => {
                 self.lesson.lines = lines;
                 self.lesson.height = height.max(1);
@@ -117,6 +124,7 @@ impl App {
             Input::Key(key) => match self.tab {
                 Tab::Flows => self.flows_key(key),
                 Tab::Encapsulation => self.lesson_key(key),
+                Tab::Follow => self.follow_key(key),
                 Tab::Packets => self.key(key),
             },
             Input::Click { row, .. } if self.tab == Tab::Flows => {
@@ -124,10 +132,22 @@ impl App {
                 None
             }
             Input::Click { .. } if self.tab == Tab::Encapsulation => None,
+            Input::Click { row, .. } if self.tab == Tab::Follow => {
+                if let Some(v) = &mut self.follow {
+                    let to = v.top + row;
+                    v.move_by(to as isize - v.cursor as isize);
+                }
+                None
+            }
             Input::Wheel { down, .. } if self.tab != Tab::Packets => {
                 let delta = if down { 3 } else { -3 };
                 match self.tab {
                     Tab::Flows => self.flows.list.move_by(delta),
+                    Tab::Follow => {
+                        if let Some(v) = &mut self.follow {
+                            v.move_by(delta);
+                        }
+                    }
                     _ => self.lesson.scroll(delta),
                 }
                 None
@@ -172,7 +192,7 @@ impl App {
         }
     }
 
-    fn key(&mut self, key: Key) -> Option<Effect> {
+    pub(super) fn key(&mut self, key: Key) -> Option<Effect> {
         let page = |rows: usize| rows.saturating_sub(1).max(1) as isize;
         match key {
             Key::Char('q') => {
@@ -185,6 +205,8 @@ impl App {
             Key::Char('1') => self.tab = Tab::Packets,
             Key::Char('2') => self.tab = Tab::Flows,
             Key::Char('3') => self.tab = Tab::Encapsulation,
+            Key::Char('4') => self.tab = Tab::Follow,
+            Key::Char('F') => return self.start_follow(),
             Key::Up | Key::Char('k') => self.move_in(self.focus, -1),
             Key::Down | Key::Char('j') => self.move_in(self.focus, 1),
             Key::PageUp => {
@@ -379,7 +401,7 @@ impl App {
         match purpose {
             PromptFor::Filter => Some(&mut self.filter_history),
             PromptFor::Command => Some(&mut self.command_history),
-            PromptFor::Find => Some(&mut self.find_history),
+            PromptFor::Find | PromptFor::FollowFind => Some(&mut self.find_history),
             PromptFor::SavePath | PromptFor::Replace => None,
         }
     }
@@ -444,6 +466,7 @@ impl App {
             PromptFor::SavePath => return self.submit_save(&text),
             PromptFor::Command => self.command(&text),
             PromptFor::Find => self.start_find(&text),
+            PromptFor::FollowFind => self.start_follow_find(&text),
             PromptFor::Replace => {}
         }
         None

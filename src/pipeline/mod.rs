@@ -23,6 +23,7 @@ use crate::frame::{FrameRecord, LinkType};
 use crate::stream::ip_defrag::{DefragLimits, DefragStats, Defragmenter};
 use crate::stream::tcp_pdu::{PduTable, Step};
 
+pub mod follow;
 pub mod open;
 pub mod print;
 pub mod process;

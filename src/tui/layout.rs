@@ -89,7 +89,7 @@ pub fn areas(area: Rect, app: &App) -> Areas {
     };
     match app.tab {
         Tab::Flows => out.body_chrome = Some(2),
-        Tab::Encapsulation => out.body_chrome = Some(1),
+        Tab::Encapsulation | Tab::Follow => out.body_chrome = Some(1),
         Tab::Packets => {}
     }
     if app.tab != Tab::Packets {

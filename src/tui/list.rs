@@ -7,6 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Row, Table, Widget};
 
+use crate::app::flows::{Colouring, analysis_label};
 use crate::app::{App, Pane, TimeMode, store::empty_frame};
 use crate::decode::summary::tcpdump_line;
 use crate::decode::{Detail, Dissection, Severity, decode_into, ethernet, ipv4, ipv6};
@@ -62,6 +63,16 @@ pub fn row_text(app: &App, pos: usize, frame: &FrameRecord, d: &mut Dissection) 
     let (src, dst) = endpoints(frame, d);
     let top = d.top_proto();
     let warn = d.notes.iter().any(|n| n.severity == Severity::Warn);
+    let flags = app.flows.analysis_of(index);
+    let mut info = info(frame, d);
+    if let Some(label) = analysis_label(flags) {
+        info.insert_str(0, &format!("{label} "));
+    }
+    let style = match Colouring::of(flags) {
+        Some(Colouring::BadTcp) => theme::BAD_TCP,
+        Some(Colouring::TcpRst) => theme::TCP_RST,
+        None => theme::protocol(top, warn),
+    };
     RowText {
         no: frame.number.to_string(),
         time,
@@ -69,8 +80,8 @@ pub fn row_text(app: &App, pos: usize, frame: &FrameRecord, d: &mut Dissection) 
         dst,
         proto: top.short().to_string(),
         len: frame.orig_len.to_string(),
-        info: info(frame, d),
-        style: theme::protocol(top, warn),
+        info,
+        style,
     }
 }
 

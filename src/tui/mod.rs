@@ -9,6 +9,7 @@
 
 pub mod details;
 pub mod flows;
+pub mod follow;
 pub mod hex;
 pub mod keys;
 pub mod layout;
@@ -49,6 +50,8 @@ const FRAME: Duration = Duration::from_millis(33);
 const IDLE_REDRAW: Duration = Duration::from_millis(250);
 /// Longest the loop spends applying queued events before it draws.
 const DRAIN_BUDGET: Duration = Duration::from_millis(25);
+/// Longest a follow job works between two looks at the events.
+const FOLLOW_SLICE: Duration = Duration::from_millis(10);
 /// Batches the channel holds before a live capture starts dropping.
 const CHANNEL_SLOTS: usize = 256;
 
@@ -249,14 +252,19 @@ where
     let mut next_tick = Instant::now();
     let mut last_draw: Option<Instant> = None;
     let mut dirty = true;
+    let mut job: Option<follow::Job> = None;
     loop {
-        let timeout = next_tick.saturating_duration_since(Instant::now());
+        let mut timeout = next_tick.saturating_duration_since(Instant::now());
+        if job.is_some() {
+            // A follow is running: look at the events, then work on it.
+            timeout = Duration::ZERO;
+        }
         match rx.recv_timeout(timeout) {
             Ok(first) => {
                 let began = Instant::now();
                 let mut event = Some(first);
                 while let Some(ev) = event.take() {
-                    if handle(app, ev, &areas)? {
+                    if handle(app, ev, &areas, &mut job)? {
                         // Back from a suspension: the screen is the shell's.
                         // (A resize repaints it all; `clear` would ask the
                         // terminal for the cursor, and the input thread
@@ -277,6 +285,12 @@ where
         }
         if app.quit || signalled.load(Ordering::Relaxed) {
             return Ok(());
+        }
+        if let Some(j) = &mut job {
+            if j.step(app, FOLLOW_SLICE) {
+                job = None;
+            }
+            dirty = true;
         }
         if terminal::panicked() {
             return Err(AppError::Output(std::io::Error::other(
@@ -333,7 +347,12 @@ pub fn sync_viewport(app: &mut App, area: Rect) -> layout::Areas {
 
 /// Apply one event; true when the terminal was given up meanwhile (Ctrl-Z)
 /// and must be repainted whole.
-fn handle(app: &mut App, event: Event, areas: &layout::Areas) -> Result<bool, AppError> {
+fn handle(
+    app: &mut App,
+    event: Event,
+    areas: &layout::Areas,
+    job: &mut Option<follow::Job>,
+) -> Result<bool, AppError> {
     let effect = match event {
         Event::App(msg) => app.update(msg),
         Event::Key(key) => app.update(Msg::Input(Input::Key(key))),
@@ -365,6 +384,7 @@ fn handle(app: &mut App, event: Event, areas: &layout::Areas) -> Result<bool, Ap
             app.update(msg);
         }
         Some(Effect::Copy(text)) => terminal::copy(&text).map_err(AppError::Output)?,
+        Some(Effect::Follow { job: id, frames }) => *job = Some(follow::Job::new(id, frames)),
         Some(Effect::Suspend) => {
             terminal::suspend().map_err(AppError::Output)?;
             return Ok(true);

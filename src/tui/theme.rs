@@ -28,6 +28,14 @@ pub const MARKED: Style = Style::new()
     .fg(Color::White)
     .bg(Color::Black)
     .add_modifier(Modifier::BOLD);
+/// Wireshark's "Bad TCP" rule (`tcp.analysis.flags`): near-black on red.
+pub const BAD_TCP: Style = Style::new()
+    .fg(Color::Rgb(0x12, 0x27, 0x2e))
+    .bg(Color::Rgb(0xf7, 0x87, 0x87));
+/// Wireshark's "TCP RST" rule: dark red on pale yellow.
+pub const TCP_RST: Style = Style::new()
+    .fg(Color::Rgb(0xa4, 0x00, 0x00))
+    .bg(Color::Rgb(0xff, 0xfc, 0x9c));
 pub const TAB_ACTIVE: Style = Style::new()
     .fg(Color::LightCyan)
     .add_modifier(Modifier::BOLD);

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 use crate::app::{App, PromptFor, SourceKind, Tab};
 
 use super::layout::{Areas, areas};
-use super::{details, flows, hex, list, teach, theme};
+use super::{details, flows, follow, hex, list, teach, theme};
 
 /// Draw everything into `buf` and return where the panes went.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Areas {
@@ -36,6 +36,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Areas {
         }
         Tab::Flows => flows::render(app, a.body, buf),
         Tab::Encapsulation => teach::render(app, a.body, buf),
+        Tab::Follow => follow::render(app, a.body, buf),
     }
     status(app, a.status, buf);
     if let Some(r) = a.hint {
@@ -196,6 +197,7 @@ fn hint_or_prompt(app: &App, area: Rect, buf: &mut Buffer) {
             ),
             PromptFor::Replace => format!("{} exists: replace it? (y/n) ", p.text),
             PromptFor::Command => "Go to frame: :".to_string(),
+            PromptFor::FollowFind => "Find in the stream: ".to_string(),
             PromptFor::Find => format!(
                 "Find {} (Tab: {}): ",
                 app.find_kind.name(),
@@ -218,7 +220,7 @@ fn hint_or_prompt(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let mut hint = String::from(
-        "? help  q quit  Tab pane  ↑↓ move  Enter open  / filter  : go to  ^F find  m mark  s save",
+        "? help  q quit  Tab pane  ↑↓ move  Enter open  / filter  : go to  ^F find  m mark  F follow  s save",
     );
     if app.replay.is_some() {
         hint.push_str("  n/N step  +/- speed");
@@ -240,8 +242,13 @@ pub const HELP: &[(&str, &str)] = &[
     ("← →  h l", "close / open the layer (details)"),
     ("Tab  Shift-Tab", "next / previous pane"),
     (
-        "1 2 3  d",
-        "Packets, Flows, Encapsulation tabs; d: diagrams",
+        "1 2 3 4  d",
+        "Packets, Flows, Encapsulation, Follow; d: diagrams",
+    ),
+    ("F", "follow the packet's (or Flows row's) TCP/UDP stream"),
+    (
+        "Follow: x d / n N",
+        "hex/ASCII, sides, find, again; Enter: its packet",
     ),
     ("Enter  Esc", "Flows: show one conversation's packets / all"),
     (
