@@ -85,6 +85,11 @@ fn derived(key: &str, bits: u64, bytes: &[u8]) -> Option<u64> {
         let le = bytes.iter().rev().fold(0u64, |a, b| (a << 8) | *b as u64);
         return Some(if bits <= 0xffff { bits } else { le });
     }
+    // DHCPv6's elapsed time counts hundredths of a second (RFC 8415
+    // §21.9); tshark shows milliseconds.
+    if key == super::dhcpv6::ELAPSED.key {
+        return Some(bits * 10);
+    }
     // HTTP's status code is three ASCII digits (RFC 9112 §4).
     if key == super::http::RESPONSE_CODE.key {
         return std::str::from_utf8(bytes).ok()?.parse().ok();

@@ -12,7 +12,8 @@
 
 use std::net::IpAddr;
 
-use crate::decode::Dissection;
+use crate::decode::view::View;
+use crate::decode::{Dissection, tcp, udp};
 use crate::flow::{Packet, TcpSegment};
 use crate::frame::FrameRecord;
 use crate::stream::{Budget, ChunkKind, Segment, StreamLimits, TcpStream};
@@ -69,30 +70,9 @@ impl Followed {
         rel: (Option<u32>, Option<u32>),
         emit: &mut dyn FnMut(Piece),
     ) {
-        let Some(t) = d.tuple else { return };
-        // A reassembled datagram's transport header is in its own bytes.
-        let data = d.data(d.tuple_source, &frame.data);
-        // As tshark, only a header of sane length the capture holds whole.
-        let payload_at = match &p.tcp {
-            Some(seg) if !(seg.analysed && p.counted) => return,
-            Some(_) => match data.get(t.header_at + 12) {
-                Some(b) => t.header_at + usize::from(b >> 4) * 4,
-                None => return,
-            },
-            None => t.header_at + 8,
-        };
-        let end = match p.tcp {
-            Some(_) => t.pdu_end,
-            None => udp_end(data, t.header_at, t.pdu_end),
-        }
-        .min(data.len());
-        let payload = data.get(payload_at..end).unwrap_or(&[]);
-        if p.tcp.is_none() && payload.is_empty() {
+        let Some((payload, src, dst)) = followed(frame, d, p) else {
             return;
-        }
-        let (lo, hi) = ((p.key.lo(), p.key.lo_port), (p.key.hi(), p.key.hi_port));
-        let (src, dst) = if p.forward { (lo, hi) } else { (hi, lo) };
-        let (src, dst) = ((src.0, p.src_port), (dst.0, p.dst_port));
+        };
         let nodes = *self.nodes.get_or_insert([src, dst]);
         let side = usize::from(src != nodes[0]);
         self.packets += 1;
@@ -154,15 +134,46 @@ impl Followed {
     }
 }
 
-/// Where a UDP datagram ends: its length field, unless that is shorter
-/// than the header or longer than the IP payload.
-fn udp_end(data: &[u8], at: usize, ip_end: usize) -> usize {
-    let length = data
-        .get(at + 4..at + 6)
-        .map_or(0, |b| usize::from(u16::from_be_bytes([b[0], b[1]])));
-    if length < 8 || at + length > ip_end {
-        ip_end
-    } else {
-        at + length
+/// One end of a conversation: address and port.
+pub type End = (IpAddr, u16);
+
+/// What tshark's follow takes from one packet of the conversation: its
+/// payload, and its source and destination as the flow key has them (an
+/// IPv6 routing header's final destination, as tshark's conversations).
+/// `None` for a packet follow skips: a TCP header of insane length or one
+/// the capture cut (tshark follows only what its TCP dissector finished),
+/// and an empty UDP datagram (not even to name the ends).
+pub fn followed<'a>(
+    frame: &'a FrameRecord,
+    d: &'a Dissection,
+    p: &Packet,
+) -> Option<(&'a [u8], End, End)> {
+    let t = d.tuple?;
+    // A reassembled datagram's transport header is in its own bytes.
+    let data = d.data(d.tuple_source, &frame.data);
+    let header = View::at(data, t.header_at);
+    let payload_at = match &p.tcp {
+        Some(seg) if !(seg.analysed && p.counted) => return None,
+        Some(_) => t.header_at + header.uint(&tcp::HDR_LEN)? as usize * 4,
+        None => t.header_at + 8,
+    };
+    let end = match p.tcp {
+        Some(_) => t.pdu_end,
+        // The UDP length field, unless shorter than the header or longer
+        // than the IP payload.
+        None => match header.u16(&udp::LENGTH).map(usize::from) {
+            Some(length) if length >= 8 && t.header_at + length <= t.pdu_end => {
+                t.header_at + length
+            }
+            _ => t.pdu_end,
+        },
     }
+    .min(data.len());
+    let payload = data.get(payload_at..end).unwrap_or(&[]);
+    if p.tcp.is_none() && payload.is_empty() {
+        return None;
+    }
+    let (lo, hi) = ((p.key.lo(), p.key.lo_port), (p.key.hi(), p.key.hi_port));
+    let (src, dst) = if p.forward { (lo, hi) } else { (hi, lo) };
+    Some((payload, (src.0, p.src_port), (dst.0, p.dst_port)))
 }

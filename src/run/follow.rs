@@ -190,35 +190,9 @@ impl Follower {
         rel_seq: Option<u32>,
         rel_ack: Option<u32>,
     ) {
-        let Some(t) = d.tuple else { return };
-        // A reassembled datagram's transport header is in its own bytes.
-        let data = d.data(d.tuple_source, &frame.data);
-        // tshark follows only what its TCP dissector finished: a header of
-        // sane length that the capture holds whole.
-        let payload_at = match &p.tcp {
-            Some(seg) if !(seg.analysed && p.counted) => return,
-            Some(_) => match data.get(t.header_at + 12) {
-                Some(b) => t.header_at + usize::from(b >> 4) * 4,
-                None => return,
-            },
-            None => t.header_at + 8,
-        };
-        let end = match p.tcp {
-            Some(_) => t.pdu_end,
-            None => udp_end(data, t.header_at, t.pdu_end),
-        }
-        .min(data.len());
-        let payload = data.get(payload_at..end).unwrap_or(&[]);
-        if p.tcp.is_none() && payload.is_empty() {
-            // tshark's UDP follow takes no empty datagram, not even to name
-            // the conversation's ends.
+        let Some((payload, src, dst)) = crate::pipeline::follow::followed(frame, d, p) else {
             return;
-        }
-        // The ends as the flow key has them (an IPv6 routing header's final
-        // destination, as tshark's conversations).
-        let (lo, hi) = ((p.key.lo(), p.key.lo_port), (p.key.hi(), p.key.hi_port));
-        let (src, dst) = if p.forward { (lo, hi) } else { (hi, lo) };
-        let (src, dst) = ((src.0, p.src_port), (dst.0, p.dst_port));
+        };
         let nodes = match self.nodes {
             Some(n) => n,
             None => {
@@ -330,19 +304,6 @@ fn wanted(direction: FollowDirection, side: usize) -> bool {
         FollowDirection::Both => true,
         FollowDirection::Client => side == 0,
         FollowDirection::Server => side == 1,
-    }
-}
-
-/// Where a UDP datagram ends: its length field, unless that is shorter
-/// than the header or longer than the IP payload.
-fn udp_end(data: &[u8], at: usize, ip_end: usize) -> usize {
-    let length = data
-        .get(at + 4..at + 6)
-        .map_or(0, |b| usize::from(u16::from_be_bytes([b[0], b[1]])));
-    if length < 8 || at + length > ip_end {
-        ip_end
-    } else {
-        at + length
     }
 }
 
