@@ -6,7 +6,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use wirepeek::decode::{Proto, decode};
 use wirepeek::frame::{FrameRecord, LinkType, TsPrecision};
@@ -188,20 +187,7 @@ fn dhcp_ntp_igmp_lines_match_tcpdump() {
     let mut bad = Vec::new();
     let mut compared = 0;
     for file in &files {
-        let theirs = Command::new("tcpdump")
-            .args(["-n", "-r"])
-            .arg(file)
-            .env("TZ", "UTC")
-            .output()
-            .expect("tcpdump runs");
-        let ours = Command::new(env!("CARGO_BIN_EXE_wirepeek"))
-            .arg("read")
-            .arg(file)
-            .env("TZ", "UTC")
-            .output()
-            .expect("wirepeek runs");
-        let theirs = String::from_utf8_lossy(&theirs.stdout).to_string();
-        let ours = String::from_utf8_lossy(&ours.stdout).to_string();
+        let (ours, theirs) = common::read_and_tcpdump_lines(env!("CARGO_BIN_EXE_wirepeek"), file);
         for (a, b) in ours.lines().zip(theirs.lines()) {
             compared += 1;
             if a != b {

@@ -8,7 +8,6 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use wirepeek::decode::{Proto, decode};
 
@@ -183,20 +182,7 @@ fn dhcpv6_lines_match_tcpdump() {
     let mut compared = 0;
     let mut bad = Vec::new();
     for file in &files {
-        let theirs = Command::new("tcpdump")
-            .args(["-n", "-r"])
-            .arg(file)
-            .env("TZ", "UTC")
-            .output()
-            .expect("tcpdump runs");
-        let ours = Command::new(env!("CARGO_BIN_EXE_wirepeek"))
-            .arg("read")
-            .arg(file)
-            .env("TZ", "UTC")
-            .output()
-            .expect("wirepeek runs");
-        let theirs = String::from_utf8_lossy(&theirs.stdout).to_string();
-        let ours = String::from_utf8_lossy(&ours.stdout).to_string();
+        let (ours, theirs) = common::read_and_tcpdump_lines(env!("CARGO_BIN_EXE_wirepeek"), file);
         for (a, b) in ours.lines().zip(theirs.lines()) {
             compared += 1;
             if a != b {

@@ -6,7 +6,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use wirepeek::decode::{NoteKind, Proto, decode};
 use wirepeek::frame::{FrameRecord, LinkType, TsPrecision};
@@ -117,20 +116,7 @@ fn tunnel_and_stp_lines_match_tcpdump() {
     }
     let (mut compared, mut bad) = (0, Vec::new());
     for file in &files {
-        let theirs = Command::new("tcpdump")
-            .args(["-n", "-r"])
-            .arg(file)
-            .env("TZ", "UTC")
-            .output()
-            .expect("tcpdump runs");
-        let ours = Command::new(env!("CARGO_BIN_EXE_wirepeek"))
-            .arg("read")
-            .arg(file)
-            .env("TZ", "UTC")
-            .output()
-            .expect("wirepeek runs");
-        let theirs = String::from_utf8_lossy(&theirs.stdout).to_string();
-        let ours = String::from_utf8_lossy(&ours.stdout).to_string();
+        let (ours, theirs) = common::read_and_tcpdump_lines(env!("CARGO_BIN_EXE_wirepeek"), file);
         let theirs: Vec<&str> = theirs.lines().filter(|l| !l.starts_with('\t')).collect();
         let ours: Vec<&str> = ours.lines().collect();
         assert_eq!(ours.len(), theirs.len(), "{}", file.display());

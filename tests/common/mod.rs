@@ -266,3 +266,20 @@ pub fn info_disagree(file: &Path) -> (usize, Vec<String>) {
     }
     (compared, bad)
 }
+
+/// The default lines of `wirepeek read FILE` (the binary at `bin`) and of
+/// `tcpdump -n -r FILE`, both in UTC, as text. The caller checks that
+/// tcpdump is present first (`tcpdump_present`).
+pub fn read_and_tcpdump_lines(bin: &str, file: &Path) -> (String, String) {
+    let run = |cmd: &mut Command, what: &str| {
+        let out = cmd.env("TZ", "UTC").output();
+        String::from_utf8_lossy(&out.unwrap_or_else(|e| panic!("{what} runs: {e}")).stdout)
+            .into_owned()
+    };
+    let ours = run(Command::new(bin).arg("read").arg(file), "wirepeek");
+    let theirs = run(
+        Command::new("tcpdump").args(["-n", "-r"]).arg(file),
+        "tcpdump",
+    );
+    (ours, theirs)
+}
