@@ -279,6 +279,10 @@ pub struct TuiArgs {
     /// typed after `/`), e.g. 'tcp.flags.syn == 1'.
     #[arg(short = 'Y', long = "display-filter", value_name = "FILTER")]
     pub display: Option<String>,
+    /// Live: do not name the local process of each conversation in the
+    /// Flows tab (named by default).
+    #[arg(long = "no-process")]
+    pub no_process: bool,
     /// `FILE [EXPRESSION...]`, or with `-i`, `[EXPRESSION...]`: a tcpdump
     /// expression keeps only the frames it matches, as a capture filter.
     #[arg(value_name = "FILE|EXPRESSION")]

@@ -7,16 +7,21 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
+use std::sync::Arc;
 
 use crate::decode::Dissection;
 use crate::flow::analysis::Analysis as Verdicts;
-use crate::flow::{FlowConfig, FlowState, FlowTable, Packet, TcpSegment};
-use crate::frame::FrameRecord;
+use crate::flow::{FlowConfig, FlowKey, FlowState, FlowTable, Packet, TcpSegment};
+use crate::frame::{FrameRecord, Process};
 
 use super::list::PacketList;
 
 /// `frame_row` for a frame that belongs to no conversation.
 const NO_FLOW: u32 = u32::MAX;
+
+/// Conversations whose process is remembered; past it the memory starts
+/// afresh (as `pipeline::process` does), so a flood stays bounded.
+const MAX_PROCESSES: usize = 1 << 16;
 
 /// `FlowList::analysis_of`'s bit for a segment with RST set; the others are
 /// `Analysis`'s.
@@ -136,6 +141,8 @@ pub struct FlowList {
     /// With a display filter: which rows have a frame that passes it, so
     /// the tab lists only those. None lists every conversation.
     visible: Option<Vec<bool>>,
+    /// Each conversation's local process, as a live capture found it.
+    processes: HashMap<FlowKey, Arc<Process>>,
     /// The selection; its `shown` holds positions in `rows`.
     pub list: PacketList,
 }
@@ -153,6 +160,7 @@ impl Default for FlowList {
             windows: Vec::new(),
             frame_base: 0,
             visible: None,
+            processes: HashMap::new(),
             list: PacketList::new(false),
         }
     }
@@ -319,6 +327,21 @@ impl FlowList {
     /// The selected conversation's position in `rows`.
     pub fn selected_row(&self) -> Option<u32> {
         self.list.selected_frame().map(|r| r as u32)
+    }
+
+    /// Remember the processes a live capture found for conversations.
+    pub fn name_processes(&mut self, found: Vec<(FlowKey, Arc<Process>)>) {
+        for (key, process) in found {
+            if self.processes.len() >= MAX_PROCESSES && !self.processes.contains_key(&key) {
+                self.processes.clear();
+            }
+            self.processes.insert(key, process);
+        }
+    }
+
+    /// The local process of the conversation `f`, when one was found.
+    pub fn process_of(&self, f: &FlowState) -> Option<&Process> {
+        self.processes.get(&f.key).map(|p| &**p)
     }
 
     /// A conversation in a few words: `tcp 10.0.0.1:5000 ↔ 10.0.0.2:80`.

@@ -18,8 +18,11 @@ pub mod save;
 pub mod store;
 mod update;
 
+use std::sync::Arc;
+
 use crate::decode::{Detail, Dissection, decode_into};
-use crate::frame::FrameRecord;
+use crate::flow::FlowKey;
+use crate::frame::{FrameRecord, Process};
 
 pub use details::{DetailTree, TreeRow};
 pub use filter::{FilterCompiler, FlowPick, PacketFilter, ViewFilter};
@@ -49,6 +52,9 @@ pub enum Msg {
     SourceFailed(String),
     /// Drop counters: the kernel's, and frames wirepeek had no room for.
     Drops { kernel: u64, wirepeek: u64 },
+    /// The local processes of conversations a live capture found
+    /// (`capture::process`), each told once.
+    Processes(Vec<(FlowKey, Arc<Process>)>),
     /// A key, click or wheel turn.
     Input(Input),
     /// The clock: nanoseconds since the app started.

@@ -46,6 +46,7 @@ impl App {
                 self.counters.kernel_dropped = kernel;
                 self.counters.wirepeek_dropped = wirepeek;
             }
+            Msg::Processes(found) => self.flows.name_processes(found),
             Msg::Tick(now) => self.tick(now),
             Msg::Viewport {
                 list,

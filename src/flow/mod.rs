@@ -41,7 +41,7 @@ pub const ICMPV6: u8 = 58;
 /// echo the "ports" are both the echo identifier. Addresses are kept as
 /// network-order bytes (IPv4 in the first four) rather than `IpAddr`s: the
 /// key is hashed and compared on every packet, as plain words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FlowKey {
     /// Addresses as two big-endian words each (IPv4 in the first word's
     /// top half), so sorting and comparing them is integer work.

@@ -9,12 +9,14 @@ use ratatui::widgets::{Block, Row, Table, Widget};
 
 use crate::app::App;
 use crate::flow::FlowState;
-use crate::output::flows::endpoint_labels;
+use crate::frame::Process;
+use crate::output::flows::{endpoint_labels, process_label};
 
 use super::{pane_title, theme};
 
-/// The columns of one conversation, as `wirepeek flows` words them.
-pub fn row_cells(f: &FlowState, start_ns: i64) -> [String; 8] {
+/// The columns of one conversation, as `wirepeek flows` words them (the
+/// process as `capture --flows` does, empty when unknown).
+pub fn row_cells(f: &FlowState, start_ns: i64, process: Option<&Process>) -> [String; 9] {
     let (a, b) = endpoint_labels(f);
     [
         f.key.proto_name().to_string(),
@@ -25,6 +27,7 @@ pub fn row_cells(f: &FlowState, start_ns: i64) -> [String; 8] {
         format!("{:.3}", (f.first_ns - start_ns) as f64 / 1e9),
         format!("{:.3}", f.duration_ns() as f64 / 1e9),
         f.state_name().to_string(),
+        process.map(process_label).unwrap_or_default(),
     ]
 }
 
@@ -47,13 +50,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
     let start_ns = app.store.first_ts().map_or(0, |t| t.as_nanos() as i64);
     let picked = app.view.flow.as_ref().map(|p| p.row);
-    let rows: Vec<(bool, [String; 8])> = flows
+    let rows: Vec<(bool, [String; 9])> = flows
         .list
         .visible()
         .filter_map(|pos| {
             let row = *flows.list.shown.get(pos)?;
             let f = flows.rows.get(row as usize)?;
-            let mut cells = row_cells(f, start_ns);
+            let mut cells = row_cells(f, start_ns, flows.process_of(f));
             if picked == Some(row) {
                 cells[0].insert_str(0, "▶ ");
             }
@@ -69,26 +72,34 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         "Start",
         "Duration",
         "State",
+        "Process",
     ];
-    // Each column as wide as its widest visible cell; the state takes what
-    // is left, and narrow screens drop the start, then the duration.
+    // Each column as wide as its widest visible cell; the last one kept
+    // takes what is left. The process column is there when a shown
+    // conversation has one; narrow screens drop the start, then the
+    // duration, then (for the process) the state.
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for (_, cells) in &rows {
         for (w, c) in widths.iter_mut().zip(cells) {
             *w = (*w).max(c.chars().count());
         }
     }
-    let mut keep = [true; 8];
-    for drop in [5, 6] {
-        let used: usize = (0..7).filter(|&i| keep[i]).map(|i| widths[i] + 1).sum();
-        if used + widths[7] > usize::from(inner.width) {
+    let mut keep = [true; 9];
+    keep[8] = rows.iter().any(|(_, cells)| !cells[8].is_empty());
+    let last = if keep[8] { 8 } else { 7 };
+    for drop in [5, 6, 7] {
+        if drop == last {
+            break;
+        }
+        let used: usize = (0..last).filter(|&i| keep[i]).map(|i| widths[i] + 1).sum();
+        if used + widths[last] > usize::from(inner.width) {
             keep[drop] = false;
         }
     }
-    let constraints: Vec<Constraint> = (0..8)
+    let constraints: Vec<Constraint> = (0..9)
         .filter(|&i| keep[i])
         .map(|i| match i {
-            7 => Constraint::Fill(1),
+            _ if i == last => Constraint::Fill(1),
             _ => Constraint::Length(widths[i] as u16),
         })
         .collect();

@@ -96,6 +96,7 @@ impl TuiConfig {
             (Some(iface), false) => SourceSpec::Live {
                 interface: iface.clone(),
                 options: live_options(args),
+                processes: !args.no_process,
             },
             (None, replay) => match words.next() {
                 Some(path) if replay => {
@@ -117,6 +118,7 @@ impl TuiConfig {
                 None => SourceSpec::Live {
                     interface: interfaces::default_interface(&interfaces::list()?),
                     options: live_options(args),
+                    processes: !args.no_process,
                 },
             },
         };

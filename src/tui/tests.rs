@@ -221,6 +221,38 @@ fn the_flows_tab_lists_the_conversation_and_enter_narrows_the_packet_list_to_it(
 }
 
 #[test]
+fn the_flows_tab_names_a_conversations_process_once_the_capture_found_it() {
+    let mut app = file_app();
+    key(&mut app, Key::Char('2'));
+    let screen = draw(&mut app, 120, 24);
+    assert!(
+        !screen.contains("Process"),
+        "no process known yet:\n{screen}"
+    );
+    let flow = app.flows.rows[0].key;
+    let process = crate::frame::Process {
+        pid: 4242,
+        command: "echo-client".into(),
+        user: "alice".into(),
+    };
+    app.update(Msg::Processes(vec![(flow, std::sync::Arc::new(process))]));
+    let screen = draw(&mut app, 120, 24);
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(
+        lines[2].contains("State") && lines[2].contains("Process"),
+        "{screen}"
+    );
+    assert!(
+        lines[3].contains("CLOSED by FIN") && lines[3].contains("4242 echo-client (alice)"),
+        "{screen}"
+    );
+    // At 80 columns the start, the duration and the state give way to
+    // the process.
+    let narrow = draw(&mut app, 80, 24);
+    assert!(narrow.contains("4242 echo-client"), "{narrow}");
+}
+
+#[test]
 fn the_flows_tab_draws_only_the_window_of_rows_around_the_selection() {
     let mut app = App::new(SourceKind::File { path: "x".into() }, None);
     let echo = echo_frames();

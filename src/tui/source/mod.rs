@@ -13,12 +13,13 @@
 use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{self, SyncSender, TrySendError};
-use std::time::{Duration, Instant};
+use std::sync::mpsc::{self, SyncSender};
+use std::time::Duration;
 
 use crate::app::{Indexed, Msg, SourceKind};
 use crate::capture::file::FileSource;
 use crate::capture::live::{LiveOptions, LiveSource};
+use crate::capture::process::ProcessLookup;
 use crate::capture::save::SavedInterface;
 use crate::capture::{CaptureError, FrameSource, Next};
 use crate::decode::{Detail, Dissection};
@@ -29,6 +30,9 @@ use crate::pipeline::{self, RunSummary, Settings, Sink, Track, check_link};
 
 use super::Event;
 use super::spool::{self, Spool, SpoolFile};
+
+mod live;
+use live::live;
 
 /// Frames per batch.
 const BATCH: usize = 512;
@@ -43,6 +47,8 @@ pub enum SourceSpec {
     Live {
         interface: String,
         options: LiveOptions,
+        /// Name each conversation's local process (`capture::process`).
+        processes: bool,
     },
     File {
         path: String,
@@ -94,8 +100,9 @@ pub fn start(
 
 /// A source opened on the calling thread, ready for its thread.
 enum Opened {
-    /// The socket, the interface's name and the spool.
-    Live(LiveSource, String, SpoolFile),
+    /// The socket, the interface's name, the spool and the process
+    /// lookup.
+    Live(LiveSource, String, SpoolFile, Option<Box<ProcessLookup>>),
     /// A file is opened by its thread (its reader stays there).
     File {
         path: String,
@@ -120,7 +127,18 @@ pub fn start_filtered(
     let filter = filter.unwrap_or_default();
     let check = |links: &[LinkType]| links.iter().try_for_each(|l| check_link(&filter, *l));
     let opened = match spec {
-        SourceSpec::Live { interface, options } => {
+        SourceSpec::Live {
+            interface,
+            options,
+            processes,
+        } => {
+            // The lookup process is forked first, as `capture` does: while
+            // this process is still privileged and one thread, and before
+            // the capture socket exists (the child must not inherit it).
+            let lookup = match processes {
+                true => Some(Box::new(ProcessLookup::spawn(None)?)),
+                false => None,
+            };
             let source = pipeline::open::live(interface, *options)?;
             check(&[source.link()])?;
             // The kernel drops what the expression rejects where it can;
@@ -128,7 +146,7 @@ pub fn start_filtered(
             pipeline::open::kernel_filter(&source, filter.tcpdump.as_ref())?;
             let spool = Spool::create_file()?;
             pipeline::open::drop_privileges(None)?;
-            Opened::Live(source, interface.clone(), spool)
+            Opened::Live(source, interface.clone(), spool, lookup)
         }
         SourceSpec::File { path } | SourceSpec::Replay { path, .. } => Opened::File {
             path: path.clone(),
@@ -155,7 +173,7 @@ pub fn start_filtered(
             };
             let stop = || stop.load(Ordering::Relaxed);
             match opened {
-                Opened::Live(source, interface, spool) => {
+                Opened::Live(source, interface, spool, lookup) => {
                     let iface = SavedInterface {
                         iface: 0,
                         link: source.link(),
@@ -164,7 +182,7 @@ pub fn start_filtered(
                     let Some(spool) = open_spool(spool, &[iface], &tx, &opened_tx) else {
                         return;
                     };
-                    live(source, spool, settings, &stop, &tx, &drops);
+                    live(source, spool, lookup, settings, &stop, &tx, &drops);
                 }
                 Opened::File { path, spool } => {
                     let total = std::fs::metadata(&path).map_or(0, |m| m.len());
@@ -264,109 +282,6 @@ fn ending(result: Result<RunSummary, AppError>) -> Option<Msg> {
         }),
         Ok(_) => None,
         Err(e) => Some(Msg::SourceFailed(e.to_string())),
-    }
-}
-
-fn live(
-    source: LiveSource,
-    spool: Spool,
-    settings: Settings,
-    stop: &dyn Fn() -> bool,
-    tx: &SyncSender<Event>,
-    drops: &Drops,
-) {
-    let mut source = Watched {
-        inner: source,
-        drops,
-        stats_at: Instant::now(),
-    };
-    let mut sink = Live {
-        tx,
-        drops,
-        spool,
-        batch: Vec::with_capacity(BATCH),
-        born: Instant::now(),
-    };
-    let result = pipeline::run(&mut source, settings, Track::Off, &mut sink, stop);
-    if matches!(&result, Ok(s) if s.closed_pipe) {
-        return;
-    }
-    let result = match sink.flush() {
-        Ok(_) => result,
-        Err(e) => Err(e),
-    };
-    if let Some(msg) = ending(result) {
-        let _ = tx.send(Event::App(msg));
-    }
-}
-
-/// A live source that also keeps the kernel's drop counter current.
-struct Watched<'a> {
-    inner: LiveSource,
-    drops: &'a Drops,
-    stats_at: Instant,
-}
-
-impl FrameSource for Watched<'_> {
-    fn next_frame(&mut self) -> Result<Next, CaptureError> {
-        let next = self.inner.next_frame();
-        if self.stats_at.elapsed() >= STATS_EVERY {
-            let dropped = self.inner.stats().kernel_dropped;
-            self.drops.kernel.store(dropped, Ordering::Relaxed);
-            self.stats_at = Instant::now();
-        }
-        next
-    }
-}
-
-/// Live batches, spooled, then handed over without waiting; a full channel
-/// costs the batch (counted; its bytes stay unused in the spool).
-struct Live<'a> {
-    tx: &'a SyncSender<Event>,
-    drops: &'a Drops,
-    spool: Spool,
-    batch: Vec<Indexed>,
-    born: Instant,
-}
-
-impl Live<'_> {
-    /// Ok(false) when the app has gone.
-    fn flush(&mut self) -> Result<bool, AppError> {
-        if self.batch.is_empty() {
-            return Ok(true);
-        }
-        self.spool.flush()?;
-        let n = self.batch.len() as u64;
-        let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        Ok(match self.tx.try_send(Event::App(Msg::Indexed(full))) {
-            Ok(()) => true,
-            Err(TrySendError::Full(_)) => {
-                self.drops.wirepeek.fetch_add(n, Ordering::Relaxed);
-                true
-            }
-            Err(TrySendError::Disconnected(_)) => false,
-        })
-    }
-}
-
-impl Sink for Live<'_> {
-    fn detail(&self) -> Option<Detail> {
-        None
-    }
-
-    fn frame(&mut self, frame: FrameRecord, _: &Dissection) -> Result<bool, AppError> {
-        if self.batch.is_empty() {
-            self.born = Instant::now();
-        }
-        self.batch.push(self.spool.add(&frame)?);
-        if self.batch.len() >= BATCH || self.born.elapsed() >= BATCH_AGE {
-            return self.flush();
-        }
-        Ok(true)
-    }
-
-    fn idle(&mut self) -> Result<bool, AppError> {
-        self.flush()
     }
 }
 
