@@ -17,11 +17,18 @@ fn seconds(n: u64) -> String {
 /// Resource records.
 pub(super) const TABLE: &[Entry] = &[
     (&[&rr::RESP_NAME], |c| {
+        let name = if c.text.is_empty() { "<Root>" } else { c.text };
+        let bytes = c.data.get(c.f.bytes.clone()).unwrap_or(&[]);
         (
-            format!(
-                "Name {}: the owner of this record; usually a 2-byte pointer back to the question's name (name compression).",
-                if c.text.is_empty() { "<Root>" } else { c.text }
-            ),
+            match bytes {
+                [a, b] if a & 0xc0 == 0xc0 => format!(
+                    "Name {name}: the owner of this record, written as a 2-byte pointer ({a:02x} {b:02x}: top two bits set) to offset {} of the DNS message, where the name was already spelt out (name compression).",
+                    u16::from(a & 0x3f) << 8 | u16::from(*b)
+                ),
+                _ => format!(
+                    "Name {name}: the owner of this record, spelt out as length-prefixed labels (or ending in a pointer to a name earlier in the message)."
+                ),
+            },
             spec(c),
         )
     }),

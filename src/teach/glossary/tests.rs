@@ -159,3 +159,24 @@ fn no_key_has_two_sentences() {
     keys.dedup();
     assert_eq!(keys.len(), n, "a key is listed twice");
 }
+
+/// A record's owner name written as a compression pointer is explained
+/// from its two bytes: the offset it points to is read from the packet.
+#[test]
+fn a_compressed_owner_name_is_told_as_a_pointer_with_its_offset() {
+    use crate::decode::dns::rr;
+    let data = [0u8, 0, 0xc0, 0x0c];
+    let mut f = field(&rr::RESP_NAME, Value::Text("example.com".into()));
+    f.bytes = 2..4;
+    let g = explain(&f, &Dissection::default(), &data).expect("a sentence");
+    assert!(
+        g.sentence
+            .contains("2-byte pointer (c0 0c: top two bits set) to offset 12"),
+        "{}",
+        g.sentence
+    );
+    f.bytes = 0..2;
+    let g = explain(&f, &Dissection::default(), &[7, b'e']).expect("a sentence");
+    assert!(g.sentence.contains("spelt out"), "{}", g.sentence);
+    assert_eq!(g.source, "RFC 1035 §4.1.3");
+}

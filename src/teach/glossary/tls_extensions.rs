@@ -121,10 +121,14 @@ pub(super) const TABLE: &[Entry] = &[
     }),
     (&[&ext::SIG_HASH], |c| {
         (
-            format!(
-                "Hash {}: the first byte of a TLS 1.2 signature algorithm (4 = SHA-256, 5 = SHA-384, 6 = SHA-512).",
-                c.n
-            ),
+            if c.n == 8 {
+                "Hash 8: not a hash; TLS 1.3 puts 8 here for schemes named as a whole (RSA-PSS, EdDSA), whose second byte says which.".to_string()
+            } else {
+                format!(
+                    "Hash {}: the first byte of a TLS 1.2 signature algorithm (4 = SHA-256, 5 = SHA-384, 6 = SHA-512).",
+                    c.n
+                )
+            },
             spec(c),
         )
     }),
