@@ -16,7 +16,8 @@ one "page visit" unit of 15 packets, varied by a seeded PRNG:
     renegotiation_info), ServerHello (supported_versions, key_share) with a
     ChangeCipherSpec and an encrypted record, the client's ACK, application
     data both ways, FIN/ACK from each side and the last ACK.
-So 4 of 15 packets are DNS and 7 of 15 carry TLS records. Sequence and
+So 4 of 15 packets are DNS, 4 carry TLS records and 7 are TCP control
+segments (handshake, ACKs, FINs): in bytes 88% is DNS or TLS. Sequence and
 acknowledgment numbers follow the bytes sent, every record fits in its
 segment, IPv4, UDP and TCP checksums are right: tshark decodes the frames as
 DNS and TLS (check: tshark -r OUT -qz io,phs). The same arguments always give

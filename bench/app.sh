@@ -2,7 +2,7 @@
 # Application-protocol decode benchmark: wirepeek `read` (one line per
 # packet, -v and --stats) beside `tcpdump -n -r` and `tshark -r` on a
 # capture heavy in DNS and TLS (bench/app-gen.py: 4 of every 15 packets
-# DNS with EDNS and name compression, 7 carrying TLS 1.3 handshake or
+# DNS with EDNS and name compression, 4 carrying TLS 1.3 handshake or
 # application data records), in the same run. Prints wall seconds, CPU
 # seconds (user + system: the figure to trust on a shared machine),
 # packets/s by wall and by CPU time, and peak memory (max RSS). Output goes
