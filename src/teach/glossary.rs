@@ -1,7 +1,9 @@
 //! One plain sentence, and the document that defines it, for every field the
-//! decoder emits on the teaching path (Ethernet, VLAN, ARP, IPv4, IPv6 and
-//! its extension headers, TCP, UDP, ICMP, ICMPv6). Keyed by Wireshark's
-//! display-filter name; the sentences use the packet's own values.
+//! decoder declares: the link layers, IPv4, IPv6 and its extension headers,
+//! TCP, UDP, ICMP, ICMPv6, the application protocols (DNS/mDNS, HTTP/SSDP,
+//! TLS, QUIC, DHCP, DHCPv6, NTP, IGMP) and the tunnels and bridging layers
+//! (LLC/SNAP, STP, GRE, VXLAN, Geneve, Teredo, MPLS). Keyed by the fields'
+//! definitions; the sentences use the packet's own values.
 //! Uses `decode` only.
 
 use std::net::IpAddr;
@@ -9,12 +11,30 @@ use std::net::IpAddr;
 use crate::decode::field::FieldDef;
 use crate::decode::{Dissection, Field, Value, names};
 
+mod capture;
+mod dhcp;
+mod dhcpv6;
+mod dns;
+mod dns_records;
+mod geneve;
+mod gre;
+mod http;
 mod icmp;
+mod igmp;
 mod ipv6;
 mod link;
+mod llc;
+mod ntp;
+mod quic;
+mod reassembly;
+mod stp;
+mod teredo;
 #[cfg(test)]
 mod tests;
+mod tls;
+mod tls_extensions;
 mod transport;
+mod vxlan;
 
 /// What a field is for, and where that is defined.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,7 +137,45 @@ pub(super) type Entry = (
 
 /// Every table of sentences, keyed by the fields' definitions, so a key
 /// that is not declared does not compile.
-const TABLES: &[&[Entry]] = &[link::TABLE, transport::TABLE, ipv6::TABLE, icmp::TABLE];
+const TABLES: &[&[Entry]] = &[
+    link::TABLE,
+    transport::TABLE,
+    ipv6::TABLE,
+    icmp::TABLE,
+    capture::TABLE,
+    reassembly::TABLE,
+    llc::TABLE,
+    stp::TABLE,
+    gre::TABLE,
+    vxlan::TABLE,
+    geneve::TABLE,
+    teredo::TABLE,
+    igmp::TABLE,
+    ntp::TABLE,
+    dhcp::TABLE,
+    dhcpv6::TABLE,
+    dns::TABLE,
+    dns_records::TABLE,
+    http::TABLE,
+    tls::TABLE,
+    tls_extensions::TABLE,
+    quic::TABLE,
+];
+
+/// The defining document declared with the field (`FieldDef::spec`).
+pub(super) fn spec(cx: &Cx) -> &'static str {
+    crate::decode::field::find(cx.f.key).map_or("", |d| d.spec)
+}
+
+/// The field's printable text, or a count of its bytes.
+pub(super) fn shown(cx: &Cx) -> String {
+    match &cx.f.value {
+        Value::Bytes(_) => {
+            preview(&cx.f.value, cx.data).unwrap_or_else(|| format!("{} bytes", cx.len))
+        }
+        _ => cx.text.to_string(),
+    }
+}
 
 /// The sentence-maker for this key, if the glossary covers it.
 fn entry(key: &str) -> Option<&'static Entry> {
