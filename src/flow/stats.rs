@@ -152,9 +152,10 @@ impl Hierarchy {
 
 /// The layers endpoints and conversations are counted at, as tshark's
 /// `-z endpoints,eth|ip|ipv6|tcp|udp`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum StatLayer {
     Ethernet,
+    #[default]
     Ipv4,
     Ipv6,
     Tcp,
