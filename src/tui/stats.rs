@@ -21,7 +21,7 @@ use crate::flow::stats::{StatLayer, Tally};
 use crate::frame::FrameRecord;
 use crate::pipeline::{Reassembler, Reassembly, decode_frame};
 
-use super::{pane_title, theme};
+use super::theme;
 
 /// A count in progress: the displayed packets' store indices and how far
 /// it got.
@@ -116,9 +116,10 @@ fn basis_text(app: &App) -> String {
     let mut parts = Vec::new();
     if s.view != StatsView::Hierarchy {
         parts.push(format!(
-            "{} (l ←→) · {} rows · by {} (s)",
+            "{} (l ←→) · {} row{} · by {} (s)",
             layer_name(s.layer),
             s.len(),
+            if s.len() == 1 { "" } else { "s" },
             s.sort.name()
         ));
     }
@@ -283,8 +284,37 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 {
         return;
     }
+    let table_area = Rect {
+        y: inner.y + 1,
+        height: inner.height - 1,
+        ..inner
+    };
+    let (header, rows) = cells(app);
+    // Each column as wide as its widest visible cell; columns that do not
+    // fit are left off from the right (and the basis line says so).
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut keep = 0;
+    let mut used = 0;
+    for w in &widths {
+        if used + w > usize::from(table_area.width) && keep > 0 {
+            break;
+        }
+        used += w + 1;
+        keep += 1;
+    }
     let info = Rect { height: 1, ..inner };
     let mut text = vec![Span::raw(basis_text(app))];
+    if !rows.is_empty() && keep < header.len() {
+        text.push(Span::styled(
+            format!(" · {} columns past the edge", header.len() - keep),
+            theme::HINT,
+        ));
+    }
     if s.view != StatsView::Hierarchy
         && let Some(note) = s.cap_note()
     {
@@ -303,12 +333,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ));
     }
     Line::from(text).render(info, buf);
-    let table_area = Rect {
-        y: inner.y + 1,
-        height: inner.height - 1,
-        ..inner
-    };
-    let (header, rows) = cells(app);
     if rows.is_empty() {
         let msg = match (&s.tally, s.running.is_some()) {
             (_, true) => "counting the displayed packets…",
@@ -321,23 +345,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         };
         Line::styled(msg, theme::HINT).render(table_area, buf);
         return;
-    }
-    // Each column as wide as its widest visible cell; columns that do not
-    // fit are left off from the right.
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in &rows {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut keep = 0;
-    let mut used = 0;
-    for w in &widths {
-        if used + w > usize::from(table_area.width) && keep > 0 {
-            break;
-        }
-        used += w + 1;
-        keep += 1;
     }
     let numeric = |i: usize| i > 0 && !(header[i].starts_with("Address"));
     let constraints: Vec<Constraint> = widths[..keep]
@@ -379,5 +386,4 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .header(header)
         .column_spacing(1)
         .render(table_area, buf);
-    let _ = pane_title;
 }

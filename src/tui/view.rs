@@ -246,6 +246,10 @@ pub const HELP: &[(&str, &str)] = &[
         "1 2 3 4  d",
         "Packets, Flows, Encapsulation, Follow; d: diagrams",
     ),
+    (
+        "5  h e c  l s r",
+        "Statistics views, layer, sort, recount; Enter: filter",
+    ),
     ("F", "follow the packet's (or Flows row's) TCP/UDP stream"),
     (
         "Follow: x d / n N",
