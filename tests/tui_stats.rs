@@ -8,12 +8,16 @@
 //! Wireshark's "Limit to display filter"). Skips without tshark or the
 //! corpus.
 //!
+//! And in a real terminal (tmux, 140×30): `5` shows the hierarchy, `c` the
+//! conversations, Enter on the first filters the Packets tab to it.
+//!
 //! tshark's conversation tables print bytes with units past 9999
 //! (`518 kB`, whole kilobytes): there the model's bytes must print the
 //! same; the endpoint tables print every byte, and the two count the same
 //! packets, so exact endpoint bytes check the conversations' too.
 
 mod common;
+mod tui_support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -357,4 +361,69 @@ fn the_statistics_tab_counts_as_tshark_io_phs_endpoints_and_conv() {
     );
     assert!(compared > 500, "only {compared} rows compared");
     println!("{compared} rows agree with tshark");
+}
+
+#[test]
+fn in_tmux_5_shows_the_hierarchy_and_enter_on_a_conversation_filters_the_list() {
+    let Some(dir) = common::corpus() else {
+        common::skip("corpus ../shared/corpus/captures not found");
+        return;
+    };
+    let file = dir.join("test_dns.pcap");
+    let bin = env!("CARGO_BIN_EXE_wirepeek");
+    let script = format!(
+        "TZ=UTC '{bin}' tui '{}'; echo EXIT=$?; sleep 60",
+        file.display()
+    );
+    let Some(tmux) = tui_support::Tmux::start("stats", (140, 30), &["sh", "-c", &script]) else {
+        return;
+    };
+    let keys = |k: &[&str]| {
+        let mut args = vec!["send-keys", "-t", "tui"];
+        args.extend_from_slice(k);
+        tmux.run(&args);
+    };
+    tmux.wait_for("Packets 10/10")
+        .unwrap_or_else(|s| panic!("the list never appeared:\n{s}"));
+    keys(&["5"]);
+    // tshark -z io,phs: eth 10 frames 817 bytes, then ip, udp, dns.
+    let screen = tmux
+        .wait_until(|s| s.contains("10 packets") && s.contains("    dns"))
+        .unwrap_or_else(|s| panic!("5 did not show the hierarchy:\n{s}"));
+    let row = |s: &str, name: &str| {
+        s.lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    assert_eq!(
+        row(&screen, "eth").as_deref(),
+        Some("eth 100.00 10 100.00 817"),
+        "{screen}"
+    );
+    keys(&["c"]);
+    // tshark -z conv,ip: the busiest pair first, 2 frames, 155 bytes.
+    let screen = tmux
+        .wait_for("Address A")
+        .unwrap_or_else(|s| panic!("c did not show the conversations:\n{s}"));
+    assert_eq!(
+        row(&screen, "109.60.128.2").as_deref(),
+        Some("109.60.128.2 95.211.92.15 2 155 2 155 0 0 0.001082 0.0111"),
+        "{screen}"
+    );
+    keys(&["Enter"]);
+    let screen = tmux
+        .wait_for("Packets 2/10")
+        .unwrap_or_else(|s| panic!("Enter did not filter the list:\n{s}"));
+    assert!(
+        screen.contains("ip.addr == 109.60.128.2 && ip.addr == 95.211.92.15"),
+        "{screen}"
+    );
+    // Both packets are the pair's (tshark: frames 2 and 7).
+    let numbers: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains("109.60.128.2") && l.contains("95.211.92.15"))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|w| w.parse::<u64>().is_ok())
+        .collect();
+    assert_eq!(numbers, ["2", "7"], "{screen}");
 }
