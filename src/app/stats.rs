@@ -203,8 +203,8 @@ fn sort(order: &mut [usize], by: SortBy, key: impl Fn(usize) -> (crate::flow::st
 pub fn end_filter(layer: StatLayer, end: &End) -> String {
     let addr = match end.addr {
         Addr::Mac(_) => format!("eth.addr == {}", end.addr),
-        Addr::Ip(std::net::IpAddr::V4(_)) => format!("ip.addr == {}", end.addr),
-        Addr::Ip(std::net::IpAddr::V6(_)) => format!("ipv6.addr == {}", end.addr),
+        Addr::Ip(ip) if ip.is_ipv6() => format!("ipv6.addr == {}", end.addr),
+        Addr::Ip(_) => format!("ip.addr == {}", end.addr),
     };
     match (layer, end.port) {
         (StatLayer::Tcp, Some(p)) => format!("{addr} && tcp.port == {p}"),

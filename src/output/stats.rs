@@ -11,6 +11,7 @@ use crate::flow::stats::Hierarchy;
 use crate::frame::{FrameRecord, LinkType, Timestamp};
 
 /// Running totals over a stream of packets; constant memory per protocol path.
+#[derive(Default)]
 pub struct Stats {
     packets: u64,
     bytes: u64,
@@ -22,23 +23,6 @@ pub struct Stats {
     malformed: u64,
     unsupported: u64,
     tcp_udp: u64,
-}
-
-impl Default for Stats {
-    fn default() -> Self {
-        Stats {
-            packets: 0,
-            bytes: 0,
-            first: None,
-            last: None,
-            link_types: BTreeMap::new(),
-            hierarchy: Hierarchy::default(),
-            truncated: 0,
-            malformed: 0,
-            unsupported: 0,
-            tcp_udp: 0,
-        }
-    }
 }
 
 impl Stats {

@@ -137,7 +137,7 @@ fn basis_text(app: &App) -> String {
     }
     if s.running.is_some() {
         let (done, total) = s.progress;
-        let pct = if total > 0 { done * 100 / total } else { 100 };
+        let pct = (done * 100).checked_div(total).unwrap_or(100);
         parts.push(format!("counting… {pct}% ({done} of {total})"));
     } else if s.basis.as_ref().is_some_and(|b| b.shown != app.list.len()) {
         parts.push(format!(
