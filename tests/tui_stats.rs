@@ -427,3 +427,75 @@ fn in_tmux_5_shows_the_hierarchy_and_enter_on_a_conversation_filters_the_list() 
         .collect();
     assert_eq!(numbers, ["2", "7"], "{screen}");
 }
+
+/// The most memory the process has held, from the kernel.
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+#[test]
+#[ignore = "needs a large capture; set WIREPEEK_BENCH_FILE"]
+fn bench_counting_a_large_capture_in_slices() {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    use std::time::{Duration, Instant};
+    use wirepeek::tui::Event;
+    use wirepeek::tui::source::{self, Drops, SourceSpec};
+    let Ok(path) = std::env::var("WIREPEEK_BENCH_FILE") else {
+        common::skip("set WIREPEEK_BENCH_FILE to a capture file");
+        return;
+    };
+    let spec = SourceSpec::File { path };
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(256);
+    source::start(
+        &spec,
+        tx,
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(Drops::default()),
+    )
+    .expect("the capture opens");
+    let mut app = App::new(spec.kind(), None);
+    for event in rx {
+        if let Event::App(msg) = event {
+            let end = matches!(msg, Msg::SourceEnded { .. } | Msg::SourceFailed(_));
+            app.update(msg);
+            if end {
+                break;
+            }
+        }
+    }
+    let before = peak_rss_mib();
+    let Some(Effect::Stats { job, frames }) = app.update(Msg::Input(Input::Key(Key::Char('5'))))
+    else {
+        panic!("5 started no count");
+    };
+    let n = frames.len();
+    let mut count = Job::new(job, frames);
+    let (started, mut worst, mut slices) = (Instant::now(), Duration::ZERO, 0);
+    loop {
+        let t = Instant::now();
+        let done = count.step(&mut app, Duration::from_millis(10));
+        worst = worst.max(t.elapsed());
+        slices += 1;
+        // A key between slices, as the loop takes them.
+        app.update(Msg::Input(Input::Key(Key::Down)));
+        if done {
+            break;
+        }
+    }
+    let t = app.stats.tally.as_ref().expect("counted");
+    println!(
+        "counted {n} packets in {:.2} s ({slices} slices, worst {:.1} ms); {} hierarchy rows, {} TCP conversations, {} IPv4 endpoints; peak RSS {before:.0} → {:.0} MiB",
+        started.elapsed().as_secs_f64(),
+        worst.as_secs_f64() * 1000.0,
+        t.hierarchy.rows().len(),
+        t.table(StatLayer::Tcp).conversations.len(),
+        t.table(StatLayer::Ipv4).endpoints.len(),
+        peak_rss_mib()
+    );
+}

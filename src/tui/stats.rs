@@ -67,7 +67,7 @@ impl Job {
                 );
                 self.tally.add(&self.frame, &self.d);
             }
-            if self.next.is_multiple_of(64) && began.elapsed() >= budget {
+            if self.next.is_multiple_of(16) && began.elapsed() >= budget {
                 break;
             }
         }
