@@ -28,6 +28,34 @@ use wirepeek::app::{App, Effect, Input, Key, Msg, SourceKind, Tab};
 use wirepeek::flow::stats::{StatLayer, Tally};
 use wirepeek::tui::stats::Job;
 
+/// Where tshark counts differently: (capture, table, the row's start as
+/// the difference names it) and why. A listed row that agrees fails the
+/// test, so none outlives its cause.
+const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
+    (
+        "ipv6-routing-header.pcap",
+        "endpoints,udp",
+        "",
+        "a type 0 routing header: tshark's UDP tap takes the final address \
+         (the routing header's, segments left counted) as the destination; \
+         wirepeek's flow key (decode's tuple) keeps the IPv6 header's",
+    ),
+    (
+        "ipv6-routing-header.pcap",
+        "conv,udp",
+        "",
+        "the same: tshark's UDP conversations end at the final address",
+    ),
+    (
+        "icmp-destunreach-udp.pcap",
+        "io,phs",
+        "\"eth:ip:icmp:dns\"",
+        "tshark's hierarchy leaves out the IP and UDP headers quoted in an \
+         ICMP error but counts the quoted DNS message under icmp; the model \
+         counts no quoted header",
+    ),
+];
+
 /// Protocols both count the same way: link, network and transport layers
 /// and the UDP applications whose messages fit one datagram. Application
 /// protocols over TCP are not compared: tshark names them on the frame
@@ -323,8 +351,21 @@ fn compare(dir: &Path, name: &str, filter: Option<&str>, bad: &mut Vec<String>) 
         Some(f) => format!("{name} -Y {f:?}"),
         None => name.to_string(),
     };
+    for (file, table, row, _) in EXCEPTIONS {
+        let hit = |(t, r): &(String, String)| t == table && r.starts_with(row);
+        if *file == name && filter.is_none() && !found.iter().any(hit) {
+            bad.push(format!(
+                "{name} {table} {row}: listed as an exception but agrees"
+            ));
+        }
+    }
     for (table, row) in found {
-        bad.push(format!("{label} {table} {row}"));
+        let listed = EXCEPTIONS
+            .iter()
+            .any(|(f, t, r, _)| *f == name && *t == table && row.starts_with(r));
+        if !listed {
+            bad.push(format!("{label} {table} {row}"));
+        }
     }
     compared
 }
@@ -347,6 +388,12 @@ fn the_statistics_tab_counts_as_tshark_io_phs_endpoints_and_conv() {
         ("many-protocols.pcap", None),
         ("many-protocols.pcap", Some("udp || arp")),
         ("pcapng-example.pcapng", None),
+        ("ipv6_ext_headers.pcap", None),
+        ("ipv6-routing-header.pcap", None),
+        ("icmp-destunreach-udp.pcap", None),
+        ("ip6_fragments.pcap", None),
+        ("linux_dlt_sll2.pcap", None),
+        ("NullLoopback.pcap", None),
     ];
     let mut bad = Vec::new();
     let mut compared = 0;

@@ -389,6 +389,13 @@ impl Tally {
                     (StatLayer::Ipv4, End::ip(s.into()), End::ip(t.into()))
                 }
                 Proto::Ipv6 => {
+                    // tshark's IPv6 tap sees a fragmented datagram once, in
+                    // the frame that completes it (IPv4's sees every
+                    // fragment).
+                    let fragment = d.fragment.as_ref().is_some_and(|f| f.proto == Proto::Ipv6);
+                    if fragment && d.sources.is_empty() {
+                        continue;
+                    }
                     let (Some(s), Some(t)) = (v.ipv6(&ipv6::SRC), v.ipv6(&ipv6::DST)) else {
                         continue;
                     };
