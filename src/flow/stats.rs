@@ -447,3 +447,53 @@ impl End {
 fn mac(v: &View, def: &crate::decode::field::FieldDef) -> Option<[u8; 6]> {
     v.bytes(def)?.try_into().ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    fn end(i: u32, port: u16) -> End {
+        End::with(IpAddr::V4(Ipv4Addr::from(i)), port)
+    }
+
+    #[test]
+    fn a_full_table_keeps_max_rows_and_counts_what_it_could_not_keep() {
+        let mut t = LayerTable::default();
+        let extra = 5;
+        for i in 0..(MAX_ROWS + extra) as u32 {
+            t.add(end(i + 1, 1000), end(0, 53), 100, Some(i64::from(i)));
+        }
+        assert_eq!(t.conversations.len(), MAX_ROWS);
+        assert!(t.endpoints.len() <= MAX_ROWS);
+        // Every packet is in a conversation or in the cap count.
+        let kept: u64 = t.conversations.iter().map(|c| c.total().packets).sum();
+        assert_eq!(kept + extra as u64, (MAX_ROWS + extra) as u64);
+        assert!(t.capped >= extra as u64);
+        // A known pair still counts once full.
+        t.add(end(0, 53), end(1, 1000), 60, Some(0));
+        assert_eq!(
+            t.conversations[0].b_to_a,
+            Count {
+                packets: 1,
+                bytes: 60
+            }
+        );
+    }
+
+    #[test]
+    fn a_is_the_first_sender_and_a_self_conversation_counts_both_ways_once() {
+        let mut t = LayerTable::default();
+        t.add(end(2, 80), end(1, 5000), 10, Some(5));
+        t.add(end(1, 5000), end(2, 80), 20, Some(9));
+        let c = t.conversations[0];
+        assert_eq!((c.a, c.b), (end(2, 80), end(1, 5000)));
+        assert_eq!((c.a_to_b.bytes, c.b_to_a.bytes), (10, 20));
+        assert_eq!((c.first_ns, c.last_ns), (Some(5), Some(9)));
+        let mut s = LayerTable::default();
+        s.add(end(7, 1), end(7, 1), 30, None);
+        assert_eq!(s.endpoints.len(), 1);
+        assert_eq!(s.endpoints[0].tx, s.endpoints[0].rx);
+        assert_eq!(s.conversations[0].a_to_b.packets, 1);
+    }
+}
