@@ -15,6 +15,7 @@ pub mod marks;
 pub mod prompt;
 pub mod replay;
 pub mod save;
+pub mod stats;
 pub mod store;
 mod update;
 
@@ -89,6 +90,13 @@ pub enum Msg {
         nodes: Option<[String; 2]>,
         notes: Vec<String>,
     },
+    /// Stats job `job` has counted `done` of its packets.
+    StatsProgress { job: u64, done: usize },
+    /// Stats job `job` has counted every packet.
+    StatsDone {
+        job: u64,
+        tally: Box<crate::flow::stats::Tally>,
+    },
 }
 
 /// User input, already translated from the terminal's events.
@@ -145,10 +153,19 @@ pub enum Tab {
     Encapsulation,
     /// One conversation's byte stream (`F`).
     Follow,
+    /// Protocol hierarchy, endpoints and conversations of the displayed
+    /// packets.
+    Statistics,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Packets, Tab::Flows, Tab::Encapsulation, Tab::Follow];
+    pub const ALL: [Tab; 5] = [
+        Tab::Packets,
+        Tab::Flows,
+        Tab::Encapsulation,
+        Tab::Follow,
+        Tab::Statistics,
+    ];
 
     /// The tab's title.
     pub fn title(self) -> &'static str {
@@ -157,6 +174,7 @@ impl Tab {
             Tab::Flows => "Flows",
             Tab::Encapsulation => "Encapsulation",
             Tab::Follow => "Follow",
+            Tab::Statistics => "Statistics",
         }
     }
 }
@@ -216,6 +234,13 @@ pub enum Effect {
     /// frames, in order), replacing any job before it; `Msg::Followed`
     /// brings its pieces back.
     Follow {
+        job: u64,
+        frames: Vec<u32>,
+    },
+    /// Start stats job `job` counting these store indices (the displayed
+    /// packets), replacing any job before it; `Msg::StatsProgress` and
+    /// `Msg::StatsDone` bring its figures back.
+    Stats {
         job: u64,
         frames: Vec<u32>,
     },
@@ -305,6 +330,8 @@ pub struct App {
     /// The Follow tab's stream (`F`), and the number of the latest job.
     pub follow: Option<FollowView>,
     follow_jobs: u64,
+    /// The Statistics tab (`5`).
+    pub stats: stats::StatsTab,
     /// What a confirmed replace saves.
     pending_save: Option<Vec<u32>>,
     pub notice: Option<Notice>,
@@ -355,6 +382,7 @@ impl App {
             find_kind: marks::FindKind::default(),
             follow: None,
             follow_jobs: 0,
+            stats: stats::StatsTab::default(),
             pending_save: None,
             notice: None,
             counters: Counters::default(),

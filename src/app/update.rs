@@ -62,9 +62,13 @@ impl App {
                 if let Some(v) = &mut self.follow {
                     v.set_height(rows);
                 }
+                // Its title, basis line and header take one line more.
+                self.stats.set_height(rows.saturating_sub(1));
             }
             Msg::Followed { job, done, chunks } => self.followed(job, done, chunks),
             Msg::FollowEnded { job, nodes, notes } => self.follow_ended(job, nodes, notes),
+            Msg::StatsProgress { job, done } => self.stats_progress(job, done),
+            Msg::StatsDone { job, tally } => self.stats_done(job, tally),
             Msg::Lesson { lines, height } => {
                 self.lesson.lines = lines;
                 self.lesson.height = height.max(1);
@@ -77,7 +81,11 @@ impl App {
             Msg::SaveExists { path, frames } => self.ask_replace(path, frames),
             Msg::Input(input) => {
                 let before = (self.details.frame_index, self.details.cursor);
-                let effect = self.input(input);
+                let mut effect = self.input(input);
+                if self.tab == Tab::Statistics && effect.is_none() {
+                    // Figures of what the list shows now.
+                    effect = self.stats_refresh(false);
+                }
                 if before != (self.details.frame_index, self.details.cursor) {
                     // A new selection: show its bytes again.
                     self.hex_scroll = None;
@@ -126,6 +134,7 @@ impl App {
                 Tab::Flows => self.flows_key(key),
                 Tab::Encapsulation => self.lesson_key(key),
                 Tab::Follow => self.follow_key(key),
+                Tab::Statistics => self.stats_key(key),
                 Tab::Packets => self.key(key),
             },
             Input::Click { row, .. } if self.tab == Tab::Flows => {
@@ -133,6 +142,11 @@ impl App {
                 None
             }
             Input::Click { .. } if self.tab == Tab::Encapsulation => None,
+            Input::Click { row, .. } if self.tab == Tab::Statistics => {
+                let to = self.stats.top + row;
+                self.stats.move_by(to as isize - self.stats.cursor as isize);
+                None
+            }
             Input::Click { row, .. } if self.tab == Tab::Follow => {
                 if let Some(v) = &mut self.follow {
                     let to = v.top + row;
@@ -149,6 +163,7 @@ impl App {
                             v.move_by(delta);
                         }
                     }
+                    Tab::Statistics => self.stats.move_by(delta),
                     _ => self.lesson.scroll(delta),
                 }
                 None
@@ -207,6 +222,7 @@ impl App {
             Key::Char('2') => self.tab = Tab::Flows,
             Key::Char('3') => self.tab = Tab::Encapsulation,
             Key::Char('4') => self.tab = Tab::Follow,
+            Key::Char('5') => self.tab = Tab::Statistics,
             Key::Char('F') => return self.start_follow(),
             Key::Up | Key::Char('k') => self.move_in(self.focus, -1),
             Key::Down | Key::Char('j') => self.move_in(self.focus, 1),

@@ -14,6 +14,7 @@ mod delivery;
 mod index;
 mod lookahead;
 mod records;
+pub mod stats;
 pub mod table;
 pub mod tcp_state;
 

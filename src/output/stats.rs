@@ -5,51 +5,24 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::decode::{Dissection, NoteKind, Proto};
+use crate::decode::{Dissection, NoteKind};
 use crate::flow::FlowTable;
+use crate::flow::stats::Hierarchy;
 use crate::frame::{FrameRecord, LinkType, Timestamp};
 
-struct Node {
-    proto: Proto,
-    packets: u64,
-    bytes: u64,
-    children: Vec<usize>,
-}
-
 /// Running totals over a stream of packets; constant memory per protocol path.
+#[derive(Default)]
 pub struct Stats {
     packets: u64,
     bytes: u64,
     first: Option<Timestamp>,
     last: Option<Timestamp>,
     link_types: BTreeMap<LinkType, u64>,
-    nodes: Vec<Node>,
+    hierarchy: Hierarchy,
     truncated: u64,
     malformed: u64,
     unsupported: u64,
     tcp_udp: u64,
-}
-
-impl Default for Stats {
-    fn default() -> Self {
-        Stats {
-            packets: 0,
-            bytes: 0,
-            first: None,
-            last: None,
-            link_types: BTreeMap::new(),
-            nodes: vec![Node {
-                proto: Proto::Frame,
-                packets: 0,
-                bytes: 0,
-                children: Vec::new(),
-            }],
-            truncated: 0,
-            malformed: 0,
-            unsupported: 0,
-            tcp_udp: 0,
-        }
-    }
 }
 
 impl Stats {
@@ -67,36 +40,7 @@ impl Stats {
             }
         }
         *self.link_types.entry(frame.link).or_insert(0) += 1;
-        let mut node = 0;
-        self.nodes[0].packets += 1;
-        self.nodes[0].bytes += len;
-        for layer in &d.layers {
-            if matches!(layer.proto, Proto::Frame | Proto::Trailer) {
-                continue;
-            }
-            let found = self.nodes[node]
-                .children
-                .iter()
-                .copied()
-                .find(|&c| self.nodes[c].proto == layer.proto);
-            let child = match found {
-                Some(c) => c,
-                None => {
-                    self.nodes.push(Node {
-                        proto: layer.proto,
-                        packets: 0,
-                        bytes: 0,
-                        children: Vec::new(),
-                    });
-                    let c = self.nodes.len() - 1;
-                    self.nodes[node].children.push(c);
-                    c
-                }
-            };
-            self.nodes[child].packets += 1;
-            self.nodes[child].bytes += len;
-            node = child;
-        }
+        self.hierarchy.add(d, len);
         if d.tuple.is_some() {
             self.tcp_udp += 1;
         }
@@ -142,8 +86,31 @@ impl Stats {
             self.truncated, self.malformed, self.unsupported
         );
         out.push_str("Protocol hierarchy (packets, bytes, share of packets):\n");
-        for &c in &self.nodes[0].children {
-            self.write_node(out, c, 1);
+        for row in self.hierarchy.rows() {
+            let share = if self.packets > 0 {
+                row.packets as f64 * 100.0 / self.packets as f64
+            } else {
+                0.0
+            };
+            let name = format!(
+                "{:indent$}{}",
+                "",
+                row.proto.short(),
+                indent = (row.depth + 1) * 2
+            );
+            let _ = writeln!(
+                out,
+                "{name:<40} {:>10} {:>14} {share:>6.2}%",
+                row.packets, row.bytes
+            );
+        }
+        if self.hierarchy.cut > 0 {
+            let _ = writeln!(
+                out,
+                "  ({} packets counted only down to where the hierarchy's {} nodes ran out)",
+                self.hierarchy.cut,
+                crate::flow::stats::MAX_NODES
+            );
         }
     }
 
@@ -179,24 +146,6 @@ impl Stats {
                 "Reassembly:     peak {} bytes held out of order (bound {}), {} segments ({} bytes) dropped past the bound",
                 r.peak_held, r.bound, r.dropped_segments, r.dropped_bytes
             );
-        }
-    }
-
-    fn write_node(&self, out: &mut String, n: usize, depth: usize) {
-        let node = &self.nodes[n];
-        let share = if self.packets > 0 {
-            node.packets as f64 * 100.0 / self.packets as f64
-        } else {
-            0.0
-        };
-        let name = format!("{:indent$}{}", "", node.proto.short(), indent = depth * 2);
-        let _ = writeln!(
-            out,
-            "{name:<40} {:>10} {:>14} {share:>6.2}%",
-            node.packets, node.bytes
-        );
-        for &c in &node.children {
-            self.write_node(out, c, depth + 1);
         }
     }
 }

@@ -89,6 +89,7 @@ pub fn areas(area: Rect, app: &App) -> Areas {
     };
     match app.tab {
         Tab::Flows => out.body_chrome = Some(2),
+        Tab::Statistics => out.body_chrome = Some(3),
         Tab::Encapsulation | Tab::Follow => out.body_chrome = Some(1),
         Tab::Packets => {}
     }

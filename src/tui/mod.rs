@@ -17,6 +17,7 @@ pub mod list;
 pub mod save;
 pub mod source;
 pub mod spool;
+pub mod stats;
 pub mod teach;
 pub mod terminal;
 pub mod theme;
@@ -255,10 +256,12 @@ where
     let mut last_draw: Option<Instant> = None;
     let mut dirty = true;
     let mut job: Option<follow::Job> = None;
+    let mut count: Option<stats::Job> = None;
     loop {
         let mut timeout = next_tick.saturating_duration_since(Instant::now());
-        if job.is_some() {
-            // A follow is running: look at the events, then work on it.
+        if job.is_some() || count.is_some() {
+            // A follow or a count is running: look at the events, then
+            // work on it.
             timeout = Duration::ZERO;
         }
         match rx.recv_timeout(timeout) {
@@ -266,7 +269,7 @@ where
                 let began = Instant::now();
                 let mut event = Some(first);
                 while let Some(ev) = event.take() {
-                    if handle(app, ev, &areas, &mut job)? {
+                    if handle(app, ev, &areas, &mut job, &mut count)? {
                         // Back from a suspension: the screen is the shell's.
                         // (A resize repaints it all; `clear` would ask the
                         // terminal for the cursor, and the input thread
@@ -291,6 +294,12 @@ where
         if let Some(j) = &mut job {
             if j.step(app, FOLLOW_SLICE) {
                 job = None;
+            }
+            dirty = true;
+        }
+        if let Some(c) = &mut count {
+            if c.step(app, FOLLOW_SLICE) {
+                count = None;
             }
             dirty = true;
         }
@@ -354,6 +363,7 @@ fn handle(
     event: Event,
     areas: &layout::Areas,
     job: &mut Option<follow::Job>,
+    count: &mut Option<stats::Job>,
 ) -> Result<bool, AppError> {
     let effect = match event {
         Event::App(msg) => app.update(msg),
@@ -387,6 +397,7 @@ fn handle(
         }
         Some(Effect::Copy(text)) => terminal::copy(&text).map_err(AppError::Output)?,
         Some(Effect::Follow { job: id, frames }) => *job = Some(follow::Job::new(id, frames)),
+        Some(Effect::Stats { job: id, frames }) => *count = Some(stats::Job::new(id, frames)),
         Some(Effect::Suspend) => {
             terminal::suspend().map_err(AppError::Output)?;
             return Ok(true);

@@ -455,6 +455,7 @@ fn the_status_bar_counts_the_frames_that_aged_out() {
 mod bugs;
 mod snapshots;
 mod source;
+mod stats;
 
 #[test]
 fn d_on_the_encapsulation_tab_toggles_the_rfc_header_diagrams() {

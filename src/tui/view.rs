@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 use crate::app::{App, PromptFor, SourceKind, Tab};
 
 use super::layout::{Areas, areas};
-use super::{details, flows, follow, hex, list, teach, theme};
+use super::{details, flows, follow, hex, list, stats, teach, theme};
 
 /// Draw everything into `buf` and return where the panes went.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Areas {
@@ -37,6 +37,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Areas {
         Tab::Flows => flows::render(app, a.body, buf),
         Tab::Encapsulation => teach::render(app, a.body, buf),
         Tab::Follow => follow::render(app, a.body, buf),
+        Tab::Statistics => stats::render(app, a.body, buf),
     }
     status(app, a.status, buf);
     if let Some(r) = a.hint {
@@ -244,6 +245,10 @@ pub const HELP: &[(&str, &str)] = &[
     (
         "1 2 3 4  d",
         "Packets, Flows, Encapsulation, Follow; d: diagrams",
+    ),
+    (
+        "5  h e c  l s r",
+        "Statistics views, layer, sort, recount; Enter: filter",
     ),
     ("F", "follow the packet's (or Flows row's) TCP/UDP stream"),
     (

@@ -37,7 +37,7 @@ fn lit_cells(buf: &Buffer) -> String {
     out
 }
 
-fn check(name: &str, got: &str) {
+pub(super) fn check(name: &str, got: &str) {
     let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests/snapshots/tui"]
         .iter()
         .collect::<PathBuf>()
