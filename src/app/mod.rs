@@ -15,6 +15,7 @@ pub mod marks;
 pub mod prompt;
 pub mod replay;
 pub mod save;
+pub mod search;
 pub mod store;
 mod update;
 
@@ -294,8 +295,10 @@ pub struct App {
     /// The frame times are counted from (Ctrl-T), by store index.
     pub time_ref: Option<usize>,
     /// The last search (Ctrl-F), for `n`/`N`, and the kind the next is.
-    pub find: Option<marks::Find>,
-    pub find_kind: marks::FindKind,
+    pub find: Option<search::Find>,
+    pub find_kind: search::FindKind,
+    /// The search under way, worked on between events.
+    pub search: Option<search::Search>,
     /// The Follow tab's stream (`F`), and the number of the latest job.
     pub follow: Option<FollowView>,
     follow_jobs: u64,
@@ -346,7 +349,8 @@ impl App {
             marks: Default::default(),
             time_ref: None,
             find: None,
-            find_kind: marks::FindKind::default(),
+            find_kind: search::FindKind::default(),
+            search: None,
             follow: None,
             follow_jobs: 0,
             pending_save: None,

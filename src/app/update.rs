@@ -117,6 +117,10 @@ impl App {
             }
             Input::Key(Key::Ctrl('z')) => Some(Effect::Suspend),
             Input::Key(key) if self.prompt.is_some() => self.prompt_key(key),
+            Input::Key(Key::Esc) if self.searching() => {
+                self.cancel_search();
+                None
+            }
             Input::Key(_) if self.help => {
                 self.help = false;
                 None

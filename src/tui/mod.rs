@@ -50,7 +50,7 @@ const FRAME: Duration = Duration::from_millis(33);
 const IDLE_REDRAW: Duration = Duration::from_millis(250);
 /// Longest the loop spends applying queued events before it draws.
 const DRAIN_BUDGET: Duration = Duration::from_millis(25);
-/// Longest a follow job works between two looks at the events.
+/// Longest a follow job or a search works between two looks at the events.
 const FOLLOW_SLICE: Duration = Duration::from_millis(10);
 /// Batches the channel holds before a live capture starts dropping.
 const CHANNEL_SLOTS: usize = 256;
@@ -255,8 +255,9 @@ where
     let mut job: Option<follow::Job> = None;
     loop {
         let mut timeout = next_tick.saturating_duration_since(Instant::now());
-        if job.is_some() {
-            // A follow is running: look at the events, then work on it.
+        if job.is_some() || app.searching() {
+            // A follow or a search is running: look at the events, then
+            // work on it.
             timeout = Duration::ZERO;
         }
         match rx.recv_timeout(timeout) {
@@ -290,6 +291,11 @@ where
             if j.step(app, FOLLOW_SLICE) {
                 job = None;
             }
+            dirty = true;
+        }
+        if app.searching() {
+            let began = Instant::now();
+            app.search_work(&mut || began.elapsed() >= FOLLOW_SLICE);
             dirty = true;
         }
         if terminal::panicked() {

@@ -144,6 +144,17 @@ pub fn status_text(app: &App) -> Vec<(String, Style)> {
             theme::STATUS.patch(theme::WARN),
         ));
     }
+    if let (Some(s), Some(f)) = (&app.search, &app.find) {
+        parts.push((
+            format!(
+                "searching for {} {:?}… {}% (Esc cancels)",
+                f.kind.name(),
+                f.text,
+                s.percent()
+            ),
+            theme::STATUS.patch(theme::WARN),
+        ));
+    }
     if let Some(e) = &c.failed {
         parts.push((
             format!("capture failed: {e}"),
