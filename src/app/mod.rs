@@ -46,6 +46,10 @@ pub enum Msg {
     Progress { done: u64, total: u64 },
     /// The source has no more frames; `warning` says why it ended early.
     SourceEnded { warning: Option<String> },
+    /// A followed file was read to its end and is watched for more;
+    /// `pending`: the start and the bytes so far of a record not yet
+    /// complete there.
+    Watching { pending: Option<(u64, u64)> },
     /// The source failed; frames already received stay.
     SourceFailed(String),
     /// Drop counters: the kernel's, and frames wirepeek had no room for.
@@ -233,6 +237,9 @@ pub struct Counters {
     pub ended: bool,
     /// The source failed with this message.
     pub failed: Option<String>,
+    /// A followed file was read to its end: Some, with the record not yet
+    /// complete there (start, bytes so far), if any.
+    pub watching: Option<Option<(u64, u64)>>,
     rate_mark: (u64, usize),
 }
 

@@ -32,10 +32,15 @@ impl App {
             Msg::Progress { done, total } => self.counters.loading = Some((done, total)),
             Msg::SourceEnded { warning } => {
                 self.counters.ended = true;
+                self.counters.watching = None;
                 self.counters.loading = None;
                 if let Some(w) = warning {
                     self.notify(w, true);
                 }
+            }
+            Msg::Watching { pending } => {
+                self.counters.loading = None;
+                self.counters.watching = Some(pending);
             }
             Msg::SourceFailed(e) => {
                 self.counters.ended = true;

@@ -126,10 +126,15 @@ fn info(frame: &FrameRecord, d: &Dissection) -> String {
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let focused = app.focus == Pane::List;
     let title = format!(
-        " Packets {}/{}{} ",
+        " Packets {}/{}{}{} ",
         app.list.len(),
         app.store.held(),
-        if app.list.follow { " · following" } else { "" }
+        if app.list.follow { " · following" } else { "" },
+        if app.counters.watching.is_some() {
+            " · watching the file"
+        } else {
+            ""
+        }
     );
     let block = Block::new().title(pane_title(title, focused));
     let inner = block.inner(area);
@@ -238,6 +243,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 "no packet in the capture matches the capture filter"
             }
             (true, true) => "the capture is empty: it holds no packets",
+            (true, false) if app.counters.watching.is_some() => {
+                "the capture is empty so far: following the file as it grows"
+            }
             (true, false) => "waiting for packets…",
             _ => "no packet matches the view",
         };

@@ -10,6 +10,7 @@
 pub mod details;
 pub mod flows;
 pub mod follow;
+pub mod grow;
 pub mod hex;
 pub mod keys;
 pub mod layout;
@@ -171,9 +172,12 @@ pub fn run(config: TuiConfig) -> Result<(), AppError> {
     let (tx, rx) = mpsc::sync_channel::<Event>(CHANNEL_SLOTS);
     let stop_source = Arc::new(AtomicBool::new(false));
     let drops = Arc::new(source::Drops::default());
-    source::start_filtered(
+    // A capture file is followed as it grows, as `tail -f` would (see
+    // `grow`): nothing changes for a file no one writes.
+    source::start_following(
         &config.source,
         capture_filter,
+        true,
         tx.clone(),
         stop_source.clone(),
         drops.clone(),

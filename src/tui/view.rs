@@ -98,6 +98,14 @@ pub fn status_text(app: &App) -> Vec<(String, Style)> {
         let pct = (done * 100).checked_div(total).unwrap_or(0);
         parts.push((format!("loading {}%", pct.min(100)), theme::STATUS));
     }
+    // A followed file (the list's title says so) with a record cut at its
+    // end: the writer may still finish it, or the file is damaged there.
+    if let Some(Some((at, n))) = c.watching {
+        parts.push((
+            format!("{n} bytes of a record at byte {at} not complete yet"),
+            theme::STATUS,
+        ));
+    }
     if matches!(app.source, SourceKind::Live { .. }) {
         parts.push((
             format!(
