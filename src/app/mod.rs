@@ -6,6 +6,7 @@
 //! May use `frame`, `decode`, `filter`, `flow` and `teach`; must not import
 //! `tui`, ratatui, crossterm, pnet or pcap-file.
 
+pub mod columns;
 pub mod details;
 pub mod filter;
 pub mod flows;
@@ -295,6 +296,9 @@ pub struct App {
     pub filter_history: History,
     pub command_history: History,
     pub find_history: History,
+    pub columns_history: History,
+    /// The packet list's columns (`c`).
+    pub columns: Vec<columns::Column>,
     /// Which packets `s` writes.
     pub save_scope: SaveScope,
     /// Marked frames (`m`), by store index.
@@ -352,6 +356,8 @@ impl App {
             filter_history: History::default(),
             command_history: History::default(),
             find_history: History::default(),
+            columns_history: History::default(),
+            columns: columns::Column::defaults(),
             save_scope: SaveScope::default(),
             marks: Default::default(),
             time_ref: None,

@@ -248,6 +248,10 @@ impl App {
                 self.open_prompt(PromptFor::Filter, text);
             }
             Key::Char('s') => self.open_save(),
+            Key::Char('c') => {
+                let text = super::columns::columns_text(&self.columns);
+                self.open_prompt(PromptFor::Columns, text);
+            }
             Key::Char(':') => self.open_prompt(PromptFor::Command, String::new()),
             Key::Ctrl('f') => self.open_prompt(PromptFor::Find, String::new()),
             Key::Char('m') => self.toggle_mark(),
@@ -411,6 +415,7 @@ impl App {
             PromptFor::Filter => Some(&mut self.filter_history),
             PromptFor::Command => Some(&mut self.command_history),
             PromptFor::Find | PromptFor::FollowFind => Some(&mut self.find_history),
+            PromptFor::Columns => Some(&mut self.columns_history),
             PromptFor::SavePath | PromptFor::Replace => None,
         }
     }
@@ -451,6 +456,10 @@ impl App {
             let text = self.prompt.as_ref()?.text.clone();
             self.prompt.as_mut()?.error = self.view.check(&text).err();
         }
+        if purpose == PromptFor::Columns {
+            let text = self.prompt.as_ref()?.text.clone();
+            self.prompt.as_mut()?.error = super::columns::parse_columns(&text).err();
+        }
         None
     }
 
@@ -476,6 +485,7 @@ impl App {
             PromptFor::Command => self.command(&text),
             PromptFor::Find => self.start_find(&text),
             PromptFor::FollowFind => self.start_follow_find(&text),
+            PromptFor::Columns => self.set_columns(&text),
             PromptFor::Replace => {}
         }
         None

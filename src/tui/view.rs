@@ -217,6 +217,7 @@ fn hint_or_prompt(app: &App, area: Rect, buf: &mut Buffer) {
             PromptFor::Replace => format!("{} exists: replace it? (y/n) ", p.text),
             PromptFor::Command => "Go to frame: :".to_string(),
             PromptFor::FollowFind => "Find in the stream: ".to_string(),
+            PromptFor::Columns => "Columns: ".to_string(),
             PromptFor::Find => format!(
                 "Find {} (Tab: {}): ",
                 app.find_kind.name(),

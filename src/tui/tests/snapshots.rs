@@ -6,7 +6,7 @@
 use super::*;
 use std::path::PathBuf;
 
-fn render(app: &mut App) -> (String, Buffer) {
+pub(super) fn render(app: &mut App) -> (String, Buffer) {
     let area = Rect::new(0, 0, 80, 24);
     sync_viewport(app, area);
     let mut buf = Buffer::empty(area);
@@ -37,7 +37,7 @@ fn lit_cells(buf: &Buffer) -> String {
     out
 }
 
-fn check(name: &str, got: &str) {
+pub(super) fn check(name: &str, got: &str) {
     let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests/snapshots/tui"]
         .iter()
         .collect::<PathBuf>()
