@@ -36,7 +36,7 @@ fn selected_number(app: &App) -> Option<u64> {
 #[test]
 fn a_find_past_the_first_slice_goes_on_in_slices_and_selects_the_hit() {
     let mut app = big_app();
-    assert!(crate::app::search::INLINE < 4000);
+    const { assert!(crate::app::search::INLINE < 4000) };
     find_hex(&mut app, "13 88");
     // The key returned with the search under way, nothing selected yet.
     assert!(app.searching());
