@@ -16,6 +16,10 @@ pub struct PacketList {
     pub follow: bool,
     /// How many rows fit on screen; set by the view.
     pub rows: usize,
+    /// Counts the changes that move rows to other positions (a refilter,
+    /// rows dropped at the front or the back), so work that holds
+    /// positions (a search) knows they are stale.
+    pub epoch: u64,
 }
 
 impl PacketList {
@@ -64,6 +68,7 @@ impl PacketList {
     /// Drop every row whose store index is `from` or later (a replay
     /// stepping back).
     pub fn truncate_from(&mut self, from: u32) {
+        self.epoch += 1;
         while self.shown.last().is_some_and(|&i| i >= from) {
             self.shown.pop();
         }
@@ -84,6 +89,7 @@ impl PacketList {
         if gone == 0 {
             return;
         }
+        self.epoch += 1;
         self.shown.drain(..gone);
         self.offset = self.offset.saturating_sub(gone);
         self.selected = match self.selected {
@@ -99,6 +105,7 @@ impl PacketList {
     /// selected when it is still shown.
     pub fn replace(&mut self, shown: Vec<u32>) {
         let keep = self.selected_frame();
+        self.epoch += 1;
         self.shown = shown;
         self.selected = match keep {
             _ if self.shown.is_empty() => None,

@@ -1,103 +1,14 @@
-//! Moves through a big capture: `:N` goes to frame N, Ctrl-F finds a
-//! string, hex bytes or a display filter (`n`/`N` again, forward and
-//! back, wrapping), `m` marks and `]`/`[` jump between marks, Ctrl-T sets
+//! Moves through a big capture: `:N` goes to frame N (Ctrl-F's search is
+//! in `search`), `m` marks and `]`/`[` jump between marks, Ctrl-T sets
 //! the time reference, `a`/`A` apply the selected field as the display
 //! filter, `y` copies the selected field's value or the packet's bytes.
 
 use std::fmt::Write;
 
-use crate::decode::{Detail, Value, decode_into};
+use crate::decode::Value;
 
 use super::details::TreeRow;
-use super::filter::PacketFilter;
 use super::{App, Effect, Pane};
-
-/// What Ctrl-F looks for; Tab in its prompt changes it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum FindKind {
-    /// The text's bytes anywhere in the packet.
-    #[default]
-    Text,
-    /// Hex bytes: `de ad be ef`, `deadbeef`, `de:ad:be:ef`, `0xdead`.
-    Hex,
-    /// Packets a display filter accepts.
-    Filter,
-}
-
-impl FindKind {
-    pub fn next(self) -> FindKind {
-        match self {
-            FindKind::Text => FindKind::Hex,
-            FindKind::Hex => FindKind::Filter,
-            FindKind::Filter => FindKind::Text,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            FindKind::Text => "string",
-            FindKind::Hex => "hex bytes",
-            FindKind::Filter => "display filter",
-        }
-    }
-}
-
-/// A search ready to run.
-pub struct Find {
-    pub kind: FindKind,
-    pub text: String,
-    needle: Vec<u8>,
-    filter: Option<Box<dyn PacketFilter>>,
-}
-
-impl std::fmt::Debug for Find {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Find")
-            .field("kind", &self.kind)
-            .field("text", &self.text)
-            .finish()
-    }
-}
-
-/// Hex digits in pairs, with optional `0x` and separators.
-pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
-    let t = text.trim();
-    let t = t.strip_prefix("0x").unwrap_or(t);
-    let digits: Vec<u8> = t
-        .bytes()
-        .filter(|b| !matches!(b, b' ' | b':' | b'-' | b'.'))
-        .collect();
-    if digits.is_empty() || !digits.len().is_multiple_of(2) {
-        return Err(format!(
-            "{text:?} is not hex bytes (an even number of hex digits, e.g. de ad be ef)"
-        ));
-    }
-    digits
-        .chunks(2)
-        .map(|p| {
-            std::str::from_utf8(p)
-                .ok()
-                .and_then(|s| u8::from_str_radix(s, 16).ok())
-                .ok_or_else(|| format!("{text:?} is not hex bytes: {:?}", p[0] as char))
-        })
-        .collect()
-}
-
-/// The first place `needle` occurs in `hay`.
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    let Some((&first, rest)) = needle.split_first() else {
-        return true;
-    };
-    let mut at = 0;
-    while let Some(p) = hay[at..].iter().position(|&b| b == first) {
-        let start = at + p;
-        if hay[start + 1..].starts_with(rest) {
-            return true;
-        }
-        at = start + 1;
-    }
-    false
-}
 
 /// A display-filter literal for a field's value, as Wireshark's "Apply as
 /// Filter" writes it.
@@ -169,93 +80,6 @@ impl App {
             };
             let at = got.map_or(String::new(), |g| format!("; at frame {g}"));
             self.notify(format!("frame {number} {why}{at}"), false);
-        }
-    }
-
-    /// Ctrl-F's text, as a search of the prompt's kind; then run it.
-    pub(super) fn start_find(&mut self, text: &str) {
-        let kind = self.find_kind;
-        let (needle, filter) = match kind {
-            FindKind::Text => (text.as_bytes().to_vec(), None),
-            FindKind::Hex => match parse_hex(text) {
-                Ok(bytes) => (bytes, None),
-                Err(e) => return self.notify(e, true),
-            },
-            FindKind::Filter => match self.view.compiler.as_ref().map(|c| c(text)) {
-                Some(Ok(f)) => (Vec::new(), Some(f)),
-                Some(Err(e)) => return self.notify(format!("not a display filter: {e}"), true),
-                None => {
-                    return self.notify("display filters are not available in this build", true);
-                }
-            },
-        };
-        if text.is_empty() {
-            return;
-        }
-        self.find = Some(Find {
-            kind,
-            text: text.to_string(),
-            needle,
-            filter,
-        });
-        self.find_next(true);
-    }
-
-    /// `n` / `N`: the next (or previous) shown packet the search matches,
-    /// wrapping around the list once.
-    pub fn find_next(&mut self, forward: bool) {
-        let Some(find) = self.find.take() else {
-            self.notify("nothing to find yet: Ctrl-F searches", false);
-            return;
-        };
-        let n = self.list.len();
-        if n == 0 {
-            self.find = Some(find);
-            return self.notify("no packet shown to search", false);
-        }
-        let start = self
-            .list
-            .selected
-            .unwrap_or(if forward { n - 1 } else { 0 });
-        let mut found = None;
-        for step in 1..=n {
-            let pos = if forward {
-                (start + step) % n
-            } else {
-                (start + n - step % n) % n
-            };
-            if self.find_matches(&find, self.list.shown[pos] as usize) {
-                found = Some((pos, (forward && pos <= start) || (!forward && pos >= start)));
-                break;
-            }
-        }
-        match found {
-            Some((pos, wrapped)) => {
-                self.list.select(pos);
-                self.focus = Pane::List;
-                self.sync_details();
-                if wrapped {
-                    self.notify("search wrapped around", false);
-                }
-            }
-            None => self.notify(
-                format!("{} {:?} not found", find.kind.name(), find.text),
-                true,
-            ),
-        }
-        self.find = Some(find);
-    }
-
-    fn find_matches(&mut self, find: &Find, i: usize) -> bool {
-        if !self.store.load_into(i, &mut self.scratch) {
-            return false;
-        }
-        match &find.filter {
-            None => contains(&self.scratch.data, &find.needle),
-            Some(f) => {
-                decode_into(&self.scratch, Detail::Fields, &mut self.scratch_d);
-                f.matches(&self.scratch, &self.scratch_d)
-            }
         }
     }
 
@@ -360,30 +184,6 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hex_bytes_parse_in_the_usual_spellings() {
-        for t in [
-            "de ad be ef",
-            "deadbeef",
-            "DE:AD:BE:EF",
-            "0xdeadbeef",
-            "de-ad-be-ef",
-        ] {
-            assert_eq!(parse_hex(t), Ok(vec![0xde, 0xad, 0xbe, 0xef]), "{t}");
-        }
-        assert!(parse_hex("abc").is_err());
-        assert!(parse_hex("zz").is_err());
-        assert!(parse_hex("").is_err());
-    }
-
-    #[test]
-    fn contains_finds_a_needle_anywhere_and_only_whole() {
-        assert!(contains(b"GET / HTTP/1.1", b"HTTP"));
-        assert!(contains(b"aab", b"ab"));
-        assert!(!contains(b"HTT", b"HTTP"));
-        assert!(!contains(b"", b"x"));
-    }
 
     #[test]
     fn field_values_become_filter_literals_as_wireshark_writes_them() {

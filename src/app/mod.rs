@@ -6,6 +6,7 @@
 //! May use `frame`, `decode`, `filter`, `flow` and `teach`; must not import
 //! `tui`, ratatui, crossterm, pnet or pcap-file.
 
+pub mod columns;
 pub mod details;
 pub mod filter;
 pub mod flows;
@@ -15,6 +16,7 @@ pub mod marks;
 pub mod prompt;
 pub mod replay;
 pub mod save;
+pub mod search;
 pub mod stats;
 pub mod store;
 mod update;
@@ -49,6 +51,10 @@ pub enum Msg {
     Progress { done: u64, total: u64 },
     /// The source has no more frames; `warning` says why it ended early.
     SourceEnded { warning: Option<String> },
+    /// A followed file was read to its end and is watched for more;
+    /// `pending`: the start and the bytes so far of a record not yet
+    /// complete there.
+    Watching { pending: Option<(u64, u64)> },
     /// The source failed; frames already received stay.
     SourceFailed(String),
     /// Drop counters: the kernel's, and frames wirepeek had no room for.
@@ -263,6 +269,9 @@ pub struct Counters {
     pub ended: bool,
     /// The source failed with this message.
     pub failed: Option<String>,
+    /// A followed file was read to its end: Some, with the record not yet
+    /// complete there (start, bytes so far), if any.
+    pub watching: Option<Option<(u64, u64)>>,
     rate_mark: (u64, usize),
 }
 
@@ -318,6 +327,9 @@ pub struct App {
     pub filter_history: History,
     pub command_history: History,
     pub find_history: History,
+    pub columns_history: History,
+    /// The packet list's columns (`c`).
+    pub columns: Vec<columns::Column>,
     /// Which packets `s` writes.
     pub save_scope: SaveScope,
     /// Marked frames (`m`), by store index.
@@ -325,8 +337,10 @@ pub struct App {
     /// The frame times are counted from (Ctrl-T), by store index.
     pub time_ref: Option<usize>,
     /// The last search (Ctrl-F), for `n`/`N`, and the kind the next is.
-    pub find: Option<marks::Find>,
-    pub find_kind: marks::FindKind,
+    pub find: Option<search::Find>,
+    pub find_kind: search::FindKind,
+    /// The search under way, worked on between events.
+    pub search: Option<search::Search>,
     /// The Follow tab's stream (`F`), and the number of the latest job.
     pub follow: Option<FollowView>,
     follow_jobs: u64,
@@ -375,11 +389,14 @@ impl App {
             filter_history: History::default(),
             command_history: History::default(),
             find_history: History::default(),
+            columns_history: History::default(),
+            columns: columns::Column::defaults(),
             save_scope: SaveScope::default(),
             marks: Default::default(),
             time_ref: None,
             find: None,
-            find_kind: marks::FindKind::default(),
+            find_kind: search::FindKind::default(),
+            search: None,
             follow: None,
             follow_jobs: 0,
             stats: stats::StatsTab::default(),

@@ -21,6 +21,8 @@ pub enum PromptFor {
     Find,
     /// `/` on the Follow tab — text to find in the stream.
     FollowFind,
+    /// `c` — the packet list's columns.
+    Columns,
 }
 
 /// A line of text being typed.

@@ -1,5 +1,6 @@
 //! Every frame the TUI has received, as a compact index (where its bytes
-//! are, its lengths, time, link type and interface: 40 bytes a frame) plus
+//! are, its lengths, time, link type and interface: 24 bytes a frame, see
+//! `Entry`) plus
 //! the place the bytes live. A capture file keeps its bytes: the store
 //! reads them back by offset (`FrameBytes`, a pread on the open file or on
 //! the spool of a live capture or of standard input) for the few frames
@@ -71,20 +72,40 @@ const HAS_TS: u32 = 1 << 31;
 const NANO: u32 = 1 << 30;
 const NANOS: u32 = NANO - 1;
 
-/// Where one frame's bytes live and what the capture said about it. The
-/// sub-second part shares its word with two flags: a valid fraction is
-/// below 2^30, and a larger one (a broken file) is kept in `wide`.
+/// Bits of `Entry::at_kind` that hold the offset; the kind is above them.
+const AT_BITS: u32 = 48;
+const AT_MASK: u64 = (1 << AT_BITS) - 1;
+/// `Entry::at_kind`'s kind when the offset or kind did not fit: both are
+/// in `FrameStore::wide`.
+const WIDE_KIND: u64 = 0xffff;
+/// `Entry::secs` when the seconds are too far from `FrameStore::base`.
+const WIDE_SECS: i32 = i32::MIN;
+
+/// Where one frame's bytes live and what the capture said about it, in 24
+/// bytes (10M frames: 240 MB). The frame number is not here: it is the
+/// store index plus the step of `FrameStore::numbers` that covers it (one
+/// step for a whole file). Seconds count from the store's first timed
+/// frame (±68 years). The sub-second part shares its word with two
+/// flags: a valid fraction is below 2^30. Anything that does not fit (a
+/// broken file's fraction, a time decades away, an offset past 256 TiB,
+/// the 65,535th interface) is kept whole in `FrameStore::wide`.
 #[derive(Clone, Copy, Debug)]
 struct Entry {
-    /// File offset, or in memory `chunk << 32 | offset`.
-    at: u64,
-    number: u64,
-    secs: i64,
+    /// File offset (in memory `chunk << 32 | offset`) in the low 48 bits,
+    /// the position in `FrameStore::kinds` above.
+    at_kind: u64,
+    secs: i32,
     flags: u32,
     cap_len: u32,
     orig_len: u32,
-    /// Position in `FrameStore::kinds`.
-    kind: u32,
+}
+
+/// What did not fit a frame's `Entry`.
+#[derive(Clone, Copy, Debug, Default)]
+struct Wide {
+    nanos: Option<u32>,
+    secs: Option<i64>,
+    at_kind: Option<(u64, u32)>,
 }
 
 /// Where the bytes are.
@@ -124,8 +145,13 @@ pub struct FrameStore {
     bytes: u64,
     /// The first timed frame's time, kept after that frame ages out.
     zero: Option<Timestamp>,
-    /// Sub-second parts too large for `Entry::flags`, by store index.
-    wide: std::collections::HashMap<usize, u32>,
+    /// The seconds `Entry::secs` count from.
+    base: Option<i64>,
+    /// Frame numbers: from each (store index, number - index) on, until
+    /// the next, number = index + step.
+    numbers: VecDeque<(usize, i64)>,
+    /// What did not fit `Entry`, by store index.
+    wide: std::collections::HashMap<usize, Wide>,
     window: RefCell<Window>,
 }
 
@@ -238,10 +264,12 @@ impl FrameStore {
                 self.kinds.len() - 1
             }
         };
+        let i = self.len();
+        let mut wide = Wide::default();
         let ts = f.ts.unwrap_or(Timestamp { secs: 0, nanos: 0 });
         let mut flags = ts.nanos & NANOS;
         if ts.nanos > NANOS {
-            self.wide.insert(self.len(), ts.nanos);
+            wide.nanos = Some(ts.nanos);
         }
         if f.ts.is_some() {
             flags |= HAS_TS;
@@ -249,14 +277,38 @@ impl FrameStore {
         if f.precision == TsPrecision::Nano {
             flags |= NANO;
         }
+        let secs = match f.ts {
+            None => 0,
+            Some(t) => {
+                let base = *self.base.get_or_insert(t.secs);
+                match t.secs.checked_sub(base).map(i32::try_from) {
+                    Some(Ok(s)) if s != WIDE_SECS => s,
+                    _ => {
+                        wide.secs = Some(t.secs);
+                        WIDE_SECS
+                    }
+                }
+            }
+        };
+        let at_kind = if f.at <= AT_MASK && (kind as u64) < WIDE_KIND {
+            f.at | (kind as u64) << AT_BITS
+        } else {
+            wide.at_kind = Some((f.at, kind as u32));
+            f.at & AT_MASK | WIDE_KIND << AT_BITS
+        };
+        if wide.nanos.is_some() || wide.secs.is_some() || wide.at_kind.is_some() {
+            self.wide.insert(i, wide);
+        }
+        let step = f.number as i64 - i as i64;
+        if self.numbers.back().is_none_or(|&(_, s)| s != step) {
+            self.numbers.push_back((i, step));
+        }
         self.index.push_back(Entry {
-            at: f.at,
-            number: f.number,
-            secs: ts.secs,
+            at_kind,
+            secs,
             flags,
             cap_len: f.cap_len,
             orig_len: f.orig_len,
-            kind: kind as u32,
         });
         self.bytes += u64::from(f.cap_len);
     }
@@ -270,11 +322,17 @@ impl FrameStore {
             self.wide.remove(&self.first);
         }
         self.first += 1;
+        while self.numbers.get(1).is_some_and(|&(i, _)| i <= self.first) {
+            self.numbers.pop_front();
+        }
         self.bytes -= u64::from(old.cap_len);
         if self.file_backed() {
             return;
         }
-        let still_used = self.index.front().map_or(u32::MAX, |e| (e.at >> 32) as u32);
+        let still_used = self
+            .index
+            .front()
+            .map_or(u32::MAX, |_| (self.at(self.first).0 >> 32) as u32);
         // Keep the newest chunk: it is the one being filled.
         while self.chunk_base < still_used && self.chunks.len() > 1 {
             self.chunks.pop_front();
@@ -286,9 +344,25 @@ impl FrameStore {
         self.index.get(i.checked_sub(self.first)?)
     }
 
+    /// Where frame `i`'s bytes are, and its position in `kinds`.
+    fn at(&self, i: usize) -> (u64, usize) {
+        let Some(e) = self.entry(i) else {
+            return (0, 0);
+        };
+        if e.at_kind >> AT_BITS == WIDE_KIND
+            && let Some((at, kind)) = self.wide.get(&i).and_then(|w| w.at_kind)
+        {
+            return (at, kind as usize);
+        }
+        (e.at_kind & AT_MASK, (e.at_kind >> AT_BITS) as usize)
+    }
+
     /// The frame number of frame `i`.
     pub fn number(&self, i: usize) -> Option<u64> {
-        self.entry(i).map(|e| e.number)
+        self.entry(i)?;
+        let pos = self.numbers.partition_point(|&(from, _)| from <= i);
+        let step = pos.checked_sub(1).map_or(0, |p| self.numbers[p].1);
+        Some((i as i64 + step) as u64)
     }
 
     /// The captured length of frame `i`.
@@ -299,14 +373,13 @@ impl FrameStore {
     /// The time of frame `i`, if its record carried one.
     pub fn ts(&self, i: usize) -> Option<Timestamp> {
         let e = self.entry(i)?;
-        let nanos = match self.wide.get(&i) {
-            Some(&n) => n,
-            None => e.flags & NANOS,
+        let wide = self.wide.get(&i);
+        let nanos = wide.and_then(|w| w.nanos).unwrap_or(e.flags & NANOS);
+        let secs = match wide.and_then(|w| w.secs) {
+            Some(s) => s,
+            None => self.base.unwrap_or(0) + i64::from(e.secs),
         };
-        (e.flags & HAS_TS != 0).then_some(Timestamp {
-            secs: e.secs,
-            nanos,
-        })
+        (e.flags & HAS_TS != 0).then_some(Timestamp { secs, nanos })
     }
 
     /// The first frame's time: the zero of relative times and replays.
@@ -322,10 +395,11 @@ impl FrameStore {
             return false;
         };
         out.data.clear();
+        let (at, kind) = self.at(i);
         let read = match &self.bytes_in {
             Bytes::Memory => {
-                let chunk = ((e.at >> 32) as u32).wrapping_sub(self.chunk_base);
-                let at = (e.at & 0xffff_ffff) as usize;
+                let chunk = ((at >> 32) as u32).wrapping_sub(self.chunk_base);
+                let at = (at & 0xffff_ffff) as usize;
                 match self
                     .chunks
                     .get(chunk as usize)
@@ -338,13 +412,15 @@ impl FrameStore {
                     None => false,
                 }
             }
-            Bytes::File(file) => self.read_file(file.as_ref(), i, &e, &mut out.data),
+            Bytes::File(file) => self.read_file(file.as_ref(), i, at, &e, &mut out.data),
         };
         if !read {
             return false;
         }
-        let (link, iface) = self.kinds[e.kind as usize];
-        out.number = e.number;
+        let Some(&(link, iface)) = self.kinds.get(kind) else {
+            return false;
+        };
+        out.number = self.number(i).unwrap_or(0);
         out.ts = self.ts(i);
         out.precision = if e.flags & NANO != 0 {
             TsPrecision::Nano
@@ -360,7 +436,14 @@ impl FrameStore {
     /// Frame `i`'s bytes from the file: from the read-ahead window when
     /// they are in it; a forward walk refills the window, a jump reads the
     /// one frame.
-    fn read_file(&self, file: &dyn FrameBytes, i: usize, e: &Entry, out: &mut Vec<u8>) -> bool {
+    fn read_file(
+        &self,
+        file: &dyn FrameBytes,
+        i: usize,
+        at: u64,
+        e: &Entry,
+        out: &mut Vec<u8>,
+    ) -> bool {
         let mut w = self.window.borrow_mut();
         let forward = w.last.is_some_and(|l| l + 1 == i);
         w.last = Some(i);
@@ -373,26 +456,27 @@ impl FrameStore {
         }
         if !forward {
             out.resize(e.cap_len as usize, 0);
-            return file.read_at(e.at, out).is_ok();
+            return file.read_at(at, out).is_ok();
         }
         // Frames i.. that follow each other in the file, up to WINDOW bytes.
         let w = &mut *w;
         w.first = i;
         w.starts.clear();
-        let mut end = e.at;
-        for next in self.index.range(i - self.first..) {
-            let span = next.at + u64::from(next.cap_len) - e.at;
-            if next.at < end || (span > WINDOW as u64 && !w.starts.is_empty()) {
+        let mut end = at;
+        for (j, next) in (i..).zip(self.index.range(i - self.first..)) {
+            let next_at = self.at(j).0;
+            let span = next_at + u64::from(next.cap_len) - at;
+            if next_at < end || (span > WINDOW as u64 && !w.starts.is_empty()) {
                 break;
             }
-            w.starts.push((next.at - e.at) as u32);
-            end = next.at + u64::from(next.cap_len);
+            w.starts.push((next_at - at) as u32);
+            end = next_at + u64::from(next.cap_len);
         }
-        w.buf.resize((end - e.at) as usize, 0);
-        if file.read_at(e.at, &mut w.buf).is_err() {
+        w.buf.resize((end - at) as usize, 0);
+        if file.read_at(at, &mut w.buf).is_err() {
             w.starts.clear();
             out.resize(e.cap_len as usize, 0);
-            return file.read_at(e.at, out).is_ok();
+            return file.read_at(at, out).is_ok();
         }
         out.extend_from_slice(&w.buf[..e.cap_len as usize]);
         true

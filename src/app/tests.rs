@@ -400,3 +400,4 @@ fn scrolling_the_bytes_pane_sticks_until_the_selection_changes() {
 mod echo;
 mod follow;
 mod moves;
+mod search;

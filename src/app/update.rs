@@ -32,10 +32,15 @@ impl App {
             Msg::Progress { done, total } => self.counters.loading = Some((done, total)),
             Msg::SourceEnded { warning } => {
                 self.counters.ended = true;
+                self.counters.watching = None;
                 self.counters.loading = None;
                 if let Some(w) = warning {
                     self.notify(w, true);
                 }
+            }
+            Msg::Watching { pending } => {
+                self.counters.loading = None;
+                self.counters.watching = Some(pending);
             }
             Msg::SourceFailed(e) => {
                 self.counters.ended = true;
@@ -126,6 +131,10 @@ impl App {
             }
             Input::Key(Key::Ctrl('z')) => Some(Effect::Suspend),
             Input::Key(key) if self.prompt.is_some() => self.prompt_key(key),
+            Input::Key(Key::Esc) if self.searching() => {
+                self.cancel_search();
+                None
+            }
             Input::Key(_) if self.help => {
                 self.help = false;
                 None
@@ -256,6 +265,10 @@ impl App {
                 self.open_prompt(PromptFor::Filter, text);
             }
             Key::Char('s') => self.open_save(),
+            Key::Char('c') => {
+                let text = super::columns::columns_text(&self.columns);
+                self.open_prompt(PromptFor::Columns, text);
+            }
             Key::Char(':') => self.open_prompt(PromptFor::Command, String::new()),
             Key::Ctrl('f') => self.open_prompt(PromptFor::Find, String::new()),
             Key::Char('m') => self.toggle_mark(),
@@ -419,6 +432,7 @@ impl App {
             PromptFor::Filter => Some(&mut self.filter_history),
             PromptFor::Command => Some(&mut self.command_history),
             PromptFor::Find | PromptFor::FollowFind => Some(&mut self.find_history),
+            PromptFor::Columns => Some(&mut self.columns_history),
             PromptFor::SavePath | PromptFor::Replace => None,
         }
     }
@@ -459,6 +473,10 @@ impl App {
             let text = self.prompt.as_ref()?.text.clone();
             self.prompt.as_mut()?.error = self.view.check(&text).err();
         }
+        if purpose == PromptFor::Columns {
+            let text = self.prompt.as_ref()?.text.clone();
+            self.prompt.as_mut()?.error = super::columns::parse_columns(&text).err();
+        }
         None
     }
 
@@ -484,6 +502,7 @@ impl App {
             PromptFor::Command => self.command(&text),
             PromptFor::Find => self.start_find(&text),
             PromptFor::FollowFind => self.start_follow_find(&text),
+            PromptFor::Columns => self.set_columns(&text),
             PromptFor::Replace => {}
         }
         None

@@ -7,10 +7,11 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Row, Table, Widget};
 
+use crate::app::columns::Column;
 use crate::app::flows::{Colouring, analysis_label};
 use crate::app::{App, Pane, TimeMode, store::empty_frame};
 use crate::decode::summary::tcpdump_line;
-use crate::decode::{Detail, Dissection, Severity, decode_into, ethernet, ipv4, ipv6};
+use crate::decode::{Detail, Dissection, Severity, decode_into, ethernet, ipv4, ipv6, tcp, udp};
 use crate::frame::FrameRecord;
 use crate::output::time::{TimeFormat, write_ts};
 use crate::output::value::to_text;
@@ -27,6 +28,8 @@ pub struct RowText {
     pub proto: String,
     pub len: String,
     pub info: String,
+    /// The delta and field columns' text, in the order of `app.columns`.
+    pub extra: Vec<String>,
     pub style: Style,
 }
 
@@ -73,7 +76,31 @@ pub fn row_text(app: &App, pos: usize, frame: &FrameRecord, d: &mut Dissection) 
         Some(Colouring::TcpRst) => theme::TCP_RST,
         None => theme::protocol(top, warn),
     };
+    let mut extra = Vec::new();
+    for c in &app.columns {
+        match c {
+            Column::Delta => {
+                let prev = pos
+                    .checked_sub(1)
+                    .and_then(|p| app.list.shown.get(p))
+                    .and_then(|&i| app.store.ts(i as usize))
+                    .or(frame.ts);
+                let mut t = String::new();
+                write_ts(
+                    &mut t,
+                    frame.ts,
+                    frame.precision,
+                    TimeFormat::Relative,
+                    prev,
+                );
+                extra.push(t);
+            }
+            Column::Field(key) => extra.push(field_text(app, index, frame, d, key)),
+            _ => {}
+        }
+    }
     RowText {
+        extra,
         no: frame.number.to_string(),
         time,
         src,
@@ -83,6 +110,30 @@ pub fn row_text(app: &App, pos: usize, frame: &FrameRecord, d: &mut Dissection) 
         info,
         style,
     }
+}
+
+/// A custom column's text: every occurrence of the field, by commas; the
+/// stream indices, which the flow table computes, from the app's flows.
+fn field_text(app: &App, index: usize, frame: &FrameRecord, d: &Dissection, key: &str) -> String {
+    let values: Vec<String> = d
+        .fields
+        .iter()
+        .filter(|f| f.key == key)
+        .map(|f| to_text(&f.value, &frame.data))
+        .collect();
+    if !values.is_empty() {
+        return values.join(",");
+    }
+    let proto = match key {
+        k if k == tcp::STREAM.key => 6,
+        k if k == udp::STREAM.key => 17,
+        _ => return String::new(),
+    };
+    app.flows
+        .row_of(index)
+        .and_then(|r| app.flows.rows.get(r as usize))
+        .filter(|state| state.key.proto == proto)
+        .map_or(String::new(), |state| state.stream.to_string())
 }
 
 /// Source and destination: IP addresses when there are any, else MACs.
@@ -126,10 +177,15 @@ fn info(frame: &FrameRecord, d: &Dissection) -> String {
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let focused = app.focus == Pane::List;
     let title = format!(
-        " Packets {}/{}{} ",
+        " Packets {}/{}{}{} ",
         app.list.len(),
         app.store.held(),
-        if app.list.follow { " · following" } else { "" }
+        if app.list.follow { " · following" } else { "" },
+        if app.counters.watching.is_some() {
+            " · watching the file"
+        } else {
+            ""
+        }
     );
     let block = Block::new().title(pane_title(title, focused));
     let inner = block.inner(area);
@@ -152,69 +208,71 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         })
         .collect();
 
-    let no_w = rows
-        .iter()
-        .map(|(_, r)| r.no.len())
-        .max()
-        .unwrap_or(1)
-        .max(3);
-    let time_w = rows.iter().map(|(_, r)| r.time.len()).max().unwrap_or(8);
     let addr_cap = (inner.width as usize / 5).max(8);
-    let addr_w = rows
-        .iter()
-        .map(|(_, r)| r.src.len().max(r.dst.len()))
-        .max()
-        .unwrap_or(6)
-        .clamp(11, addr_cap.max(11));
-    let proto_w = rows
-        .iter()
-        .map(|(_, r)| r.proto.len())
-        .max()
-        .unwrap_or(8)
-        .max(8);
-    let mut widths = vec![
-        Constraint::Length(no_w as u16),
-        Constraint::Length(time_w as u16),
-        Constraint::Length(addr_w as u16),
-        Constraint::Length(addr_w as u16),
-        Constraint::Length(proto_w as u16),
-        Constraint::Length(6),
-        Constraint::Fill(1),
-    ];
-    let mut header = vec![
-        "No.",
-        "Time",
-        "Source",
-        "Destination",
-        "Protocol",
-        "Length",
-        "Info",
-    ];
+    let width_of = |c: &Column, cell: &dyn Fn(&RowText) -> usize, min: usize, max: usize| {
+        let w = rows.iter().map(|(_, r)| cell(r)).max().unwrap_or(0);
+        let head = c.header().chars().count();
+        w.max(head).clamp(min, max.max(min))
+    };
     // Narrow screens drop the length, then the time.
     let narrow = inner.width < 70;
     let very_narrow = inner.width < 50;
-    let keep = |i: usize| !(narrow && i == 5 || very_narrow && i == 1);
-    let mut col = 0;
-    widths.retain(|_| {
-        col += 1;
-        keep(col - 1)
-    });
-    col = 0;
-    header.retain(|_| {
-        col += 1;
-        keep(col - 1)
-    });
+    let mut extra_at = 0;
+    let mut cols: Vec<(Constraint, String, usize, Option<usize>)> = Vec::new();
+    for c in &app.columns {
+        let (width, extra) = match c {
+            Column::No => (width_of(c, &|r| r.no.len(), 3, 12), None),
+            Column::Time if very_narrow => continue,
+            Column::Time => (width_of(c, &|r| r.time.len(), 4, 30), None),
+            Column::Source | Column::Destination => {
+                let w = |r: &RowText| r.src.chars().count().max(r.dst.chars().count());
+                (width_of(c, &w, 11, addr_cap), None)
+            }
+            Column::Protocol => (width_of(c, &|r| r.proto.len(), 8, 12), None),
+            Column::Length if narrow => continue,
+            Column::Length => (6, None),
+            Column::Info => (0, None),
+            Column::Delta | Column::Field(_) => {
+                let k = extra_at;
+                extra_at += 1;
+                let w = move |r: &RowText| r.extra.get(k).map_or(0, |t| t.chars().count());
+                (width_of(c, &w, 5, 24), Some(k))
+            }
+        };
+        let constraint = if *c == Column::Info {
+            Constraint::Fill(1)
+        } else {
+            Constraint::Length(width as u16)
+        };
+        cols.push((constraint, c.header().to_string(), width, extra));
+    }
+    let widths: Vec<Constraint> = cols.iter().map(|c| c.0).collect();
+    let header: Vec<String> = cols.iter().map(|c| c.1.clone()).collect();
+    let shown: Vec<&Column> = app
+        .columns
+        .iter()
+        .filter(|c| !(very_narrow && **c == Column::Time || narrow && **c == Column::Length))
+        .collect();
 
-    let table_rows = rows.into_iter().map(|(selected, r)| {
-        // Long addresses (IPv6) lose their middle, not their end, so two
-        // of them never look alike.
-        let (src, dst) = (shorten_middle(r.src, addr_w), shorten_middle(r.dst, addr_w));
-        let cells = [r.no, r.time, src, dst, r.proto, r.len, r.info];
-        let cells: Vec<String> = cells
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| keep(*i))
-            .map(|(_, c)| c)
+    let table_rows = rows.into_iter().map(|(selected, mut r)| {
+        let cells: Vec<String> = shown
+            .iter()
+            .zip(&cols)
+            .map(|(c, (_, _, w, extra))| match c {
+                Column::No => r.no.clone(),
+                Column::Time => r.time.clone(),
+                // Long addresses (IPv6) lose their middle, not their end,
+                // so two of them never look alike.
+                Column::Source => shorten_middle(r.src.clone(), *w),
+                Column::Destination => shorten_middle(r.dst.clone(), *w),
+                Column::Protocol => r.proto.clone(),
+                Column::Length => r.len.clone(),
+                Column::Info => std::mem::take(&mut r.info),
+                Column::Delta | Column::Field(_) => extra
+                    .and_then(|k| r.extra.get(k).cloned())
+                    .map(|t| shorten_middle(t, *w))
+                    .unwrap_or_default(),
+            })
             .collect();
         let style = if selected {
             r.style.patch(if focused {
@@ -238,6 +296,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 "no packet in the capture matches the capture filter"
             }
             (true, true) => "the capture is empty: it holds no packets",
+            (true, false) if app.counters.watching.is_some() => {
+                "the capture is empty so far: following the file as it grows"
+            }
             (true, false) => "waiting for packets…",
             _ => "no packet matches the view",
         };

@@ -10,6 +10,7 @@
 pub mod details;
 pub mod flows;
 pub mod follow;
+pub mod grow;
 pub mod hex;
 pub mod keys;
 pub mod layout;
@@ -51,7 +52,7 @@ const FRAME: Duration = Duration::from_millis(33);
 const IDLE_REDRAW: Duration = Duration::from_millis(250);
 /// Longest the loop spends applying queued events before it draws.
 const DRAIN_BUDGET: Duration = Duration::from_millis(25);
-/// Longest a follow job works between two looks at the events.
+/// Longest a follow job or a search works between two looks at the events.
 const FOLLOW_SLICE: Duration = Duration::from_millis(10);
 /// Batches the channel holds before a live capture starts dropping.
 const CHANNEL_SLOTS: usize = 256;
@@ -174,9 +175,12 @@ pub fn run(config: TuiConfig) -> Result<(), AppError> {
     let (tx, rx) = mpsc::sync_channel::<Event>(CHANNEL_SLOTS);
     let stop_source = Arc::new(AtomicBool::new(false));
     let drops = Arc::new(source::Drops::default());
-    source::start_filtered(
+    // A capture file is followed as it grows, as `tail -f` would (see
+    // `grow`): nothing changes for a file no one writes.
+    source::start_following(
         &config.source,
         capture_filter,
+        true,
         tx.clone(),
         stop_source.clone(),
         drops.clone(),
@@ -259,8 +263,9 @@ where
     let mut count: Option<stats::Job> = None;
     loop {
         let mut timeout = next_tick.saturating_duration_since(Instant::now());
-        if job.is_some() || count.is_some() {
-            // A follow or a count is running: look at the events, then
+        if job.is_some() || count.is_some() || app.searching() {
+            // A follow, a count or a search is running: look at the
+            // events, then
             // work on it.
             timeout = Duration::ZERO;
         }
@@ -301,6 +306,11 @@ where
             if c.step(app, FOLLOW_SLICE) {
                 count = None;
             }
+            dirty = true;
+        }
+        if app.searching() {
+            let began = Instant::now();
+            app.search_work(&mut || began.elapsed() >= FOLLOW_SLICE);
             dirty = true;
         }
         if terminal::panicked() {

@@ -99,6 +99,14 @@ pub fn status_text(app: &App) -> Vec<(String, Style)> {
         let pct = (done * 100).checked_div(total).unwrap_or(0);
         parts.push((format!("loading {}%", pct.min(100)), theme::STATUS));
     }
+    // A followed file (the list's title says so) with a record cut at its
+    // end: the writer may still finish it, or the file is damaged there.
+    if let Some(Some((at, n))) = c.watching {
+        parts.push((
+            format!("{n} bytes of a record at byte {at} not complete yet"),
+            theme::STATUS,
+        ));
+    }
     if matches!(app.source, SourceKind::Live { .. }) {
         parts.push((
             format!(
@@ -142,6 +150,17 @@ pub fn status_text(app: &App) -> Vec<(String, Style)> {
     if app.paused {
         parts.push((
             format!("PAUSED, {} waiting", app.waiting()),
+            theme::STATUS.patch(theme::WARN),
+        ));
+    }
+    if let (Some(s), Some(f)) = (&app.search, &app.find) {
+        parts.push((
+            format!(
+                "searching for {} {:?}… {}% (Esc cancels)",
+                f.kind.name(),
+                f.text,
+                s.percent()
+            ),
             theme::STATUS.patch(theme::WARN),
         ));
     }
@@ -199,6 +218,7 @@ fn hint_or_prompt(app: &App, area: Rect, buf: &mut Buffer) {
             PromptFor::Replace => format!("{} exists: replace it? (y/n) ", p.text),
             PromptFor::Command => "Go to frame: :".to_string(),
             PromptFor::FollowFind => "Find in the stream: ".to_string(),
+            PromptFor::Columns => "Columns: ".to_string(),
             PromptFor::Find => format!(
                 "Find {} (Tab: {}): ",
                 app.find_kind.name(),

@@ -198,3 +198,42 @@ fn an_out_of_range_fraction_of_a_second_is_kept() {
     assert_eq!(store.frame(0).and_then(|f| f.ts), f.ts);
     assert_eq!(store.ts(1), frame(2, 4).ts);
 }
+
+#[test]
+fn an_index_entry_is_24_bytes() {
+    assert_eq!(std::mem::size_of::<Entry>(), 24);
+}
+
+#[test]
+fn numbers_with_gaps_times_far_apart_and_many_interfaces_come_back_whole() {
+    let mut store = FrameStore::with_limit(Some(300));
+    let mut want = Vec::new();
+    for k in 0..1000u64 {
+        let mut f = frame(k, 4);
+        // A capture filter's gaps in the numbering, every 7th frame.
+        f.number = 1 + k + k / 7 * 3;
+        // Times a century apart, and none at all.
+        f.ts = match k % 5 {
+            0 => Some(Timestamp {
+                secs: -3_000_000_000 + k as i64,
+                nanos: 7,
+            }),
+            1 => None,
+            _ => f.ts,
+        };
+        // More (link, interface) pairs than the entry has room for.
+        f.iface = (k * 97 % 70_000) as u32;
+        store.push(&f);
+        want.push(f);
+    }
+    assert_eq!(store.first(), 700);
+    assert!(store.numbers.len() < 150, "{}", store.numbers.len());
+    for (i, f) in want.iter().enumerate().skip(700) {
+        let got = store.frame(i).expect("held");
+        let fields =
+            |f: &FrameRecord| (f.number, f.ts, f.iface, f.link, f.orig_len, f.data.clone());
+        assert_eq!(fields(&got), fields(f), "frame {i}");
+        assert_eq!(store.number(i), Some(f.number));
+    }
+    assert!(store.frame(699).is_none());
+}

@@ -92,6 +92,9 @@ pub struct FileSource {
     stream_fd: Option<i32>,
     /// `Next::Idle` was just returned: the next read may wait.
     told_idle: bool,
+    /// A regular file another program is still writing: its end is
+    /// `Next::Idle`, not `End`, and a record cut there is waited for.
+    follow: bool,
     /// Records skipped (or shown with something missing) that the caller
     /// has not yet taken with [`FileSource::take_warnings`]; handed over
     /// with `Next::End` otherwise.
@@ -153,6 +156,7 @@ impl FileSource {
             finished: false,
             stream_fd: None,
             told_idle: false,
+            follow: false,
             warnings: Vec::new(),
             warnings_dropped: 0,
         };
@@ -169,6 +173,24 @@ impl FileSource {
     /// so a reader can index a file and read frames back later (the TUI).
     pub fn frame_offset(&self) -> u64 {
         self.data_at
+    }
+
+    /// Follow a file that grows (`tail -f`): at its end `next_frame` says
+    /// `Idle`, and a later call reads what was written meanwhile; a record
+    /// only partly written is kept and completed, never reported as damage.
+    pub fn follow(&mut self, on: bool) {
+        self.follow = on;
+    }
+
+    /// Bytes read so far: every complete record up to here was returned.
+    pub fn consumed(&self) -> u64 {
+        self.offset
+    }
+
+    /// The start and the bytes so far of a record not yet complete at the
+    /// end of what was read.
+    pub fn pending(&self) -> Option<(u64, usize)> {
+        (self.end > self.start).then(|| (self.offset, self.end - self.start))
     }
 
     /// Warnings about records skipped so far (each names the file, the
@@ -287,6 +309,11 @@ impl FileSource {
     /// a record boundary, a warning inside `what`).
     fn want(&mut self, n: usize, what: &str) -> Result<Option<Next>, CaptureError> {
         while self.end - self.start < n {
+            if self.eof && self.follow {
+                // More may be written: read again on the next call.
+                self.eof = false;
+                return Ok(Some(Next::Idle));
+            }
             if self.eof {
                 if self.end == self.start {
                     return Ok(Some(self.finish(None)));

@@ -29,6 +29,7 @@ use crate::frame::{FrameRecord, LinkType};
 use crate::pipeline::{self, RunSummary, Settings, Sink, Track, check_link};
 
 use super::Event;
+use super::grow::Measured;
 use super::spool::{self, Spool, SpoolFile};
 
 mod live;
@@ -124,6 +125,24 @@ pub fn start_filtered(
     stop: Arc<AtomicBool>,
     drops: Arc<Drops>,
 ) -> Result<(), AppError> {
+    start_following(spec, filter, false, tx, stop, drops)
+}
+
+/// `start_filtered`; with `follow`, a capture file (not standard input,
+/// not a replay) is followed as it grows (`grow`) instead of ending at
+/// its end.
+pub fn start_following(
+    spec: &SourceSpec,
+    filter: Option<Filter>,
+    follow: bool,
+    tx: SyncSender<Event>,
+    stop: Arc<AtomicBool>,
+    drops: Arc<Drops>,
+) -> Result<(), AppError> {
+    let follow = match spec {
+        SourceSpec::File { path } if follow && path != "-" => Some(path.clone()),
+        _ => None,
+    };
     let filter = filter.unwrap_or_default();
     let check = |links: &[LinkType]| links.iter().try_for_each(|l| check_link(&filter, *l));
     let opened = match spec {
@@ -221,7 +240,7 @@ pub fn start_filtered(
                         }
                     };
                     let total = (path != "-").then_some(total);
-                    file(source, place, total, settings, &stop, &tx);
+                    file(source, place, total, follow, settings, &stop, &tx);
                 }
                 Opened::Frames(frames) => {
                     let _ = opened_tx.send(Ok(()));
@@ -297,41 +316,25 @@ fn file(
     source: FileSource,
     place: Place,
     total: Option<u64>,
+    follow: Option<String>,
     settings: Settings,
     stop: &dyn Fn() -> bool,
     tx: &SyncSender<Event>,
 ) {
     let at = Cell::new((0u64, 0u64));
-    let mut source = Measured {
-        inner: source,
-        at: &at,
-    };
+    let at_end = Cell::new(None);
+    let mut source = Measured::new(source, &at, &at_end, follow);
     let mut sink = Batches {
         tx,
         batch: Vec::with_capacity(BATCH),
         at: &at,
+        at_end: &at_end,
+        told: None,
         place,
         total,
     };
     let result = pipeline::run(&mut source, settings, Track::Off, &mut sink, stop);
     sink.end(result);
-}
-
-/// A file source that says where in the file each frame's bytes are.
-struct Measured<'a> {
-    inner: FileSource,
-    /// The number and file offset of the frame last read.
-    at: &'a Cell<(u64, u64)>,
-}
-
-impl FrameSource for Measured<'_> {
-    fn next_frame(&mut self) -> Result<Next, CaptureError> {
-        let next = self.inner.next_frame()?;
-        if let Next::Frame(f) = &next {
-            self.at.set((f.number, self.inner.frame_offset()));
-        }
-        Ok(next)
-    }
 }
 
 /// Batches of index entries sent with blocking sends (every frame of a
@@ -341,6 +344,10 @@ struct Batches<'a> {
     tx: &'a SyncSender<Event>,
     batch: Vec<Indexed>,
     at: &'a Cell<(u64, u64)>,
+    /// A followed file's end, as the reader last saw it, and as the app
+    /// was last told.
+    at_end: &'a Cell<Option<Option<(u64, u64)>>>,
+    told: Option<Option<(u64, u64)>>,
     place: Place,
     total: Option<u64>,
 }
@@ -361,8 +368,9 @@ impl Batches<'_> {
             return Ok(false);
         }
         Ok(match self.total {
-            Some(total) => self.send(Msg::Progress { done, total }),
-            None => true,
+            // Loading progress, until a followed file's end is reached.
+            Some(total) if self.told.is_none() => self.send(Msg::Progress { done, total }),
+            _ => true,
         })
     }
 
@@ -406,9 +414,16 @@ impl Sink for Batches<'_> {
     }
 
     fn idle(&mut self) -> Result<bool, AppError> {
-        // Standard input went quiet: show what came so far.
-        if matches!(self.place, Place::Spool(_)) && !self.batch.is_empty() {
-            return self.flush();
+        // Standard input went quiet, or a followed file's end was reached:
+        // show what came so far.
+        if !self.batch.is_empty() && !self.flush()? {
+            return Ok(false);
+        }
+        let end = self.at_end.get();
+        if end.is_some() && end != self.told {
+            self.told = end;
+            let pending = end.flatten();
+            return Ok(self.send(Msg::Watching { pending }));
         }
         Ok(true)
     }

@@ -6,7 +6,7 @@
 use super::*;
 use std::path::PathBuf;
 
-fn render(app: &mut App) -> (String, Buffer) {
+pub(super) fn render(app: &mut App) -> (String, Buffer) {
     let area = Rect::new(0, 0, 80, 24);
     sync_viewport(app, area);
     let mut buf = Buffer::empty(area);
