@@ -21,7 +21,7 @@ use crate::capture::file::FileSource;
 use crate::capture::live::{LiveOptions, LiveSource};
 use crate::capture::process::ProcessLookup;
 use crate::capture::save::SavedInterface;
-use crate::capture::{CaptureError, FrameSource, Next};
+use crate::capture::CaptureError;
 use crate::decode::{Detail, Dissection};
 use crate::error::AppError;
 use crate::filter::Filter;
