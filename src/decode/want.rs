@@ -15,7 +15,11 @@ pub struct Wanted {
     /// Open addressing: `slots[h]` is 1 + the index of a key, 0 if empty.
     slots: Vec<u16>,
     mask: usize,
+    /// Unique to this set (from 1), so a `Memo` knows whose answers it holds.
+    id: u64,
 }
+
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// The first and last (up to) eight bytes of a key and its length, mixed.
 #[inline(always)]
@@ -59,6 +63,7 @@ impl Wanted {
             keys: list,
             slots,
             mask,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -95,16 +100,21 @@ const MEMO: usize = 1024;
 #[derive(Clone, Debug, Default)]
 pub struct Memo {
     slots: Vec<(usize, bool)>,
+    /// The set the answers are of (its id; 0: none): another starts over.
+    set: u64,
 }
 
 impl Memo {
     /// Whether `want` has `def`'s key, remembered.
-    #[inline]
+    #[inline(always)]
     pub fn has(&mut self, want: &Wanted, def: &'static crate::decode::field::FieldDef) -> bool {
         let addr = def as *const _ as usize;
         let slot = ((addr >> 3) ^ (addr >> 13)) & (MEMO - 1);
-        if self.slots.len() != MEMO {
-            self.slots = vec![(0, false); MEMO];
+        let set = want.id;
+        if self.set != set || self.slots.len() != MEMO {
+            self.slots.clear();
+            self.slots.resize(MEMO, (0, false));
+            self.set = set;
         }
         let (seen, kept) = self.slots[slot];
         if seen == addr {
@@ -133,8 +143,93 @@ mod tests {
         assert!(all.iter().all(|k| !empty.has(k)));
         // The memo gives the set's answers, asked twice in a row too.
         let mut memo = Memo::default();
-        for def in crate::decode::field::all().chain(crate::decode::field::all()) {
-            assert_eq!(memo.has(&some, def), some.has(def.key), "{}", def.key);
+        for set in [&some, &empty, &some] {
+            for def in crate::decode::field::all().chain(crate::decode::field::all()) {
+                assert_eq!(memo.has(set, def), set.has(def.key), "{}", def.key);
+            }
         }
+    }
+
+    /// The bundled captures and, when it is there, the shared corpus's.
+    fn captures() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in [
+            root.join("captures"),
+            root.join("../shared/corpus/captures"),
+        ] {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "pcap" || x == "pcapng") {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
+    /// The oracle is the decoder with every field: with a set, it must give
+    /// exactly those of its fields the set names (values, ranges, labels,
+    /// meanings, depths, in order) and the same layers, notes and tuple.
+    #[test]
+    fn a_wanted_set_keeps_exactly_the_full_decodings_fields_it_names() {
+        use crate::capture::file::FileSource;
+        use crate::capture::{FrameSource, Next};
+        use crate::decode::{Detail, Dissection, decode_into};
+        use std::sync::Arc;
+        let keys: Vec<&str> = crate::decode::field::all().map(|f| f.key).collect();
+        // Every third key, and the export's default columns.
+        let mut some: Vec<&str> = keys.iter().copied().step_by(3).collect();
+        some.extend(crate::export::packets::DEFAULT_FIELDS);
+        let sets = [Arc::new(Wanted::new(some)), Arc::new(Wanted::new([]))];
+        let (mut frames, mut kept) = (0, 0);
+        for path in captures() {
+            let Ok(mut src) = FileSource::open(&path.to_string_lossy()) else {
+                continue;
+            };
+            let (mut full, mut part) = (Dissection::default(), Dissection::default());
+            while let Ok(Next::Frame(frame)) = src.next_frame() {
+                decode_into(&frame, Detail::Fields, &mut full);
+                for set in &sets {
+                    part.want = Some(set.clone());
+                    decode_into(&frame, Detail::Fields, &mut part);
+                    let expected: Vec<String> = full
+                        .fields
+                        .iter()
+                        .filter(|f| set.has(f.key))
+                        .map(|f| format!("{f:?}"))
+                        .collect();
+                    let got: Vec<String> = part.fields.iter().map(|f| format!("{f:?}")).collect();
+                    assert_eq!(got, expected, "{} frame {}", path.display(), frame.number);
+                    kept += got.len();
+                    let layers = |d: &Dissection| -> Vec<String> {
+                        d.layers
+                            .iter()
+                            .map(|l| {
+                                format!("{:?}", (l.proto, &l.header, &l.pdu, l.quoted, l.source))
+                            })
+                            .collect()
+                    };
+                    assert_eq!(layers(&part), layers(&full), "{}", path.display());
+                    assert_eq!(format!("{:?}", part.notes), format!("{:?}", full.notes));
+                    assert_eq!(format!("{:?}", part.tuple), format!("{:?}", full.tuple));
+                    // Each layer's fields are its own.
+                    for l in &part.layers {
+                        assert!(
+                            l.fields.start <= l.fields.end && l.fields.end <= part.fields.len()
+                        );
+                    }
+                }
+                frames += 1;
+            }
+        }
+        assert!(
+            frames > 100 && kept > 1000,
+            "{frames} frames, {kept} fields"
+        );
     }
 }

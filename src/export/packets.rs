@@ -11,7 +11,6 @@ use std::sync::Arc;
 use super::community_id::CommunityIds;
 pub use super::community_id::packet_community_id;
 use super::table::{Batch, Column, Kind};
-use crate::decode::text::{push_ipv4, push_mac};
 use crate::decode::want::Wanted;
 use crate::decode::{
     Dissection, Field, Value, arp, dns, ethernet, frame_layer, http, icmp, icmpv6, igmp, ipv4,
@@ -207,6 +206,42 @@ impl std::hash::Hasher for AddressHasher {
     fn write_usize(&mut self, n: usize) {
         self.0 = (self.0.rotate_left(5) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
+}
+
+/// A MAC address as `write_field` writes it (`decode::text::push_mac`:
+/// lower-case hex, colons), appended to a column's bytes.
+fn mac_text(out: &mut Vec<u8>, m: &[u8; 6]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = [b':'; 17];
+    for (i, b) in m.iter().enumerate() {
+        text[3 * i] = HEX[usize::from(b >> 4)];
+        text[3 * i + 1] = HEX[usize::from(b & 15)];
+    }
+    out.extend_from_slice(&text);
+}
+
+/// An IPv4 address as `write_field` writes it (`decode::text::push_ipv4`:
+/// dotted decimal), appended to a column's bytes.
+fn ipv4_text(out: &mut Vec<u8>, octets: [u8; 4]) {
+    let mut text = [0u8; 15];
+    let mut n = 0;
+    for (i, o) in octets.into_iter().enumerate() {
+        if i > 0 {
+            text[n] = b'.';
+            n += 1;
+        }
+        if o >= 100 {
+            text[n] = b'0' + o / 100;
+            n += 1;
+        }
+        if o >= 10 {
+            text[n] = b'0' + o / 10 % 10;
+            n += 1;
+        }
+        text[n] = b'0' + o % 10;
+        n += 1;
+    }
+    out.extend_from_slice(&text[..n]);
 }
 
 /// What fills a column.
@@ -425,15 +460,9 @@ impl PacketColumns {
             (Kind::Bool, _) => self.mismatch(batch, col),
             // What `write_field` writes for these, without `core::fmt`.
             (_, Value::Text(t)) if !special => batch.push_text(col, t),
-            (_, Value::Mac(m)) if !special => {
-                self.text.clear();
-                push_mac(&mut self.text, m);
-                batch.push_text(col, &self.text);
-            }
+            (_, Value::Mac(m)) if !special => batch.push_text_with(col, |t| mac_text(t, m)),
             (_, Value::Ip(IpAddr::V4(ip))) if !special => {
-                self.text.clear();
-                push_ipv4(&mut self.text, &ip.octets());
-                batch.push_text(col, &self.text);
+                batch.push_text_with(col, |t| ipv4_text(t, ip.octets()))
             }
             _ => {
                 self.text.clear();

@@ -56,6 +56,31 @@ fn every_field_the_decoder_emits_has_the_type_its_column_declares() {
 }
 
 #[test]
+fn macs_and_ipv4_addresses_are_written_as_read_fields_writes_them() {
+    use crate::decode::text::{push_ipv4, push_mac};
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut cases: Vec<[u8; 6]> = vec![[0; 6], [255; 6], [9, 10, 99, 100, 199, 200]];
+    for _ in 0..10_000 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        cases.push(seed.to_le_bytes()[..6].try_into().unwrap());
+    }
+    for m in cases {
+        let (mut ours, mut theirs) = (Vec::new(), String::new());
+        mac_text(&mut ours, &m);
+        push_mac(&mut theirs, &m);
+        assert_eq!(String::from_utf8(ours).unwrap(), theirs);
+        let ip = [m[0], m[1], m[2], m[3]];
+        let (mut ours, mut theirs) = (Vec::new(), String::new());
+        ipv4_text(&mut ours, ip);
+        push_ipv4(&mut theirs, &ip);
+        assert_eq!(String::from_utf8(ours).unwrap(), theirs);
+        assert_eq!(theirs, std::net::Ipv4Addr::from(ip).to_string());
+    }
+}
+
+#[test]
 fn column_types_come_from_the_registry() {
     assert_eq!(kind_of("tcp.srcport"), Kind::Int);
     assert_eq!(kind_of("tcp.flags.syn"), Kind::Bool);
