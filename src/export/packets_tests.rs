@@ -108,3 +108,61 @@ fn field_lists_are_checked_as_read_fields_checks_them() {
             .all(|f| f == COMMUNITY_ID || crate::filter::DisplayFilter::parse(f).is_ok())
     );
 }
+
+/// The oracle is the decoder with every field: with a set, it must give
+/// exactly those of its fields the set names (values, ranges, labels,
+/// meanings, depths, in order) and the same layers, notes and tuple.
+#[test]
+fn a_wanted_set_keeps_exactly_the_full_decodings_fields_it_names() {
+    use crate::decode::want::Wanted;
+    let keys: Vec<&str> = crate::decode::field::all().map(|f| f.key).collect();
+    // The default columns' set, every third key, none.
+    let default = wanted(&field_list(None).unwrap());
+    let third = Wanted::new(keys.iter().copied().step_by(3));
+    let sets = [
+        Arc::new(default),
+        Arc::new(third),
+        Arc::new(Wanted::new([])),
+    ];
+    let (mut frames, mut kept) = (0, 0);
+    for path in captures() {
+        let Ok(mut src) = FileSource::open(&path.to_string_lossy()) else {
+            continue;
+        };
+        let (mut full, mut part) = (Dissection::default(), Dissection::default());
+        while let Ok(Next::Frame(frame)) = src.next_frame() {
+            decode_into(&frame, Detail::Fields, &mut full);
+            for set in &sets {
+                part.want = Some(set.clone());
+                decode_into(&frame, Detail::Fields, &mut part);
+                let expected: Vec<String> = full
+                    .fields
+                    .iter()
+                    .filter(|f| set.has(f.key))
+                    .map(|f| format!("{f:?}"))
+                    .collect();
+                let got: Vec<String> = part.fields.iter().map(|f| format!("{f:?}")).collect();
+                assert_eq!(got, expected, "{} frame {}", path.display(), frame.number);
+                kept += got.len();
+                let layers = |d: &Dissection| -> Vec<String> {
+                    d.layers
+                        .iter()
+                        .map(|l| format!("{:?}", (l.proto, &l.header, &l.pdu, l.quoted, l.source)))
+                        .collect()
+                };
+                assert_eq!(layers(&part), layers(&full), "{}", path.display());
+                assert_eq!(format!("{:?}", part.notes), format!("{:?}", full.notes));
+                assert_eq!(format!("{:?}", part.tuple), format!("{:?}", full.tuple));
+                // Each layer's fields are its own.
+                for l in &part.layers {
+                    assert!(l.fields.start <= l.fields.end && l.fields.end <= part.fields.len());
+                }
+            }
+            frames += 1;
+        }
+    }
+    assert!(
+        frames > 100 && kept > 1000,
+        "{frames} frames, {kept} fields"
+    );
+}
