@@ -33,6 +33,35 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    /// Whether the field `def` is kept: fields are on and the consumer
+    /// reads it. Worth asking before working out a costly value (a name,
+    /// a time as text); the emitters below ask in any case.
+    #[inline]
+    pub(crate) fn wants(&mut self, def: &'static FieldDef) -> bool {
+        if !self.fields_on {
+            return false;
+        }
+        match &self.d.want {
+            None => true,
+            Some(want) => self.d.memo.has(want, def),
+        }
+    }
+
+    /// `wants`, for the field about to be pushed: what is attached to "the
+    /// field just pushed" goes nowhere if it is left out.
+    #[inline(always)]
+    fn keep(&mut self, def: &'static FieldDef) -> bool {
+        if !self.fields_on {
+            return false;
+        }
+        let Some(want) = &self.d.want else {
+            return true;
+        };
+        let kept = self.d.memo.has(want, def);
+        self.d.skipped = !kept;
+        kept
+    }
+
     /// Start a layer; fields pushed after this belong to it.
     pub(crate) fn layer(&mut self, proto: Proto, header: Range<usize>) {
         let header = self.captured(header);
@@ -71,8 +100,20 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Push a field built by its dissector (kept if wanted).
     #[inline]
-    pub(super) fn push(&mut self, mut field: Field) {
+    pub(super) fn push(&mut self, field: Field) {
+        if let Some(want) = &self.d.want {
+            self.d.skipped = !want.has(field.key);
+            if self.d.skipped {
+                return;
+            }
+        }
+        self.push_kept(field);
+    }
+
+    #[inline]
+    fn push_kept(&mut self, mut field: Field) {
         if field.origin == Origin::Wire {
             field.source = self.source;
         }
@@ -118,6 +159,7 @@ impl<'a> Ctx<'a> {
     #[inline]
     pub(crate) fn meaning(&mut self, text: impl Into<Cow<'static, str>>) {
         if self.fields_on
+            && !self.d.skipped
             && let Some(f) = self.d.fields.last_mut()
         {
             f.meaning = Some(text.into());
@@ -128,6 +170,7 @@ impl<'a> Ctx<'a> {
     #[inline]
     pub(crate) fn nest(&mut self, depth: u8) {
         if self.fields_on
+            && !self.d.skipped
             && let Some(f) = self.d.fields.last_mut()
         {
             f.depth = depth;
@@ -283,7 +326,7 @@ impl Ctx<'_> {
         } else {
             (raw & def.mask) >> def.mask.trailing_zeros()
         };
-        if self.fields_on {
+        if self.keep(def) {
             let v = match def.format {
                 Format::Bool => Value::Bool(value != 0),
                 Format::Hex(digits) => Value::Hex(value, digits),
@@ -293,7 +336,7 @@ impl Ctx<'_> {
             if def.mask != 0 {
                 f.depth = 1;
             }
-            self.push(f);
+            self.push_kept(f);
         }
         Some(value)
     }
@@ -308,8 +351,8 @@ impl Ctx<'_> {
     #[inline]
     pub(crate) fn mac_at(&mut self, def: &'static FieldDef, at: usize) -> Option<[u8; 6]> {
         let bytes: [u8; 6] = self.get(at..at + 6)?.try_into().ok()?;
-        if self.fields_on {
-            self.push(wire(def, at..at + 6, Value::Mac(bytes)));
+        if self.keep(def) {
+            self.push_kept(wire(def, at..at + 6, Value::Mac(bytes)));
         }
         Some(bytes)
     }
@@ -325,8 +368,8 @@ impl Ctx<'_> {
     pub(crate) fn ipv4_at(&mut self, def: &'static FieldDef, at: usize) -> Option<Ipv4Addr> {
         let bytes: [u8; 4] = self.get(at..at + 4)?.try_into().ok()?;
         let addr = Ipv4Addr::from(bytes);
-        if self.fields_on {
-            self.push(wire(def, at..at + 4, Value::Ip(IpAddr::V4(addr))));
+        if self.keep(def) {
+            self.push_kept(wire(def, at..at + 4, Value::Ip(IpAddr::V4(addr))));
         }
         Some(addr)
     }
@@ -342,8 +385,8 @@ impl Ctx<'_> {
     pub(crate) fn ipv6_at(&mut self, def: &'static FieldDef, at: usize) -> Option<Ipv6Addr> {
         let bytes: [u8; 16] = self.get(at..at + 16)?.try_into().ok()?;
         let addr = Ipv6Addr::from(bytes);
-        if self.fields_on {
-            self.push(wire(def, at..at + 16, Value::Ip(IpAddr::V6(addr))));
+        if self.keep(def) {
+            self.push_kept(wire(def, at..at + 16, Value::Ip(IpAddr::V6(addr))));
         }
         Some(addr)
     }
@@ -351,8 +394,8 @@ impl Ctx<'_> {
     /// Raw bytes over `range`, shown as hex (options, padding, unknown data).
     #[inline]
     pub(crate) fn bytes_at(&mut self, def: &'static FieldDef, range: Range<usize>) {
-        if self.fields_on && range.start < range.end && range.end <= self.limit {
-            self.push(wire(def, range.clone(), Value::Bytes(range)));
+        if range.start < range.end && range.end <= self.limit && self.keep(def) {
+            self.push_kept(wire(def, range.clone(), Value::Bytes(range)));
         }
     }
 
@@ -361,8 +404,8 @@ impl Ctx<'_> {
     /// says which bits it came from. `tests/field_ranges.rs` lists these.
     #[inline]
     pub(crate) fn value_at(&mut self, def: &'static FieldDef, range: Range<usize>, value: Value) {
-        if self.fields_on && range.end <= self.limit {
-            self.push(wire(def, range, value));
+        if range.end <= self.limit && self.keep(def) {
+            self.push_kept(wire(def, range, value));
         }
     }
 
@@ -377,18 +420,18 @@ impl Ctx<'_> {
         mask: u64,
         value: Value,
     ) {
-        if self.fields_on && range.end <= self.limit {
+        if range.end <= self.limit && self.keep(def) {
             let mut f = wire(def, range, value);
             f.mask = mask;
-            self.push(f);
+            self.push_kept(f);
         }
     }
 
     /// A field computed by wirepeek, not read from the packet.
     #[inline]
     pub(crate) fn generated(&mut self, def: &'static FieldDef, value: Value) {
-        if self.fields_on {
-            self.push(Field::generated(def, value));
+        if self.keep(def) {
+            self.push_kept(Field::generated(def, value));
         }
     }
 
@@ -398,6 +441,7 @@ impl Ctx<'_> {
     #[inline]
     pub(crate) fn label(&mut self, name: &'static str) {
         if self.fields_on
+            && !self.d.skipped
             && let Some(f) = self.d.fields.last_mut()
         {
             f.name = name;

@@ -24,7 +24,9 @@ pub(crate) fn dissect(ctx: &mut Ctx, frame: &FrameRecord) {
     ctx.generated(&NUMBER, Value::UInt(frame.number));
     ctx.generated(&LEN, Value::UInt(frame.orig_len as u64));
     ctx.generated(&CAP_LEN, Value::UInt(frame.data.len() as u64));
-    if let Some(ts) = frame.ts {
+    if let Some(ts) = frame.ts
+        && ctx.wants(&TIME_EPOCH)
+    {
         let text = format!("{}.{:09}", ts.secs, ts.nanos);
         ctx.generated(&TIME_EPOCH, Value::Text(Cow::Owned(text)));
     }

@@ -46,6 +46,7 @@ pub mod udp;
 pub mod view;
 pub mod vlan;
 pub mod vxlan;
+pub mod want;
 
 pub use ctx::Ctx;
 pub use model::*;

@@ -453,6 +453,14 @@ pub struct Dissection {
     /// Set by `desegment` when an application dissector asked for more
     /// bytes than this TCP segment holds.
     pub desegment: Option<crate::decode::desegment::Desegment>,
+    /// The fields to keep (`None`: every one), set by whoever decodes for
+    /// a consumer that reads only some (`export`); kept across `clear`.
+    pub want: Option<std::sync::Arc<crate::decode::want::Wanted>>,
+    /// Whether `want` left out the last field offered (so what is attached
+    /// to "the field just pushed" is not attached to the one before it).
+    pub(crate) skipped: bool,
+    /// `want`'s answers by definition (kept across `clear`).
+    pub(crate) memo: crate::decode::want::Memo,
 }
 
 /// Bytes a dissection reads besides its frame's: a reassembled payload.
@@ -475,6 +483,7 @@ impl Dissection {
         self.tuple_source = 0;
         self.fragment = None;
         self.desegment = None;
+        self.skipped = false;
     }
 
     /// The bytes data source `source` holds: the frame's (`frame`) for 0,

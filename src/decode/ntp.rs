@@ -66,6 +66,9 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     ctx.bytes_at(&REFID, REFID.at(start));
     for def in [&REFTIME, &ORG, &REC, &XMT] {
         let range = def.at(start);
+        if !ctx.wants(def) {
+            continue;
+        }
         if let (Some(secs), Some(frac)) = (
             ctx.read(range.start..range.start + 4),
             ctx.read(range.start + 4..range.end),

@@ -9,11 +9,14 @@
 //! directions of an exchange hash alike; a type without a counterpart keeps
 //! its code as the destination port and its direction ("one-way").
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use sha1::{Digest, Sha1};
 
+use crate::decode::{Dissection, Proto};
 use crate::flow::{ICMP, ICMPV6, TCP, UDP};
+use crate::frame::FrameRecord;
 
 /// SCTP: the spec gives it ports too.
 const SCTP: u8 = 132;
@@ -108,6 +111,118 @@ pub fn base64(out: &mut String, bytes: &[u8]) {
             } else {
                 out.push('=');
             }
+        }
+    }
+}
+
+/// The Community ID of a packet's flow: TCP and UDP by their ports, ICMP
+/// and ICMPv6 by type and code; `None` for anything else.
+/// TCP, UDP and ICMP echo take the addresses of their conversation (an
+/// IPv6 routing header's final destination, as the conn table and Zeek
+/// have them), so each packet's ID is its conversation's.
+pub fn packet_community_id(frame: &FrameRecord, d: &Dissection) -> Option<String> {
+    let (proto, src, dst) = packet_flow(frame, d)?;
+    community_id(0, proto, src, dst)
+}
+
+/// What a packet's Community ID is worked out from: protocol, source and
+/// destination (address, port or ICMP type and code).
+type Ends = (u8, (IpAddr, u16), (IpAddr, u16));
+
+fn packet_flow(frame: &FrameRecord, d: &Dissection) -> Option<Ends> {
+    let flow = crate::flow::Packet::from_dissection(frame, d).map(|p| {
+        let ends = if p.forward {
+            (p.key.lo(), p.key.hi())
+        } else {
+            (p.key.hi(), p.key.lo())
+        };
+        (p, ends)
+    });
+    if let Some((p, (src, dst))) = flow
+        && p.echo.is_none()
+    {
+        return Some((p.key.proto, (src, p.src_port), (dst, p.dst_port)));
+    }
+    let data = &frame.data[..];
+    let i = d
+        .layers
+        .iter()
+        .position(|l| matches!(l.proto, Proto::Icmp | Proto::Icmpv6) && !l.quoted)?;
+    let icmp = &d.layers[i];
+    let (kind, code) = (
+        *data.get(icmp.header.start)?,
+        *data.get(icmp.header.start + 1)?,
+    );
+    let ip = d.layers[..i]
+        .iter()
+        .rev()
+        .find(|l| matches!(l.proto, Proto::Ipv4 | Proto::Ipv6))?;
+    let h = ip.header.start;
+    let (src, dst): (IpAddr, IpAddr) = if ip.proto == Proto::Ipv4 {
+        let s: [u8; 4] = data.get(h + 12..h + 16)?.try_into().ok()?;
+        let t: [u8; 4] = data.get(h + 16..h + 20)?.try_into().ok()?;
+        (s.into(), t.into())
+    } else {
+        let s: [u8; 16] = data.get(h + 8..h + 24)?.try_into().ok()?;
+        let t: [u8; 16] = data.get(h + 24..h + 40)?.try_into().ok()?;
+        (s.into(), t.into())
+    };
+    let (src, dst) = flow.map_or((src, dst), |(_, ends)| ends);
+    let proto = if icmp.proto == Proto::Icmp {
+        crate::flow::ICMP
+    } else {
+        crate::flow::ICMPV6
+    };
+    Some((proto, (src, u16::from(kind)), (dst, u16::from(code))))
+}
+
+/// Community IDs already worked out, by what they are worked out from:
+/// the packets of one flow ask for the same one, and SHA-1 and base64
+/// cost more than the rest of a row. Holds at most `MEMO_MAX` (then
+/// starts over), so memory stays bounded however many flows an input has.
+#[derive(Default)]
+pub struct CommunityIds {
+    known: HashMap<Ends, Option<String>, BuildFnv>,
+}
+
+const MEMO_MAX: usize = 1 << 16;
+
+impl CommunityIds {
+    /// The Community ID of a packet's flow (as `packet_community_id`).
+    pub fn packet(&mut self, frame: &FrameRecord, d: &Dissection) -> Option<&str> {
+        let ends = packet_flow(frame, d)?;
+        if self.known.len() >= MEMO_MAX && !self.known.contains_key(&ends) {
+            self.known.clear();
+        }
+        self.known
+            .entry(ends)
+            .or_insert_with(|| community_id(0, ends.0, ends.1, ends.2))
+            .as_deref()
+    }
+}
+
+/// FNV-1a: a few bytes of addresses and ports, hashed without SipHash's
+/// cost (the memo is private; nothing outside chooses its keys' spread
+/// but the capture, and a bad spread costs only time).
+#[derive(Default, Clone, Copy)]
+struct BuildFnv;
+
+struct Fnv(u64);
+
+impl std::hash::BuildHasher for BuildFnv {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
         }
     }
 }

@@ -6,12 +6,15 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
-use super::community_id::community_id;
+use super::community_id::CommunityIds;
+pub use super::community_id::packet_community_id;
 use super::table::{Batch, Column, Kind};
+use crate::decode::want::Wanted;
 use crate::decode::{
-    Dissection, Field, Proto, Value, arp, dns, ethernet, frame_layer, http, icmp, icmpv6, ipv4,
-    ipv6, tcp, tls, udp, vlan,
+    Dissection, Field, Value, arp, dns, ethernet, frame_layer, http, icmp, icmpv6, igmp, ipv4,
+    ipv6, sll, tcp, tls, udp, vlan,
 };
 use crate::filter::any_field;
 use crate::frame::{FrameRecord, LinkType};
@@ -87,6 +90,35 @@ pub const DEFAULT_FIELDS: &[&str] = &[
     tls::extensions::ALPN_STR.key,
     COMMUNITY_ID,
 ];
+
+/// Fields `frame.protocols` is worked out from besides the layers (see
+/// `output::fields::write_protocols`): always decoded.
+const PROTOCOLS_READ: &[&str] = &[
+    ethernet::TYPE.key,
+    vlan::ETYPE.key,
+    vlan::AD_ETYPE.key,
+    sll::ETYPE.key,
+    igmp::TYPE.key,
+];
+
+/// The fields the columns of `fields` are filled from: each name, the
+/// fields an "any" name (`ip.addr`, `tcp.port`) stands for, what
+/// `frame.protocols` reads, and the acknowledgement numbers relative SACK
+/// edges are worked out from (`output::fields::sack_base`).
+pub fn wanted(fields: &[String]) -> Wanted {
+    let mut keys: Vec<&str> = PROTOCOLS_READ.to_vec();
+    for f in fields {
+        keys.push(f);
+        keys.extend(any_field(f).unwrap_or(&[]));
+    }
+    if keys
+        .iter()
+        .any(|k| *k == tcp::OPTIONS_SACK_LE.key || *k == tcp::OPTIONS_SACK_RE.key)
+    {
+        keys.extend([tcp::ACK.key, tcp::ACK_RAW.key]);
+    }
+    Wanted::new(keys)
+}
 
 /// Columns `read --fields` works out from several frames: not exported.
 const REFUSED: &[&str] = &[
@@ -176,6 +208,42 @@ impl std::hash::Hasher for AddressHasher {
     }
 }
 
+/// A MAC address as `write_field` writes it (`decode::text::push_mac`:
+/// lower-case hex, colons), appended to a column's bytes.
+fn mac_text(out: &mut Vec<u8>, m: &[u8; 6]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = [b':'; 17];
+    for (i, b) in m.iter().enumerate() {
+        text[3 * i] = HEX[usize::from(b >> 4)];
+        text[3 * i + 1] = HEX[usize::from(b & 15)];
+    }
+    out.extend_from_slice(&text);
+}
+
+/// An IPv4 address as `write_field` writes it (`decode::text::push_ipv4`:
+/// dotted decimal), appended to a column's bytes.
+fn ipv4_text(out: &mut Vec<u8>, octets: [u8; 4]) {
+    let mut text = [0u8; 15];
+    let mut n = 0;
+    for (i, o) in octets.into_iter().enumerate() {
+        if i > 0 {
+            text[n] = b'.';
+            n += 1;
+        }
+        if o >= 100 {
+            text[n] = b'0' + o / 100;
+            n += 1;
+        }
+        if o >= 10 {
+            text[n] = b'0' + o / 10 % 10;
+            n += 1;
+        }
+        text[n] = b'0' + o % 10;
+        n += 1;
+    }
+    out.extend_from_slice(&text[..n]);
+}
+
 /// What fills a column.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Source {
@@ -190,18 +258,31 @@ enum Source {
     Field,
 }
 
+/// The columns one field key feeds, and how its values are written.
+struct Feed {
+    cols: Vec<usize>,
+    /// A SACK edge: tshark shows it relative to the acknowledgement base.
+    sack: bool,
+    /// Written as `read --fields` writes it by key (a SACK edge, a
+    /// checksum status as a number), not by its value's type alone.
+    special: bool,
+}
+
 /// The packets table's columns and how to fill them.
 pub struct PacketColumns {
     pub columns: Vec<Column>,
+    /// The fields the decoder need build for these columns.
+    pub wanted: Arc<Wanted>,
     sources: Vec<Source>,
     /// Columns fed by a field key, found once per key address (keys are
     /// `&'static str`s: a pointer lookup instead of hashing text).
     by_address: HashMap<(usize, usize), usize, BuildAddressHasher>,
-    feeds: Vec<Vec<usize>>,
+    feeds: Vec<Feed>,
     /// The previous packet's (key address, feeds) per field position.
     last_keys: Vec<((usize, usize), usize)>,
     filled: Vec<bool>,
     text: String,
+    ids: CommunityIds,
     /// Values that did not fit their column's type (left empty).
     pub mismatched: u64,
     /// Packet times a nanosecond timestamp cannot hold (left empty).
@@ -230,6 +311,7 @@ impl PacketColumns {
             }
         }
         PacketColumns {
+            wanted: Arc::new(wanted(fields)),
             filled: vec![false; columns.len()],
             columns,
             sources,
@@ -237,6 +319,7 @@ impl PacketColumns {
             feeds: Vec::new(),
             last_keys: Vec::new(),
             text: String::new(),
+            ids: CommunityIds::default(),
             mismatched: 0,
             out_of_range: 0,
         }
@@ -254,7 +337,13 @@ impl PacketColumns {
                 n == key || any_field(n).is_some_and(|parts| parts.contains(&key))
             })
             .collect();
-        self.feeds.push(cols);
+        let sack = key == tcp::OPTIONS_SACK_LE.key || key == tcp::OPTIONS_SACK_RE.key;
+        let special = sack || key.ends_with("checksum.status");
+        self.feeds.push(Feed {
+            cols,
+            sack,
+            special,
+        });
         self.by_address.insert(address, self.feeds.len() - 1);
         self.feeds.len() - 1
     }
@@ -285,17 +374,23 @@ impl PacketColumns {
                     f
                 }
             };
-            if self.feeds[feeds].is_empty() {
+            let feed = &self.feeds[feeds];
+            if feed.cols.is_empty() {
                 continue;
             }
-            for i in 0..self.feeds[feeds].len() {
-                let col = self.feeds[feeds][i];
+            // Only a SACK edge needs the base (two searches of the fields).
+            let base = if feed.sack {
+                *sack.get_or_insert_with(|| sack_base(d))
+            } else {
+                None
+            };
+            for i in 0..self.feeds[feeds].cols.len() {
+                let col = self.feeds[feeds].cols[i];
                 if self.filled[col] {
                     continue;
                 }
                 self.filled[col] = true;
-                let base = *sack.get_or_insert_with(|| sack_base(d));
-                self.field(batch, col, field, &frame.data, base);
+                self.field(batch, col, field, &frame.data, base, feeds);
             }
         }
         for col in 0..self.columns.len() {
@@ -321,8 +416,8 @@ impl PacketColumns {
                     write_protocols(&mut self.text, frame.link, d);
                     batch.push_text(col, &self.text);
                 }
-                Source::CommunityId => match packet_community_id(frame, d) {
-                    Some(id) => batch.push_text(col, &id),
+                Source::CommunityId => match self.ids.packet(frame, d) {
+                    Some(id) => batch.push_text(col, id),
                     None => batch.push_null(col),
                 },
                 Source::Field if !self.filled[col] => batch.push_null(col),
@@ -338,9 +433,13 @@ impl PacketColumns {
         field: &Field,
         data: &[u8],
         sack: Option<u32>,
+        feed: usize,
     ) {
-        let relative_sack =
-            field.key == tcp::OPTIONS_SACK_LE.key || field.key == tcp::OPTIONS_SACK_RE.key;
+        let Feed {
+            sack: relative_sack,
+            special,
+            ..
+        } = self.feeds[feed];
         match (self.columns[col].kind, &field.value) {
             (Kind::Int, Value::UInt(v) | Value::Hex(v, _)) if !relative_sack => {
                 match i64::try_from(*v) {
@@ -359,6 +458,12 @@ impl PacketColumns {
             (Kind::Bool, Value::Bool(b)) => batch.push_bool(col, *b),
             (Kind::Bool, Value::UInt(v)) => batch.push_bool(col, *v != 0),
             (Kind::Bool, _) => self.mismatch(batch, col),
+            // What `write_field` writes for these, without `core::fmt`.
+            (_, Value::Text(t)) if !special => batch.push_text(col, t),
+            (_, Value::Mac(m)) if !special => batch.push_text_with(col, |t| mac_text(t, m)),
+            (_, Value::Ip(IpAddr::V4(ip))) if !special => {
+                batch.push_text_with(col, |t| ipv4_text(t, ip.octets()))
+            }
             _ => {
                 self.text.clear();
                 write_field(&mut self.text, field, data, sack);
@@ -371,58 +476,6 @@ impl PacketColumns {
         self.mismatched += 1;
         batch.push_null(col);
     }
-}
-
-/// The Community ID of a packet's flow: TCP and UDP by their ports, ICMP
-/// and ICMPv6 by type and code; `None` for anything else.
-/// TCP, UDP and ICMP echo take the addresses of their conversation (an
-/// IPv6 routing header's final destination, as the conn table and Zeek
-/// have them), so each packet's ID is its conversation's.
-pub fn packet_community_id(frame: &FrameRecord, d: &Dissection) -> Option<String> {
-    let flow = crate::flow::Packet::from_dissection(frame, d).map(|p| {
-        let ends = if p.forward {
-            (p.key.lo(), p.key.hi())
-        } else {
-            (p.key.hi(), p.key.lo())
-        };
-        (p, ends)
-    });
-    if let Some((p, (src, dst))) = flow
-        && p.echo.is_none()
-    {
-        return community_id(0, p.key.proto, (src, p.src_port), (dst, p.dst_port));
-    }
-    let data = &frame.data[..];
-    let i = d
-        .layers
-        .iter()
-        .position(|l| matches!(l.proto, Proto::Icmp | Proto::Icmpv6) && !l.quoted)?;
-    let icmp = &d.layers[i];
-    let (kind, code) = (
-        *data.get(icmp.header.start)?,
-        *data.get(icmp.header.start + 1)?,
-    );
-    let ip = d.layers[..i]
-        .iter()
-        .rev()
-        .find(|l| matches!(l.proto, Proto::Ipv4 | Proto::Ipv6))?;
-    let h = ip.header.start;
-    let (src, dst): (IpAddr, IpAddr) = if ip.proto == Proto::Ipv4 {
-        let s: [u8; 4] = data.get(h + 12..h + 16)?.try_into().ok()?;
-        let t: [u8; 4] = data.get(h + 16..h + 20)?.try_into().ok()?;
-        (s.into(), t.into())
-    } else {
-        let s: [u8; 16] = data.get(h + 8..h + 24)?.try_into().ok()?;
-        let t: [u8; 16] = data.get(h + 24..h + 40)?.try_into().ok()?;
-        (s.into(), t.into())
-    };
-    let (src, dst) = flow.map_or((src, dst), |(_, ends)| ends);
-    let proto = if icmp.proto == Proto::Icmp {
-        crate::flow::ICMP
-    } else {
-        crate::flow::ICMPV6
-    };
-    community_id(0, proto, (src, u16::from(kind)), (dst, u16::from(code)))
 }
 
 #[cfg(test)]

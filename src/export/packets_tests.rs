@@ -56,6 +56,31 @@ fn every_field_the_decoder_emits_has_the_type_its_column_declares() {
 }
 
 #[test]
+fn macs_and_ipv4_addresses_are_written_as_read_fields_writes_them() {
+    use crate::decode::text::{push_ipv4, push_mac};
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut cases: Vec<[u8; 6]> = vec![[0; 6], [255; 6], [9, 10, 99, 100, 199, 200]];
+    for _ in 0..10_000 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        cases.push(seed.to_le_bytes()[..6].try_into().unwrap());
+    }
+    for m in cases {
+        let (mut ours, mut theirs) = (Vec::new(), String::new());
+        mac_text(&mut ours, &m);
+        push_mac(&mut theirs, &m);
+        assert_eq!(String::from_utf8(ours).unwrap(), theirs);
+        let ip = [m[0], m[1], m[2], m[3]];
+        let (mut ours, mut theirs) = (Vec::new(), String::new());
+        ipv4_text(&mut ours, ip);
+        push_ipv4(&mut theirs, &ip);
+        assert_eq!(String::from_utf8(ours).unwrap(), theirs);
+        assert_eq!(theirs, std::net::Ipv4Addr::from(ip).to_string());
+    }
+}
+
+#[test]
 fn column_types_come_from_the_registry() {
     assert_eq!(kind_of("tcp.srcport"), Kind::Int);
     assert_eq!(kind_of("tcp.flags.syn"), Kind::Bool);
@@ -81,5 +106,63 @@ fn field_lists_are_checked_as_read_fields_checks_them() {
         default
             .iter()
             .all(|f| f == COMMUNITY_ID || crate::filter::DisplayFilter::parse(f).is_ok())
+    );
+}
+
+/// The oracle is the decoder with every field: with a set, it must give
+/// exactly those of its fields the set names (values, ranges, labels,
+/// meanings, depths, in order) and the same layers, notes and tuple.
+#[test]
+fn a_wanted_set_keeps_exactly_the_full_decodings_fields_it_names() {
+    use crate::decode::want::Wanted;
+    let keys: Vec<&str> = crate::decode::field::all().map(|f| f.key).collect();
+    // The default columns' set, every third key, none.
+    let default = wanted(&field_list(None).unwrap());
+    let third = Wanted::new(keys.iter().copied().step_by(3));
+    let sets = [
+        Arc::new(default),
+        Arc::new(third),
+        Arc::new(Wanted::new([])),
+    ];
+    let (mut frames, mut kept) = (0, 0);
+    for path in captures() {
+        let Ok(mut src) = FileSource::open(&path.to_string_lossy()) else {
+            continue;
+        };
+        let (mut full, mut part) = (Dissection::default(), Dissection::default());
+        while let Ok(Next::Frame(frame)) = src.next_frame() {
+            decode_into(&frame, Detail::Fields, &mut full);
+            for set in &sets {
+                part.want = Some(set.clone());
+                decode_into(&frame, Detail::Fields, &mut part);
+                let expected: Vec<String> = full
+                    .fields
+                    .iter()
+                    .filter(|f| set.has(f.key))
+                    .map(|f| format!("{f:?}"))
+                    .collect();
+                let got: Vec<String> = part.fields.iter().map(|f| format!("{f:?}")).collect();
+                assert_eq!(got, expected, "{} frame {}", path.display(), frame.number);
+                kept += got.len();
+                let layers = |d: &Dissection| -> Vec<String> {
+                    d.layers
+                        .iter()
+                        .map(|l| format!("{:?}", (l.proto, &l.header, &l.pdu, l.quoted, l.source)))
+                        .collect()
+                };
+                assert_eq!(layers(&part), layers(&full), "{}", path.display());
+                assert_eq!(format!("{:?}", part.notes), format!("{:?}", full.notes));
+                assert_eq!(format!("{:?}", part.tuple), format!("{:?}", full.tuple));
+                // Each layer's fields are its own.
+                for l in &part.layers {
+                    assert!(l.fields.start <= l.fields.end && l.fields.end <= part.fields.len());
+                }
+            }
+            frames += 1;
+        }
+    }
+    assert!(
+        frames > 100 && kept > 1000,
+        "{frames} frames, {kept} fields"
     );
 }

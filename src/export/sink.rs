@@ -110,6 +110,10 @@ impl Sink for ExportSink<'_> {
         Some(Detail::Fields)
     }
 
+    fn wanted(&self) -> Option<std::sync::Arc<crate::decode::want::Wanted>> {
+        Some(self.columns.wanted.clone())
+    }
+
     fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
         let ns = frame
             .ts

@@ -126,6 +126,15 @@ impl Batch {
         c.ends.push(c.text.len());
     }
 
+    /// A text value written straight into the column by `write` (which
+    /// must append whole UTF-8 text).
+    pub fn push_text_with(&mut self, col: usize, write: impl FnOnce(&mut Vec<u8>)) {
+        let c = &mut self.columns[col];
+        c.present.push(true);
+        write(&mut c.text);
+        c.ends.push(c.text.len());
+    }
+
     pub fn push_null(&mut self, col: usize) {
         self.columns[col].present.push(false);
     }

@@ -66,6 +66,12 @@ pub trait Sink {
     /// frame, and the pipeline decodes only when a filter or the flow
     /// table needs it.
     fn detail(&self) -> Option<Detail>;
+    /// The only fields the sink reads, when it reads `Detail::Fields` but
+    /// not every field: the decoder leaves the others out (unless the
+    /// display filter needs fields).
+    fn wanted(&self) -> Option<std::sync::Arc<crate::decode::want::Wanted>> {
+        None
+    }
     /// A frame that passed the filters, decoded (and annotated with its
     /// flow) as asked. `Ok(false)`: the reader has gone, stop quietly.
     fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError>;
@@ -282,6 +288,7 @@ fn frame_loop<S: Sink>(
     // needs no decoding at all.
     let decoding =
         sink.detail().is_some() || filter.display.is_some() || !matches!(tracker, Tracker::Off);
+    let want = sink.wanted().filter(|_| !filter.needs_fields());
     let mut links_checked: Vec<LinkType> = Vec::new();
     let mut summary = RunSummary::default();
     let mut ahead = Lookahead::new(matches!(tracker, Tracker::Inline(_)));
@@ -338,6 +345,9 @@ fn frame_loop<S: Sink>(
                 }
             }
             let mut d = ahead.dissection();
+            if d.want.is_none() && want.is_some() {
+                d.want = want.clone();
+            }
             if decoding {
                 decode_frame(&frame, detail, &mut d, defrag);
             }

@@ -225,7 +225,7 @@ pub(super) fn name_field(
     pos: usize,
 ) -> Option<name::Name> {
     let n = name::read(msg, pos)?;
-    if !n.cut {
+    if !n.cut && ctx.wants(def) {
         ctx.value_at(
             def,
             base + pos..base + pos + n.len,
