@@ -10,6 +10,7 @@ pub mod details;
 pub mod filter;
 pub mod flows;
 pub mod follow;
+pub mod graph;
 pub mod list;
 pub mod marks;
 pub mod prompt;
@@ -61,6 +62,8 @@ pub enum Msg {
     },
     /// How many conversations the Flows tab has room for.
     FlowRows(usize),
+    /// How many interval bins the Graphs tab's I/O plot has columns for.
+    GraphWidth(usize),
     /// The Encapsulation tab's text: `lines` long, `height` of it on screen.
     Lesson { lines: usize, height: usize },
     /// A save finished.
@@ -139,10 +142,18 @@ pub enum Tab {
     Encapsulation,
     /// One conversation's byte stream (`F`).
     Follow,
+    /// The I/O graph and the TCP stream graph (`6`).
+    Graphs,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Packets, Tab::Flows, Tab::Encapsulation, Tab::Follow];
+    pub const ALL: [Tab; 5] = [
+        Tab::Packets,
+        Tab::Flows,
+        Tab::Encapsulation,
+        Tab::Follow,
+        Tab::Graphs,
+    ];
 
     /// The tab's title.
     pub fn title(self) -> &'static str {
@@ -151,6 +162,7 @@ impl Tab {
             Tab::Flows => "Flows",
             Tab::Encapsulation => "Encapsulation",
             Tab::Follow => "Follow",
+            Tab::Graphs => "Graphs",
         }
     }
 }
@@ -299,6 +311,8 @@ pub struct App {
     /// The Follow tab's stream (`F`), and the number of the latest job.
     pub follow: Option<FollowView>,
     follow_jobs: u64,
+    /// The Graphs tab (`6`).
+    pub graph: graph::Graphs,
     /// What a confirmed replace saves.
     pending_save: Option<Vec<u32>>,
     pub notice: Option<Notice>,
@@ -349,6 +363,7 @@ impl App {
             find_kind: marks::FindKind::default(),
             follow: None,
             follow_jobs: 0,
+            graph: graph::Graphs::default(),
             pending_save: None,
             notice: None,
             counters: Counters::default(),

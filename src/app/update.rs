@@ -62,6 +62,7 @@ impl App {
                     v.set_height(rows);
                 }
             }
+            Msg::GraphWidth(bins) => self.graph_width(bins),
             Msg::Followed { job, done, chunks } => self.followed(job, done, chunks),
             Msg::FollowEnded { job, nodes, notes } => self.follow_ended(job, nodes, notes),
             Msg::Lesson { lines, height } => {
@@ -125,6 +126,7 @@ impl App {
                 Tab::Flows => self.flows_key(key),
                 Tab::Encapsulation => self.lesson_key(key),
                 Tab::Follow => self.follow_key(key),
+                Tab::Graphs => self.graph_key(key),
                 Tab::Packets => self.key(key),
             },
             Input::Click { row, .. } if self.tab == Tab::Flows => {
@@ -206,6 +208,7 @@ impl App {
             Key::Char('2') => self.tab = Tab::Flows,
             Key::Char('3') => self.tab = Tab::Encapsulation,
             Key::Char('4') => self.tab = Tab::Follow,
+            Key::Char('6') => self.open_graphs(),
             Key::Char('F') => return self.start_follow(),
             Key::Up | Key::Char('k') => self.move_in(self.focus, -1),
             Key::Down | Key::Char('j') => self.move_in(self.focus, 1),

@@ -90,7 +90,7 @@ pub fn areas(area: Rect, app: &App) -> Areas {
     match app.tab {
         Tab::Flows => out.body_chrome = Some(2),
         Tab::Encapsulation | Tab::Follow => out.body_chrome = Some(1),
-        Tab::Packets => {}
+        Tab::Packets | Tab::Graphs => {}
     }
     if app.tab != Tab::Packets {
         return out;

@@ -10,6 +10,7 @@
 pub mod details;
 pub mod flows;
 pub mod follow;
+pub mod graph;
 pub mod hex;
 pub mod keys;
 pub mod layout;
@@ -255,8 +256,8 @@ where
     let mut job: Option<follow::Job> = None;
     loop {
         let mut timeout = next_tick.saturating_duration_since(Instant::now());
-        if job.is_some() {
-            // A follow is running: look at the events, then work on it.
+        if job.is_some() || app.graph_pending() {
+            // A follow or a graph is running: look at the events, then work on it.
             timeout = Duration::ZERO;
         }
         match rx.recv_timeout(timeout) {
@@ -290,6 +291,10 @@ where
             if j.step(app, FOLLOW_SLICE) {
                 job = None;
             }
+            dirty = true;
+        }
+        if app.graph_pending() {
+            graph::work(app, FOLLOW_SLICE);
             dirty = true;
         }
         if terminal::panicked() {
@@ -335,6 +340,7 @@ pub fn sync_viewport(app: &mut App, area: Rect) -> layout::Areas {
     // The body less its title line and, for the table, its column header.
     let body = usize::from(a.body.height);
     app.update(Msg::FlowRows(body.saturating_sub(2).max(1)));
+    graph::sync(app, a.body);
     if app.tab == Tab::Encapsulation {
         let lines = teach::lesson_lines(app, a.body.width).len();
         app.update(Msg::Lesson {
