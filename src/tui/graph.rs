@@ -161,7 +161,8 @@ fn render_io(app: &App, area: Rect, buf: &mut Buffer) {
     Block::new()
         .title(pane_title(text, true))
         .render(title, buf);
-    let [_, plot] = Layout::horizontal([Constraint::Length(GUTTER), Constraint::Fill(1)]).areas(body);
+    let [_, plot] =
+        Layout::horizontal([Constraint::Length(GUTTER), Constraint::Fill(1)]).areas(body);
     let shown = g.visible();
     let bins = &g.bins[shown.clone()];
     let value = |b: &io::Bin| if g.bytes { b.bytes } else { b.frames };
@@ -215,7 +216,10 @@ fn render_io(app: &App, area: Rect, buf: &mut Buffer) {
         }
     }
     for (n, why) in [
-        (g.early, "earlier than the first packet, counted in the first interval"),
+        (
+            g.early,
+            "earlier than the first packet, counted in the first interval",
+        ),
         (g.untimed, "without a time, not counted"),
         (g.past, "past the last interval kept, not counted"),
     ] {
@@ -255,7 +259,12 @@ fn horizontal(p: &mut Painter, x1: f64, x2: f64, y: f64, colour: Color) {
 impl Shape for Stevens<'_> {
     fn draw(&self, p: &mut Painter) {
         let mut last: Option<(f64, f64)> = None;
-        for pt in self.g.points.iter().filter(|pt| pt.dir != self.dir && pt.acks()) {
+        for pt in self
+            .g
+            .points
+            .iter()
+            .filter(|pt| pt.dir != self.dir && pt.acks())
+        {
             let (t, ack) = (pt.t_ns as f64, f64::from(pt.ack));
             if let Some((t0, a0)) = last {
                 horizontal(p, t0, t, a0, ACK);
@@ -296,7 +305,10 @@ fn render_tcp(app: &App, area: Rect, buf: &mut Buffer) {
     let [title, _, body, axis, labels, foot] = rows(area);
     let Some(g) = &app.graph.tcp else {
         Block::new()
-            .title(pane_title(" TCP stream graph · i I/O  t TCP stream ".into(), true))
+            .title(pane_title(
+                " TCP stream graph · i I/O  t TCP stream ".into(),
+                true,
+            ))
             .render(title, buf);
         Paragraph::new(
             "Select a TCP packet (or a Flows row) and press 6 to graph its conversation here.",
@@ -326,7 +338,8 @@ fn render_tcp(app: &App, area: Rect, buf: &mut Buffer) {
     Block::new()
         .title(pane_title(text, true))
         .render(title, buf);
-    let [_, plot] = Layout::horizontal([Constraint::Length(GUTTER), Constraint::Fill(1)]).areas(body);
+    let [_, plot] =
+        Layout::horizontal([Constraint::Length(GUTTER), Constraint::Fill(1)]).areas(body);
     let mut t_max: f64 = 0.0;
     let mut y_max: f64 = 0.0;
     for pt in &g.points {
@@ -360,9 +373,18 @@ fn render_tcp(app: &App, area: Rect, buf: &mut Buffer) {
     let [data, retrans, ooo, gaps, missing] = g.counts(dir);
     let mut spans = vec![
         Span::styled(format!(" ┃ {data} segments "), Style::new().fg(DATA)),
-        Span::styled(format!(" ┃ {retrans} retransmitted "), Style::new().fg(RETRANSMITTED)),
-        Span::styled(format!(" ┃ {ooo} out of order "), Style::new().fg(OUT_OF_ORDER)),
-        Span::styled(format!(" ┃ {gaps} gaps, {missing} B missing "), Style::new().fg(MISSING)),
+        Span::styled(
+            format!(" ┃ {retrans} retransmitted "),
+            Style::new().fg(RETRANSMITTED),
+        ),
+        Span::styled(
+            format!(" ┃ {ooo} out of order "),
+            Style::new().fg(OUT_OF_ORDER),
+        ),
+        Span::styled(
+            format!(" ┃ {gaps} gaps, {missing} B missing "),
+            Style::new().fg(MISSING),
+        ),
         Span::styled(" ─ ACKs", Style::new().fg(ACK)),
     ];
     let total = app.flows.ingested().max(1);

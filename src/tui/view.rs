@@ -252,7 +252,10 @@ pub const HELP: &[(&str, &str)] = &[
         "hex/ASCII, sides, find, again; Enter: its packet",
     ),
     ("Enter  Esc", "Flows: show one conversation's packets / all"),
-    ("6  i t  b + - d", "Graphs: I/O, TCP stream; bytes, interval, direction"),
+    (
+        "6  i t  b + - d",
+        "Graphs: I/O, TCP stream; bytes, interval, direction",
+    ),
     (
         "/",
         "display filter (↑↓ history, Esc cancels, empty clears)",

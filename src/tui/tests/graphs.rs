@@ -29,7 +29,11 @@ fn check(name: &str, got: &str) {
             path.display()
         )
     });
-    assert!(got == want, "screen {name} differs from {}:\n{got}", path.display());
+    assert!(
+        got == want,
+        "screen {name} differs from {}:\n{got}",
+        path.display()
+    );
 }
 
 fn app_of(path: &str) -> App {
@@ -93,7 +97,10 @@ fn the_tcp_stream_graph_marks_the_gap_the_out_of_order_and_the_retransmission() 
     let (got, buf) = screen(&mut app);
     check("graph-tcp", &got);
     assert!(got.contains("rel seq"), "{got}");
-    assert!(got.contains("time from the conversation's first packet"), "{got}");
+    assert!(
+        got.contains("time from the conversation's first packet"),
+        "{got}"
+    );
     assert!(
         got.contains("1 retransmitted") && got.contains("1 out of order"),
         "{got}"
