@@ -47,7 +47,7 @@ fn six_shows_the_io_graph_and_t_the_selected_conversations_stream_graph() {
     let screen = tmux
         .wait_for("bytes/s, 10 ms intervals ·")
         .unwrap_or_else(|s| panic!("b and + did not change the graph:\n{s}"));
-    assert!(screen.contains("7 packets, 680 bytes"), "{screen}");
+    assert!(screen.contains("7 packets, 680 bytes,"), "{screen}");
 
     // Frame 4 carries the first data; its conversation's stream graph.
     keys(&tmux, &["1", ":", "4", "Enter", "6", "t"]);
@@ -63,7 +63,7 @@ fn six_shows_the_io_graph_and_t_the_selected_conversations_stream_graph() {
         "4 segments",
         "1 retransmitted",
         "1 out of order",
-        "1 gaps, 100 B missing",
+        "1 gap, 100 B missing",
     ] {
         assert!(screen.contains(label), "no {label:?}:\n{screen}");
     }

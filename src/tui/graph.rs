@@ -188,14 +188,21 @@ fn render_io(app: &App, area: Rect, buf: &mut Buffer) {
         buf,
     );
 
-    let mut spans = vec![Span::raw(format!(
-        " b {}  +/- interval  ←→ scroll · ",
-        if g.bytes { "packets" } else { "bytes" }
-    ))];
+    // What was not counted where it belongs first: it must not scroll off.
+    let mut spans = Vec::new();
+    for (n, why) in [
+        (g.early, "before the first packet, in interval 1"),
+        (g.untimed, "without a time, not counted"),
+        (g.past, "past the last interval, not counted"),
+    ] {
+        if n > 0 {
+            spans.push(Span::styled(format!(" {n} {why} ·"), theme::WARN));
+        }
+    }
     let total = app.list.shown.len();
     if g.done < total || app.graph_pending() {
         spans.push(Span::styled(
-            format!("counting… {}/{total} packets ", g.done.min(total)),
+            format!(" counting… {}/{total} packets", g.done.min(total)),
             theme::NOTE,
         ));
     } else {
@@ -204,29 +211,14 @@ fn render_io(app: &App, area: Rect, buf: &mut Buffer) {
             .iter()
             .fold((0, 0), |(f, b), x| (f + x.frames, b + x.bytes));
         spans.push(Span::raw(format!(
-            "{frames} packets, {bytes} bytes, {} intervals",
+            " {frames} packets, {bytes} bytes, {} bins",
             g.bins.len()
         )));
-        if g.bins.len() > shown.len() {
-            spans.push(Span::raw(format!(
-                " ({}–{} shown)",
-                shown.start + 1,
-                shown.end
-            )));
-        }
     }
-    for (n, why) in [
-        (
-            g.early,
-            "earlier than the first packet, counted in the first interval",
-        ),
-        (g.untimed, "without a time, not counted"),
-        (g.past, "past the last interval kept, not counted"),
-    ] {
-        if n > 0 {
-            spans.push(Span::styled(format!(" · {n} {why}"), theme::WARN));
-        }
-    }
+    spans.push(Span::raw(format!(
+        " · b {}  +/- interval  ←→ scroll",
+        if g.bytes { "packets" } else { "bytes" }
+    )));
     Line::from(spans).render(foot, buf);
 }
 
@@ -371,21 +363,22 @@ fn render_tcp(app: &App, area: Rect, buf: &mut Buffer) {
     );
 
     let [data, retrans, ooo, gaps, missing] = g.counts(dir);
+    let gap_word = if gaps == 1 { "gap" } else { "gaps" };
     let mut spans = vec![
         Span::styled(format!(" ┃ {data} segments "), Style::new().fg(DATA)),
         Span::styled(
-            format!(" ┃ {retrans} retransmitted "),
+            format!("┃ {retrans} retransmitted "),
             Style::new().fg(RETRANSMITTED),
         ),
         Span::styled(
-            format!(" ┃ {ooo} out of order "),
+            format!("┃ {ooo} out of order "),
             Style::new().fg(OUT_OF_ORDER),
         ),
         Span::styled(
-            format!(" ┃ {gaps} gaps, {missing} B missing "),
+            format!("┃ {gaps} {gap_word}, {missing} B missing "),
             Style::new().fg(MISSING),
         ),
-        Span::styled(" ─ ACKs", Style::new().fg(ACK)),
+        Span::styled("─ ACKs", Style::new().fg(ACK)),
     ];
     let total = app.flows.ingested().max(1);
     if app.graph_pending() {

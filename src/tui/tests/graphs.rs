@@ -105,7 +105,7 @@ fn the_tcp_stream_graph_marks_the_gap_the_out_of_order_and_the_retransmission() 
         got.contains("1 retransmitted") && got.contains("1 out of order"),
         "{got}"
     );
-    assert!(got.contains("1 gaps, 100 B missing"), "{got}");
+    assert!(got.contains("1 gap, 100 B missing"), "{got}");
     // Each mark is drawn in its colour inside the plot (rows 2..=18).
     let inside = |c: Color| {
         (2..19).any(|y| (10..80).any(|x| buf.cell((x, y)).is_some_and(|cell| cell.fg == c)))
@@ -141,4 +141,69 @@ fn d_switches_the_direction_and_a_udp_packet_gets_a_reason() {
     assert_eq!(notice.as_deref(), Some("t graphs TCP conversations only"));
     let (got, _) = screen(&mut app);
     assert!(got.contains("Select a TCP packet"), "{got}");
+}
+
+#[test]
+fn frames_out_of_time_order_are_counted_and_said_and_minus_stops_at_the_bin_limit() {
+    let mut frames = echo_frames();
+    // One frame a year late, one a second before the first.
+    frames[13].ts.as_mut().expect("timed").secs += 365 * 86_400;
+    frames[5].ts.as_mut().expect("timed").secs -= 1;
+    let mut app = App::new(SourceKind::File { path: "x".into() }, None);
+    app.update(Msg::Frames(frames));
+    key(&mut app, Key::Char('6'));
+    let (got, _) = screen(&mut app);
+    assert!(got.contains("1 d intervals (fit)"), "{got}");
+    assert!(
+        got.contains("1 before the first packet, in interval 1"),
+        "{got}"
+    );
+    let counted: u64 = app.graph.io.bins.iter().map(|b| b.frames).sum();
+    assert_eq!(counted, 14);
+    // 1 d, 6 h, 1 h, 30 min, 10 min: a year in 10 min bins is 52,561 of
+    // them; in 5 min bins, over 100,000.
+    for _ in 0..4 {
+        key(&mut app, Key::Char('-'));
+    }
+    assert_eq!(
+        crate::app::graph::io::step_name(app.graph.io.step_ns()),
+        "10 min"
+    );
+    key(&mut app, Key::Char('-'));
+    let notice = app.notice.as_ref().map_or("", |n| n.text.as_str());
+    assert!(notice.contains("needs 105121 bins"), "{notice}");
+    assert_eq!(
+        crate::app::graph::io::step_name(app.graph.io.step_ns()),
+        "10 min"
+    );
+    let (got, _) = screen(&mut app);
+    assert!(got.contains("14 packets, 1012 bytes, 52561 bins"), "{got}");
+    // Scrolled to the end: the x axis runs from bin 52490 to the last.
+    key(&mut app, Key::End);
+    let (got, _) = screen(&mut app);
+    assert!(got.contains("364.5 d") && got.contains("365.0 d"), "{got}");
+}
+
+#[test]
+fn frames_arriving_later_are_added_to_the_count_and_a_new_filter_recounts() {
+    let frames = echo_frames();
+    let mut app = App::new(SourceKind::File { path: "x".into() }, None);
+    app.view.compiler = Some(crate::app::filter::display_compiler());
+    app.update(Msg::Frames(frames[..6].to_vec()));
+    key(&mut app, Key::Char('6'));
+    app.graph.io.auto = false;
+    screen(&mut app);
+    assert_eq!(app.graph.io.done, 6);
+    app.update(Msg::Frames(frames[6..].to_vec()));
+    assert!(app.graph_pending());
+    let (got, _) = screen(&mut app);
+    assert!(got.contains("14 packets, 1012 bytes"), "{got}");
+    key(&mut app, Key::Char('/'));
+    for c in "tcp.len > 0".chars() {
+        key(&mut app, Key::Char(c));
+    }
+    key(&mut app, Key::Enter);
+    let (got, _) = screen(&mut app);
+    let shown = app.list.shown.len();
+    assert!(got.contains(&format!("{shown} packets,")), "{got}");
 }
