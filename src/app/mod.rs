@@ -11,6 +11,7 @@ pub mod details;
 pub mod filter;
 pub mod flows;
 pub mod follow;
+pub mod graph;
 pub mod list;
 pub mod marks;
 pub mod prompt;
@@ -74,6 +75,8 @@ pub enum Msg {
     },
     /// How many conversations the Flows tab has room for.
     FlowRows(usize),
+    /// How many interval bins the Graphs tab's I/O plot has columns for.
+    GraphWidth(usize),
     /// The Encapsulation tab's text: `lines` long, `height` of it on screen.
     Lesson { lines: usize, height: usize },
     /// A save finished.
@@ -162,6 +165,8 @@ pub enum Tab {
     /// Protocol hierarchy, endpoints and conversations of the displayed
     /// packets.
     Statistics,
+    /// The I/O graph and the TCP stream graph (`6`).
+    Graphs,
 }
 
 impl Tab {
@@ -171,6 +176,7 @@ impl Tab {
         Tab::Encapsulation,
         Tab::Follow,
         Tab::Statistics,
+        Tab::Graphs,
     ];
 
     /// The tab's title.
@@ -181,6 +187,7 @@ impl Tab {
             Tab::Encapsulation => "Encapsulation",
             Tab::Follow => "Follow",
             Tab::Statistics => "Statistics",
+            Tab::Graphs => "Graphs",
         }
     }
 }
@@ -346,6 +353,8 @@ pub struct App {
     follow_jobs: u64,
     /// The Statistics tab (`5`).
     pub stats: stats::StatsTab,
+    /// The Graphs tab (`6`).
+    pub graph: graph::Graphs,
     /// What a confirmed replace saves.
     pending_save: Option<Vec<u32>>,
     pub notice: Option<Notice>,
@@ -400,6 +409,7 @@ impl App {
             follow: None,
             follow_jobs: 0,
             stats: stats::StatsTab::default(),
+            graph: graph::Graphs::default(),
             pending_save: None,
             notice: None,
             counters: Counters::default(),

@@ -370,6 +370,11 @@ impl FrameStore {
         self.entry(i).map(|e| e.cap_len as usize)
     }
 
+    /// The wire length of frame `i`.
+    pub fn orig_len(&self, i: usize) -> Option<u32> {
+        self.entry(i).map(|e| e.orig_len)
+    }
+
     /// The time of frame `i`, if its record carried one.
     pub fn ts(&self, i: usize) -> Option<Timestamp> {
         let e = self.entry(i)?;

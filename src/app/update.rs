@@ -70,6 +70,7 @@ impl App {
                 // Its title, basis line and header take one line more.
                 self.stats.set_height(rows.saturating_sub(1));
             }
+            Msg::GraphWidth(bins) => self.graph_width(bins),
             Msg::Followed { job, done, chunks } => self.followed(job, done, chunks),
             Msg::FollowEnded { job, nodes, notes } => self.follow_ended(job, nodes, notes),
             Msg::StatsProgress { job, done } => self.stats_progress(job, done),
@@ -144,6 +145,7 @@ impl App {
                 Tab::Encapsulation => self.lesson_key(key),
                 Tab::Follow => self.follow_key(key),
                 Tab::Statistics => self.stats_key(key),
+                Tab::Graphs => self.graph_key(key),
                 Tab::Packets => self.key(key),
             },
             Input::Click { row, .. } if self.tab == Tab::Flows => {
@@ -232,6 +234,7 @@ impl App {
             Key::Char('3') => self.tab = Tab::Encapsulation,
             Key::Char('4') => self.tab = Tab::Follow,
             Key::Char('5') => self.tab = Tab::Statistics,
+            Key::Char('6') => self.open_graphs(),
             Key::Char('F') => return self.start_follow(),
             Key::Up | Key::Char('k') => self.move_in(self.focus, -1),
             Key::Down | Key::Char('j') => self.move_in(self.focus, 1),

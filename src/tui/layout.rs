@@ -91,7 +91,7 @@ pub fn areas(area: Rect, app: &App) -> Areas {
         Tab::Flows => out.body_chrome = Some(2),
         Tab::Statistics => out.body_chrome = Some(3),
         Tab::Encapsulation | Tab::Follow => out.body_chrome = Some(1),
-        Tab::Packets => {}
+        Tab::Packets | Tab::Graphs => {}
     }
     if app.tab != Tab::Packets {
         return out;

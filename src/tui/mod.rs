@@ -11,6 +11,7 @@ pub mod details;
 pub mod flows;
 pub mod follow;
 pub mod grow;
+pub mod graph;
 pub mod hex;
 pub mod keys;
 pub mod layout;
@@ -263,10 +264,9 @@ where
     let mut count: Option<stats::Job> = None;
     loop {
         let mut timeout = next_tick.saturating_duration_since(Instant::now());
-        if job.is_some() || count.is_some() || app.searching() {
-            // A follow, a count or a search is running: look at the
-            // events, then
-            // work on it.
+        if job.is_some() || count.is_some() || app.searching() || app.graph_pending() {
+            // A follow, a count, a search or a graph is running: look at
+            // the events, then work on it.
             timeout = Duration::ZERO;
         }
         match rx.recv_timeout(timeout) {
@@ -306,6 +306,10 @@ where
             if c.step(app, FOLLOW_SLICE) {
                 count = None;
             }
+            dirty = true;
+        }
+        if app.graph_pending() {
+            graph::work(app, FOLLOW_SLICE);
             dirty = true;
         }
         if app.searching() {
@@ -356,6 +360,7 @@ pub fn sync_viewport(app: &mut App, area: Rect) -> layout::Areas {
     // The body less its title line and, for the table, its column header.
     let body = usize::from(a.body.height);
     app.update(Msg::FlowRows(body.saturating_sub(2).max(1)));
+    graph::sync(app, a.body);
     if app.tab == Tab::Encapsulation {
         let lines = teach::lesson_lines(app, a.body.width).len();
         app.update(Msg::Lesson {

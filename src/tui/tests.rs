@@ -454,6 +454,7 @@ fn the_status_bar_counts_the_frames_that_aged_out() {
 
 mod bugs;
 mod columns;
+mod graphs;
 mod snapshots;
 mod source;
 mod stats;

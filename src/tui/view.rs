@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 use crate::app::{App, PromptFor, SourceKind, Tab};
 
 use super::layout::{Areas, areas};
-use super::{details, flows, follow, hex, list, stats, teach, theme};
+use super::{details, flows, follow, graph, hex, list, stats, teach, theme};
 
 /// Draw everything into `buf` and return where the panes went.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Areas {
@@ -38,6 +38,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Areas {
         Tab::Encapsulation => teach::render(app, a.body, buf),
         Tab::Follow => follow::render(app, a.body, buf),
         Tab::Statistics => stats::render(app, a.body, buf),
+        Tab::Graphs => graph::render(app, a.body, buf),
     }
     status(app, a.status, buf);
     if let Some(r) = a.hint {
@@ -276,6 +277,10 @@ pub const HELP: &[(&str, &str)] = &[
         "hex/ASCII, sides, find, again; Enter: its packet",
     ),
     ("Enter  Esc", "Flows: show one conversation's packets / all"),
+    (
+        "6  i t  b + - d",
+        "Graphs: I/O, TCP stream; bytes, interval, direction",
+    ),
     (
         "/",
         "display filter (↑↓ history, Esc cancels, empty clears)",
