@@ -323,3 +323,65 @@ fn http_and_dns_messages_over_several_segments_decode_where_tsharks_do() {
     assert!(ours[3].contains("http") && ours[5].contains("http"));
     assert!(!ours[0].contains("http") && !ours[4].contains("http"));
 }
+
+/// Bytes copied to put a message together: into the held PDU (the table's
+/// count) and into every data source the segments' dissections made.
+fn bytes_copied(frames: &[Vec<u8>]) -> (u64, wirepeek::decode::Dissection) {
+    use wirepeek::pipeline::{Reassembler, Reassembly, decode_frame};
+    let mut r = Reassembler::new(Reassembly::default());
+    let mut copied = 0;
+    let mut last = wirepeek::decode::Dissection::default();
+    for (n, data) in frames.iter().enumerate() {
+        let mut frame = common::raw_frame(data.clone());
+        frame.number = n as u64 + 1;
+        let mut d = wirepeek::decode::Dissection::default();
+        decode_frame(&frame, wirepeek::decode::Detail::Fields, &mut d, &mut r);
+        copied += d.sources.iter().map(|s| s.bytes.len() as u64).sum::<u64>();
+        last = d;
+    }
+    let table = r.tcp.as_ref().expect("reassembly is on");
+    assert_eq!(table.held_bytes(), 0, "nothing is left held");
+    (copied + table.stats.copied, last)
+}
+
+#[test]
+fn a_chunked_body_over_2000_segments_is_put_together_in_linear_time() {
+    // 2,000 chunks of 64 bytes, one per segment (each segment ends where a
+    // chunk does, so the framer can only guess "one more segment"), and
+    // the same body as one chunk cut into 2,000 segments (an exact need).
+    let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    let data = [b'x'; 64];
+    let mut many = head.clone();
+    let mut cuts = Vec::new();
+    for _ in 0..2000 {
+        many.extend(b"40\r\n");
+        many.extend(data);
+        many.extend(b"\r\n");
+        cuts.push(many.len());
+    }
+    many.extend(b"0\r\n\r\n");
+    cuts.pop();
+    let mut one = head.clone();
+    one.extend(format!("{:x}\r\n", 64 * 2000).as_bytes());
+    one.extend(std::iter::repeat_n(b'x', 64 * 2000));
+    one.extend(b"\r\n0\r\n\r\n");
+    let step = one.len() / 2000;
+    let one_cuts: Vec<usize> = (1..2000).map(|i| i * step).collect();
+    for (body, cuts, chunks) in [(&many, &cuts, 2001), (&one, &one_cuts, 2)] {
+        let frames = segments(80, 40000, body, cuts);
+        assert_eq!(frames.len(), 2000);
+        let (copied, last) = bytes_copied(&frames);
+        // Each byte into the held PDU once, and the PDU once into its
+        // reassembled source: copying it again for every segment would be
+        // about 1,000 times the message.
+        let len = body.len() as u64;
+        assert!(
+            copied <= 2 * len,
+            "{copied} bytes copied for a {len}-byte message"
+        );
+        let count = last.field("tcp.segment.count").map(|f| &f.value);
+        assert_eq!(count, Some(&wirepeek::decode::Value::UInt(2000)));
+        let sizes = last.fields_named("http.chunk_size").count();
+        assert_eq!(sizes, chunks, "every chunk decoded from the whole body");
+    }
+}

@@ -211,8 +211,12 @@ fn chunked_len(bytes: &[u8], mut at: usize) -> Framing {
                 None => Framing::More(1),
             };
         }
-        if bytes.len() - at <= size {
-            return Framing::More(1);
+        let have = bytes.len() - next;
+        if have < size + 2 {
+            // The rest of this chunk and its CR LF, then at least a last
+            // chunk ("0", an empty line: 3 bytes with bare line feeds).
+            let need = (size + 2 - have).saturating_add(3);
+            return Framing::More(need.min(u32::MAX as usize) as u32);
         }
         at = next + size + 2;
     }

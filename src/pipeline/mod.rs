@@ -213,28 +213,14 @@ pub fn decode_frame(frame: &FrameRecord, detail: Detail, d: &mut Dissection, r: 
     if let Some(want) = d.desegment
         && let Some((dir, seq, payload)) = tcp_segment(frame, d)
     {
-        // A PDU this segment was to complete but left short: its bytes so
-        // far are a data source that ends where this payload ends.
-        match usize::from(want.source)
-            .checked_sub(1)
-            .map(|i| d.sources.get(i))
-        {
-            None => pdus.start(dir, frame.number, seq, payload, want),
-            Some(Some(held)) => {
-                let len = held.bytes.len();
-                let start = seq.wrapping_add(payload.len() as u32);
-                let start = start.wrapping_sub(len as u32);
-                let mut segments = match &step {
-                    Step::Complete(pdu) => pdu.segments.clone(),
-                    _ => Vec::new(),
-                };
-                match segments.last_mut() {
-                    Some(last) => last.1.end = len,
-                    None => segments.push((frame.number, 0..len)),
-                }
-                pdus.resume(dir, start, &held.bytes, 0, segments, want.need);
+        match step {
+            // A PDU this segment was to complete but left short: the bytes
+            // handed in stay held, appended to.
+            Step::Complete(pdu) if want.kept => {
+                let next = seq.wrapping_add(payload.len() as u32);
+                pdus.keep(dir, pdu, next, want.need);
             }
-            Some(None) => {}
+            _ => pdus.start(dir, frame.number, seq, payload, want),
         }
     }
 }

@@ -31,6 +31,8 @@ struct Pending {
     bytes: Vec<u8>,
     total: usize,
     segments: Vec<(u64, std::ops::Range<usize>)>,
+    /// Take each segment whole, not cut at `total` (`Desegment::whole_segments`).
+    whole: bool,
 }
 
 /// What the decoder must be told about a segment.
@@ -49,6 +51,9 @@ pub struct PduStats {
     /// PDUs given up at a gap, and PDUs refused by a bound.
     pub abandoned: u64,
     pub refused: u64,
+    /// Bytes copied into held PDUs: each segment's once (holding is
+    /// append-only).
+    pub copied: u64,
 }
 
 /// The PDUs waiting for segments.
@@ -120,9 +125,19 @@ impl PduTable {
         let Some(p) = self.pending.get_mut(&dir) else {
             return Step::Fresh;
         };
-        let n = bytes.len().min(p.total - p.bytes.len());
+        let n = if p.whole {
+            bytes.len()
+        } else {
+            bytes.len().min(p.total - p.bytes.len())
+        };
         let at = p.bytes.len();
+        if at + n > p.total {
+            // A whole segment past the need: the bytes held grow with it.
+            self.held += at + n - p.total;
+            p.total = at + n;
+        }
         p.bytes.extend_from_slice(&bytes[..n]);
+        self.stats.copied += n as u64;
         p.segments.push((frame, at..at + n));
         p.next_seq = end;
         if p.bytes.len() < p.total {
@@ -151,14 +166,41 @@ impl PduTable {
     pub fn start(&mut self, dir: Direction, frame: u64, seq: u32, payload: &[u8], want: Desegment) {
         let from = (want.start as usize).min(payload.len());
         let have = payload.len() - from;
-        self.resume(dir, seq, payload, from, vec![(frame, 0..have)], want.need);
+        let segments = vec![(frame, 0..have)];
+        let whole = want.whole_segments;
+        self.resume(dir, seq, payload, from, segments, want.need, whole);
+    }
+
+    /// The PDU handed out complete for the segment that ended at `next_seq`
+    /// is still short by `need` (`Desegment::kept`): hold its bytes again as
+    /// they are, without copying them.
+    pub fn keep(&mut self, dir: Direction, pdu: TcpReassembled, next_seq: u32, need: u32) {
+        let total = pdu.bytes.len().saturating_add(need as usize);
+        if total > self.max_pdu || self.held.saturating_add(total) > self.max_bytes {
+            self.stats.refused += 1;
+            return;
+        }
+        self.abandon(&dir);
+        self.held += total;
+        self.pending.insert(
+            dir,
+            Pending {
+                next_seq,
+                bytes: pdu.bytes,
+                total,
+                segments: pdu.segments,
+                whole: true,
+            },
+        );
     }
 
     /// Hold `bytes[from..]`, which end at the end of a segment that began
     /// at `seq` with `bytes`, and came from `segments`; the PDU needs
     /// `need` more. `start` for a PDU of one segment; the pipeline's own
-    /// call for one that the segment meant to complete left short.
-    pub fn resume(
+    /// call for one that the segment meant to complete left short. With
+    /// `whole`, each following segment is taken whole.
+    #[allow(clippy::too_many_arguments)]
+    fn resume(
         &mut self,
         dir: Direction,
         seq: u32,
@@ -166,6 +208,7 @@ impl PduTable {
         from: usize,
         segments: Vec<(u64, std::ops::Range<usize>)>,
         need: u32,
+        whole: bool,
     ) {
         let payload = bytes;
         let from = from.min(payload.len());
@@ -178,6 +221,7 @@ impl PduTable {
         self.abandon(&dir);
         let mut bytes = Vec::with_capacity(total);
         bytes.extend_from_slice(&payload[from..]);
+        self.stats.copied += have as u64;
         self.held += total;
         self.pending.insert(
             dir,
@@ -186,6 +230,7 @@ impl PduTable {
                 bytes,
                 total,
                 segments,
+                whole,
             },
         );
     }

@@ -5,11 +5,14 @@
 //! pipeline to hold one that a segment cuts, and decodes it again from the
 //! reassembled bytes in the segment that completes it.
 //!
-//! A need that is only a guess ("at least one more segment", as for HTTP
-//! headers without their blank line yet) is met by the whole next segment:
-//! the PDU's bytes so far and all of that segment's are measured again, and
-//! a PDU that is still not whole is handed back to the pipeline (its first
-//! bytes in a data source, see [`super::Desegment::source`]).
+//! The pipeline takes each following segment whole
+//! ([`super::Desegment::whole_segments`]); once the need is met (a need
+//! that is only a guess, "at least one more segment" as for HTTP headers
+//! without their blank line yet, is met by the next segment) the bytes held
+//! are measured again, and a PDU that is still not whole stays held as it
+//! is ([`super::Desegment::kept`]). Holding is append-only: each segment's
+//! bytes are copied once into the held PDU, and the PDU once more into its
+//! "Reassembled TCP" source when it is whole.
 
 use std::ops::Range;
 
@@ -76,7 +79,8 @@ fn pdus(ctx: &mut Ctx, at: usize, end: usize, framer: &Framer, hold: bool) {
                     ctx.d.desegment = Some(Desegment {
                         start: payload_offset(ctx, pos),
                         need: need.max(1),
-                        source: 0,
+                        whole_segments: true,
+                        kept: false,
                     });
                 }
                 segment_data(ctx, pos, end);
@@ -89,48 +93,41 @@ fn pdus(ctx: &mut Ctx, at: usize, end: usize, framer: &Framer, hold: bool) {
 }
 
 /// This segment completes the held PDU `r` (as far as the table knows: a
-/// guessed need may still leave it short).
+/// guessed need may still leave it short). The table took all of the
+/// segment's new bytes (the last `r.here` of it): `r.bytes` is the PDU so
+/// far, then those.
 fn completed<'a>(ctx: &mut Ctx<'a>, at: usize, end: usize, r: &'a TcpReassembled, f: &Framer) {
     let here = r.here.min(end - at);
-    let before = r.bytes.len() - r.here.min(r.bytes.len());
-    // The PDU's bytes so far, then all of this segment's.
-    let mut joined = Vec::with_capacity(before + (end - at));
-    joined.extend_from_slice(&r.bytes[..before]);
-    joined.extend_from_slice(&ctx.data[at..end]);
-    match (f.len)(&joined) {
+    let at = end - here;
+    let before = r.bytes.len() - here.min(r.bytes.len());
+    match (f.len)(&r.bytes) {
         Framing::Whole(n) => {
-            let n = n.clamp(before + 1, joined.len());
+            let n = n.clamp(before + 1, r.bytes.len());
             let used = n - before;
-            joined.truncate(n);
             let mut segments = r.segments.clone();
             if let Some(last) = segments.last_mut() {
                 last.1 = last.1.start..n;
             }
             // This segment's part of the PDU, as tshark lists it too.
             segment_data(ctx, at, at + used);
-            complete_with(ctx, joined, segments, f.decode);
+            complete_with(ctx, r.bytes[..n].to_vec(), segments, f.decode);
             if at + used < end {
                 pdus(ctx, at + used, end, f, true);
             }
         }
         Framing::More(need) => {
-            // Still short: the pipeline holds all of it again.
-            let source = (ctx.d.sources.len() + 1).min(usize::from(u8::MAX)) as u8;
-            ctx.d.sources.push(crate::decode::DataSource {
-                name: "Held TCP PDU",
-                bytes: joined,
-            });
+            // Still short: the pipeline keeps holding what it handed in.
             ctx.d.desegment = Some(Desegment {
                 start: 0,
                 need: need.max(1),
-                source,
+                whole_segments: true,
+                kept: true,
             });
             segment_data(ctx, at, end);
         }
         Framing::NotMine => {
             // What was held does not start a PDU after all: decode this
             // segment's own bytes afresh.
-            let _ = here;
             pdus(ctx, at, end, f, true);
         }
     }
