@@ -63,6 +63,10 @@ pub struct Desegment {
     /// `need`: its bytes (this segment's among them) stay held as they are,
     /// appended to, never copied again.
     pub kept: bool,
+    /// The PDU ends where the sender's byte stream does (an HTTP response
+    /// with neither Content-Length nor chunks, Wireshark's
+    /// `DESEGMENT_UNTIL_FIN`): the segment with FIN completes it.
+    pub until_fin: bool,
 }
 
 /// A PDU put together from segments.

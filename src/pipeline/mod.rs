@@ -203,7 +203,7 @@ pub fn decode_frame(frame: &FrameRecord, detail: Detail, d: &mut Dissection, r: 
     let Some((dir, seq, payload)) = tcp_segment(frame, d) else {
         return;
     };
-    let step = pdus.segment(dir, frame.number, seq, payload);
+    let step = pdus.segment(dir, frame.number, seq, payload, tcp_fin(frame, d));
     let defrag = Defrag::On(whole.as_ref());
     match &step {
         Step::Fresh => {}
@@ -238,6 +238,16 @@ fn tcp_segment<'a>(
     let hdr = h.uint(&tcp::HDR_LEN)? as usize * 4;
     let payload = data.get(at + hdr..t.pdu_end.min(data.len()))?;
     Some(((t.src, t.src_port, t.dst, t.dst_port), seq, payload))
+}
+
+/// Whether a TCP segment has FIN set.
+fn tcp_fin(frame: &FrameRecord, d: &Dissection) -> bool {
+    let Some(t) = d.tuple.filter(|t| t.protocol == TCP) else {
+        return false;
+    };
+    let data = d.data(d.tuple_source, &frame.data);
+    let h = crate::decode::view::View::at(data, t.header_at);
+    h.uint(&tcp::FLAGS_FIN).is_some_and(|f| f != 0)
 }
 
 /// Where a run's frames go to be tracked as flows.

@@ -33,6 +33,9 @@ struct Pending {
     segments: Vec<(u64, std::ops::Range<usize>)>,
     /// Take each segment whole, not cut at `total` (`Desegment::whole_segments`).
     whole: bool,
+    /// Complete at the segment with FIN, whatever `total` says
+    /// (`Desegment::until_fin`).
+    until_fin: bool,
 }
 
 /// What the decoder must be told about a segment.
@@ -93,13 +96,20 @@ impl PduTable {
         self.held
     }
 
-    /// A segment of `dir` with sequence number `seq` and `payload`, seen in
-    /// `frame`: what its decoding must be told.
-    pub fn segment(&mut self, dir: Direction, frame: u64, seq: u32, payload: &[u8]) -> Step {
+    /// A segment of `dir` with sequence number `seq`, `payload` and FIN
+    /// flag `fin`, seen in `frame`: what its decoding must be told.
+    pub fn segment(
+        &mut self,
+        dir: Direction,
+        frame: u64,
+        seq: u32,
+        payload: &[u8],
+        fin: bool,
+    ) -> Step {
         let Some(p) = self.pending.get_mut(&dir) else {
             return Step::Fresh;
         };
-        if payload.is_empty() {
+        if payload.is_empty() && !(fin && p.until_fin && seq == p.next_seq) {
             return Step::Fresh;
         }
         let end = seq.wrapping_add(payload.len() as u32);
@@ -111,17 +121,17 @@ impl PduTable {
             if seq_lt(seq, p.next_seq) {
                 // Overlaps the end: take only the new bytes.
                 let skip = p.next_seq.wrapping_sub(seq) as usize;
-                return self.take(dir, frame, end, &payload[skip..]);
+                return self.take(dir, frame, end, &payload[skip..], fin);
             }
             // A hole: the capture lacks bytes the PDU needs.
             self.abandon(&dir);
             self.stats.abandoned += 1;
             return Step::Fresh;
         }
-        self.take(dir, frame, end, payload)
+        self.take(dir, frame, end, payload, fin)
     }
 
-    fn take(&mut self, dir: Direction, frame: u64, end: u32, bytes: &[u8]) -> Step {
+    fn take(&mut self, dir: Direction, frame: u64, end: u32, bytes: &[u8], fin: bool) -> Step {
         let Some(p) = self.pending.get_mut(&dir) else {
             return Step::Fresh;
         };
@@ -140,7 +150,12 @@ impl PduTable {
         self.stats.copied += n as u64;
         p.segments.push((frame, at..at + n));
         p.next_seq = end;
-        if p.bytes.len() < p.total {
+        if p.until_fin && p.bytes.len() > self.max_pdu {
+            self.abandon(&dir);
+            self.stats.refused += 1;
+            return Step::Fresh;
+        }
+        if (p.until_fin && !fin) || (!p.until_fin && p.bytes.len() < p.total) {
             return Step::Continuation;
         }
         let Some(p) = self.pending.remove(&dir) else {
@@ -167,8 +182,11 @@ impl PduTable {
         let from = (want.start as usize).min(payload.len());
         let have = payload.len() - from;
         let segments = vec![(frame, 0..have)];
-        let whole = want.whole_segments;
+        let whole = want.whole_segments || want.until_fin;
         self.resume(dir, seq, payload, from, segments, want.need, whole);
+        if let Some(p) = self.pending.get_mut(&dir) {
+            p.until_fin = want.until_fin;
+        }
     }
 
     /// The PDU handed out complete for the segment that ended at `next_seq`
@@ -190,6 +208,7 @@ impl PduTable {
                 total,
                 segments: pdu.segments,
                 whole: true,
+                until_fin: false,
             },
         );
     }
@@ -231,6 +250,7 @@ impl PduTable {
                 total,
                 segments,
                 whole,
+                until_fin: false,
             },
         );
     }

@@ -17,7 +17,8 @@
 use std::ops::Range;
 
 use super::{Desegment, TcpPdu, TcpReassembled, complete_with, payload_offset, segment_data};
-use crate::decode::Ctx;
+use crate::decode::tcp::FLAGS_FIN;
+use crate::decode::{Ctx, Proto};
 
 /// How long the PDU at the start of some bytes is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +27,8 @@ pub enum Framing {
     Whole(usize),
     /// It needs this many more bytes past the bytes given (at least 1).
     More(u32),
+    /// It runs to the end of the sender's byte stream (its FIN).
+    UntilFin,
     /// The bytes do not start a PDU of this protocol.
     NotMine,
 }
@@ -81,12 +84,26 @@ fn pdus(ctx: &mut Ctx, at: usize, end: usize, framer: &Framer, hold: bool) {
                         need: need.max(1),
                         whole_segments: true,
                         kept: false,
+                        until_fin: false,
                     });
                 }
                 segment_data(ctx, pos, end);
                 return;
             }
-            Framing::More(_) => return (framer.decode)(ctx, pos, end),
+            Framing::UntilFin if hold && !fin(ctx) => {
+                if ctx.d.desegment.is_none() {
+                    ctx.d.desegment = Some(Desegment {
+                        start: payload_offset(ctx, pos),
+                        need: 1,
+                        whole_segments: true,
+                        kept: false,
+                        until_fin: true,
+                    });
+                }
+                segment_data(ctx, pos, end);
+                return;
+            }
+            Framing::More(_) | Framing::UntilFin => return (framer.decode)(ctx, pos, end),
             Framing::NotMine => return (framer.other)(ctx, pos, end),
         }
     }
@@ -100,16 +117,28 @@ fn completed<'a>(ctx: &mut Ctx<'a>, at: usize, end: usize, r: &'a TcpReassembled
     let here = r.here.min(end - at);
     let at = end - here;
     let before = r.bytes.len() - here.min(r.bytes.len());
-    match (f.len)(&r.bytes) {
+    let measured = (f.len)(&r.bytes);
+    // The table hands in a PDU that runs to FIN at the segment with FIN,
+    // whose part tshark does not list as segment data.
+    let to_fin = measured == Framing::UntilFin;
+    let measured = if to_fin {
+        Framing::Whole(r.bytes.len())
+    } else {
+        measured
+    };
+    match measured {
         Framing::Whole(n) => {
-            let n = n.clamp(before + 1, r.bytes.len());
+            // At least one byte of this segment's (none for a bare FIN).
+            let n = n.clamp((before + 1).min(r.bytes.len()), r.bytes.len());
             let used = n - before;
             let mut segments = r.segments.clone();
             if let Some(last) = segments.last_mut() {
                 last.1 = last.1.start..n;
             }
             // This segment's part of the PDU, as tshark lists it too.
-            segment_data(ctx, at, at + used);
+            if !to_fin {
+                segment_data(ctx, at, at + used);
+            }
             complete_with(ctx, r.bytes[..n].to_vec(), segments, f.decode);
             if at + used < end {
                 pdus(ctx, at + used, end, f, true);
@@ -122,15 +151,23 @@ fn completed<'a>(ctx: &mut Ctx<'a>, at: usize, end: usize, r: &'a TcpReassembled
                 need: need.max(1),
                 whole_segments: true,
                 kept: true,
+                until_fin: false,
             });
             segment_data(ctx, at, end);
         }
-        Framing::NotMine => {
+        Framing::UntilFin | Framing::NotMine => {
             // What was held does not start a PDU after all: decode this
             // segment's own bytes afresh.
             pdus(ctx, at, end, f, true);
         }
     }
+}
+
+/// Whether this segment has FIN set: a PDU that runs to FIN ends in it.
+fn fin(ctx: &Ctx) -> bool {
+    let tcp = ctx.d.layers.iter().rev().find(|l| l.proto == Proto::Tcp);
+    tcp.and_then(|l| crate::decode::view::View::at(ctx.data, l.header.start).uint(&FLAGS_FIN))
+        .is_some_and(|f| f != 0)
 }
 
 /// Where each segment's bytes lie in a reassembled PDU.
