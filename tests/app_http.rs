@@ -439,9 +439,9 @@ fn a_body_with_no_length_runs_to_the_servers_fin_as_in_tshark() {
         "http.connection",
     ];
     // A real one: Python's http.server under HTTP/1.0 and curl, recorded by
-    // captures/make-http10-capture.sh (head, three body writes, bare FIN).
-    let real =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/http10-body-to-fin.pcap");
+    // tests/fixtures/make-http10-capture.sh (head, three body writes, bare FIN).
+    let real = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/http10-body-to-fin.pcap");
     let bad = desegmented_fields_disagree(&real, &keys);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
     let last = Command::new(env!("CARGO_BIN_EXE_wirepeek"))
