@@ -1,18 +1,21 @@
 //! Every field key wirepeek emits, against `tshark -T fields`, on every
-//! corpus file (and on `../shared/corpus-app` with EVERY_FIELD_APP=1): the keys are taken from our own `read --json` (not a fixed
-//! list), plus the frame columns `--fields` works out itself; tshark runs
-//! once per file per occurrence mode (`f` and `a`) with IP reassembly on,
-//! its default and ours; the files whose answers reassembly changes (those
-//! with an `oracle-nodefrag/` answer) are compared a second time with
-//! `--no-reassembly` against tshark with `ip.defragment` off. A cell is compared when either side
-//! has a value. Deliberate differences are listed in
-//! `tests/conformance-differences.txt` with a reason each; any other
-//! difference fails, and so does a key tshark does not know.
+//! file of `../shared/corpus` and of `../shared/corpus-app` (each skipped
+//! with a line when absent): the keys are taken from our own `read --json`
+//! (not a fixed list), plus the frame columns `--fields` works out itself;
+//! tshark runs once per file per occurrence mode (`f` and `a`) with IP
+//! reassembly on, its default and ours; the files whose answers reassembly
+//! changes (those with an `oracle-nodefrag/` answer) are compared a second
+//! time with `--no-reassembly` against tshark with `ip.defragment` off. A
+//! cell is compared when either side has a value. Deliberate differences
+//! are listed in `tests/conformance-differences.txt` with a reason each;
+//! any other difference fails, so does a key tshark does not know, and so
+//! does a listed difference no cell needs any more.
 
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Columns `--fields` computes from the frames, not in `--json`'s layers.
@@ -28,30 +31,60 @@ const COMPUTED: &[&str] = &[
     "frame.interface_id",
 ];
 
-/// A listed difference: file (`*` any), frame (`*` any; `undecoded` where
-/// tshark dissects bytes wirepeek shows as data, see `undecoded`; `pcap` in
-/// a classic pcap file, which has no interface blocks), field key.
+/// A listed difference: file (`*` any), frames (`*` any; a comma-separated
+/// list of numbers; `undecoded` where tshark dissects bytes wirepeek shows
+/// as data, see `undecoded`; `pcap` in a classic pcap file, which has no
+/// interface blocks), field keys (comma-separated; one ending in `*` stands
+/// for every key it begins).
 struct Rule {
+    /// The line of the list it is on (for EVERY_FIELD_DUMP and stale rules).
+    line: usize,
     file: String,
-    frame: String,
-    key: String,
+    frames: Vec<String>,
+    keys: Vec<String>,
+}
+
+impl Rule {
+    fn key(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| match k.strip_suffix('*') {
+            Some(prefix) => key.starts_with(prefix),
+            None => k == key,
+        })
+    }
+
+    /// Whether it lists `key` for every frame of every file (a key tshark
+    /// does not know may be emitted only so).
+    fn everywhere(&self, key: &str) -> bool {
+        self.file == "*" && self.frames == ["*"] && self.key(key)
+    }
+
+    fn lists(&self, file: &str, frame: &str, key: &str, undecoded: bool, pcap: bool) -> bool {
+        self.key(key)
+            && (self.file == "*" || self.file == file)
+            && self.frames.iter().any(|f| {
+                f == "*" || f == frame || (f == "undecoded" && undecoded) || (f == "pcap" && pcap)
+            })
+    }
 }
 
 fn rules() -> Vec<Rule> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance-differences.txt");
     let text = std::fs::read_to_string(path).expect("tests/conformance-differences.txt exists");
+    let list = |cell: &str| cell.split(',').map(|c| c.trim().to_string()).collect();
     text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
+        .enumerate()
+        .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|(n, l)| {
             let cells: Vec<&str> = l.split('\t').collect();
             assert!(
                 cells.len() >= 4 && !cells[3].trim().is_empty(),
-                "each listed difference needs file, frame, field and a reason: {l}"
+                "each listed difference needs file, frames, fields and a reason: {l}"
             );
             Rule {
+                line: n + 1,
                 file: cells[0].to_string(),
-                frame: cells[1].to_string(),
-                key: cells[2].to_string(),
+                frames: list(cells[1]),
+                keys: list(cells[2]),
             }
         })
         .collect()
@@ -213,30 +246,38 @@ struct Tally {
     cells: usize,
     agree: usize,
     listed: usize,
-    /// Per key: cells compared, cells differing (listed or not).
-    by_key: BTreeMap<String, (usize, usize)>,
+}
+
+/// The two corpora: `../shared/corpus` (with its `oracle-nodefrag/`) and
+/// `../shared/corpus-app`, each skipped with a line when absent.
+fn corpora() -> Vec<(&'static str, PathBuf)> {
+    let mut found = Vec::new();
+    match common::corpus() {
+        Some(dir) => found.push(("corpus", dir)),
+        None => common::skip("corpus ../shared/corpus/captures not found"),
+    }
+    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus-app/captures");
+    if app.is_dir() {
+        found.push(("corpus-app", app));
+    } else {
+        common::skip("corpus ../shared/corpus-app/captures not found");
+    }
+    found
 }
 
 #[test]
 fn every_emitted_field_agrees_with_tshark_in_both_occurrence_modes() {
-    let Some(dir) = common::corpus_and_tshark() else {
+    let corpora = corpora();
+    if corpora.is_empty() {
         return;
-    };
+    }
+    if !common::tshark_present() {
+        common::skip("tshark is not installed");
+        return;
+    }
     let known = tshark_keys();
     let rules = rules();
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("corpus directory lists")
-        .map(|e| e.expect("corpus entry").path())
-        .collect();
-    // The application-protocol corpus beside it, on request while its
-    // dissectors are being built (EVERY_FIELD_APP=1): its keys are held to
-    // the same bar.
-    if std::env::var_os("EVERY_FIELD_APP").is_some()
-        && let Ok(app) = std::fs::read_dir(dir.join("../../corpus-app/captures"))
-    {
-        files.extend(app.filter_map(|e| e.ok()).map(|e| e.path()));
-    }
-    files.sort();
+    let mut used = vec![false; rules.len()];
     let mut failures = Vec::new();
     // Unlisted differing cells per key; the first three of each are shown
     // (all of them with EVERY_FIELD_ALL set).
@@ -246,136 +287,179 @@ fn every_emitted_field_agrees_with_tshark_in_both_occurrence_modes() {
         3
     };
     let mut unlisted: BTreeMap<String, usize> = BTreeMap::new();
-    let mut all_keys = BTreeSet::new();
-    let mut read_files = 0;
-    let mut tallies = [("f", Tally::default()), ("a", Tally::default())];
-    let nodefrag = dir.join("../oracle-nodefrag");
-    let runs = files.iter().flat_map(|path| {
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let again = nodefrag.join(format!("{name}.tsv")).exists();
-        std::iter::once((path, true)).chain(again.then_some((path, false)))
-    });
-    let mut nodefrag_runs = 0;
-    for (path, defrag) in runs {
-        let file = path.file_name().unwrap().to_string_lossy().to_string();
-        let base = file.clone();
-        let p = path.to_string_lossy().to_string();
-        // Files we refuse are the conformance test's business (tshark must
-        // refuse them too).
-        let Some(mut keys) = json_keys(&p, defrag) else {
-            continue;
-        };
-        if defrag {
-            read_files += 1;
-        } else {
-            nodefrag_runs += 1;
-        }
-        let file = if defrag {
-            file
-        } else {
-            format!("{file} (--no-reassembly)")
-        };
-        for k in COMPUTED.iter().rev() {
-            if !keys.iter().any(|x| x == k) {
-                keys.insert(0, k.to_string());
-            }
-        }
-        let unknown: Vec<&String> = keys.iter().filter(|k| !known.contains(*k)).collect();
-        for k in &unknown {
-            if !rules.iter().any(|r| r.key == **k && r.frame == "*") {
-                failures.push(format!("{file}: we emit {k}, which tshark does not know"));
-            }
-        }
-        let keys: Vec<&str> = keys
-            .iter()
-            .filter(|k| known.contains(*k))
-            .map(String::as_str)
+    // Per key: cells compared, cells differing (listed or not).
+    let mut by_key: BTreeMap<(&str, String), (usize, usize)> = BTreeMap::new();
+    // Every differing cell, listed or not, to a file on request
+    // (EVERY_FIELD_DUMP=PATH): file, frame, key, occurrence, ours, tshark's,
+    // and the line of the rule that lists it.
+    let mut dump = std::env::var_os("EVERY_FIELD_DUMP")
+        .map(|p| std::fs::File::create(p).expect("the dump file can be created"));
+    let mut summary = Vec::new();
+    let mut counts = BTreeMap::new();
+    for (name, dir) in &corpora {
+        let started = std::time::Instant::now();
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .expect("corpus directory lists")
+            .map(|e| e.expect("corpus entry").path())
             .collect();
-        all_keys.extend(keys.iter().map(|k| k.to_string()));
-        let list = keys.join(",");
-        let pcap = std::fs::read(path).is_ok_and(|b| !b.starts_with(&[0x0a, 0x0d, 0x0d, 0x0a]));
-        let protocols = keys.iter().position(|k| *k == "frame.protocols").unwrap();
-        for (occ, tally) in tallies.iter_mut() {
-            let ours = our_rows(&p, &list, occ, defrag);
-            let theirs = tshark_rows(path, &keys, occ, defrag);
-            if ours.len() != theirs.len() {
-                failures.push(format!(
-                    "{file}: {} rows, tshark has {} (occurrence {occ})",
-                    ours.len(),
-                    theirs.len()
-                ));
+        files.sort();
+        let mut all_keys = BTreeSet::new();
+        let mut read_files = 0;
+        let mut tallies = [("f", Tally::default()), ("a", Tally::default())];
+        let nodefrag = dir.join("../oracle-nodefrag");
+        let runs = files.iter().flat_map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let again = nodefrag.join(format!("{name}.tsv")).exists();
+            std::iter::once((path, true)).chain(again.then_some((path, false)))
+        });
+        let mut nodefrag_runs = 0;
+        for (path, defrag) in runs {
+            let file = path.file_name().unwrap().to_string_lossy().to_string();
+            let base = file.clone();
+            let p = path.to_string_lossy().to_string();
+            // Files we refuse are the conformance test's business (tshark
+            // must refuse them too).
+            let Some(mut keys) = json_keys(&p, defrag) else {
+                continue;
+            };
+            if defrag {
+                read_files += 1;
+            } else {
+                nodefrag_runs += 1;
             }
-            for (n, (a, b)) in ours.iter().zip(&theirs).enumerate() {
-                tally.frames += 1;
-                let frame = (n + 1).to_string();
-                let a: Vec<&str> = a.split('\t').collect();
-                let b: Vec<&str> = b.split('\t').collect();
-                let undecoded = undecoded(cell(&a, protocols), cell(&b, protocols));
-                for (i, key) in keys.iter().enumerate() {
-                    let (x, y) = (cell(&a, i), cell(&b, i));
-                    if x.is_empty() && y.is_empty() {
-                        continue;
+            let file = if defrag {
+                file
+            } else {
+                format!("{file} (--no-reassembly)")
+            };
+            for k in COMPUTED.iter().rev() {
+                if !keys.iter().any(|x| x == k) {
+                    keys.insert(0, k.to_string());
+                }
+            }
+            for k in keys.iter().filter(|k| !known.contains(*k)) {
+                match rules.iter().position(|r| r.everywhere(k)) {
+                    Some(i) => used[i] = true,
+                    None => {
+                        failures.push(format!("{file}: we emit {k}, which tshark does not know"))
                     }
-                    tally.cells += 1;
-                    let entry = tally.by_key.entry(key.to_string()).or_default();
-                    entry.0 += 1;
-                    if x == y {
-                        tally.agree += 1;
-                        continue;
-                    }
-                    entry.1 += 1;
-                    let listed = rules.iter().any(|r| {
-                        r.key == *key
-                            && (r.file == "*" || r.file == base)
-                            && (r.frame == "*"
-                                || r.frame == frame
-                                || (r.frame == "undecoded" && undecoded)
-                                || (r.frame == "pcap" && pcap))
-                    });
-                    if listed {
-                        tally.listed += 1;
-                    } else {
-                        let seen = unlisted.entry(key.to_string()).or_insert(0);
-                        *seen += 1;
-                        if *seen <= shown {
-                            failures.push(format!(
-                                "{file} frame {frame} {key} (occurrence {occ}): ours {x:?}, tshark {y:?}"
-                            ));
+                }
+            }
+            let keys: Vec<&str> = keys
+                .iter()
+                .filter(|k| known.contains(*k))
+                .map(String::as_str)
+                .collect();
+            all_keys.extend(keys.iter().map(|k| k.to_string()));
+            let list = keys.join(",");
+            let pcap = std::fs::read(path).is_ok_and(|b| !b.starts_with(&[0x0a, 0x0d, 0x0d, 0x0a]));
+            let protocols = keys.iter().position(|k| *k == "frame.protocols").unwrap();
+            for (occ, tally) in tallies.iter_mut() {
+                let ours = our_rows(&p, &list, occ, defrag);
+                let theirs = tshark_rows(path, &keys, occ, defrag);
+                if ours.len() != theirs.len() {
+                    failures.push(format!(
+                        "{file}: {} rows, tshark has {} (occurrence {occ})",
+                        ours.len(),
+                        theirs.len()
+                    ));
+                }
+                for (n, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+                    tally.frames += 1;
+                    let frame = (n + 1).to_string();
+                    let a: Vec<&str> = a.split('\t').collect();
+                    let b: Vec<&str> = b.split('\t').collect();
+                    let undecoded = undecoded(cell(&a, protocols), cell(&b, protocols));
+                    for (i, key) in keys.iter().enumerate() {
+                        let (x, y) = (cell(&a, i), cell(&b, i));
+                        if x.is_empty() && y.is_empty() {
+                            continue;
+                        }
+                        tally.cells += 1;
+                        let entry = by_key.entry((occ, key.to_string())).or_default();
+                        entry.0 += 1;
+                        if x == y {
+                            tally.agree += 1;
+                            continue;
+                        }
+                        entry.1 += 1;
+                        let mut listed = None;
+                        for (r, rule) in rules.iter().enumerate() {
+                            if rule.lists(&base, &frame, key, undecoded, pcap) {
+                                used[r] = true;
+                                listed.get_or_insert(rule.line);
+                            }
+                        }
+                        if let Some(dump) = dump.as_mut() {
+                            let rule = listed.map_or("-".to_string(), |l| l.to_string());
+                            writeln!(dump, "{file}\t{frame}\t{key}\t{occ}\t{x}\t{y}\t{rule}")
+                                .expect("the dump file takes a line");
+                        }
+                        if listed.is_some() {
+                            tally.listed += 1;
+                        } else {
+                            let seen = unlisted.entry(key.to_string()).or_insert(0);
+                            *seen += 1;
+                            if *seen <= shown {
+                                failures.push(format!(
+                                    "{file} frame {frame} {key} (occurrence {occ}): ours {x:?}, tshark {y:?}"
+                                ));
+                            }
                         }
                     }
                 }
             }
         }
+        let mut line = format!(
+            "every_field {name}: {read_files} files with reassembly, {nodefrag_runs} again without"
+        );
+        for (occ, t) in &tallies {
+            line.push_str(&format!(
+                "; {} frames, {} keys, {} cells agree of {} ({:.2}%), {} listed differences (occurrence {occ})",
+                t.frames,
+                all_keys.len(),
+                t.agree,
+                t.cells,
+                t.agree as f64 * 100.0 / t.cells.max(1) as f64,
+                t.listed
+            ));
+        }
+        line.push_str(&format!("; {:.0} s", started.elapsed().as_secs_f64()));
+        summary.push(line);
+        counts.insert(*name, (read_files, nodefrag_runs));
     }
-    let mut summary =
-        format!("every_field: {read_files} files with reassembly, {nodefrag_runs} again without");
-    for (occ, t) in &tallies {
-        summary.push_str(&format!(
-            "; {} frames, {} keys, {} cells agree of {} ({:.2}%), {} listed differences (occurrence {occ})",
-            t.frames,
-            all_keys.len(),
-            t.agree,
-            t.cells,
-            t.agree as f64 * 100.0 / t.cells.max(1) as f64,
-            t.listed
-        ));
+    for line in &summary {
+        println!("{line}");
     }
-    println!("{summary}");
-    for (occ, t) in &tallies {
-        for (key, (n, bad)) in &t.by_key {
-            if *bad > 0 {
-                println!("  occurrence {occ}: {key} differs in {bad} of {n} cells");
+    for ((occ, key), (n, bad)) in &by_key {
+        if *bad > 0 {
+            println!("  occurrence {occ}: {key} differs in {bad} of {n} cells");
+        }
+    }
+    if let Some((read_files, nodefrag_runs)) = counts.get("corpus") {
+        assert!(
+            *read_files >= 55,
+            "the corpus should have about 60 readable files"
+        );
+        assert!(
+            *nodefrag_runs >= 4,
+            "the corpus has four files whose answers reassembly changes"
+        );
+    }
+    if let Some((read_files, _)) = counts.get("corpus-app") {
+        assert!(*read_files >= 20, "corpus-app has 21 captures");
+    }
+    // With both corpora here every listed difference must still be needed.
+    if corpora.len() == 2 {
+        for (rule, used) in rules.iter().zip(&used) {
+            if !used {
+                failures.push(format!(
+                    "tests/conformance-differences.txt line {}: listed, but no cell differs there any more",
+                    rule.line
+                ));
             }
         }
     }
-    assert!(
-        read_files >= 55,
-        "the corpus should have about 60 readable files"
-    );
-    assert!(
-        nodefrag_runs >= 4,
-        "the corpus has four files whose answers reassembly changes"
-    );
     assert!(
         failures.is_empty(),
         "unlisted differences with tshark, cells per key {unlisted:?}; the first of each:\n{}",

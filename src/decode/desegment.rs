@@ -51,15 +51,22 @@ pub type TcpDissector = fn(&mut Ctx, usize, usize) -> Need;
 
 /// Recorded when a dissector asked for more: the PDU starts `start` bytes
 /// into this segment's payload, and `need` more bytes past the segment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Desegment {
     pub start: u32,
     pub need: u32,
-    /// 0: the PDU starts `start` bytes into this segment's payload.
-    /// Otherwise its first bytes are data source `source`'s from `start`
-    /// on, and end where this segment's payload ends (a PDU the segment
-    /// that was to complete it left short; see `framed`).
-    pub source: u8,
+    /// The following segments are taken whole, not cut at `need`: the
+    /// framed decoders measure the PDU again from all the bytes held when
+    /// `need` is met (see `framed`).
+    pub whole_segments: bool,
+    /// The PDU this segment was handed as complete is still short by
+    /// `need`: its bytes (this segment's among them) stay held as they are,
+    /// appended to, never copied again.
+    pub kept: bool,
+    /// The PDU ends where the sender's byte stream does (an HTTP response
+    /// with neither Content-Length nor chunks, Wireshark's
+    /// `DESEGMENT_UNTIL_FIN`): the segment with FIN completes it.
+    pub until_fin: bool,
 }
 
 /// A PDU put together from segments.
@@ -133,7 +140,7 @@ fn attempt(ctx: &mut Ctx, at: usize, end: usize, dissector: TcpDissector) {
                 ctx.d.desegment = Some(Desegment {
                     start: payload_offset(ctx, at),
                     need: need.max(1),
-                    source: 0,
+                    ..Desegment::default()
                 });
             }
             segment_data(ctx, at, end);

@@ -123,9 +123,9 @@ pub const BY_CONTENT: Framer = Framer {
 /// `req_resp_hdrs_do_reassembly` measures it with its defaults
 /// (`http.desegment_headers`, `http.desegment_body`): the head up to an
 /// empty line (lines end in CR, LF or CR LF), then `Content-Length` bytes
-/// or the chunks up to the last one. A response with neither runs to the
-/// connection's end, which a stream of segments cannot tell: it is taken
-/// to end with these bytes.
+/// or the chunks up to the last one. A response with neither (and a body:
+/// not 1xx, 204 or 304) runs to the server's FIN, as
+/// `DESEGMENT_UNTIL_FIN` has it.
 pub fn pdu_len(bytes: &[u8]) -> Framing {
     let Some(kind) = start(bytes) else {
         return Framing::NotMine;
@@ -161,7 +161,7 @@ pub fn pdu_len(bytes: &[u8]) -> Framing {
     match kind {
         Start::Request(_) => Framing::Whole(head),
         Start::Response if no_body(bytes) => Framing::Whole(head),
-        Start::Response => Framing::Whole(bytes.len()),
+        Start::Response => Framing::UntilFin,
     }
 }
 
@@ -211,8 +211,12 @@ fn chunked_len(bytes: &[u8], mut at: usize) -> Framing {
                 None => Framing::More(1),
             };
         }
-        if bytes.len() - at <= size {
-            return Framing::More(1);
+        let have = bytes.len() - next;
+        if have < size + 2 {
+            // The rest of this chunk and its CR LF, then at least a last
+            // chunk ("0", an empty line: 3 bytes with bare line feeds).
+            let need = (size + 2 - have).saturating_add(3);
+            return Framing::More(need.min(u32::MAX as usize) as u32);
         }
         at = next + size + 2;
     }

@@ -153,7 +153,9 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         ctx.short_of(Proto::Tcp, start, hdr_len, end, "header length");
         return;
     }
-    if start + hdr_len < end {
+    // A bare FIN may complete a PDU that runs to it (see `desegment`).
+    let completes = matches!(ctx.tcp_pdu, super::desegment::TcpPdu::Complete(_));
+    if start + hdr_len < end || completes {
         super::app::tcp(ctx, sport as u16, dport as u16, start + hdr_len, end);
     }
 }

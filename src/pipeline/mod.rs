@@ -209,7 +209,7 @@ pub fn decode_frame(frame: &FrameRecord, detail: Detail, d: &mut Dissection, r: 
     let Some((dir, seq, payload)) = tcp_segment(frame, d) else {
         return;
     };
-    let step = pdus.segment(dir, frame.number, seq, payload);
+    let step = pdus.segment(dir, frame.number, seq, payload, tcp_fin(frame, d));
     let defrag = Defrag::On(whole.as_ref());
     match &step {
         Step::Fresh => {}
@@ -219,28 +219,14 @@ pub fn decode_frame(frame: &FrameRecord, detail: Detail, d: &mut Dissection, r: 
     if let Some(want) = d.desegment
         && let Some((dir, seq, payload)) = tcp_segment(frame, d)
     {
-        // A PDU this segment was to complete but left short: its bytes so
-        // far are a data source that ends where this payload ends.
-        match usize::from(want.source)
-            .checked_sub(1)
-            .map(|i| d.sources.get(i))
-        {
-            None => pdus.start(dir, frame.number, seq, payload, want),
-            Some(Some(held)) => {
-                let len = held.bytes.len();
-                let start = seq.wrapping_add(payload.len() as u32);
-                let start = start.wrapping_sub(len as u32);
-                let mut segments = match &step {
-                    Step::Complete(pdu) => pdu.segments.clone(),
-                    _ => Vec::new(),
-                };
-                match segments.last_mut() {
-                    Some(last) => last.1.end = len,
-                    None => segments.push((frame.number, 0..len)),
-                }
-                pdus.resume(dir, start, &held.bytes, 0, segments, want.need);
+        match step {
+            // A PDU this segment was to complete but left short: the bytes
+            // handed in stay held, appended to.
+            Step::Complete(pdu) if want.kept => {
+                let next = seq.wrapping_add(payload.len() as u32);
+                pdus.keep(dir, pdu, next, want.need);
             }
-            Some(None) => {}
+            _ => pdus.start(dir, frame.number, seq, payload, want),
         }
     }
 }
@@ -258,6 +244,16 @@ fn tcp_segment<'a>(
     let hdr = h.uint(&tcp::HDR_LEN)? as usize * 4;
     let payload = data.get(at + hdr..t.pdu_end.min(data.len()))?;
     Some(((t.src, t.src_port, t.dst, t.dst_port), seq, payload))
+}
+
+/// Whether a TCP segment has FIN set.
+fn tcp_fin(frame: &FrameRecord, d: &Dissection) -> bool {
+    let Some(t) = d.tuple.filter(|t| t.protocol == TCP) else {
+        return false;
+    };
+    let data = d.data(d.tuple_source, &frame.data);
+    let h = crate::decode::view::View::at(data, t.header_at);
+    h.uint(&tcp::FLAGS_FIN).is_some_and(|f| f != 0)
 }
 
 /// Where a run's frames go to be tracked as flows.

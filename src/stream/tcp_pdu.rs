@@ -31,6 +31,11 @@ struct Pending {
     bytes: Vec<u8>,
     total: usize,
     segments: Vec<(u64, std::ops::Range<usize>)>,
+    /// Take each segment whole, not cut at `total` (`Desegment::whole_segments`).
+    whole: bool,
+    /// Complete at the segment with FIN, whatever `total` says
+    /// (`Desegment::until_fin`).
+    until_fin: bool,
 }
 
 /// What the decoder must be told about a segment.
@@ -49,6 +54,9 @@ pub struct PduStats {
     /// PDUs given up at a gap, and PDUs refused by a bound.
     pub abandoned: u64,
     pub refused: u64,
+    /// Bytes copied into held PDUs: each segment's once (holding is
+    /// append-only).
+    pub copied: u64,
 }
 
 /// The PDUs waiting for segments.
@@ -88,13 +96,20 @@ impl PduTable {
         self.held
     }
 
-    /// A segment of `dir` with sequence number `seq` and `payload`, seen in
-    /// `frame`: what its decoding must be told.
-    pub fn segment(&mut self, dir: Direction, frame: u64, seq: u32, payload: &[u8]) -> Step {
+    /// A segment of `dir` with sequence number `seq`, `payload` and FIN
+    /// flag `fin`, seen in `frame`: what its decoding must be told.
+    pub fn segment(
+        &mut self,
+        dir: Direction,
+        frame: u64,
+        seq: u32,
+        payload: &[u8],
+        fin: bool,
+    ) -> Step {
         let Some(p) = self.pending.get_mut(&dir) else {
             return Step::Fresh;
         };
-        if payload.is_empty() {
+        if payload.is_empty() && !(fin && p.until_fin && seq == p.next_seq) {
             return Step::Fresh;
         }
         let end = seq.wrapping_add(payload.len() as u32);
@@ -106,26 +121,41 @@ impl PduTable {
             if seq_lt(seq, p.next_seq) {
                 // Overlaps the end: take only the new bytes.
                 let skip = p.next_seq.wrapping_sub(seq) as usize;
-                return self.take(dir, frame, end, &payload[skip..]);
+                return self.take(dir, frame, end, &payload[skip..], fin);
             }
             // A hole: the capture lacks bytes the PDU needs.
             self.abandon(&dir);
             self.stats.abandoned += 1;
             return Step::Fresh;
         }
-        self.take(dir, frame, end, payload)
+        self.take(dir, frame, end, payload, fin)
     }
 
-    fn take(&mut self, dir: Direction, frame: u64, end: u32, bytes: &[u8]) -> Step {
+    fn take(&mut self, dir: Direction, frame: u64, end: u32, bytes: &[u8], fin: bool) -> Step {
         let Some(p) = self.pending.get_mut(&dir) else {
             return Step::Fresh;
         };
-        let n = bytes.len().min(p.total - p.bytes.len());
+        let n = if p.whole {
+            bytes.len()
+        } else {
+            bytes.len().min(p.total - p.bytes.len())
+        };
         let at = p.bytes.len();
+        if at + n > p.total {
+            // A whole segment past the need: the bytes held grow with it.
+            self.held += at + n - p.total;
+            p.total = at + n;
+        }
         p.bytes.extend_from_slice(&bytes[..n]);
+        self.stats.copied += n as u64;
         p.segments.push((frame, at..at + n));
         p.next_seq = end;
-        if p.bytes.len() < p.total {
+        if p.until_fin && p.bytes.len() > self.max_pdu {
+            self.abandon(&dir);
+            self.stats.refused += 1;
+            return Step::Fresh;
+        }
+        if (p.until_fin && !fin) || (!p.until_fin && p.bytes.len() < p.total) {
             return Step::Continuation;
         }
         let Some(p) = self.pending.remove(&dir) else {
@@ -151,14 +181,45 @@ impl PduTable {
     pub fn start(&mut self, dir: Direction, frame: u64, seq: u32, payload: &[u8], want: Desegment) {
         let from = (want.start as usize).min(payload.len());
         let have = payload.len() - from;
-        self.resume(dir, seq, payload, from, vec![(frame, 0..have)], want.need);
+        let segments = vec![(frame, 0..have)];
+        let whole = want.whole_segments || want.until_fin;
+        self.resume(dir, seq, payload, from, segments, want.need, whole);
+        if let Some(p) = self.pending.get_mut(&dir) {
+            p.until_fin = want.until_fin;
+        }
+    }
+
+    /// The PDU handed out complete for the segment that ended at `next_seq`
+    /// is still short by `need` (`Desegment::kept`): hold its bytes again as
+    /// they are, without copying them.
+    pub fn keep(&mut self, dir: Direction, pdu: TcpReassembled, next_seq: u32, need: u32) {
+        let total = pdu.bytes.len().saturating_add(need as usize);
+        if total > self.max_pdu || self.held.saturating_add(total) > self.max_bytes {
+            self.stats.refused += 1;
+            return;
+        }
+        self.abandon(&dir);
+        self.held += total;
+        self.pending.insert(
+            dir,
+            Pending {
+                next_seq,
+                bytes: pdu.bytes,
+                total,
+                segments: pdu.segments,
+                whole: true,
+                until_fin: false,
+            },
+        );
     }
 
     /// Hold `bytes[from..]`, which end at the end of a segment that began
     /// at `seq` with `bytes`, and came from `segments`; the PDU needs
     /// `need` more. `start` for a PDU of one segment; the pipeline's own
-    /// call for one that the segment meant to complete left short.
-    pub fn resume(
+    /// call for one that the segment meant to complete left short. With
+    /// `whole`, each following segment is taken whole.
+    #[allow(clippy::too_many_arguments)]
+    fn resume(
         &mut self,
         dir: Direction,
         seq: u32,
@@ -166,6 +227,7 @@ impl PduTable {
         from: usize,
         segments: Vec<(u64, std::ops::Range<usize>)>,
         need: u32,
+        whole: bool,
     ) {
         let payload = bytes;
         let from = from.min(payload.len());
@@ -178,6 +240,7 @@ impl PduTable {
         self.abandon(&dir);
         let mut bytes = Vec::with_capacity(total);
         bytes.extend_from_slice(&payload[from..]);
+        self.stats.copied += have as u64;
         self.held += total;
         self.pending.insert(
             dir,
@@ -186,6 +249,8 @@ impl PduTable {
                 bytes,
                 total,
                 segments,
+                whole,
+                until_fin: false,
             },
         );
     }

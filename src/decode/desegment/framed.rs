@@ -5,16 +5,20 @@
 //! pipeline to hold one that a segment cuts, and decodes it again from the
 //! reassembled bytes in the segment that completes it.
 //!
-//! A need that is only a guess ("at least one more segment", as for HTTP
-//! headers without their blank line yet) is met by the whole next segment:
-//! the PDU's bytes so far and all of that segment's are measured again, and
-//! a PDU that is still not whole is handed back to the pipeline (its first
-//! bytes in a data source, see [`super::Desegment::source`]).
+//! The pipeline takes each following segment whole
+//! ([`super::Desegment::whole_segments`]); once the need is met (a need
+//! that is only a guess, "at least one more segment" as for HTTP headers
+//! without their blank line yet, is met by the next segment) the bytes held
+//! are measured again, and a PDU that is still not whole stays held as it
+//! is ([`super::Desegment::kept`]). Holding is append-only: each segment's
+//! bytes are copied once into the held PDU, and the PDU once more into its
+//! "Reassembled TCP" source when it is whole.
 
 use std::ops::Range;
 
 use super::{Desegment, TcpPdu, TcpReassembled, complete_with, payload_offset, segment_data};
-use crate::decode::Ctx;
+use crate::decode::tcp::FLAGS_FIN;
+use crate::decode::{Ctx, Proto};
 
 /// How long the PDU at the start of some bytes is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +27,8 @@ pub enum Framing {
     Whole(usize),
     /// It needs this many more bytes past the bytes given (at least 1).
     More(u32),
+    /// It runs to the end of the sender's byte stream (its FIN).
+    UntilFin,
     /// The bytes do not start a PDU of this protocol.
     NotMine,
 }
@@ -76,64 +82,92 @@ fn pdus(ctx: &mut Ctx, at: usize, end: usize, framer: &Framer, hold: bool) {
                     ctx.d.desegment = Some(Desegment {
                         start: payload_offset(ctx, pos),
                         need: need.max(1),
-                        source: 0,
+                        whole_segments: true,
+                        kept: false,
+                        until_fin: false,
                     });
                 }
                 segment_data(ctx, pos, end);
                 return;
             }
-            Framing::More(_) => return (framer.decode)(ctx, pos, end),
+            Framing::UntilFin if hold && !fin(ctx) => {
+                if ctx.d.desegment.is_none() {
+                    ctx.d.desegment = Some(Desegment {
+                        start: payload_offset(ctx, pos),
+                        need: 1,
+                        whole_segments: true,
+                        kept: false,
+                        until_fin: true,
+                    });
+                }
+                segment_data(ctx, pos, end);
+                return;
+            }
+            Framing::More(_) | Framing::UntilFin => return (framer.decode)(ctx, pos, end),
             Framing::NotMine => return (framer.other)(ctx, pos, end),
         }
     }
 }
 
 /// This segment completes the held PDU `r` (as far as the table knows: a
-/// guessed need may still leave it short).
+/// guessed need may still leave it short). The table took all of the
+/// segment's new bytes (the last `r.here` of it): `r.bytes` is the PDU so
+/// far, then those.
 fn completed<'a>(ctx: &mut Ctx<'a>, at: usize, end: usize, r: &'a TcpReassembled, f: &Framer) {
     let here = r.here.min(end - at);
-    let before = r.bytes.len() - r.here.min(r.bytes.len());
-    // The PDU's bytes so far, then all of this segment's.
-    let mut joined = Vec::with_capacity(before + (end - at));
-    joined.extend_from_slice(&r.bytes[..before]);
-    joined.extend_from_slice(&ctx.data[at..end]);
-    match (f.len)(&joined) {
+    let at = end - here;
+    let before = r.bytes.len() - here.min(r.bytes.len());
+    let measured = (f.len)(&r.bytes);
+    // The table hands in a PDU that runs to FIN at the segment with FIN,
+    // whose part tshark does not list as segment data.
+    let to_fin = measured == Framing::UntilFin;
+    let measured = if to_fin {
+        Framing::Whole(r.bytes.len())
+    } else {
+        measured
+    };
+    match measured {
         Framing::Whole(n) => {
-            let n = n.clamp(before + 1, joined.len());
+            // At least one byte of this segment's (none for a bare FIN).
+            let n = n.clamp((before + 1).min(r.bytes.len()), r.bytes.len());
             let used = n - before;
-            joined.truncate(n);
             let mut segments = r.segments.clone();
             if let Some(last) = segments.last_mut() {
                 last.1 = last.1.start..n;
             }
             // This segment's part of the PDU, as tshark lists it too.
-            segment_data(ctx, at, at + used);
-            complete_with(ctx, joined, segments, f.decode);
+            if !to_fin {
+                segment_data(ctx, at, at + used);
+            }
+            complete_with(ctx, r.bytes[..n].to_vec(), segments, f.decode);
             if at + used < end {
                 pdus(ctx, at + used, end, f, true);
             }
         }
         Framing::More(need) => {
-            // Still short: the pipeline holds all of it again.
-            let source = (ctx.d.sources.len() + 1).min(usize::from(u8::MAX)) as u8;
-            ctx.d.sources.push(crate::decode::DataSource {
-                name: "Held TCP PDU",
-                bytes: joined,
-            });
+            // Still short: the pipeline keeps holding what it handed in.
             ctx.d.desegment = Some(Desegment {
                 start: 0,
                 need: need.max(1),
-                source,
+                whole_segments: true,
+                kept: true,
+                until_fin: false,
             });
             segment_data(ctx, at, end);
         }
-        Framing::NotMine => {
+        Framing::UntilFin | Framing::NotMine => {
             // What was held does not start a PDU after all: decode this
             // segment's own bytes afresh.
-            let _ = here;
             pdus(ctx, at, end, f, true);
         }
     }
+}
+
+/// Whether this segment has FIN set: a PDU that runs to FIN ends in it.
+fn fin(ctx: &Ctx) -> bool {
+    let tcp = ctx.d.layers.iter().rev().find(|l| l.proto == Proto::Tcp);
+    tcp.and_then(|l| crate::decode::view::View::at(ctx.data, l.header.start).uint(&FLAGS_FIN))
+        .is_some_and(|f| f != 0)
 }
 
 /// Where each segment's bytes lie in a reassembled PDU.
