@@ -170,7 +170,7 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Packets,
         Tab::Flows,
         Tab::Encapsulation,

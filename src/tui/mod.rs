@@ -10,8 +10,8 @@
 pub mod details;
 pub mod flows;
 pub mod follow;
-pub mod grow;
 pub mod graph;
+pub mod grow;
 pub mod hex;
 pub mod keys;
 pub mod layout;

@@ -256,13 +256,14 @@ pub const HELP: &[(&str, &str)] = &[
         "↑ ↓ j k PgUp PgDn",
         "move in the focused pane, by a line or a screen",
     ),
-    ("g G  Home End", "first / last"),
     (
-        "Enter Space",
-        "open/close a layer (in the list: all layers)",
+        "g G Home End  Tab",
+        "first / last; next pane (Shift-Tab: previous)",
     ),
-    ("← →  h l", "close / open the layer (details)"),
-    ("Tab  Shift-Tab", "next / previous pane"),
+    (
+        "Enter Space  ← →",
+        "open/close a layer (list: all); details: close/open",
+    ),
     (
         "1 2 3 4  d",
         "Packets, Flows, Encapsulation, Follow; d: diagrams",
@@ -281,10 +282,8 @@ pub const HELP: &[(&str, &str)] = &[
         "6  i t  b + - d",
         "Graphs: I/O, TCP stream; bytes, interval, direction",
     ),
-    (
-        "/",
-        "display filter (↑↓ history, Esc cancels, empty clears)",
-    ),
+    ("/", "display filter (↑↓ history, Esc cancels, empty: none)"),
+    ("c", "choose the packet list's columns (any field too)"),
     (": 123", "go to frame 123"),
     (
         "Ctrl-F  n N",

@@ -17,11 +17,11 @@ use std::sync::mpsc::{self, SyncSender};
 use std::time::Duration;
 
 use crate::app::{Indexed, Msg, SourceKind};
+use crate::capture::CaptureError;
 use crate::capture::file::FileSource;
 use crate::capture::live::{LiveOptions, LiveSource};
 use crate::capture::process::ProcessLookup;
 use crate::capture::save::SavedInterface;
-use crate::capture::CaptureError;
 use crate::decode::{Detail, Dissection};
 use crate::error::AppError;
 use crate::filter::Filter;
