@@ -542,6 +542,15 @@ impl App {
             }
             decode_into(&self.scratch, Detail::Fields, &mut self.scratch_d);
         }
+        // The conversation's index, as the pipeline gives it, so that
+        // `tcp.stream == N` means what it means in `read -Y`.
+        if let Some(f) = self
+            .flows
+            .row_of(i)
+            .and_then(|r| self.flows.rows.get(r as usize))
+        {
+            crate::flow::push_stream(&mut self.scratch_d, f.key.proto, f.stream);
+        }
         let pass = self.view.accepts(&self.scratch, &self.scratch_d);
         if pass {
             self.flows.shows(i);

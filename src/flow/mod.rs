@@ -34,6 +34,17 @@ pub use tcp_state::{TcpFlow, TcpState};
 /// IP protocol numbers we track.
 pub const TCP: u8 = 6;
 pub const UDP: u8 = 17;
+
+/// Give a decoded packet tshark's generated `tcp.stream` or `udp.stream`:
+/// the index of its conversation (`proto` is the IP protocol).
+pub fn push_stream(d: &mut Dissection, proto: u8, stream: u32) {
+    let value = crate::decode::Value::UInt(u64::from(stream));
+    match proto {
+        TCP => d.push_generated(Proto::Tcp, &tcp::STREAM, value),
+        UDP => d.push_generated(Proto::Udp, &udp::STREAM, value),
+        _ => false,
+    };
+}
 pub const ICMP: u8 = 1;
 pub const ICMPV6: u8 = 58;
 

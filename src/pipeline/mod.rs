@@ -410,21 +410,13 @@ fn annotate(d: &mut Dissection, info: &FlowInfo, detail: Detail, absolute: bool)
     if detail != Detail::Fields {
         return;
     }
-    match info.proto {
-        TCP => {
-            let stream = Value::UInt(u64::from(info.stream));
-            d.push_generated(Proto::Tcp, &tcp::STREAM, stream);
-            if let (Some(seq), Some(ack)) = (info.rel_seq, info.rel_ack) {
-                let (seq, ack) = (Value::UInt(u64::from(seq)), Value::UInt(u64::from(ack)));
-                d.push_generated(Proto::Tcp, &tcp::SEQ, seq);
-                d.push_generated(Proto::Tcp, &tcp::ACK, ack);
-            }
-        }
-        UDP => {
-            let stream = Value::UInt(u64::from(info.stream));
-            d.push_generated(Proto::Udp, &udp::STREAM, stream);
-        }
-        _ => {}
+    crate::flow::push_stream(d, info.proto, info.stream);
+    if info.proto == TCP
+        && let (Some(seq), Some(ack)) = (info.rel_seq, info.rel_ack)
+    {
+        let (seq, ack) = (Value::UInt(u64::from(seq)), Value::UInt(u64::from(ack)));
+        d.push_generated(Proto::Tcp, &tcp::SEQ, seq);
+        d.push_generated(Proto::Tcp, &tcp::ACK, ack);
     }
 }
 

@@ -234,3 +234,37 @@ fn save_scope_and_format_follow_tab_and_the_name() {
         })
     );
 }
+
+#[test]
+fn tcp_stream_and_udp_stream_filter_on_the_conversation_index_as_read_does() {
+    // `tshark -Y 'tcp.stream == 0'` on echo-tcp4.pcap lists its 14 frames;
+    // `udp.stream == 0` on echo-udp4.pcap its 6. Here the two captures are
+    // one list: TCP stream 0 and UDP stream 0 are each one conversation.
+    let mut app = App::new(
+        SourceKind::Memory {
+            label: "two".into(),
+        },
+        None,
+    );
+    app.view.compiler = Some(crate::app::filter::display_compiler());
+    let mut frames = echo_frames();
+    let udp = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/echo-udp4.pcap");
+    let mut source = FileSource::open(udp).expect("opens");
+    while let Ok(Next::Frame(mut f)) = source.next_frame() {
+        f.number = frames.len() as u64 + 1;
+        frames.push(f);
+    }
+    app.update(Msg::Frames(frames));
+    for (filter, shown) in [
+        ("tcp.stream == 0", 14),
+        ("udp.stream == 0", 6),
+        ("tcp.stream == 1", 0),
+        ("tcp.stream == 0 || udp.stream == 0", 20),
+    ] {
+        key(&mut app, Key::Char('/'));
+        key(&mut app, Key::Ctrl('u'));
+        type_text(&mut app, filter);
+        key(&mut app, Key::Enter);
+        assert_eq!(app.list.len(), shown, "{filter}");
+    }
+}
