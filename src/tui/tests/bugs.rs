@@ -79,8 +79,9 @@ fn an_empty_capture_says_it_is_empty() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn the_flows_tab_lists_only_conversations_the_display_filter_lets_through() {
+/// echo-tcp4.pcap then echo-udp4.pcap as one list, with display filters:
+/// a TCP and a UDP conversation.
+fn tcp_and_udp_app() -> App {
     let mut app = App::new(
         SourceKind::Memory {
             label: "two".into(),
@@ -96,6 +97,12 @@ fn the_flows_tab_lists_only_conversations_the_display_filter_lets_through() {
         frames.push(f);
     }
     app.update(Msg::Frames(frames));
+    app
+}
+
+#[test]
+fn the_flows_tab_lists_only_conversations_the_display_filter_lets_through() {
+    let mut app = tcp_and_udp_app();
     assert_eq!(app.flows.list.len(), 2, "a TCP and a UDP conversation");
     key(&mut app, Key::Char('/'));
     type_text(&mut app, "udp");
@@ -240,21 +247,7 @@ fn tcp_stream_and_udp_stream_filter_on_the_conversation_index_as_read_does() {
     // `tshark -Y 'tcp.stream == 0'` on echo-tcp4.pcap lists its 14 frames;
     // `udp.stream == 0` on echo-udp4.pcap its 6. Here the two captures are
     // one list: TCP stream 0 and UDP stream 0 are each one conversation.
-    let mut app = App::new(
-        SourceKind::Memory {
-            label: "two".into(),
-        },
-        None,
-    );
-    app.view.compiler = Some(crate::app::filter::display_compiler());
-    let mut frames = echo_frames();
-    let udp = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/echo-udp4.pcap");
-    let mut source = FileSource::open(udp).expect("opens");
-    while let Ok(Next::Frame(mut f)) = source.next_frame() {
-        f.number = frames.len() as u64 + 1;
-        frames.push(f);
-    }
-    app.update(Msg::Frames(frames));
+    let mut app = tcp_and_udp_app();
     for (filter, shown) in [
         ("tcp.stream == 0", 14),
         ("udp.stream == 0", 6),
