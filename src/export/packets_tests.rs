@@ -161,8 +161,14 @@ fn a_wanted_set_keeps_exactly_the_full_decodings_fields_it_names() {
             frames += 1;
         }
     }
+    // The bundled captures alone hold 55 frames; with the corpus beside
+    // the repository there are thousands.
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/captures")
+        .is_dir();
+    let least = if corpus { 1000 } else { 50 };
     assert!(
-        frames > 100 && kept > 1000,
+        frames >= least && kept > 1000,
         "{frames} frames, {kept} fields"
     );
 }
