@@ -40,19 +40,20 @@ fn pcap_frames(file: &[u8]) -> Vec<FrameRecord> {
 }
 
 pub(super) fn echo_app() -> App {
-    let mut app = App::new(
-        SourceKind::File {
-            path: "echo-tcp4.pcap".into(),
-        },
-        None,
-    );
+    file_app_with("echo-tcp4.pcap", Msg::Frames(echo_frames()))
+}
+
+/// An app browsing file `path` with the real display filter and a small
+/// viewport, once `frames` (a message of frames) has arrived.
+pub(super) fn file_app_with(path: &str, frames: Msg) -> App {
+    let mut app = App::new(SourceKind::File { path: path.into() }, None);
     app.view.compiler = Some(filter::display_compiler());
     app.update(Msg::Viewport {
         list: 10,
         details: 8,
         bytes: 4,
     });
-    app.update(Msg::Frames(echo_frames()));
+    app.update(frames);
     app
 }
 

@@ -6,20 +6,7 @@ use super::*;
 /// 5,000 UDP packets from ports 1000 to 5999: port 5000 (0x1388) is frame
 /// 4001's, 3,000 packets past what the key itself searches.
 fn big_app() -> App {
-    let mut app = App::new(
-        SourceKind::File {
-            path: "big.pcap".into(),
-        },
-        None,
-    );
-    app.view.compiler = Some(filter::display_compiler());
-    app.update(Msg::Viewport {
-        list: 10,
-        details: 8,
-        bytes: 4,
-    });
-    app.update(frames(0..5000));
-    app
+    super::echo::file_app_with("big.pcap", frames(0..5000))
 }
 
 fn find_hex(app: &mut App, hex: &str) {
