@@ -75,6 +75,9 @@ pub trait Sink {
     /// A frame that passed the filters, decoded (and annotated with its
     /// flow) as asked. `Ok(false)`: the reader has gone, stop quietly.
     fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError>;
+    /// A frame the display filter hid: for sinks whose output counts from
+    /// every frame read, as tshark's `frame.time_delta` does under `-Y`.
+    fn hidden(&mut self, _frame: &FrameRecord) {}
     /// What the flow table said about a frame tracked in line (before the
     /// display filter and `frame`): for sinks that keep their own facts
     /// per conversation (`export`'s conn rows).
@@ -391,6 +394,8 @@ fn frame_loop<S: Sink>(
                 summary.closed_pipe = true;
                 return Ok(summary);
             }
+        } else {
+            sink.hidden(&frame);
         }
         ahead.recycle(d);
     }

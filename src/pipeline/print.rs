@@ -167,6 +167,12 @@ impl Sink for PrintSink<'_> {
         Ok(true)
     }
 
+    fn hidden(&mut self, frame: &FrameRecord) {
+        if let Printer::Fields(columns) = &mut self.printer {
+            columns.see(frame);
+        }
+    }
+
     fn idle(&mut self) -> Result<bool, AppError> {
         flush(self.out, &mut self.text, true)
     }

@@ -270,6 +270,10 @@ impl<S: Sink + Annotate> Sink for Attributed<S> {
         self.inner.frame(frame, d)
     }
 
+    fn hidden(&mut self, frame: &FrameRecord) {
+        self.inner.hidden(frame);
+    }
+
     fn idle(&mut self) -> Result<bool, AppError> {
         self.attribution.borrow_mut().collect_late(Duration::ZERO);
         self.inner.idle()
