@@ -7,9 +7,13 @@ use std::fmt::Write;
 
 pub mod app;
 mod app_info;
+mod arp_info;
+pub mod columns;
 mod dhcpv6;
 mod dns;
 mod http;
+mod icmp_info;
+mod icmpv6_info;
 mod igmp;
 mod ipv6_ext;
 mod llc;
