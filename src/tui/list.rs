@@ -68,6 +68,10 @@ pub fn row_text(app: &App, pos: usize, frame: &FrameRecord, d: &mut Dissection) 
     let warn = d.notes.iter().any(|n| n.severity == Severity::Warn);
     let flags = app.flows.analysis_of(index);
     let mut info = info(frame, d);
+    // Wireshark's one-pass pairing, which the model keeps.
+    if let Some(request) = app.flows.echo_request_of(index) {
+        info.push_str(&format!(" (request in {request})"));
+    }
     if let Some(label) = analysis_label(flags) {
         info.insert_str(0, &format!("{label} "));
     }

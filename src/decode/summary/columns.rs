@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 
 use super::super::{Dissection, Field, Layer, Proto, ethernet, ipv4, ipv6, sll};
-use super::{arp_info, icmp_info, icmpv6_info};
+use super::{arp_info, gre_info, icmp_info, icmpv6_info, stp_info};
 
 /// The layer the columns describe: the last one not quoted inside an ICMP
 /// error, payload and trailers aside.
@@ -19,20 +19,60 @@ fn innermost(d: &Dissection) -> Option<(usize, &Layer)> {
 
 /// The fields of the Source and Destination columns: the innermost
 /// (unquoted) IP or link-layer header's addresses. A Linux cooked header
-/// has a source only.
+/// has a source only. An IPv6 type 0 routing header with segments left
+/// names the final destination, as Wireshark's column does: its last
+/// address (RFC 2460 §4.4).
 pub fn addresses(d: &Dissection) -> Option<(&Field, Option<&Field>)> {
-    d.layers.iter().rev().filter(|l| !l.quoted).find_map(|l| {
-        let (src, dst) = match l.proto {
-            Proto::Ipv4 => (ipv4::SRC.key, Some(ipv4::DST.key)),
-            Proto::Ipv6 => (ipv6::SRC.key, Some(ipv6::DST.key)),
-            Proto::Ethernet => (ethernet::SRC.key, Some(ethernet::DST.key)),
-            Proto::Sll | Proto::Sll2 => (sll::SRC_ETH.key, None),
-            _ => return None,
-        };
-        let fields = d.fields_of(l);
-        let find = |key: &str| fields.iter().find(|f| f.key == key);
-        Some((find(src)?, dst.and_then(find)))
-    })
+    let layers = &d.layers;
+    layers
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, l)| !l.quoted)
+        .find_map(|(i, l)| {
+            let (src, dst) = match l.proto {
+                Proto::Ipv4 => (ipv4::SRC.key, Some(ipv4::DST.key)),
+                Proto::Ipv6 => (ipv6::SRC.key, Some(ipv6::DST.key)),
+                Proto::Ethernet => (ethernet::SRC.key, Some(ethernet::DST.key)),
+                Proto::Sll | Proto::Sll2 => (sll::SRC_ETH.key, None),
+                _ => return None,
+            };
+            let fields = d.fields_of(l);
+            let find = |key: &str| fields.iter().find(|f| f.key == key);
+            let routed = (l.proto == Proto::Ipv6)
+                .then(|| final_destination(d, i))
+                .flatten();
+            Some((find(src)?, routed.or_else(|| dst.and_then(find))))
+        })
+}
+
+/// The last address of a type 0 routing header with segments left among
+/// the extension headers after the IPv6 header at `i`.
+fn final_destination(d: &Dissection, i: usize) -> Option<&Field> {
+    let ext = d.layers[i + 1..].iter().take_while(|l| {
+        matches!(
+            l.proto,
+            Proto::Ipv6HopByHop | Proto::Ipv6DestOpts | Proto::Ipv6Routing
+        )
+    });
+    let routing = ext.filter(|l| l.proto == Proto::Ipv6Routing).last()?;
+    let fields = d.fields_of(routing);
+    let value = |key: &str| {
+        fields
+            .iter()
+            .find(|f| f.key == key)
+            .and_then(|f| match f.value {
+                super::super::Value::UInt(v) => Some(v),
+                _ => None,
+            })
+    };
+    if value(ipv6::ROUTING_TYPE.key)? != 0 || value(ipv6::ROUTING_SEGLEFT.key)? == 0 {
+        return None;
+    }
+    fields
+        .iter()
+        .filter(|f| f.key == ipv6::ROUTING_SRC_ADDR.key)
+        .last()
 }
 
 /// Wireshark's Protocol column: the innermost protocol's short name.
@@ -45,7 +85,8 @@ pub fn protocol(data: &[u8], d: &Dissection) -> &'static str {
 }
 
 /// Wireshark's Info column for the innermost packet, when wirepeek words
-/// it as Wireshark does: ICMP, ICMPv6 and ARP here, the application
+/// it as Wireshark does: ICMP, ICMPv6, ARP, STP and a GRE keepalive here,
+/// the application
 /// layers through [`super::app::info`]. Stateless: an echo reply's
 /// `(request in N)` is the caller's to add (see [`echo`]).
 pub fn info(data: &[u8], d: &Dissection) -> Option<String> {
@@ -54,6 +95,8 @@ pub fn info(data: &[u8], d: &Dissection) -> Option<String> {
         Proto::Icmp => icmp_info::info(data, d, at),
         Proto::Icmpv6 => icmpv6_info::info(data, d, at),
         Proto::Arp => arp_info::info(d.data(l.source, data), l),
+        Proto::Stp => stp_info::info(d.data(l.source, data), l),
+        Proto::Gre => gre_info::info(d.data(l.source, data), l),
         _ => super::app::info(data, d),
     }
 }
