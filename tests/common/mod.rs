@@ -206,11 +206,17 @@ pub fn raw_frame(data: Vec<u8>) -> wirepeek::frame::FrameRecord {
 
 /// Write packets as a classic pcap (LINKTYPE_RAW) for the oracles.
 pub fn raw_pcap(name: &str, packets: &[Vec<u8>]) -> PathBuf {
+    pcap_of(name, 101, packets)
+}
+
+/// Write packets as a classic pcap of link type `link` (1: Ethernet,
+/// 101: raw IP) for the oracles.
+pub fn pcap_of(name: &str, link: u32, packets: &[Vec<u8>]) -> PathBuf {
     let path =
         std::env::temp_dir().join(format!("wirepeek-raw-{}-{name}.pcap", std::process::id()));
     let mut out = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     out.extend(65535u32.to_le_bytes());
-    out.extend(101u32.to_le_bytes());
+    out.extend(link.to_le_bytes());
     for (i, p) in packets.iter().enumerate() {
         out.extend((1_600_000_000 + i as u32).to_le_bytes());
         out.extend(0u32.to_le_bytes());

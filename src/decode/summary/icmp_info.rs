@@ -56,7 +56,7 @@ fn code_name(kind: u8, code: u8) -> Option<String> {
         (5, 3) => "Redirect for TOS and host",
         (11, 0) => "Time to live exceeded in transit",
         (11, 1) => "Fragment reassembly time exceeded",
-        (12, 0) => "IP header bad",
+        (12, 0) => "Pointer indicates the error",
         (12, 1) => "Required option missing",
         (12, 2) => "Bad length",
         (3 | 5 | 11 | 12, _) => return Some(format!("Unknown code: {code}")),

@@ -35,27 +35,33 @@ fn type_name(kind: u8) -> Option<&'static str> {
 }
 
 /// The code's name for the types Wireshark names it for (RFC 4443 §3,
-/// RFC 2894 §3.1); `None` for the others.
-fn code_name(kind: u8, code: u8) -> Option<&'static str> {
-    Some(match (kind, code) {
+/// RFC 2894 §3.1): `Ok(None)` for the other types, `Err` for a router
+/// renumbering code it has no name for (not worded here).
+fn code_name(kind: u8, code: u8) -> Result<Option<String>, ()> {
+    let name = match (kind, code) {
         (1, 0) => "no route to destination",
-        (1, 1) => "communication with destination administratively prohibited",
-        (1, 2) => "beyond scope of source address",
-        (1, 3) => "address unreachable",
-        (1, 4) => "port unreachable",
-        (1, 5) => "source address failed ingress/egress policy",
-        (1, 6) => "reject route to destination",
+        (1, 1) => "Administratively prohibited",
+        (1, 2) => "Beyond scope of source address",
+        (1, 3) => "Address unreachable",
+        (1, 4) => "Port unreachable",
+        (1, 5) => "Source address failed ingress/egress policy",
+        (1, 6) => "Reject route to destination",
+        (1, 7) => "Error in Source Routing Header",
+        (1, _) => "Unknown",
         (3, 0) => "hop limit exceeded in transit",
         (3, 1) => "fragment reassembly time exceeded",
         (4, 0) => "erroneous header field encountered",
         (4, 1) => "unrecognized Next Header type encountered",
         (4, 2) => "unrecognized IPv6 option encountered",
+        (4, 3) => "IPv6 First Fragment has incomplete IPv6 Header Chain",
+        (3 | 4, _) => return Ok(Some(format!("Unknown ({code})"))),
         (138, 0) => "Command",
         (138, 1) => "Result",
         (138, 255) => "Sequence number reset",
-        (1 | 3 | 4 | 138, _) => "Unknown",
-        _ => return None,
-    })
+        (138, _) => return Err(()),
+        _ => return Ok(None),
+    };
+    Ok(Some(name.to_string()))
 }
 
 /// The Info text of the ICMPv6 layer at index `at` of `d`.
@@ -68,7 +74,7 @@ pub(super) fn info(data: &[u8], d: &Dissection, at: usize) -> Option<String> {
         let _ = write!(s, " {CUT}");
         return Some(s);
     };
-    if let Some(code) = code_name(kind, code) {
+    if let Some(code) = code_name(kind, code).ok()? {
         let _ = write!(s, " ({code})");
     }
     let bytes = d.data(layer.source, data);
@@ -111,7 +117,9 @@ pub(super) fn info(data: &[u8], d: &Dissection, at: usize) -> Option<String> {
                 .filter(|(bit, _)| flags & bit != 0)
                 .map(|(_, name)| *name)
                 .collect();
-            if !names.is_empty() {
+            if names.is_empty() {
+                s.push_str(" (none)");
+            } else {
                 let _ = write!(s, " ({})", names.join(", "));
             }
             options(msg.get(24..)?, &mut s);
