@@ -428,3 +428,127 @@ fn icmp_icmpv6_and_arp_messages_absent_from_the_corpora_are_worded_as_tshark_wor
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// The Internet checksum (RFC 1071) of `b` put at `at`; `pseudo` is
+/// summed first (ICMPv6's pseudo-header).
+fn checksummed(mut b: Vec<u8>, at: usize, pseudo: &[u8]) -> Vec<u8> {
+    let mut sum: u32 = 0;
+    for chunk in pseudo.chunks(2).chain(b.chunks(2)) {
+        sum += u32::from(chunk[0]) << 8 | u32::from(*chunk.get(1).unwrap_or(&0));
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    b[at..at + 2].copy_from_slice(&(!(sum as u16)).to_be_bytes());
+    b
+}
+
+/// An ICMP echo (request 8, reply 0) with a right checksum, or not.
+fn ping(kind: u8, id: u16, seq: u16, good: bool) -> Vec<u8> {
+    let mut m = icmp(
+        kind,
+        0,
+        &[&id.to_be_bytes()[..], &seq.to_be_bytes(), &[7; 24]].concat(),
+    );
+    if good {
+        m = checksummed(m, 2, &[]);
+    }
+    let mut p = ip4(1, &m);
+    if kind == 0 {
+        p[12..20].rotate_left(4);
+    }
+    p
+}
+
+/// An ICMPv6 echo (128, 129) with a right checksum, or not.
+fn ping6(kind: u8, id: u16, seq: u16, good: bool) -> Vec<u8> {
+    let mut m = icmp(
+        kind,
+        0,
+        &[&id.to_be_bytes()[..], &seq.to_be_bytes()].concat(),
+    );
+    let mut p = ip6(58, &m);
+    if kind == 129 {
+        p[8..40].rotate_left(16);
+    }
+    if good {
+        let mut pseudo = p[8..40].to_vec();
+        pseudo.extend((m.len() as u32).to_be_bytes());
+        pseudo.extend([0, 0, 0, 58]);
+        m = checksummed(m, 2, &pseudo);
+        p.truncate(40);
+        p.extend(m);
+    }
+    p
+}
+
+#[test]
+fn echo_replies_name_their_request_as_tshark_pairs_them() {
+    if !common::tshark_present() {
+        common::skip("tshark is not installed");
+        return;
+    }
+    let packets = vec![
+        ping(8, 1, 1, true),
+        ping(0, 1, 1, true),
+        // A second reply to an answered request names none.
+        ping(0, 1, 1, true),
+        // Of two requests alike, the later is answered.
+        ping(8, 1, 1, true),
+        ping(8, 1, 1, true),
+        ping(0, 1, 1, true),
+        // A wrong checksum pairs nothing.
+        ping(8, 1, 2, false),
+        ping(0, 1, 2, true),
+        ping(8, 1, 3, true),
+        ping(0, 1, 3, false),
+        // Another identifier is another exchange.
+        ping(8, 2, 4, true),
+        ping(0, 3, 4, true),
+        ping6(128, 9, 1, true),
+        ping6(129, 9, 1, true),
+        ping6(128, 9, 2, false),
+        ping6(129, 9, 2, false),
+    ];
+    let file = common::raw_pcap("columns-pairs", &packets);
+    let theirs = common::tshark_columns(&file);
+    let app = common::loaded_app(&file);
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(app.list.len(), packets.len());
+    let (mut frame, mut d) = (empty_frame(), Dissection::default());
+    let mut paired = 0;
+    for (pos, want) in theirs.iter().enumerate() {
+        assert!(
+            app.store
+                .load_into(app.list.shown[pos] as usize, &mut frame)
+        );
+        let row = row_text(&app, pos, &frame, &mut d);
+        assert_eq!(row.info, want.info, "frame {}", pos + 1);
+        paired += usize::from(want.info.contains("(request in"));
+    }
+    assert_eq!(paired, 3, "tshark pairs three replies here");
+}
+
+#[test]
+fn echo_pairing_remembers_a_bounded_number_of_unanswered_requests() {
+    use wirepeek::app::echo_pairs::{EchoPairs, PENDING};
+    let echo = |kind: u8, n: usize| common::raw_frame(ping(kind, (n >> 16) as u16, n as u16, true));
+    let mut pairs = EchoPairs::default();
+    let requests = PENDING + 100;
+    for n in 0..requests {
+        let f = echo(8, n);
+        pairs.ingest(n, n as u64 + 1, &f.data, &wirepeek::decode::decode(&f));
+    }
+    assert_eq!(pairs.pending(), PENDING);
+    // The oldest requests were forgotten; the newest are answered.
+    for (n, want) in [(0, None), (requests - 1, Some(requests as u64))] {
+        let f = echo(0, n);
+        let at = requests + n;
+        pairs.ingest(at, at as u64 + 1, &f.data, &wirepeek::decode::decode(&f));
+        assert_eq!(pairs.request_of(at), want, "reply to request {n}");
+    }
+    // A reply answers once: the same reply again names no request.
+    let f = echo(0, requests - 1);
+    pairs.ingest(3 * requests, 0, &f.data, &wirepeek::decode::decode(&f));
+    assert_eq!(pairs.request_of(3 * requests), None);
+}

@@ -107,14 +107,21 @@ fn carrier(d: &Dissection, at: usize) -> Option<&Layer> {
 }
 
 /// The identifier and sequence number of an ICMP echo request (`true`) or
-/// reply (`false`) at layer `at`, for pairing the two as Wireshark does.
+/// reply (`false`) at layer `at`, for pairing the two as Wireshark does:
+/// not when the message is all there and its checksum is wrong.
 pub(super) fn echo(data: &[u8], d: &Dissection, at: usize) -> Option<(bool, u16, u16)> {
     let layer = d.layers.get(at)?;
-    let v = View::of(d.data(layer.source, data), layer);
+    let bytes = d.data(layer.source, data);
+    let v = View::of(bytes, layer);
     let request = match v.u8(&icmp::TYPE)? {
         8 => true,
         0 => false,
         _ => return None,
     };
+    if let Some(msg) = bytes.get(layer.header.start..layer.pdu.end)
+        && ipv4::ones_complement_sum(msg, 0) != 0xffff
+    {
+        return None;
+    }
     Some((request, v.u16(&icmp::IDENT)?, v.u16(&icmp::SEQ)?))
 }

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::super::text::{push_ipv6, push_mac};
 use super::super::view::View;
-use super::super::{Dissection, Proto, icmpv6, ipv6};
+use super::super::{Dissection, Proto, icmpv6, ipv4, ipv6};
 use super::icmp_info::CUT;
 
 /// Wireshark's name for an ICMPv6 type (`icmpv6_type_val`).
@@ -155,15 +155,34 @@ fn options(mut opts: &[u8], s: &mut String) {
 }
 
 /// The identifier and sequence number of an ICMPv6 echo request (`true`)
-/// or reply (`false`) at layer `at`, for pairing the two.
+/// or reply (`false`) at layer `at`, for pairing the two as Wireshark
+/// does: not when the message is all there and its checksum (over the
+/// RFC 8200 §8.1 pseudo-header) is wrong.
 pub(super) fn echo(data: &[u8], d: &Dissection, at: usize) -> Option<(bool, u16, u16)> {
     let layer = d.layers.get(at)?;
-    let v = View::of(d.data(layer.source, data), layer);
+    let bytes = d.data(layer.source, data);
+    let v = View::of(bytes, layer);
     let request = match v.u8(&icmpv6::TYPE)? {
         128 => true,
         129 => false,
         _ => return None,
     };
+    if let Some(msg) = bytes.get(layer.header.start..layer.pdu.end) {
+        let ip = d.layers[..at]
+            .iter()
+            .rev()
+            .find(|l| !l.quoted && l.proto == Proto::Ipv6)?;
+        let iv = View::of(d.data(ip.source, data), ip);
+        let mut pseudo = Vec::with_capacity(40);
+        pseudo.extend_from_slice(iv.bytes(&ipv6::SRC)?);
+        pseudo.extend_from_slice(iv.bytes(&ipv6::DST)?);
+        pseudo.extend_from_slice(&(msg.len() as u32).to_be_bytes());
+        pseudo.extend_from_slice(&[0, 0, 0, 58]);
+        let initial = u32::from(ipv4::ones_complement_sum(&pseudo, 0));
+        if ipv4::ones_complement_sum(msg, initial) != 0xffff {
+            return None;
+        }
+    }
     Some((
         request,
         v.u16(&icmpv6::ECHO_IDENTIFIER)?,
