@@ -69,10 +69,7 @@ fn final_destination(d: &Dissection, i: usize) -> Option<&Field> {
     if value(ipv6::ROUTING_TYPE.key)? != 0 || value(ipv6::ROUTING_SEGLEFT.key)? == 0 {
         return None;
     }
-    fields
-        .iter()
-        .filter(|f| f.key == ipv6::ROUTING_SRC_ADDR.key)
-        .last()
+    fields.iter().rfind(|f| f.key == ipv6::ROUTING_SRC_ADDR.key)
 }
 
 /// Wireshark's Protocol column: the innermost protocol's short name.

@@ -14,7 +14,7 @@ pub(super) fn info(data: &[u8], layer: &Layer) -> Option<String> {
     let what = match (version, kind) {
         (_, 0x80) => return Some("Topology Change Notification".to_string()),
         (0, 0x00) => "Conf.",
-        (2 | 3 | 4, 0x02) => "RST.",
+        (2, 0x02) => "RST.",
         _ => return None,
     };
     let flags = v.u8(&stp::FLAGS)?;
