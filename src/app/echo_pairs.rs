@@ -8,7 +8,6 @@
 //! its frame is in the store.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::net::IpAddr;
 
 use crate::decode::Dissection;
 use crate::decode::summary::columns;
@@ -16,8 +15,8 @@ use crate::decode::summary::columns;
 /// Unanswered requests remembered at most.
 pub const PENDING: usize = 65_536;
 
-/// What a request and its reply share.
-type Key = ((IpAddr, IpAddr), u8, u16, u16);
+/// What a request and its reply share: the echo, as a reply.
+type Key = columns::Echo;
 
 #[derive(Debug, Default)]
 pub struct EchoPairs {
@@ -35,7 +34,10 @@ impl EchoPairs {
         let Some(e) = columns::echo(data, d) else {
             return;
         };
-        let key = (e.hosts, e.version, e.id, e.seq);
+        let key = columns::Echo {
+            request: false,
+            ..e
+        };
         if e.request {
             self.pending.insert(key, number);
             self.order.push_back((key, number));
