@@ -127,6 +127,18 @@ const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
         "CDP (SNAP 0x00000c/0x2000) is not decoded",
     ),
     (
+        "many-protocols.pcap",
+        "Protocol",
+        "CDP",
+        "CDP (SNAP 0x00000c/0x2000) is not decoded",
+    ),
+    (
+        "many-protocols.pcap",
+        "Info",
+        "CDP",
+        "CDP (SNAP 0x00000c/0x2000) is not decoded",
+    ),
+    (
         "various_gre.pcap",
         "Protocol",
         "PIMv2",
@@ -183,11 +195,15 @@ fn corpus_files() -> Vec<PathBuf> {
     files
 }
 
-/// True when tshark's `frame.protocols` has ICMP, ICMPv6 or ARP.
+/// True when tshark's `frame.protocols` has ICMP, ICMPv6 or ARP, 802.2
+/// or a tunnel.
 fn icmp_or_arp(protocols: &str) -> bool {
-    protocols
-        .split(':')
-        .any(|p| matches!(p, "icmp" | "icmpv6" | "arp"))
+    protocols.split(':').any(|p| {
+        matches!(
+            p,
+            "icmp" | "icmpv6" | "arp" | "llc" | "gre" | "vxlan" | "geneve" | "teredo"
+        )
+    })
 }
 
 #[derive(Default)]
@@ -311,11 +327,18 @@ fn list_columns_match_tshark_on_tunnels_and_every_icmp_and_arp_frame() {
 
 /// An IPv4 header (TTL 64, 10.0.0.1 → 10.0.0.2) carrying `payload`.
 fn ip4(proto: u8, payload: &[u8]) -> Vec<u8> {
+    ip4_between([10, 0, 0, 1], [10, 0, 0, 2], proto, payload)
+}
+
+/// An IPv4 header (TTL 64) from `src` to `dst` carrying `payload`, with
+/// its header checksum right.
+fn ip4_between(src: [u8; 4], dst: [u8; 4], proto: u8, payload: &[u8]) -> Vec<u8> {
     let total = (20 + payload.len()) as u16;
-    let mut p = vec![
-        0x45, 0, 0, 0, 0, 1, 0, 0, 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
-    ];
+    let mut p = vec![0x45, 0, 0, 0, 0, 1, 0, 0, 64, proto, 0, 0];
     p[2..4].copy_from_slice(&total.to_be_bytes());
+    p.extend(src);
+    p.extend(dst);
+    p = checksummed(p, 10, &[]);
     p.extend_from_slice(payload);
     p
 }
@@ -551,4 +574,46 @@ fn echo_pairing_remembers_a_bounded_number_of_unanswered_requests() {
     let f = echo(0, requests - 1);
     pairs.ingest(3 * requests, 0, &f.data, &wirepeek::decode::decode(&f));
     assert_eq!(pairs.request_of(3 * requests), None);
+}
+
+#[test]
+fn tunnels_built_here_show_their_inner_packet_as_tshark_does() {
+    if !common::tshark_present() {
+        common::skip("tshark is not installed");
+        return;
+    }
+    let (outer_a, outer_b) = ([192, 0, 2, 1], [192, 0, 2, 2]);
+    let inner4 = ip4(1, &ping(8, 7, 1, true)[20..]);
+    let inner6 = ping6(128, 7, 2, true);
+    // From the Teredo port: to it, an echo request is a connectivity test.
+    let mut teredo = vec![0x0d, 0xd8, 0x9c, 0x40];
+    teredo.extend(((8 + inner6.len()) as u16).to_be_bytes());
+    teredo.extend([0, 0]);
+    teredo.extend(&inner6);
+    let gre = [&[0, 0, 0x08, 0x00][..], &inner4].concat();
+    let mut four_in_six = ip6(4, &inner4);
+    four_in_six[8..40].rotate_left(16);
+    let packets = vec![
+        ip4_between(outer_a, outer_b, 4, &inner4),
+        ip4_between(outer_a, outer_b, 41, &inner6),
+        ip4_between(outer_a, outer_b, 17, &teredo),
+        ip4_between(outer_a, outer_b, 47, &gre),
+        four_in_six,
+    ];
+    let file = common::raw_pcap("columns-tunnels", &packets);
+    let theirs = common::tshark_columns(&file);
+    let app = common::loaded_app(&file);
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(app.list.len(), packets.len());
+    let (mut frame, mut d) = (empty_frame(), Dissection::default());
+    for (pos, want) in theirs.iter().enumerate() {
+        assert!(
+            app.store
+                .load_into(app.list.shown[pos] as usize, &mut frame)
+        );
+        let row = row_text(&app, pos, &frame, &mut d);
+        let ours = [&row.src, &row.dst, &row.proto, &row.info];
+        let tshark = [&want.source, &want.destination, &want.protocol, &want.info];
+        assert_eq!(ours, tshark, "frame {} ({})", pos + 1, want.protocols);
+    }
 }
