@@ -143,6 +143,8 @@ pub struct FlowList {
     visible: Option<Vec<bool>>,
     /// Each conversation's local process, as a live capture found it.
     processes: HashMap<FlowKey, Arc<Process>>,
+    /// Echo replies paired with their requests, for the Info column.
+    echo: super::echo_pairs::EchoPairs,
     /// The selection; its `shown` holds positions in `rows`.
     pub list: PacketList,
 }
@@ -161,6 +163,7 @@ impl Default for FlowList {
             frame_base: 0,
             visible: None,
             processes: HashMap::new(),
+            echo: Default::default(),
             list: PacketList::new(false),
         }
     }
@@ -185,6 +188,7 @@ impl FlowList {
     /// Forget which conversation store frames before `first` belonged to
     /// (they aged out); frames before it not yet ingested never will be.
     pub fn forget_before(&mut self, first: usize) {
+        self.echo.forget_before(first);
         while self.frame_base < first {
             self.frame_seq.pop_front();
             self.frame_flags.pop_front();
@@ -198,6 +202,8 @@ impl FlowList {
 
     /// Track the next store frame (decoded with at least `Detail::Layers`).
     pub fn ingest(&mut self, frame: &FrameRecord, d: &Dissection) {
+        self.echo
+            .ingest(self.ingested(), frame.number, &frame.data, d);
         let (row, seq, flags) = self.track(frame, d);
         self.frame_row.push_back(row.unwrap_or(NO_FLOW));
         self.frame_seq.push_back(seq);
@@ -264,6 +270,11 @@ impl FlowList {
         i.checked_sub(self.frame_base)
             .and_then(|pos| self.frame_flags.get(pos).copied())
             .unwrap_or(0)
+    }
+
+    /// The frame number of the echo request store frame `i` replies to.
+    pub fn echo_request_of(&self, i: usize) -> Option<u64> {
+        self.echo.request_of(i)
     }
 
     /// tcpdump's relative sequence numbers for store frame `i`'s line.

@@ -8,6 +8,7 @@
 
 pub mod columns;
 pub mod details;
+pub mod echo_pairs;
 pub mod filter;
 pub mod flows;
 pub mod follow;

@@ -10,8 +10,8 @@ use ratatui::widgets::{Block, Row, Table, Widget};
 use crate::app::columns::Column;
 use crate::app::flows::{Colouring, analysis_label};
 use crate::app::{App, Pane, TimeMode, store::empty_frame};
-use crate::decode::summary::tcpdump_line;
-use crate::decode::{Detail, Dissection, Severity, decode_into, ethernet, ipv4, ipv6, tcp, udp};
+use crate::decode::summary::{columns, tcpdump_line};
+use crate::decode::{Detail, Dissection, Severity, decode_into, tcp, udp};
 use crate::frame::FrameRecord;
 use crate::output::time::{TimeFormat, write_ts};
 use crate::output::value::to_text;
@@ -68,6 +68,10 @@ pub fn row_text(app: &App, pos: usize, frame: &FrameRecord, d: &mut Dissection) 
     let warn = d.notes.iter().any(|n| n.severity == Severity::Warn);
     let flags = app.flows.analysis_of(index);
     let mut info = info(frame, d);
+    // Wireshark's one-pass pairing, which the model keeps.
+    if let Some(request) = app.flows.echo_request_of(index) {
+        info.push_str(&format!(" (request in {request})"));
+    }
     if let Some(label) = analysis_label(flags) {
         info.insert_str(0, &format!("{label} "));
     }
@@ -105,7 +109,7 @@ pub fn row_text(app: &App, pos: usize, frame: &FrameRecord, d: &mut Dissection) 
         time,
         src,
         dst,
-        proto: top.short().to_string(),
+        proto: columns::protocol(&frame.data, d).to_string(),
         len: frame.orig_len.to_string(),
         info,
         style,
@@ -136,28 +140,22 @@ fn field_text(app: &App, index: usize, frame: &FrameRecord, d: &Dissection, key:
         .map_or(String::new(), |state| state.stream.to_string())
 }
 
-/// Source and destination: IP addresses when there are any, else MACs.
+/// Source and destination: the innermost IP or link-layer addresses, as
+/// Wireshark's columns have them (the inner packet of a tunnel).
 fn endpoints(frame: &FrameRecord, d: &Dissection) -> (String, String) {
-    let pairs = [
-        (&ipv4::SRC, &ipv4::DST),
-        (&ipv6::SRC, &ipv6::DST),
-        (&ethernet::SRC, &ethernet::DST),
-    ];
-    for (s, t) in pairs {
-        if let (Some(a), Some(b)) = (d.field(s.key), d.field(t.key)) {
-            return (
-                to_text(&a.value, &frame.data),
-                to_text(&b.value, &frame.data),
-            );
-        }
+    match columns::addresses(d) {
+        Some((src, dst)) => (
+            to_text(&src.value, &frame.data),
+            dst.map_or(String::new(), |f| to_text(&f.value, &frame.data)),
+        ),
+        None => (String::new(), String::new()),
     }
-    (String::new(), String::new())
 }
 
 /// The Info column: tcpdump's line without the addresses, which have
 /// their own columns; ports lead, as in Wireshark.
 fn info(frame: &FrameRecord, d: &Dissection) -> String {
-    if let Some(text) = crate::decode::summary::app::info(&frame.data, d) {
+    if let Some(text) = columns::info(&frame.data, d) {
         return text;
     }
     let mut line = String::new();

@@ -206,11 +206,17 @@ pub fn raw_frame(data: Vec<u8>) -> wirepeek::frame::FrameRecord {
 
 /// Write packets as a classic pcap (LINKTYPE_RAW) for the oracles.
 pub fn raw_pcap(name: &str, packets: &[Vec<u8>]) -> PathBuf {
+    pcap_of(name, 101, packets)
+}
+
+/// Write packets as a classic pcap of link type `link` (1: Ethernet,
+/// 101: raw IP) for the oracles.
+pub fn pcap_of(name: &str, link: u32, packets: &[Vec<u8>]) -> PathBuf {
     let path =
         std::env::temp_dir().join(format!("wirepeek-raw-{}-{name}.pcap", std::process::id()));
     let mut out = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     out.extend(65535u32.to_le_bytes());
-    out.extend(101u32.to_le_bytes());
+    out.extend(link.to_le_bytes());
     for (i, p) in packets.iter().enumerate() {
         out.extend((1_600_000_000 + i as u32).to_le_bytes());
         out.extend(0u32.to_le_bytes());
@@ -239,32 +245,84 @@ pub fn frames(path: &Path) -> Vec<wirepeek::frame::FrameRecord> {
     frames
 }
 
-/// Wireshark's Info column, ours (`decode::summary::app::info`) against
+/// tshark's packet-list columns of one frame, with its `frame.protocols`.
+#[derive(Debug, Default)]
+pub struct TsharkColumns {
+    pub protocols: String,
+    pub source: String,
+    pub destination: String,
+    pub protocol: String,
+    pub info: String,
+}
+
+/// tshark's Source, Destination, Protocol and Info columns (tshark 4.0
+/// names them `_ws.col.Source`, `_ws.col.Destination`, `_ws.col.Protocol`
+/// and `_ws.col.Info`), one pass as `tshark -r` reads, frame by frame.
+pub fn tshark_columns(file: &Path) -> Vec<TsharkColumns> {
+    let fields = [
+        "frame.protocols",
+        "_ws.col.Source",
+        "_ws.col.Destination",
+        "_ws.col.Protocol",
+        "_ws.col.Info",
+    ];
+    let out = tshark_fields(file, &fields).output().expect("tshark runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let mut c = l.splitn(5, '\t').map(str::to_string);
+            let mut next = || c.next().unwrap_or_default();
+            TsharkColumns {
+                protocols: next(),
+                source: next(),
+                destination: next(),
+                protocol: next(),
+                info: next(),
+            }
+        })
+        .collect()
+}
+
+/// Wireshark's Info column, ours (`decode::summary::columns::info`, the
+/// text the TUI shows, without an echo reply's `(request in N)`) against
 /// tshark's `_ws.col.Info`, frame by frame on `file`; frames where ours
 /// has none are skipped (the caller counts what was compared). Returns
 /// (frames compared, disagreements).
 #[allow(dead_code)]
 pub fn info_disagree(file: &Path) -> (usize, Vec<String>) {
-    let out = tshark_fields(file, &["_ws.col.Info"])
-        .output()
-        .expect("tshark runs");
-    let theirs = String::from_utf8_lossy(&out.stdout).to_string();
+    let theirs = tshark_columns(file);
     let (mut compared, mut bad) = (0, Vec::new());
-    for (f, want) in frames(file).iter().zip(theirs.lines()) {
+    for (f, want) in frames(file).iter().zip(&theirs) {
         let d = wirepeek::decode::decode(f);
-        let Some(ours) = wirepeek::decode::summary::app::info(&f.data, &d) else {
+        let Some(ours) = wirepeek::decode::summary::columns::info(&f.data, &d) else {
             continue;
         };
         compared += 1;
-        if ours != want {
+        if ours != want.info {
             bad.push(format!(
-                "{} frame {}: ours {ours:?}, tshark {want:?}",
+                "{} frame {}: ours {ours:?}, tshark {:?}",
                 file.display(),
-                f.number
+                f.number,
+                want.info
             ));
         }
     }
     (compared, bad)
+}
+
+/// The TUI's model with every frame of `file` loaded, as `wirepeek tui
+/// FILE` has it once the file has been read.
+pub fn loaded_app(file: &Path) -> wirepeek::app::App {
+    use wirepeek::app::{App, Msg, SourceKind};
+    let mut app = App::new(
+        SourceKind::File {
+            path: file.display().to_string(),
+        },
+        None,
+    );
+    app.update(Msg::Frames(frames(file)));
+    app.update(Msg::SourceEnded { warning: None });
+    app
 }
 
 /// The default lines of `wirepeek read FILE` (the binary at `bin`) and of
