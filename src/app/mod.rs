@@ -18,6 +18,7 @@ pub mod prompt;
 pub mod replay;
 pub mod save;
 pub mod search;
+pub mod sort;
 pub mod stats;
 pub mod store;
 mod update;
@@ -105,6 +106,16 @@ pub enum Msg {
     StatsDone {
         job: u64,
         tally: Box<crate::flow::stats::Tally>,
+    },
+    /// Sort job `job` has read `done` keys of the `total` it knows of
+    /// (longer texts that tie are read again, so `total` can grow).
+    SortProgress { job: u64, done: usize, total: usize },
+    /// Sort job `job`'s rows in order (store indices); `last`: the last
+    /// of the rows it was given, in frame order.
+    Sorted {
+        job: u64,
+        order: Vec<u32>,
+        last: Option<u32>,
     },
 }
 
@@ -355,6 +366,8 @@ pub struct App {
     pub stats: stats::StatsTab,
     /// The Graphs tab (`6`).
     pub graph: graph::Graphs,
+    /// The packet list's sort (`o`, `O`).
+    pub sort: sort::Sorting,
     /// What a confirmed replace saves.
     pending_save: Option<Vec<u32>>,
     pub notice: Option<Notice>,
@@ -410,6 +423,7 @@ impl App {
             follow_jobs: 0,
             stats: stats::StatsTab::default(),
             graph: graph::Graphs::default(),
+            sort: sort::Sorting::default(),
             pending_save: None,
             notice: None,
             counters: Counters::default(),
@@ -581,6 +595,7 @@ impl App {
             }
         }
         self.list.replace(shown);
+        self.resort();
         self.sync_details();
     }
 

@@ -1,0 +1,228 @@
+//! The packet list's sort job (`app::sort`): each shown row's key read
+//! from its frame in the store (No., Time, Delta and Length from the
+//! index; the text columns from the row as the list draws it, so a sort
+//! orders what is on screen), a slice at a time between events; then the
+//! keys sorted, and rows whose text ties over 16 bytes read again for the
+//! next 16, run by run, until none ties or `MAX_TEXT` is reached.
+//!
+//! Memory while sorting: 24 bytes a row (an 18-byte key and the row's
+//! position), then the 4-byte order handed to the app.
+
+use std::time::Duration;
+
+use crate::app::columns::Column;
+use crate::app::sort::{self, Key, MAX_TEXT, SortJob, WINDOW};
+use crate::app::store::empty_frame;
+use crate::app::{App, Msg, TimeMode};
+use crate::decode::Dissection;
+use crate::frame::FrameRecord;
+
+use super::list::row_text;
+use super::slice;
+
+/// One row: its key and its position in frame order (which breaks ties).
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    key: Key,
+    pos: u32,
+}
+
+/// A run of rows whose keys tie on text that goes on.
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    start: usize,
+    end: usize,
+    depth: usize,
+}
+
+/// A sort in progress.
+pub struct Job {
+    req: SortJob,
+    entries: Vec<Entry>,
+    /// The next row whose key is read (of the whole list, or of `run`).
+    next: usize,
+    sorted: bool,
+    /// Runs to read again, and the one being read.
+    runs: Vec<Run>,
+    run: Option<Run>,
+    /// Keys read so far and known to be read.
+    done: usize,
+    total: usize,
+    frame: FrameRecord,
+    d: Dissection,
+}
+
+impl Job {
+    pub fn new(req: SortJob) -> Job {
+        let n = req.frames.len();
+        Job {
+            entries: Vec::with_capacity(n),
+            req,
+            next: 0,
+            sorted: false,
+            runs: Vec::new(),
+            run: None,
+            done: 0,
+            total: n,
+            frame: empty_frame(),
+            d: Dissection::default(),
+        }
+    }
+
+    /// Work for up to `budget`, tell the app how far, and say whether the
+    /// job is finished (or no longer wanted).
+    pub fn step(&mut self, app: &mut App, budget: Duration) -> bool {
+        let id = self.req.job;
+        if !app.sort_wanted(id) {
+            return true;
+        }
+        if self.entries.len() < self.req.frames.len() {
+            let n = self.req.frames.len();
+            let mut next = self.next;
+            slice::run(&mut next, n, budget, 64, |pos| {
+                let key = self.key(app, pos, 0);
+                self.entries.push(Entry {
+                    key,
+                    pos: pos as u32,
+                });
+            });
+            self.next = next;
+            self.done = next;
+        } else if !self.sorted {
+            let descending = self.req.spec.descending;
+            sort_entries(&mut self.entries, descending);
+            self.sorted = true;
+            self.find_runs(0, self.entries.len(), 0);
+        } else if let Some(run) = self.run.or_else(|| self.runs.pop()) {
+            if self.run.is_none() {
+                self.next = run.start;
+                self.run = Some(run);
+            }
+            let before = self.next;
+            let mut next = self.next;
+            slice::run(&mut next, run.end, budget, 64, |at| {
+                let pos = self.entries[at].pos as usize;
+                self.entries[at].key = self.key(app, pos, run.depth);
+            });
+            self.next = next;
+            self.done += next - before;
+            if next >= run.end {
+                let descending = self.req.spec.descending;
+                sort_entries(&mut self.entries[run.start..run.end], descending);
+                self.run = None;
+                self.find_runs(run.start, run.end, run.depth);
+            }
+        } else {
+            let order: Vec<u32> = self
+                .entries
+                .iter()
+                .map(|e| self.req.frames[e.pos as usize])
+                .collect();
+            self.entries = Vec::new();
+            app.update(Msg::Sorted {
+                job: id,
+                order,
+                last: self.req.frames.last().copied(),
+            });
+            return true;
+        }
+        app.update(Msg::SortProgress {
+            job: id,
+            done: self.done,
+            total: self.total,
+        });
+        false
+    }
+
+    /// Sort every row now (tests).
+    pub fn run(&mut self, app: &mut App) {
+        while !self.step(app, Duration::from_secs(3600)) {}
+    }
+
+    /// Note the runs of `start..end` (sorted) whose keys tie on text that
+    /// goes on, to be read again `depth + 1` windows in.
+    fn find_runs(&mut self, start: usize, end: usize, depth: usize) {
+        if (depth + 1) * WINDOW >= MAX_TEXT {
+            return;
+        }
+        let e = &self.entries;
+        let mut at = start;
+        while at < end {
+            let mut to = at + 1;
+            while to < end && e[to].key == e[at].key {
+                to += 1;
+            }
+            if to - at > 1 && sort::goes_on(&e[at].key) {
+                self.runs.push(Run {
+                    start: at,
+                    end: to,
+                    depth: depth + 1,
+                });
+                self.total += to - at;
+            }
+            at = to;
+        }
+    }
+
+    /// The key of the row at `pos` (frame order) for the job's column,
+    /// `depth` windows into its text.
+    fn key(&mut self, app: &App, pos: usize, depth: usize) -> Key {
+        let frames = &self.req.frames;
+        let i = frames[pos] as usize;
+        let store = &app.store;
+        let ts = |i: usize| store.ts(i).map(|t| t.as_nanos());
+        let column = &self.req.spec.column;
+        match column {
+            Column::No => return store.number(i).map_or(sort::NONE, sort::number),
+            Column::Length => {
+                return store
+                    .orig_len(i)
+                    .map_or(sort::NONE, |n| sort::number(n.into()));
+            }
+            Column::Time if self.req.time != TimeMode::Delta => {
+                return ts(i).map_or(sort::NONE, sort::signed);
+            }
+            Column::Time | Column::Delta => {
+                // Since the previous row in frame order (the first: 0).
+                let prev = pos
+                    .checked_sub(1)
+                    .map_or(Some(i), |p| Some(frames[p] as usize));
+                return match (ts(i), prev.and_then(ts)) {
+                    (Some(t), Some(p)) => sort::signed(t - p),
+                    _ => sort::NONE,
+                };
+            }
+            _ => {}
+        }
+        if !store.load_into(i, &mut self.frame) {
+            return sort::NONE;
+        }
+        let mut row = row_text(app, i, &self.frame, &mut self.d);
+        let (text, addresses) = match column {
+            Column::Source => (row.src, true),
+            Column::Destination => (row.dst, true),
+            Column::Protocol => (row.proto, false),
+            Column::Info => (row.info, false),
+            c => {
+                // Delta and field columns' text is in `extra`, in order.
+                let k = app
+                    .columns
+                    .iter()
+                    .filter(|x| matches!(x, Column::Delta | Column::Field(_)))
+                    .position(|x| x == c);
+                let text = k.and_then(|k| row.extra.get_mut(k)).map(std::mem::take);
+                (text.unwrap_or_default(), true)
+            }
+        };
+        sort::of_text(&text, addresses, depth)
+    }
+}
+
+/// Sort by key (descending: reversed), ties in frame order.
+fn sort_entries(entries: &mut [Entry], descending: bool) {
+    if descending {
+        entries.sort_unstable_by(|a, b| b.key.cmp(&a.key).then(a.pos.cmp(&b.pos)));
+    } else {
+        entries.sort_unstable_by(|a, b| a.key.cmp(&b.key).then(a.pos.cmp(&b.pos)));
+    }
+}
