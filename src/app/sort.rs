@@ -298,6 +298,14 @@ impl App {
         }
     }
 
+    /// Sort job `job` could not go on: say why; the rows stay as they are.
+    pub fn cancel_sort_job(&mut self, job: u64, why: String) {
+        if self.sort_wanted(job) {
+            self.sort.running = None;
+            self.notify(why, true);
+        }
+    }
+
     pub(super) fn sort_progress(&mut self, job: u64, done: usize, total: usize) {
         if let Some(r) = self.sort.running.as_mut().filter(|r| r.job == job) {
             (r.done, r.total) = (done, total);
