@@ -107,16 +107,8 @@ pub enum Msg {
         job: u64,
         tally: Box<crate::flow::stats::Tally>,
     },
-    /// Sort job `job` has read `done` keys of the `total` it knows of
-    /// (longer texts that tie are read again, so `total` can grow).
-    SortProgress { job: u64, done: usize, total: usize },
-    /// Sort job `job`'s rows in order (store indices); `last`: the last
-    /// of the rows it was given, in frame order.
-    Sorted {
-        job: u64,
-        order: Vec<u32>,
-        last: Option<u32>,
-    },
+    /// The sort job's progress and its answer.
+    Sort(sort::SortMsg),
 }
 
 /// User input, already translated from the terminal's events.
@@ -580,23 +572,6 @@ impl App {
             return self.in_picked_flow(i);
         }
         self.display_pass(i, false) && self.in_picked_flow(i)
-    }
-
-    /// Rebuild the list after the filters changed; `display`: the display
-    /// filter did, so the Flows tab's list is rebuilt too.
-    fn refilter(&mut self, display: bool) {
-        if display {
-            self.flows.restrict(self.view.display.is_some());
-        }
-        let mut shown = Vec::new();
-        for i in self.store.first()..self.considered {
-            if self.passes(i, display) {
-                shown.push(i as u32);
-            }
-        }
-        self.list.replace(shown);
-        self.resort();
-        self.sync_details();
     }
 
     /// Decode the selected frame for the details pane if it changed.

@@ -8,10 +8,11 @@
 //! so `shown` stays in frame order: go-to, marks and search move in the
 //! order drawn, and a new display filter sorts its rows again. The keys
 //! are computed by decoding each frame read back from the store, a slice
-//! at a time off the key path (the TUI's sort job: `Msg::SortProgress`,
-//! `Msg::Sorted`); Esc cancels. Rows that arrive while sorted go at the
-//! end, said in the status bar, until the list is sorted again: at most
-//! a second after the last sort, or four times as long as it took.
+//! at a time off the key path (the TUI's sort job, its progress and
+//! answer as `Msg::Sort`); Esc cancels. Rows that arrive while sorted go
+//! at the end, said in the status bar, until the list is sorted again, no
+//! sooner than a second after the last sort, or four times as long as it
+//! took.
 //!
 //! The key of a frame is 18 bytes (`Key`): a class, 16 bytes of value and
 //! a flag saying the text goes on. Text longer than 16 bytes is compared
@@ -19,7 +20,7 @@
 //! again for their next 16 bytes, up to `MAX_TEXT` bytes.
 
 use super::columns::Column;
-use super::{App, Msg, TimeMode};
+use super::{App, TimeMode};
 
 /// A frame's sort key: class, value, "the text goes on".
 pub type Key = [u8; 18];
@@ -36,6 +37,21 @@ const MAC: u8 = 2;
 const IPV4: u8 = 3;
 const IPV6: u8 = 4;
 const TEXT: u8 = 5;
+
+/// What the sort job tells the app (`Msg::Sort`).
+#[derive(Debug)]
+pub enum SortMsg {
+    /// Job `job` has read `done` keys of the `total` it knows of (tied
+    /// longer texts are read again, so `total` can grow).
+    Progress { job: u64, done: usize, total: usize },
+    /// Job `job`'s rows in order (store indices); `last`: the last of
+    /// the rows it was given, in frame order.
+    Sorted {
+        job: u64,
+        order: Vec<u32>,
+        last: Option<u32>,
+    },
+}
 
 /// A column and a direction.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -235,7 +251,7 @@ impl App {
     pub fn sort_by(&mut self, spec: Option<SortSpec>) {
         self.sort.running = None;
         match spec {
-            Some(s) if !(s.column == Column::No && !s.descending) => self.request_sort(s),
+            Some(s) if s.column != Column::No || s.descending => self.request_sort(s),
             _ => {
                 self.sort.applied = None;
                 self.sort.newer = 0;
@@ -345,11 +361,10 @@ impl App {
     }
 
     /// Apply a sort message.
-    pub(super) fn sort_msg(&mut self, msg: Msg) {
+    pub(super) fn sort_msg(&mut self, msg: SortMsg) {
         match msg {
-            Msg::SortProgress { job, done, total } => self.sort_progress(job, done, total),
-            Msg::Sorted { job, order, last } => self.sorted(job, order, last),
-            _ => {}
+            SortMsg::Progress { job, done, total } => self.sort_progress(job, done, total),
+            SortMsg::Sorted { job, order, last } => self.sorted(job, order, last),
         }
     }
 }

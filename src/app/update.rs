@@ -75,7 +75,7 @@ impl App {
             Msg::FollowEnded { job, nodes, notes } => self.follow_ended(job, nodes, notes),
             Msg::StatsProgress { job, done } => self.stats_progress(job, done),
             Msg::StatsDone { job, tally } => self.stats_done(job, tally),
-            msg @ (Msg::SortProgress { .. } | Msg::Sorted { .. }) => self.sort_msg(msg),
+            Msg::Sort(msg) => self.sort_msg(msg),
             Msg::Lesson { lines, height } => {
                 self.lesson.lines = lines;
                 self.lesson.height = height.max(1);

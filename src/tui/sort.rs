@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::app::columns::Column;
-use crate::app::sort::{self, Key, MAX_TEXT, SortJob, WINDOW};
+use crate::app::sort::{self, Key, MAX_TEXT, SortJob, SortMsg, WINDOW};
 use crate::app::store::empty_frame;
 use crate::app::{App, Msg, TimeMode};
 use crate::decode::Dissection;
@@ -170,11 +170,11 @@ impl Job {
                 }
             }
         }
-        app.update(Msg::SortProgress {
+        app.update(Msg::Sort(SortMsg::Progress {
             job: id,
             done: self.done,
             total: self.total,
-        });
+        }));
         false
     }
 
@@ -186,11 +186,11 @@ impl Job {
             .map(|e| self.req.frames[e.pos as usize])
             .collect();
         self.entries = Vec::new();
-        app.update(Msg::Sorted {
+        app.update(Msg::Sort(SortMsg::Sorted {
             job: self.req.job,
             order,
             last: self.req.frames.last().copied(),
-        });
+        }));
     }
 
     /// Sort the rows of `run` by their keys: a few at once, many on a

@@ -6,7 +6,7 @@
 use super::echo::echo_app;
 use super::*;
 use crate::app::columns::Column;
-use crate::app::sort::SortSpec;
+use crate::app::sort::{SortMsg, SortSpec};
 
 fn number_at(app: &App, row: usize) -> Option<u64> {
     app.list.at(row).and_then(|i| app.store.number(i as usize))
@@ -27,11 +27,11 @@ fn answer(app: &mut App, order: impl Fn(&[u32]) -> Vec<u32>) -> Vec<u32> {
     let job = app.take_sort_job().expect("a sort job is asked for");
     assert!(app.take_sort_job().is_none(), "asked for once");
     let last = job.frames.last().copied();
-    app.update(Msg::Sorted {
+    app.update(Msg::Sort(SortMsg::Sorted {
         job: job.job,
         order: order(&job.frames),
         last,
-    });
+    }));
     job.frames
 }
 
@@ -149,11 +149,11 @@ fn number_ascending_is_frame_order_and_esc_cancels_a_sort() {
     assert!(app.sorting());
     key(&mut app, Key::Esc);
     assert!(!app.sorting());
-    app.update(Msg::Sorted {
+    app.update(Msg::Sort(SortMsg::Sorted {
         job: job.job,
         order: reversed(&job.frames),
         last: job.frames.last().copied(),
-    });
+    }));
     assert_eq!(app.list.order, None);
     // `O` from frame order: No. descending.
     key(&mut app, Key::Char('O'));
@@ -183,11 +183,11 @@ fn rows_arriving_after_a_sort_go_at_the_end_until_it_sorts_again() {
     app.sort_by(Some(length_down()));
     let job = app.take_sort_job().expect("a job");
     app.update(frames(13..15));
-    app.update(Msg::Sorted {
+    app.update(Msg::Sort(SortMsg::Sorted {
         job: job.job,
         order: reversed(&job.frames),
         last: job.frames.last().copied(),
-    });
+    }));
     assert_eq!(app.sort.newer, 2);
     assert_eq!(app.list.at(13), Some(13));
     assert_eq!(app.list.at(14), Some(14));
