@@ -128,3 +128,23 @@ impl ViewFilter {
         Ok(())
     }
 }
+
+impl super::App {
+    /// Rebuild the list after the filters changed; `display`: the display
+    /// filter did, so the Flows tab's list is rebuilt too. A sort applies
+    /// to the new rows too.
+    pub(super) fn refilter(&mut self, display: bool) {
+        if display {
+            self.flows.restrict(self.view.display.is_some());
+        }
+        let mut shown = Vec::new();
+        for i in self.store.first()..self.considered {
+            if self.passes(i, display) {
+                shown.push(i as u32);
+            }
+        }
+        self.list.replace(shown);
+        self.resort();
+        self.sync_details();
+    }
+}

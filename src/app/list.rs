@@ -17,9 +17,14 @@ pub struct PacketList {
     /// How many rows fit on screen; set by the view.
     pub rows: usize,
     /// Counts the changes that move rows to other positions (a refilter,
-    /// rows dropped at the front or the back), so work that holds
+    /// rows dropped at the front or the back, a sort), so work that holds
     /// positions (a search) knows they are stale.
     pub epoch: u64,
+    /// When sorted: the same store indices as `shown`, in the order the
+    /// rows are drawn (`App::sort`); `selected` and `offset` are then
+    /// positions in it. `shown` stays in frame order for everything that
+    /// needs it (the delta time, saving, counting).
+    pub order: Option<Vec<u32>>,
 }
 
 impl PacketList {
@@ -44,9 +49,41 @@ impl PacketList {
 
     /// The store index of the selected frame.
     pub fn selected_frame(&self) -> Option<usize> {
-        self.selected
-            .and_then(|p| self.shown.get(p))
-            .map(|&i| i as usize)
+        self.selected.and_then(|p| self.at(p)).map(|i| i as usize)
+    }
+
+    /// The store index of the frame on row `pos`, in the order drawn.
+    pub fn at(&self, pos: usize) -> Option<u32> {
+        self.order.as_ref().unwrap_or(&self.shown).get(pos).copied()
+    }
+
+    /// The row store index `index` is drawn on, if it is shown.
+    pub fn row_of(&self, index: u32) -> Option<usize> {
+        match &self.order {
+            Some(order) => order.iter().position(|&i| i == index),
+            None => self.shown.binary_search(&index).ok(),
+        }
+    }
+
+    /// The shown frame before store index `index` in frame order, whatever
+    /// the sort (the delta time's "previous displayed packet").
+    pub fn previous_shown(&self, index: u32) -> Option<u32> {
+        let at = self.shown.partition_point(|&i| i < index);
+        at.checked_sub(1).map(|p| self.shown[p])
+    }
+
+    /// Draw the rows in this order (store indices, the same set as
+    /// `shown`), or in frame order again (None); the selected frame stays
+    /// selected and in view.
+    pub fn set_order(&mut self, order: Option<Vec<u32>>) {
+        let keep = self.selected_frame();
+        self.epoch += 1;
+        self.order = order.filter(|o| o.len() == self.shown.len());
+        if let Some(row) = keep.and_then(|k| self.row_of(k as u32)) {
+            self.selected = Some(row);
+            self.follow = false;
+        }
+        self.scroll_to_selection();
     }
 
     /// The positions of the rows on screen.
@@ -59,6 +96,10 @@ impl PacketList {
     /// the first frame of an empty list is selected either way.
     pub fn push(&mut self, index: u32) {
         self.shown.push(index);
+        if let Some(order) = &mut self.order {
+            // A sorted list takes newer rows at its end until sorted again.
+            order.push(index);
+        }
         if self.follow || self.selected.is_none() {
             self.selected = Some(self.shown.len() - 1);
             self.scroll_to_selection();
@@ -71,6 +112,9 @@ impl PacketList {
         self.epoch += 1;
         while self.shown.last().is_some_and(|&i| i >= from) {
             self.shown.pop();
+        }
+        if let Some(order) = &mut self.order {
+            order.retain(|&i| i < from);
         }
         if let Some(sel) = self.selected
             && sel >= self.shown.len()
@@ -91,6 +135,18 @@ impl PacketList {
         }
         self.epoch += 1;
         self.shown.drain(..gone);
+        if let Some(order) = &mut self.order {
+            // Aged-out rows leave a sorted list from anywhere in it.
+            let keep = self.selected.and_then(|p| order.get(p)).copied();
+            order.retain(|&i| i >= first);
+            self.selected = match keep {
+                _ if order.is_empty() => None,
+                Some(k) if k >= first => order.iter().position(|&i| i == k),
+                _ => self.selected.map(|p| p.min(order.len() - 1)),
+            };
+            self.scroll_to_selection();
+            return;
+        }
         self.offset = self.offset.saturating_sub(gone);
         self.selected = match self.selected {
             _ if self.shown.is_empty() => None,
@@ -107,6 +163,8 @@ impl PacketList {
         let keep = self.selected_frame();
         self.epoch += 1;
         self.shown = shown;
+        // A new set of rows is drawn in frame order until sorted again.
+        self.order = None;
         self.selected = match keep {
             _ if self.shown.is_empty() => None,
             _ if self.follow => Some(self.shown.len() - 1),

@@ -55,7 +55,8 @@ impl App {
         self.go_to_number(number);
     }
 
-    /// Select frame `number`, or the nearest shown one after it.
+    /// Select frame `number`, or the nearest shown one after it (in frame
+    /// order, wherever a sort draws it).
     pub fn go_to_number(&mut self, number: u64) {
         let store = &self.store;
         let shown = &self.list.shown;
@@ -64,8 +65,10 @@ impl App {
             self.notify("no packet shown to go to", true);
             return;
         };
-        let got = store.number(shown[pos] as usize);
-        self.list.select(pos);
+        let index = shown[pos];
+        let got = store.number(index as usize);
+        let row = self.list.row_of(index).unwrap_or(pos);
+        self.list.select(row);
         self.focus = Pane::List;
         self.sync_details();
         if got != Some(number) {
@@ -98,7 +101,7 @@ impl App {
         let Some(sel) = self.list.selected else {
             return;
         };
-        let marked = |p: &usize| self.marks.contains(&self.list.shown[*p]);
+        let marked = |p: &usize| self.list.at(*p).is_some_and(|i| self.marks.contains(&i));
         let pos = if forward {
             (sel + 1..self.list.len()).find(marked)
         } else {

@@ -19,6 +19,7 @@ pub mod prompt;
 pub mod replay;
 pub mod save;
 pub mod search;
+pub mod sort;
 pub mod stats;
 pub mod store;
 mod update;
@@ -107,6 +108,8 @@ pub enum Msg {
         job: u64,
         tally: Box<crate::flow::stats::Tally>,
     },
+    /// The sort job's progress and its answer.
+    Sort(sort::SortMsg),
 }
 
 /// User input, already translated from the terminal's events.
@@ -356,6 +359,8 @@ pub struct App {
     pub stats: stats::StatsTab,
     /// The Graphs tab (`6`).
     pub graph: graph::Graphs,
+    /// The packet list's sort (`o`, `O`).
+    pub sort: sort::Sorting,
     /// What a confirmed replace saves.
     pending_save: Option<Vec<u32>>,
     pub notice: Option<Notice>,
@@ -411,6 +416,7 @@ impl App {
             follow_jobs: 0,
             stats: stats::StatsTab::default(),
             graph: graph::Graphs::default(),
+            sort: sort::Sorting::default(),
             pending_save: None,
             notice: None,
             counters: Counters::default(),
@@ -567,22 +573,6 @@ impl App {
             return self.in_picked_flow(i);
         }
         self.display_pass(i, false) && self.in_picked_flow(i)
-    }
-
-    /// Rebuild the list after the filters changed; `display`: the display
-    /// filter did, so the Flows tab's list is rebuilt too.
-    fn refilter(&mut self, display: bool) {
-        if display {
-            self.flows.restrict(self.view.display.is_some());
-        }
-        let mut shown = Vec::new();
-        for i in self.store.first()..self.considered {
-            if self.passes(i, display) {
-                shown.push(i as u32);
-            }
-        }
-        self.list.replace(shown);
-        self.sync_details();
     }
 
     /// Decode the selected frame for the details pane if it changed.

@@ -234,7 +234,8 @@ impl App {
         while s.step <= s.len {
             let pos = s.pos(s.step);
             s.step += 1;
-            if self.find_matches(&find, self.list.shown[pos] as usize) {
+            let i = self.list.at(pos).map_or(usize::MAX, |i| i as usize);
+            if self.find_matches(&find, i) {
                 found = Some(pos);
                 break;
             }

@@ -401,3 +401,4 @@ mod echo;
 mod follow;
 mod moves;
 mod search;
+mod sort;

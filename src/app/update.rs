@@ -75,6 +75,7 @@ impl App {
             Msg::FollowEnded { job, nodes, notes } => self.follow_ended(job, nodes, notes),
             Msg::StatsProgress { job, done } => self.stats_progress(job, done),
             Msg::StatsDone { job, tally } => self.stats_done(job, tally),
+            Msg::Sort(msg) => self.sort_msg(msg),
             Msg::Lesson { lines, height } => {
                 self.lesson.lines = lines;
                 self.lesson.height = height.max(1);
@@ -112,6 +113,7 @@ impl App {
             r.tick(now, &self.store);
             self.ingest();
         }
+        self.sort_tick();
         if self.notice.as_ref().is_some_and(|n| now >= n.until) {
             self.notice = None;
         }
@@ -134,6 +136,10 @@ impl App {
             Input::Key(key) if self.prompt.is_some() => self.prompt_key(key),
             Input::Key(Key::Esc) if self.searching() => {
                 self.cancel_search();
+                None
+            }
+            Input::Key(Key::Esc) if self.sorting() => {
+                self.cancel_sort();
                 None
             }
             Input::Key(_) if self.help => {
@@ -272,6 +278,8 @@ impl App {
                 let text = super::columns::columns_text(&self.columns);
                 self.open_prompt(PromptFor::Columns, text);
             }
+            Key::Char('o') => self.sort_next_column(),
+            Key::Char('O') => self.sort_reverse(),
             Key::Char(':') => self.open_prompt(PromptFor::Command, String::new()),
             Key::Ctrl('f') => self.open_prompt(PromptFor::Find, String::new()),
             Key::Char('m') => self.toggle_mark(),

@@ -4,7 +4,7 @@
 //! key never waits long, and the tab's drawing: node 0's bytes in one
 //! colour, node 1's in another, only the visible lines handed to ratatui.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -20,7 +20,7 @@ use crate::frame::FrameRecord;
 use crate::pipeline::follow::Followed;
 use crate::pipeline::{Reassembler, Reassembly, decode_frame};
 
-use super::{pane_title, theme};
+use super::{pane_title, slice, theme};
 
 /// Node 0's (usually the client's) colour and node 1's, as Wireshark's
 /// red and blue.
@@ -63,18 +63,18 @@ impl Job {
         if app.follow.as_ref().is_none_or(|v| v.job != self.id) {
             return true;
         }
-        let began = Instant::now();
         let mut chunks = Vec::new();
-        while self.next < self.frames.len() {
-            let i = self.frames[self.next] as usize;
-            self.next += 1;
-            if app.store.load_into(i, &mut self.frame) {
+        let n = self.frames.len();
+        let mut next = self.next;
+        slice::run(&mut next, n, budget, 64, |k| {
+            if app
+                .store
+                .load_into(self.frames[k] as usize, &mut self.frame)
+            {
                 self.packet(&mut chunks);
             }
-            if self.next.is_multiple_of(64) && began.elapsed() >= budget {
-                break;
-            }
-        }
+        });
+        self.next = next;
         app.update(Msg::Followed {
             job: self.id,
             done: self.next,

@@ -33,10 +33,16 @@ pub struct RowText {
     pub style: Style,
 }
 
-/// Decode the frame at `pos` in the list and fill in its columns.
-pub fn row_text(app: &App, pos: usize, frame: &FrameRecord, d: &mut Dissection) -> RowText {
-    let index = app.list.shown.get(pos).map_or(usize::MAX, |&i| i as usize);
+/// Decode store frame `index` (in `frame`) and fill in its columns.
+pub fn row_text(app: &App, index: usize, frame: &FrameRecord, d: &mut Dissection) -> RowText {
     decode_into(frame, Detail::Fields, d);
+    // The previous packet shown in frame order, whatever the sort (as
+    // Wireshark's delta displayed time), for the delta times.
+    let previous = app
+        .list
+        .previous_shown(index as u32)
+        .and_then(|i| app.store.ts(i as usize))
+        .or(frame.ts);
     // The flow's annotation, as the pipeline gives the line: relative
     // sequence numbers, as Wireshark's Info column has them.
     d.line_seq = app.flows.line_seq_of(index);
@@ -50,13 +56,7 @@ pub fn row_text(app: &App, pos: usize, frame: &FrameRecord, d: &mut Dissection) 
         ),
         TimeMode::Absolute => (TimeFormat::Absolute, app.store.first_ts()),
         // Since the previous packet shown (the first: since itself).
-        TimeMode::Delta => (
-            TimeFormat::Relative,
-            pos.checked_sub(1)
-                .and_then(|p| app.list.shown.get(p))
-                .and_then(|&i| app.store.ts(i as usize))
-                .or(frame.ts),
-        ),
+        TimeMode::Delta => (TimeFormat::Relative, previous),
     };
     if app.time_ref == Some(index) && app.time != TimeMode::Absolute {
         time.push_str("*REF*");
@@ -84,18 +84,13 @@ pub fn row_text(app: &App, pos: usize, frame: &FrameRecord, d: &mut Dissection) 
     for c in &app.columns {
         match c {
             Column::Delta => {
-                let prev = pos
-                    .checked_sub(1)
-                    .and_then(|p| app.list.shown.get(p))
-                    .and_then(|&i| app.store.ts(i as usize))
-                    .or(frame.ts);
                 let mut t = String::new();
                 write_ts(
                     &mut t,
                     frame.ts,
                     frame.precision,
                     TimeFormat::Relative,
-                    prev,
+                    previous,
                 );
                 extra.push(t);
             }
@@ -195,9 +190,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .list
         .visible()
         .filter_map(|pos| {
-            let index = *app.list.shown.get(pos)? as usize;
+            let index = app.list.at(pos)? as usize;
             app.store.load_into(index, &mut frame).then(|| {
-                let mut row = row_text(app, pos, &frame, &mut d);
+                let mut row = row_text(app, index, &frame, &mut d);
                 if app.marks.contains(&(index as u32)) {
                     row.style = row.style.patch(theme::MARKED);
                 }
@@ -209,7 +204,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let addr_cap = (inner.width as usize / 5).max(8);
     let width_of = |c: &Column, cell: &dyn Fn(&RowText) -> usize, min: usize, max: usize| {
         let w = rows.iter().map(|(_, r)| cell(r)).max().unwrap_or(0);
-        let head = c.header().chars().count();
+        let head = header(app, c).chars().count();
         w.max(head).clamp(min, max.max(min))
     };
     // Narrow screens drop the length, then the time.
@@ -228,7 +223,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             }
             Column::Protocol => (width_of(c, &|r| r.proto.len(), 8, 12), None),
             Column::Length if narrow => continue,
-            Column::Length => (6, None),
+            Column::Length => (header(app, c).chars().count().max(6), None),
             Column::Info => (0, None),
             Column::Delta | Column::Field(_) => {
                 let k = extra_at;
@@ -242,7 +237,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             Constraint::Length(width as u16)
         };
-        cols.push((constraint, c.header().to_string(), width, extra));
+        cols.push((constraint, header(app, c), width, extra));
     }
     let widths: Vec<Constraint> = cols.iter().map(|c| c.0).collect();
     let header: Vec<String> = cols.iter().map(|c| c.1.clone()).collect();
@@ -306,6 +301,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             ..inner
         };
         Line::styled(msg, theme::HINT).render(area, buf);
+    }
+}
+
+/// A column's header, with the sort's arrow on the column the rows are
+/// sorted by (`Length ▼`).
+fn header(app: &App, c: &Column) -> String {
+    match &app.sort.applied {
+        Some(s) if s.column == *c && app.list.order.is_some() => s.label(),
+        _ => c.header().to_string(),
     }
 }
 

@@ -17,6 +17,8 @@ pub mod keys;
 pub mod layout;
 pub mod list;
 pub mod save;
+pub mod slice;
+pub mod sort;
 pub mod source;
 pub mod spool;
 pub mod stats;
@@ -262,11 +264,17 @@ where
     let mut dirty = true;
     let mut job: Option<follow::Job> = None;
     let mut count: Option<stats::Job> = None;
+    let mut sorter: Option<sort::Job> = None;
     loop {
         let mut timeout = next_tick.saturating_duration_since(Instant::now());
-        if job.is_some() || count.is_some() || app.searching() || app.graph_pending() {
-            // A follow, a count, a search or a graph is running: look at
-            // the events, then work on it.
+        if job.is_some()
+            || count.is_some()
+            || sorter.is_some()
+            || app.searching()
+            || app.graph_pending()
+        {
+            // A follow, a count, a sort, a search or a graph is running:
+            // look at the events, then work on it.
             timeout = Duration::ZERO;
         }
         match rx.recv_timeout(timeout) {
@@ -305,6 +313,15 @@ where
         if let Some(c) = &mut count {
             if c.step(app, FOLLOW_SLICE) {
                 count = None;
+            }
+            dirty = true;
+        }
+        if let Some(req) = app.take_sort_job() {
+            sorter = Some(sort::Job::new(req));
+        }
+        if let Some(s) = &mut sorter {
+            if s.step(app, FOLLOW_SLICE) {
+                sorter = None;
             }
             dirty = true;
         }

@@ -6,7 +6,7 @@
 //! keys and the count's basis on top, the visible rows only handed to
 //! ratatui, columns as Wireshark's Statistics windows name them.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -21,7 +21,7 @@ use crate::flow::stats::{StatLayer, Tally};
 use crate::frame::FrameRecord;
 use crate::pipeline::{Reassembler, Reassembly, decode_frame};
 
-use super::theme;
+use super::{slice, theme};
 
 /// A count in progress: the displayed packets' store indices and how far
 /// it got.
@@ -54,11 +54,13 @@ impl Job {
         if app.stats.job != self.id || app.stats.running.is_none() {
             return true;
         }
-        let began = Instant::now();
-        while self.next < self.frames.len() {
-            let i = self.frames[self.next] as usize;
-            self.next += 1;
-            if app.store.load_into(i, &mut self.frame) {
+        let n = self.frames.len();
+        let mut next = self.next;
+        slice::run(&mut next, n, budget, 16, |k| {
+            if app
+                .store
+                .load_into(self.frames[k] as usize, &mut self.frame)
+            {
                 decode_frame(
                     &self.frame,
                     Detail::Layers,
@@ -67,10 +69,8 @@ impl Job {
                 );
                 self.tally.add(&self.frame, &self.d);
             }
-            if self.next.is_multiple_of(16) && began.elapsed() >= budget {
-                break;
-            }
-        }
+        });
+        self.next = next;
         if self.next < self.frames.len() {
             app.update(Msg::StatsProgress {
                 job: self.id,

@@ -456,6 +456,7 @@ mod bugs;
 mod columns;
 mod graphs;
 mod snapshots;
+mod sort;
 mod source;
 mod stats;
 

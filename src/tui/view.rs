@@ -165,6 +165,21 @@ pub fn status_text(app: &App) -> Vec<(String, Style)> {
             theme::STATUS.patch(theme::WARN),
         ));
     }
+    if let (Some(r), Some(pct)) = (&app.sort.running, app.sort.percent()) {
+        parts.push((
+            format!("sorting by {}… {pct}% (Esc cancels)", r.spec.label()),
+            theme::STATUS.patch(theme::WARN),
+        ));
+    } else if let Some(s) = app.sort.applied.as_ref().filter(|_| app.sort.newer > 0) {
+        parts.push((
+            format!(
+                "sorted by {}: {} newer at the end until sorted again",
+                s.label(),
+                app.sort.newer
+            ),
+            theme::STATUS,
+        ));
+    }
     if let Some(e) = &c.failed {
         parts.push((
             format!("capture failed: {e}"),
@@ -283,7 +298,10 @@ pub const HELP: &[(&str, &str)] = &[
         "Graphs: I/O, TCP stream; bytes, interval, direction",
     ),
     ("/", "display filter (↑↓ history, Esc cancels, empty: none)"),
-    ("c", "choose the packet list's columns (any field too)"),
+    (
+        "c  o O",
+        "columns (any field); sort by next column / reverse",
+    ),
     (": 123", "go to frame 123"),
     (
         "Ctrl-F  n N",
