@@ -7,9 +7,11 @@
 //! Encodings are chosen per column from the file's first batch (`plan`):
 //! a dictionary where the values repeat (protocols, ports, addresses,
 //! MACs), else DELTA_BINARY_PACKED for integers and times (frame numbers,
-//! sequence numbers, IDs) and PLAIN for text (Community IDs), so values
-//! that do not repeat are not hashed. Min/max statistics are kept per
-//! column chunk (what engines prune row groups with), not per page.
+//! sequence numbers, IDs; not compressed, as Snappy finds nothing in
+//! them) and PLAIN for text, so values that do not repeat are not hashed.
+//! Min/max statistics are kept per column chunk (what engines prune row
+//! groups with), not per page, for every column but `community_id` (a
+//! hash, whose range prunes nothing).
 
 use std::fs::File;
 use std::io;
@@ -21,6 +23,7 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::{ColumnPath, Type};
 
+use super::packets::COMMUNITY_ID;
 use super::table::{Batch, Column, Kind, Values};
 
 fn other(e: impl std::fmt::Display) -> io::Error {
@@ -87,13 +90,23 @@ fn plan(columns: &[Column], first: &Batch) -> WriterProperties {
         .set_created_by(format!("wirepeek {}", env!("CARGO_PKG_VERSION")));
     for (c, values) in columns.iter().zip(&first.columns) {
         let path = ColumnPath::from(c.name.as_str());
-        if repeats(c.kind, values) {
+        if c.name == COMMUNITY_ID {
+            // A hash: its min and max span everything and prune nothing.
+            props = props.set_column_statistics_enabled(path.clone(), EnabledStatistics::None);
+        }
+        // Text always tries a dictionary: hashing a value costs less than
+        // Snappy's search through its plain bytes, even when few repeat
+        // (and a dictionary that outgrows its page falls back to plain).
+        if c.kind == Kind::Text || repeats(c.kind, values) {
             continue;
         }
         props = props.set_column_dictionary_enabled(path.clone(), false);
         match c.kind {
             Kind::Int | Kind::Timestamp => {
-                props = props.set_column_encoding(path, Encoding::DELTA_BINARY_PACKED);
+                // Bit-packed deltas leave Snappy nothing to find.
+                props = props
+                    .set_column_encoding(path.clone(), Encoding::DELTA_BINARY_PACKED)
+                    .set_column_compression(path, Compression::UNCOMPRESSED);
             }
             Kind::Text | Kind::Bool | Kind::Double => {
                 props = props.set_column_encoding(path, Encoding::PLAIN);
