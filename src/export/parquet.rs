@@ -122,7 +122,8 @@ pub struct ParquetFile {
     file: Option<File>,
     columns: Vec<Column>,
     schema: Arc<Type>,
-    writer: Option<SerializedFileWriter<File>>,
+    /// Boxed: the writer is large beside the NDJSON one.
+    writer: Option<Box<SerializedFileWriter<File>>>,
     levels: Vec<i16>,
     texts: Vec<ByteArray>,
 }
@@ -151,10 +152,10 @@ impl ParquetFile {
                 .ok_or_else(|| other("the file was given up on"))?;
             let props = Arc::new(plan(columns, first));
             let w = SerializedFileWriter::new(file, self.schema.clone(), props).map_err(other)?;
-            self.writer = Some(w);
+            self.writer = Some(Box::new(w));
         }
         self.writer
-            .as_mut()
+            .as_deref_mut()
             .ok_or_else(|| other("the file was given up on"))
     }
 
