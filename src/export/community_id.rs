@@ -127,7 +127,21 @@ pub fn packet_community_id(frame: &FrameRecord, d: &Dissection) -> Option<String
 
 /// What a packet's Community ID is worked out from: protocol, source and
 /// destination (address, port or ICMP type and code).
-type Ends = (u8, (IpAddr, u16), (IpAddr, u16));
+pub type Ends = (u8, (IpAddr, u16), (IpAddr, u16));
+
+/// What a TCP or UDP packet's Community ID is worked out from, by its
+/// flow key (`None` for ICMP echo, whose ID takes type and code).
+pub fn transport_ends(p: &crate::flow::Packet) -> Option<Ends> {
+    if p.echo.is_some() {
+        return None;
+    }
+    let (src, dst) = if p.forward {
+        (p.key.lo(), p.key.hi())
+    } else {
+        (p.key.hi(), p.key.lo())
+    };
+    Some((p.key.proto, (src, p.src_port), (dst, p.dst_port)))
+}
 
 fn packet_flow(frame: &FrameRecord, d: &Dissection) -> Option<Ends> {
     let flow = crate::flow::Packet::from_dissection(frame, d).map(|p| {
@@ -138,10 +152,8 @@ fn packet_flow(frame: &FrameRecord, d: &Dissection) -> Option<Ends> {
         };
         (p, ends)
     });
-    if let Some((p, (src, dst))) = flow
-        && p.echo.is_none()
-    {
-        return Some((p.key.proto, (src, p.src_port), (dst, p.dst_port)));
+    if let Some(ends) = flow.as_ref().and_then(|(p, _)| transport_ends(p)) {
+        return Some(ends);
     }
     let data = &frame.data[..];
     let i = d
@@ -183,11 +195,32 @@ fn packet_flow(frame: &FrameRecord, d: &Dissection) -> Option<Ends> {
 #[derive(Default)]
 pub struct CommunityIds {
     known: HashMap<Ends, Option<String>, BuildFnv>,
+    /// The IDs of recent conversations by (protocol, stream index), one
+    /// slot per `stream % BY_STREAM`: a packet the flow table tracked
+    /// finds its ID without hashing its addresses.
+    by_stream: Vec<Option<(u8, u32, Option<String>)>>,
 }
 
 const MEMO_MAX: usize = 1 << 16;
+const BY_STREAM: usize = 1 << 16;
 
 impl CommunityIds {
+    /// The Community ID of a TCP or UDP packet of conversation `stream`
+    /// (its `transport_ends`): the same for every packet of it, since an
+    /// ID orders its two ends.
+    pub fn conversation(&mut self, stream: u32, ends: Ends) -> Option<&str> {
+        if self.by_stream.is_empty() {
+            self.by_stream.resize(BY_STREAM, None);
+        }
+        let slot = (stream as usize ^ usize::from(ends.0) << 15) % BY_STREAM;
+        let hit = matches!(&self.by_stream[slot], Some((p, s, _)) if *p == ends.0 && *s == stream);
+        if !hit {
+            let id = community_id(0, ends.0, ends.1, ends.2);
+            self.by_stream[slot] = Some((ends.0, stream, id));
+        }
+        self.by_stream[slot].as_ref()?.2.as_deref()
+    }
+
     /// The Community ID of a packet's flow (as `packet_community_id`).
     pub fn packet(&mut self, frame: &FrameRecord, d: &Dissection) -> Option<&str> {
         let ends = packet_flow(frame, d)?;

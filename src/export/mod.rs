@@ -20,6 +20,7 @@ pub mod packets;
 #[cfg(feature = "parquet")]
 mod parquet;
 pub mod partition;
+mod protocols;
 mod sink;
 mod table;
 mod writer;

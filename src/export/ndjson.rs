@@ -57,10 +57,10 @@ pub fn write_rows(out: &mut Vec<u8>, columns: &[Column], batch: &Batch) {
         let mut first = true;
         for (ci, col) in columns.iter().enumerate() {
             let values = &batch.columns[ci];
-            if !values.present[row] {
+            let n = cursor[ci];
+            if values.rows.get(n) != Some(&(row as u32)) {
                 continue;
             }
-            let n = cursor[ci];
             cursor[ci] += 1;
             if !first {
                 out.push(b',');

@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use super::community_id::CommunityIds;
 pub use super::community_id::packet_community_id;
+use super::community_id::{CommunityIds, Ends};
+use super::protocols::ProtocolsMemo;
 use super::table::{Batch, Column, Kind};
 use crate::decode::want::Wanted;
 use crate::decode::{
@@ -18,7 +19,7 @@ use crate::decode::{
 };
 use crate::filter::any_field;
 use crate::frame::{FrameRecord, LinkType};
-use crate::output::fields::{sack_base, write_field, write_protocols};
+use crate::output::fields::{sack_base, write_field};
 
 /// The columns every packets table starts with.
 pub const BASE: &[(&str, Kind)] = &[
@@ -266,6 +267,9 @@ struct Feed {
     /// Written as `read --fields` writes it by key (a SACK edge, a
     /// checksum status as a number), not by its value's type alone.
     special: bool,
+    /// An EtherType field: its header hands on by EtherType, which
+    /// `frame.protocols` says.
+    ethertype: bool,
 }
 
 /// The packets table's columns and how to fill them.
@@ -280,9 +284,20 @@ pub struct PacketColumns {
     feeds: Vec<Feed>,
     /// The previous packet's (key address, feeds) per field position.
     last_keys: Vec<((usize, usize), usize)>,
-    filled: Vec<bool>,
+    /// The columns not fed by fields, and what fills them.
+    fixed: Vec<(usize, Source)>,
+    /// Per column, the last row (by `row`) a field was tried in it.
+    tried: Vec<u64>,
+    /// Rows filled so far, from 1.
+    row: u64,
     text: String,
     ids: CommunityIds,
+    protocols: ProtocolsMemo,
+    /// Indices in the packet's fields of its EtherType fields.
+    by_ethertype: Vec<usize>,
+    /// The TCP or UDP conversation the flow table put the next packet in
+    /// (its number, stream index and ends), set by the sink.
+    pub conversation: Option<(u64, u32, Ends)>,
     /// Values that did not fit their column's type (left empty).
     pub mismatched: u64,
     /// Packet times a nanosecond timestamp cannot hold (left empty).
@@ -312,7 +327,12 @@ impl PacketColumns {
         }
         PacketColumns {
             wanted: Arc::new(wanted(fields)),
-            filled: vec![false; columns.len()],
+            fixed: (0..sources.len())
+                .filter(|&c| sources[c] != Source::Field)
+                .map(|c| (c, sources[c]))
+                .collect(),
+            tried: vec![0; columns.len()],
+            row: 1,
             columns,
             sources,
             by_address: HashMap::default(),
@@ -320,6 +340,9 @@ impl PacketColumns {
             last_keys: Vec::new(),
             text: String::new(),
             ids: CommunityIds::default(),
+            protocols: ProtocolsMemo::default(),
+            by_ethertype: Vec::new(),
+            conversation: None,
             mismatched: 0,
             out_of_range: 0,
         }
@@ -339,10 +362,18 @@ impl PacketColumns {
             .collect();
         let sack = key == tcp::OPTIONS_SACK_LE.key || key == tcp::OPTIONS_SACK_RE.key;
         let special = sack || key.ends_with("checksum.status");
+        let ethertype = [
+            ethernet::TYPE.key,
+            vlan::ETYPE.key,
+            vlan::AD_ETYPE.key,
+            sll::ETYPE.key,
+        ]
+        .contains(&key);
         self.feeds.push(Feed {
             cols,
             sack,
             special,
+            ethertype,
         });
         self.by_address.insert(address, self.feeds.len() - 1);
         self.feeds.len() - 1
@@ -356,8 +387,9 @@ impl PacketColumns {
         frame: &FrameRecord,
         d: &Dissection,
     ) {
-        self.filled.fill(false);
         let mut sack: Option<Option<u32>> = None;
+        self.by_ethertype.clear();
+        let conversation = self.conversation.take().filter(|c| c.0 == frame.number);
         for (fi, field) in d.fields.iter().enumerate() {
             // Packets of one kind list the same keys in the same order:
             // the previous packet's answer for this position is usually it.
@@ -375,6 +407,9 @@ impl PacketColumns {
                 }
             };
             let feed = &self.feeds[feeds];
+            if feed.ethertype {
+                self.by_ethertype.push(fi);
+            }
             if feed.cols.is_empty() {
                 continue;
             }
@@ -386,15 +421,17 @@ impl PacketColumns {
             };
             for i in 0..self.feeds[feeds].cols.len() {
                 let col = self.feeds[feeds].cols[i];
-                if self.filled[col] {
+                // A column takes the first occurrence (and a value that
+                // did not fit leaves it null for good).
+                if self.tried[col] == self.row {
                     continue;
                 }
-                self.filled[col] = true;
+                self.tried[col] = self.row;
                 self.field(batch, col, field, &frame.data, base, feeds);
             }
         }
-        for col in 0..self.columns.len() {
-            match self.sources[col] {
+        for &(col, source) in &self.fixed {
+            match source {
                 Source::File => batch.push_text(col, source_file),
                 Source::Number => batch.push_int(col, frame.number as i64),
                 Source::Epoch => match frame.ts.map(|t| i64::try_from(t.as_nanos())) {
@@ -412,18 +449,24 @@ impl PacketColumns {
                 Source::Iface if frame.link == LinkType::PCAPNG_CUSTOM => batch.push_null(col),
                 Source::Iface => batch.push_int(col, i64::from(frame.iface)),
                 Source::Protocols => {
-                    self.text.clear();
-                    write_protocols(&mut self.text, frame.link, d);
-                    batch.push_text(col, &self.text);
+                    let text = self.protocols.text(frame.link, d, &self.by_ethertype);
+                    batch.push_text(col, text);
                 }
-                Source::CommunityId => match self.ids.packet(frame, d) {
-                    Some(id) => batch.push_text(col, id),
-                    None => batch.push_null(col),
-                },
-                Source::Field if !self.filled[col] => batch.push_null(col),
+                Source::CommunityId => {
+                    let id = match conversation {
+                        Some((_, stream, ends)) => self.ids.conversation(stream, ends),
+                        None => self.ids.packet(frame, d),
+                    };
+                    match id {
+                        Some(id) => batch.push_text(col, id),
+                        None => batch.push_null(col),
+                    }
+                }
+                // Filled above: a column no field fed stays null.
                 Source::Field => {}
             }
         }
+        self.row = self.row.wrapping_add(1);
     }
 
     fn field(

@@ -130,6 +130,9 @@ impl Sink for ExportSink<'_> {
     }
 
     fn flow(&mut self, frame: &FrameRecord, d: &Dissection, info: &FlowInfo, p: &Packet) {
+        self.columns.conversation = super::community_id::transport_ends(p)
+            .filter(|_| matches!(info.proto, TCP | UDP))
+            .map(|ends| (frame.number, info.stream, ends));
         let (ip_len, payload) = ip_sizes(frame, d, p);
         let logs = &mut self.conns[proto_slot(info.proto)];
         let i = info.stream as usize;
