@@ -12,8 +12,18 @@ const HIGH: u64 = 0x8080_8080_8080_8080;
 pub(super) fn looks_like_header(bytes: &[u8]) -> bool {
     let mut at = 0;
     while at < bytes.len() {
+        // Four words of letters at a time, then one.
+        while let Some(block) = bytes[at..].first_chunk::<32>()
+            && not_letters(block, 0)
+                | not_letters(block, 8)
+                | not_letters(block, 16)
+                | not_letters(block, 24)
+                == 0
+        {
+            at += 32;
+        }
         if let Some(word) = bytes[at..].first_chunk::<8>()
-            && letters(u64::from_ne_bytes(*word))
+            && not_letters(word, 0) == 0
         {
             at += 8;
             continue;
@@ -49,16 +59,19 @@ fn class(c: u8) -> Class {
     }
 }
 
-/// Whether all eight bytes of `w` are ASCII letters. With no top bit
-/// set, `b | 0x20` is a lower-case letter (0x61..=0x7a) exactly when `b`
-/// is a letter; `+ 0x1f` sets the top bit when it is at least 0x61, and
-/// `+ 0x05` leaves it clear when it is at most 0x7a (no byte carries into
-/// the next: every sum stays below 0x100).
-fn letters(w: u64) -> bool {
+/// Zero when the eight bytes of `block` from `at` are all ASCII letters.
+/// With no top bit set, `b | 0x20` is a lower-case letter (0x61..=0x7a)
+/// exactly when `b` is a letter; `+ 0x1f` sets the top bit when it is at
+/// least 0x61, and `+ 0x05` leaves it clear when it is at most 0x7a (no
+/// byte carries into the next: every sum stays below 0x100). A byte with
+/// its top bit set makes the answer non-zero whatever its sums carry.
+#[inline(always)]
+fn not_letters(block: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&block[at..at + 8]);
+    let w = u64::from_ne_bytes(word);
     let x = w | (0x20 * ONES);
-    w & HIGH == 0
-        && x.wrapping_add(0x1f * ONES) & HIGH == HIGH
-        && x.wrapping_add(0x05 * ONES) & HIGH == 0
+    (w | !x.wrapping_add(0x1f * ONES) | x.wrapping_add(0x05 * ONES)) & HIGH
 }
 
 #[cfg(test)]
@@ -81,14 +94,14 @@ mod tests {
     }
 
     #[test]
-    fn letters_is_true_for_eight_ascii_letters_only() {
+    fn not_letters_is_zero_for_eight_ascii_letters_only() {
         for b in 0..=255u8 {
             let letter = b.is_ascii_alphabetic();
             // The odd byte at each place among letters.
             for place in 0..8 {
                 let mut w = *b"abcdXYZq";
                 w[place] = b;
-                assert_eq!(letters(u64::from_ne_bytes(w)), letter, "{b:#x} at {place}");
+                assert_eq!(not_letters(&w, 0) == 0, letter, "{b:#x} at {place}");
             }
         }
     }
@@ -97,7 +110,7 @@ mod tests {
     fn header_scan_agrees_with_the_byte_by_byte_reference() {
         // Every byte value at every place of a run of letters, for runs
         // shorter and longer than a word, and a colon or not after it.
-        for len in [0, 1, 7, 8, 9, 15, 16, 17, 40] {
+        for len in [0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 40, 64, 70] {
             for tail in [&b""[..], b":", b": x", b" :"] {
                 for place in 0..=len {
                     for b in 0..=255u8 {
