@@ -288,11 +288,12 @@ fn option_name(kind: u8) -> &'static str {
 /// wider words and folded, since 2^16 ≡ 1 modulo 0xffff).
 pub fn ones_complement_sum(bytes: &[u8], initial: u32) -> u16 {
     let mut sum = initial as u64;
-    let mut chunks = bytes.chunks_exact(4);
-    for quad in &mut chunks {
-        sum += u32::from_be_bytes([quad[0], quad[1], quad[2], quad[3]]) as u64;
+    let mut rest = bytes;
+    while let Some((quad, tail)) = rest.split_first_chunk::<4>() {
+        sum += u32::from_be_bytes(*quad) as u64;
+        rest = tail;
     }
-    match *chunks.remainder() {
+    match *rest {
         [a, b, c] => sum += (u64::from(a) << 8) + u64::from(b) + (u64::from(c) << 8),
         [a, b] => sum += (u64::from(a) << 8) + u64::from(b),
         [a] => sum += u64::from(a) << 8,
