@@ -28,6 +28,8 @@ pub struct Staged {
 /// The frames held back, oldest first.
 pub struct Lookahead {
     queue: VecDeque<Staged>,
+    // Boxed as `Staged::d` is: a spare goes out and comes back as a box.
+    #[allow(clippy::vec_box)]
     spare: Vec<Box<Dissection>>,
     depth: usize,
 }
