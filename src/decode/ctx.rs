@@ -229,10 +229,14 @@ impl<'a> Ctx<'a> {
         self.note(Severity::Warn, NoteKind::Malformed, proto, at, message);
     }
 
+    #[inline(always)]
     pub(super) fn too_deep(&mut self, at: usize) -> bool {
-        if self.d.layers.len() < MAX_LAYERS {
-            return false;
-        }
+        self.d.layers.len() >= MAX_LAYERS && self.nested_too_deep(at)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn nested_too_deep(&mut self, at: usize) -> bool {
         let top = self.d.top_proto();
         self.malformed(
             top,
@@ -326,6 +330,17 @@ impl Ctx<'_> {
         } else {
             (raw & def.mask) >> def.mask.trailing_zeros()
         };
+        if self.fields_on {
+            self.emit_uint(def, range, value);
+        }
+        Some(value)
+    }
+
+    /// `uint_at`'s field, if kept. Out of line, as are the other emitters'
+    /// fields: without fields (the one-line and `--stats` modes) an
+    /// emitter is its read alone, inlined.
+    #[inline(never)]
+    fn emit_uint(&mut self, def: &'static FieldDef, range: Range<usize>, value: u64) {
         if self.keep(def) {
             let v = match def.format {
                 Format::Bool => Value::Bool(value != 0),
@@ -338,7 +353,14 @@ impl Ctx<'_> {
             }
             self.push_kept(f);
         }
-        Some(value)
+    }
+
+    /// A field read from the wire at `range`, if kept.
+    #[inline(never)]
+    fn emit(&mut self, def: &'static FieldDef, range: Range<usize>, value: Value) {
+        if self.keep(def) {
+            self.push_kept(wire(def, range, value));
+        }
     }
 
     /// A MAC address at its registered place in a header starting at `base`.
@@ -348,11 +370,11 @@ impl Ctx<'_> {
     }
 
     /// A MAC address at `at` (for fields whose place varies).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn mac_at(&mut self, def: &'static FieldDef, at: usize) -> Option<[u8; 6]> {
         let bytes: [u8; 6] = self.get(at..at + 6)?.try_into().ok()?;
-        if self.keep(def) {
-            self.push_kept(wire(def, at..at + 6, Value::Mac(bytes)));
+        if self.fields_on {
+            self.emit(def, at..at + 6, Value::Mac(bytes));
         }
         Some(bytes)
     }
@@ -364,12 +386,12 @@ impl Ctx<'_> {
     }
 
     /// An IPv4 address at `at` (for fields whose place varies).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn ipv4_at(&mut self, def: &'static FieldDef, at: usize) -> Option<Ipv4Addr> {
         let bytes: [u8; 4] = self.get(at..at + 4)?.try_into().ok()?;
         let addr = Ipv4Addr::from(bytes);
-        if self.keep(def) {
-            self.push_kept(wire(def, at..at + 4, Value::Ip(IpAddr::V4(addr))));
+        if self.fields_on {
+            self.emit(def, at..at + 4, Value::Ip(IpAddr::V4(addr)));
         }
         Some(addr)
     }
@@ -381,31 +403,31 @@ impl Ctx<'_> {
     }
 
     /// An IPv6 address at `at` (for fields whose place varies).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn ipv6_at(&mut self, def: &'static FieldDef, at: usize) -> Option<Ipv6Addr> {
         let bytes: [u8; 16] = self.get(at..at + 16)?.try_into().ok()?;
         let addr = Ipv6Addr::from(bytes);
-        if self.keep(def) {
-            self.push_kept(wire(def, at..at + 16, Value::Ip(IpAddr::V6(addr))));
+        if self.fields_on {
+            self.emit(def, at..at + 16, Value::Ip(IpAddr::V6(addr)));
         }
         Some(addr)
     }
 
     /// Raw bytes over `range`, shown as hex (options, padding, unknown data).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn bytes_at(&mut self, def: &'static FieldDef, range: Range<usize>) {
-        if range.start < range.end && range.end <= self.limit && self.keep(def) {
-            self.push_kept(wire(def, range.clone(), Value::Bytes(range)));
+        if self.fields_on && range.start < range.end && range.end <= self.limit {
+            self.emit(def, range.clone(), Value::Bytes(range));
         }
     }
 
     /// A field whose value the dissector worked out from the bytes at
     /// `range` (text, host byte order, scaled units); the definition's mask
     /// says which bits it came from. `tests/field_ranges.rs` lists these.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn value_at(&mut self, def: &'static FieldDef, range: Range<usize>, value: Value) {
-        if range.end <= self.limit && self.keep(def) {
-            self.push_kept(wire(def, range, value));
+        if self.fields_on && range.end <= self.limit {
+            self.emit(def, range, value);
         }
     }
 
@@ -428,8 +450,15 @@ impl Ctx<'_> {
     }
 
     /// A field computed by wirepeek, not read from the packet.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn generated(&mut self, def: &'static FieldDef, value: Value) {
+        if self.fields_on {
+            self.emit_generated(def, value);
+        }
+    }
+
+    #[inline(never)]
+    fn emit_generated(&mut self, def: &'static FieldDef, value: Value) {
         if self.keep(def) {
             self.push_kept(Field::generated(def, value));
         }

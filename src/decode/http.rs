@@ -8,6 +8,9 @@
 use super::desegment::framed::{Framer, Framing};
 use super::field::{FieldDef, Format::*};
 use super::{Ctx, Proto, Value, payload};
+use token::looks_like_header;
+
+mod token;
 
 crate::fields! {
     REQUEST_METHOD = FieldDef::var("http.request.method", "Request Method", Text).spec("RFC 9112 §3");
@@ -95,12 +98,18 @@ pub enum Start {
 
 /// Whether `bytes` begin with an HTTP/1.x request or status line.
 pub fn start(bytes: &[u8]) -> Option<Start> {
+    // Every method and "HTTP/1." starts with an upper-case letter: most
+    // payloads are turned away by their first byte, before any compare.
+    let first = *bytes.first()?;
+    if !first.is_ascii_uppercase() {
+        return None;
+    }
     if bytes.starts_with(b"HTTP/1.") && bytes.get(8) == Some(&b' ') {
         return Some(Start::Response);
     }
-    let m = METHODS
-        .iter()
-        .find(|m| bytes.starts_with(m) && bytes.get(m.len()) == Some(&b' '))?;
+    let m = METHODS.iter().find(|m| {
+        m.first() == Some(&first) && bytes.starts_with(m) && bytes.get(m.len()) == Some(&b' ')
+    })?;
     Some(Start::Request(m.len()))
 }
 
@@ -273,21 +282,6 @@ fn continuation(ctx: &mut Ctx, at: usize, end: usize) {
         ctx.layer(Proto::Http, at..at);
         payload::data(ctx, at, end);
     }
-}
-
-/// Whether `bytes` start with a header name: token characters (RFC 9110
-/// §5.6.2) up to a colon.
-fn looks_like_header(bytes: &[u8]) -> bool {
-    for &c in bytes {
-        match c {
-            b':' => return true,
-            b'(' | b')' | b'<' | b'>' | b'@' | b',' | b';' | b'\\' | b'"' | b'/' | b'[' | b']'
-            | b'?' | b'=' | b'{' | b'}' | b' ' => return false,
-            0x21..=0x7e => {}
-            _ => return false,
-        }
-    }
-    false
 }
 
 /// A payload that starts with a request or status line (HTTP found by

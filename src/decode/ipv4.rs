@@ -125,7 +125,9 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
     ctx.nest(0);
     ctx.uint(&TTL, start);
     let protocol = ctx.uint(&PROTO, start).map(|p| p as u8);
-    if let Some(p) = protocol {
+    if let Some(p) = protocol
+        && ctx.fields_on
+    {
         ctx.meaning(names::ip_protocol(p));
     }
     ctx.uint(&CHECKSUM, start);
@@ -282,14 +284,20 @@ fn option_name(kind: u8) -> &'static str {
 
 /// The 16-bit ones' complement sum of `bytes` plus `initial`, folded; a
 /// header whose checksum is right sums to 0xffff.
+/// Summed four bytes at a time (RFC 1071 §2(B): the sum may be taken in
+/// wider words and folded, since 2^16 ≡ 1 modulo 0xffff).
 pub fn ones_complement_sum(bytes: &[u8], initial: u32) -> u16 {
     let mut sum = initial as u64;
-    let mut chunks = bytes.chunks_exact(2);
-    for pair in &mut chunks {
-        sum += u16::from_be_bytes([pair[0], pair[1]]) as u64;
+    let mut rest = bytes;
+    while let Some((quad, tail)) = rest.split_first_chunk::<4>() {
+        sum += u32::from_be_bytes(*quad) as u64;
+        rest = tail;
     }
-    if let [last] = chunks.remainder() {
-        sum += (*last as u64) << 8;
+    match *rest {
+        [a, b, c] => sum += (u64::from(a) << 8) + u64::from(b) + (u64::from(c) << 8),
+        [a, b] => sum += (u64::from(a) << 8) + u64::from(b),
+        [a] => sum += u64::from(a) << 8,
+        _ => {}
     }
     while sum > 0xffff {
         sum = (sum & 0xffff) + (sum >> 16);
@@ -312,6 +320,46 @@ mod tests {
         0x00, 0x0c, 0x00, 0x00, // UDP length 12, no checksum
         b'h', b'i', b'!', b'\n', // payload
     ];
+
+    #[test]
+    fn ones_complement_sum_matches_rfc_1071_example_and_the_pairwise_sum() {
+        // RFC 1071 §3: 00 01 f2 03 f4 f5 f6 f7 sums to ddf2.
+        let rfc = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7];
+        assert_eq!(super::ones_complement_sum(&rfc, 0), 0xddf2);
+        // The sum word by word, as RFC 1071 defines it, with an odd last
+        // byte padded with zero.
+        let pairwise = |bytes: &[u8], initial: u32| {
+            let mut sum = u64::from(initial);
+            for pair in bytes.chunks(2) {
+                sum += u64::from(pair[0]) << 8 | u64::from(*pair.get(1).unwrap_or(&0));
+            }
+            while sum > 0xffff {
+                sum = (sum & 0xffff) + (sum >> 16);
+            }
+            sum as u16
+        };
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        for len in 0..64 {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect();
+            for initial in [0, 1, 0xffff, 0x1_2345, u32::MAX] {
+                let want = pairwise(&bytes, initial);
+                assert_eq!(
+                    super::ones_complement_sum(&bytes, initial),
+                    want,
+                    "{bytes:?}"
+                );
+            }
+            let ones = vec![0xff; len];
+            assert_eq!(super::ones_complement_sum(&ones, 0), pairwise(&ones, 0));
+        }
+    }
 
     fn with_checksum(mut p: Vec<u8>) -> Vec<u8> {
         let sum = super::ones_complement_sum(&p[..20], 0);

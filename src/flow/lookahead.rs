@@ -15,10 +15,12 @@ use crate::frame::FrameRecord;
 /// started at the halfway point.
 const DEPTH: usize = 16;
 
-/// One frame waiting for the flow table.
+/// One frame waiting for the flow table. The dissection is boxed: it is
+/// several hundred bytes, and a frame passes through the queue by moves
+/// (in, out, back to the spares), each a copy of what is moved.
 pub struct Staged {
     pub frame: FrameRecord,
-    pub d: Dissection,
+    pub d: Box<Dissection>,
     /// Its flow facts (`None`: no conversation), for `FlowTable::ingest_packet`.
     pub packet: Option<Packet>,
 }
@@ -26,7 +28,9 @@ pub struct Staged {
 /// The frames held back, oldest first.
 pub struct Lookahead {
     queue: VecDeque<Staged>,
-    spare: Vec<Dissection>,
+    // Boxed as `Staged::d` is: a spare goes out and comes back as a box.
+    #[allow(clippy::vec_box)]
+    spare: Vec<Box<Dissection>>,
     depth: usize,
 }
 
@@ -43,14 +47,14 @@ impl Lookahead {
     }
 
     /// A cleared dissection to decode the next frame into (recycled).
-    pub fn dissection(&mut self) -> Dissection {
+    pub fn dissection(&mut self) -> Box<Dissection> {
         let mut d = self.spare.pop().unwrap_or_default();
         d.clear();
         d
     }
 
     /// Give back a dissection that is done with.
-    pub fn recycle(&mut self, d: Dissection) {
+    pub fn recycle(&mut self, d: Box<Dissection>) {
         if self.spare.len() < self.depth {
             self.spare.push(d);
         }
@@ -59,7 +63,7 @@ impl Lookahead {
     /// Hold back a decoded frame and start fetching what the flow table
     /// will read for it, and for the frame halfway through the queue.
     /// `table` is the one the frames will go to, if any.
-    pub fn push(&mut self, table: Option<&FlowTable>, frame: FrameRecord, d: Dissection) {
+    pub fn push(&mut self, table: Option<&FlowTable>, frame: FrameRecord, d: Box<Dissection>) {
         let Some(table) = table.filter(|_| self.depth > 1) else {
             self.queue.push_back(Staged {
                 frame,

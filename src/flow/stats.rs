@@ -33,7 +33,9 @@ struct Node {
     proto: Proto,
     packets: u64,
     bytes: u64,
-    children: Vec<usize>,
+    /// Each child's protocol beside its node number: finding the child
+    /// for a layer reads this one vector, not each child's node.
+    children: Vec<(Proto, usize)>,
 }
 
 /// Packets and bytes per protocol path (tshark's `io,phs`).
@@ -95,8 +97,8 @@ impl Hierarchy {
             let found = self.nodes[node]
                 .children
                 .iter()
-                .copied()
-                .find(|&c| self.nodes[c].proto == layer.proto);
+                .find(|&&(p, _)| p == layer.proto)
+                .map(|&(_, c)| c);
             let child = match found {
                 Some(c) => c,
                 None if self.nodes.len() >= MAX_NODES => {
@@ -111,7 +113,7 @@ impl Hierarchy {
                         children: Vec::new(),
                     });
                     let c = self.nodes.len() - 1;
-                    self.nodes[node].children.push(c);
+                    self.nodes[node].children.push((layer.proto, c));
                     c
                 }
             };
@@ -134,7 +136,7 @@ impl Hierarchy {
             .children
             .iter()
             .rev()
-            .map(|&c| (c, 0))
+            .map(|&(_, c)| (c, 0))
             .collect();
         while let Some((n, depth)) = stack.pop() {
             let node = &self.nodes[n];
@@ -144,7 +146,7 @@ impl Hierarchy {
                 packets: node.packets,
                 bytes: node.bytes,
             });
-            stack.extend(node.children.iter().rev().map(|&c| (c, depth + 1)));
+            stack.extend(node.children.iter().rev().map(|&(_, c)| (c, depth + 1)));
         }
         rows
     }

@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use super::{seq_gt, seq_lt};
+use super::{BuildFx, seq_gt, seq_lt};
 use crate::decode::desegment::{Desegment, TcpReassembled};
 
 /// Default bound on one PDU.
@@ -62,7 +62,7 @@ pub struct PduStats {
 /// The PDUs waiting for segments.
 #[derive(Debug)]
 pub struct PduTable {
-    pending: HashMap<Direction, Pending>,
+    pending: HashMap<Direction, Pending, BuildFx>,
     max_pdu: usize,
     max_bytes: usize,
     held: usize,
@@ -78,7 +78,7 @@ impl Default for PduTable {
 impl PduTable {
     pub fn new(max_pdu: usize, max_bytes: usize) -> PduTable {
         PduTable {
-            pending: HashMap::new(),
+            pending: HashMap::default(),
             max_pdu,
             max_bytes,
             held: 0,
