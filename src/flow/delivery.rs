@@ -46,6 +46,9 @@ pub trait SegmentSink: Send {
         rel: (u32, u32),
         delivery: &mut Delivery,
     );
+    /// Start fetching what `segment` will read for record `slot` (a hint,
+    /// as the table's own record fetch; by default nothing).
+    fn prefetch(&self, _slot: u32) {}
     /// The conversation in record `slot` left the table.
     fn close(&mut self, slot: u32);
     fn report(&self) -> DeliveryReport;

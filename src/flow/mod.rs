@@ -24,6 +24,7 @@ use crate::decode::view::View;
 use crate::decode::{Dissection, Proto, icmp, ipv4, ipv6, tcp, udp};
 use crate::frame::FrameRecord;
 use index::Index;
+pub(crate) use index::prefetch;
 
 pub use background::{Background, Observation};
 pub use delivery::{Delivery, DeliveryReport, SegmentSink};

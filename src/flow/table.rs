@@ -170,13 +170,22 @@ impl FlowTable {
     /// Start fetching this packet's flow record, once its slot is likely in
     /// cache (the second read).
     pub fn prefetch_record(&self, p: &Packet) {
-        if let Some(f) = self.map.guess(p.hash_hi).and_then(|i| self.flows.get(i)) {
+        let Some(i) = self.map.guess(p.hash_hi) else {
+            return;
+        };
+        if let Some(f) = self.flows.get(i) {
             let start = std::ptr::from_ref(f).cast::<u8>();
             let size = std::mem::size_of::<FlowState>();
             // One address in every cache line the record spans.
             for offset in (0..size).step_by(64).chain([size - 1]) {
                 prefetch(start.wrapping_add(offset));
             }
+        }
+        // A TCP segment is handed to the streams with the same record.
+        if p.tcp.is_some()
+            && let Some(streams) = &self.streams
+        {
+            streams.prefetch(i);
         }
     }
 

@@ -83,6 +83,16 @@ impl SegmentSink for TableStreams {
         self.peak = self.peak.max(self.budget.used());
     }
 
+    fn prefetch(&self, slot: u32) {
+        if let Some(s) = self.streams.get(slot as usize) {
+            let start = std::ptr::from_ref(s).cast::<u8>();
+            let size = std::mem::size_of::<TcpStream>();
+            for offset in (0..size).step_by(64).chain([size - 1]) {
+                crate::flow::prefetch(start.wrapping_add(offset));
+            }
+        }
+    }
+
     fn close(&mut self, slot: u32) {
         if let Some(s) = self.streams.get_mut(slot as usize) {
             s.release(&mut self.budget);
