@@ -184,12 +184,13 @@ pub fn of_text(text: &str, addresses: bool, depth: usize) -> Key {
 
 fn address(text: &str) -> Option<Key> {
     let mut k = [0; 18];
-    match text.parse::<std::net::IpAddr>().ok() {
-        Some(std::net::IpAddr::V4(a)) => {
+    // core::net: parsing only, no I/O (the model may not use std::net).
+    match text.parse::<core::net::IpAddr>().ok() {
+        Some(core::net::IpAddr::V4(a)) => {
             k[0] = IPV4;
             k[1..5].copy_from_slice(&a.octets());
         }
-        Some(std::net::IpAddr::V6(a)) => {
+        Some(core::net::IpAddr::V6(a)) => {
             k[0] = IPV6;
             k[1..17].copy_from_slice(&a.octets());
         }
