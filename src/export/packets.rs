@@ -14,12 +14,12 @@ use super::protocols::ProtocolsMemo;
 use super::table::{Batch, Column, Kind};
 use crate::decode::want::Wanted;
 use crate::decode::{
-    Dissection, Field, Value, arp, dns, ethernet, frame_layer, http, icmp, icmpv6, igmp, ipv4,
-    ipv6, sll, tcp, tls, udp, vlan,
+    Dissection, Field, Value, arp, dns, ethernet, frame_layer, http, icmp, icmpv6, ipv4, ipv6, sll,
+    tcp, tls, udp, vlan,
 };
 use crate::filter::any_field;
 use crate::frame::{FrameRecord, LinkType};
-use crate::output::fields::{sack_base, write_field};
+use crate::output::fields::{sack_base, wanted, write_field};
 
 /// The columns every packets table starts with.
 pub const BASE: &[(&str, Kind)] = &[
@@ -91,35 +91,6 @@ pub const DEFAULT_FIELDS: &[&str] = &[
     tls::extensions::ALPN_STR.key,
     COMMUNITY_ID,
 ];
-
-/// Fields `frame.protocols` is worked out from besides the layers (see
-/// `output::fields::write_protocols`): always decoded.
-const PROTOCOLS_READ: &[&str] = &[
-    ethernet::TYPE.key,
-    vlan::ETYPE.key,
-    vlan::AD_ETYPE.key,
-    sll::ETYPE.key,
-    igmp::TYPE.key,
-];
-
-/// The fields the columns of `fields` are filled from: each name, the
-/// fields an "any" name (`ip.addr`, `tcp.port`) stands for, what
-/// `frame.protocols` reads, and the acknowledgement numbers relative SACK
-/// edges are worked out from (`output::fields::sack_base`).
-pub fn wanted(fields: &[String]) -> Wanted {
-    let mut keys: Vec<&str> = PROTOCOLS_READ.to_vec();
-    for f in fields {
-        keys.push(f);
-        keys.extend(any_field(f).unwrap_or(&[]));
-    }
-    if keys
-        .iter()
-        .any(|k| *k == tcp::OPTIONS_SACK_LE.key || *k == tcp::OPTIONS_SACK_RE.key)
-    {
-        keys.extend([tcp::ACK.key, tcp::ACK_RAW.key]);
-    }
-    Wanted::new(keys)
-}
 
 /// Columns `read --fields` works out from several frames: not exported.
 const REFUSED: &[&str] = &[

@@ -9,7 +9,8 @@
 
 use std::collections::HashMap;
 
-use crate::decode::{Dissection, Field, ethernet, sll, tcp, vlan};
+use crate::decode::want::Wanted;
+use crate::decode::{Dissection, Field, ethernet, igmp, sll, tcp, vlan};
 use crate::filter::any_field;
 use crate::frame::{FrameRecord, LinkType};
 
@@ -169,6 +170,35 @@ fn known(name: &str) -> Result<(), Vec<String>> {
     }
 }
 
+/// Fields `frame.protocols` is worked out from besides the layers (see
+/// `write_protocols`): always decoded.
+const PROTOCOLS_READ: &[&str] = &[
+    ethernet::TYPE.key,
+    vlan::ETYPE.key,
+    vlan::AD_ETYPE.key,
+    sll::ETYPE.key,
+    igmp::TYPE.key,
+];
+
+/// The fields the columns of `fields` are filled from: each name, the
+/// fields an "any" name (`ip.addr`, `tcp.port`) stands for, what
+/// `frame.protocols` reads, and the acknowledgement numbers relative SACK
+/// edges are worked out from (`output::fields::sack_base`).
+pub fn wanted(fields: &[String]) -> Wanted {
+    let mut keys: Vec<&str> = PROTOCOLS_READ.to_vec();
+    for f in fields {
+        keys.push(f);
+        keys.extend(any_field(f).unwrap_or(&[]));
+    }
+    if keys
+        .iter()
+        .any(|k| *k == tcp::OPTIONS_SACK_LE.key || *k == tcp::OPTIONS_SACK_RE.key)
+    {
+        keys.extend([tcp::ACK.key, tcp::ACK_RAW.key]);
+    }
+    Wanted::new(keys)
+}
+
 impl FieldColumns {
     /// Columns from a comma-separated list of field names, every occurrence
     /// printed. Names are taken as given; see `parse` to refuse unknown ones.
@@ -211,6 +241,11 @@ impl FieldColumns {
             return Err(format!("Some fields aren't valid: {}", bad.join(", ")));
         }
         Ok(FieldColumns::with_occurrence(list, occurrence))
+    }
+
+    /// The only fields these columns read, for the decoder to keep.
+    pub fn wanted(&self) -> Wanted {
+        wanted(&self.names)
     }
 
     /// The names, in order.

@@ -104,6 +104,8 @@ pub struct PrintSink<'o> {
     previous: Option<Timestamp>,
     /// The next frame's process, when attribution is on (`process`).
     process: Option<std::sync::Arc<Process>>,
+    /// `--fields`: the only fields the columns read.
+    wanted: Option<std::sync::Arc<crate::decode::want::Wanted>>,
 }
 
 impl<'o> PrintSink<'o> {
@@ -114,8 +116,10 @@ impl<'o> PrintSink<'o> {
         line_buffered: bool,
     ) -> PrintSink<'o> {
         let mut text = String::with_capacity(FLUSH_AT + 64 * 1024);
+        let mut wanted = None;
         if let Printer::Fields(columns) = &printer {
             columns.write_header(&mut text);
+            wanted = Some(std::sync::Arc::new(columns.wanted()));
         }
         PrintSink {
             printer,
@@ -126,6 +130,7 @@ impl<'o> PrintSink<'o> {
             first: None,
             previous: None,
             process: None,
+            wanted,
         }
     }
 
@@ -143,6 +148,10 @@ impl<'o> PrintSink<'o> {
 impl Sink for PrintSink<'_> {
     fn detail(&self) -> Option<Detail> {
         Some(self.printer.detail())
+    }
+
+    fn wanted(&self) -> Option<std::sync::Arc<crate::decode::want::Wanted>> {
+        self.wanted.clone()
     }
 
     // Inlined into the loop: the per-frame path of every printer.

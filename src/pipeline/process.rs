@@ -274,6 +274,10 @@ impl<S: Sink + Annotate> Sink for Attributed<S> {
         self.inner.hidden(frame);
     }
 
+    fn wanted(&self) -> Option<std::sync::Arc<crate::decode::want::Wanted>> {
+        self.inner.wanted()
+    }
+
     fn idle(&mut self) -> Result<bool, AppError> {
         self.attribution.borrow_mut().collect_late(Duration::ZERO);
         self.inner.idle()
