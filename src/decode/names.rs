@@ -51,7 +51,12 @@ pub fn ip_protocol(value: u8) -> &'static str {
 
 /// Name an ICMP (v4) type.
 pub fn icmp_type(value: u8) -> &'static str {
-    match value {
+    icmp_type_known(value).unwrap_or("Unknown ICMP type")
+}
+
+/// Wireshark's name for an ICMP type it knows (`icmp_type_str`).
+pub fn icmp_type_known(value: u8) -> Option<&'static str> {
+    Some(match value {
         0 => "Echo (ping) reply",
         3 => "Destination unreachable",
         4 => "Source quench (flow control)",
@@ -65,8 +70,8 @@ pub fn icmp_type(value: u8) -> &'static str {
         14 => "Timestamp reply",
         17 => "Address mask request",
         18 => "Address mask reply",
-        _ => "Unknown ICMP type",
-    }
+        _ => return None,
+    })
 }
 
 /// Name an ICMP destination-unreachable code.
@@ -88,7 +93,12 @@ pub fn icmp_unreach_code(code: u8) -> &'static str {
 
 /// Name an ICMPv6 type.
 pub fn icmpv6_type(value: u8) -> &'static str {
-    match value {
+    icmpv6_type_known(value).unwrap_or("Unknown ICMPv6 type")
+}
+
+/// Wireshark's name for an ICMPv6 type it knows (`icmpv6_type_val`).
+pub fn icmpv6_type_known(value: u8) -> Option<&'static str> {
+    Some(match value {
         1 => "Destination Unreachable",
         2 => "Packet Too Big",
         3 => "Time Exceeded",
@@ -105,8 +115,8 @@ pub fn icmpv6_type(value: u8) -> &'static str {
         137 => "Redirect",
         138 => "Router Renumbering",
         143 => "Multicast Listener Report Message v2",
-        _ => "Unknown ICMPv6 type",
-    }
+        _ => return None,
+    })
 }
 
 /// Name an ARP opcode.

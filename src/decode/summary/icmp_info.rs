@@ -7,27 +7,7 @@ use std::fmt::Write;
 
 use super::super::view::View;
 use super::super::{Dissection, Layer, Proto, icmp, ipv4};
-
-/// Wireshark's name for an ICMP type (`icmp_type_str`); `None` for types
-/// it has no name for here.
-fn type_name(kind: u8) -> Option<&'static str> {
-    Some(match kind {
-        0 => "Echo (ping) reply",
-        3 => "Destination unreachable",
-        4 => "Source quench (flow control)",
-        5 => "Redirect",
-        8 => "Echo (ping) request",
-        9 => "Router advertisement",
-        10 => "Router solicitation",
-        11 => "Time-to-live exceeded",
-        12 => "Parameter problem",
-        13 => "Timestamp request",
-        14 => "Timestamp reply",
-        17 => "Address mask request",
-        18 => "Address mask reply",
-        _ => return None,
-    })
-}
+use crate::decode::names::icmp_type_known;
 
 /// Wireshark's name for the code of the types that have one
 /// (`unreach_code_str`, `redir_code_str`, `ttl_code_str`, `par_code_str`);
@@ -73,7 +53,7 @@ pub(super) fn info(data: &[u8], d: &Dissection, at: usize) -> Option<String> {
     let layer = d.layers.get(at)?;
     let v = View::of(d.data(layer.source, data), layer);
     let kind = v.u8(&icmp::TYPE)?;
-    let name = type_name(kind)?;
+    let name = icmp_type_known(kind)?;
     let mut s = format!("{name:<20}");
     let Some(code) = v.u8(&icmp::CODE) else {
         s.push_str(CUT);

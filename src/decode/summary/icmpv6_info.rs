@@ -10,29 +10,7 @@ use super::super::text::{push_ipv6, push_mac};
 use super::super::view::View;
 use super::super::{Dissection, Proto, icmpv6, ipv4, ipv6};
 use super::icmp_info::CUT;
-
-/// Wireshark's name for an ICMPv6 type (`icmpv6_type_val`).
-fn type_name(kind: u8) -> Option<&'static str> {
-    Some(match kind {
-        1 => "Destination Unreachable",
-        2 => "Packet Too Big",
-        3 => "Time Exceeded",
-        4 => "Parameter Problem",
-        128 => "Echo (ping) request",
-        129 => "Echo (ping) reply",
-        130 => "Multicast Listener Query",
-        131 => "Multicast Listener Report",
-        132 => "Multicast Listener Done",
-        133 => "Router Solicitation",
-        134 => "Router Advertisement",
-        135 => "Neighbor Solicitation",
-        136 => "Neighbor Advertisement",
-        137 => "Redirect",
-        138 => "Router Renumbering",
-        143 => "Multicast Listener Report Message v2",
-        _ => return None,
-    })
-}
+use crate::decode::names::icmpv6_type_known;
 
 /// The code's name for the types Wireshark names it for (RFC 4443 §3,
 /// RFC 2894 §3.1): `Ok(None)` for the other types, `Err` for a router
@@ -69,7 +47,7 @@ pub(super) fn info(data: &[u8], d: &Dissection, at: usize) -> Option<String> {
     let layer = d.layers.get(at)?;
     let v = View::of(d.data(layer.source, data), layer);
     let kind = v.u8(&icmpv6::TYPE)?;
-    let mut s = type_name(kind)?.to_string();
+    let mut s = icmpv6_type_known(kind)?.to_string();
     let Some(code) = v.u8(&icmpv6::CODE) else {
         let _ = write!(s, " {CUT}");
         return Some(s);
