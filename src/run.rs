@@ -254,6 +254,10 @@ impl FrameSource for Snapped<'_> {
         }
         Ok(next)
     }
+
+    fn recycle(&mut self, data: Vec<u8>) {
+        self.inner.recycle(data);
+    }
 }
 
 /// tshark's `-T FORMAT` has wirepeek equivalents; say which.

@@ -30,6 +30,9 @@ pub enum Next {
 /// Anything that yields frames: a capture file, a live interface, a replay.
 pub trait FrameSource {
     fn next_frame(&mut self) -> Result<Next, CaptureError>;
+    /// The bytes of a frame this source handed out, no longer needed: a
+    /// source that copies records may reuse the buffer for a later frame.
+    fn recycle(&mut self, _data: Vec<u8>) {}
 }
 
 /// Errors that end a capture source. Messages say what went wrong and, where

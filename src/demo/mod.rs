@@ -229,13 +229,13 @@ impl Sink for Conversation {
         Some(Detail::Layers)
     }
 
-    fn frame(&mut self, mut frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
+    fn frame(&mut self, frame: &mut FrameRecord, d: &Dissection) -> Result<bool, AppError> {
         let port = self.port;
         if d.tuple
             .is_some_and(|t| t.src_port == port || t.dst_port == port)
         {
             frame.number = self.frames.len() as u64 + 1;
-            self.frames.push(frame);
+            self.frames.push(frame.take());
         }
         Ok(true)
     }

@@ -114,13 +114,13 @@ impl Sink for ExportSink<'_> {
         Some(self.columns.wanted.clone())
     }
 
-    fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
+    fn frame(&mut self, frame: &mut FrameRecord, d: &Dissection) -> Result<bool, AppError> {
         let ns = frame
             .ts
             .and_then(|t| i64::try_from(t.as_nanos()).ok())
             .unwrap_or(0);
         let batch = self.packets.batch(ns).map_err(AppError::Output)?;
-        self.columns.fill(batch, &self.source_file, &frame, d);
+        self.columns.fill(batch, &self.source_file, frame, d);
         self.packets.row_done().map_err(AppError::Output)?;
         self.unreported += 1;
         if self.unreported >= PROGRESS_EVERY {

@@ -73,8 +73,10 @@ pub trait Sink {
         None
     }
     /// A frame that passed the filters, decoded (and annotated with its
-    /// flow) as asked. `Ok(false)`: the reader has gone, stop quietly.
-    fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError>;
+    /// flow) as asked. `Ok(false)`: the reader has gone, stop quietly. A
+    /// sink that keeps the frame moves it out (`FrameRecord::take`); the
+    /// bytes of one it leaves go back to the source for a later frame.
+    fn frame(&mut self, frame: &mut FrameRecord, d: &Dissection) -> Result<bool, AppError>;
     /// A frame the display filter hid: for sinks whose output counts from
     /// every frame read, as tshark's `frame.time_delta` does under `-Y`.
     fn hidden(&mut self, _frame: &FrameRecord) {}
@@ -340,6 +342,7 @@ fn frame_loop<S: Sink>(
                 // A tcpdump expression reads bytes, like a capture filter: a
                 // rejected frame is not decoded, tracked or counted at all.
                 if !filter.matches_frame(&frame) {
+                    source.recycle(frame.data);
                     continue;
                 }
             }
@@ -356,7 +359,7 @@ fn frame_loop<S: Sink>(
             }
         };
         let Some(Staged {
-            frame,
+            mut frame,
             mut d,
             packet,
         }) = staged
@@ -390,13 +393,14 @@ fn frame_loop<S: Sink>(
             .is_none_or(|f| f.matches(&frame, &d));
         if shown {
             summary.packets += 1;
-            if !sink.frame(frame, &d)? {
+            if !sink.frame(&mut frame, &d)? {
                 summary.closed_pipe = true;
                 return Ok(summary);
             }
         } else {
             sink.hidden(&frame);
         }
+        source.recycle(frame.data);
         ahead.recycle(d);
     }
     if let Tracker::Background(table) = tracker {

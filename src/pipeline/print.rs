@@ -156,7 +156,7 @@ impl Sink for PrintSink<'_> {
 
     // Inlined into the loop: the per-frame path of every printer.
     #[inline(always)]
-    fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
+    fn frame(&mut self, frame: &mut FrameRecord, d: &Dissection) -> Result<bool, AppError> {
         if self.first.is_none() {
             self.first = frame.ts;
         }
@@ -167,7 +167,7 @@ impl Sink for PrintSink<'_> {
         };
         let process = self.process.as_deref();
         self.printer
-            .print(&mut self.text, &frame, d, reference, process);
+            .print(&mut self.text, frame, d, reference, process);
         self.previous = frame.ts;
         let full = self.text.len() >= FLUSH_AT || (self.line_buffered && !self.text.is_empty());
         if full {

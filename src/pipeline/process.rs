@@ -264,7 +264,7 @@ impl<S: Sink + Annotate> Sink for Attributed<S> {
         }
     }
 
-    fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
+    fn frame(&mut self, frame: &mut FrameRecord, d: &Dissection) -> Result<bool, AppError> {
         let process = self.attribution.borrow_mut().frame(frame.number, d);
         self.inner.set_process(process);
         self.inner.frame(frame, d)

@@ -122,8 +122,8 @@ impl Sink for SaveSink {
         None
     }
 
-    fn frame(&mut self, frame: FrameRecord, _: &Dissection) -> Result<bool, AppError> {
-        let result = self.writer.write(&frame, self.comment.as_deref());
+    fn frame(&mut self, frame: &mut FrameRecord, _: &Dissection) -> Result<bool, AppError> {
+        let result = self.writer.write(frame, self.comment.as_deref());
         if let Ok(false) = result {
             self.done = true;
             return Ok(false);

@@ -34,7 +34,7 @@ impl Sink for Record {
         self.detail
     }
 
-    fn frame(&mut self, _: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
+    fn frame(&mut self, _: &mut FrameRecord, d: &Dissection) -> Result<bool, AppError> {
         let stream = d.field("tcp.stream").map(|f| format!("{:?}", f.value));
         let port = d.tuple.map(|t| t.src_port);
         self.seen.push((port, stream, !d.layers.is_empty()));

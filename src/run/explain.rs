@@ -174,7 +174,7 @@ impl Sink for Finder {
         self.pending = Some((frame.number, p.key, info.stream));
     }
 
-    fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
+    fn frame(&mut self, frame: &mut FrameRecord, d: &Dissection) -> Result<bool, AppError> {
         self.read += 1;
         let flow = self
             .pending
@@ -183,17 +183,17 @@ impl Sink for Finder {
             .map(|(_, k, s)| (k, s));
         match self.wanted {
             Some(n) if frame.number == n => {
-                self.target = Some((frame, d.clone(), flow));
+                self.target = Some((frame.take(), d.clone(), flow));
                 Ok(false)
             }
             Some(_) => Ok(true),
             None if flow.is_some() && d.has(Proto::Tcp) => {
-                self.target = Some((frame, d.clone(), flow));
+                self.target = Some((frame.take(), d.clone(), flow));
                 Ok(false)
             }
             None => {
                 if flow.is_some() && self.first_flow.is_none() {
-                    self.first_flow = Some((frame, d.clone(), flow));
+                    self.first_flow = Some((frame.take(), d.clone(), flow));
                 }
                 Ok(true)
             }
@@ -254,12 +254,12 @@ impl Sink for Collector {
         }
     }
 
-    fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
+    fn frame(&mut self, frame: &mut FrameRecord, d: &Dissection) -> Result<bool, AppError> {
         let tracked = self.pending.take() == Some(frame.number);
         // An ICMP error about one of the conversation's packets.
         let about = !tracked && d.tuple.is_none() && teach_out::quoted_key(d) == Some(self.key);
         if tracked || about {
-            self.offer(frame, d);
+            self.offer(frame.take(), d);
         }
         Ok(true)
     }
@@ -484,7 +484,7 @@ impl Sink for Reassembly {
         Some(Detail::Fields)
     }
 
-    fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
+    fn frame(&mut self, frame: &mut FrameRecord, d: &Dissection) -> Result<bool, AppError> {
         if self.look(d) {
             if let Some(r) = &mut self.found {
                 r.frame = frame.number;

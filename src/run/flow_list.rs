@@ -52,7 +52,7 @@ impl Sink for FirstSeen {
         Some(Detail::Layers)
     }
 
-    fn frame(&mut self, frame: FrameRecord, _: &Dissection) -> Result<bool, AppError> {
+    fn frame(&mut self, frame: &mut FrameRecord, _: &Dissection) -> Result<bool, AppError> {
         if let Some(ts) = frame.ts {
             self.0.get_or_insert(ts.as_nanos() as i64);
         }

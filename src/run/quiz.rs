@@ -21,8 +21,8 @@ impl Sink for Offer {
     fn detail(&self) -> Option<Detail> {
         Some(Detail::Fields)
     }
-    fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
-        self.0.offer(&frame, d);
+    fn frame(&mut self, frame: &mut FrameRecord, d: &Dissection) -> Result<bool, AppError> {
+        self.0.offer(frame, d);
         Ok(true)
     }
     fn idle(&mut self) -> Result<bool, AppError> {

@@ -93,6 +93,10 @@ impl FrameSource for Measured<'_> {
         }
         Ok(next)
     }
+
+    fn recycle(&mut self, data: Vec<u8>) {
+        self.inner.recycle(data);
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use std::fs::File;
 use std::io::Read;
 
 use super::{CaptureError, FrameSource, Next};
-use crate::frame::LinkType;
+use crate::frame::{LinkType, Spare};
 
 /// How much we ask the OS for per read; also the buffer's starting size.
 const READ_CHUNK: usize = 256 * 1024;
@@ -101,6 +101,8 @@ pub struct FileSource {
     warnings: Vec<String>,
     /// Warnings past [`MAX_WARNINGS`], counted only.
     warnings_dropped: u64,
+    /// Buffers of frames already handled, for the next records' bytes.
+    spare: Spare,
 }
 
 impl FileSource {
@@ -159,6 +161,7 @@ impl FileSource {
             follow: false,
             warnings: Vec::new(),
             warnings_dropped: 0,
+            spare: Spare::default(),
         };
         source.read_header()?;
         Ok(source)
@@ -393,6 +396,10 @@ impl FrameSource for FileSource {
             Format::Pcap(_) => self.next_pcap(),
             Format::PcapNg(_) => self.next_pcapng(),
         }
+    }
+
+    fn recycle(&mut self, data: Vec<u8>) {
+        self.spare.put(data);
     }
 }
 

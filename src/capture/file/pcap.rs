@@ -7,7 +7,7 @@ use pcap_file::pcap::{PcapParseError, PcapParser, PcapTsResolution, RawPcapPacke
 
 use super::{FileFormat, FileInfo, FileSource, Format, record_cap};
 use crate::capture::{CaptureError, Next};
-use crate::frame::{FrameRecord, LinkType, Timestamp, TsPrecision};
+use crate::frame::{FrameRecord, LinkType, Spare, Timestamp, TsPrecision};
 
 /// Bits 16–25 of a pcap header's link-type field are reserved; libpcap and
 /// tshark refuse files that set them. Bits 26–31 carry FCS information and are
@@ -105,7 +105,7 @@ impl FileSource {
         match state.parser.next_raw_packet(head) {
             Ok((rest, packet)) => {
                 let used = head.len() - rest.len();
-                let record = pcap_record(&packet, state);
+                let record = pcap_record(&packet, state, &mut self.spare);
                 self.data_at = self.offset + RECORD_HEADER as u64;
                 self.consume(used);
                 self.number += 1;
@@ -124,7 +124,7 @@ impl FileSource {
     }
 }
 
-fn pcap_record(packet: &RawPcapPacket, state: &PcapState) -> FrameRecord {
+fn pcap_record(packet: &RawPcapPacket, state: &PcapState, spare: &mut Spare) -> FrameRecord {
     FrameRecord {
         number: 0,
         ts: Some(Timestamp {
@@ -137,6 +137,6 @@ fn pcap_record(packet: &RawPcapPacket, state: &PcapState) -> FrameRecord {
         link: state.link,
         orig_len: packet.orig_len,
         iface: 0,
-        data: packet.data.to_vec(),
+        data: spare.copy_of(&packet.data),
     }
 }

@@ -13,7 +13,7 @@
 
 use super::{FileFormat, FileInfo, FileSource, Format, RECORD_CAP, RECORD_CAP_MAX, record_cap};
 use crate::capture::{CaptureError, Next};
-use crate::frame::{FrameRecord, LinkType, Timestamp, TsPrecision};
+use crate::frame::{FrameRecord, LinkType, Spare, Timestamp, TsPrecision};
 
 const SECTION_HEADER: u32 = 0x0a0d_0d0a;
 const INTERFACE_DESCRIPTION: u32 = 1;
@@ -245,7 +245,14 @@ impl FileSource {
         let Format::PcapNg(state) = &mut self.format else {
             return Ok(Step::Deliver(self.finish(None)));
         };
-        let frame = match block(state, &mut self.info, type_, big_endian, &head[8..len - 4]) {
+        let frame = match block(
+            state,
+            &mut self.spare,
+            &mut self.info,
+            type_,
+            big_endian,
+            &head[8..len - 4],
+        ) {
             Outcome::Stop(reason) => return Ok(Step::Fatal(reason)),
             Outcome::Nothing => None,
             Outcome::Note(reason) => {
@@ -283,6 +290,7 @@ impl FileSource {
 /// Read one whole block (its body between the length fields).
 fn block(
     state: &mut NgState,
+    spare: &mut Spare,
     info: &mut FileInfo,
     type_: u32,
     big_endian: bool,
@@ -320,11 +328,11 @@ fn block(
             let orig_len = state.u32_at(body, 16);
             packet(
                 state,
+                spare,
                 "enhanced packet block",
                 id,
                 Some(ts),
-                caplen,
-                orig_len,
+                (caplen, orig_len),
                 &body[20..],
             )
         }
@@ -338,11 +346,11 @@ fn block(
             let orig_len = state.u32_at(body, 16);
             packet(
                 state,
+                spare,
                 "packet block",
                 id,
                 Some(ts),
-                caplen,
-                orig_len,
+                (caplen, orig_len),
                 &body[20..],
             )
         }
@@ -361,11 +369,11 @@ fn block(
             let caplen = orig_len.min(snaplen).min(room);
             packet(
                 state,
+                spare,
                 "simple packet block",
                 0,
                 None,
-                caplen,
-                orig_len,
+                (caplen, orig_len),
                 &body[4..],
             )
         }
@@ -381,7 +389,7 @@ fn block(
                 link: LinkType::PCAPNG_CUSTOM,
                 orig_len: payload.len() as u32,
                 iface: 0,
-                data: payload.to_vec(),
+                data: spare.copy_of(payload),
             })
         }
         _ => Outcome::Nothing,
@@ -481,11 +489,11 @@ fn read_options(big_endian: bool, mut opts: &[u8], iface: &mut Interface) -> Opt
 /// A packet from an enhanced, obsolete or simple packet block.
 fn packet(
     state: &NgState,
+    spare: &mut Spare,
     what: &str,
     id: u32,
     raw_ts: Option<u64>,
-    caplen: u32,
-    orig_len: u32,
+    (caplen, orig_len): (u32, u32),
     data: &[u8],
 ) -> Outcome {
     let iface = match state.interfaces.get(id as usize) {
@@ -534,7 +542,7 @@ fn packet(
         link: iface.link,
         orig_len,
         iface: state.iface_base + id,
-        data: data.to_vec(),
+        data: spare.copy_of(data),
     };
     match ts {
         Some(None) => Outcome::Partly(

@@ -191,12 +191,12 @@ impl Sink for Live<'_> {
         None
     }
 
-    fn frame(&mut self, frame: FrameRecord, d: &Dissection) -> Result<bool, AppError> {
+    fn frame(&mut self, frame: &mut FrameRecord, d: &Dissection) -> Result<bool, AppError> {
         self.note_process(d);
         if self.batch.is_empty() {
             self.born = Instant::now();
         }
-        self.batch.push(self.spool.add(&frame)?);
+        self.batch.push(self.spool.add(frame)?);
         if self.batch.len() >= BATCH || self.born.elapsed() >= BATCH_AGE {
             return self.flush();
         }

@@ -392,9 +392,9 @@ impl Sink for Batches<'_> {
         None
     }
 
-    fn frame(&mut self, frame: FrameRecord, _: &Dissection) -> Result<bool, AppError> {
+    fn frame(&mut self, frame: &mut FrameRecord, _: &Dissection) -> Result<bool, AppError> {
         let entry = match &mut self.place {
-            Place::Spool(spool) => spool.add(&frame)?,
+            Place::Spool(spool) => spool.add(frame)?,
             Place::InFile => {
                 let (number, at) = self.at.get();
                 if number != frame.number {
@@ -403,7 +403,7 @@ impl Sink for Batches<'_> {
                         frame.number
                     ))));
                 }
-                Indexed::of(&frame, at)
+                Indexed::of(frame, at)
             }
         };
         self.batch.push(entry);
@@ -453,8 +453,8 @@ impl Sink for Whole<'_> {
         None
     }
 
-    fn frame(&mut self, frame: FrameRecord, _: &Dissection) -> Result<bool, AppError> {
-        self.batch.push(frame);
+    fn frame(&mut self, frame: &mut FrameRecord, _: &Dissection) -> Result<bool, AppError> {
+        self.batch.push(frame.take());
         if self.batch.len() < BATCH {
             return Ok(true);
         }
