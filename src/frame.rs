@@ -98,6 +98,62 @@ impl Spare {
     }
 }
 
+/// A capture file opened a second time, to read bytes already handed out
+/// in frames again by their offset (`pread`, which leaves the reader's
+/// position alone): a TCP PDU waiting for its last segments can then hold
+/// where its parts sit in the file rather than copies of them
+/// (`stream::tcp_pdu`), so one that never completes (a bogus length, a
+/// gap, the capture's end) costs neither a copy nor memory for its bytes.
+#[derive(Clone, Debug)]
+pub struct Recall(std::sync::Arc<std::fs::File>);
+
+impl Recall {
+    /// Parts at most this far apart in the file (one conversation's
+    /// segments in frames back to back) are read with one call.
+    const JOIN_GAP: u64 = 4096;
+    /// One call reads at most this much.
+    const MAX_READ: u64 = 1 << 20;
+
+    pub fn new(file: std::fs::File) -> Recall {
+        Recall(std::sync::Arc::new(file))
+    }
+
+    /// The bytes of `parts` (file offset, length), in order, appended to
+    /// `out`.
+    pub fn read(&self, parts: &[(u64, u32)], out: &mut Vec<u8>) -> std::io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        let mut scratch = Vec::new();
+        let mut i = 0;
+        while i < parts.len() {
+            let start = parts[i].0;
+            let mut end = start + u64::from(parts[i].1);
+            let mut j = i + 1;
+            while let Some(&(at, len)) = parts.get(j)
+                && at >= end
+                && at - end <= Self::JOIN_GAP
+                && at + u64::from(len) - start <= Self::MAX_READ
+            {
+                end = at + u64::from(len);
+                j += 1;
+            }
+            if j == i + 1 {
+                let from = out.len();
+                out.resize(from + parts[i].1 as usize, 0);
+                self.0.read_exact_at(&mut out[from..], start)?;
+            } else {
+                scratch.resize((end - start) as usize, 0);
+                self.0.read_exact_at(&mut scratch, start)?;
+                for &(at, len) in &parts[i..j] {
+                    let from = (at - start) as usize;
+                    out.extend_from_slice(&scratch[from..from + len as usize]);
+                }
+            }
+            i = j;
+        }
+        Ok(())
+    }
+}
+
 /// One frame as a capture source delivered it.
 #[derive(Clone, Debug)]
 pub struct FrameRecord {

@@ -258,6 +258,14 @@ impl FrameSource for Snapped<'_> {
     fn recycle(&mut self, data: Vec<u8>) {
         self.inner.recycle(data);
     }
+
+    fn recall(&self) -> Option<crate::frame::Recall> {
+        self.inner.recall()
+    }
+
+    fn data_offset(&self) -> Option<u64> {
+        self.inner.data_offset()
+    }
 }
 
 /// tshark's `-T FORMAT` has wirepeek equivalents; say which.

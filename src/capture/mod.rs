@@ -11,7 +11,7 @@ pub mod rotate;
 pub mod save;
 pub mod stop;
 
-use crate::frame::FrameRecord;
+use crate::frame::{FrameRecord, Recall};
 
 /// What a source has next.
 #[derive(Debug)]
@@ -33,6 +33,16 @@ pub trait FrameSource {
     /// The bytes of a frame this source handed out, no longer needed: a
     /// source that copies records may reuse the buffer for a later frame.
     fn recycle(&mut self, _data: Vec<u8>) {}
+    /// The capture file this source reads, opened again for reads by
+    /// offset, when it is a regular file (see `frame::Recall`).
+    fn recall(&self) -> Option<Recall> {
+        None
+    }
+    /// Where in that file the captured bytes of the frame last returned
+    /// begin.
+    fn data_offset(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// Errors that end a capture source. Messages say what went wrong and, where

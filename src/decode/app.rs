@@ -59,7 +59,7 @@ pub(crate) fn tcp(ctx: &mut Ctx, sport: u16, dport: u16, at: usize, end: usize) 
     let head = ctx.data.get(at..end.min(ctx.data.len())).unwrap_or(&[]);
     // A message found by content that spans segments: its later segments
     // start with no request line, but the pipeline says what they are.
-    let pending = !matches!(ctx.tcp_pdu, TcpPdu::Fresh | TcpPdu::Alone);
+    let pending = !matches!(ctx.tcp_pdu, TcpPdu::Fresh | TcpPdu::Alone | TcpPdu::Ask(_));
     if pending || http::start(head).is_some() {
         return framed::tcp_pdus(ctx, at, end, &http::BY_CONTENT);
     }

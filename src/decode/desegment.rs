@@ -93,6 +93,35 @@ pub enum TcpPdu<'a> {
     Continuation,
     /// It completes this PDU.
     Complete(&'a TcpReassembled),
+    /// Fresh, unless `pending` says the segment only continues a PDU it
+    /// holds: then a continuation, settled as the TCP header is read
+    /// (`tcp::dissect`), so such a segment is not decoded a second time.
+    Ask(&'a dyn PendingPdus),
+}
+
+/// One direction of one TCP conversation: source then destination.
+pub type Direction = (std::net::IpAddr, u16, std::net::IpAddr, u16);
+
+/// Whoever holds PDUs waiting for segments (`stream::tcp_pdu`), asked
+/// before a segment's payload is dissected.
+pub trait PendingPdus: std::fmt::Debug {
+    /// What the table's own step would make of the segment of `dir` with
+    /// sequence number `seq`, `len` captured payload bytes and FIN flag
+    /// `fin`, worked out without changing anything.
+    fn ask(&self, dir: Direction, seq: u32, len: usize, fin: bool) -> Asked;
+}
+
+/// The answer of [`PendingPdus::ask`], kept in the dissection
+/// (`Dissection::tcp_asked`) for the pipeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Asked {
+    /// Nothing is held for its direction: the segment is fresh.
+    Nothing,
+    /// It only continues the PDU held: decoded as a continuation already.
+    Continues,
+    /// Anything else (it completes the PDU, or leaves a gap): the table's
+    /// step decides, and the segment is decoded again as it says.
+    Other,
 }
 
 /// Run `dissector` (if any) over a TCP payload `at..end`, as the stream
@@ -111,7 +140,7 @@ pub(crate) fn tcp_payload(ctx: &mut Ctx, at: usize, end: usize, dissector: Optio
         TcpPdu::Alone => {
             dissector(ctx, at, end);
         }
-        TcpPdu::Fresh => attempt(ctx, at, end, dissector),
+        TcpPdu::Fresh | TcpPdu::Ask(_) => attempt(ctx, at, end, dissector),
         TcpPdu::Continuation => segment_data(ctx, at, end),
         TcpPdu::Complete(r) => {
             complete(ctx, r, dissector);

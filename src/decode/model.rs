@@ -453,6 +453,9 @@ pub struct Dissection {
     /// Set by `desegment` when an application dissector asked for more
     /// bytes than this TCP segment holds.
     pub desegment: Option<crate::decode::desegment::Desegment>,
+    /// What the PDU table said of this segment when asked
+    /// (`desegment::TcpPdu::Ask`); `None` when it was not asked.
+    pub tcp_asked: Option<crate::decode::desegment::Asked>,
     /// The fields to keep (`None`: every one), set by whoever decodes for
     /// a consumer that reads only some (`export`); kept across `clear`.
     pub want: Option<std::sync::Arc<crate::decode::want::Wanted>>,
@@ -483,6 +486,7 @@ impl Dissection {
         self.tuple_source = 0;
         self.fragment = None;
         self.desegment = None;
+        self.tcp_asked = None;
         self.skipped = false;
     }
 

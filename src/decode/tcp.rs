@@ -153,10 +153,50 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         ctx.short_of(Proto::Tcp, start, hdr_len, end, "header length");
         return;
     }
+    if let super::desegment::TcpPdu::Ask(pending) = ctx.tcp_pdu {
+        ctx.tcp_pdu = asked(ctx, pending, start, hdr_len);
+    }
     // A bare FIN may complete a PDU that runs to it (see `desegment`).
     let completes = matches!(ctx.tcp_pdu, super::desegment::TcpPdu::Complete(_));
     if start + hdr_len < end || completes {
         super::app::tcp(ctx, sport as u16, dport as u16, start + hdr_len, end);
+    }
+}
+
+/// What `pending` says of this segment (header at `start`, `hdr_len`
+/// long): a continuation of a PDU it holds, or fresh. Only the segment the pipeline tracks is asked about: the frame's
+/// own first TCP header (the 4-tuple's), not one quoted in an ICMP error or
+/// in a reassembled datagram, whose PDUs are the pipeline's to settle.
+fn asked<'a>(
+    ctx: &mut Ctx<'a>,
+    pending: &'a dyn super::desegment::PendingPdus,
+    start: usize,
+    hdr_len: usize,
+) -> super::desegment::TcpPdu<'a> {
+    use super::desegment::TcpPdu;
+    let Some(t) = ctx
+        .d
+        .tuple
+        .filter(|t| t.protocol == 6 && t.header_at == start)
+    else {
+        return TcpPdu::Fresh;
+    };
+    let payload_at = start + hdr_len;
+    let payload_end = t.pdu_end.min(ctx.data.len());
+    if ctx.quoted || ctx.source != 0 || payload_at > payload_end {
+        return TcpPdu::Fresh;
+    }
+    let seq_at = SEQ_RAW.at(start);
+    let (Some(seq), Some(flags)) = (ctx.read(seq_at), ctx.u8_at(start + 13)) else {
+        return TcpPdu::Fresh;
+    };
+    let dir = (t.src, t.src_port, t.dst, t.dst_port);
+    let fin = flags & 0x01 != 0;
+    let asked = pending.ask(dir, seq as u32, payload_end - payload_at, fin);
+    ctx.d.tcp_asked = Some(asked);
+    match asked {
+        super::desegment::Asked::Continues => TcpPdu::Continuation,
+        _ => TcpPdu::Fresh,
     }
 }
 

@@ -16,7 +16,7 @@ use std::fs::File;
 use std::io::Read;
 
 use super::{CaptureError, FrameSource, Next};
-use crate::frame::{LinkType, Spare};
+use crate::frame::{LinkType, Recall, Spare};
 
 /// How much we ask the OS for per read; also the buffer's starting size.
 const READ_CHUNK: usize = 256 * 1024;
@@ -103,12 +103,15 @@ pub struct FileSource {
     warnings_dropped: u64,
     /// Buffers of frames already handled, for the next records' bytes.
     spare: Spare,
+    /// The file again, for reads by offset: a regular file opened by path.
+    recall: Option<Recall>,
 }
 
 impl FileSource {
     /// Open a capture file by path; `-` reads standard input.
     pub fn open(path: &str) -> Result<FileSource, CaptureError> {
         use std::os::fd::AsRawFd;
+        let mut recall = None;
         let (reader, fd): (Box<dyn Read>, i32) = if path == "-" {
             let stdin = std::io::stdin();
             let fd = stdin.as_raw_fd();
@@ -129,11 +132,15 @@ impl FileSource {
                 source,
             })?;
             let fd = file.as_raw_fd();
+            if !is_stream(fd) {
+                recall = file.try_clone().ok().map(Recall::new);
+            }
             (Box::new(file), fd)
         };
         let stream_fd = is_stream(fd).then_some(fd);
         let mut source = FileSource::from_reader(path, reader)?;
         source.stream_fd = stream_fd;
+        source.recall = recall;
         Ok(source)
     }
 
@@ -162,6 +169,7 @@ impl FileSource {
             warnings: Vec::new(),
             warnings_dropped: 0,
             spare: Spare::default(),
+            recall: None,
         };
         source.read_header()?;
         Ok(source)
@@ -400,6 +408,14 @@ impl FrameSource for FileSource {
 
     fn recycle(&mut self, data: Vec<u8>) {
         self.spare.put(data);
+    }
+
+    fn recall(&self) -> Option<Recall> {
+        self.recall.clone()
+    }
+
+    fn data_offset(&self) -> Option<u64> {
+        self.recall.as_ref().map(|_| self.data_at)
     }
 }
 

@@ -52,7 +52,7 @@ pub(crate) fn tcp_pdus(ctx: &mut Ctx, at: usize, end: usize, framer: &Framer) {
         return pdus(ctx, at, end, framer, false);
     }
     match ctx.tcp_pdu {
-        TcpPdu::Fresh => pdus(ctx, at, end, framer, true),
+        TcpPdu::Fresh | TcpPdu::Ask(_) => pdus(ctx, at, end, framer, true),
         TcpPdu::Alone => pdus(ctx, at, end, framer, false),
         TcpPdu::Continuation => segment_data(ctx, at, end),
         TcpPdu::Complete(r) => completed(ctx, at, end, r, framer),
