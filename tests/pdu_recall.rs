@@ -32,11 +32,7 @@ fn frames(path: &Path) -> Option<(FileSource, Placed)> {
 
 /// The frames decoded in order through one reassembler: by offset into
 /// `recall`'s file, or by copy when `by_offset` is false.
-fn decode_all(
-    source: &FileSource,
-    frames: &Placed,
-    by_offset: bool,
-) -> (Vec<String>, PduStats) {
+fn decode_all(source: &FileSource, frames: &Placed, by_offset: bool) -> (Vec<String>, PduStats) {
     let mut r = Reassembler::new(Reassembly::default());
     if by_offset {
         r.recall_from(source);

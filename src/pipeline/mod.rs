@@ -236,7 +236,10 @@ pub fn decode_frame(frame: &FrameRecord, detail: Detail, d: &mut Dissection, r: 
         decode_with(frame, detail, d, Defrag::On(Some(whole)), ask);
     }
     let Some(pdus) = &mut r.tcp else { return };
-    if pdus.is_empty() && d.desegment.is_none() {
+    // Nothing held for the segment's direction (the table, asked while
+    // decoding, said so) and no PDU started: nothing to do.
+    let nothing_held = pdus.is_empty() || d.tcp_asked == Some(Asked::Nothing);
+    if nothing_held && d.desegment.is_none() {
         return;
     }
     let continued = d.tcp_asked == Some(Asked::Continues);
