@@ -45,6 +45,26 @@ pub trait FrameSource {
     }
 }
 
+/// The `FrameSource` methods a wrapper that only changes frames (cuts
+/// them, counts them) hands to the source in its `inner` field: buffers go
+/// back to it, and PDUs are read back from its file.
+#[macro_export]
+macro_rules! forward_to_inner {
+    () => {
+        fn recycle(&mut self, data: Vec<u8>) {
+            self.inner.recycle(data);
+        }
+
+        fn recall(&self) -> Option<$crate::frame::Recall> {
+            self.inner.recall()
+        }
+
+        fn data_offset(&self) -> Option<u64> {
+            self.inner.data_offset()
+        }
+    };
+}
+
 /// Errors that end a capture source. Messages say what went wrong and, where
 /// there is one, what to do about it.
 #[derive(Debug)]

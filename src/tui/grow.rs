@@ -94,17 +94,7 @@ impl FrameSource for Measured<'_> {
         Ok(next)
     }
 
-    fn recycle(&mut self, data: Vec<u8>) {
-        self.inner.recycle(data);
-    }
-
-    fn recall(&self) -> Option<crate::frame::Recall> {
-        self.inner.recall()
-    }
-
-    fn data_offset(&self) -> Option<u64> {
-        self.inner.data_offset()
-    }
+    crate::forward_to_inner!();
 }
 
 #[cfg(test)]
