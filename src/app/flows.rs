@@ -9,9 +9,11 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Arc;
 
-use crate::decode::Dissection;
+use crate::decode::summary::tcp_info::{self, Scale};
+use crate::decode::tcp;
+use crate::decode::{Dissection, Proto};
 use crate::flow::analysis::Analysis as Verdicts;
-use crate::flow::{FlowConfig, FlowKey, FlowState, FlowTable, Packet, TcpSegment};
+use crate::flow::{FlowConfig, FlowInfo, FlowKey, FlowState, FlowTable, Packet, TcpSegment};
 use crate::frame::{FrameRecord, Process};
 
 use super::list::PacketList;
@@ -133,6 +135,12 @@ pub struct FlowList {
     frame_seq: std::collections::VecDeque<Option<(u32, u32)>>,
     /// For each of those frames, its `tcp.analysis` bits and `RESET`.
     frame_flags: std::collections::VecDeque<u8>,
+    /// For each of those frames, what Wireshark's TCP Info says that the
+    /// bytes do not: relative numbers, the window scale then in force.
+    frame_tcp: std::collections::VecDeque<Option<tcp_info::Flow>>,
+    /// Each TCP stream's window scales, per direction (Wireshark's
+    /// `win_scale`, set by the SYNs).
+    scales: HashMap<u32, [Scale; 2]>,
     /// Per row, each direction's last TCP window (unscaled): the flow
     /// table compares windows through a 4-bit fingerprint, so a window
     /// update it reads as a duplicate ACK is told apart here.
@@ -159,6 +167,8 @@ impl Default for FlowList {
             frame_row: Default::default(),
             frame_seq: Default::default(),
             frame_flags: Default::default(),
+            frame_tcp: Default::default(),
+            scales: HashMap::new(),
             windows: Vec::new(),
             frame_base: 0,
             visible: None,
@@ -192,6 +202,7 @@ impl FlowList {
         while self.frame_base < first {
             self.frame_seq.pop_front();
             self.frame_flags.pop_front();
+            self.frame_tcp.pop_front();
             if self.frame_row.pop_front().is_none() {
                 self.frame_base = first;
                 break;
@@ -204,10 +215,11 @@ impl FlowList {
     pub fn ingest(&mut self, frame: &FrameRecord, d: &Dissection) {
         self.echo
             .ingest(self.ingested(), frame.number, &frame.data, d);
-        let (row, seq, flags) = self.track(frame, d);
+        let (row, seq, flags, tcp) = self.track(frame, d);
         self.frame_row.push_back(row.unwrap_or(NO_FLOW));
         self.frame_seq.push_back(seq);
         self.frame_flags.push_back(flags);
+        self.frame_tcp.push_back(tcp);
     }
 
     /// Count the next store frame as belonging to no conversation (its
@@ -216,17 +228,74 @@ impl FlowList {
         self.frame_row.push_back(NO_FLOW);
         self.frame_seq.push_back(None);
         self.frame_flags.push_back(0);
+        self.frame_tcp.push_back(None);
     }
 
-    /// The frame's conversation row, its relative numbers and its flags.
+    /// The frame's conversation row, its relative numbers, its flags and
+    /// what its TCP Info needs.
     fn track(
         &mut self,
         frame: &FrameRecord,
         d: &Dissection,
-    ) -> (Option<u32>, Option<(u32, u32)>, u8) {
+    ) -> (Option<u32>, Option<(u32, u32)>, u8, Option<tcp_info::Flow>) {
         let Some(info) = self.table.ingest(frame, d) else {
-            return (None, None, 0);
+            return (None, None, 0, self.inner_tcp(frame, d));
         };
+        let tcp = match Packet::inner_from_dissection(frame, d) {
+            Some(_) => self.inner_tcp(frame, d),
+            None => self.tcp_facts(frame, d, &info, d.tuple.map(|t| t.header_at)),
+        };
+        let (row, seq, flags) = self.track_row(frame, d, info);
+        (row, seq, flags, tcp)
+    }
+
+    /// A UDP tunnel's inner TCP segment, tracked as tshark does (its
+    /// stream numbered after the outer one's), for its Info's facts.
+    fn inner_tcp(&mut self, frame: &FrameRecord, d: &Dissection) -> Option<tcp_info::Flow> {
+        let (inner, layer) = Packet::inner_from_dissection(frame, d)?;
+        let info = self.table.ingest_packet(frame, Some(&inner))?;
+        let at = d.layers.get(layer).map(|l| l.header.start);
+        self.tcp_facts(frame, d, &info, at)
+    }
+
+    /// Wireshark's relative numbers and window scale for the TCP header at
+    /// byte `at` of `frame`, once the flow table has taken it (`info`).
+    fn tcp_facts(
+        &mut self,
+        frame: &FrameRecord,
+        d: &Dissection,
+        info: &FlowInfo,
+        at: Option<usize>,
+    ) -> Option<tcp_info::Flow> {
+        let (Some(seq), Some(ack)) = (info.rel_seq, info.rel_ack) else {
+            return None;
+        };
+        let layer = d
+            .layers
+            .iter()
+            .find(|l| l.proto == Proto::Tcp && !l.quoted && Some(l.header.start) == at)?;
+        let dir = usize::from(!info.a_to_b);
+        let scales = self.scales.entry(info.stream).or_default();
+        let flags = crate::decode::view::View::of(&frame.data, layer).uint(&tcp::FLAGS)?;
+        if flags & u64::from(TcpSegment::SYN) != 0 {
+            let syn_ack = flags & u64::from(TcpSegment::ACK) != 0;
+            let shift = tcp_info::window_shift(&frame.data, layer);
+            Scale::on_syn(scales, dir, syn_ack, shift);
+        }
+        Some(tcp_info::Flow {
+            seq,
+            ack,
+            scale: scales[dir],
+        })
+    }
+
+    /// `track`'s conversation row, relative numbers and flags.
+    fn track_row(
+        &mut self,
+        frame: &FrameRecord,
+        d: &Dissection,
+        info: FlowInfo,
+    ) -> (Option<u32>, Option<(u32, u32)>, u8) {
         let seq = info.line_seq;
         let p = Packet::from_dissection(frame, d);
         let reset = p
@@ -275,6 +344,13 @@ impl FlowList {
     /// The frame number of the echo request store frame `i` replies to.
     pub fn echo_request_of(&self, i: usize) -> Option<u64> {
         self.echo.request_of(i)
+    }
+
+    /// What store frame `i`'s TCP Info needs of its flow (Wireshark's
+    /// relative numbers, the window scale in force).
+    pub fn tcp_of(&self, i: usize) -> Option<tcp_info::Flow> {
+        let pos = i.checked_sub(self.frame_base)?;
+        self.frame_tcp.get(pos).copied().flatten()
     }
 
     /// tcpdump's relative sequence numbers for store frame `i`'s line.

@@ -67,7 +67,7 @@ pub fn row_text(app: &App, index: usize, frame: &FrameRecord, d: &mut Dissection
     let top = d.top_proto();
     let warn = d.notes.iter().any(|n| n.severity == Severity::Warn);
     let flags = app.flows.analysis_of(index);
-    let mut info = info(frame, d);
+    let mut info = info(app, index, frame, d);
     // Wireshark's one-pass pairing, which the model keeps.
     if let Some(request) = app.flows.echo_request_of(index) {
         info.push_str(&format!(" (request in {request})"));
@@ -147,9 +147,15 @@ fn endpoints(frame: &FrameRecord, d: &Dissection) -> (String, String) {
     }
 }
 
-/// The Info column: tcpdump's line without the addresses, which have
-/// their own columns; ports lead, as in Wireshark.
-fn info(frame: &FrameRecord, d: &Dissection) -> String {
+/// The Info column: Wireshark's words where wirepeek has them (a TCP
+/// segment's with what the flow knows of it), else tcpdump's line without
+/// the addresses, which have their own columns; ports lead, as in
+/// Wireshark.
+fn info(app: &App, index: usize, frame: &FrameRecord, d: &Dissection) -> String {
+    let flow = app.flows.tcp_of(index);
+    if let Some(text) = columns::tcp_info(&frame.data, d, flow) {
+        return text;
+    }
     if let Some(text) = columns::info(&frame.data, d) {
         return text;
     }

@@ -1,0 +1,192 @@
+//! The TUI's Info cell of every frame whose tshark Protocol column is
+//! `TCP`, in every capture of `../shared/corpus` and
+//! `../shared/corpus-app`, against tshark's `_ws.col.Info` (one pass, TCP
+//! sequence analysis on). The rows are made as the list draws them
+//! (`tui::list::row_text` over the model loaded from the file), so the
+//! relative numbers, the window scale and the analysis prefix are the
+//! model's. A cell that differs is put down to causes found mechanically
+//! (each names what had to be taken off both cells before they agree);
+//! each (file, causes) must be listed in `EXCEPTIONS` with its reason, and
+//! a listed line no cell needs fails the test. Skips without tshark or
+//! without a corpus.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use wirepeek::app::store::empty_frame;
+use wirepeek::decode::Dissection;
+use wirepeek::tui::list::row_text;
+
+/// (file, causes, why): cells of `file` whose difference is exactly
+/// `causes` (as `causes` names them, joined by `+`).
+const EXCEPTIONS: &[(&str, &str, &str)] = &[];
+
+/// What tshark appends to a segment whose payload it holds for a PDU
+/// reassembled later.
+const PDU_MARK: &str = " [TCP segment of a reassembled PDU]";
+
+/// `text` without its leading `[TCP …] ` analysis labels, and the labels.
+fn split_prefix(text: &str) -> (&str, &str) {
+    let mut rest = text;
+    while rest.starts_with("[TCP ") {
+        match rest.find("] ") {
+            Some(i) => rest = &rest[i + 2..],
+            None => break,
+        }
+    }
+    (&text[..text.len() - rest.len()], rest)
+}
+
+/// The causes that take `ours` to `theirs`, or None when taking them off
+/// does not make the cells agree.
+fn causes(ours: &str, theirs: &str) -> Option<String> {
+    let mut found = Vec::new();
+    let (mut ours, mut theirs) = (ours.to_string(), theirs.to_string());
+    if let Some(rest) = theirs.strip_suffix(PDU_MARK) {
+        let rest = rest.to_string();
+        // Ports first: our TCP words; anything else: an application's
+        // words over a segment tshark holds for reassembly.
+        let tcp_words = split_prefix(&rest).1.contains(" → ");
+        if tcp_words {
+            found.push("reassembly mark");
+            theirs = rest;
+        } else {
+            found.push("application words on a held segment");
+            return Some(found.join("+"));
+        }
+    }
+    let (op, orest) = split_prefix(&ours);
+    let (tp, trest) = split_prefix(&theirs);
+    if op != tp {
+        found.push("analysis label");
+        let (orest, trest) = (orest.to_string(), trest.to_string());
+        ours = orest;
+        theirs = trest;
+    }
+    (ours == theirs).then(|| found.join("+"))
+}
+
+/// Every capture of both corpora.
+fn corpus_files() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = common::corpus().into_iter().collect();
+    dirs.extend(common::app_capture("vxlan.pcap").and_then(|p| p.parent().map(Path::to_path_buf)));
+    let mut files: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).expect("corpus directory lists"))
+        .map(|e| e.expect("corpus entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[derive(Default)]
+struct Tally {
+    files: usize,
+    frames: usize,
+    equal: usize,
+    excused: usize,
+    used: BTreeMap<usize, usize>,
+    bad: Vec<String>,
+}
+
+fn compare(file: &Path, t: &mut Tally) {
+    let theirs = common::tshark_columns(file);
+    if !theirs.iter().any(|c| c.protocol == "TCP") {
+        return;
+    }
+    let name = file
+        .file_name()
+        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+    let app = common::loaded_app(file);
+    if app.list.len() != theirs.len() {
+        t.bad.push(format!(
+            "{name}: {} frames ours, {} tshark's",
+            app.list.len(),
+            theirs.len()
+        ));
+        return;
+    }
+    t.files += 1;
+    let mut frame = empty_frame();
+    let mut d = Dissection::default();
+    for (pos, want) in theirs.iter().enumerate() {
+        if want.protocol != "TCP" {
+            continue;
+        }
+        t.frames += 1;
+        let index = app.list.shown[pos] as usize;
+        assert!(
+            app.store.load_into(index, &mut frame),
+            "{name}: frame {pos} loads"
+        );
+        let row = row_text(&app, index, &frame, &mut d);
+        if row.info == want.info {
+            t.equal += 1;
+            continue;
+        }
+        // A segment the decoder gives to an application protocol (an HTTP
+        // body's continuation, a TLS record) that tshark holds as TCP: the
+        // Protocol column differs first.
+        let why = if row.proto != want.protocol {
+            Some(format!("our Protocol is {}", row.proto))
+        } else {
+            causes(&row.info, &want.info)
+        };
+        let listed = why.as_ref().and_then(|c| {
+            EXCEPTIONS
+                .iter()
+                .position(|(f, cause, _)| *f == name && cause == c)
+        });
+        match listed {
+            Some(e) => {
+                t.excused += 1;
+                *t.used.entry(e).or_default() += 1;
+            }
+            None => t.bad.push(format!(
+                "{name} frame {} ({}): ours {:?}, tshark {:?}",
+                frame.number,
+                why.as_deref().unwrap_or("no cause found"),
+                row.info,
+                want.info
+            )),
+        }
+    }
+}
+
+#[test]
+fn tcp_info_cells_match_tshark_on_every_tcp_frame_of_both_corpora() {
+    if !common::tshark_present() {
+        common::skip("tshark is not installed");
+        return;
+    }
+    let files = corpus_files();
+    if files.is_empty() {
+        common::skip("neither ../shared/corpus nor ../shared/corpus-app is here");
+        return;
+    }
+    let mut t = Tally::default();
+    for file in &files {
+        compare(file, &mut t);
+    }
+    eprintln!(
+        "{} files, {} TCP frames, {} Info cells equal, {} listed by cause",
+        t.files, t.frames, t.equal, t.excused
+    );
+    for (e, (file, cause, why)) in EXCEPTIONS.iter().enumerate() {
+        match t.used.get(&e) {
+            Some(n) => eprintln!("listed {n}: {file} ({cause}): {why}"),
+            None => t.bad.push(format!(
+                "exception listed but no cell needs it: {file} ({cause}): {why}"
+            )),
+        }
+    }
+    assert!(
+        t.bad.is_empty(),
+        "{}\n{} disagreements",
+        t.bad.join("\n"),
+        t.bad.len()
+    );
+}
