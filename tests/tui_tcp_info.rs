@@ -27,6 +27,10 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[];
 /// reassembled later.
 const PDU_MARK: &str = " [TCP segment of a reassembled PDU]";
 
+/// What tshark appends when a segment's bytes differ from what its
+/// reassembly already holds for them.
+const REASSEMBLY_ERROR: &str = "[Reassembly error, protocol TCP: ";
+
 /// `text` without its leading `[TCP …] ` analysis labels, and the labels.
 fn split_prefix(text: &str) -> (&str, &str) {
     let mut rest = text;
@@ -44,6 +48,11 @@ fn split_prefix(text: &str) -> (&str, &str) {
 fn causes(ours: &str, theirs: &str) -> Option<String> {
     let mut found = Vec::new();
     let (mut ours, mut theirs) = (ours.to_string(), theirs.to_string());
+    // tshark's reassembly complaining about the byte a keep-alive repeats.
+    if let Some(at) = theirs.find(REASSEMBLY_ERROR) {
+        found.push("reassembly error");
+        theirs.truncate(at);
+    }
     if let Some(rest) = theirs.strip_suffix(PDU_MARK) {
         let rest = rest.to_string();
         // Ports first: our TCP words; anything else: an application's

@@ -117,6 +117,52 @@ pub fn analysis_label(bits: u8) -> Option<&'static str> {
     })
 }
 
+/// Wireshark's Info labels (packet-tcp.c's `tcp_print_sequence_number_analysis`):
+/// each is put in front of the column as it is found, so the last found
+/// leads. One kind of retransmission is named: spurious, fast or plain.
+/// `flags` are `FlowList::analysis_of`'s (duplicate ACKs less window
+/// updates), `dup` a duplicate ACK's numbering.
+pub fn labels(v: Verdicts, flags: u8, dup: Option<(u64, u32)>) -> String {
+    let mut found: Vec<String> = Vec::new();
+    let mut push = |s: &str| found.push(format!("[TCP {s}] "));
+    let spurious = v.has(Verdicts::SPURIOUS_RETRANSMISSION);
+    let fast = v.has(Verdicts::FAST_RETRANSMISSION);
+    if v.has(Verdicts::RETRANSMISSION) && !spurious && !fast {
+        push("Retransmission");
+    }
+    if v.has(Verdicts::LOST_SEGMENT) {
+        push("Previous segment not captured");
+    }
+    if v.has(Verdicts::KEEP_ALIVE) {
+        push("Keep-Alive");
+    }
+    if v.has(WINDOW_UPDATE) {
+        push("Window Update");
+    }
+    if v.has(KEEP_ALIVE_ACK) {
+        push("Keep-Alive ACK");
+    }
+    if let (true, Some((frame, n))) = (flags & Analysis::DUPLICATE_ACK != 0, dup) {
+        push(&format!("Dup ACK {frame}#{n}"));
+    }
+    if v.has(Verdicts::ZERO_WINDOW_PROBE) {
+        push("ZeroWindowProbe");
+    }
+    if v.has(Verdicts::ZERO_WINDOW) {
+        push("ZeroWindow");
+    }
+    if spurious {
+        push("Spurious Retransmission");
+    } else if fast {
+        push("Fast Retransmission");
+    }
+    if v.has(Verdicts::OUT_OF_ORDER) {
+        push("Out-Of-Order");
+    }
+    found.reverse();
+    found.concat()
+}
+
 /// The conversation table and the selection in it.
 pub struct FlowList {
     table: FlowTable,
@@ -138,9 +184,14 @@ pub struct FlowList {
     /// For each of those frames, what Wireshark's TCP Info says that the
     /// bytes do not: relative numbers, the window scale then in force.
     frame_tcp: std::collections::VecDeque<Option<tcp_info::Flow>>,
-    /// Each TCP stream's window scales, per direction (Wireshark's
-    /// `win_scale`, set by the SYNs).
-    scales: HashMap<u32, [Scale; 2]>,
+    /// For each of those frames, the flow's analysis verdicts as they are
+    /// (`Analysis` folds them), for the Info column's labels.
+    frame_verdicts: std::collections::VecDeque<u16>,
+    /// Duplicate ACKs by store index: the frame number of the last ACK
+    /// that was not one, and how many followed it (`[TCP Dup ACK 7#2]`).
+    dup_acks: std::collections::BTreeMap<usize, (u64, u32)>,
+    /// Each TCP stream's per-direction facts for the Info column.
+    streams: HashMap<u32, StreamFacts>,
     /// Per row, each direction's last TCP window (unscaled): the flow
     /// table compares windows through a 4-bit fingerprint, so a window
     /// update it reads as a duplicate ACK is told apart here.
@@ -153,9 +204,40 @@ pub struct FlowList {
     processes: HashMap<FlowKey, Arc<Process>>,
     /// Echo replies paired with their requests, for the Info column.
     echo: super::echo_pairs::EchoPairs,
+    /// The verdicts of the frame being ingested (`track` sets them).
+    verdicts: u16,
     /// The selection; its `shown` holds positions in `rows`.
     pub list: PacketList,
 }
+
+/// What one TCP stream's Info column needs, per direction: Wireshark's
+/// `win_scale`, set by the SYNs, and the last ACK that was not a
+/// duplicate with the duplicates since.
+#[derive(Clone, Copy, Debug, Default)]
+struct StreamFacts {
+    scales: [Scale; 2],
+    nondup: [(u64, u32); 2],
+    /// The previous segment's relative acknowledgment number.
+    last_ack: [Option<u32>; 2],
+    last: [Last; 2],
+}
+
+/// A direction's previous segment, as window updates and keep-alive ACKs
+/// are told by: the next sequence number expected (the highest end sent),
+/// its acknowledgment number and window (raw), and whether it was a
+/// keep-alive.
+#[derive(Clone, Copy, Debug, Default)]
+struct Last {
+    next: Option<u32>,
+    ack: Option<u32>,
+    window: Option<u16>,
+    keep_alive: bool,
+}
+
+/// `frame_verdicts` bits the flow table does not give, above its own:
+/// Wireshark's `tcp.analysis.window_update` and `keep_alive_ack`.
+const WINDOW_UPDATE: u16 = 1 << 14;
+const KEEP_ALIVE_ACK: u16 = 1 << 15;
 
 impl Default for FlowList {
     fn default() -> Self {
@@ -168,12 +250,15 @@ impl Default for FlowList {
             frame_seq: Default::default(),
             frame_flags: Default::default(),
             frame_tcp: Default::default(),
-            scales: HashMap::new(),
+            frame_verdicts: Default::default(),
+            dup_acks: Default::default(),
+            streams: HashMap::new(),
             windows: Vec::new(),
             frame_base: 0,
             visible: None,
             processes: HashMap::new(),
             echo: Default::default(),
+            verdicts: 0,
             list: PacketList::new(false),
         }
     }
@@ -199,10 +284,12 @@ impl FlowList {
     /// (they aged out); frames before it not yet ingested never will be.
     pub fn forget_before(&mut self, first: usize) {
         self.echo.forget_before(first);
+        self.dup_acks = self.dup_acks.split_off(&first);
         while self.frame_base < first {
             self.frame_seq.pop_front();
             self.frame_flags.pop_front();
             self.frame_tcp.pop_front();
+            self.frame_verdicts.pop_front();
             if self.frame_row.pop_front().is_none() {
                 self.frame_base = first;
                 break;
@@ -216,6 +303,7 @@ impl FlowList {
         self.echo
             .ingest(self.ingested(), frame.number, &frame.data, d);
         let (row, seq, flags, tcp) = self.track(frame, d);
+        self.frame_verdicts.push_back(self.verdicts);
         self.frame_row.push_back(row.unwrap_or(NO_FLOW));
         self.frame_seq.push_back(seq);
         self.frame_flags.push_back(flags);
@@ -229,6 +317,7 @@ impl FlowList {
         self.frame_seq.push_back(None);
         self.frame_flags.push_back(0);
         self.frame_tcp.push_back(None);
+        self.frame_verdicts.push_back(0);
     }
 
     /// The frame's conversation row, its relative numbers, its flags and
@@ -238,6 +327,7 @@ impl FlowList {
         frame: &FrameRecord,
         d: &Dissection,
     ) -> (Option<u32>, Option<(u32, u32)>, u8, Option<tcp_info::Flow>) {
+        self.verdicts = 0;
         let Some(info) = self.table.ingest(frame, d) else {
             return (None, None, 0, self.inner_tcp(frame, d));
         };
@@ -246,7 +336,68 @@ impl FlowList {
             None => self.tcp_facts(frame, d, &info, d.tuple.map(|t| t.header_at)),
         };
         let (row, seq, flags) = self.track_row(frame, d, info);
+        if info.proto == 6 && info.rel_seq.is_some() {
+            self.verdicts = info.analysis.0;
+            self.count_dup_ack(frame.number, &info, flags);
+            if let Some(seg) = Packet::from_dissection(frame, d).and_then(|p| p.tcp) {
+                self.verdicts |= self.repeats(&seg, &info);
+            }
+        }
         (row, seq, flags, tcp)
+    }
+
+    /// Wireshark's window update and keep-alive ACK (both a bare ACK
+    /// repeating the direction's last numbers: with a new window, or
+    /// answering a keep-alive), as `WINDOW_UPDATE` and `KEEP_ALIVE_ACK`.
+    fn repeats(&mut self, seg: &TcpSegment, info: &FlowInfo) -> u16 {
+        let facts = self.streams.entry(info.stream).or_default();
+        let dir = usize::from(!info.a_to_b);
+        let last = facts.last[dir];
+        let bare = seg.len == 0
+            && seg.window != 0
+            && seg.flags & (TcpSegment::SYN | TcpSegment::FIN | TcpSegment::RST) == 0;
+        let repeats = bare
+            && last.next == Some(seg.seq)
+            && last.ack == Some(seg.ack)
+            && last.window.is_some();
+        let mut bits = 0;
+        if repeats && last.window != Some(seg.window) {
+            bits |= WINDOW_UPDATE;
+        } else if repeats && facts.last[1 - dir].keep_alive {
+            bits |= KEEP_ALIVE_ACK;
+        }
+        let syn_fin = u32::from(seg.flags & (TcpSegment::SYN | TcpSegment::FIN) != 0);
+        let end = seg.seq.wrapping_add(seg.len).wrapping_add(syn_fin);
+        let next = match last.next {
+            Some(n) if (end.wrapping_sub(n) as i32) <= 0 => n,
+            _ => end,
+        };
+        facts.last[dir] = Last {
+            next: Some(next),
+            ack: Some(seg.ack),
+            window: Some(seg.window),
+            keep_alive: info.analysis.has(Verdicts::KEEP_ALIVE),
+        };
+        bits
+    }
+
+    /// Wireshark's duplicate ACK numbering (`dupacknum`, `lastnondupack`):
+    /// each duplicate counts on from the last ACK that was not one.
+    fn count_dup_ack(&mut self, number: u64, info: &FlowInfo, flags: u8) {
+        let facts = self.streams.entry(info.stream).or_default();
+        let dir = usize::from(!info.a_to_b);
+        let last = &mut facts.nondup[dir];
+        let ack = info.rel_ack;
+        if flags & Analysis::DUPLICATE_ACK != 0 {
+            last.1 += 1;
+            self.dup_acks
+                .insert(self.frame_base + self.frame_row.len(), *last);
+        } else if facts.last_ack[dir] != ack {
+            // As tshark counts them: from the first segment with this
+            // acknowledgment number.
+            *last = (number, 0);
+        }
+        facts.last_ack[dir] = ack;
     }
 
     /// A UDP tunnel's inner TCP segment, tracked as tshark does (its
@@ -275,7 +426,7 @@ impl FlowList {
             .iter()
             .find(|l| l.proto == Proto::Tcp && !l.quoted && Some(l.header.start) == at)?;
         let dir = usize::from(!info.a_to_b);
-        let scales = self.scales.entry(info.stream).or_default();
+        let scales = &mut self.streams.entry(info.stream).or_default().scales;
         let flags = crate::decode::view::View::of(&frame.data, layer).uint(&tcp::FLAGS)?;
         if flags & u64::from(TcpSegment::SYN) != 0 {
             let syn_ack = flags & u64::from(TcpSegment::ACK) != 0;
@@ -344,6 +495,17 @@ impl FlowList {
     /// The frame number of the echo request store frame `i` replies to.
     pub fn echo_request_of(&self, i: usize) -> Option<u64> {
         self.echo.request_of(i)
+    }
+
+    /// Wireshark's analysis labels for store frame `i`'s Info column
+    /// (`[TCP Keep-Alive] `, `[TCP Dup ACK 7#2] `, …), in its order.
+    pub fn info_labels(&self, i: usize) -> String {
+        let Some(pos) = i.checked_sub(self.frame_base) else {
+            return String::new();
+        };
+        let flags = self.frame_flags.get(pos).copied().unwrap_or(0);
+        let verdicts = Verdicts(self.frame_verdicts.get(pos).copied().unwrap_or(0));
+        labels(verdicts, flags, self.dup_acks.get(&i).copied())
     }
 
     /// What store frame `i`'s TCP Info needs of its flow (Wireshark's

@@ -8,7 +8,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Row, Table, Widget};
 
 use crate::app::columns::Column;
-use crate::app::flows::{Colouring, analysis_label};
+use crate::app::flows::Colouring;
 use crate::app::{App, Pane, TimeMode, store::empty_frame};
 use crate::decode::summary::{columns, tcpdump_line};
 use crate::decode::{Detail, Dissection, Severity, decode_into, tcp, udp};
@@ -72,9 +72,7 @@ pub fn row_text(app: &App, index: usize, frame: &FrameRecord, d: &mut Dissection
     if let Some(request) = app.flows.echo_request_of(index) {
         info.push_str(&format!(" (request in {request})"));
     }
-    if let Some(label) = analysis_label(flags) {
-        info.insert_str(0, &format!("{label} "));
-    }
+    info.insert_str(0, &app.flows.info_labels(index));
     let style = match Colouring::of(flags) {
         Some(Colouring::BadTcp) => theme::BAD_TCP,
         Some(Colouring::TcpRst) => theme::TCP_RST,
