@@ -123,6 +123,7 @@ fn compare(file: &Path, t: &mut Tally) {
     let mut d = Dissection::default();
     for (pos, want) in theirs.iter().enumerate() {
         if want.protocol != "TCP" {
+            ours_only(&app, pos, &name, want, t);
             continue;
         }
         t.frames += 1;
@@ -140,7 +141,14 @@ fn compare(file: &Path, t: &mut Tally) {
         // body's continuation, a TLS record) that tshark holds as TCP: the
         // Protocol column differs first.
         let why = if row.proto != want.protocol {
-            Some(format!("our Protocol is {}", row.proto))
+            let what = if want.info.contains("Retransmission] ") {
+                " on a retransmission"
+            } else if split_prefix(&row.info).1 == "Continuation" {
+                ": Continuation"
+            } else {
+                ""
+            };
+            Some(format!("our Protocol is {}{what}", row.proto))
         } else {
             causes(&row.info, &want.info)
         };
@@ -162,6 +170,31 @@ fn compare(file: &Path, t: &mut Tally) {
                 want.info
             )),
         }
+    }
+}
+
+/// A segment whose columns the model makes TCP's (a retransmission or an
+/// out-of-order segment, `FlowList::held_back`) must be one tshark calls
+/// TCP too.
+fn ours_only(
+    app: &wirepeek::app::App,
+    pos: usize,
+    name: &str,
+    want: &common::TsharkColumns,
+    t: &mut Tally,
+) {
+    let mut frame = empty_frame();
+    let mut d = Dissection::default();
+    let index = app.list.shown[pos] as usize;
+    if !app.flows.held_back(index) || !app.store.load_into(index, &mut frame) {
+        return;
+    }
+    let row = row_text(app, index, &frame, &mut d);
+    if row.proto == "TCP" {
+        t.bad.push(format!(
+            "{name} frame {}: held back as TCP {:?}, tshark {} {:?}",
+            frame.number, row.info, want.protocol, want.info
+        ));
     }
 }
 

@@ -508,6 +508,20 @@ impl FlowList {
         labels(verdicts, flags, self.dup_acks.get(&i).copied())
     }
 
+    /// True when Wireshark gives store frame `i`'s payload to no
+    /// dissector above TCP (`tcp_no_subdissector_on_error`): a
+    /// retransmission or an out-of-order segment, though not a fast
+    /// retransmission (which tshark's reassembly takes).
+    pub fn held_back(&self, i: usize) -> bool {
+        let Some(pos) = i.checked_sub(self.frame_base) else {
+            return false;
+        };
+        let v = Verdicts(self.frame_verdicts.get(pos).copied().unwrap_or(0));
+        let bad =
+            Verdicts::RETRANSMISSION | Verdicts::SPURIOUS_RETRANSMISSION | Verdicts::OUT_OF_ORDER;
+        v.0 & bad != 0 && !v.has(Verdicts::FAST_RETRANSMISSION)
+    }
+
     /// What store frame `i`'s TCP Info needs of its flow (Wireshark's
     /// relative numbers, the window scale in force).
     pub fn tcp_of(&self, i: usize) -> Option<tcp_info::Flow> {

@@ -11,7 +11,7 @@ use crate::app::columns::Column;
 use crate::app::flows::Colouring;
 use crate::app::{App, Pane, TimeMode, store::empty_frame};
 use crate::decode::summary::{columns, tcpdump_line};
-use crate::decode::{Detail, Dissection, Severity, decode_into, tcp, udp};
+use crate::decode::{Detail, Dissection, Proto, Severity, decode_into, tcp, udp};
 use crate::frame::FrameRecord;
 use crate::output::time::{TimeFormat, write_ts};
 use crate::output::value::to_text;
@@ -67,7 +67,14 @@ pub fn row_text(app: &App, index: usize, frame: &FrameRecord, d: &mut Dissection
     let top = d.top_proto();
     let warn = d.notes.iter().any(|n| n.severity == Severity::Warn);
     let flags = app.flows.analysis_of(index);
-    let mut info = info(app, index, frame, d);
+    // Wireshark gives a retransmitted or out-of-order segment to no
+    // dissector above TCP: its columns are TCP's.
+    let held =
+        app.flows.held_back(index) && d.layers.iter().any(|l| l.proto == Proto::Tcp && !l.quoted);
+    let mut info = match held {
+        true => columns::tcp_words(&frame.data, d, app.flows.tcp_of(index)).unwrap_or_default(),
+        false => info(app, index, frame, d),
+    };
     // Wireshark's one-pass pairing, which the model keeps.
     if let Some(request) = app.flows.echo_request_of(index) {
         info.push_str(&format!(" (request in {request})"));
@@ -102,7 +109,11 @@ pub fn row_text(app: &App, index: usize, frame: &FrameRecord, d: &mut Dissection
         time,
         src,
         dst,
-        proto: columns::protocol(&frame.data, d).to_string(),
+        proto: if held {
+            Proto::Tcp.short().to_string()
+        } else {
+            columns::protocol(&frame.data, d).to_string()
+        },
         len: frame.orig_len.to_string(),
         info,
         style,
@@ -155,6 +166,9 @@ fn info(app: &App, index: usize, frame: &FrameRecord, d: &Dissection) -> String 
         return text;
     }
     if let Some(text) = columns::info(&frame.data, d) {
+        return text;
+    }
+    if let Some(text) = columns::tcp_words(&frame.data, d, flow) {
         return text;
     }
     let mut line = String::new();

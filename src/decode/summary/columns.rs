@@ -106,6 +106,18 @@ pub fn tcp_info(data: &[u8], d: &Dissection, flow: Option<tcp_info::Flow>) -> Op
     (l.proto == Proto::Tcp).then(|| tcp_info::info(data, d, l, flow))
 }
 
+/// Wireshark's TCP words for a frame whose innermost layer rides on TCP
+/// but words nothing of its own ([`info`] is None): they stay in the
+/// column, as they do when a dissector above TCP sets none. The TCP
+/// header is the last unquoted one (a tunnel's inner one).
+pub fn tcp_words(data: &[u8], d: &Dissection, flow: Option<tcp_info::Flow>) -> Option<String> {
+    let l = d
+        .layers
+        .iter()
+        .rfind(|l| l.proto == Proto::Tcp && !l.quoted)?;
+    Some(tcp_info::info(data, d, l, flow))
+}
+
 /// An ICMP or ICMPv6 echo, as Wireshark pairs requests with replies: the
 /// same two hosts (either way round), identifier and sequence number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
