@@ -9,14 +9,14 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Arc;
 
-use crate::decode::summary::tcp_info::{self, Scale};
-use crate::decode::tcp;
-use crate::decode::{Dissection, Proto};
+use crate::decode::Dissection;
+use crate::decode::summary::tcp_info;
 use crate::flow::analysis::Analysis as Verdicts;
 use crate::flow::{FlowConfig, FlowInfo, FlowKey, FlowState, FlowTable, Packet, TcpSegment};
 use crate::frame::{FrameRecord, Process};
 
 use super::list::PacketList;
+use super::tcp_facts::TcpFacts;
 
 /// `frame_row` for a frame that belongs to no conversation.
 const NO_FLOW: u32 = u32::MAX;
@@ -102,67 +102,6 @@ fn same_window(last: &mut [Option<u16>; 2], p: &Packet, flags: u8) -> u8 {
     }
 }
 
-/// Wireshark's Info prefix for the flags, most telling first.
-pub fn analysis_label(bits: u8) -> Option<&'static str> {
-    Some(if bits & Analysis::RETRANSMISSION != 0 {
-        "[TCP Retransmission]"
-    } else if bits & Analysis::OUT_OF_ORDER != 0 {
-        "[TCP Out-Of-Order]"
-    } else if bits & Analysis::DUPLICATE_ACK != 0 {
-        "[TCP Dup ACK]"
-    } else if bits & Analysis::ZERO_WINDOW != 0 {
-        "[TCP ZeroWindow]"
-    } else {
-        return None;
-    })
-}
-
-/// Wireshark's Info labels (packet-tcp.c's `tcp_print_sequence_number_analysis`):
-/// each is put in front of the column as it is found, so the last found
-/// leads. One kind of retransmission is named: spurious, fast or plain.
-/// `flags` are `FlowList::analysis_of`'s (duplicate ACKs less window
-/// updates), `dup` a duplicate ACK's numbering.
-pub fn labels(v: Verdicts, flags: u8, dup: Option<(u64, u32)>) -> String {
-    let mut found: Vec<String> = Vec::new();
-    let mut push = |s: &str| found.push(format!("[TCP {s}] "));
-    let spurious = v.has(Verdicts::SPURIOUS_RETRANSMISSION);
-    let fast = v.has(Verdicts::FAST_RETRANSMISSION);
-    if v.has(Verdicts::RETRANSMISSION) && !spurious && !fast {
-        push("Retransmission");
-    }
-    if v.has(Verdicts::LOST_SEGMENT) {
-        push("Previous segment not captured");
-    }
-    if v.has(Verdicts::KEEP_ALIVE) {
-        push("Keep-Alive");
-    }
-    if v.has(WINDOW_UPDATE) {
-        push("Window Update");
-    }
-    if v.has(KEEP_ALIVE_ACK) {
-        push("Keep-Alive ACK");
-    }
-    if let (true, Some((frame, n))) = (flags & Analysis::DUPLICATE_ACK != 0, dup) {
-        push(&format!("Dup ACK {frame}#{n}"));
-    }
-    if v.has(Verdicts::ZERO_WINDOW_PROBE) {
-        push("ZeroWindowProbe");
-    }
-    if v.has(Verdicts::ZERO_WINDOW) {
-        push("ZeroWindow");
-    }
-    if spurious {
-        push("Spurious Retransmission");
-    } else if fast {
-        push("Fast Retransmission");
-    }
-    if v.has(Verdicts::OUT_OF_ORDER) {
-        push("Out-Of-Order");
-    }
-    found.reverse();
-    found.concat()
-}
-
 /// The conversation table and the selection in it.
 pub struct FlowList {
     table: FlowTable,
@@ -181,17 +120,8 @@ pub struct FlowList {
     frame_seq: std::collections::VecDeque<Option<(u32, u32)>>,
     /// For each of those frames, its `tcp.analysis` bits and `RESET`.
     frame_flags: std::collections::VecDeque<u8>,
-    /// For each of those frames, what Wireshark's TCP Info says that the
-    /// bytes do not: relative numbers, the window scale then in force.
-    frame_tcp: std::collections::VecDeque<Option<tcp_info::Flow>>,
-    /// For each of those frames, the flow's analysis verdicts as they are
-    /// (`Analysis` folds them), for the Info column's labels.
-    frame_verdicts: std::collections::VecDeque<u16>,
-    /// Duplicate ACKs by store index: the frame number of the last ACK
-    /// that was not one, and how many followed it (`[TCP Dup ACK 7#2]`).
-    dup_acks: std::collections::BTreeMap<usize, (u64, u32)>,
-    /// Each TCP stream's per-direction facts for the Info column.
-    streams: HashMap<u32, StreamFacts>,
+    /// What the TCP Info column needs of each frame and stream.
+    tcp: TcpFacts,
     /// Per row, each direction's last TCP window (unscaled): the flow
     /// table compares windows through a 4-bit fingerprint, so a window
     /// update it reads as a duplicate ACK is told apart here.
@@ -204,40 +134,9 @@ pub struct FlowList {
     processes: HashMap<FlowKey, Arc<Process>>,
     /// Echo replies paired with their requests, for the Info column.
     echo: super::echo_pairs::EchoPairs,
-    /// The verdicts of the frame being ingested (`track` sets them).
-    verdicts: u16,
     /// The selection; its `shown` holds positions in `rows`.
     pub list: PacketList,
 }
-
-/// What one TCP stream's Info column needs, per direction: Wireshark's
-/// `win_scale`, set by the SYNs, and the last ACK that was not a
-/// duplicate with the duplicates since.
-#[derive(Clone, Copy, Debug, Default)]
-struct StreamFacts {
-    scales: [Scale; 2],
-    nondup: [(u64, u32); 2],
-    /// The previous segment's relative acknowledgment number.
-    last_ack: [Option<u32>; 2],
-    last: [Last; 2],
-}
-
-/// A direction's previous segment, as window updates and keep-alive ACKs
-/// are told by: the next sequence number expected (the highest end sent),
-/// its acknowledgment number and window (raw), and whether it was a
-/// keep-alive.
-#[derive(Clone, Copy, Debug, Default)]
-struct Last {
-    next: Option<u32>,
-    ack: Option<u32>,
-    window: Option<u16>,
-    keep_alive: bool,
-}
-
-/// `frame_verdicts` bits the flow table does not give, above its own:
-/// Wireshark's `tcp.analysis.window_update` and `keep_alive_ack`.
-const WINDOW_UPDATE: u16 = 1 << 14;
-const KEEP_ALIVE_ACK: u16 = 1 << 15;
 
 impl Default for FlowList {
     fn default() -> Self {
@@ -249,16 +148,12 @@ impl Default for FlowList {
             frame_row: Default::default(),
             frame_seq: Default::default(),
             frame_flags: Default::default(),
-            frame_tcp: Default::default(),
-            frame_verdicts: Default::default(),
-            dup_acks: Default::default(),
-            streams: HashMap::new(),
+            tcp: TcpFacts::default(),
             windows: Vec::new(),
             frame_base: 0,
             visible: None,
             processes: HashMap::new(),
             echo: Default::default(),
-            verdicts: 0,
             list: PacketList::new(false),
         }
     }
@@ -284,12 +179,11 @@ impl FlowList {
     /// (they aged out); frames before it not yet ingested never will be.
     pub fn forget_before(&mut self, first: usize) {
         self.echo.forget_before(first);
-        self.dup_acks = self.dup_acks.split_off(&first);
+        self.tcp.forget_before(first);
         while self.frame_base < first {
             self.frame_seq.pop_front();
             self.frame_flags.pop_front();
-            self.frame_tcp.pop_front();
-            self.frame_verdicts.pop_front();
+            self.tcp.pop_front();
             if self.frame_row.pop_front().is_none() {
                 self.frame_base = first;
                 break;
@@ -302,12 +196,11 @@ impl FlowList {
     pub fn ingest(&mut self, frame: &FrameRecord, d: &Dissection) {
         self.echo
             .ingest(self.ingested(), frame.number, &frame.data, d);
-        let (row, seq, flags, tcp) = self.track(frame, d);
-        self.frame_verdicts.push_back(self.verdicts);
+        let (row, seq, flags, (tcp, verdicts)) = self.track(frame, d);
+        self.tcp.push(tcp, verdicts);
         self.frame_row.push_back(row.unwrap_or(NO_FLOW));
         self.frame_seq.push_back(seq);
         self.frame_flags.push_back(flags);
-        self.frame_tcp.push_back(tcp);
     }
 
     /// Count the next store frame as belonging to no conversation (its
@@ -316,88 +209,40 @@ impl FlowList {
         self.frame_row.push_back(NO_FLOW);
         self.frame_seq.push_back(None);
         self.frame_flags.push_back(0);
-        self.frame_tcp.push_back(None);
-        self.frame_verdicts.push_back(0);
+        self.tcp.push(None, 0);
     }
 
     /// The frame's conversation row, its relative numbers, its flags and
-    /// what its TCP Info needs.
+    /// what its TCP Info needs (the flow's facts, the verdicts).
+    #[allow(clippy::type_complexity)]
     fn track(
         &mut self,
         frame: &FrameRecord,
         d: &Dissection,
-    ) -> (Option<u32>, Option<(u32, u32)>, u8, Option<tcp_info::Flow>) {
-        self.verdicts = 0;
+    ) -> (
+        Option<u32>,
+        Option<(u32, u32)>,
+        u8,
+        (Option<tcp_info::Flow>, u16),
+    ) {
         let Some(info) = self.table.ingest(frame, d) else {
-            return (None, None, 0, self.inner_tcp(frame, d));
+            return (None, None, 0, (self.inner_tcp(frame, d), 0));
         };
         let tcp = match Packet::inner_from_dissection(frame, d) {
             Some(_) => self.inner_tcp(frame, d),
-            None => self.tcp_facts(frame, d, &info, d.tuple.map(|t| t.header_at)),
+            None => self.tcp.flow(frame, d, &info, d.tuple.map(|t| t.header_at)),
         };
         let (row, seq, flags) = self.track_row(frame, d, info);
+        let mut verdicts = 0;
         if info.proto == 6 && info.rel_seq.is_some() {
-            self.verdicts = info.analysis.0;
-            self.count_dup_ack(frame.number, &info, flags);
+            verdicts = info.analysis.0;
+            self.tcp
+                .count_dup_ack(self.ingested(), frame.number, &info, flags);
             if let Some(seg) = Packet::from_dissection(frame, d).and_then(|p| p.tcp) {
-                self.verdicts |= self.repeats(&seg, &info);
+                verdicts |= self.tcp.repeats(&seg, &info);
             }
         }
-        (row, seq, flags, tcp)
-    }
-
-    /// Wireshark's window update and keep-alive ACK (both a bare ACK
-    /// repeating the direction's last numbers: with a new window, or
-    /// answering a keep-alive), as `WINDOW_UPDATE` and `KEEP_ALIVE_ACK`.
-    fn repeats(&mut self, seg: &TcpSegment, info: &FlowInfo) -> u16 {
-        let facts = self.streams.entry(info.stream).or_default();
-        let dir = usize::from(!info.a_to_b);
-        let last = facts.last[dir];
-        let bare = seg.len == 0
-            && seg.window != 0
-            && seg.flags & (TcpSegment::SYN | TcpSegment::FIN | TcpSegment::RST) == 0;
-        let repeats = bare
-            && last.next == Some(seg.seq)
-            && last.ack == Some(seg.ack)
-            && last.window.is_some();
-        let mut bits = 0;
-        if repeats && last.window != Some(seg.window) {
-            bits |= WINDOW_UPDATE;
-        } else if repeats && facts.last[1 - dir].keep_alive {
-            bits |= KEEP_ALIVE_ACK;
-        }
-        let syn_fin = u32::from(seg.flags & (TcpSegment::SYN | TcpSegment::FIN) != 0);
-        let end = seg.seq.wrapping_add(seg.len).wrapping_add(syn_fin);
-        let next = match last.next {
-            Some(n) if (end.wrapping_sub(n) as i32) <= 0 => n,
-            _ => end,
-        };
-        facts.last[dir] = Last {
-            next: Some(next),
-            ack: Some(seg.ack),
-            window: Some(seg.window),
-            keep_alive: info.analysis.has(Verdicts::KEEP_ALIVE),
-        };
-        bits
-    }
-
-    /// Wireshark's duplicate ACK numbering (`dupacknum`, `lastnondupack`):
-    /// each duplicate counts on from the last ACK that was not one.
-    fn count_dup_ack(&mut self, number: u64, info: &FlowInfo, flags: u8) {
-        let facts = self.streams.entry(info.stream).or_default();
-        let dir = usize::from(!info.a_to_b);
-        let last = &mut facts.nondup[dir];
-        let ack = info.rel_ack;
-        if flags & Analysis::DUPLICATE_ACK != 0 {
-            last.1 += 1;
-            self.dup_acks
-                .insert(self.frame_base + self.frame_row.len(), *last);
-        } else if facts.last_ack[dir] != ack {
-            // As tshark counts them: from the first segment with this
-            // acknowledgment number.
-            *last = (number, 0);
-        }
-        facts.last_ack[dir] = ack;
+        (row, seq, flags, (tcp, verdicts))
     }
 
     /// A UDP tunnel's inner TCP segment, tracked as tshark does (its
@@ -406,38 +251,7 @@ impl FlowList {
         let (inner, layer) = Packet::inner_from_dissection(frame, d)?;
         let info = self.table.ingest_packet(frame, Some(&inner))?;
         let at = d.layers.get(layer).map(|l| l.header.start);
-        self.tcp_facts(frame, d, &info, at)
-    }
-
-    /// Wireshark's relative numbers and window scale for the TCP header at
-    /// byte `at` of `frame`, once the flow table has taken it (`info`).
-    fn tcp_facts(
-        &mut self,
-        frame: &FrameRecord,
-        d: &Dissection,
-        info: &FlowInfo,
-        at: Option<usize>,
-    ) -> Option<tcp_info::Flow> {
-        let (Some(seq), Some(ack)) = (info.rel_seq, info.rel_ack) else {
-            return None;
-        };
-        let layer = d
-            .layers
-            .iter()
-            .find(|l| l.proto == Proto::Tcp && !l.quoted && Some(l.header.start) == at)?;
-        let dir = usize::from(!info.a_to_b);
-        let scales = &mut self.streams.entry(info.stream).or_default().scales;
-        let flags = crate::decode::view::View::of(&frame.data, layer).uint(&tcp::FLAGS)?;
-        if flags & u64::from(TcpSegment::SYN) != 0 {
-            let syn_ack = flags & u64::from(TcpSegment::ACK) != 0;
-            let shift = tcp_info::window_shift(&frame.data, layer);
-            Scale::on_syn(scales, dir, syn_ack, shift);
-        }
-        Some(tcp_info::Flow {
-            seq,
-            ack,
-            scale: scales[dir],
-        })
+        self.tcp.flow(frame, d, &info, at)
     }
 
     /// `track`'s conversation row, relative numbers and flags.
@@ -504,8 +318,7 @@ impl FlowList {
             return String::new();
         };
         let flags = self.frame_flags.get(pos).copied().unwrap_or(0);
-        let verdicts = Verdicts(self.frame_verdicts.get(pos).copied().unwrap_or(0));
-        labels(verdicts, flags, self.dup_acks.get(&i).copied())
+        self.tcp.labels(pos, i, flags)
     }
 
     /// True when Wireshark gives store frame `i`'s payload to no
@@ -513,20 +326,14 @@ impl FlowList {
     /// retransmission or an out-of-order segment, though not a fast
     /// retransmission (which tshark's reassembly takes).
     pub fn held_back(&self, i: usize) -> bool {
-        let Some(pos) = i.checked_sub(self.frame_base) else {
-            return false;
-        };
-        let v = Verdicts(self.frame_verdicts.get(pos).copied().unwrap_or(0));
-        let bad =
-            Verdicts::RETRANSMISSION | Verdicts::SPURIOUS_RETRANSMISSION | Verdicts::OUT_OF_ORDER;
-        v.0 & bad != 0 && !v.has(Verdicts::FAST_RETRANSMISSION)
+        i.checked_sub(self.frame_base)
+            .is_some_and(|pos| self.tcp.held_back(pos))
     }
 
     /// What store frame `i`'s TCP Info needs of its flow (Wireshark's
     /// relative numbers, the window scale in force).
     pub fn tcp_of(&self, i: usize) -> Option<tcp_info::Flow> {
-        let pos = i.checked_sub(self.frame_base)?;
-        self.frame_tcp.get(pos).copied().flatten()
+        self.tcp.of(i.checked_sub(self.frame_base)?)
     }
 
     /// tcpdump's relative sequence numbers for store frame `i`'s line.
