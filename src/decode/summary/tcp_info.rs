@@ -265,3 +265,210 @@ pub fn window_shift(data: &[u8], layer: &Layer) -> Option<u8> {
     });
     shift
 }
+
+#[cfg(test)]
+mod tests {
+    //! On real captures, each expected text tshark 4.0's `_ws.col.Info`
+    //! for the same frame (`tshark -r FILE -T fields -e _ws.col.Info`).
+
+    use super::*;
+    use crate::decode::{Proto, decode};
+    use crate::frame::{FrameRecord, LinkType, TsPrecision};
+
+    /// The frames of a little-endian nanosecond pcap, read by hand.
+    fn frames(file: &[u8]) -> Vec<FrameRecord> {
+        let u32_at =
+            |at: usize| u32::from_le_bytes([file[at], file[at + 1], file[at + 2], file[at + 3]]);
+        assert_eq!(u32_at(0), 0xa1b2_3c4d);
+        let link = LinkType(u32_at(20) & 0xffff);
+        let (mut out, mut at) = (Vec::new(), 24);
+        while at + 16 <= file.len() {
+            let len = u32_at(at + 8) as usize;
+            out.push(frame(
+                link,
+                u32_at(at + 12),
+                file[at + 16..at + 16 + len].to_vec(),
+            ));
+            at += 16 + len;
+        }
+        out
+    }
+
+    fn frame(link: LinkType, orig_len: u32, data: Vec<u8>) -> FrameRecord {
+        FrameRecord {
+            number: 1,
+            ts: None,
+            precision: TsPrecision::Nano,
+            link,
+            orig_len,
+            iface: 0,
+            data,
+        }
+    }
+
+    /// The TCP Info of `f` with the flow facts `flow`.
+    fn text(f: &FrameRecord, flow: Option<Flow>) -> String {
+        let d = decode(f);
+        let l = d
+            .layers
+            .iter()
+            .find(|l| l.proto == Proto::Tcp)
+            .expect("a TCP layer");
+        info(&f.data, &d, l, flow)
+    }
+
+    /// The shift of the window scale option in `f`'s TCP header.
+    fn shift(f: &FrameRecord) -> Option<u8> {
+        let d = decode(f);
+        let l = d
+            .layers
+            .iter()
+            .find(|l| l.proto == Proto::Tcp)
+            .expect("a TCP layer");
+        window_shift(&f.data, l)
+    }
+
+    fn echo() -> Vec<FrameRecord> {
+        frames(include_bytes!("../../../captures/echo-tcp4.pcap"))
+    }
+
+    #[test]
+    fn flag_names_are_wiresharks_lowest_bit_first() {
+        // tshark on these flag bits: SYN+AE (0x102), SYN and a reserved
+        // bit (0x802), none, ACK+URG, and the real SYN/ACK of echo-tcp4.
+        assert_eq!(flag_names(0x102), "SYN, AE");
+        assert_eq!(flag_names(0x802), "SYN, Reserved");
+        assert_eq!(flag_names(0x000), "<None>");
+        assert_eq!(flag_names(0x030), "ACK, URG");
+        assert_eq!(flag_names(0x0c2), "SYN, ECE, CWR");
+        assert_eq!(flag_names(0x019), "FIN, PSH, ACK");
+        let synack = &echo()[1];
+        let d = decode(synack);
+        let l = d
+            .layers
+            .iter()
+            .find(|l| l.proto == Proto::Tcp)
+            .expect("TCP");
+        let flags = View::of(&synack.data, l).uint(&tcp::FLAGS).expect("flags");
+        assert_eq!(flag_names(flags as u16), "SYN, ACK");
+    }
+
+    #[test]
+    fn the_handshakes_window_scale_multiplies_later_windows() {
+        let f = echo();
+        // Both SYNs offer shift 10; the SYNs' own windows are never scaled.
+        let mut scales = [Scale::Unknown; 2];
+        Scale::on_syn(&mut scales, 0, false, shift(&f[0]));
+        Scale::on_syn(&mut scales, 1, true, shift(&f[1]));
+        assert_eq!(scales, [Scale::Shift(10), Scale::Shift(10)]);
+        let syn = Flow {
+            seq: 0,
+            ack: 0,
+            scale: scales[0],
+        };
+        assert_eq!(
+            text(&f[0], Some(syn)),
+            "34554 → 36619 [SYN] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM TSval=920527857 TSecr=0 WS=1024"
+        );
+        let synack = Flow {
+            seq: 0,
+            ack: 1,
+            scale: scales[1],
+        };
+        assert_eq!(
+            text(&f[1], Some(synack)),
+            "36619 → 34554 [SYN, ACK] Seq=0 Ack=1 Win=65483 Len=0 MSS=65495 SACK_PERM TSval=399869942 TSecr=920527857 WS=1024"
+        );
+        // The ACK's window field is 64: 64 << 10.
+        let ack = Flow {
+            seq: 1,
+            ack: 1,
+            scale: scales[0],
+        };
+        assert_eq!(
+            text(&f[2], Some(ack)),
+            "34554 → 36619 [ACK] Seq=1 Ack=1 Win=65536 Len=0 TSval=920527857 TSecr=399869942"
+        );
+        assert_eq!(
+            text(&f[3], Some(ack)),
+            "34554 → 36619 [PSH, ACK] Seq=1 Ack=1 Win=65536 Len=12 TSval=920527857 TSecr=399869942"
+        );
+    }
+
+    #[test]
+    fn without_the_handshake_the_window_is_shown_as_sent() {
+        // tshark on frames 3-5 of echo-tcp4 alone (editcap -r … 3-5): the
+        // scale is unknown (-1), so the window stays 64.
+        let f = echo();
+        let ack = Flow {
+            seq: 1,
+            ack: 1,
+            scale: Scale::Unknown,
+        };
+        assert_eq!(
+            text(&f[2], Some(ack)),
+            "34554 → 36619 [ACK] Seq=1 Ack=1 Win=64 Len=0 TSval=920527857 TSecr=399869942"
+        );
+        // No option in a SYN: no scaling either way (-2), whatever the
+        // other SYN offers.
+        let mut scales = [Scale::Unknown; 2];
+        Scale::on_syn(&mut scales, 0, false, None);
+        Scale::on_syn(&mut scales, 1, true, Some(7));
+        assert_eq!(scales, [Scale::Unscaled, Scale::Unscaled]);
+        assert_eq!(Scale::Unscaled.window(64, false), 64);
+        // A SYN/ACK without it after a SYN with it: none either.
+        let mut scales = [Scale::Unknown; 2];
+        Scale::on_syn(&mut scales, 0, false, Some(7));
+        Scale::on_syn(&mut scales, 1, true, None);
+        assert_eq!(scales, [Scale::Unscaled, Scale::Unscaled]);
+        // RFC 7323 §2.3: a shift above 14 counts as 14 (tshark: WS=16384).
+        assert_eq!(Scale::Shift(15).window(1, false), 1 << 14);
+    }
+
+    #[test]
+    fn sack_edges_are_relative_to_the_acknowledged_side() {
+        // gap-data-missing.pcapng frame 15 (Ethernet, 802.1Q, IPv6, TCP):
+        // tcp.seq 2598, tcp.ack 1990, scale factor 256.
+        let hex = "3cfa30031230000c29c37feb8100005186dd600e145f002006402a006020ad0b\
+                   8381fd70e2f9f0319dc42a006020ad0b83800000000000000010c33c0185e053\
+                   1635f1b1e95b80100403464d00000101050af1b1e889f1b1e95b";
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+            .collect();
+        let f = frame(LinkType(1), bytes.len() as u32, bytes);
+        let flow = Flow {
+            seq: 2598,
+            ack: 1990,
+            scale: Scale::Shift(8),
+        };
+        assert_eq!(
+            text(&f, Some(flow)),
+            "49980 → 389 [ACK] Seq=2598 Ack=1990 Win=262912 Len=0 SLE=1780 SRE=1990"
+        );
+    }
+
+    #[test]
+    fn options_cut_by_the_snap_length_end_on_tsharks_marker() {
+        // captures/tcp-snaplen-60.pcap keeps 60 bytes of each frame.
+        let f = frames(include_bytes!("../../../captures/tcp-snaplen-60.pcap"));
+        let syn = Flow {
+            seq: 0,
+            ack: 0,
+            scale: Scale::Unknown,
+        };
+        assert_eq!(
+            text(&f[0], Some(syn)),
+            "45890 → 7007 [SYN] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM[Packet size limited during capture]"
+        );
+        let data = Flow {
+            seq: 1,
+            ack: 1,
+            scale: Scale::Unknown,
+        };
+        assert_eq!(
+            text(&f[3], Some(data)),
+            "45890 → 7007 [PSH, ACK] Seq=1 Ack=1 Win=64 Len=53[Packet size limited during capture]"
+        );
+    }
+}
