@@ -115,9 +115,6 @@ pub struct FlowList {
     /// `frame_base`, its position in `rows`. Frames that aged out of the
     /// store are forgotten here too; their conversations stay listed.
     frame_row: std::collections::VecDeque<u32>,
-    /// For each of those frames, tcpdump's relative sequence numbers (the
-    /// flow annotation the pipeline gives the line), for the Info column.
-    frame_seq: std::collections::VecDeque<Option<(u32, u32)>>,
     /// For each of those frames, its `tcp.analysis` bits and `RESET`.
     frame_flags: std::collections::VecDeque<u8>,
     /// What the TCP Info column needs of each frame and stream.
@@ -146,7 +143,6 @@ impl Default for FlowList {
             rows: Vec::new(),
             by_stream: HashMap::new(),
             frame_row: Default::default(),
-            frame_seq: Default::default(),
             frame_flags: Default::default(),
             tcp: TcpFacts::default(),
             windows: Vec::new(),
@@ -181,7 +177,6 @@ impl FlowList {
         self.echo.forget_before(first);
         self.tcp.forget_before(first);
         while self.frame_base < first {
-            self.frame_seq.pop_front();
             self.frame_flags.pop_front();
             self.tcp.pop_front();
             if self.frame_row.pop_front().is_none() {
@@ -196,10 +191,9 @@ impl FlowList {
     pub fn ingest(&mut self, frame: &FrameRecord, d: &Dissection) {
         self.echo
             .ingest(self.ingested(), frame.number, &frame.data, d);
-        let (row, seq, flags, (tcp, verdicts)) = self.track(frame, d);
+        let (row, flags, (tcp, verdicts)) = self.track(frame, d);
         self.tcp.push(tcp, verdicts);
         self.frame_row.push_back(row.unwrap_or(NO_FLOW));
-        self.frame_seq.push_back(seq);
         self.frame_flags.push_back(flags);
     }
 
@@ -207,32 +201,25 @@ impl FlowList {
     /// bytes were not there to decode).
     pub fn skip(&mut self) {
         self.frame_row.push_back(NO_FLOW);
-        self.frame_seq.push_back(None);
         self.frame_flags.push_back(0);
         self.tcp.push(None, 0);
     }
 
     /// The frame's conversation row, its relative numbers, its flags and
     /// what its TCP Info needs (the flow's facts, the verdicts).
-    #[allow(clippy::type_complexity)]
     fn track(
         &mut self,
         frame: &FrameRecord,
         d: &Dissection,
-    ) -> (
-        Option<u32>,
-        Option<(u32, u32)>,
-        u8,
-        (Option<tcp_info::Flow>, u16),
-    ) {
+    ) -> (Option<u32>, u8, (Option<tcp_info::Flow>, u16)) {
         let Some(info) = self.table.ingest(frame, d) else {
-            return (None, None, 0, (self.inner_tcp(frame, d), 0));
+            return (None, 0, (self.inner_tcp(frame, d), 0));
         };
         let tcp = match Packet::inner_from_dissection(frame, d) {
             Some(_) => self.inner_tcp(frame, d),
             None => self.tcp.flow(frame, d, &info, d.tuple.map(|t| t.header_at)),
         };
-        let (row, seq, flags) = self.track_row(frame, d, info);
+        let (row, flags) = self.track_row(frame, d, info);
         let mut verdicts = 0;
         if info.proto == 6 && info.rel_seq.is_some() {
             verdicts = info.analysis.0;
@@ -242,7 +229,7 @@ impl FlowList {
                 verdicts |= self.tcp.repeats(&seg, &info);
             }
         }
-        (row, seq, flags, (tcp, verdicts))
+        (row, flags, (tcp, verdicts))
     }
 
     /// A UDP tunnel's inner TCP segment, tracked as tshark does (its
@@ -254,26 +241,25 @@ impl FlowList {
         self.tcp.flow(frame, d, &info, at)
     }
 
-    /// `track`'s conversation row, relative numbers and flags.
+    /// `track`'s conversation row and flags.
     fn track_row(
         &mut self,
         frame: &FrameRecord,
         d: &Dissection,
         info: FlowInfo,
-    ) -> (Option<u32>, Option<(u32, u32)>, u8) {
-        let seq = info.line_seq;
+    ) -> (Option<u32>, u8) {
         let p = Packet::from_dissection(frame, d);
         let reset = p
             .and_then(|p| p.tcp)
             .is_some_and(|t| t.has(TcpSegment::RST));
         let mut flags = Analysis::of(info.analysis) | if reset { RESET } else { 0 };
         let Some(state) = p.and_then(|p| self.table.get(&p.key)) else {
-            return (None, seq, flags);
+            return (None, flags);
         };
         // Conversations tshark would not count (only cut headers so far)
         // are not listed, as in `wirepeek flows`.
         if state.stream != info.stream || state.total_packets() == 0 {
-            return (None, seq, flags);
+            return (None, flags);
         }
         let id = (state.key.proto, state.stream);
         if let Some(&row) = self.by_stream.get(&id) {
@@ -281,7 +267,7 @@ impl FlowList {
             if let (Some(p), Some(w)) = (p, self.windows.get_mut(row as usize)) {
                 flags = same_window(w, &p, flags);
             }
-            return (Some(row), seq, flags);
+            return (Some(row), flags);
         }
         let row = self.rows.len() as u32;
         self.rows.push(state.clone());
@@ -295,7 +281,7 @@ impl FlowList {
             None => self.list.push(row),
             Some(v) => v.push(false),
         }
-        (Some(row), seq, flags)
+        (Some(row), flags)
     }
 
     /// Store frame `i`'s `tcp.analysis` bits and `RESET` (0 when not
@@ -334,12 +320,6 @@ impl FlowList {
     /// relative numbers, the window scale in force).
     pub fn tcp_of(&self, i: usize) -> Option<tcp_info::Flow> {
         self.tcp.of(i.checked_sub(self.frame_base)?)
-    }
-
-    /// tcpdump's relative sequence numbers for store frame `i`'s line.
-    pub fn line_seq_of(&self, i: usize) -> Option<(u32, u32)> {
-        let pos = i.checked_sub(self.frame_base)?;
-        self.frame_seq.get(pos).copied().flatten()
     }
 
     /// List only the conversations `shows` is called for (a display filter

@@ -43,9 +43,6 @@ pub fn row_text(app: &App, index: usize, frame: &FrameRecord, d: &mut Dissection
         .previous_shown(index as u32)
         .and_then(|i| app.store.ts(i as usize))
         .or(frame.ts);
-    // The flow's annotation, as the pipeline gives the line: relative
-    // sequence numbers, as Wireshark's Info column has them.
-    d.line_seq = app.flows.line_seq_of(index);
     let mut time = String::new();
     let (format, zero) = match app.time {
         TimeMode::Relative => (

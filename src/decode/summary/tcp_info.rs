@@ -333,6 +333,13 @@ mod tests {
     }
 
     #[test]
+    fn a_frames_flow_facts_take_twelve_bytes() {
+        // The TUI keeps one per frame (`app::tcp_facts`): the two numbers
+        // and the scale, with no room lost to the Option.
+        assert_eq!(std::mem::size_of::<Option<Flow>>(), 12);
+    }
+
+    #[test]
     fn flag_names_are_wiresharks_lowest_bit_first() {
         // tshark on these flag bits: SYN+AE (0x102), SYN and a reserved
         // bit (0x802), none, ACK+URG, and the real SYN/ACK of echo-tcp4.
