@@ -101,10 +101,12 @@ impl TcpFacts {
             .find(|l| l.proto == Proto::Tcp && !l.quoted && Some(l.header.start) == at)?;
         let dir = usize::from(!info.a_to_b);
         let scales = &mut self.streams.entry(info.stream).or_default().scales;
-        let flags = View::of(&frame.data, layer).uint(&tcp::FLAGS)?;
+        // The header's bytes: the frame's, or a reassembled data source's.
+        let data = d.data(layer.source, &frame.data);
+        let flags = View::of(data, layer).uint(&tcp::FLAGS)?;
         if flags & u64::from(TcpSegment::SYN) != 0 {
             let syn_ack = flags & u64::from(TcpSegment::ACK) != 0;
-            let shift = tcp_info::window_shift(&frame.data, layer);
+            let shift = tcp_info::window_shift(data, layer);
             Scale::on_syn(scales, dir, syn_ack, shift);
         }
         Some(tcp_info::Flow {
