@@ -52,18 +52,6 @@ const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "pptp.pcap",
-        "Info",
-        "TCP",
-        "TCP's Info is tcpdump's words after the ports, not Wireshark's [SYN] Seq=0 Win=… (relative numbers from the first SYN)",
-    ),
-    (
-        "geneve.pcap",
-        "Info",
-        "TCP",
-        "TCP's Info is tcpdump's words after the ports, not Wireshark's [SYN] Seq=0 Win=… (relative numbers from the first SYN)",
-    ),
-    (
-        "pptp.pcap",
         "Protocol",
         "PPTP",
         "PPTP (TCP port 1723) is not decoded",

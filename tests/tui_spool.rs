@@ -45,7 +45,7 @@ fn tui_dash_reads_a_capture_from_standard_input_and_browses_it() {
         .wait_for("[Frame Number: 3]")
         .unwrap_or_else(|s| panic!("j j Enter did not open packet 3:\n{s}"));
     assert!(screen.contains("Frame 3: 66 bytes on wire"), "{screen}");
-    assert!(screen.contains("Flags [S.]"), "{screen}");
+    assert!(screen.contains("[SYN, ACK]"), "{screen}");
     tmux.run(&["send-keys", "-t", "tui", "q"]);
     let screen = tmux
         .wait_for("EXIT=")

@@ -10,11 +10,13 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use crate::decode::Dissection;
+use crate::decode::summary::tcp_info;
 use crate::flow::analysis::Analysis as Verdicts;
-use crate::flow::{FlowConfig, FlowKey, FlowState, FlowTable, Packet, TcpSegment};
+use crate::flow::{FlowConfig, FlowInfo, FlowKey, FlowState, FlowTable, Packet, TcpSegment};
 use crate::frame::{FrameRecord, Process};
 
 use super::list::PacketList;
+use super::tcp_facts::TcpFacts;
 
 /// `frame_row` for a frame that belongs to no conversation.
 const NO_FLOW: u32 = u32::MAX;
@@ -100,21 +102,6 @@ fn same_window(last: &mut [Option<u16>; 2], p: &Packet, flags: u8) -> u8 {
     }
 }
 
-/// Wireshark's Info prefix for the flags, most telling first.
-pub fn analysis_label(bits: u8) -> Option<&'static str> {
-    Some(if bits & Analysis::RETRANSMISSION != 0 {
-        "[TCP Retransmission]"
-    } else if bits & Analysis::OUT_OF_ORDER != 0 {
-        "[TCP Out-Of-Order]"
-    } else if bits & Analysis::DUPLICATE_ACK != 0 {
-        "[TCP Dup ACK]"
-    } else if bits & Analysis::ZERO_WINDOW != 0 {
-        "[TCP ZeroWindow]"
-    } else {
-        return None;
-    })
-}
-
 /// The conversation table and the selection in it.
 pub struct FlowList {
     table: FlowTable,
@@ -128,11 +115,10 @@ pub struct FlowList {
     /// `frame_base`, its position in `rows`. Frames that aged out of the
     /// store are forgotten here too; their conversations stay listed.
     frame_row: std::collections::VecDeque<u32>,
-    /// For each of those frames, tcpdump's relative sequence numbers (the
-    /// flow annotation the pipeline gives the line), for the Info column.
-    frame_seq: std::collections::VecDeque<Option<(u32, u32)>>,
     /// For each of those frames, its `tcp.analysis` bits and `RESET`.
     frame_flags: std::collections::VecDeque<u8>,
+    /// What the TCP Info column needs of each frame and stream.
+    tcp: TcpFacts,
     /// Per row, each direction's last TCP window (unscaled): the flow
     /// table compares windows through a 4-bit fingerprint, so a window
     /// update it reads as a duplicate ACK is told apart here.
@@ -157,8 +143,8 @@ impl Default for FlowList {
             rows: Vec::new(),
             by_stream: HashMap::new(),
             frame_row: Default::default(),
-            frame_seq: Default::default(),
             frame_flags: Default::default(),
+            tcp: TcpFacts::default(),
             windows: Vec::new(),
             frame_base: 0,
             visible: None,
@@ -189,9 +175,10 @@ impl FlowList {
     /// (they aged out); frames before it not yet ingested never will be.
     pub fn forget_before(&mut self, first: usize) {
         self.echo.forget_before(first);
+        self.tcp.forget_before(first);
         while self.frame_base < first {
-            self.frame_seq.pop_front();
             self.frame_flags.pop_front();
+            self.tcp.pop_front();
             if self.frame_row.pop_front().is_none() {
                 self.frame_base = first;
                 break;
@@ -204,9 +191,9 @@ impl FlowList {
     pub fn ingest(&mut self, frame: &FrameRecord, d: &Dissection) {
         self.echo
             .ingest(self.ingested(), frame.number, &frame.data, d);
-        let (row, seq, flags) = self.track(frame, d);
+        let (row, flags, (tcp, verdicts)) = self.track(frame, d);
+        self.tcp.push(tcp, verdicts);
         self.frame_row.push_back(row.unwrap_or(NO_FLOW));
-        self.frame_seq.push_back(seq);
         self.frame_flags.push_back(flags);
     }
 
@@ -214,32 +201,65 @@ impl FlowList {
     /// bytes were not there to decode).
     pub fn skip(&mut self) {
         self.frame_row.push_back(NO_FLOW);
-        self.frame_seq.push_back(None);
         self.frame_flags.push_back(0);
+        self.tcp.push(None, 0);
     }
 
-    /// The frame's conversation row, its relative numbers and its flags.
+    /// The frame's conversation row, its relative numbers, its flags and
+    /// what its TCP Info needs (the flow's facts, the verdicts).
     fn track(
         &mut self,
         frame: &FrameRecord,
         d: &Dissection,
-    ) -> (Option<u32>, Option<(u32, u32)>, u8) {
+    ) -> (Option<u32>, u8, (Option<tcp_info::Flow>, u16)) {
         let Some(info) = self.table.ingest(frame, d) else {
-            return (None, None, 0);
+            return (None, 0, (self.inner_tcp(frame, d), 0));
         };
-        let seq = info.line_seq;
+        let tcp = match Packet::inner_from_dissection(frame, d) {
+            Some(_) => self.inner_tcp(frame, d),
+            None => self.tcp.flow(frame, d, &info, d.tuple.map(|t| t.header_at)),
+        };
+        let (row, flags) = self.track_row(frame, d, info);
+        let mut verdicts = 0;
+        if info.proto == 6 && info.rel_seq.is_some() {
+            verdicts = info.analysis.0;
+            self.tcp
+                .count_dup_ack(self.ingested(), frame.number, &info, flags);
+            if let Some(seg) = Packet::from_dissection(frame, d).and_then(|p| p.tcp) {
+                verdicts |= self.tcp.repeats(&seg, &info);
+            }
+        }
+        (row, flags, (tcp, verdicts))
+    }
+
+    /// A UDP tunnel's inner TCP segment, tracked as tshark does (its
+    /// stream numbered after the outer one's), for its Info's facts.
+    fn inner_tcp(&mut self, frame: &FrameRecord, d: &Dissection) -> Option<tcp_info::Flow> {
+        let (inner, layer) = Packet::inner_from_dissection(frame, d)?;
+        let info = self.table.ingest_packet(frame, Some(&inner))?;
+        let at = d.layers.get(layer).map(|l| l.header.start);
+        self.tcp.flow(frame, d, &info, at)
+    }
+
+    /// `track`'s conversation row and flags.
+    fn track_row(
+        &mut self,
+        frame: &FrameRecord,
+        d: &Dissection,
+        info: FlowInfo,
+    ) -> (Option<u32>, u8) {
         let p = Packet::from_dissection(frame, d);
         let reset = p
             .and_then(|p| p.tcp)
             .is_some_and(|t| t.has(TcpSegment::RST));
         let mut flags = Analysis::of(info.analysis) | if reset { RESET } else { 0 };
         let Some(state) = p.and_then(|p| self.table.get(&p.key)) else {
-            return (None, seq, flags);
+            return (None, flags);
         };
         // Conversations tshark would not count (only cut headers so far)
         // are not listed, as in `wirepeek flows`.
         if state.stream != info.stream || state.total_packets() == 0 {
-            return (None, seq, flags);
+            return (None, flags);
         }
         let id = (state.key.proto, state.stream);
         if let Some(&row) = self.by_stream.get(&id) {
@@ -247,7 +267,7 @@ impl FlowList {
             if let (Some(p), Some(w)) = (p, self.windows.get_mut(row as usize)) {
                 flags = same_window(w, &p, flags);
             }
-            return (Some(row), seq, flags);
+            return (Some(row), flags);
         }
         let row = self.rows.len() as u32;
         self.rows.push(state.clone());
@@ -261,7 +281,7 @@ impl FlowList {
             None => self.list.push(row),
             Some(v) => v.push(false),
         }
-        (Some(row), seq, flags)
+        (Some(row), flags)
     }
 
     /// Store frame `i`'s `tcp.analysis` bits and `RESET` (0 when not
@@ -277,10 +297,29 @@ impl FlowList {
         self.echo.request_of(i)
     }
 
-    /// tcpdump's relative sequence numbers for store frame `i`'s line.
-    pub fn line_seq_of(&self, i: usize) -> Option<(u32, u32)> {
-        let pos = i.checked_sub(self.frame_base)?;
-        self.frame_seq.get(pos).copied().flatten()
+    /// Wireshark's analysis labels for store frame `i`'s Info column
+    /// (`[TCP Keep-Alive] `, `[TCP Dup ACK 7#2] `, …), in its order.
+    pub fn info_labels(&self, i: usize) -> String {
+        let Some(pos) = i.checked_sub(self.frame_base) else {
+            return String::new();
+        };
+        let flags = self.frame_flags.get(pos).copied().unwrap_or(0);
+        self.tcp.labels(pos, i, flags)
+    }
+
+    /// True when Wireshark gives store frame `i`'s payload to no
+    /// dissector above TCP (`tcp_no_subdissector_on_error`): a
+    /// retransmission or an out-of-order segment, though not a fast
+    /// retransmission (which tshark's reassembly takes).
+    pub fn held_back(&self, i: usize) -> bool {
+        i.checked_sub(self.frame_base)
+            .is_some_and(|pos| self.tcp.held_back(pos))
+    }
+
+    /// What store frame `i`'s TCP Info needs of its flow (Wireshark's
+    /// relative numbers, the window scale in force).
+    pub fn tcp_of(&self, i: usize) -> Option<tcp_info::Flow> {
+        self.tcp.of(i.checked_sub(self.frame_base)?)
     }
 
     /// List only the conversations `shows` is called for (a display filter

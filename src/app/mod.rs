@@ -22,6 +22,7 @@ pub mod search;
 pub mod sort;
 pub mod stats;
 pub mod store;
+mod tcp_facts;
 mod update;
 
 use std::sync::Arc;

@@ -8,10 +8,10 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Row, Table, Widget};
 
 use crate::app::columns::Column;
-use crate::app::flows::{Colouring, analysis_label};
+use crate::app::flows::Colouring;
 use crate::app::{App, Pane, TimeMode, store::empty_frame};
 use crate::decode::summary::{columns, tcpdump_line};
-use crate::decode::{Detail, Dissection, Severity, decode_into, tcp, udp};
+use crate::decode::{Detail, Dissection, Proto, Severity, decode_into, tcp, udp};
 use crate::frame::FrameRecord;
 use crate::output::time::{TimeFormat, write_ts};
 use crate::output::value::to_text;
@@ -43,9 +43,6 @@ pub fn row_text(app: &App, index: usize, frame: &FrameRecord, d: &mut Dissection
         .previous_shown(index as u32)
         .and_then(|i| app.store.ts(i as usize))
         .or(frame.ts);
-    // The flow's annotation, as the pipeline gives the line: relative
-    // sequence numbers, as Wireshark's Info column has them.
-    d.line_seq = app.flows.line_seq_of(index);
     let mut time = String::new();
     let (format, zero) = match app.time {
         TimeMode::Relative => (
@@ -67,14 +64,19 @@ pub fn row_text(app: &App, index: usize, frame: &FrameRecord, d: &mut Dissection
     let top = d.top_proto();
     let warn = d.notes.iter().any(|n| n.severity == Severity::Warn);
     let flags = app.flows.analysis_of(index);
-    let mut info = info(frame, d);
+    // Wireshark gives a retransmitted or out-of-order segment to no
+    // dissector above TCP: its columns are TCP's.
+    let held =
+        app.flows.held_back(index) && d.layers.iter().any(|l| l.proto == Proto::Tcp && !l.quoted);
+    let mut info = match held {
+        true => columns::tcp_words(&frame.data, d, app.flows.tcp_of(index)).unwrap_or_default(),
+        false => info(app, index, frame, d),
+    };
     // Wireshark's one-pass pairing, which the model keeps.
     if let Some(request) = app.flows.echo_request_of(index) {
         info.push_str(&format!(" (request in {request})"));
     }
-    if let Some(label) = analysis_label(flags) {
-        info.insert_str(0, &format!("{label} "));
-    }
+    info.insert_str(0, &app.flows.info_labels(index));
     let style = match Colouring::of(flags) {
         Some(Colouring::BadTcp) => theme::BAD_TCP,
         Some(Colouring::TcpRst) => theme::TCP_RST,
@@ -104,7 +106,11 @@ pub fn row_text(app: &App, index: usize, frame: &FrameRecord, d: &mut Dissection
         time,
         src,
         dst,
-        proto: columns::protocol(&frame.data, d).to_string(),
+        proto: if held {
+            Proto::Tcp.short().to_string()
+        } else {
+            columns::protocol(&frame.data, d).to_string()
+        },
         len: frame.orig_len.to_string(),
         info,
         style,
@@ -147,10 +153,19 @@ fn endpoints(frame: &FrameRecord, d: &Dissection) -> (String, String) {
     }
 }
 
-/// The Info column: tcpdump's line without the addresses, which have
-/// their own columns; ports lead, as in Wireshark.
-fn info(frame: &FrameRecord, d: &Dissection) -> String {
+/// The Info column: Wireshark's words where wirepeek has them (a TCP
+/// segment's with what the flow knows of it), else tcpdump's line without
+/// the addresses, which have their own columns; ports lead, as in
+/// Wireshark.
+fn info(app: &App, index: usize, frame: &FrameRecord, d: &Dissection) -> String {
+    let flow = app.flows.tcp_of(index);
+    if let Some(text) = columns::tcp_info(&frame.data, d, flow) {
+        return text;
+    }
     if let Some(text) = columns::info(&frame.data, d) {
+        return text;
+    }
+    if let Some(text) = columns::tcp_words(&frame.data, d, flow) {
         return text;
     }
     let mut line = String::new();

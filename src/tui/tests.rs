@@ -81,7 +81,7 @@ fn at_80_by_24_every_pane_shows_the_selected_packet() {
             "column {column} missing:\n{screen}"
         );
     }
-    assert!(screen.contains("34554 → 36619 Flags [S]"), "{screen}");
+    assert!(screen.contains("34554 → 36619 [SYN]"), "{screen}");
     assert!(screen.contains("▾ Frame 3: 66 bytes on wire"), "{screen}");
     assert!(
         screen.contains("[Frame Number: 3]"),

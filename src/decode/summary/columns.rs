@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 
 use super::super::{Dissection, Field, Layer, Proto, ethernet, ipv4, ipv6, sll};
-use super::{arp_info, gre_info, icmp_info, icmpv6_info, stp_info};
+use super::{arp_info, gre_info, icmp_info, icmpv6_info, stp_info, tcp_info};
 
 /// The layer the columns describe: the last one not quoted inside an ICMP
 /// error, payload and trailers aside.
@@ -96,6 +96,26 @@ pub fn info(data: &[u8], d: &Dissection) -> Option<String> {
         Proto::Gre => gre_info::info(d.data(l.source, data), l),
         _ => super::app::info(data, d),
     }
+}
+
+/// Wireshark's Info column when the innermost packet is a TCP segment,
+/// with what the flow knows of it (relative numbers, window scale; see
+/// [`tcp_info::Flow`]). None for any other frame.
+pub fn tcp_info(data: &[u8], d: &Dissection, flow: Option<tcp_info::Flow>) -> Option<String> {
+    let (_, l) = innermost(d)?;
+    (l.proto == Proto::Tcp).then(|| tcp_info::info(data, d, l, flow))
+}
+
+/// Wireshark's TCP words for a frame whose innermost layer rides on TCP
+/// but words nothing of its own ([`info`] is None): they stay in the
+/// column, as they do when a dissector above TCP sets none. The TCP
+/// header is the last unquoted one (a tunnel's inner one).
+pub fn tcp_words(data: &[u8], d: &Dissection, flow: Option<tcp_info::Flow>) -> Option<String> {
+    let l = d
+        .layers
+        .iter()
+        .rfind(|l| l.proto == Proto::Tcp && !l.quoted)?;
+    Some(tcp_info::info(data, d, l, flow))
 }
 
 /// An ICMP or ICMPv6 echo, as Wireshark pairs requests with replies: the

@@ -20,6 +20,7 @@ mod ipv6_ext;
 mod llc;
 mod quic;
 mod stp_info;
+pub mod tcp_info;
 mod tls;
 mod transport;
 mod tunnel;

@@ -1,5 +1,5 @@
 //! The list of things a termshark user tripped over, each drawn
-//! on screen: relative sequence numbers in Info (as tcpdump prints them),
+//! on screen: relative sequence numbers in Info (as Wireshark shows them),
 //! long IPv6 addresses cut in the middle, an empty capture saying so, the
 //! Flows tab following the display filter, the status bar clearing after
 //! a good filter, and `s` refusing the open file and asking before it
@@ -15,21 +15,28 @@ fn type_text(app: &mut App, text: &str) {
 }
 
 #[test]
-fn the_info_column_shows_relative_sequence_numbers_as_tcpdump_does() {
+fn the_info_column_shows_wiresharks_tcp_words_with_relative_numbers_and_the_scaled_window() {
     let mut app = file_app();
     let screen = draw(&mut app, 200, 30);
-    // `tcpdump -nr captures/echo-tcp4.pcap`, its fourth line:
-    // "Flags [P.], seq 1:13, ack 1, win 64, ..."
+    // `tshark -r captures/echo-tcp4.pcap -T fields -e _ws.col.Info`, its
+    // fourth line: the window field 64 scaled by the handshake's 2^10.
     let row4 = screen
         .lines()
         .find(|l| l.starts_with("4 "))
         .expect("row 4 is drawn");
     assert!(
-        row4.contains("Flags [P.], seq 1:13, ack 1, win 64"),
+        row4.contains(
+            "34554 → 36619 [PSH, ACK] Seq=1 Ack=1 Win=65536 Len=12 TSval=920527857 TSecr=399869942"
+        ),
         "{row4}"
     );
-    // The SYN keeps its absolute number, as in tcpdump.
-    assert!(screen.contains("Flags [S], seq 2153555600"), "{screen}");
+    // The SYN is Seq=0 and unscaled, with its options.
+    assert!(
+        screen.contains(
+            "[SYN] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM TSval=920527857 TSecr=0 WS=1024"
+        ),
+        "{screen}"
+    );
 }
 
 #[test]

@@ -1,0 +1,377 @@
+//! The TUI's Info cell of every frame whose tshark Protocol column is
+//! `TCP`, in every capture of `../shared/corpus` and
+//! `../shared/corpus-app`, against tshark's `_ws.col.Info` (one pass, TCP
+//! sequence analysis on). The rows are made as the list draws them
+//! (`tui::list::row_text` over the model loaded from the file), so the
+//! relative numbers, the window scale and the analysis prefix are the
+//! model's. A cell that differs is put down to causes found mechanically
+//! (each names what had to be taken off both cells before they agree);
+//! each (file, causes) must be listed in `EXCEPTIONS` with its reason, and
+//! a listed line no cell needs fails the test. Skips without tshark or
+//! without a corpus.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use wirepeek::app::store::empty_frame;
+use wirepeek::decode::Dissection;
+use wirepeek::tui::list::row_text;
+
+/// (file, causes, why): cells of `file` whose difference is exactly
+/// `causes` (as `causes` names them, joined by `+`).
+const EXCEPTIONS: &[(&str, &str, &str)] = &[
+    ("chrome-34-google.pcap", "reassembly mark", REASSEMBLY_MARK),
+    ("ecdhe.pcap", "reassembly mark", REASSEMBLY_MARK),
+    (
+        "four_ipv6_http_streams.pcap",
+        "our Protocol is HTTP: a PDU's first segment",
+        HTTP_A_PDUS_FIRST_SEGMENT,
+    ),
+    (
+        "four_ipv6_http_streams.pcap",
+        "our Protocol is HTTP: Continuation",
+        HTTP_CONTINUATION,
+    ),
+    ("fragmented-syn.pcap", "our Protocol is IPv4", IPV4),
+    (
+        "gap-data-missing.pcapng",
+        "reassembly mark",
+        REASSEMBLY_MARK,
+    ),
+    (
+        "get-gzip.pcap",
+        "our Protocol is HTTP: a PDU's first segment",
+        HTTP_A_PDUS_FIRST_SEGMENT,
+    ),
+    (
+        "get.pcap",
+        "our Protocol is HTTP: a PDU's first segment",
+        HTTP_A_PDUS_FIRST_SEGMENT,
+    ),
+    (
+        "get.pcap",
+        "our Protocol is HTTP: Continuation",
+        HTTP_CONTINUATION,
+    ),
+    (
+        "ipv6-http-atomic-frag.pcap",
+        "analysis label",
+        ANALYSIS_LABEL,
+    ),
+    (
+        "ipv6-http-atomic-frag.pcap",
+        "our Protocol is HTTP: a PDU's first segment",
+        HTTP_A_PDUS_FIRST_SEGMENT,
+    ),
+    (
+        "ipv6-http-atomic-frag.pcap",
+        "our Protocol is HTTP: Continuation",
+        HTTP_CONTINUATION,
+    ),
+    (
+        "many-protocols.pcap",
+        "our Protocol is HTTP: a PDU's first segment",
+        HTTP_A_PDUS_FIRST_SEGMENT,
+    ),
+    (
+        "many-protocols.pcap",
+        "our Protocol is HTTP on a retransmission",
+        HTTP_ON_A_RETRANSMISSION,
+    ),
+    (
+        "many-protocols.pcap",
+        "our Protocol is HTTP: Continuation",
+        HTTP_CONTINUATION,
+    ),
+    (
+        "many-protocols.pcap",
+        "our Protocol is HTTP",
+        HTTP_CUT_START_LINE,
+    ),
+    ("many-protocols.pcap", "our Protocol is TLS", TLS),
+    (
+        "many-protocols.pcap",
+        "reassembly error",
+        WHY_REASSEMBLY_ERROR,
+    ),
+    ("many-protocols.pcap", "reassembly mark", REASSEMBLY_MARK),
+    (
+        "nanosecs_big_endian.pcap",
+        "our Protocol is HTTP: a PDU's first segment",
+        HTTP_A_PDUS_FIRST_SEGMENT,
+    ),
+    (
+        "one_tcp_stream_fin_rst_close_packet.pcap",
+        "reassembly mark",
+        REASSEMBLY_MARK,
+    ),
+    (
+        "pcapng-example.pcapng",
+        "our Protocol is HTTP: Continuation",
+        HTTP_CONTINUATION,
+    ),
+    (
+        "sll.pcap",
+        "our Protocol is HTTP: a PDU's first segment",
+        HTTP_A_PDUS_FIRST_SEGMENT,
+    ),
+    (
+        "sll.pcap",
+        "our Protocol is HTTP: Continuation",
+        HTTP_CONTINUATION,
+    ),
+    (
+        "test_loopback.pcap",
+        "our Protocol is HTTP: a PDU's first segment",
+        HTTP_A_PDUS_FIRST_SEGMENT,
+    ),
+    (
+        "test_loopback.pcap",
+        "our Protocol is HTTP: Continuation",
+        HTTP_CONTINUATION,
+    ),
+    (
+        "vlan-qinqinq.pcap",
+        "our Protocol is HTTP: a PDU's first segment",
+        HTTP_A_PDUS_FIRST_SEGMENT,
+    ),
+    (
+        "vlan-qinqinq.pcap",
+        "our Protocol is HTTP: Continuation",
+        HTTP_CONTINUATION,
+    ),
+];
+
+/// Why cells of this cause differ.
+const HTTP_CONTINUATION: &str = "the TUI decodes each frame alone, without TCP reassembly: a segment that continues an HTTP message is HTTP `Continuation`; tshark, reassembling, keeps it TCP";
+/// Why cells of this cause differ.
+const HTTP_A_PDUS_FIRST_SEGMENT: &str = "without TCP reassembly in the TUI the first segment of an HTTP message that spans segments is HTTP; tshark's Protocol is TCP, its Info the start line and the reassembly mark";
+/// Why cells of this cause differ.
+const HTTP_CUT_START_LINE: &str = "an HTTP request line longer than its segment: we word its start; tshark, holding the segment for reassembly, keeps TCP's words and the mark";
+/// Why cells of this cause differ.
+const TLS: &str = "without TCP reassembly in the TUI a TLS record that spans segments is cut: TLS words, or TCP's without the mark, where tshark holds the segment for the record";
+/// Why cells of this cause differ.
+const HTTP_ON_A_RETRANSMISSION: &str = "a fast retransmission that tshark's reassembly takes into the HTTP message it completes; alone it is HTTP `Continuation` to us";
+/// Why cells of this cause differ.
+const IPV4: &str = "the TUI decodes each frame alone, without IP reassembly: the fragment that completes the SYN is IP to us";
+/// Why cells of this cause differ.
+const REASSEMBLY_MARK: &str = "without TCP reassembly in the TUI a segment tshark holds for a PDU completed later gets no ` [TCP segment of a reassembled PDU]`";
+/// Why cells of this cause differ.
+const WHY_REASSEMBLY_ERROR: &str = "tshark's reassembly complains that a keep-alive's byte differs from the one it already holds (no TCP reassembly in the TUI)";
+/// Why cells of this cause differ.
+const ANALYSIS_LABEL: &str =
+    "`[TCP ACKed unseen segment]` is not among the flow analysis's verdicts";
+
+/// What tshark appends to a segment whose payload it holds for a PDU
+/// reassembled later.
+const PDU_MARK: &str = " [TCP segment of a reassembled PDU]";
+
+/// What tshark appends when a segment's bytes differ from what its
+/// reassembly already holds for them.
+const REASSEMBLY_ERROR: &str = "[Reassembly error, protocol TCP: ";
+
+/// `text` without its leading `[TCP …] ` analysis labels, and the labels.
+fn split_prefix(text: &str) -> (&str, &str) {
+    let mut rest = text;
+    while rest.starts_with("[TCP ") {
+        match rest.find("] ") {
+            Some(i) => rest = &rest[i + 2..],
+            None => break,
+        }
+    }
+    (&text[..text.len() - rest.len()], rest)
+}
+
+/// The causes that take `ours` to `theirs`, or None when taking them off
+/// does not make the cells agree.
+fn causes(ours: &str, theirs: &str) -> Option<String> {
+    let mut found = Vec::new();
+    let (mut ours, mut theirs) = (ours.to_string(), theirs.to_string());
+    // tshark's reassembly complaining about the byte a keep-alive repeats.
+    if let Some(at) = theirs.find(REASSEMBLY_ERROR) {
+        found.push("reassembly error");
+        theirs.truncate(at);
+    }
+    if let Some(rest) = theirs.strip_suffix(PDU_MARK) {
+        let rest = rest.to_string();
+        // Ports first: our TCP words; anything else: an application's
+        // words over a segment tshark holds for reassembly.
+        let tcp_words = split_prefix(&rest).1.contains(" → ");
+        if tcp_words {
+            found.push("reassembly mark");
+            theirs = rest;
+        } else {
+            found.push("application words on a held segment");
+            return Some(found.join("+"));
+        }
+    }
+    let (op, orest) = split_prefix(&ours);
+    let (tp, trest) = split_prefix(&theirs);
+    if op != tp {
+        found.push("analysis label");
+        let (orest, trest) = (orest.to_string(), trest.to_string());
+        ours = orest;
+        theirs = trest;
+    }
+    (ours == theirs).then(|| found.join("+"))
+}
+
+/// Every capture of both corpora.
+fn corpus_files() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = common::corpus().into_iter().collect();
+    dirs.extend(common::app_capture("vxlan.pcap").and_then(|p| p.parent().map(Path::to_path_buf)));
+    let mut files: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).expect("corpus directory lists"))
+        .map(|e| e.expect("corpus entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[derive(Default)]
+struct Tally {
+    files: usize,
+    frames: usize,
+    equal: usize,
+    excused: usize,
+    used: BTreeMap<usize, usize>,
+    bad: Vec<String>,
+}
+
+fn compare(file: &Path, t: &mut Tally) {
+    let theirs = common::tshark_columns(file);
+    if !theirs.iter().any(|c| c.protocol == "TCP") {
+        return;
+    }
+    let name = file
+        .file_name()
+        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+    let app = common::loaded_app(file);
+    if app.list.len() != theirs.len() {
+        t.bad.push(format!(
+            "{name}: {} frames ours, {} tshark's",
+            app.list.len(),
+            theirs.len()
+        ));
+        return;
+    }
+    t.files += 1;
+    let mut frame = empty_frame();
+    let mut d = Dissection::default();
+    for (pos, want) in theirs.iter().enumerate() {
+        if want.protocol != "TCP" {
+            ours_only(&app, pos, &name, want, t);
+            continue;
+        }
+        t.frames += 1;
+        let index = app.list.shown[pos] as usize;
+        assert!(
+            app.store.load_into(index, &mut frame),
+            "{name}: frame {pos} loads"
+        );
+        let row = row_text(&app, index, &frame, &mut d);
+        if row.info == want.info {
+            t.equal += 1;
+            continue;
+        }
+        // A segment the decoder gives to an application protocol (an HTTP
+        // body's continuation, a TLS record) that tshark holds as TCP: the
+        // Protocol column differs first.
+        let why = if row.proto != want.protocol {
+            let what = if want.info.contains("Retransmission] ") {
+                " on a retransmission"
+            } else if split_prefix(&row.info).1 == "Continuation" {
+                ": Continuation"
+            } else if want.info == format!("{}{PDU_MARK}", row.info) {
+                ": a PDU's first segment"
+            } else {
+                ""
+            };
+            Some(format!("our Protocol is {}{what}", row.proto))
+        } else {
+            causes(&row.info, &want.info)
+        };
+        let listed = why.as_ref().and_then(|c| {
+            EXCEPTIONS
+                .iter()
+                .position(|(f, cause, _)| *f == name && cause == c)
+        });
+        match listed {
+            Some(e) => {
+                t.excused += 1;
+                *t.used.entry(e).or_default() += 1;
+            }
+            None => t.bad.push(format!(
+                "{name} frame {} ({}): ours {:?}, tshark {:?}",
+                frame.number,
+                why.as_deref().unwrap_or("no cause found"),
+                row.info,
+                want.info
+            )),
+        }
+    }
+}
+
+/// A segment whose columns the model makes TCP's (a retransmission or an
+/// out-of-order segment, `FlowList::held_back`) must be one tshark calls
+/// TCP too.
+fn ours_only(
+    app: &wirepeek::app::App,
+    pos: usize,
+    name: &str,
+    want: &common::TsharkColumns,
+    t: &mut Tally,
+) {
+    let mut frame = empty_frame();
+    let mut d = Dissection::default();
+    let index = app.list.shown[pos] as usize;
+    if !app.flows.held_back(index) || !app.store.load_into(index, &mut frame) {
+        return;
+    }
+    let row = row_text(app, index, &frame, &mut d);
+    if row.proto == "TCP" {
+        t.bad.push(format!(
+            "{name} frame {}: held back as TCP {:?}, tshark {} {:?}",
+            frame.number, row.info, want.protocol, want.info
+        ));
+    }
+}
+
+#[test]
+fn tcp_info_cells_match_tshark_on_every_tcp_frame_of_both_corpora() {
+    if !common::tshark_present() {
+        common::skip("tshark is not installed");
+        return;
+    }
+    let files = corpus_files();
+    if files.is_empty() {
+        common::skip("neither ../shared/corpus nor ../shared/corpus-app is here");
+        return;
+    }
+    let mut t = Tally::default();
+    for file in &files {
+        compare(file, &mut t);
+    }
+    eprintln!(
+        "{} files, {} TCP frames, {} Info cells equal, {} listed by cause",
+        t.files, t.frames, t.equal, t.excused
+    );
+    for (e, (file, cause, why)) in EXCEPTIONS.iter().enumerate() {
+        match t.used.get(&e) {
+            Some(n) => eprintln!("listed {n}: {file} ({cause}): {why}"),
+            None => t.bad.push(format!(
+                "exception listed but no cell needs it: {file} ({cause}): {why}"
+            )),
+        }
+    }
+    assert!(
+        t.bad.is_empty(),
+        "{}\n{} disagreements",
+        t.bad.join("\n"),
+        t.bad.len()
+    );
+}
