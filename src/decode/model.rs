@@ -490,6 +490,27 @@ impl Dissection {
         self.skipped = false;
     }
 
+    /// Give back memory a rare packet made a buffer grow to (a bogus DNS
+    /// message of 25,000 bytes yields tens of thousands of fields): a
+    /// dissection kept for reuse then holds at most what common packets
+    /// need, so a pool of them stays small whatever the capture.
+    pub fn shed(&mut self) {
+        const FIELDS: usize = 1024;
+        const LAYERS: usize = 64;
+        if self.fields.capacity() > FIELDS {
+            self.fields = Vec::with_capacity(FIELDS);
+        }
+        if self.layers.capacity() > LAYERS {
+            self.layers = Vec::with_capacity(LAYERS);
+        }
+        if self.notes.capacity() > LAYERS {
+            self.notes = Vec::new();
+        }
+        if self.sources.capacity() > LAYERS {
+            self.sources = Vec::new();
+        }
+    }
+
     /// The bytes data source `source` holds: the frame's (`frame`) for 0,
     /// a reassembled payload otherwise (empty if there is no such source).
     pub fn data<'a>(&'a self, source: u8, frame: &'a [u8]) -> &'a [u8] {

@@ -54,8 +54,9 @@ impl Lookahead {
     }
 
     /// Give back a dissection that is done with.
-    pub fn recycle(&mut self, d: Box<Dissection>) {
+    pub fn recycle(&mut self, mut d: Box<Dissection>) {
         if self.spare.len() < self.depth {
+            d.shed();
             self.spare.push(d);
         }
     }
