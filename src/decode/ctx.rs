@@ -464,6 +464,22 @@ impl Ctx<'_> {
         }
     }
 
+    /// A computed field whose value costs an allocation: built only when
+    /// the field is kept (export and `--fields` keep few).
+    #[inline]
+    pub(crate) fn generated_with(&mut self, def: &'static FieldDef, value: impl FnOnce() -> Value) {
+        if self.fields_on && self.keep(def) {
+            self.push_kept(Field::generated(def, value()));
+        }
+    }
+
+    /// Whether the field just offered was kept, so its meaning is worth
+    /// building (`meaning` drops it otherwise).
+    #[inline]
+    pub(crate) fn last_kept(&self) -> bool {
+        self.fields_on && !self.d.skipped
+    }
+
     /// Give the field just pushed a label other than its definition's
     /// name, for a reading that differs by context (an address taken from
     /// a source route, a hidden copy under another protocol's key).

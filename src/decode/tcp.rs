@@ -125,12 +125,14 @@ pub fn dissect(ctx: &mut Ctx, start: usize, end: usize) {
         // Flag names and bits matter only to field views; skip the work
         // (and the allocations) when only layers are wanted.
         if ctx.fields_on {
-            ctx.meaning(flag_names(flags as u16));
+            if ctx.last_kept() {
+                ctx.meaning(flag_names(flags as u16));
+            }
             ctx.uint(&FLAGS_RES, start);
             for (bit, _) in FLAG_BITS {
                 ctx.uint(bit, start);
             }
-            ctx.generated(&FLAGS_STR, Value::Text(flag_string(flags as u16).into()));
+            ctx.generated_with(&FLAGS_STR, || Value::Text(flag_string(flags as u16).into()));
             ctx.nest(1);
         }
     }
