@@ -306,26 +306,29 @@ mod tests {
         }
     }
 
-    /// The TCP Info of `f` with the flow facts `flow`.
-    fn text(f: &FrameRecord, flow: Option<Flow>) -> String {
+    fn flow(seq: u32, ack: u32, scale: Scale) -> Flow {
+        Flow { seq, ack, scale }
+    }
+
+    /// `f`'s TCP layer, with `f` decoded alone.
+    fn with_tcp<T>(f: &FrameRecord, read: impl FnOnce(&Dissection, &Layer) -> T) -> T {
         let d = decode(f);
         let l = d
             .layers
             .iter()
             .find(|l| l.proto == Proto::Tcp)
             .expect("a TCP layer");
-        info(&f.data, &d, l, flow)
+        read(&d, l)
+    }
+
+    /// The TCP Info of `f` with the flow facts `flow`.
+    fn text(f: &FrameRecord, flow: Option<Flow>) -> String {
+        with_tcp(f, |d, l| info(&f.data, d, l, flow))
     }
 
     /// The shift of the window scale option in `f`'s TCP header.
     fn shift(f: &FrameRecord) -> Option<u8> {
-        let d = decode(f);
-        let l = d
-            .layers
-            .iter()
-            .find(|l| l.proto == Proto::Tcp)
-            .expect("a TCP layer");
-        window_shift(&f.data, l)
+        with_tcp(f, |_, l| window_shift(&f.data, l))
     }
 
     fn echo() -> Vec<FrameRecord> {
@@ -368,30 +371,18 @@ mod tests {
         Scale::on_syn(&mut scales, 0, false, shift(&f[0]));
         Scale::on_syn(&mut scales, 1, true, shift(&f[1]));
         assert_eq!(scales, [Scale::Shift(10), Scale::Shift(10)]);
-        let syn = Flow {
-            seq: 0,
-            ack: 0,
-            scale: scales[0],
-        };
+        let syn = flow(0, 0, scales[0]);
         assert_eq!(
             text(&f[0], Some(syn)),
             "34554 → 36619 [SYN] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM TSval=920527857 TSecr=0 WS=1024"
         );
-        let synack = Flow {
-            seq: 0,
-            ack: 1,
-            scale: scales[1],
-        };
+        let synack = flow(0, 1, scales[1]);
         assert_eq!(
             text(&f[1], Some(synack)),
             "36619 → 34554 [SYN, ACK] Seq=0 Ack=1 Win=65483 Len=0 MSS=65495 SACK_PERM TSval=399869942 TSecr=920527857 WS=1024"
         );
         // The ACK's window field is 64: 64 << 10.
-        let ack = Flow {
-            seq: 1,
-            ack: 1,
-            scale: scales[0],
-        };
+        let ack = flow(1, 1, scales[0]);
         assert_eq!(
             text(&f[2], Some(ack)),
             "34554 → 36619 [ACK] Seq=1 Ack=1 Win=65536 Len=0 TSval=920527857 TSecr=399869942"
@@ -407,11 +398,7 @@ mod tests {
         // tshark on frames 3-5 of echo-tcp4 alone (editcap -r … 3-5): the
         // scale is unknown (-1), so the window stays 64.
         let f = echo();
-        let ack = Flow {
-            seq: 1,
-            ack: 1,
-            scale: Scale::Unknown,
-        };
+        let ack = flow(1, 1, Scale::Unknown);
         assert_eq!(
             text(&f[2], Some(ack)),
             "34554 → 36619 [ACK] Seq=1 Ack=1 Win=64 Len=0 TSval=920527857 TSecr=399869942"
@@ -444,11 +431,7 @@ mod tests {
             .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
             .collect();
         let f = frame(LinkType(1), bytes.len() as u32, bytes);
-        let flow = Flow {
-            seq: 2598,
-            ack: 1990,
-            scale: Scale::Shift(8),
-        };
+        let flow = flow(2598, 1990, Scale::Shift(8));
         assert_eq!(
             text(&f, Some(flow)),
             "49980 → 389 [ACK] Seq=2598 Ack=1990 Win=262912 Len=0 SLE=1780 SRE=1990"
@@ -459,20 +442,12 @@ mod tests {
     fn options_cut_by_the_snap_length_end_on_tsharks_marker() {
         // captures/tcp-snaplen-60.pcap keeps 60 bytes of each frame.
         let f = frames(include_bytes!("../../../captures/tcp-snaplen-60.pcap"));
-        let syn = Flow {
-            seq: 0,
-            ack: 0,
-            scale: Scale::Unknown,
-        };
+        let syn = flow(0, 0, Scale::Unknown);
         assert_eq!(
             text(&f[0], Some(syn)),
             "45890 → 7007 [SYN] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM[Packet size limited during capture]"
         );
-        let data = Flow {
-            seq: 1,
-            ack: 1,
-            scale: Scale::Unknown,
-        };
+        let data = flow(1, 1, Scale::Unknown);
         assert_eq!(
             text(&f[3], Some(data)),
             "45890 → 7007 [PSH, ACK] Seq=1 Ack=1 Win=64 Len=53[Packet size limited during capture]"
