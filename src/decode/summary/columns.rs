@@ -103,7 +103,29 @@ pub fn info(data: &[u8], d: &Dissection) -> Option<String> {
 /// [`tcp_info::Flow`]). None for any other frame.
 pub fn tcp_info(data: &[u8], d: &Dissection, flow: Option<tcp_info::Flow>) -> Option<String> {
     let (_, l) = innermost(d)?;
-    (l.proto == Proto::Tcp).then(|| tcp_info::info(data, d, l, flow))
+    if l.proto != Proto::Tcp {
+        return None;
+    }
+    let mut text = tcp_info::info(data, d, l, flow);
+    if held_for_a_pdu(d, l) {
+        text.push_str(PDU_MARK);
+    }
+    Some(text)
+}
+
+/// What Wireshark appends to a segment whose payload, from its first byte,
+/// went into a PDU that this segment does not complete.
+pub const PDU_MARK: &str = " [TCP segment of a reassembled PDU]";
+
+/// True when TCP layer `l`'s payload is segment data from its first byte:
+/// the segment starts or continues a PDU reassembled elsewhere (Wireshark
+/// marks it only then, not when a PDU starts further in).
+fn held_for_a_pdu(d: &Dissection, l: &Layer) -> bool {
+    d.fields.iter().any(|f| {
+        f.key == crate::decode::desegment::SEGMENT_DATA.key
+            && f.source == l.source
+            && f.bytes.start == l.header.end
+    })
 }
 
 /// Wireshark's TCP words for a frame whose innermost layer rides on TCP
