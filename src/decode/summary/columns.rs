@@ -94,8 +94,22 @@ pub fn info(data: &[u8], d: &Dissection) -> Option<String> {
         Proto::Arp => arp_info::info(d.data(l.source, data), l),
         Proto::Stp => stp_info::info(d.data(l.source, data), l),
         Proto::Gre => gre_info::info(d.data(l.source, data), l),
+        Proto::Ipv4 => ipv4_fragment(d).or_else(|| super::app::info(data, d)),
         _ => super::app::info(data, d),
     }
+}
+
+/// Wireshark's words for an IPv4 fragment shown as one (it completes no
+/// datagram, or reassembly is off): its payload's protocol, offset and ID.
+fn ipv4_fragment(d: &Dissection) -> Option<String> {
+    let f = d.fragment.as_ref().filter(|f| f.proto == Proto::Ipv4)?;
+    Some(format!(
+        "Fragmented IP protocol (proto={} {}, off={}, ID={:04x})",
+        super::super::names::ip_protocol(f.protocol),
+        f.protocol,
+        f.offset,
+        f.id
+    ))
 }
 
 /// Wireshark's Info column when the innermost packet is a TCP segment,
