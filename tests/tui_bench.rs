@@ -76,6 +76,13 @@ fn bench_load_and_draw_a_large_capture() {
         n as f64 / load.as_secs_f64(),
         max_rss_mib()
     );
+    let (continuing, completed, pending) = app.reassembled.entries();
+    println!(
+        "reassembly kept {completed} completions ({:.1} MiB), {continuing} continuing segments, {} past the budget; {:.1} MiB of PDUs pending",
+        app.reassembled.kept_bytes() as f64 / (1 << 20) as f64,
+        app.reassembled.over_budget,
+        pending as f64 / (1 << 20) as f64
+    );
     for (label, key) in [
         ("first rows", Key::Char('g')),
         ("last rows", Key::Char('G')),

@@ -292,3 +292,58 @@ fn frames_aged_out_give_their_reassembled_bytes_back() {
     // It completes in the middle of the file, long aged out by the end.
     assert_eq!(app.reassembled.kept_bytes(), 0);
 }
+
+/// A model of `file` loaded as the TUI loads it: by its source thread,
+/// the bytes left in the file and read back by offset (so PDUs waiting
+/// for segments hold offsets, not copies).
+fn file_backed(file: &Path) -> App {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    use wirepeek::tui::Event;
+    use wirepeek::tui::source::{self, Drops, SourceSpec};
+    let spec = SourceSpec::File {
+        path: file.display().to_string(),
+    };
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(256);
+    let stop = Arc::new(AtomicBool::new(false));
+    source::start(&spec, tx, stop, Arc::new(Drops::default())).expect("the capture opens");
+    let mut app = App::new(spec.kind(), None);
+    for event in rx {
+        if let Event::App(msg) = event {
+            let end = matches!(msg, Msg::SourceEnded { .. } | Msg::SourceFailed(_));
+            app.update(msg);
+            if end {
+                break;
+            }
+        }
+    }
+    app
+}
+
+#[test]
+fn a_file_backed_model_reassembles_as_one_given_the_frames() {
+    let Some(files) = captures(&["many-protocols.pcap", "get.pcap", "frag_http_req.pcap"]) else {
+        return;
+    };
+    for file in &files {
+        let (backed, whole) = (file_backed(file), model(file, None));
+        assert!(backed.store.file_backed(), "{}", file.display());
+        assert_eq!(backed.list.len(), whole.list.len(), "{}", file.display());
+        assert_eq!(backed.reassembled.kept_bytes(), whole.reassembled.kept_bytes());
+        let (mut frame, mut d) = (empty_frame(), Dissection::default());
+        for &i in &whole.list.shown {
+            let i = i as usize;
+            assert!(whole.store.load_into(i, &mut frame));
+            let want = row_text(&whole, i, &frame, &mut d);
+            assert!(backed.store.load_into(i, &mut frame));
+            let got = row_text(&backed, i, &frame, &mut d);
+            assert_eq!(
+                (got.proto, got.info),
+                (want.proto, want.info),
+                "{} frame {}",
+                file.display(),
+                frame.number
+            );
+        }
+    }
+}

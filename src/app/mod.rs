@@ -532,9 +532,10 @@ impl App {
         } else {
             Detail::Layers
         };
-        let refused = self
-            .reassembled
-            .first_look(i, &self.scratch, detail, &mut self.scratch_d);
+        let at = self.store.file_offset(i);
+        let refused =
+            self.reassembled
+                .first_look(i, at, &self.scratch, detail, &mut self.scratch_d);
         if refused {
             self.notify(
                 format!(

@@ -23,7 +23,7 @@
 use std::collections::VecDeque;
 
 use crate::decode::{Detail, Dissection, decode_into};
-use crate::frame::FrameRecord;
+use crate::frame::{FrameRecord, Recall};
 use crate::stream::reassemble::{Decided, PduStep, Reassembler, Reassembly, decode_frame};
 
 /// Bytes of reassembled PDUs and datagrams kept for later decodes.
@@ -68,17 +68,26 @@ impl Reassembled {
         }
     }
 
-    /// The first look at store frame `i` (in store order, once): decode it
+    /// Let PDUs waiting for segments hold where their parts sit in the
+    /// store's backing file (`FrameStore::recall`) instead of copies.
+    pub fn recall_from(&mut self, recall: Option<Recall>) {
+        self.reassembler.recall_from(recall);
+    }
+
+    /// The first look at store frame `i` (in store order, once), whose
+    /// bytes sit at `at` in the backing file when there is one: decode it
     /// through the reassembler into `d` and remember what was decided.
     /// True when this completion is the first the budget turned away (the
     /// caller says so once).
     pub fn first_look(
         &mut self,
         i: usize,
+        at: Option<u64>,
         frame: &FrameRecord,
         detail: Detail,
         d: &mut Dissection,
     ) -> bool {
+        self.reassembler.frame_at(at);
         let decided = decode_frame(frame, detail, d, &mut self.reassembler);
         if decided.is_fresh() {
             return false;
@@ -141,6 +150,14 @@ impl Reassembled {
     /// Bytes of completed PDUs and datagrams kept now.
     pub fn kept_bytes(&self) -> usize {
         self.kept_bytes
+    }
+
+    /// What is remembered now, for the bench: segments that continue a
+    /// PDU, frames that completed one (or a datagram), and the bytes the
+    /// reassembler holds of PDUs not complete yet.
+    pub fn entries(&self) -> (usize, usize, usize) {
+        let pending = self.reassembler.tcp.as_ref().map_or(0, |t| t.held_bytes());
+        (self.continuing.len(), self.completed.len(), pending)
     }
 }
 

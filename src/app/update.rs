@@ -22,7 +22,10 @@ impl App {
                 }
                 self.arrived();
             }
-            Msg::Backing(bytes) => self.store.set_backing(bytes),
+            Msg::Backing(bytes) => {
+                self.store.set_backing(bytes);
+                self.reassembled.recall_from(self.store.recall());
+            }
             Msg::Indexed(frames) => {
                 for f in &frames {
                     self.store.push_indexed(f);
