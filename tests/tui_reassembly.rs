@@ -12,7 +12,6 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use wirepeek::app::filter::display_compiler;
 use wirepeek::app::store::empty_frame;
 use wirepeek::app::{App, Input, Key, Msg, Reassembled, SourceKind};
 use wirepeek::decode::summary::columns::PDU_MARK;
@@ -43,13 +42,7 @@ fn captures(names: &[&str]) -> Option<Vec<PathBuf>> {
 /// A model of `file` as the TUI loads it, able to compile display filters,
 /// keeping at most `budget` reassembled bytes (the default when None).
 fn model(file: &Path, budget: Option<usize>) -> App {
-    let mut app = App::new(
-        SourceKind::File {
-            path: file.display().to_string(),
-        },
-        None,
-    );
-    app.view.compiler = Some(display_compiler());
+    let mut app = common::filtering_app(file);
     if let Some(budget) = budget {
         app.reassembled = Reassembled::with_budget(budget);
     }
@@ -80,14 +73,7 @@ fn listed(app: &App) -> Vec<u64> {
 
 /// The frame numbers `tshark -Y filter` shows.
 fn tshark_shows(file: &Path, filter: &str) -> Vec<u64> {
-    let out = common::tshark_fields(file, &["frame.number"])
-        .args(["-Y", filter])
-        .output()
-        .expect("tshark runs");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.trim().parse().ok())
-        .collect()
+    common::tshark_shows(file, filter)
 }
 
 /// Select the row of frame `number` and give the details pane's layers.
@@ -297,27 +283,7 @@ fn frames_aged_out_give_their_reassembled_bytes_back() {
 /// the bytes left in the file and read back by offset (so PDUs waiting
 /// for segments hold offsets, not copies).
 fn file_backed(file: &Path) -> App {
-    use std::sync::Arc;
-    use std::sync::atomic::AtomicBool;
-    use wirepeek::tui::Event;
-    use wirepeek::tui::source::{self, Drops, SourceSpec};
-    let spec = SourceSpec::File {
-        path: file.display().to_string(),
-    };
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(256);
-    let stop = Arc::new(AtomicBool::new(false));
-    source::start(&spec, tx, stop, Arc::new(Drops::default())).expect("the capture opens");
-    let mut app = App::new(spec.kind(), None);
-    for event in rx {
-        if let Event::App(msg) = event {
-            let end = matches!(msg, Msg::SourceEnded { .. } | Msg::SourceFailed(_));
-            app.update(msg);
-            if end {
-                break;
-            }
-        }
-    }
-    app
+    common::file_backed_app(&file.display().to_string(), None)
 }
 
 #[test]
@@ -329,7 +295,10 @@ fn a_file_backed_model_reassembles_as_one_given_the_frames() {
         let (backed, whole) = (file_backed(file), model(file, None));
         assert!(backed.store.file_backed(), "{}", file.display());
         assert_eq!(backed.list.len(), whole.list.len(), "{}", file.display());
-        assert_eq!(backed.reassembled.kept_bytes(), whole.reassembled.kept_bytes());
+        assert_eq!(
+            backed.reassembled.kept_bytes(),
+            whole.reassembled.kept_bytes()
+        );
         let (mut frame, mut d) = (empty_frame(), Dissection::default());
         for &i in &whole.list.shown {
             let i = i as usize;
