@@ -13,7 +13,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use wirepeek::app::store::empty_frame;
-use wirepeek::app::{App, Input, Key, Msg, Reassembled, SourceKind};
+use wirepeek::app::{App, Input, Key, Msg, Reassembled, SourceKind, TreeRow};
 use wirepeek::decode::summary::columns::PDU_MARK;
 use wirepeek::decode::{Detail, Dissection, Proto, decode_into};
 use wirepeek::tui::list::row_text;
@@ -128,12 +128,24 @@ fn the_details_of_a_completing_frame_hold_the_reassembled_http_and_its_data_sour
                 "{} frame {number}: {layers:?}",
                 file.display()
             );
-            // The hex pane's extra tab: the reassembled bytes.
+            // The hex pane's extra tab: the reassembled bytes, shown when
+            // the cursor is on the HTTP layer, which lies in them.
             assert!(
                 !app.details.dissection.sources.is_empty(),
                 "{} frame {number} has a reassembled data source",
                 file.display()
             );
+            let d = &app.details.dissection;
+            let http =
+                app.details.rows.iter().position(
+                    |r| matches!(r, TreeRow::Layer(l) if d.layers[*l].proto == Proto::Http),
+                );
+            app.details.cursor = http.expect("the HTTP layer has a row");
+            let (bytes, name) = app.details.shown_bytes();
+            assert!(name.starts_with("Reassembled"), "{name}");
+            assert!(bytes.len() > app.details.frame.data.len() / 2, "{name}");
+            let lit = app.details.highlight().expect("the layer's bytes are lit");
+            assert!(lit.end <= bytes.len());
         }
     }
 }

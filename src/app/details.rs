@@ -229,7 +229,7 @@ impl DetailTree {
     /// The bytes of the row under the cursor: a layer's header, a field's
     /// bytes, or the byte a note points at. None for generated fields.
     pub fn highlight(&self) -> Option<Range<usize>> {
-        let d = &self.dissection;
+        let (d, source) = (&self.dissection, self.shown_source());
         let range = match *self.rows.get(self.cursor)? {
             TreeRow::Layer(l) => d.layers.get(l)?.header.clone(),
             TreeRow::Field(_, f) => d.fields.get(f)?.bytes.clone(),
@@ -238,9 +238,35 @@ impl DetailTree {
                 at..at + 1
             }
         };
-        let len = self.frame.data.len();
+        let len = d.data(source, &self.frame.data).len();
         let range = range.start.min(len)..range.end.min(len);
         (!range.is_empty()).then_some(range)
+    }
+
+    /// Which bytes the cursor's row indexes, as Wireshark's bytes pane
+    /// shows them (a tab per data source): 0 the frame, N the dissection's
+    /// N-th source (a reassembled datagram or PDU).
+    pub fn shown_source(&self) -> u8 {
+        let d = &self.dissection;
+        match self.rows.get(self.cursor) {
+            Some(TreeRow::Layer(l)) => d.layers.get(*l).map_or(0, |l| l.source),
+            Some(TreeRow::Field(_, f)) => d.fields.get(*f).map_or(0, |f| f.source),
+            _ => 0,
+        }
+    }
+
+    /// The bytes of [`DetailTree::shown_source`] and its name.
+    pub fn shown_bytes(&self) -> (&[u8], &'static str) {
+        let d = &self.dissection;
+        let source = self.shown_source();
+        let name = match source {
+            0 => "Frame",
+            n => d
+                .sources
+                .get(usize::from(n) - 1)
+                .map_or("Frame", |s| s.name),
+        };
+        (d.data(source, &self.frame.data), name)
     }
 }
 
