@@ -13,7 +13,7 @@ FILE=${1:-$DEFAULT}
 [ -s "$FILE" ] || { echo "bench: $FILE missing; run bench/read.sh first to make it" >&2; exit 1; }
 cat "$FILE" > /dev/null
 WIREPEEK_BENCH_FILE="$FILE" cargo test --release -q --test tui_bench -- --ignored --nocapture 2>&1 \
-    | grep -E '^(first screen|loaded|draw|key to redraw|Ctrl-F|[0-9]+ conversations)'
+    | grep -E '^(first screen|loaded|reassembly kept|draw|key to redraw|Ctrl-F|[0-9]+ conversations)'
 if command -v tshark >/dev/null; then
     TIMES=$(mktemp)
     trap 'rm -f "$TIMES"' EXIT

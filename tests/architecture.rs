@@ -60,7 +60,8 @@ const RULES: &[Rule] = &[
     },
     Rule {
         module: "app",
-        may_use: &["frame", "decode", "flow", "filter", "teach"],
+        // `stream` for the reassembler its first look decodes through.
+        may_use: &["frame", "decode", "flow", "stream", "filter", "teach"],
         // The model does no I/O at all.
         must_not_name: &[
             "ratatui",

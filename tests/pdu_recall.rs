@@ -35,7 +35,7 @@ fn frames(path: &Path) -> Option<(FileSource, Placed)> {
 fn decode_all(source: &FileSource, frames: &Placed, by_offset: bool) -> (Vec<String>, PduStats) {
     let mut r = Reassembler::new(Reassembly::default());
     if by_offset {
-        r.recall_from(source);
+        r.recall_from(source.recall());
     }
     let mut out = Vec::with_capacity(frames.len());
     for (frame, at) in frames {

@@ -47,14 +47,7 @@ fn loaded(file: &Path) -> App {
 }
 
 fn tshark_frames(file: &Path, filter: &str) -> BTreeSet<u64> {
-    let out = common::tshark_fields(file, &["frame.number"])
-        .args(["-Y", filter])
-        .output()
-        .expect("tshark runs");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.trim().parse().ok())
-        .collect()
+    common::tshark_shows(file, filter).into_iter().collect()
 }
 
 /// Compare every flag on `file`; returns how many flagged frames agreed.

@@ -3,15 +3,13 @@
 //! then time drawing the screen. Run with
 //! `WIREPEEK_BENCH_FILE=/tmp/1m.pcap cargo test --test tui_bench -- --ignored --nocapture`.
 
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-use std::sync::mpsc;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use wirepeek::app::{App, Input, Key, Msg};
-use wirepeek::tui::source::{self, Drops, SourceSpec};
 use wirepeek::tui::{Event, sync_viewport, view};
 
 fn max_rss_mib() -> f64 {
@@ -31,17 +29,8 @@ fn bench_load_and_draw_a_large_capture() {
         eprintln!("skipped: set WIREPEEK_BENCH_FILE to a capture file");
         return;
     };
-    let spec = SourceSpec::File { path };
-    let (tx, rx) = mpsc::sync_channel::<Event>(256);
     let started = Instant::now();
-    source::start(
-        &spec,
-        tx,
-        Arc::new(AtomicBool::new(false)),
-        Arc::new(Drops::default()),
-    )
-    .expect("the capture opens");
-    let mut app = App::new(spec.kind(), None);
+    let (mut app, rx) = common::start_file_source(&path);
     let area = Rect::new(0, 0, 80, 24);
     sync_viewport(&mut app, area);
     let mut first_screen = None;
@@ -75,6 +64,13 @@ fn bench_load_and_draw_a_large_capture() {
         load.as_secs_f64(),
         n as f64 / load.as_secs_f64(),
         max_rss_mib()
+    );
+    let (continuing, completed, pending) = app.reassembled.entries();
+    println!(
+        "reassembly kept {completed} completions ({:.1} MiB), {continuing} continuing segments, {} past the budget; {:.1} MiB of PDUs pending",
+        app.reassembled.kept_bytes() as f64 / (1 << 20) as f64,
+        app.reassembled.over_budget,
+        pending as f64 / (1 << 20) as f64
     );
     for (label, key) in [
         ("first rows", Key::Char('g')),

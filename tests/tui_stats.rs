@@ -23,8 +23,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use wirepeek::app::filter::display_compiler;
-use wirepeek::app::{App, Effect, Input, Key, Msg, SourceKind, Tab};
+use wirepeek::app::{Effect, Input, Key, Msg, Tab};
 use wirepeek::flow::stats::{StatLayer, Tally};
 use wirepeek::tui::stats::Job;
 
@@ -81,13 +80,7 @@ const LAYERS: [(StatLayer, &str, &str); 5] = [
 
 /// The model's count of `file` through `filter`, as the tab has it.
 fn model(file: &Path, filter: Option<&str>) -> Box<Tally> {
-    let mut app = App::new(
-        SourceKind::File {
-            path: file.display().to_string(),
-        },
-        None,
-    );
-    app.view.compiler = Some(display_compiler());
+    let mut app = common::filtering_app(file);
     if let Some(f) = filter {
         app.view.set_display(f).expect("the filter compiles");
     }
@@ -488,34 +481,12 @@ fn peak_rss_mib() -> f64 {
 #[test]
 #[ignore = "needs a large capture; set WIREPEEK_BENCH_FILE"]
 fn bench_counting_a_large_capture_in_slices() {
-    use std::sync::Arc;
-    use std::sync::atomic::AtomicBool;
     use std::time::{Duration, Instant};
-    use wirepeek::tui::Event;
-    use wirepeek::tui::source::{self, Drops, SourceSpec};
     let Ok(path) = std::env::var("WIREPEEK_BENCH_FILE") else {
         common::skip("set WIREPEEK_BENCH_FILE to a capture file");
         return;
     };
-    let spec = SourceSpec::File { path };
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(256);
-    source::start(
-        &spec,
-        tx,
-        Arc::new(AtomicBool::new(false)),
-        Arc::new(Drops::default()),
-    )
-    .expect("the capture opens");
-    let mut app = App::new(spec.kind(), None);
-    for event in rx {
-        if let Event::App(msg) = event {
-            let end = matches!(msg, Msg::SourceEnded { .. } | Msg::SourceFailed(_));
-            app.update(msg);
-            if end {
-                break;
-            }
-        }
-    }
+    let mut app = common::file_backed_app(&path, None);
     let before = peak_rss_mib();
     let Some(Effect::Stats { job, frames }) = app.update(Msg::Input(Input::Key(Key::Char('5'))))
     else {

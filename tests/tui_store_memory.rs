@@ -8,13 +8,7 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-use std::sync::mpsc;
-
-use wirepeek::app::{App, Msg};
-use wirepeek::tui::Event;
-use wirepeek::tui::source::{self, Drops, SourceSpec};
+use wirepeek::app::App;
 
 const FRAMES: u32 = 40_000;
 const LEN: usize = 1_500;
@@ -69,28 +63,7 @@ fn rss() -> u64 {
 }
 
 fn load(path: &str, max: Option<usize>) -> App {
-    let spec = SourceSpec::File { path: path.into() };
-    let (tx, rx) = mpsc::sync_channel::<Event>(256);
-    source::start(
-        &spec,
-        tx,
-        Arc::new(AtomicBool::new(false)),
-        Arc::new(Drops::default()),
-    )
-    .expect("the capture opens");
-    let mut app = App::new(spec.kind(), None);
-    app.set_max_packets(max);
-    for event in rx {
-        if let Event::App(msg) = event {
-            let end = matches!(msg, Msg::SourceEnded { .. } | Msg::SourceFailed(_));
-            app.update(msg);
-            if end {
-                break;
-            }
-        }
-    }
-    assert!(app.counters.failed.is_none(), "{:?}", app.counters.failed);
-    app
+    common::file_backed_app(path, max)
 }
 
 #[test]

@@ -26,15 +26,9 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("ecdhe.pcap", "reassembly mark", REASSEMBLY_MARK),
     (
         "four_ipv6_http_streams.pcap",
-        "our Protocol is HTTP: a PDU's first segment",
-        HTTP_A_PDUS_FIRST_SEGMENT,
+        "application words on a held segment",
+        HTTP_WORDS_ON_A_HELD_SEGMENT,
     ),
-    (
-        "four_ipv6_http_streams.pcap",
-        "our Protocol is HTTP: Continuation",
-        HTTP_CONTINUATION,
-    ),
-    ("fragmented-syn.pcap", "our Protocol is IPv4", IPV4),
     (
         "gap-data-missing.pcapng",
         "reassembly mark",
@@ -42,18 +36,13 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ),
     (
         "get-gzip.pcap",
-        "our Protocol is HTTP: a PDU's first segment",
-        HTTP_A_PDUS_FIRST_SEGMENT,
+        "application words on a held segment",
+        HTTP_WORDS_ON_A_HELD_SEGMENT,
     ),
     (
         "get.pcap",
-        "our Protocol is HTTP: a PDU's first segment",
-        HTTP_A_PDUS_FIRST_SEGMENT,
-    ),
-    (
-        "get.pcap",
-        "our Protocol is HTTP: Continuation",
-        HTTP_CONTINUATION,
+        "application words on a held segment",
+        HTTP_WORDS_ON_A_HELD_SEGMENT,
     ),
     (
         "ipv6-http-atomic-frag.pcap",
@@ -62,8 +51,8 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ),
     (
         "ipv6-http-atomic-frag.pcap",
-        "our Protocol is HTTP: a PDU's first segment",
-        HTTP_A_PDUS_FIRST_SEGMENT,
+        "application words on a held segment",
+        HTTP_WORDS_ON_A_HELD_SEGMENT,
     ),
     (
         "ipv6-http-atomic-frag.pcap",
@@ -72,8 +61,8 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ),
     (
         "many-protocols.pcap",
-        "our Protocol is HTTP: a PDU's first segment",
-        HTTP_A_PDUS_FIRST_SEGMENT,
+        "application words on a held segment",
+        HTTP_WORDS_ON_A_HELD_SEGMENT,
     ),
     (
         "many-protocols.pcap",
@@ -85,11 +74,6 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
         "our Protocol is HTTP: Continuation",
         HTTP_CONTINUATION,
     ),
-    (
-        "many-protocols.pcap",
-        "our Protocol is HTTP",
-        HTTP_CUT_START_LINE,
-    ),
     ("many-protocols.pcap", "our Protocol is TLS", TLS),
     (
         "many-protocols.pcap",
@@ -99,8 +83,8 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("many-protocols.pcap", "reassembly mark", REASSEMBLY_MARK),
     (
         "nanosecs_big_endian.pcap",
-        "our Protocol is HTTP: a PDU's first segment",
-        HTTP_A_PDUS_FIRST_SEGMENT,
+        "application words on a held segment",
+        HTTP_WORDS_ON_A_HELD_SEGMENT,
     ),
     (
         "one_tcp_stream_fin_rst_close_packet.pcap",
@@ -114,59 +98,40 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ),
     (
         "sll.pcap",
-        "our Protocol is HTTP: a PDU's first segment",
-        HTTP_A_PDUS_FIRST_SEGMENT,
-    ),
-    (
-        "sll.pcap",
-        "our Protocol is HTTP: Continuation",
-        HTTP_CONTINUATION,
+        "application words on a held segment",
+        HTTP_WORDS_ON_A_HELD_SEGMENT,
     ),
     (
         "test_loopback.pcap",
-        "our Protocol is HTTP: a PDU's first segment",
-        HTTP_A_PDUS_FIRST_SEGMENT,
-    ),
-    (
-        "test_loopback.pcap",
-        "our Protocol is HTTP: Continuation",
-        HTTP_CONTINUATION,
+        "application words on a held segment",
+        HTTP_WORDS_ON_A_HELD_SEGMENT,
     ),
     (
         "vlan-qinqinq.pcap",
-        "our Protocol is HTTP: a PDU's first segment",
-        HTTP_A_PDUS_FIRST_SEGMENT,
-    ),
-    (
-        "vlan-qinqinq.pcap",
-        "our Protocol is HTTP: Continuation",
-        HTTP_CONTINUATION,
+        "application words on a held segment",
+        HTTP_WORDS_ON_A_HELD_SEGMENT,
     ),
 ];
 
 /// Why cells of this cause differ.
-const HTTP_CONTINUATION: &str = "the TUI decodes each frame alone, without TCP reassembly: a segment that continues an HTTP message is HTTP `Continuation`; tshark, reassembling, keeps it TCP";
+const HTTP_WORDS_ON_A_HELD_SEGMENT: &str = "tshark words the start line of an HTTP message it holds for more segments (on every segment while it asks for one more at a time, as for a body without a length it knows yet); we keep TCP's words and the mark";
 /// Why cells of this cause differ.
-const HTTP_A_PDUS_FIRST_SEGMENT: &str = "without TCP reassembly in the TUI the first segment of an HTTP message that spans segments is HTTP; tshark's Protocol is TCP, its Info the start line and the reassembly mark";
+const HTTP_CONTINUATION: &str = "a segment on an HTTP port that tshark's HTTP takes into no message (it starts none and continues none tshark holds); to us, as to `read`, it is HTTP `Continuation`";
 /// Why cells of this cause differ.
-const HTTP_CUT_START_LINE: &str = "an HTTP request line longer than its segment: we word its start; tshark, holding the segment for reassembly, keeps TCP's words and the mark";
+const TLS: &str = "a TLS record across segments that our reassembly (as `read`'s) does not hold where tshark does: TLS words (`Ignored Unknown Record`) or TCP's without the mark, where tshark marks the segment";
 /// Why cells of this cause differ.
-const TLS: &str = "without TCP reassembly in the TUI a TLS record that spans segments is cut: TLS words, or TCP's without the mark, where tshark holds the segment for the record";
+const HTTP_ON_A_RETRANSMISSION: &str = "a fast retransmission that tshark's reassembly takes into the HTTP message it holds; our reassembly leaves a retransmission out, so it is HTTP `Continuation` to us";
 /// Why cells of this cause differ.
-const HTTP_ON_A_RETRANSMISSION: &str = "a fast retransmission that tshark's reassembly takes into the HTTP message it completes; alone it is HTTP `Continuation` to us";
+const REASSEMBLY_MARK: &str = "a segment tshark holds for a PDU (a TLS record, LDAP, MySQL) that our decoders take whole or do not hold: no ` [TCP segment of a reassembled PDU]`";
 /// Why cells of this cause differ.
-const IPV4: &str = "the TUI decodes each frame alone, without IP reassembly: the fragment that completes the SYN is IP to us";
-/// Why cells of this cause differ.
-const REASSEMBLY_MARK: &str = "without TCP reassembly in the TUI a segment tshark holds for a PDU completed later gets no ` [TCP segment of a reassembled PDU]`";
-/// Why cells of this cause differ.
-const WHY_REASSEMBLY_ERROR: &str = "tshark's reassembly complains that a keep-alive's byte differs from the one it already holds (no TCP reassembly in the TUI)";
+const WHY_REASSEMBLY_ERROR: &str = "tshark's reassembly complains that a keep-alive's byte differs from the one it already holds; ours takes the byte as a retransmission, silently";
 /// Why cells of this cause differ.
 const ANALYSIS_LABEL: &str =
     "`[TCP ACKed unseen segment]` is not among the flow analysis's verdicts";
 
 /// What tshark appends to a segment whose payload it holds for a PDU
 /// reassembled later.
-const PDU_MARK: &str = " [TCP segment of a reassembled PDU]";
+const PDU_MARK: &str = wirepeek::decode::summary::columns::PDU_MARK;
 
 /// What tshark appends when a segment's bytes differ from what its
 /// reassembly already holds for them.

@@ -5,9 +5,10 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use crate::decode::{Detail, Dissection, Proto, decode_into};
+use crate::decode::{Detail, Dissection, Note, NoteKind, Proto, Severity};
 use crate::frame::FrameRecord;
 
+use super::reassembled::{KEPT_BYTES_BUDGET, Reassembled};
 use super::store::{FrameStore, empty_frame};
 
 /// One line of the tree.
@@ -64,7 +65,7 @@ impl Default for DetailTree {
 
 impl DetailTree {
     /// Decode frame `index` (or clear the tree) when it is not the one shown.
-    pub fn show(&mut self, store: &FrameStore, index: Option<usize>) {
+    pub fn show(&mut self, store: &FrameStore, reassembled: &Reassembled, index: Option<usize>) {
         if index == self.frame_index {
             return;
         }
@@ -72,7 +73,12 @@ impl DetailTree {
         let cursor_layer = self.rows.get(self.cursor).map(|r| self.layer_proto(*r));
         match index {
             Some(i) if store.load_into(i, &mut self.frame) => {
-                decode_into(&self.frame, Detail::Fields, &mut self.dissection);
+                reassembled.decode(i, &self.frame, Detail::Fields, &mut self.dissection);
+                if reassembled.decoded_alone(i) {
+                    self.dissection
+                        .notes
+                        .push(over_budget_note(&self.dissection));
+                }
             }
             _ => {
                 self.frame_index = None;
@@ -223,7 +229,7 @@ impl DetailTree {
     /// The bytes of the row under the cursor: a layer's header, a field's
     /// bytes, or the byte a note points at. None for generated fields.
     pub fn highlight(&self) -> Option<Range<usize>> {
-        let d = &self.dissection;
+        let (d, source) = (&self.dissection, self.shown_source());
         let range = match *self.rows.get(self.cursor)? {
             TreeRow::Layer(l) => d.layers.get(l)?.header.clone(),
             TreeRow::Field(_, f) => d.fields.get(f)?.bytes.clone(),
@@ -232,9 +238,35 @@ impl DetailTree {
                 at..at + 1
             }
         };
-        let len = self.frame.data.len();
+        let len = d.data(source, &self.frame.data).len();
         let range = range.start.min(len)..range.end.min(len);
         (!range.is_empty()).then_some(range)
+    }
+
+    /// Which bytes the cursor's row indexes, as Wireshark's bytes pane
+    /// shows them (a tab per data source): 0 the frame, N the dissection's
+    /// N-th source (a reassembled datagram or PDU).
+    pub fn shown_source(&self) -> u8 {
+        let d = &self.dissection;
+        match self.rows.get(self.cursor) {
+            Some(TreeRow::Layer(l)) => d.layers.get(*l).map_or(0, |l| l.source),
+            Some(TreeRow::Field(_, f)) => d.fields.get(*f).map_or(0, |f| f.source),
+            _ => 0,
+        }
+    }
+
+    /// The bytes of [`DetailTree::shown_source`] and its name.
+    pub fn shown_bytes(&self) -> (&[u8], &'static str) {
+        let d = &self.dissection;
+        let source = self.shown_source();
+        let name = match source {
+            0 => "Frame",
+            n => d
+                .sources
+                .get(usize::from(n) - 1)
+                .map_or("Frame", |s| s.name),
+        };
+        (d.data(source, &self.frame.data), name)
     }
 }
 
@@ -256,4 +288,18 @@ fn note_layer(d: &Dissection, note: &crate::decode::Note) -> usize {
                 .find(|(_, l)| l.proto != Proto::Frame && starts_before(l))
         })
         .map_or(0, |(i, _)| i)
+}
+
+/// Why a frame that completed a PDU or datagram shows only its own bytes.
+fn over_budget_note(d: &Dissection) -> Note {
+    Note {
+        severity: Severity::Note,
+        kind: NoteKind::Unsupported,
+        proto: d.layers.last().map_or(Proto::Frame, |l| l.proto),
+        offset: 0,
+        message: format!(
+            "not reassembled: the {} MiB the TUI keeps of reassembled PDUs and datagrams were spent",
+            KEPT_BYTES_BUDGET >> 20
+        ),
+    }
 }

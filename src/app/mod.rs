@@ -3,8 +3,9 @@
 //! keys and clock ticks arrive as `Msg`s, and anything that needs the
 //! outside world (saving a file, quitting) goes back out as an `Effect`.
 //!
-//! May use `frame`, `decode`, `filter`, `flow` and `teach`; must not import
-//! `tui`, ratatui, crossterm, pnet or pcap-file.
+//! May use `frame`, `decode`, `filter`, `flow`, `stream` (the reassembler
+//! its first look at each frame decodes through) and `teach`; must not
+//! import `tui`, ratatui, crossterm, pnet or pcap-file.
 
 pub mod columns;
 pub mod details;
@@ -16,6 +17,7 @@ pub mod graph;
 pub mod list;
 pub mod marks;
 pub mod prompt;
+pub mod reassembled;
 pub mod replay;
 pub mod save;
 pub mod search;
@@ -27,7 +29,7 @@ mod update;
 
 use std::sync::Arc;
 
-use crate::decode::{Detail, Dissection, decode_into};
+use crate::decode::{Detail, Dissection};
 use crate::flow::FlowKey;
 use crate::frame::{FrameRecord, Process};
 
@@ -37,6 +39,7 @@ pub use flows::FlowList;
 pub use follow::{FollowChunk, FollowView};
 pub use list::PacketList;
 pub use prompt::{History, Prompt, PromptFor};
+pub use reassembled::Reassembled;
 pub use replay::Replay;
 pub use save::SaveScope;
 pub use store::{FrameBytes, FrameStore, Indexed};
@@ -318,6 +321,9 @@ pub struct App {
     /// The tcpdump expression frames had to match to arrive, if any.
     pub capture_filter: Option<String>,
     pub store: FrameStore,
+    /// What reassembly decided for each frame on its first look; every
+    /// later decode of a frame goes through it.
+    pub reassembled: Reassembled,
     pub list: PacketList,
     pub details: DetailTree,
     pub view: ViewFilter,
@@ -390,6 +396,7 @@ impl App {
             source,
             capture_filter: None,
             store: FrameStore::default(),
+            reassembled: Reassembled::default(),
             list: PacketList::new(follow),
             details: DetailTree::default(),
             view: ViewFilter::default(),
@@ -473,6 +480,7 @@ impl App {
         }
         self.list.drop_before(first as u32);
         self.flows.forget_before(first);
+        self.reassembled.forget_before(first);
         if let Some(r) = &mut self.replay {
             r.released = r.released.max(first);
         }
@@ -524,7 +532,19 @@ impl App {
         } else {
             Detail::Layers
         };
-        decode_into(&self.scratch, detail, &mut self.scratch_d);
+        let at = self.store.file_offset(i);
+        let refused =
+            self.reassembled
+                .first_look(i, at, &self.scratch, detail, &mut self.scratch_d);
+        if refused {
+            self.notify(
+                format!(
+                    "reassembly keeps at most {} MiB: later reassembled PDUs and datagrams decode alone",
+                    reassembled::KEPT_BYTES_BUDGET >> 20
+                ),
+                true,
+            );
+        }
         self.flows.ingest(&self.scratch, &self.scratch_d);
         self.display_pass(i, true) && self.in_picked_flow(i)
     }
@@ -548,7 +568,8 @@ impl App {
             if !self.store.load_into(i, &mut self.scratch) {
                 return false;
             }
-            decode_into(&self.scratch, Detail::Fields, &mut self.scratch_d);
+            self.reassembled
+                .decode(i, &self.scratch, Detail::Fields, &mut self.scratch_d);
         }
         // The conversation's index, as the pipeline gives it, so that
         // `tcp.stream == N` means what it means in `read -Y`.
@@ -579,7 +600,8 @@ impl App {
     /// Decode the selected frame for the details pane if it changed.
     fn sync_details(&mut self) {
         let before = self.details.frame_index;
-        self.details.show(&self.store, self.list.selected_frame());
+        self.details
+            .show(&self.store, &self.reassembled, self.list.selected_frame());
         if before != self.details.frame_index {
             self.hex_scroll = None;
         }

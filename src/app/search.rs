@@ -6,7 +6,7 @@
 //! its clock), with the progress in the status bar and Esc to cancel. The
 //! hit is selected when it is found.
 
-use crate::decode::{Detail, decode_into};
+use crate::decode::Detail;
 
 use super::filter::PacketFilter;
 use super::{App, Pane};
@@ -275,7 +275,8 @@ impl App {
         match &find.filter {
             None => contains(&self.scratch.data, &find.needle),
             Some(f) => {
-                decode_into(&self.scratch, Detail::Fields, &mut self.scratch_d);
+                self.reassembled
+                    .decode(i, &self.scratch, Detail::Fields, &mut self.scratch_d);
                 f.matches(&self.scratch, &self.scratch_d)
             }
         }

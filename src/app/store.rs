@@ -35,6 +35,13 @@ pub trait FrameBytes: Send + std::fmt::Debug {
     /// Fill `buf` with the bytes at `offset`; an error when they are not
     /// all there (the file was cut or replaced while open).
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()>;
+
+    /// The same file for the reassembler to read a PDU's parts back from
+    /// (`frame::Recall`), so that PDUs waiting for segments hold offsets,
+    /// not copies; None when it cannot be shared.
+    fn recall(&self) -> Option<crate::frame::Recall> {
+        None
+    }
 }
 
 /// One frame as the source thread indexed it: all but its bytes, which
@@ -355,6 +362,22 @@ impl FrameStore {
             return (at, kind as usize);
         }
         (e.at_kind & AT_MASK, (e.at_kind >> AT_BITS) as usize)
+    }
+
+    /// Where frame `i`'s bytes sit in the backing file, when there is one.
+    pub fn file_offset(&self, i: usize) -> Option<u64> {
+        match self.bytes_in {
+            Bytes::File(_) => self.entry(i).map(|_| self.at(i).0),
+            Bytes::Memory => None,
+        }
+    }
+
+    /// The backing file for the reassembler (`FrameBytes::recall`).
+    pub fn recall(&self) -> Option<crate::frame::Recall> {
+        match &self.bytes_in {
+            Bytes::File(file) => file.recall(),
+            Bytes::Memory => None,
+        }
     }
 
     /// The frame number of frame `i`.

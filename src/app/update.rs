@@ -22,7 +22,10 @@ impl App {
                 }
                 self.arrived();
             }
-            Msg::Backing(bytes) => self.store.set_backing(bytes),
+            Msg::Backing(bytes) => {
+                self.store.set_backing(bytes);
+                self.reassembled.recall_from(self.store.recall());
+            }
             Msg::Indexed(frames) => {
                 for f in &frames {
                     self.store.push_indexed(f);
@@ -219,7 +222,7 @@ impl App {
                         .highlight()
                         .map_or(0, |h| (h.start / 16).saturating_sub(1))
                 });
-                let last = self.details.frame.data.len() / 16;
+                let last = self.details.shown_bytes().0.len() / 16;
                 self.hex_scroll = Some(base.saturating_add_signed(delta).min(last));
             }
         }
@@ -393,7 +396,7 @@ impl App {
             Pane::Details => self.details.jump(end),
             Pane::Bytes => {
                 self.hex_scroll = Some(if end {
-                    self.details.frame.data.len() / 16
+                    self.details.shown_bytes().0.len() / 16
                 } else {
                     0
                 })

@@ -13,16 +13,13 @@
 //! `teach`, `error`; must not use `cli`, `run`, `app` or `tui`.
 
 use crate::capture::{FrameSource, Next};
-use crate::decode::desegment::Asked;
-use crate::decode::desegment::TcpPdu;
-use crate::decode::reassembly::Defrag;
-use crate::decode::{Detail, Dissection, Proto, Value, decode_into, decode_with, tcp, udp};
+use crate::decode::{Detail, Dissection, Proto, Value, tcp, udp};
 use crate::error::AppError;
 use crate::filter::Filter;
 use crate::flow::{Background, FlowInfo, FlowTable, Lookahead, Packet, Staged, TCP, UDP};
 use crate::frame::{FrameRecord, LinkType};
-use crate::stream::ip_defrag::{DefragLimits, DefragStats, Defragmenter};
-use crate::stream::tcp_pdu::{PduTable, Seen, Step};
+use crate::stream::ip_defrag::DefragStats;
+pub use crate::stream::reassemble::{Reassembler, Reassembly, decode_frame};
 
 pub mod follow;
 pub mod open;
@@ -43,22 +40,6 @@ pub struct RunSummary {
     pub ended: bool,
     /// What IP reassembly did (all zero when it was off).
     pub reassembly: DefragStats,
-}
-
-/// Whether a run reassembles IP fragments (tshark's default) and within
-/// which bounds.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Reassembly {
-    /// One packet at a time (`--no-reassembly`, tshark's
-    /// `-o ip.defragment:FALSE -o ipv6.defragment:FALSE`).
-    Off,
-    On(DefragLimits),
-}
-
-impl Default for Reassembly {
-    fn default() -> Self {
-        Reassembly::On(DefragLimits::default())
-    }
 }
 
 /// Where each frame that passed the filters goes.
@@ -135,7 +116,7 @@ pub fn run_with<S: Sink>(
     stop: &dyn Fn() -> bool,
 ) -> Result<RunSummary, AppError> {
     let mut defrag = Reassembler::new(reassembly);
-    defrag.recall_from(source);
+    defrag.recall_from(source.recall());
     let mut result = match track {
         Track::Off => frame_loop(source, settings, &mut defrag, Tracker::Off, sink, stop),
         Track::Inline(flows) => frame_loop(
@@ -162,166 +143,6 @@ pub fn run_with<S: Sink>(
         }
     }
     result
-}
-
-/// What a run reassembles: IP fragments, and application PDUs that span
-/// TCP segments (see `decode::desegment`).
-#[derive(Debug)]
-pub struct Reassembler {
-    pub ip: Option<Defragmenter>,
-    pub tcp: Option<PduTable>,
-    /// Where the next frame's bytes sit in the source's recall file
-    /// (`FrameSource::data_offset`); taken by `decode_frame`, so it never
-    /// outlives its frame.
-    frame_at: Option<u64>,
-}
-
-impl Reassembler {
-    pub fn new(reassembly: Reassembly) -> Reassembler {
-        match reassembly {
-            Reassembly::Off => Reassembler {
-                ip: None,
-                tcp: None,
-                frame_at: None,
-            },
-            Reassembly::On(limits) => Reassembler {
-                ip: Some(Defragmenter::new(limits)),
-                tcp: Some(PduTable::default()),
-                frame_at: None,
-            },
-        }
-    }
-
-    /// Read frames' bytes back from `source`'s file when it has one (see
-    /// `stream::tcp_pdu`): from now on, give each frame's offset with
-    /// [`Reassembler::frame_at`] before decoding it.
-    pub fn recall_from(&mut self, source: &dyn FrameSource) {
-        if let Some(pdus) = &mut self.tcp {
-            pdus.recall_from(source.recall());
-        }
-    }
-
-    /// The file offset of the next frame's bytes, for `decode_frame`.
-    pub fn frame_at(&mut self, offset: Option<u64>) {
-        self.frame_at = offset;
-    }
-}
-
-/// Decode one frame, reassembling through `r`: a fragment that completes
-/// its datagram is decoded again with the whole payload, and so is a TCP
-/// segment that continues or completes an application PDU (only those
-/// frames pay twice).
-pub fn decode_frame(frame: &FrameRecord, detail: Detail, d: &mut Dissection, r: &mut Reassembler) {
-    let frame_at = r.frame_at.take();
-    let Some(table) = &mut r.ip else {
-        decode_into(frame, detail, d);
-        return;
-    };
-    // A segment that only continues a held PDU is settled while decoding.
-    let ask = match &r.tcp {
-        Some(pdus) if !pdus.is_empty() => TcpPdu::Ask(pdus),
-        _ => TcpPdu::Fresh,
-    };
-    decode_with(frame, detail, d, Defrag::On(None), ask);
-    let whole = match (
-        &d.fragment,
-        d.fragment
-            .as_ref()
-            .and_then(|i| frame.data.get(i.payload.clone())),
-    ) {
-        (Some(info), Some(bytes)) => table.add(frame.number, frame.ts, info, bytes),
-        _ => None,
-    };
-    if let Some(whole) = &whole {
-        decode_with(frame, detail, d, Defrag::On(Some(whole)), ask);
-    }
-    let Some(pdus) = &mut r.tcp else { return };
-    // Nothing held for the segment's direction (the table, asked while
-    // decoding, said so) and no PDU started: nothing to do.
-    let nothing_held = pdus.is_empty() || d.tcp_asked == Some(Asked::Nothing);
-    if nothing_held && d.desegment.is_none() {
-        return;
-    }
-    let continued = d.tcp_asked == Some(Asked::Continues);
-    let Some((dir, seq, start, payload)) = tcp_segment(frame, d) else {
-        if continued {
-            decode_with(frame, detail, d, Defrag::On(whole.as_ref()), TcpPdu::Fresh);
-        }
-        return;
-    };
-    // Asked while decoding, the table said it holds nothing for this
-    // direction: the segment is fresh, and only a PDU it starts is news.
-    let step = if d.tcp_asked == Some(Asked::Nothing) {
-        Step::Fresh
-    } else {
-        let seen = seen_in(frame, d, start, frame_at);
-        pdus.segment(dir, seen, seq, payload, tcp_fin(frame, d))
-    };
-    let defrag = Defrag::On(whole.as_ref());
-    // Decoded again unless the decoding already took the segment as the
-    // table now does (a continuation when asked; or fresh).
-    match (&step, continued) {
-        (Step::Fresh, false) | (Step::Continuation, true) => {}
-        (Step::Fresh, true) => decode_with(frame, detail, d, defrag, TcpPdu::Fresh),
-        (Step::Continuation, false) => decode_with(frame, detail, d, defrag, TcpPdu::Continuation),
-        (Step::Complete(pdu), _) => decode_with(frame, detail, d, defrag, TcpPdu::Complete(pdu)),
-    }
-    if let Some(want) = d.desegment
-        && let Some((dir, seq, start, payload)) = tcp_segment(frame, d)
-    {
-        match step {
-            // A PDU this segment was to complete but left short: the bytes
-            // handed in stay held, appended to.
-            Step::Complete(pdu) if want.kept => {
-                let next = seq.wrapping_add(payload.len() as u32);
-                pdus.keep(dir, pdu, next, want.need);
-            }
-            _ => pdus.start(dir, seen_in(frame, d, start, frame_at), seq, payload, want),
-        }
-    }
-}
-
-/// The frame a segment came in, with its payload's file offset when the
-/// frame's bytes are at `frame_at` and the payload (at `start` in the
-/// decoded bytes) is among them, not in a reassembled datagram.
-fn seen_in(frame: &FrameRecord, d: &Dissection, start: usize, frame_at: Option<u64>) -> Seen {
-    Seen {
-        number: frame.number,
-        at: frame_at
-            .filter(|_| d.tuple_source == 0)
-            .map(|at| at + start as u64),
-    }
-}
-
-/// A TCP segment's direction, sequence number, and captured payload with
-/// where it starts in the bytes decoded.
-fn tcp_segment<'a>(
-    frame: &'a FrameRecord,
-    d: &'a Dissection,
-) -> Option<(crate::stream::tcp_pdu::Direction, u32, usize, &'a [u8])> {
-    let t = d.tuple.filter(|t| t.protocol == TCP)?;
-    let data = d.data(d.tuple_source, &frame.data);
-    let at = t.header_at;
-    let h = crate::decode::view::View::at(data, at);
-    let seq = h.u32(&tcp::SEQ_RAW)?;
-    let hdr = h.uint(&tcp::HDR_LEN)? as usize * 4;
-    let payload = data.get(at + hdr..t.pdu_end.min(data.len()))?;
-    Some((
-        (t.src, t.src_port, t.dst, t.dst_port),
-        seq,
-        at + hdr,
-        payload,
-    ))
-}
-
-/// Whether a TCP segment has FIN set.
-fn tcp_fin(frame: &FrameRecord, d: &Dissection) -> bool {
-    let Some(t) = d.tuple.filter(|t| t.protocol == TCP) else {
-        return false;
-    };
-    let data = d.data(d.tuple_source, &frame.data);
-    let h = crate::decode::view::View::at(data, t.header_at);
-    h.uint(&tcp::FLAGS_FIN).is_some_and(|f| f != 0)
 }
 
 /// Where a run's frames go to be tracked as flows.

@@ -2,8 +2,9 @@
 //! its socket, rebuilt from the segments a capture holds, and UDP
 //! conversations as their datagrams.
 //!
-//! Uses `frame` only (callers hand it sequence numbers and payload bytes
-//! they read with `decode` and `flow`); never prints. The rules are the
+//! Uses `frame`, `decode` and `flow` (callers hand the stream tables
+//! sequence numbers and payload bytes; `reassemble` decodes through the
+//! reassembly tables); never prints. The rules are the
 //! ones tshark's "Follow TCP Stream" applies, so `wirepeek follow` can be
 //! diffed against `tshark -z follow` byte for byte (see `tcp.rs`).
 //!
@@ -14,6 +15,7 @@
 //! gap if the receiver acknowledges past them and a later segment is held).
 
 pub mod ip_defrag;
+pub mod reassemble;
 pub mod table;
 pub mod tcp;
 pub mod tcp_pdu;

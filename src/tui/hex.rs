@@ -24,11 +24,12 @@ pub fn bytes_per_row(width: u16) -> usize {
     }
 }
 
-/// The colour of every captured byte, by the innermost layer holding it.
-fn byte_colours(d: &Dissection, len: usize) -> Vec<Color> {
+/// The colour of every byte of data source `source`, by the innermost
+/// layer holding it.
+fn byte_colours(d: &Dissection, source: u8, len: usize) -> Vec<Color> {
     let mut colours = vec![Color::DarkGray; len];
     for (l, layer) in d.layers.iter().enumerate() {
-        if layer.proto == Proto::Frame {
+        if layer.proto == Proto::Frame || layer.source != source {
             continue;
         }
         let end = layer.header.end.min(len);
@@ -68,13 +69,24 @@ pub fn first_row(
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let focused = app.focus == Pane::Bytes;
     let tree = &app.details;
-    let data = &tree.frame.data;
+    // The bytes the selected row is in: the frame's, or a reassembled
+    // source's (Wireshark's extra tab), named in the title.
+    let (data, source_name) = tree.shown_bytes();
+    let of = match tree.shown_source() {
+        0 => String::new(),
+        _ => format!(" of {source_name}"),
+    };
     let highlight = tree.highlight();
     let title = match &highlight {
         Some(h) if tree.frame_index.is_some() => {
-            format!(" Bytes {} (selection {}..{}) ", data.len(), h.start, h.end)
+            format!(
+                " Bytes {}{of} (selection {}..{}) ",
+                data.len(),
+                h.start,
+                h.end
+            )
         }
-        _ => format!(" Bytes {} ", data.len()),
+        _ => format!(" Bytes {}{of} ", data.len()),
     };
     let block = Block::new().title(pane_title(title, focused));
     let inner = block.inner(area);
@@ -92,7 +104,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         rows,
         total_rows,
     );
-    let colours = byte_colours(&tree.dissection, data.len());
+    let colours = byte_colours(&tree.dissection, tree.shown_source(), data.len());
     for (line_no, row) in (first..total_rows).take(rows).enumerate() {
         let start = row * per_row;
         let end = (start + per_row).min(data.len());

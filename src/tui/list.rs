@@ -11,7 +11,7 @@ use crate::app::columns::Column;
 use crate::app::flows::Colouring;
 use crate::app::{App, Pane, TimeMode, store::empty_frame};
 use crate::decode::summary::{columns, tcpdump_line};
-use crate::decode::{Detail, Dissection, Proto, Severity, decode_into, tcp, udp};
+use crate::decode::{Detail, Dissection, Proto, Severity, tcp, udp};
 use crate::frame::FrameRecord;
 use crate::output::time::{TimeFormat, write_ts};
 use crate::output::value::to_text;
@@ -33,9 +33,10 @@ pub struct RowText {
     pub style: Style,
 }
 
-/// Decode store frame `index` (in `frame`) and fill in its columns.
+/// Decode store frame `index` (in `frame`, as reassembly decided on its
+/// first look) and fill in its columns.
 pub fn row_text(app: &App, index: usize, frame: &FrameRecord, d: &mut Dissection) -> RowText {
-    decode_into(frame, Detail::Fields, d);
+    app.reassembled.decode(index, frame, Detail::Fields, d);
     // The previous packet shown in frame order, whatever the sort (as
     // Wireshark's delta displayed time), for the delta times.
     let previous = app

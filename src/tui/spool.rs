@@ -23,6 +23,10 @@ impl FrameBytes for FileBytes {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
         self.0.read_exact_at(buf, offset)
     }
+
+    fn recall(&self) -> Option<crate::frame::Recall> {
+        self.0.try_clone().ok().map(crate::frame::Recall::new)
+    }
 }
 
 /// Open `path` for reading frames back.

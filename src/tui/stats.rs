@@ -1,7 +1,8 @@
 //! The Statistics tab: the stats job that counts the displayed packets
 //! with `flow::stats::Tally` (the counting `read --stats` does), decoding
-//! each through the pipeline as `read` does (IP fragments and TCP PDUs
-//! reassembled, as tshark's taps see them), a slice at a time between
+//! each as the model's first pass reassembled it (`app::Reassembled`: IP
+//! fragments and TCP PDUs as `read` and tshark's taps see them, whatever
+//! the display filter hides), a slice at a time between
 //! events so a key never waits long; and the tab's drawing: the views'
 //! keys and the count's basis on top, the visible rows only handed to
 //! ratatui, columns as Wireshark's Statistics windows name them.
@@ -19,7 +20,6 @@ use crate::app::{App, Msg};
 use crate::decode::{Detail, Dissection};
 use crate::flow::stats::{StatLayer, Tally};
 use crate::frame::FrameRecord;
-use crate::pipeline::{Reassembler, Reassembly, decode_frame};
 
 use super::{slice, theme};
 
@@ -30,7 +30,6 @@ pub struct Job {
     frames: Vec<u32>,
     next: usize,
     tally: Box<Tally>,
-    reassembler: Reassembler,
     frame: FrameRecord,
     d: Dissection,
 }
@@ -42,7 +41,6 @@ impl Job {
             frames,
             next: 0,
             tally: Box::default(),
-            reassembler: Reassembler::new(Reassembly::default()),
             frame: empty_frame(),
             d: Dissection::default(),
         }
@@ -57,16 +55,10 @@ impl Job {
         let n = self.frames.len();
         let mut next = self.next;
         slice::run(&mut next, n, budget, 16, |k| {
-            if app
-                .store
-                .load_into(self.frames[k] as usize, &mut self.frame)
-            {
-                decode_frame(
-                    &self.frame,
-                    Detail::Layers,
-                    &mut self.d,
-                    &mut self.reassembler,
-                );
+            let i = self.frames[k] as usize;
+            if app.store.load_into(i, &mut self.frame) {
+                app.reassembled
+                    .decode(i, &self.frame, Detail::Layers, &mut self.d);
                 self.tally.add(&self.frame, &self.d);
             }
         });

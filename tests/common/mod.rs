@@ -325,6 +325,75 @@ pub fn loaded_app(file: &Path) -> wirepeek::app::App {
     app
 }
 
+/// A TUI model for `file`, no frame in yet, that compiles display filters.
+pub fn filtering_app(file: &Path) -> wirepeek::app::App {
+    use wirepeek::app::{App, SourceKind};
+    let mut app = App::new(
+        SourceKind::File {
+            path: file.display().to_string(),
+        },
+        None,
+    );
+    app.view.compiler = Some(wirepeek::app::filter::display_compiler());
+    app
+}
+
+/// The TUI's source thread started on the file at `path`, and a model for
+/// what it sends.
+pub fn start_file_source(
+    path: &str,
+) -> (
+    wirepeek::app::App,
+    std::sync::mpsc::Receiver<wirepeek::tui::Event>,
+) {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    use wirepeek::tui::source::{self, Drops, SourceSpec};
+    let spec = SourceSpec::File { path: path.into() };
+    let (tx, rx) = std::sync::mpsc::sync_channel(256);
+    source::start(
+        &spec,
+        tx,
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(Drops::default()),
+    )
+    .expect("the capture opens");
+    (wirepeek::app::App::new(spec.kind(), None), rx)
+}
+
+/// The TUI's model loaded from `path` by the TUI's own source thread (the
+/// bytes left in the file, read back by offset), keeping at most `max`
+/// packets; the source must not fail.
+pub fn file_backed_app(path: &str, max: Option<usize>) -> wirepeek::app::App {
+    use wirepeek::app::Msg;
+    use wirepeek::tui::Event;
+    let (mut app, rx) = start_file_source(path);
+    app.set_max_packets(max);
+    for event in rx {
+        if let Event::App(msg) = event {
+            let end = matches!(msg, Msg::SourceEnded { .. } | Msg::SourceFailed(_));
+            app.update(msg);
+            if end {
+                break;
+            }
+        }
+    }
+    assert!(app.counters.failed.is_none(), "{:?}", app.counters.failed);
+    app
+}
+
+/// The frame numbers `tshark -Y filter` shows of `file`, in order.
+pub fn tshark_shows(file: &Path, filter: &str) -> Vec<u64> {
+    let out = tshark_fields(file, &["frame.number"])
+        .args(["-Y", filter])
+        .output()
+        .expect("tshark runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
+}
+
 /// The default lines of `wirepeek read FILE` (the binary at `bin`) and of
 /// `tcpdump -n -r FILE`, both in UTC, as text. The caller checks that
 /// tcpdump is present first (`tcpdump_present`).

@@ -94,8 +94,22 @@ pub fn info(data: &[u8], d: &Dissection) -> Option<String> {
         Proto::Arp => arp_info::info(d.data(l.source, data), l),
         Proto::Stp => stp_info::info(d.data(l.source, data), l),
         Proto::Gre => gre_info::info(d.data(l.source, data), l),
+        Proto::Ipv4 => ipv4_fragment(d).or_else(|| super::app::info(data, d)),
         _ => super::app::info(data, d),
     }
+}
+
+/// Wireshark's words for an IPv4 fragment shown as one (it completes no
+/// datagram, or reassembly is off): its payload's protocol, offset and ID.
+fn ipv4_fragment(d: &Dissection) -> Option<String> {
+    let f = d.fragment.as_ref().filter(|f| f.proto == Proto::Ipv4)?;
+    Some(format!(
+        "Fragmented IP protocol (proto={} {}, off={}, ID={:04x})",
+        super::super::names::ip_protocol(f.protocol),
+        f.protocol,
+        f.offset,
+        f.id
+    ))
 }
 
 /// Wireshark's Info column when the innermost packet is a TCP segment,
@@ -103,7 +117,29 @@ pub fn info(data: &[u8], d: &Dissection) -> Option<String> {
 /// [`tcp_info::Flow`]). None for any other frame.
 pub fn tcp_info(data: &[u8], d: &Dissection, flow: Option<tcp_info::Flow>) -> Option<String> {
     let (_, l) = innermost(d)?;
-    (l.proto == Proto::Tcp).then(|| tcp_info::info(data, d, l, flow))
+    if l.proto != Proto::Tcp {
+        return None;
+    }
+    let mut text = tcp_info::info(data, d, l, flow);
+    if held_for_a_pdu(d, l) {
+        text.push_str(PDU_MARK);
+    }
+    Some(text)
+}
+
+/// What Wireshark appends to a segment whose payload, from its first byte,
+/// went into a PDU that this segment does not complete.
+pub const PDU_MARK: &str = " [TCP segment of a reassembled PDU]";
+
+/// True when TCP layer `l`'s payload is segment data from its first byte:
+/// the segment starts or continues a PDU reassembled elsewhere (Wireshark
+/// marks it only then, not when a PDU starts further in).
+fn held_for_a_pdu(d: &Dissection, l: &Layer) -> bool {
+    d.fields.iter().any(|f| {
+        f.key == crate::decode::desegment::SEGMENT_DATA.key
+            && f.source == l.source
+            && f.bytes.start == l.header.end
+    })
 }
 
 /// Wireshark's TCP words for a frame whose innermost layer rides on TCP
