@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 
 use wirepeek::app::store::empty_frame;
 use wirepeek::decode::Dissection;
-use wirepeek::tui::list::row_text;
 
 /// The four columns, in the order of the counts.
 const COLUMNS: [&str; 4] = ["Source", "Destination", "Protocol", "Info"];
@@ -169,20 +168,6 @@ fn tunnel_files() -> Vec<PathBuf> {
     files
 }
 
-/// Every capture of both corpora.
-fn corpus_files() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = common::corpus().into_iter().collect();
-    dirs.extend(common::app_capture("vxlan.pcap").and_then(|p| p.parent().map(Path::to_path_buf)));
-    let mut files: Vec<PathBuf> = dirs
-        .iter()
-        .flat_map(|d| std::fs::read_dir(d).expect("corpus directory lists"))
-        .map(|e| e.expect("corpus entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
-        .collect();
-    files.sort();
-    files
-}
-
 /// True when tshark's `frame.protocols` has ICMP, ICMPv6 or ARP, 802.2
 /// or a tunnel.
 fn icmp_or_arp(protocols: &str) -> bool {
@@ -208,36 +193,21 @@ struct Tally {
 /// Compare the columns of the frames of `file` that `wanted` picks (by
 /// tshark's `frame.protocols`).
 fn compare(file: &Path, wanted: &dyn Fn(&str) -> bool, t: &mut Tally) {
-    let theirs = common::tshark_columns(file);
-    if !theirs.iter().any(|c| wanted(&c.protocols)) {
-        return;
-    }
-    let app = common::loaded_app(file);
-    let name = file
-        .file_name()
-        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
-    if app.list.len() != theirs.len() {
-        t.bad.push(format!(
-            "{name}: {} frames ours, {} tshark's",
-            app.list.len(),
-            theirs.len()
-        ));
-        return;
-    }
+    let b = match common::beside_tshark(file, |c| wanted(&c.protocols)) {
+        None => return,
+        Some(Err(e)) => return t.bad.push(e),
+        Some(Ok(b)) => b,
+    };
+    let name = &b.name;
     t.files += 1;
     let mut frame = empty_frame();
     let mut d = Dissection::default();
-    for (pos, want) in theirs.iter().enumerate() {
+    for (pos, want) in b.theirs.iter().enumerate() {
         if !wanted(&want.protocols) {
             continue;
         }
         t.frames += 1;
-        let index = app.list.shown[pos] as usize;
-        assert!(
-            app.store.load_into(index, &mut frame),
-            "{name}: frame {pos} loads"
-        );
-        let row = row_text(&app, pos, &frame, &mut d);
+        let row = b.row(pos, &mut frame, &mut d);
         let cells = [
             (&row.src, &want.source),
             (&row.dst, &want.destination),
@@ -274,7 +244,7 @@ fn list_columns_match_tshark_on_tunnels_and_every_icmp_and_arp_frame() {
         return;
     }
     let tunnels = tunnel_files();
-    let corpus = corpus_files();
+    let corpus = common::corpus_files();
     if tunnels.is_empty() && corpus.is_empty() {
         common::skip("neither ../shared/corpus nor ../shared/corpus-app is here");
         return;
@@ -293,19 +263,12 @@ fn list_columns_match_tshark_on_tunnels_and_every_icmp_and_arp_frame() {
         );
     }
     eprintln!("{} files, {} frames", t.files, t.frames);
-    for (e, (file, col, proto, why)) in EXCEPTIONS.iter().enumerate() {
-        match t.used.get(&e) {
-            Some(n) => eprintln!("excused {n}: {file} {col} {proto}: {why}"),
-            None => t.bad.push(format!(
-                "exception listed but no cell needs it: {file} {col} {proto} ({why})"
-            )),
-        }
-    }
-    assert!(
-        t.bad.is_empty(),
-        "{}\n{} disagreements",
-        t.bad.join("\n"),
-        t.bad.len()
+    common::settle_exceptions(
+        EXCEPTIONS
+            .iter()
+            .map(|(file, col, proto, why)| format!("{file} {col} {proto} ({why})")),
+        &t.used,
+        std::mem::take(&mut t.bad),
     );
     // Both corpora are here: the counts are the corpora's.
     if tunnels.len() == 5 {

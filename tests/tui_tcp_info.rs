@@ -13,7 +13,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use wirepeek::app::store::empty_frame;
 use wirepeek::decode::Dissection;
@@ -183,20 +183,6 @@ fn causes(ours: &str, theirs: &str) -> Option<String> {
     (ours == theirs).then(|| found.join("+"))
 }
 
-/// Every capture of both corpora.
-fn corpus_files() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = common::corpus().into_iter().collect();
-    dirs.extend(common::app_capture("vxlan.pcap").and_then(|p| p.parent().map(Path::to_path_buf)));
-    let mut files: Vec<PathBuf> = dirs
-        .iter()
-        .flat_map(|d| std::fs::read_dir(d).expect("corpus directory lists"))
-        .map(|e| e.expect("corpus entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
-        .collect();
-    files.sort();
-    files
-}
-
 #[derive(Default)]
 struct Tally {
     files: usize,
@@ -208,37 +194,22 @@ struct Tally {
 }
 
 fn compare(file: &Path, t: &mut Tally) {
-    let theirs = common::tshark_columns(file);
-    if !theirs.iter().any(|c| c.protocol == "TCP") {
-        return;
-    }
-    let name = file
-        .file_name()
-        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
-    let app = common::loaded_app(file);
-    if app.list.len() != theirs.len() {
-        t.bad.push(format!(
-            "{name}: {} frames ours, {} tshark's",
-            app.list.len(),
-            theirs.len()
-        ));
-        return;
-    }
+    let b = match common::beside_tshark(file, |c| c.protocol == "TCP") {
+        None => return,
+        Some(Err(e)) => return t.bad.push(e),
+        Some(Ok(b)) => b,
+    };
+    let (name, app) = (&b.name, &b.app);
     t.files += 1;
     let mut frame = empty_frame();
     let mut d = Dissection::default();
-    for (pos, want) in theirs.iter().enumerate() {
+    for (pos, want) in b.theirs.iter().enumerate() {
         if want.protocol != "TCP" {
-            ours_only(&app, pos, &name, want, t);
+            ours_only(app, pos, name, want, t);
             continue;
         }
         t.frames += 1;
-        let index = app.list.shown[pos] as usize;
-        assert!(
-            app.store.load_into(index, &mut frame),
-            "{name}: frame {pos} loads"
-        );
-        let row = row_text(&app, index, &frame, &mut d);
+        let row = b.row(pos, &mut frame, &mut d);
         if row.info == want.info {
             t.equal += 1;
             continue;
@@ -312,7 +283,7 @@ fn tcp_info_cells_match_tshark_on_every_tcp_frame_of_both_corpora() {
         common::skip("tshark is not installed");
         return;
     }
-    let files = corpus_files();
+    let files = common::corpus_files();
     if files.is_empty() {
         common::skip("neither ../shared/corpus nor ../shared/corpus-app is here");
         return;
@@ -325,18 +296,11 @@ fn tcp_info_cells_match_tshark_on_every_tcp_frame_of_both_corpora() {
         "{} files, {} TCP frames, {} Info cells equal, {} listed by cause",
         t.files, t.frames, t.equal, t.excused
     );
-    for (e, (file, cause, why)) in EXCEPTIONS.iter().enumerate() {
-        match t.used.get(&e) {
-            Some(n) => eprintln!("listed {n}: {file} ({cause}): {why}"),
-            None => t.bad.push(format!(
-                "exception listed but no cell needs it: {file} ({cause}): {why}"
-            )),
-        }
-    }
-    assert!(
-        t.bad.is_empty(),
-        "{}\n{} disagreements",
-        t.bad.join("\n"),
-        t.bad.len()
+    common::settle_exceptions(
+        EXCEPTIONS
+            .iter()
+            .map(|(file, cause, why)| format!("{file} ({cause}): {why}")),
+        &t.used,
+        std::mem::take(&mut t.bad),
     );
 }

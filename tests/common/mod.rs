@@ -325,6 +325,92 @@ pub fn loaded_app(file: &Path) -> wirepeek::app::App {
     app
 }
 
+/// Print how many cells each listed exception (`labels`, in list order)
+/// excused, then fail with every disagreement in `bad`, counting a listed
+/// exception no cell needed as one (a stale list is a failure too).
+pub fn settle_exceptions(
+    labels: impl Iterator<Item = String>,
+    used: &std::collections::BTreeMap<usize, usize>,
+    mut bad: Vec<String>,
+) {
+    for (e, label) in labels.enumerate() {
+        match used.get(&e) {
+            Some(n) => eprintln!("listed {n}: {label}"),
+            None => bad.push(format!("exception listed but no cell needs it: {label}")),
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{}\n{} disagreements",
+        bad.join("\n"),
+        bad.len()
+    );
+}
+
+/// Every capture of both corpora (none when neither is here).
+pub fn corpus_files() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = corpus().into_iter().collect();
+    dirs.extend(app_capture("vxlan.pcap").and_then(|p| p.parent().map(Path::to_path_buf)));
+    let mut files: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).expect("corpus directory lists"))
+        .map(|e| e.expect("corpus entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The TUI's model of a capture beside tshark's columns for it.
+pub struct Beside {
+    pub name: String,
+    pub app: wirepeek::app::App,
+    pub theirs: Vec<TsharkColumns>,
+}
+
+/// `file` loaded into the model beside tshark's columns, when `wanted`
+/// picks one of tshark's frames at least (`None` otherwise); `Err` says
+/// the two list different frame counts.
+pub fn beside_tshark(
+    file: &Path,
+    wanted: impl Fn(&TsharkColumns) -> bool,
+) -> Option<Result<Beside, String>> {
+    let theirs = tshark_columns(file);
+    if !theirs.iter().any(wanted) {
+        return None;
+    }
+    let name = file
+        .file_name()
+        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+    let app = loaded_app(file);
+    if app.list.len() != theirs.len() {
+        return Some(Err(format!(
+            "{name}: {} frames ours, {} tshark's",
+            app.list.len(),
+            theirs.len()
+        )));
+    }
+    Some(Ok(Beside { name, app, theirs }))
+}
+
+impl Beside {
+    /// The TUI's row at list position `pos`, its frame loaded into `frame`.
+    pub fn row(
+        &self,
+        pos: usize,
+        frame: &mut wirepeek::frame::FrameRecord,
+        d: &mut wirepeek::decode::Dissection,
+    ) -> wirepeek::tui::list::RowText {
+        let index = self.app.list.shown[pos] as usize;
+        assert!(
+            self.app.store.load_into(index, frame),
+            "{}: frame {pos} loads",
+            self.name
+        );
+        wirepeek::tui::list::row_text(&self.app, index, frame, d)
+    }
+}
+
 /// A TUI model for `file`, no frame in yet, that compiles display filters.
 pub fn filtering_app(file: &Path) -> wirepeek::app::App {
     use wirepeek::app::{App, SourceKind};
