@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 
 use wirepeek::app::store::empty_frame;
 use wirepeek::app::{App, Input, Key, Msg, Reassembled, SourceKind, TreeRow};
-use wirepeek::decode::summary::columns::PDU_MARK;
 use wirepeek::decode::{Detail, Dissection, Proto, decode_into};
 use wirepeek::tui::list::row_text;
 
@@ -151,7 +150,6 @@ fn the_details_of_a_completing_frame_hold_the_reassembled_http_and_its_data_sour
 }
 
 /// Why Protocol/Info cells may differ here; each must be needed.
-const HTTP_WORDS_ON_A_HELD_SEGMENT: &str = "tshark words the start line of an HTTP message it holds for more segments; we keep TCP's words and the mark";
 const MEDIA_TYPE: &str = "tshark's media dissector (data-text-lines) adds the body's type, `(text/plain)`, after HTTP's words; wirepeek has no such dissector";
 
 /// Which listed cause takes our cell to tshark's, if one does.
@@ -159,13 +157,6 @@ fn cause(ours: (&str, &str), theirs: (&str, &str)) -> Option<&'static str> {
     let ((op, oi), (tp, ti)) = (ours, theirs);
     if op != tp {
         return None;
-    }
-    let held = op == "TCP"
-        && oi.ends_with(PDU_MARK)
-        && ti.ends_with(PDU_MARK)
-        && !ti.starts_with(|c: char| c.is_ascii_digit());
-    if held {
-        return Some(HTTP_WORDS_ON_A_HELD_SEGMENT);
     }
     let media = ti
         .strip_prefix(oi)
@@ -210,7 +201,7 @@ fn protocol_and_info_of_every_frame_are_tsharks() {
         }
     }
     eprintln!("{cells} Protocol/Info cells, {} equal", cells - excused);
-    for why in [HTTP_WORDS_ON_A_HELD_SEGMENT, MEDIA_TYPE] {
+    for why in [MEDIA_TYPE] {
         match used.get(why) {
             Some(n) => eprintln!("listed {n}: {why}"),
             None => panic!("listed but no cell needs it: {why}"),

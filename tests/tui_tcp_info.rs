@@ -25,34 +25,14 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("chrome-34-google.pcap", "reassembly mark", REASSEMBLY_MARK),
     ("ecdhe.pcap", "reassembly mark", REASSEMBLY_MARK),
     (
-        "four_ipv6_http_streams.pcap",
-        "application words on a held segment",
-        HTTP_WORDS_ON_A_HELD_SEGMENT,
-    ),
-    (
         "gap-data-missing.pcapng",
         "reassembly mark",
         REASSEMBLY_MARK,
     ),
     (
-        "get-gzip.pcap",
-        "application words on a held segment",
-        HTTP_WORDS_ON_A_HELD_SEGMENT,
-    ),
-    (
-        "get.pcap",
-        "application words on a held segment",
-        HTTP_WORDS_ON_A_HELD_SEGMENT,
-    ),
-    (
         "ipv6-http-atomic-frag.pcap",
         "analysis label",
         ANALYSIS_LABEL,
-    ),
-    (
-        "ipv6-http-atomic-frag.pcap",
-        "application words on a held segment",
-        HTTP_WORDS_ON_A_HELD_SEGMENT,
     ),
     (
         "ipv6-http-atomic-frag.pcap",
@@ -82,11 +62,6 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ),
     ("many-protocols.pcap", "reassembly mark", REASSEMBLY_MARK),
     (
-        "nanosecs_big_endian.pcap",
-        "application words on a held segment",
-        HTTP_WORDS_ON_A_HELD_SEGMENT,
-    ),
-    (
         "one_tcp_stream_fin_rst_close_packet.pcap",
         "reassembly mark",
         REASSEMBLY_MARK,
@@ -106,15 +81,10 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
         "application words on a held segment",
         HTTP_WORDS_ON_A_HELD_SEGMENT,
     ),
-    (
-        "vlan-qinqinq.pcap",
-        "application words on a held segment",
-        HTTP_WORDS_ON_A_HELD_SEGMENT,
-    ),
 ];
 
 /// Why cells of this cause differ.
-const HTTP_WORDS_ON_A_HELD_SEGMENT: &str = "tshark words the start line of an HTTP message it holds for more segments (on every segment while it asks for one more at a time, as for a body without a length it knows yet); we keep TCP's words and the mark";
+const HTTP_WORDS_ON_A_HELD_SEGMENT: &str = "tshark words the start line of an HTTP message on every segment while it asks for one more at a time (a chunked body, headers not ended yet); we word it on the segment that starts the message, and keep TCP's words and the mark on the segments that continue it";
 /// Why cells of this cause differ.
 const HTTP_CONTINUATION: &str = "a segment on an HTTP port that tshark's HTTP takes into no message (it starts none and continues none tshark holds); to us, as to `read`, it is HTTP `Continuation`";
 /// Why cells of this cause differ.

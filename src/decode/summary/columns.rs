@@ -120,11 +120,28 @@ pub fn tcp_info(data: &[u8], d: &Dissection, flow: Option<tcp_info::Flow>) -> Op
     if l.proto != Proto::Tcp {
         return None;
     }
-    let mut text = tcp_info::info(data, d, l, flow);
-    if held_for_a_pdu(d, l) {
-        text.push_str(PDU_MARK);
+    if !held_for_a_pdu(d, l) {
+        return Some(tcp_info::info(data, d, l, flow));
     }
+    // Wireshark's HTTP words its message's start line before it asks TCP
+    // for the rest, so the segment that starts a held message shows that
+    // line (TCP's words stay for the segments that only continue it).
+    let mut text = held_http_words(data, d, l).unwrap_or_else(|| tcp_info::info(data, d, l, flow));
+    text.push_str(PDU_MARK);
     Some(text)
+}
+
+/// The start line of the HTTP message TCP layer `l`'s payload starts and
+/// this segment holds for more (`http.desegment_headers/body`).
+fn held_http_words(data: &[u8], d: &Dissection, l: &Layer) -> Option<String> {
+    d.desegment.filter(|w| !w.kept)?;
+    let payload = d.data(l.source, data).get(l.header.end..l.pdu.end)?;
+    // Only once the line has ended: a start line longer than the segment
+    // is not worded until its message is.
+    crate::decode::http::start(payload)?;
+    payload
+        .contains(&b'\n')
+        .then(|| super::http::info(payload))?
 }
 
 /// What Wireshark appends to a segment whose payload, from its first byte,
