@@ -353,13 +353,8 @@ mod tests {
         assert_eq!(flag_names(0x0c2), "SYN, ECE, CWR");
         assert_eq!(flag_names(0x019), "FIN, PSH, ACK");
         let synack = &echo()[1];
-        let d = decode(synack);
-        let l = d
-            .layers
-            .iter()
-            .find(|l| l.proto == Proto::Tcp)
-            .expect("TCP");
-        let flags = View::of(&synack.data, l).uint(&tcp::FLAGS).expect("flags");
+        let flags = with_tcp(synack, |_, l| View::of(&synack.data, l).uint(&tcp::FLAGS));
+        let flags = flags.expect("flags");
         assert_eq!(flag_names(flags as u16), "SYN, ACK");
     }
 
